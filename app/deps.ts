@@ -1,0 +1,37 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createLogger } from '../common/logger.js';
+import type { AppConfig } from './config.js';
+import type { AppDeps } from './http/appDeps.js';
+import { registerQueueMetrics } from './http/queueMetrics.js';
+import { JobQueues } from './jobs/jobQueues.js';
+import { BlobStore } from './store/blobStore.js';
+import { MessageStore } from './store/messageStore.js';
+import { MultivacStore } from './store/multivacStore.js';
+import { connectRedis } from './store/redisClient.js';
+import { VisitCounter } from './store/visitCounter.js';
+
+/** Wires the real adapters (Redis, BullMQ, prom-client) for the app process. */
+export function createAppDeps(config: AppConfig): AppDeps & { close: () => Promise<void> } {
+  const logger = createLogger('app');
+  const redis = connectRedis(config.REDIS_URL);
+  redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const queues = new JobQueues({ redisUrl: config.REDIS_URL, resultTtlSeconds: config.RESULT_TTL_SECONDS, attempts: config.JOB_ATTEMPTS });
+  registerQueueMetrics(registry, queues);
+  return {
+    config,
+    logger,
+    redis,
+    registry,
+    queues,
+    messages: new MessageStore(redis),
+    visits: new VisitCounter(redis),
+    multivac: new MultivacStore(redis),
+    blobs: new BlobStore(redis, config.RESULT_TTL_SECONDS),
+    close: async () => {
+      await queues.close();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { realpath, stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+
+export type ConfinedPath =
+  | { ok: true; absolute: string; relative: string; bytes: number }
+  | { ok: false; status: 400 | 403 | 404; reason: string };
+
+/**
+ * Pure part of the rule: what a client may name. Relative paths only, no NUL bytes, and no `..`
+ * segment that climbs out of the folder.
+ */
+export function checkRequestedPath(requested: string): { ok: true } | { ok: false; status: 400 | 403; reason: string } {
+  if (requested.length === 0) return { ok: false, status: 400, reason: 'path is empty' };
+  if (requested.includes('\0')) return { ok: false, status: 400, reason: 'path contains a NUL byte' };
+  if (isAbsolute(requested)) return { ok: false, status: 400, reason: 'path must be relative to the data directory, not absolute' };
+  const climbed = relative('/root', resolve('/root', requested));
+  if (climbed === '..' || climbed.startsWith(`..${sep}`)) {
+    return { ok: false, status: 403, reason: 'path leads outside the data directory' };
+  }
+  return { ok: true };
+}
+
+/**
+ * Resolves a client-supplied path inside `root`, following symlinks, and refuses anything whose
+ * real location is outside `root` (a symlink pointing out is refused like `..`).
+ */
+export async function confinedPath(root: string, requested: string): Promise<ConfinedPath> {
+  const check = checkRequestedPath(requested);
+  if (!check.ok) return check;
+  const realRoot = await realpath(root);
+  let real: string;
+  try {
+    real = await realpath(resolve(realRoot, requested));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, status: 404, reason: `no such file in the data directory: ${requested}` };
+    if (code === 'ELOOP') return { ok: false, status: 400, reason: `too many symlinks: ${requested}` };
+    throw error;
+  }
+  const inside = relative(realRoot, real);
+  if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+    return { ok: false, status: 403, reason: 'path leads outside the data directory' };
+  }
+  const info = await stat(real);
+  if (!info.isFile()) return { ok: false, status: 400, reason: `not a regular file: ${requested}` };
+  return { ok: true, absolute: real, relative: inside, bytes: info.size };
+}

@@ -1,0 +1,28 @@
+import { Gauge, type Registry } from 'prom-client';
+import type { JobQueues } from '../jobs/jobQueues.js';
+import { JOB_TYPES } from '../jobs/jobTypes.js';
+
+/**
+ * Queue depth per job type, read from Redis when /metrics is scraped. Any replica reports the
+ * same shared numbers, so dashboards take max() across replicas, not sum().
+ */
+export function registerQueueMetrics(registry: Registry, queues: JobQueues): void {
+  let pending: Promise<void> | undefined;
+  // prom-client calls collect() once per gauge; the three gauges of one scrape share one read.
+  const collect = (): Promise<void> => (pending ??= refresh().finally(() => setTimeout(() => (pending = undefined), 200).unref()));
+  const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['type'], registers: [registry], collect });
+  const queued = gauge('jobs_queued', 'Jobs waiting for a worker');
+  const active = gauge('jobs_active', 'Jobs a worker is running');
+  const failed = gauge('jobs_failed', 'Failed jobs still retained');
+
+  async function refresh(): Promise<void> {
+    await Promise.all(
+      JOB_TYPES.map(async (type) => {
+        const counts = await queues.counts(type);
+        queued.set({ type }, counts.queued);
+        active.set({ type }, counts.active);
+        failed.set({ type }, counts.failed);
+      }),
+    ).catch(() => undefined); // Redis away: keep the last values; /readyz says why.
+  }
+}

@@ -1,0 +1,70 @@
+import { mkdir } from 'node:fs/promises';
+import { serve } from '@hono/node-server';
+import { Command, Option } from 'commander';
+import { Hono } from 'hono';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createLogger } from '../../common/logger.js';
+import { ConfigError } from '../../common/env.js';
+import { loadAppConfig } from '../config.js';
+import { JOB_TYPES, isJobType, type JobType } from './jobTypes.js';
+
+/** `scalewright worker`: runs queued jobs. Same image as the app, another command. */
+export function workerCommand(): Command {
+  return new Command('worker')
+    .description('Run queued jobs (randomize, wordcount, evensum, multivac) from the Redis queues')
+    .addOption(new Option('--redis-url <url>', 'Redis holding the job queues').env('REDIS_URL').default('redis://127.0.0.1:6379'))
+    .addOption(new Option('-c, --concurrency <n>', 'jobs run at once per job type').env('WORKER_CONCURRENCY').default('2'))
+    .addOption(new Option('--types <list>', `comma-separated job types to take (of ${JOB_TYPES.join(', ')})`).env('WORKER_TYPES').default(JOB_TYPES.join(',')))
+    .addOption(new Option('--metrics-port <port>', 'port of /metrics and /healthz (0 = none)').env('WORKER_METRICS_PORT').default('9465'))
+    .addHelpText('after', '\nData, output and upload folders, the lock time and the memory budget are environment variables: see the README.')
+    .action(async (options: Record<string, string>) => {
+      const config = loadAppConfig({ ...process.env, REDIS_URL: options.redisUrl, WORKER_CONCURRENCY: options.concurrency, WORKER_METRICS_PORT: options.metricsPort });
+      const types = (options.types ?? '').split(',').map((type) => type.trim()).filter(Boolean);
+      const unknown = types.filter((type) => !isJobType(type));
+      if (unknown.length > 0 || types.length === 0) throw new ConfigError(`--types: unknown job type(s) ${unknown.join(', ') || '(none given)'}; known: ${JOB_TYPES.join(', ')}`);
+      await Promise.all([config.OUTPUT_DIR, config.UPLOAD_DIR].map((dir) => mkdir(dir, { recursive: true })));
+
+      const { startJobWorkers } = await import('./jobWorkers.js');
+      const { createJobMetrics } = await import('./jobMetrics.js');
+      const { connectRedis } = await import('../store/redisClient.js');
+      const { BlobStore } = await import('../store/blobStore.js');
+      const { MultivacStore } = await import('../store/multivacStore.js');
+      const { sweepOldFiles } = await import('../files/retentionSweep.js');
+
+      const logger = createLogger('worker');
+      const redis = connectRedis(config.REDIS_URL);
+      redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
+      const registry = new Registry();
+      collectDefaultMetrics({ register: registry });
+      const workers = startJobWorkers(
+        { config, logger, blobs: new BlobStore(redis, config.RESULT_TTL_SECONDS), multivac: new MultivacStore(redis), metrics: createJobMetrics(registry) },
+        types as JobType[],
+      );
+      logger.info({ types, concurrency: config.WORKER_CONCURRENCY, lockMs: config.WORKER_LOCK_MS }, 'worker started');
+
+      const ttlMs = config.RESULT_TTL_SECONDS * 1000;
+      const sweep = setInterval(() => {
+        void sweepOldFiles(config.OUTPUT_DIR, /^wordcount-[0-9a-f]{32}\.txt$/, ttlMs).then((removed) => removed.length && logger.info({ removed: removed.length }, 'expired result files removed'));
+        void sweepOldFiles(config.UPLOAD_DIR, /\.upload$/, ttlMs);
+      }, Math.min(ttlMs, 600_000)).unref();
+
+      const http = new Hono();
+      http.get('/healthz', (c) => c.json({ status: 'ok' }));
+      http.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }));
+      const server = config.WORKER_METRICS_PORT > 0 ? serve({ fetch: http.fetch, port: config.WORKER_METRICS_PORT, hostname: config.HOST }) : undefined;
+
+      const stop = async (signal: string) => {
+        logger.info({ signal }, 'shutting down: letting running jobs finish');
+        clearInterval(sweep);
+        const force = setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS).unref();
+        await Promise.all(workers.map((worker) => worker.close()));
+        server?.close();
+        redis.disconnect();
+        clearTimeout(force);
+        logger.info('stopped');
+        process.exit(0);
+      };
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      process.once('SIGINT', () => void stop('SIGINT'));
+    });
+}

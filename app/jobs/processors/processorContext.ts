@@ -1,0 +1,23 @@
+import type { Logger } from '../../../common/logger.js';
+import type { AppConfig } from '../../config.js';
+import type { BlobStore } from '../../store/blobStore.js';
+import type { MultivacStore } from '../../store/multivacStore.js';
+import type { JobPayloads, JobProgress, JobResults, JobType } from '../jobTypes.js';
+
+/** What a job processor may touch: its stores, its progress report, and an abort signal. */
+export interface ProcessorContext {
+  token: string;
+  config: AppConfig;
+  logger: Logger;
+  blobs: BlobStore;
+  multivac: MultivacStore;
+  reportProgress: (progress: JobProgress) => void;
+  signal: AbortSignal;
+}
+
+export type Processor<T extends JobType> = (payload: JobPayloads[T], context: ProcessorContext) => Promise<JobResults[T]>;
+
+/** A failure that retrying cannot cure (bad input): the job goes straight to `errored`. */
+export class BadJobInput extends Error {
+  override name = 'BadJobInput';
+}

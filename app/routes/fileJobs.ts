@@ -1,0 +1,115 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppDeps } from '../http/appDeps.js';
+import { ErrorResponse, isToken, TokenParam, TokenResponse } from '../http/schemas.js';
+import { confinedPath } from '../files/confinedPath.js';
+import { saveUpload } from '../files/streamedUpload.js';
+import { newToken } from '../jobs/jobQueues.js';
+import type { FileSource, JobResults } from '../jobs/jobTypes.js';
+import { jobStatusRoute } from './jobStatusRoute.js';
+
+const PathRequest = z.object({ path: z.string().min(1).openapi({ example: 'kjvbible.txt', description: 'relative to DATA_DIR' }) }).openapi('FilePathRequest');
+const binary = z.string().openapi({ type: 'string', format: 'binary' });
+
+interface FileJobSpec {
+  type: 'wordcount' | 'evensum';
+  base: string;
+  summary: string;
+  resultSchema: z.ZodType;
+}
+
+/**
+ * A file job takes its input either as `{"path": ...}` under DATA_DIR or as the raw request body
+ * (`text/plain` or `application/octet-stream`), which is streamed to UPLOAD_DIR first.
+ */
+function fileJobRoutes(app: OpenAPIHono, deps: AppDeps, spec: FileJobSpec, readResult: (c: Context, result: unknown) => Response | Promise<Response>): void {
+  const submit = createRoute({
+    method: 'post',
+    path: spec.base,
+    summary: spec.summary,
+    request: {
+      body: {
+        required: true,
+        content: { 'application/json': { schema: PathRequest }, 'text/plain': { schema: binary }, 'application/octet-stream': { schema: binary } },
+      },
+    },
+    responses: {
+      201: { description: 'Accepted; poll the status with the token', content: { 'application/json': { schema: TokenResponse } } },
+      400: { description: 'Bad path or body', content: { 'application/json': { schema: ErrorResponse } } },
+      403: { description: 'Path leads outside DATA_DIR', content: { 'application/json': { schema: ErrorResponse } } },
+      404: { description: 'No such file under DATA_DIR', content: { 'application/json': { schema: ErrorResponse } } },
+      413: { description: 'Upload over UPLOAD_LIMIT', content: { 'application/json': { schema: ErrorResponse } } },
+      507: { description: 'Disk full during upload', content: { 'application/json': { schema: ErrorResponse } } },
+    },
+  });
+
+  app.openapi(submit, async (c) => {
+    const token = newToken();
+    let source: FileSource;
+    if ((c.req.header('content-type') ?? '').toLowerCase().includes('json')) {
+      // Only the JSON form reaches here; the binary forms are not validated by the router.
+      const { path } = c.req.valid('json') as z.infer<typeof PathRequest>;
+      const found = await confinedPath(deps.config.DATA_DIR, path);
+      if (!found.ok) return c.json({ error: found.reason }, found.status);
+      source = { kind: 'data', path: found.relative };
+    } else {
+      const saved = await saveUpload(c.req.raw.body as WebReadableStream<Uint8Array> | null, deps.config.UPLOAD_DIR, `${token}.upload`, deps.config.UPLOAD_LIMIT);
+      if (!saved.ok) return c.json({ error: saved.reason }, saved.status);
+      source = { kind: 'upload', file: saved.file, bytes: saved.bytes };
+    }
+    await deps.queues.enqueue(spec.type, { source }, token);
+    return c.json({ token }, 201);
+  });
+
+  jobStatusRoute(app, deps, spec.type, spec.base);
+
+  const result = createRoute({
+    method: 'get',
+    path: `${spec.base}/{token}/result`,
+    summary: `Result of a ${spec.type} job`,
+    request: { params: TokenParam },
+    responses: {
+      200: { description: 'The result', content: { 'application/json': { schema: spec.resultSchema } } },
+      404: { description: 'Unknown token, or not finished yet', content: { 'application/json': { schema: z.object({ message: z.literal('not found') }) } } },
+    },
+  });
+  app.openapi(result, async (c) => {
+    const { token } = c.req.valid('param');
+    const snapshot = isToken(token) ? await deps.queues.snapshot(spec.type, token) : undefined;
+    if (snapshot?.state !== 'completed') return c.json({ message: 'not found' as const }, 404);
+    return readResult(c, await deps.queues.result(spec.type, token)) as never;
+  });
+}
+
+export function fileRoutes(app: OpenAPIHono, deps: AppDeps): void {
+  fileJobRoutes(
+    app,
+    deps,
+    { type: 'wordcount', base: '/file', summary: 'Count the words of a file (a job); the result file lands in OUTPUT_DIR', resultSchema: binary },
+    async (c, value) => {
+      const result = value as JobResults['wordcount'];
+      const file = join(deps.config.OUTPUT_DIR, result.output);
+      // The result file may have been cleaned up after the retention period.
+      if (!(await stat(file).catch(() => undefined))?.isFile()) return c.json({ message: 'not found' as const }, 404);
+      c.header('Content-Type', 'text/plain; charset=utf-8');
+      c.header('X-Output-File', result.output);
+      return c.body(Readable.toWeb(createReadStream(file)) as unknown as ReadableStream, 200);
+    },
+  );
+  fileJobRoutes(
+    app,
+    deps,
+    {
+      type: 'evensum',
+      base: '/evensum',
+      summary: 'Sum the even integers of a file (a job), exactly',
+      resultSchema: z.object({ sum: z.string().openapi({ example: '1234' }), evenCount: z.number().int(), bytes: z.number().int() }),
+    },
+    (c, value) => c.json(value as JobResults['evensum'], 200),
+  );
+}

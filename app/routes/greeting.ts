@@ -1,0 +1,47 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { AppDeps } from '../http/appDeps.js';
+import { ErrorResponse } from '../http/schemas.js';
+
+const USER_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
+
+const Hello = createRoute({
+  method: 'get',
+  path: '/',
+  summary: 'Hello world, counting requests per user',
+  description:
+    'The user is the `user` query parameter, else the `X-User-Id` header, else `anonymous`. The body is `Hello world!`; the count is in the `X-Request-Count` header, or in the JSON body when the client asks for `application/json`.',
+  request: {
+    query: z.object({ user: z.string().regex(USER_PATTERN, 'user must be 1-64 characters of A-Z a-z 0-9 . _ @ -').optional() }),
+    headers: z.object({ 'x-user-id': z.string().regex(USER_PATTERN, 'X-User-Id must be 1-64 characters of A-Z a-z 0-9 . _ @ -').optional() }),
+  },
+  responses: {
+    200: {
+      description: 'Greeting',
+      content: {
+        'text/plain': { schema: z.string().openapi({ example: 'Hello world!' }) },
+        'application/json': { schema: z.object({ message: z.string(), user: z.string(), count: z.number().int() }) },
+      },
+    },
+    400: { description: 'Bad user id', content: { 'application/json': { schema: ErrorResponse } } },
+  },
+});
+
+const Counters = createRoute({
+  method: 'get',
+  path: '/counters',
+  summary: 'Every user’s request counter',
+  responses: { 200: { description: 'Counters by user', content: { 'application/json': { schema: z.object({ counters: z.record(z.string(), z.number().int()) }) } } } },
+});
+
+export function greetingRoutes(app: OpenAPIHono, deps: AppDeps): void {
+  app.openapi(Hello, async (c) => {
+    const user = c.req.valid('query').user ?? c.req.valid('header')['x-user-id'] ?? 'anonymous';
+    const count = await deps.visits.hit(user);
+    c.header('X-User', user);
+    c.header('X-Request-Count', String(count));
+    if ((c.req.header('accept') ?? '').includes('application/json')) return c.json({ message: 'Hello world!', user, count }, 200);
+    return c.text('Hello world!', 200);
+  });
+
+  app.openapi(Counters, async (c) => c.json({ counters: await deps.visits.all() }, 200));
+}

@@ -1,0 +1,56 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { AppDeps } from '../http/appDeps.js';
+import { ErrorResponse, isToken, TokenParam, TokenResponse } from '../http/schemas.js';
+import { inspectPng } from '../image/pngInspection.js';
+import { newToken } from '../jobs/jobQueues.js';
+import { randomizeInputKey, randomizeResultKey } from '../store/blobStore.js';
+import { jobStatusRoute } from './jobStatusRoute.js';
+
+const Submit = createRoute({
+  method: 'post',
+  path: '/randomize',
+  summary: 'Shuffle the 60×60 blocks of a PNG (asynchronously)',
+  request: { body: { required: true, content: { 'image/png': { schema: z.string().openapi({ type: 'string', format: 'binary' }) } } } },
+  responses: {
+    201: { description: 'Accepted; poll the status with the token', content: { 'application/json': { schema: TokenResponse } } },
+    400: { description: 'Not a PNG (by Content-Type or bytes), or a corrupt one', content: { 'application/json': { schema: ErrorResponse } } },
+    413: { description: 'Body over IMAGE_BODY_LIMIT, or more pixels than IMAGE_MAX_PIXELS', content: { 'application/json': { schema: ErrorResponse } } },
+  },
+});
+
+const Result = createRoute({
+  method: 'get',
+  path: '/randomize/{token}/result',
+  summary: 'The shuffled PNG, once finished',
+  request: { params: TokenParam },
+  responses: {
+    200: { description: 'The PNG', content: { 'image/png': { schema: z.string().openapi({ type: 'string', format: 'binary' }) } } },
+    404: { description: 'Unknown token, or not finished yet', content: { 'application/json': { schema: z.object({ message: z.literal('not found') }) } } },
+  },
+});
+
+export function randomizeRoutes(app: OpenAPIHono, deps: AppDeps): void {
+  app.openapi(Submit, async (c) => {
+    const bytes = Buffer.from(await c.req.arrayBuffer());
+    const png = inspectPng(bytes);
+    if (!png.ok) return c.json({ error: png.reason }, 400);
+    if (png.width * png.height > deps.config.IMAGE_MAX_PIXELS) {
+      return c.json({ error: `image has ${png.width}×${png.height} pixels, more than the limit of ${deps.config.IMAGE_MAX_PIXELS}` }, 413);
+    }
+    const token = newToken();
+    // The bytes are stored before the job exists, so a worker never sees a job without its input.
+    await deps.blobs.put(randomizeInputKey(token), bytes);
+    await deps.queues.enqueue('randomize', { bytes: bytes.length }, token);
+    return c.json({ token }, 201);
+  });
+
+  jobStatusRoute(app, deps, 'randomize', '/randomize');
+
+  app.openapi(Result, async (c) => {
+    const { token } = c.req.valid('param');
+    const png = isToken(token) ? await deps.blobs.get(randomizeResultKey(token)) : null;
+    if (!png) return c.json({ message: 'not found' as const }, 404);
+    return c.body(new Uint8Array(png), 200, { 'Content-Type': 'image/png' });
+  });
+}
+

@@ -1,0 +1,78 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { timeout } from 'hono/timeout';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AppDeps } from './http/appDeps.js';
+import { errorBody } from './http/errorBody.js';
+import { httpMetrics } from './http/httpMetrics.js';
+import { describeIssues } from './http/schemas.js';
+import { fileRoutes } from './routes/fileJobs.js';
+import { greetingRoutes } from './routes/greeting.js';
+import { healthRoutes } from './routes/health.js';
+import { messageRoutes } from './routes/messages.js';
+import { multivacRoutes } from './routes/multivac.js';
+import { randomizeRoutes } from './routes/randomize.js';
+
+/**
+ * The workload app: every seed contract on one Hono app. Stateless: all state is behind `deps`
+ * (Redis and the job queues), so any number of replicas can serve the same clients.
+ */
+export function createApp(deps: AppDeps): OpenAPIHono {
+  const app = new OpenAPIHono({
+    defaultHook: (result, c) => {
+      if (!result.success) return c.json(errorBody(c.req.path, describeIssues(result.error)), 400);
+      return undefined;
+    },
+  });
+
+  app.use('*', httpMetrics(deps.registry));
+  const tooLarge = (limit: number) => (c: { req: { path: string }; json: (body: unknown, status: 413) => Response }) =>
+    c.json(errorBody(c.req.path, `request body exceeds the limit of ${limit} bytes`), 413);
+  const jsonLimit = bodyLimit({ maxSize: deps.config.JSON_BODY_LIMIT, onError: tooLarge(deps.config.JSON_BODY_LIMIT) });
+  app.use('/messages', jsonLimit);
+  app.use('/multivac/data', jsonLimit);
+  app.use('/randomize', bodyLimit({ maxSize: deps.config.IMAGE_BODY_LIMIT, onError: tooLarge(deps.config.IMAGE_BODY_LIMIT) }));
+  // Uploads to /file and /evensum are streamed to disk under UPLOAD_LIMIT by the route itself;
+  // only their JSON form is held in memory, so only that is capped here.
+  for (const path of ['/file', '/evensum']) {
+    app.use(path, async (c, next) => ((c.req.header('content-type') ?? '').includes('json') ? jsonLimit(c, next) : next()));
+  }
+  // Every route but the streaming uploads answers within REQUEST_TIMEOUT_MS or gives a 503.
+  const requestTimeout = timeout(deps.config.REQUEST_TIMEOUT_MS, () => new HTTPException(503, { message: `no answer within ${deps.config.REQUEST_TIMEOUT_MS} ms` }));
+  app.use('*', async (c, next) => (c.req.method === 'POST' && (c.req.path === '/file' || c.req.path === '/evensum') ? next() : requestTimeout(c, next)));
+
+  greetingRoutes(app, deps);
+  messageRoutes(app, deps);
+  randomizeRoutes(app, deps);
+  fileRoutes(app, deps);
+  multivacRoutes(app, deps);
+  healthRoutes(app, deps);
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'scalewright workload app', version: '0.1.0', description: 'The seed contracts: messages, word count, even sum, randomize, MultiVAC, hello.' },
+  });
+
+  app.notFound((c) => c.json(errorBody(c.req.path, `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) {
+      const status = error.status as ContentfulStatusCode;
+      const message = status === 415
+        ? `Content-Type ${JSON.stringify(c.req.header('content-type') ?? '(none)')} is not accepted by ${c.req.method} ${c.req.path}; see /openapi.json`
+        : error.message;
+      return c.json(errorBody(c.req.path, message), status);
+    }
+    if (isRedisUnavailable(error)) {
+      deps.logger.warn({ err: error, path: c.req.path }, 'redis unavailable');
+      return c.json(errorBody(c.req.path, 'storage temporarily unavailable, retry later'), 503);
+    }
+    deps.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return c.json(errorBody(c.req.path, 'internal error'), 500);
+  });
+  return app;
+}
+
+function isRedisUnavailable(error: Error): boolean {
+  return /MaxRetriesPerRequest|Connection is closed|ECONNREFUSED|Stream isn't writeable/.test(error.message);
+}

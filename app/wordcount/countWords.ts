@@ -1,0 +1,273 @@
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ByteRange } from '../fileChunks/byteRange.js';
+import { splitEvenly } from '../fileChunks/byteRange.js';
+import { readOwnedTokens, TokenTooLongError } from '../fileChunks/ownedTokens.js';
+import { ASCII_WHITESPACE, separatorTable } from '../fileChunks/separators.js';
+import { throttledProgress } from '../fileChunks/progress.js';
+import { throwIfAborted } from '../fileChunks/abort.js';
+import { canStartWorkers, runInWorkerThreads } from '../fileChunks/threadedRanges.js';
+import { WordTable } from './wordTable.js';
+import { RunWriter } from './runFile.js';
+import { TextOutputWriter } from './textOutput.js';
+import { mergeRuns, tmpRunPath, type MergeLimits } from './mergeRuns.js';
+import { byWord } from './recordOrder.js';
+import { CountOrderSorter } from './countOrderSorter.js';
+import type { RecordSink } from './recordSink.js';
+
+export interface WordCountOptions {
+  /**
+   * Bytes for the counter's own data: hash table, word arena, read and write buffers, merge
+   * buffers. Split evenly between threads. The JavaScript runtime itself comes on top.
+   */
+  memoryBudgetBytes: number;
+  /** Where spilled runs go (a unique subfolder is made and removed for each call). */
+  tmpDir: string;
+  /** Worker threads for `countWordsToFile` (1 = in this thread). */
+  threads: number;
+  onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  signal?: AbortSignal;
+}
+
+/** The range worker's input (worker threads take plain data). */
+export interface WordCountTask {
+  inputPath: string;
+  range: ByteRange;
+  runPath: string;
+  memoryBudgetBytes: number;
+  tmpDir: string;
+}
+
+const WORD_SEPARATORS = separatorTable(ASCII_WHITESPACE);
+/** Below this, starting worker threads costs more than it saves. */
+const MIN_BYTES_PER_THREAD = 4 << 20;
+const MIN_BUDGET = 64 << 10;
+
+/** How one budget is shared between I/O buffers and the table. */
+function shareBudget(budget: number): { ioBytes: number; tableBytes: number } {
+  const total = Math.max(MIN_BUDGET, Math.floor(budget));
+  const ioBytes = clamp(Math.floor(total / 16), 4096, 1 << 20);
+  return { ioBytes, tableBytes: total - 2 * ioBytes };
+}
+
+function mergeLimits(budget: number, tmpDir: string, signal: AbortSignal | undefined): MergeLimits {
+  const total = Math.max(MIN_BUDGET, Math.floor(budget));
+  const readBufferBytes = clamp(Math.floor(total / 128), 4096, 256 << 10);
+  const fanIn = clamp(Math.floor(total / 2 / readBufferBytes), 2, 64);
+  return { fanIn, readBufferBytes, tmpDir, signal };
+}
+
+function clamp(n: number, low: number, high: number): number {
+  return Math.max(low, Math.min(high, n));
+}
+
+/**
+ * Counts the words a range owns (those starting inside it) and writes them, sorted by word, as
+ * one run to `runPath`. When the table reaches the budget it spills sorted runs to a private
+ * folder in `tmpDir` and merges them into `runPath` at the end.
+ */
+export async function countWordsInRange(
+  inputPath: string,
+  range: ByteRange,
+  runPath: string,
+  options: WordCountOptions,
+): Promise<{ totalWords: number; bytes: number }> {
+  const work = await mkdtemp(join(options.tmpDir, 'wordcount-range-'));
+  try {
+    const counted = await countIntoTable(inputPath, range, work, options);
+    const { table, spills, ioBytes } = counted;
+    if (spills.length === 0) {
+      const writer = await RunWriter.create(runPath, ioBytes);
+      try {
+        await writeTable(table, table.sortedByWord(), writer);
+      } finally {
+        await writer.close();
+      }
+    } else {
+      if (table.distinctWords > 0) spills.push(await spill(table, work, ioBytes));
+      const writer = await RunWriter.create(runPath, ioBytes);
+      try {
+        await mergeRuns(spills, writer, byWord, true, mergeLimits(options.memoryBudgetBytes, work, options.signal), true);
+      } finally {
+        await writer.close();
+      }
+    }
+    return { totalWords: table.totalWords, bytes: range.end - range.start };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Merges runs made by `countWordsInRange` (any number: they are merged `fanIn` at a time) into
+ * the result file: `word count` lines, count descending, then word ascending by bytes. The input
+ * runs are left in place for the caller to remove.
+ */
+export async function mergeWordCountRuns(
+  runPaths: string[],
+  outputPath: string,
+  options: WordCountOptions,
+): Promise<{ distinctWords: number; totalWords: number }> {
+  const work = await mkdtemp(join(options.tmpDir, 'wordcount-merge-'));
+  try {
+    const half = Math.floor(Math.max(MIN_BUDGET, options.memoryBudgetBytes) / 2);
+    const limits = mergeLimits(half, work, options.signal);
+    const sorter = new CountOrderSorter(half, limits);
+    await mergeRuns(runPaths, sorter, byWord, true, limits, false);
+    const output = await TextOutputWriter.create(outputPath, limits.readBufferBytes * 4);
+    try {
+      await sorter.finish(output);
+    } finally {
+      await output.close();
+    }
+    return { distinctWords: output.lines, totalWords: output.totalWords };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Counts every word of a file into the result file (see `mergeWordCountRuns` for its format).
+ * With `threads` > 1 (and a file big enough to be worth it) the file is split into that many
+ * ranges, counted by worker threads (compiled build only; from TypeScript sources the ranges run
+ * one after the other here), and their runs merged.
+ */
+export async function countWordsToFile(
+  inputPath: string,
+  outputPath: string,
+  options: WordCountOptions,
+): Promise<{ distinctWords: number; totalWords: number; bytes: number }> {
+  const { size } = await stat(inputPath);
+  const threads = clamp(Math.floor(options.threads), 1, 64);
+  const parts = Math.min(threads, Math.max(1, Math.floor(size / MIN_BYTES_PER_THREAD)));
+  if (parts > 1) return countInRanges(inputPath, outputPath, size, splitEvenly(size, parts), options);
+
+  const work = await mkdtemp(join(options.tmpDir, 'wordcount-'));
+  try {
+    const { table, spills, ioBytes } = await countIntoTable(inputPath, { start: 0, end: size }, work, options);
+    const output = await TextOutputWriter.create(outputPath, ioBytes);
+    try {
+      if (spills.length === 0) {
+        // The common case: the vocabulary fits, one in-memory sort, no run files at all.
+        await writeTable(table, table.sortedByCount(), output);
+        return { distinctWords: table.distinctWords, totalWords: table.totalWords, bytes: size };
+      }
+      if (table.distinctWords > 0) spills.push(await spill(table, work, ioBytes));
+      const half = Math.floor(Math.max(MIN_BUDGET, options.memoryBudgetBytes) / 2);
+      const limits = mergeLimits(half, work, options.signal);
+      const sorter = new CountOrderSorter(half, limits);
+      await mergeRuns(spills, sorter, byWord, true, limits, true);
+      await sorter.finish(output);
+      return { distinctWords: output.lines, totalWords: output.totalWords, bytes: size };
+    } finally {
+      await output.close();
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function countInRanges(
+  inputPath: string,
+  outputPath: string,
+  size: number,
+  ranges: ByteRange[],
+  options: WordCountOptions,
+): Promise<{ distinctWords: number; totalWords: number; bytes: number }> {
+  const work = await mkdtemp(join(options.tmpDir, 'wordcount-threads-'));
+  try {
+    const progress = throttledProgress(options.onProgress, size);
+    const perThread = Math.floor(options.memoryBudgetBytes / ranges.length);
+    const tasks: WordCountTask[] = ranges.map((range, k) => ({
+      inputPath,
+      range,
+      runPath: join(work, `range-${k}.run`),
+      memoryBudgetBytes: perThread,
+      tmpDir: work,
+    }));
+    if (canStartWorkers(import.meta.url)) {
+      await runInWorkerThreads(new URL('./wordCountWorker.js', import.meta.url), tasks, {
+        signal: options.signal,
+        onProgress: progress,
+      });
+    } else {
+      let before = 0;
+      for (const task of tasks) {
+        await countWordsInRange(task.inputPath, task.range, task.runPath, {
+          ...options,
+          memoryBudgetBytes: perThread,
+          tmpDir: work,
+          onProgress: (done) => progress(before + done),
+        });
+        before += task.range.end - task.range.start;
+      }
+    }
+    progress(size);
+    const merged = await mergeWordCountRuns(
+      tasks.map((t) => t.runPath),
+      outputPath,
+      { ...options, tmpDir: work },
+    );
+    return { ...merged, bytes: size };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Scans a range into a table, spilling sorted runs into `work` whenever the table is full. */
+async function countIntoTable(
+  inputPath: string,
+  range: ByteRange,
+  work: string,
+  options: WordCountOptions,
+): Promise<{ table: WordTable; spills: string[]; ioBytes: number }> {
+  const { ioBytes, tableBytes } = shareBudget(options.memoryBudgetBytes);
+  const table = new WordTable(tableBytes);
+  const spills: string[] = [];
+  const progress = throttledProgress(options.onProgress, range.end - range.start);
+  const file = await open(inputPath, 'r');
+  try {
+    const slices = readOwnedTokens(file, range, WORD_SEPARATORS, {
+      bufferBytes: ioBytes,
+      maxTokenBytes: Math.floor(tableBytes / 2),
+      signal: options.signal,
+    });
+    for await (const slice of slices) {
+      let at = slice.from;
+      while ((at = table.scan(slice.bytes, at, slice.to)) < slice.to) {
+        if (table.distinctWords === 0) {
+          throw new TokenTooLongError(slice.offset + (at - slice.from), Math.floor(tableBytes / 2));
+        }
+        throwIfAborted(options.signal);
+        spills.push(await spill(table, work, ioBytes));
+      }
+      progress(Math.min(range.end, slice.offset + slice.to - slice.from) - range.start);
+    }
+    progress(range.end - range.start);
+    return { table, spills, ioBytes };
+  } finally {
+    await file.close();
+  }
+}
+
+/** Writes the table as a run sorted by word, then empties it. */
+async function spill(table: WordTable, work: string, ioBytes: number): Promise<string> {
+  const path = tmpRunPath(work, 'spill');
+  const writer = await RunWriter.create(path, ioBytes);
+  try {
+    await writeTable(table, table.sortedByWord(), writer);
+  } finally {
+    await writer.close();
+  }
+  table.reset();
+  return path;
+}
+
+async function writeTable(table: WordTable, ids: Int32Array, sink: RecordSink): Promise<void> {
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k]!;
+    const word = table.wordOf(id);
+    if (sink.add(word, 0, word.length, table.countOf(id))) await sink.flush();
+  }
+  await sink.flush();
+}

@@ -1,0 +1,1 @@
+export { countWordsToFile, countWordsInRange, mergeWordCountRuns, type WordCountOptions } from './countWords.js';

@@ -1,0 +1,138 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import type { RecordSink } from './recordSink.js';
+
+/**
+ * A run is a file of (word, count) records, sorted (by word, or by count for the final sort):
+ * `u32le length, word bytes, f64le count`. Binary so that a word may hold any byte, and compact
+ * so that spilling and merging stay disk-bound rather than format-bound.
+ */
+const HEADER = 4;
+const TRAILER = 8;
+
+export class RunWriter implements RecordSink {
+  private buf: Buffer;
+  private used = 0;
+  records = 0;
+
+  private constructor(
+    private readonly file: FileHandle,
+    bufferBytes: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(bufferBytes);
+  }
+
+  static async create(path: string, bufferBytes = 1 << 20): Promise<RunWriter> {
+    return new RunWriter(await open(path, 'w'), Math.max(64, bufferBytes));
+  }
+
+  add(bytes: Uint8Array, offset: number, length: number, count: number): boolean {
+    const need = HEADER + length + TRAILER;
+    if (this.used + need > this.buf.length) {
+      // Only a record larger than the whole buffer gets here with an empty buffer.
+      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length, need) * 2);
+      this.buf.copy(bigger, 0, 0, this.used);
+      this.buf = bigger;
+    }
+    const buf = this.buf;
+    let at = this.used;
+    buf.writeUInt32LE(length, at);
+    at += HEADER;
+    buf.set(bytes.subarray(offset, offset + length), at);
+    at += length;
+    buf.writeDoubleLE(count, at);
+    this.used = at + TRAILER;
+    this.records++;
+    return this.used > buf.length - 4096;
+  }
+
+  async flush(): Promise<void> {
+    let written = 0;
+    while (written < this.used) written += (await this.file.write(this.buf, written, this.used - written)).bytesWritten;
+    this.used = 0;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.file.close();
+  }
+}
+
+/** Reads a run record by record through one buffer (grown only for a word longer than it). */
+export class RunReader {
+  private buf: Buffer;
+  private start = 0;
+  private end = 0;
+  private position = 0;
+  private eof = false;
+  /** The current record: `bytes[offset, offset + length)` and its count, valid until `next()`. */
+  bytes: Buffer;
+  offset = 0;
+  length = 0;
+  count = 0;
+
+  private constructor(
+    private readonly file: FileHandle,
+    bufferBytes: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(bufferBytes);
+    this.bytes = this.buf;
+  }
+
+  static async open(path: string, bufferBytes = 1 << 16): Promise<RunReader> {
+    return new RunReader(await open(path, 'r'), Math.max(64, bufferBytes));
+  }
+
+  /** Moves to the next record; false at the end of the run. */
+  async next(): Promise<boolean> {
+    if (this.nextBuffered()) return true;
+    for (;;) {
+      if (this.eof) {
+        if (this.end > this.start) throw new Error('run file ends inside a record');
+        return false;
+      }
+      await this.refill();
+      if (this.nextBuffered()) return true;
+    }
+  }
+
+  /** The fast path of `next()`: a record wholly in the buffer, or false when a read is needed. */
+  nextBuffered(): boolean {
+    const avail = this.end - this.start;
+    if (avail < HEADER) return false;
+    const length = this.buf.readUInt32LE(this.start);
+    if (avail < HEADER + length + TRAILER) return false;
+    this.bytes = this.buf;
+    this.offset = this.start + HEADER;
+    this.length = length;
+    this.count = this.buf.readDoubleLE(this.offset + length);
+    this.start = this.offset + length + TRAILER;
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await this.file.close();
+  }
+
+  private async refill(): Promise<void> {
+    const left = this.end - this.start;
+    if (left > 0 && this.start > 0) this.buf.copy(this.buf, 0, this.start, this.end);
+    this.start = 0;
+    this.end = left;
+    if (this.end === this.buf.length) {
+      const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+      this.buf.copy(bigger, 0, 0, this.end);
+      this.buf = bigger;
+    } else if (left >= HEADER) {
+      const need = HEADER + this.buf.readUInt32LE(0) + TRAILER;
+      if (need > this.buf.length) {
+        const bigger = Buffer.allocUnsafe(need);
+        this.buf.copy(bigger, 0, 0, this.end);
+        this.buf = bigger;
+      }
+    }
+    const got = (await this.file.read(this.buf, this.end, this.buf.length - this.end, this.position)).bytesRead;
+    this.position += got;
+    this.end += got;
+    if (got === 0) this.eof = true;
+  }
+}

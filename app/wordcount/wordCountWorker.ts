@@ -1,0 +1,20 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { RangeWorkerMessage } from '../fileChunks/threadedRanges.js';
+import { countWordsInRange, type WordCountTask } from './countWords.js';
+
+// Worker-thread entry: counts one range into its run file and posts the totals back.
+type Result = { totalWords: number; bytes: number };
+const task = workerData as WordCountTask;
+const post = (message: RangeWorkerMessage<Result>): void => parentPort?.postMessage(message);
+try {
+  const result = await countWordsInRange(task.inputPath, task.range, task.runPath, {
+    memoryBudgetBytes: task.memoryBudgetBytes,
+    tmpDir: task.tmpDir,
+    threads: 1,
+    onProgress: (bytesDone) => post({ type: 'progress', bytesDone }),
+  });
+  post({ type: 'done', result });
+} catch (error) {
+  const err = error instanceof Error ? error : new Error(String(error));
+  post({ type: 'error', message: err.message, name: err.name });
+}

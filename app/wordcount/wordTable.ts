@@ -1,0 +1,222 @@
+import { ASCII_WHITESPACE } from '../fileChunks/separators.js';
+
+/**
+ * For each byte: the byte itself with ASCII letters lower-cased, or 256 for ASCII whitespace.
+ * One load per byte answers both "does the word go on?" and "what byte goes into the hash?".
+ */
+const LOWER_OR_SPACE = (() => {
+  const table = new Uint16Array(256);
+  for (let c = 0; c < 256; c++) table[c] = c >= 65 && c <= 90 ? c + 32 : c;
+  for (const c of ASCII_WHITESPACE) table[c] = 256;
+  return table;
+})();
+
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+/** Bytes per distinct word outside the arena: hash, offset, length, count (8), and two slots. */
+const BYTES_PER_ENTRY = 4 + 4 + 4 + 8 + 2 * 4;
+const INITIAL_ENTRIES = 1 << 14;
+const INITIAL_ARENA = 1 << 18;
+
+/**
+ * Counts words straight from the input bytes: an open-addressing hash table (linear probing)
+ * whose entries are columns of typed arrays and whose words live in one Buffer arena, so the hot
+ * path allocates nothing per word. It starts small (a small vocabulary stays cache-resident) and
+ * doubles until `budgetBytes` would be exceeded; then `scan` stops and the caller spills.
+ */
+export class WordTable {
+  private slots: Int32Array;
+  private hashes: Int32Array;
+  private offsets: Int32Array;
+  private lengths: Int32Array;
+  private counts: Float64Array;
+  private arena: Buffer;
+  private arenaUsed = 0;
+  private size = 0;
+  /** Words counted since the last reset, repeats included. */
+  totalWords = 0;
+
+  constructor(private readonly budgetBytes: number) {
+    const entries = Math.max(16, Math.min(INITIAL_ENTRIES, floorPow2(budgetBytes / 4 / BYTES_PER_ENTRY)));
+    this.slots = new Int32Array(entries * 2);
+    this.hashes = new Int32Array(entries);
+    this.offsets = new Int32Array(entries);
+    this.lengths = new Int32Array(entries);
+    this.counts = new Float64Array(entries);
+    this.arena = Buffer.allocUnsafe(Math.max(64, Math.min(INITIAL_ARENA, Math.floor(budgetBytes / 4))));
+  }
+
+  get distinctWords(): number {
+    return this.size;
+  }
+
+  /** Bytes the table holds now (its arrays and arena). */
+  get allocatedBytes(): number {
+    return this.hashes.length * BYTES_PER_ENTRY + this.arena.length;
+  }
+
+  /**
+   * Counts the words of `bytes[from, to)` (which holds whole words). Returns `to`, or the start of
+   * the first word that did not fit in the budget: spill, `reset`, and call again from there.
+   */
+  scan(bytes: Uint8Array, from: number, to: number): number {
+    const table = LOWER_OR_SPACE;
+    let slots = this.slots;
+    let mask = slots.length - 1;
+    const hashes = this.hashes;
+    const lengths = this.lengths;
+    const offsets = this.offsets;
+    const counts = this.counts;
+    const arena = this.arena;
+    let words = 0;
+    let i = from;
+    outer: while (i < to) {
+      let l = table[bytes[i]!]!;
+      if (l === 256) {
+        i++;
+        continue;
+      }
+      const start = i;
+      let h = FNV_OFFSET;
+      do {
+        h = Math.imul(h ^ l, FNV_PRIME);
+        i++;
+      } while (i < to && (l = table[bytes[i]!]!) !== 256);
+      const len = i - start;
+      let slot = h & mask;
+      for (;;) {
+        const e = slots[slot]!;
+        if (e === 0) break;
+        const k = e - 1;
+        if (hashes[k] === h && lengths[k] === len) {
+          const off = offsets[k]!;
+          let j = 0;
+          while (j < len && table[bytes[start + j]!] === arena[off + j]) j++;
+          if (j === len) {
+            counts[k]!++;
+            words++;
+            continue outer;
+          }
+        }
+        slot = (slot + 1) & mask;
+      }
+      // A new word.
+      if (this.size === this.hashes.length || this.arenaUsed + len > this.arena.length) {
+        if (!this.grow(len)) {
+          this.totalWords += words;
+          return start;
+        }
+        this.totalWords += words;
+        words = 0;
+        // The arrays were replaced: take the new ones (rare, so re-entering is simplest).
+        return this.scan(bytes, start, to);
+      }
+      const k = this.size++;
+      let off = this.arenaUsed;
+      hashes[k] = h;
+      offsets[k] = off;
+      lengths[k] = len;
+      counts[k] = 1;
+      for (let j = start; j < i; j++) arena[off++] = table[bytes[j]!]!;
+      this.arenaUsed = off;
+      slots[slot] = k + 1;
+      words++;
+    }
+    this.totalWords += words;
+    return to;
+  }
+
+  /** Forgets every word (after a spill), keeping the grown arrays for the next run. */
+  reset(): void {
+    this.slots.fill(0);
+    this.size = 0;
+    this.arenaUsed = 0;
+  }
+
+  /** Entry ids sorted by word bytes (for runs: the merge needs word order). */
+  sortedByWord(): Int32Array {
+    const ids = this.ids();
+    const { offsets, lengths, arena } = this;
+    ids.sort((a, b) => compareBytes(arena, offsets[a]!, lengths[a]!, arena, offsets[b]!, lengths[b]!));
+    return ids;
+  }
+
+  /** Entry ids in the output order: count descending, then word ascending by bytes. */
+  sortedByCount(): Int32Array {
+    const ids = this.ids();
+    const { offsets, lengths, counts, arena } = this;
+    ids.sort(
+      (a, b) => counts[b]! - counts[a]! || compareBytes(arena, offsets[a]!, lengths[a]!, arena, offsets[b]!, lengths[b]!),
+    );
+    return ids;
+  }
+
+  /** The entry's word bytes, lower-cased (a view into the arena, valid until the next reset). */
+  wordOf(id: number): Buffer {
+    const off = this.offsets[id]!;
+    return this.arena.subarray(off, off + this.lengths[id]!);
+  }
+
+  countOf(id: number): number {
+    return this.counts[id]!;
+  }
+
+  private ids(): Int32Array {
+    const ids = new Int32Array(this.size);
+    for (let k = 0; k < ids.length; k++) ids[k] = k;
+    return ids;
+  }
+
+  /** Doubles whatever is full, if the result (with both copies alive during the copy) fits the budget. */
+  private grow(wordLength: number): boolean {
+    const entriesFull = this.size === this.hashes.length;
+    const arenaFull = this.arenaUsed + wordLength > this.arena.length;
+    const entryCap = entriesFull ? this.hashes.length * 2 : this.hashes.length;
+    let arenaCap = this.arena.length;
+    while (this.arenaUsed + wordLength > arenaCap) arenaCap *= 2;
+    const after = entryCap * BYTES_PER_ENTRY + arenaCap;
+    const during = after + (entriesFull ? this.hashes.length * BYTES_PER_ENTRY : 0) + (arenaFull ? this.arena.length : 0);
+    if (during > this.budgetBytes || entryCap > 1 << 29) return false;
+    if (arenaFull) {
+      const arena = Buffer.allocUnsafe(arenaCap);
+      this.arena.copy(arena, 0, 0, this.arenaUsed);
+      this.arena = arena;
+    }
+    if (entriesFull) {
+      this.hashes = copyInto(new Int32Array(entryCap), this.hashes);
+      this.offsets = copyInto(new Int32Array(entryCap), this.offsets);
+      this.lengths = copyInto(new Int32Array(entryCap), this.lengths);
+      this.counts = copyInto(new Float64Array(entryCap), this.counts);
+      const slots = new Int32Array(entryCap * 2);
+      const mask = slots.length - 1;
+      for (let k = 0; k < this.size; k++) {
+        let slot = this.hashes[k]! & mask;
+        while (slots[slot] !== 0) slot = (slot + 1) & mask;
+        slots[slot] = k + 1;
+      }
+      this.slots = slots;
+    }
+    return true;
+  }
+}
+
+function copyInto<T extends Int32Array | Float64Array>(target: T, source: T): T {
+  target.set(source);
+  return target;
+}
+
+function floorPow2(n: number): number {
+  let p = 1;
+  while (p * 2 <= n) p *= 2;
+  return p;
+}
+
+/** Byte-wise comparison, shorter first on a common prefix (the C reference's memcmp + length). */
+export function compareBytes(a: Uint8Array, aOff: number, aLen: number, b: Uint8Array, bOff: number, bLen: number): number {
+  const n = aLen < bLen ? aLen : bLen;
+  for (let j = 0; j < n; j++) {
+    const d = a[aOff + j]! - b[bOff + j]!;
+    if (d !== 0) return d;
+  }
+  return aLen - bLen;
+}

@@ -1,0 +1,84 @@
+import { open } from 'node:fs/promises';
+
+/** A small, fast, seedable PRNG (xorshift32): generated files are the same on every run. */
+function xorshift32(seed: number): () => number {
+  let state = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state;
+  };
+}
+
+async function writeGenerated(path: string, bytes: number, fill: (buf: Buffer) => number): Promise<void> {
+  const file = await open(path, 'w');
+  try {
+    const buf = Buffer.allocUnsafe(4 << 20);
+    let written = 0;
+    while (written < bytes) {
+      const used = fill(buf);
+      const take = Math.min(used, bytes - written);
+      await file.write(buf, 0, take);
+      written += take;
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * About `bytes` of non-negative integers of 1 to `maxDigits` digits (no leading zeros), separated
+ * by newlines, with a comma or a space now and then. Non-negative and below 2^64 so the C reference
+ * (which ignores signs and sums in 128 bits) computes the same sum. The file ends with a newline.
+ */
+export async function generateNumbersFile(path: string, bytes: number, maxDigits = 18, seed = 42): Promise<void> {
+  const next = xorshift32(seed);
+  await writeGenerated(path, bytes, (buf) => {
+    let i = 0;
+    const stop = buf.length - (maxDigits + 2);
+    while (i < stop) {
+      const digits = 1 + (next() % maxDigits);
+      buf[i++] = 49 + (next() % 9);
+      for (let k = 1; k < digits; k++) buf[i++] = 48 + (next() % 10);
+      const r = next() & 31;
+      buf[i++] = r === 0 ? 44 : r === 1 ? 32 : 10;
+    }
+    buf[i - 1] = 10;
+    return i;
+  });
+}
+
+/**
+ * About `bytes` of words drawn from a vocabulary of `distinct` words (lower and upper case ASCII
+ * and some UTF-8), skewed so a few words are frequent and most are rare, separated by spaces and
+ * newlines.
+ */
+export async function generateWordsFile(path: string, bytes: number, distinct: number, seed = 7): Promise<void> {
+  const next = xorshift32(seed);
+  const alphabet = Buffer.from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789');
+  const utf8 = Buffer.from('é', 'utf8');
+  await writeGenerated(path, bytes, (buf) => {
+    let i = 0;
+    const stop = buf.length - 64;
+    while (i < stop) {
+      // Skew: half of the words come from the first 1% of the vocabulary.
+      const r = next();
+      const id = r & 1 ? (r >>> 1) % Math.max(1, Math.floor(distinct / 100)) : (r >>> 1) % distinct;
+      // Word `id` spelled in base 62, with a UTF-8 letter for some and a case flip for others.
+      let n = id;
+      do {
+        buf[i++] = alphabet[n % 62]!;
+        n = Math.floor(n / 62);
+      } while (n > 0);
+      if (id % 7 === 0) {
+        buf[i++] = utf8[0]!;
+        buf[i++] = utf8[1]!;
+      }
+      buf[i++] = (next() & 15) === 0 ? 10 : 32;
+    }
+    return i;
+  });
+}

@@ -1,0 +1,46 @@
+import type { CgroupReadings } from './cgroupSample.js';
+import { unlimitedBytes } from './cgroupSample.js';
+import { parseKeyValues, parseSingleNumber } from './keyValueFile.js';
+
+/** The v1 files read per container, by controller. */
+export const v1Files = {
+  cpuacct: ['cpuacct.usage'],
+  cpu: ['cpu.stat', 'cpu.cfs_quota_us', 'cpu.cfs_period_us'],
+  memory: ['memory.usage_in_bytes', 'memory.stat', 'memory.limit_in_bytes', 'memory.oom_control'],
+} as const;
+
+export type V1FileName = (typeof v1Files)[keyof typeof v1Files][number];
+
+/**
+ * Turns the contents of a v1 container's cgroup files into readings. Units per the kernel's
+ * cgroup-v1 docs: cpuacct.usage and cpu.stat throttled_time in ns, quota/period in µs.
+ * memory.stat's `total_*` keys include child cgroups, which is what a container's limit covers.
+ */
+export function parseCgroupV1(files: Partial<Record<V1FileName, string>>): CgroupReadings | undefined {
+  const usageNs = parseSingleNumber(files['cpuacct.usage']);
+  const memoryUsage = parseSingleNumber(files['memory.usage_in_bytes']);
+  if (usageNs === undefined || memoryUsage === undefined) return undefined;
+  const cpuStat = parseKeyValues(files['cpu.stat']);
+  const quotaUs = parseSingleNumber(files['cpu.cfs_quota_us']);
+  const periodUs = parseSingleNumber(files['cpu.cfs_period_us']);
+  const memoryStat = parseKeyValues(files['memory.stat']);
+  const stat = (key: string) => memoryStat.get(`total_${key}`) ?? memoryStat.get(key) ?? 0;
+  const limit = parseSingleNumber(files['memory.limit_in_bytes']);
+  const oomControl = parseKeyValues(files['memory.oom_control']);
+  const inactiveFile = stat('inactive_file');
+  return {
+    cpuUsageSeconds: usageNs / 1e9,
+    cpuPeriods: cpuStat.get('nr_periods') ?? 0,
+    cpuThrottledPeriods: cpuStat.get('nr_throttled') ?? 0,
+    cpuThrottledSeconds: (cpuStat.get('throttled_time') ?? 0) / 1e9,
+    cpuLimitCores: quotaUs !== undefined && quotaUs > 0 && periodUs ? quotaUs / periodUs : undefined,
+    memoryUsageBytes: memoryUsage,
+    memoryWorkingSetBytes: Math.max(0, memoryUsage - inactiveFile),
+    memoryRssBytes: stat('rss'),
+    memoryCacheBytes: stat('cache'),
+    memoryLimitBytes: limit !== undefined && limit < unlimitedBytes ? limit : undefined,
+    // `oom_kill` is in memory.oom_control since Linux 4.13; older kernels only say `under_oom`.
+    oomKills: oomControl.get('oom_kill') ?? 0,
+    source: 'cgroup-v1',
+  };
+}

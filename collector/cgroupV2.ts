@@ -1,0 +1,45 @@
+import type { CgroupReadings } from './cgroupSample.js';
+import { parseKeyValues, parseSingleNumber } from './keyValueFile.js';
+
+/** The v2 (unified) files read per container, all in the container's one directory. */
+export const v2Files = ['cpu.stat', 'cpu.max', 'memory.current', 'memory.stat', 'memory.max', 'memory.events'] as const;
+
+export type V2FileName = (typeof v2Files)[number];
+
+/**
+ * Turns the contents of a v2 container's cgroup files into readings, per the kernel's
+ * cgroup-v2 document: cpu.stat in µs, `cpu.max` as "$MAX $PERIOD" ("max" = no limit),
+ * memory.max as bytes or "max", OOM kills from memory.events `oom_kill`.
+ */
+export function parseCgroupV2(files: Partial<Record<V2FileName, string>>): CgroupReadings | undefined {
+  const cpuStat = parseKeyValues(files['cpu.stat']);
+  const usageUs = cpuStat.get('usage_usec');
+  const memoryUsage = parseSingleNumber(files['memory.current']);
+  if (usageUs === undefined || memoryUsage === undefined) return undefined;
+  const memoryStat = parseKeyValues(files['memory.stat']);
+  const events = parseKeyValues(files['memory.events']);
+  const inactiveFile = memoryStat.get('inactive_file') ?? 0;
+  return {
+    cpuUsageSeconds: usageUs / 1e6,
+    cpuPeriods: cpuStat.get('nr_periods') ?? 0,
+    cpuThrottledPeriods: cpuStat.get('nr_throttled') ?? 0,
+    cpuThrottledSeconds: (cpuStat.get('throttled_usec') ?? 0) / 1e6,
+    cpuLimitCores: parseCpuMax(files['cpu.max']),
+    memoryUsageBytes: memoryUsage,
+    memoryWorkingSetBytes: Math.max(0, memoryUsage - inactiveFile),
+    memoryRssBytes: memoryStat.get('anon') ?? 0,
+    memoryCacheBytes: memoryStat.get('file') ?? 0,
+    memoryLimitBytes: parseSingleNumber(files['memory.max']),
+    oomKills: events.get('oom_kill') ?? 0,
+    source: 'cgroup-v2',
+  };
+}
+
+/** `cpu.max` is "$MAX $PERIOD" in µs; "max" means no limit. */
+export function parseCpuMax(text: string | undefined): number | undefined {
+  const [max, period] = (text ?? '').trim().split(/\s+/);
+  if (!max || max === 'max') return undefined;
+  const quota = Number(max);
+  const periodUs = Number(period ?? 100_000);
+  return Number.isFinite(quota) && quota > 0 && periodUs > 0 ? quota / periodUs : undefined;
+}

@@ -1,0 +1,245 @@
+import { Point } from '@influxdata/influxdb-client';
+import type { Logger } from '../common/logger.js';
+import { Measurement, ContainerStatsField } from '../common/influx/schema.js';
+import type { CgroupLocation } from './cgroupPaths.js';
+import type { CgroupFileReader } from './cgroupReader.js';
+import type { CgroupReadings, CgroupSample } from './cgroupSample.js';
+import { type ContainerStats, deriveContainerStats } from './containerStats.js';
+import type { ContainerEvent, ContainerSource } from './dockerSource.js';
+import { readingsFromDockerStats } from './dockerStatsReadings.js';
+import { containerRequestsPoint, containerStatsPoint, containerTags, serviceStatsPoint } from './points.js';
+import { parsePromSamples } from './prometheusSamples.js';
+import { type RequestMetricNames, type RequestStats, requestStats, type ScrapeSnapshot, snapshotFromSamples } from './requestMetrics.js';
+import type { MetricsScraper } from './scraper.js';
+import type { SelfMetrics } from './selfMetrics.js';
+import { type ContainerObservation, summariseServices } from './serviceStats.js';
+import type { Target } from './target.js';
+
+/** Where points go (the InfluxWriter; anything with `write` in tests). */
+export interface PointSink {
+  write(points: readonly Point[]): void;
+}
+
+export interface CollectorOptions {
+  readonly source: ContainerSource;
+  readonly cgroups: CgroupFileReader;
+  readonly scraper: MetricsScraper;
+  readonly sink: PointSink;
+  readonly metrics: SelfMetrics;
+  readonly logger: Logger;
+  readonly intervalMs: number;
+  /** Full re-listing of containers, in case an event was missed while the stream reconnected. */
+  readonly resyncMs: number;
+  readonly metricNames: RequestMetricNames;
+  /** Use the Docker stats API when a container's cgroup files cannot be seen. */
+  readonly dockerStatsFallback: boolean;
+}
+
+interface TargetState {
+  target: Target;
+  location: CgroupLocation | undefined;
+  previousCgroup: CgroupSample | undefined;
+  previousScrape: ScrapeSnapshot | undefined;
+  oomKillsSeenByDocker: number;
+  lastStats: ContainerStats | undefined;
+}
+
+export interface TickResult {
+  readonly targets: number;
+  readonly points: number;
+}
+
+/**
+ * The loop: keeps the set of watched containers in step with Docker (events plus a periodic
+ * re-listing), and every interval reads each one's cgroup, scrapes its /metrics, derives the
+ * signals and hands points to the sink. A failing container never stops the others.
+ */
+export class Collector {
+  private readonly targets = new Map<string, TargetState>();
+  private readonly pending = new Map<string, Promise<void>>();
+  private stopWatching: (() => void) | undefined;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private host = 'unknown';
+  private running = false;
+
+  constructor(private readonly options: CollectorOptions) {}
+
+  async start(): Promise<void> {
+    this.running = true;
+    this.host = await this.options.source.hostName().catch(() => 'unknown');
+    this.stopWatching = this.options.source.watch((event) => void this.onEvent(event));
+    await this.resync();
+    this.resyncTimer = setInterval(() => void this.resync(), this.options.resyncMs);
+    this.scheduleTick();
+    this.options.logger.info({ targets: this.targets.size, intervalMs: this.options.intervalMs, host: this.host }, 'collector started');
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.stopWatching?.();
+    if (this.tickTimer) clearTimeout(this.tickTimer);
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    while (this.ticking) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  watchedIds(): string[] {
+    return [...this.targets.keys()];
+  }
+
+  /** Brings the watched set in line with Docker's running, labelled containers. */
+  async resync(): Promise<void> {
+    try {
+      const running = await this.options.source.listRunning();
+      const ids = new Set(running.map((target) => target.id));
+      for (const target of running) if (!this.targets.has(target.id)) await this.add(target);
+      for (const id of [...this.targets.keys()]) if (!ids.has(id)) this.targets.delete(id);
+      this.options.metrics.targets.set(this.targets.size);
+    } catch (error) {
+      this.options.logger.warn({ error: message(error) }, 'listing containers failed; keeping the current targets');
+    }
+  }
+
+  /** One collection pass over every target; the loop calls it each interval (tests call it too). */
+  async collectOnce(now: Date = new Date()): Promise<TickResult> {
+    const stopTimer = this.options.metrics.tickDuration.startTimer();
+    await Promise.all(this.pending.values());
+    const states = [...this.targets.values()];
+    const results = await Promise.all(states.map((state) => this.collectTarget(state, now)));
+    const points = results.flatMap((result) => result.points);
+    for (const service of summariseServices(results.map((result) => result.observation))) points.push(serviceStatsPoint(service, this.host, now));
+    this.options.sink.write(points);
+    stopTimer();
+    return { targets: states.length, points: points.length };
+  }
+
+  private scheduleTick(): void {
+    if (!this.running) return;
+    const interval = this.options.intervalMs;
+    // Aligned to wall-clock multiples of the interval, so points of all containers share timestamps.
+    const delay = interval - (Date.now() % interval);
+    this.tickTimer = setTimeout(() => {
+      this.scheduleTick();
+      if (this.ticking) {
+        this.options.metrics.ticksSkipped.inc();
+        return;
+      }
+      this.ticking = true;
+      const now = new Date(Math.round(Date.now() / interval) * interval);
+      this.collectOnce(now)
+        .catch((error: unknown) => this.options.logger.error({ error: message(error) }, 'collection pass failed'))
+        .finally(() => {
+          this.ticking = false;
+        });
+    }, delay);
+  }
+
+  private async onEvent(event: ContainerEvent): Promise<void> {
+    const state = this.targets.get(event.id);
+    switch (event.action) {
+      case 'start': {
+        const target = await this.options.source.inspect(event.id).catch(() => undefined);
+        if (target && !this.targets.has(target.id)) {
+          await this.add(target);
+          this.options.logger.info({ container: target.name, service: target.labels.service }, 'container started: now watched');
+        }
+        break;
+      }
+      case 'oom':
+        if (state) state.oomKillsSeenByDocker += 1;
+        this.options.logger.warn({ container: state?.target.name ?? event.id.slice(0, 12) }, 'container hit its memory limit: OOM kill');
+        break;
+      case 'die':
+      case 'stop':
+      case 'destroy':
+        if (state) {
+          this.targets.delete(event.id);
+          this.options.metrics.targets.set(this.targets.size);
+          this.writeFinalPoint(state);
+          this.options.logger.info({ container: state.target.name, service: state.target.labels.service, action: event.action }, 'container gone: no longer watched');
+        }
+        break;
+    }
+  }
+
+  /** A container that died keeps its last OOM count on record (a kill of its main process ends it). */
+  private writeFinalPoint(state: TargetState): void {
+    const oomKills = Math.max(state.lastStats?.oomKillsTotal ?? 0, state.oomKillsSeenByDocker);
+    const point = new Point(Measurement.containerStats).timestamp(new Date());
+    for (const [key, value] of Object.entries(containerTags(state.target, this.host))) if (value) point.tag(key, value);
+    point.intField(ContainerStatsField.oomKillsTotal, oomKills);
+    this.options.sink.write([point]);
+    if (oomKills > (state.lastStats?.oomKillsTotal ?? 0)) this.options.logger.warn({ container: state.target.name, oomKills }, 'container ended by an OOM kill');
+  }
+
+  /** Starts watching: finds the cgroup and takes a first reading, so the very next interval has a rate. */
+  private add(target: Target): Promise<void> {
+    const existing = this.pending.get(target.id);
+    if (existing) return existing;
+    const adding = (async () => {
+      const location = await this.options.cgroups.locate(target.pid, target.id);
+      const state: TargetState = { target, location, previousCgroup: undefined, previousScrape: undefined, oomKillsSeenByDocker: 0, lastStats: undefined };
+      if (!location) this.options.logger.warn({ container: target.name, pid: target.pid }, 'cgroup files not visible for container; using the Docker stats API (slow)');
+      state.previousCgroup = await this.readCgroup(state);
+      this.targets.set(target.id, state);
+      this.options.metrics.targets.set(this.targets.size);
+    })().finally(() => this.pending.delete(target.id));
+    this.pending.set(target.id, adding);
+    return adding;
+  }
+
+  private async collectTarget(state: TargetState, now: Date): Promise<{ points: Point[]; observation: ContainerObservation }> {
+    const tags = containerTags(state.target, this.host);
+    const points: Point[] = [];
+    const [sample, requests] = await Promise.all([this.readCgroup(state), this.scrape(state, tags, now, points)]);
+    let stats: ContainerStats | undefined;
+    if (sample) {
+      stats = deriveContainerStats(state.previousCgroup, sample, state.oomKillsSeenByDocker);
+      state.previousCgroup = sample;
+      state.lastStats = stats;
+      points.push(containerStatsPoint(tags, stats, sample.source !== 'docker-stats', now));
+    } else {
+      this.options.metrics.cgroupErrors.inc();
+    }
+    return { points, observation: { service: state.target.labels.service, stats, requests } };
+  }
+
+  private async readCgroup(state: TargetState): Promise<CgroupSample | undefined> {
+    let readings: CgroupReadings | undefined;
+    try {
+      if (state.location) readings = await this.options.cgroups.read(state.location);
+      if (!state.location && this.options.dockerStatsFallback) {
+        this.options.metrics.statsFallbacks.inc();
+        readings = readingsFromDockerStats(await this.options.source.stats(state.target.id), state.target.cpuLimitCores);
+      }
+    } catch (error) {
+      this.options.logger.debug({ container: state.target.name, error: message(error) }, 'reading container resources failed');
+    }
+    return readings ? { ...readings, monotonicSeconds: performance.now() / 1000 } : undefined;
+  }
+
+  private async scrape(state: TargetState, tags: Record<string, string>, now: Date, points: Point[]): Promise<RequestStats | undefined> {
+    const metrics = state.target.labels.metrics;
+    if (!metrics || !state.target.ip) return undefined;
+    const started = performance.now();
+    let stats: RequestStats | undefined;
+    try {
+      const text = await this.options.scraper.scrape(state.target.ip, metrics.port, metrics.path);
+      const snapshot = snapshotFromSamples(parsePromSamples(text), this.options.metricNames, performance.now() / 1000, Date.now() / 1000);
+      stats = requestStats(state.previousScrape, snapshot);
+      state.previousScrape = snapshot;
+    } catch (error) {
+      this.options.metrics.scrapeErrors.inc();
+      this.options.logger.debug({ container: state.target.name, error: message(error) }, 'scrape failed');
+    }
+    const seconds = (performance.now() - started) / 1000;
+    this.options.metrics.scrapeDuration.observe(seconds);
+    points.push(containerRequestsPoint(tags, stats, seconds, now));
+    return stats;
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

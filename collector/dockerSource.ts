@@ -1,0 +1,146 @@
+import Docker from 'dockerode';
+import type { Logger } from '../common/logger.js';
+import type { DockerStatsAnswer } from './dockerStatsReadings.js';
+import { Label, parseTargetLabels } from './labels.js';
+import type { Target } from './target.js';
+
+export type ContainerAction = 'start' | 'die' | 'stop' | 'destroy' | 'oom';
+
+export interface ContainerEvent {
+  readonly action: ContainerAction;
+  readonly id: string;
+}
+
+/** What the collector needs from Docker, behind an interface so the loop can be driven in tests. */
+export interface ContainerSource {
+  listRunning(): Promise<Target[]>;
+  /** The container as a target if it is running and carries our labels. */
+  inspect(id: string): Promise<Target | undefined>;
+  /** Follows container events of labelled containers until the returned function is called. */
+  watch(onEvent: (event: ContainerEvent) => void): () => void;
+  stats(id: string): Promise<DockerStatsAnswer>;
+  hostName(): Promise<string>;
+}
+
+const followed: readonly ContainerAction[] = ['start', 'die', 'stop', 'destroy', 'oom'];
+
+export interface DockerSourceOptions {
+  readonly docker: Docker;
+  /** Prefer this network's address for /metrics (when a container is on several). */
+  readonly network: string | undefined;
+  readonly logger: Logger;
+}
+
+interface InspectLike {
+  Id: string;
+  Name: string;
+  State: { Running: boolean; Pid: number };
+  Config: { Labels: Record<string, string> | null };
+  HostConfig: { NanoCpus?: number; CpuQuota?: number; CpuPeriod?: number };
+  NetworkSettings: { IPAddress?: string; Networks?: Record<string, { IPAddress?: string }> };
+}
+
+/** Docker Engine API adapter (dockerode). */
+export class DockerSource implements ContainerSource {
+  constructor(private readonly options: DockerSourceOptions) {}
+
+  async listRunning(): Promise<Target[]> {
+    const summaries = await this.options.docker.listContainers({ filters: { label: [Label.service], status: ['running'] } });
+    const targets = await Promise.all(summaries.map((summary) => this.inspect(summary.Id)));
+    return targets.filter((target): target is Target => target !== undefined);
+  }
+
+  async inspect(id: string): Promise<Target | undefined> {
+    try {
+      const info = (await this.options.docker.getContainer(id).inspect()) as unknown as InspectLike;
+      return targetFromInspect(info, this.options.network);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  watch(onEvent: (event: ContainerEvent) => void): () => void {
+    let stopped = false;
+    let stream: NodeJS.ReadableStream | undefined;
+    const connect = async () => {
+      while (!stopped) {
+        try {
+          stream = (await this.options.docker.getEvents({
+            filters: { type: ['container'], event: [...followed], label: [Label.service] },
+          })) as NodeJS.ReadableStream;
+          this.options.logger.debug('following docker events');
+          await consumeEvents(stream, onEvent);
+        } catch (error) {
+          if (!stopped) this.options.logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'docker event stream failed; reconnecting');
+        }
+        if (!stopped) await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    };
+    void connect();
+    return () => {
+      stopped = true;
+      const destroyable = stream as unknown as { destroy?: () => void } | undefined;
+      destroyable?.destroy?.();
+    };
+  }
+
+  async stats(id: string): Promise<DockerStatsAnswer> {
+    return (await this.options.docker.getContainer(id).stats({ stream: false })) as DockerStatsAnswer;
+  }
+
+  async hostName(): Promise<string> {
+    const info = (await this.options.docker.info()) as { Name?: string };
+    return info.Name ?? 'unknown';
+  }
+}
+
+export function targetFromInspect(info: InspectLike, preferredNetwork: string | undefined): Target | undefined {
+  const labels = parseTargetLabels(info.Config.Labels ?? {});
+  if (!labels || !info.State.Running) return undefined;
+  const networks = info.NetworkSettings.Networks ?? {};
+  const preferred = preferredNetwork ? networks[preferredNetwork]?.IPAddress : undefined;
+  const anyAddress = Object.values(networks).map((network) => network.IPAddress).find((address) => address);
+  const { NanoCpus, CpuQuota, CpuPeriod } = info.HostConfig;
+  return {
+    id: info.Id,
+    name: info.Name.replace(/^\//, ''),
+    pid: info.State.Pid,
+    ip: preferred || anyAddress || info.NetworkSettings.IPAddress || undefined,
+    labels,
+    cpuLimitCores: NanoCpus ? NanoCpus / 1e9 : CpuQuota && CpuQuota > 0 ? CpuQuota / (CpuPeriod || 100_000) : undefined,
+  };
+}
+
+/** Docker sends one JSON object per line; a chunk may end mid-line. */
+async function consumeEvents(stream: NodeJS.ReadableStream, onEvent: (event: ContainerEvent) => void): Promise<void> {
+  let carry = '';
+  for await (const chunk of stream) {
+    carry += chunk.toString();
+    let newline = carry.indexOf('\n');
+    while (newline >= 0) {
+      const line = carry.slice(0, newline).trim();
+      carry = carry.slice(newline + 1);
+      newline = carry.indexOf('\n');
+      if (!line) continue;
+      const event = parseEvent(line);
+      if (event) onEvent(event);
+    }
+  }
+}
+
+export function parseEvent(line: string): ContainerEvent | undefined {
+  try {
+    const raw = JSON.parse(line) as { Type?: string; Action?: string; status?: string; id?: string; Actor?: { ID?: string } };
+    const action = (raw.Action ?? raw.status ?? '') as ContainerAction;
+    const id = raw.Actor?.ID ?? raw.id;
+    if (raw.Type !== undefined && raw.Type !== 'container') return undefined;
+    return followed.includes(action) && id ? { action, id } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { statusCode?: number }).statusCode === 404;
+}

@@ -1,0 +1,153 @@
+import { histogramIncrease, histogramQuantile } from './histogramQuantile.js';
+import { histogramBuckets, type PromSample, sumSamples } from './prometheusSamples.js';
+
+/** Which exposed metrics mean what. Defaults match the app's prom-client names. */
+export interface RequestMetricNames {
+  /** Counter of answered requests, with a status label. */
+  readonly requests: string;
+  /** Labels tried, in order, for the HTTP status of a request sample. */
+  readonly statusLabels: readonly string[];
+  /** Histogram of request durations in seconds. */
+  readonly latency: string;
+  readonly inFlight: string;
+  /** Gauge of jobs waiting in the queue. */
+  readonly queueDepth: string;
+  /** Histogram of job run time in seconds; its `_count` counts finished jobs. */
+  readonly jobDuration: string;
+  /** Histogram of job lead time (accepted → finished) in seconds. */
+  readonly jobLeadTime: string;
+  /** Gauge with the process start (epoch seconds), to rate a new replica's counters from its start. */
+  readonly processStart: string;
+}
+
+export const defaultRequestMetricNames: RequestMetricNames = {
+  requests: 'http_requests_total',
+  statusLabels: ['status', 'code', 'status_code'],
+  latency: 'http_request_duration_seconds',
+  inFlight: 'http_requests_in_flight',
+  queueDepth: 'job_queue_depth',
+  jobDuration: 'job_execution_seconds',
+  jobLeadTime: 'job_lead_time_seconds',
+  processStart: 'process_start_time_seconds',
+};
+
+/** What one scrape says, reduced to the counters and gauges the collector uses. */
+export interface ScrapeSnapshot {
+  readonly monotonicSeconds: number;
+  readonly wallSeconds: number;
+  readonly requestsTotal: number | undefined;
+  readonly errorsTotal: number | undefined;
+  readonly latency: ReadonlyMap<number, number>;
+  readonly jobDuration: ReadonlyMap<number, number>;
+  readonly jobLeadTime: ReadonlyMap<number, number>;
+  readonly jobsTotal: number | undefined;
+  readonly inFlight: number | undefined;
+  readonly queueDepth: number | undefined;
+  readonly processStartSeconds: number | undefined;
+}
+
+/** A 5xx answer is the service's failure; 4xx are the client's and do not count as errors. */
+export function isServerError(status: string | undefined): boolean {
+  return status !== undefined && /^5\d\d$/.test(status.trim());
+}
+
+export function snapshotFromSamples(samples: readonly PromSample[], names: RequestMetricNames, monotonicSeconds: number, wallSeconds: number): ScrapeSnapshot {
+  const statusOf = (labels: Readonly<Record<string, string>>) => names.statusLabels.map((label) => labels[label]).find((value) => value !== undefined);
+  const requestsTotal = sumSamples(samples, names.requests);
+  return {
+    monotonicSeconds,
+    wallSeconds,
+    requestsTotal,
+    errorsTotal: requestsTotal === undefined ? undefined : (sumSamples(samples, names.requests, (labels) => isServerError(statusOf(labels))) ?? 0),
+    latency: histogramBuckets(samples, names.latency),
+    jobDuration: histogramBuckets(samples, names.jobDuration),
+    jobLeadTime: histogramBuckets(samples, names.jobLeadTime),
+    jobsTotal: sumSamples(samples, `${names.jobDuration}_count`),
+    inFlight: sumSamples(samples, names.inFlight),
+    queueDepth: sumSamples(samples, names.queueDepth),
+    processStartSeconds: sumSamples(samples, names.processStart),
+  };
+}
+
+/** Per-interval request signals of one replica. Absent values mean "cannot tell", not zero. */
+export interface RequestStats {
+  readonly requestsPerSecond: number | undefined;
+  readonly errorsPerSecond: number | undefined;
+  readonly errorFraction: number | undefined;
+  readonly latencyP50Seconds: number | undefined;
+  readonly latencyP95Seconds: number | undefined;
+  readonly latencyP99Seconds: number | undefined;
+  readonly inFlightRequests: number | undefined;
+  readonly queueDepthJobs: number | undefined;
+  readonly jobsPerSecond: number | undefined;
+  readonly jobDurationP95Seconds: number | undefined;
+  readonly jobLeadTimeP95Seconds: number | undefined;
+  /** Histogram increases over the interval, kept so a service's replicas can be merged. */
+  readonly latencyIncrease: ReadonlyMap<number, number>;
+  readonly jobDurationIncrease: ReadonlyMap<number, number>;
+  readonly jobLeadTimeIncrease: ReadonlyMap<number, number>;
+}
+
+/** A new replica's counters are rated from its start only if it started this recently. */
+export const maxUptimeForRateFromStartSeconds = 60;
+
+/**
+ * Rates between two scrapes of one replica. A counter that went down was reset (the process
+ * restarted): its whole current value is the increase. A replica seen for the first time has no
+ * rate, unless it exposes its start time and started within the last minute: then its counters
+ * are rated from zero at start, so a new replica's first requests are not lost.
+ */
+export function requestStats(previous: ScrapeSnapshot | undefined, current: ScrapeSnapshot): RequestStats {
+  const baseline = baselineFor(previous, current);
+  const elapsed = baseline ? current.monotonicSeconds - baseline.monotonicSeconds : 0;
+  const rate = (now: number | undefined, before: number | undefined) =>
+    baseline && elapsed > 0 && now !== undefined ? counterIncrease(before ?? 0, now) / elapsed : undefined;
+  const requestsPerSecond = rate(current.requestsTotal, baseline?.requestsTotal);
+  const errorsPerSecond = rate(current.errorsTotal, baseline?.errorsTotal);
+  const latencyIncrease = baseline ? histogramIncrease(baseline.latency, current.latency) : new Map<number, number>();
+  const jobDurationIncrease = baseline ? histogramIncrease(baseline.jobDuration, current.jobDuration) : new Map<number, number>();
+  const jobLeadTimeIncrease = baseline ? histogramIncrease(baseline.jobLeadTime, current.jobLeadTime) : new Map<number, number>();
+  return {
+    requestsPerSecond,
+    errorsPerSecond,
+    errorFraction: requestsPerSecond && errorsPerSecond !== undefined ? errorsPerSecond / requestsPerSecond : requestsPerSecond === 0 ? 0 : undefined,
+    latencyP50Seconds: histogramQuantile(0.5, latencyIncrease),
+    latencyP95Seconds: histogramQuantile(0.95, latencyIncrease),
+    latencyP99Seconds: histogramQuantile(0.99, latencyIncrease),
+    inFlightRequests: current.inFlight,
+    queueDepthJobs: current.queueDepth,
+    jobsPerSecond: rate(current.jobsTotal, baseline?.jobsTotal),
+    jobDurationP95Seconds: histogramQuantile(0.95, jobDurationIncrease),
+    jobLeadTimeP95Seconds: histogramQuantile(0.95, jobLeadTimeIncrease),
+    latencyIncrease,
+    jobDurationIncrease,
+    jobLeadTimeIncrease,
+  };
+}
+
+function baselineFor(previous: ScrapeSnapshot | undefined, current: ScrapeSnapshot): ScrapeSnapshot | undefined {
+  if (previous) return previous;
+  const start = current.processStartSeconds;
+  if (start === undefined) return undefined;
+  const uptime = current.wallSeconds - start;
+  if (!(uptime > 0) || uptime > maxUptimeForRateFromStartSeconds) return undefined;
+  // Everything was zero when the process started.
+  return {
+    monotonicSeconds: current.monotonicSeconds - uptime,
+    wallSeconds: start,
+    requestsTotal: 0,
+    errorsTotal: 0,
+    latency: new Map(),
+    jobDuration: new Map(),
+    jobLeadTime: new Map(),
+    jobsTotal: 0,
+    inFlight: undefined,
+    queueDepth: undefined,
+    processStartSeconds: start,
+  };
+}
+
+/** Increase of a counter; a decrease means it restarted from 0, so the current value is the increase. */
+export function counterIncrease(before: number, now: number): number {
+  return now >= before ? now - before : now;
+}

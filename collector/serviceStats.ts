@@ -1,0 +1,106 @@
+import type { ContainerStats } from './containerStats.js';
+import { addHistograms, histogramQuantile } from './histogramQuantile.js';
+import type { RequestStats } from './requestMetrics.js';
+
+/** What one interval produced for one container. */
+export interface ContainerObservation {
+  readonly service: string;
+  readonly stats: ContainerStats | undefined;
+  readonly requests: RequestStats | undefined;
+}
+
+export interface ServiceStats {
+  readonly service: string;
+  readonly replicas: number;
+  readonly cpuUsageCores: number | undefined;
+  /** Sum of the replicas' limits; undefined if any replica is unlimited (the sum would lie). */
+  readonly cpuLimitCores: number | undefined;
+  readonly cpuFractionOfLimit: number | undefined;
+  readonly cpuFractionOfLimitMax: number | undefined;
+  readonly cpuThrottledFraction: number | undefined;
+  readonly memoryWorkingSetBytes: number | undefined;
+  readonly memoryLimitBytes: number | undefined;
+  readonly memoryFractionOfLimitMax: number | undefined;
+  readonly oomKillsTotal: number | undefined;
+  readonly requestsPerSecond: number | undefined;
+  readonly errorsPerSecond: number | undefined;
+  readonly errorFraction: number | undefined;
+  readonly latencyP50Seconds: number | undefined;
+  readonly latencyP95Seconds: number | undefined;
+  readonly latencyP99Seconds: number | undefined;
+  /** The queue is shared by all replicas (Redis), so its depth is the largest reported, not a sum. */
+  readonly queueDepthJobs: number | undefined;
+  readonly jobsPerSecond: number | undefined;
+  readonly jobDurationP95Seconds: number | undefined;
+  readonly jobLeadTimeP95Seconds: number | undefined;
+}
+
+/**
+ * Folds one interval's container observations into one row per service. Latency quantiles come
+ * from the replicas' histogram increases added together, which is correct; averaging the
+ * replicas' p95s would not be.
+ */
+export function summariseServices(observations: readonly ContainerObservation[]): ServiceStats[] {
+  const byService = new Map<string, ContainerObservation[]>();
+  for (const observation of observations) {
+    const list = byService.get(observation.service) ?? [];
+    list.push(observation);
+    byService.set(observation.service, list);
+  }
+  return [...byService].map(([service, list]) => summariseOne(service, list));
+}
+
+function summariseOne(service: string, list: readonly ContainerObservation[]): ServiceStats {
+  const stats = list.map((one) => one.stats).filter((one): one is ContainerStats => one !== undefined);
+  const requests = list.map((one) => one.requests).filter((one): one is RequestStats => one !== undefined);
+  const cpuUsage = sumDefined(stats.map((one) => one.cpuUsageCores));
+  const cpuLimit = stats.length > 0 && stats.every((one) => one.cpuLimitCores !== undefined) ? sumDefined(stats.map((one) => one.cpuLimitCores)) : undefined;
+  const memoryLimit = stats.length > 0 && stats.every((one) => one.memoryLimitBytes !== undefined) ? sumDefined(stats.map((one) => one.memoryLimitBytes)) : undefined;
+  const latency = addHistograms(requests.map((one) => one.latencyIncrease));
+  const jobDuration = addHistograms(requests.map((one) => one.jobDurationIncrease));
+  const jobLeadTime = addHistograms(requests.map((one) => one.jobLeadTimeIncrease));
+  const requestsPerSecond = sumDefined(requests.map((one) => one.requestsPerSecond));
+  const errorsPerSecond = sumDefined(requests.map((one) => one.errorsPerSecond));
+  return {
+    service,
+    replicas: list.length,
+    cpuUsageCores: cpuUsage,
+    cpuLimitCores: cpuLimit,
+    cpuFractionOfLimit: cpuUsage !== undefined && cpuLimit ? cpuUsage / cpuLimit : undefined,
+    cpuFractionOfLimitMax: maxDefined(stats.map((one) => one.cpuFractionOfLimit)),
+    cpuThrottledFraction: meanDefined(stats.map((one) => one.cpuThrottledFraction)),
+    memoryWorkingSetBytes: sumDefined(stats.map((one) => one.memoryWorkingSetBytes)),
+    memoryLimitBytes: memoryLimit,
+    memoryFractionOfLimitMax: maxDefined(stats.map((one) => one.memoryFractionOfLimit)),
+    oomKillsTotal: sumDefined(stats.map((one) => one.oomKillsTotal)),
+    requestsPerSecond,
+    errorsPerSecond,
+    errorFraction: requestsPerSecond ? (errorsPerSecond ?? 0) / requestsPerSecond : requestsPerSecond === 0 ? 0 : undefined,
+    latencyP50Seconds: histogramQuantile(0.5, latency),
+    latencyP95Seconds: histogramQuantile(0.95, latency),
+    latencyP99Seconds: histogramQuantile(0.99, latency),
+    queueDepthJobs: maxDefined(requests.map((one) => one.queueDepthJobs)),
+    jobsPerSecond: sumDefined(requests.map((one) => one.jobsPerSecond)),
+    jobDurationP95Seconds: histogramQuantile(0.95, jobDuration),
+    jobLeadTimeP95Seconds: histogramQuantile(0.95, jobLeadTime),
+  };
+}
+
+function defined(values: ReadonlyArray<number | undefined>): number[] {
+  return values.filter((value): value is number => value !== undefined && Number.isFinite(value));
+}
+
+function sumDefined(values: ReadonlyArray<number | undefined>): number | undefined {
+  const present = defined(values);
+  return present.length ? present.reduce((a, b) => a + b, 0) : undefined;
+}
+
+function maxDefined(values: ReadonlyArray<number | undefined>): number | undefined {
+  const present = defined(values);
+  return present.length ? Math.max(...present) : undefined;
+}
+
+function meanDefined(values: ReadonlyArray<number | undefined>): number | undefined {
+  const present = defined(values);
+  return present.length ? present.reduce((a, b) => a + b, 0) / present.length : undefined;
+}

@@ -1,0 +1,11 @@
+/** The InfluxDB v1-HTTP-API client shared by the collector (writes) and the scaler (reads). */
+export * from './config.js';
+export { InfluxHttpError } from './http.js';
+export * from './influxql.js';
+export * from './query.js';
+export * from './readers.js';
+export * from './schema.js';
+export * from './setup.js';
+export { InfluxWriter, toLine, defaultWriterOptions, type InfluxWriterOptions, type InfluxWriterStats } from './writer.js';
+export { BoundedLineBuffer } from './lineBuffer.js';
+export { backoffDelayMs } from './backoff.js';

@@ -1,0 +1,72 @@
+import type { Logger } from '../logger.js';
+import type { InfluxConnection, InfluxRetention } from './config.js';
+import { quoteIdentifier } from './influxql.js';
+import { influxQuery, seriesRows } from './query.js';
+
+/** Name of the continuous query that downsamples every raw measurement into the history policy. */
+export function downsampleQueryName(retention: InfluxRetention): string {
+  return `downsample_${retention.downsampleEvery}`;
+}
+
+/**
+ * The continuous query body: every numeric field of every measurement, averaged per
+ * `downsampleEvery` and per series, into the history policy under the same measurement name
+ * (fields become `mean_<field>`, InfluxQL's naming for `mean(*)`).
+ */
+export function downsampleSelect(connection: InfluxConnection, retention: InfluxRetention): string {
+  const db = quoteIdentifier(connection.database);
+  return (
+    `SELECT mean(*) INTO ${db}.${quoteIdentifier(retention.historyPolicy)}.:MEASUREMENT ` +
+    `FROM ${db}.${quoteIdentifier(connection.retentionPolicy)}./.*/ GROUP BY time(${retention.downsampleEvery}), *`
+  );
+}
+
+export function continuousQueryStatement(connection: InfluxConnection, retention: InfluxRetention): string {
+  return (
+    `CREATE CONTINUOUS QUERY ${quoteIdentifier(downsampleQueryName(retention))} ON ${quoteIdentifier(connection.database)} ` +
+    `BEGIN ${downsampleSelect(connection, retention)} END`
+  );
+}
+
+/**
+ * Creates the database, the raw retention policy (default, where points land), the history
+ * policy and the downsampling continuous query, or brings existing ones to the configured
+ * durations. Idempotent. InfluxDB 2.x/3 manage buckets themselves and refuse these statements:
+ * the failure is logged and the collector goes on writing.
+ */
+export async function ensureInfluxSchema(connection: InfluxConnection, retention: InfluxRetention, logger: Logger): Promise<boolean> {
+  const db = quoteIdentifier(connection.database);
+  try {
+    await influxQuery(connection, `CREATE DATABASE ${db}`, { write: true, database: '', retentionPolicy: '' });
+    const [policies] = await influxQuery(connection, `SHOW RETENTION POLICIES ON ${db}`, { retentionPolicy: '' });
+    const existing = new Set(seriesRows(policies?.series ?? []).map((row) => String(row.name)));
+    const policy = async (name: string, duration: string, isDefault: boolean) => {
+      const verb = existing.has(name) ? 'ALTER' : 'CREATE';
+      await influxQuery(
+        connection,
+        `${verb} RETENTION POLICY ${quoteIdentifier(name)} ON ${db} DURATION ${duration} REPLICATION 1${isDefault ? ' DEFAULT' : ''}`,
+        { write: true, retentionPolicy: '' },
+      );
+    };
+    await policy(connection.retentionPolicy, retention.rawDuration, true);
+    await policy(retention.historyPolicy, retention.historyDuration, false);
+
+    const name = downsampleQueryName(retention);
+    const [queries] = await influxQuery(connection, 'SHOW CONTINUOUS QUERIES', { retentionPolicy: '' });
+    const current = (queries?.series ?? []).find((series) => series.name === connection.database);
+    const wanted = continuousQueryStatement(connection, retention);
+    const present = seriesRows(current ? [current] : []).find((row) => row.name === name);
+    if (present && String(present.query) !== wanted) {
+      await influxQuery(connection, `DROP CONTINUOUS QUERY ${quoteIdentifier(name)} ON ${db}`, { write: true, retentionPolicy: '' });
+    }
+    if (!present || String(present.query) !== wanted) await influxQuery(connection, wanted, { write: true, retentionPolicy: '' });
+    logger.info(
+      { database: connection.database, raw: `${connection.retentionPolicy} ${retention.rawDuration}`, history: `${retention.historyPolicy} ${retention.historyDuration}`, downsample: retention.downsampleEvery },
+      'influxdb database, retention policies and continuous query ready',
+    );
+    return true;
+  } catch (error) {
+    logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'influxdb schema setup failed (fine on InfluxDB 2.x/3 with a mapped bucket): writing anyway');
+    return false;
+  }
+}

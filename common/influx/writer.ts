@@ -1,0 +1,214 @@
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
+import type { Point } from '@influxdata/influxdb-client';
+import type { Logger } from '../logger.js';
+import { backoffDelayMs } from './backoff.js';
+import type { InfluxConnection } from './config.js';
+import { authHeaders, endpoint, InfluxHttpError, isRetryableStatus } from './http.js';
+import { BoundedLineBuffer } from './lineBuffer.js';
+
+const gzip = promisify(gzipCallback);
+
+export interface InfluxWriterOptions {
+  /** Lines per `/write` request. */
+  readonly batchSize?: number;
+  /** How often buffered lines are sent when no batch fills up first. */
+  readonly flushIntervalMs?: number;
+  /** Lines kept while InfluxDB is unreachable; beyond it the oldest are dropped and counted. */
+  readonly maxBufferedPoints?: number;
+  readonly retryMinMs?: number;
+  readonly retryMaxMs?: number;
+  /** Per-request timeout: a hung InfluxDB must not hold the buffer hostage. */
+  readonly requestTimeoutMs?: number;
+  readonly logger: Logger;
+}
+
+export interface InfluxWriterStats {
+  readonly pointsWritten: number;
+  readonly writeRequests: number;
+  readonly writeErrors: number;
+  readonly droppedPoints: number;
+  readonly bufferedPoints: number;
+  readonly bufferCapacity: number;
+  readonly reachable: boolean;
+}
+
+export const defaultWriterOptions = {
+  batchSize: 5000,
+  flushIntervalMs: 1000,
+  maxBufferedPoints: 200_000,
+  retryMinMs: 500,
+  retryMaxMs: 5000,
+  requestTimeoutMs: 10_000,
+} as const;
+
+/** Serialises a Point with millisecond timestamps, the precision every write uses. */
+export function toLine(point: Point): string | undefined {
+  return point.toLineProtocol({
+    convertTime: (value) => (value instanceof Date ? String(value.getTime()) : value === undefined ? String(Date.now()) : String(value)),
+  });
+}
+
+/**
+ * Batched, gzip-compressed writes to `/write` (line protocol, ms precision). While InfluxDB is
+ * away, lines wait in a bounded buffer and are retried with exponential backoff; the caller never
+ * waits and never sees an exception. One state-change log line when InfluxDB goes, one when it
+ * comes back.
+ */
+export class InfluxWriter {
+  private readonly options: Required<Omit<InfluxWriterOptions, 'logger'>>;
+  private readonly logger: Logger;
+  private readonly buffer: BoundedLineBuffer;
+  private timer: NodeJS.Timeout | undefined;
+  private sending: Promise<void> | undefined;
+  private failedAttempts = 0;
+  private nextAttemptAt = 0;
+  private unreachableSince: number | undefined;
+  private droppedAtOutageStart = 0;
+  private counters = { pointsWritten: 0, writeRequests: 0, writeErrors: 0, rejectedPoints: 0 };
+
+  constructor(
+    private readonly connection: InfluxConnection,
+    options: InfluxWriterOptions,
+  ) {
+    this.options = { ...defaultWriterOptions, ...stripUndefined(options) };
+    this.logger = options.logger;
+    this.buffer = new BoundedLineBuffer(this.options.maxBufferedPoints);
+  }
+
+  start(): this {
+    this.timer ??= setInterval(() => void this.flush(), this.options.flushIntervalMs);
+    this.timer.unref();
+    return this;
+  }
+
+  write(points: readonly Point[]): void {
+    const lines: string[] = [];
+    for (const point of points) {
+      const line = toLine(point);
+      if (line) lines.push(line);
+    }
+    this.writeLines(lines);
+  }
+
+  writeLines(lines: readonly string[]): void {
+    const dropped = this.buffer.push(lines);
+    if (dropped > 0) this.logger.debug({ dropped, capacity: this.buffer.capacity }, 'influx buffer full: oldest points dropped');
+    if (this.buffer.size >= this.options.batchSize) void this.flush();
+  }
+
+  stats(): InfluxWriterStats {
+    return {
+      pointsWritten: this.counters.pointsWritten,
+      writeRequests: this.counters.writeRequests,
+      writeErrors: this.counters.writeErrors,
+      droppedPoints: this.buffer.dropped + this.counters.rejectedPoints,
+      bufferedPoints: this.buffer.size,
+      bufferCapacity: this.buffer.capacity,
+      reachable: this.unreachableSince === undefined,
+    };
+  }
+
+  /** Sends what is buffered now (unless a retry is not due yet). Resolves when this pass ends. */
+  flush(): Promise<void> {
+    if (this.sending) return this.sending;
+    if (this.buffer.size === 0 || Date.now() < this.nextAttemptAt) return Promise.resolve();
+    this.sending = this.drain().finally(() => {
+      this.sending = undefined;
+    });
+    return this.sending;
+  }
+
+  /** Stops the timer and tries to send everything left, for at most `timeoutMs`. */
+  async close(timeoutMs = 5000): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    const deadline = Date.now() + timeoutMs;
+    while (this.buffer.size > 0 && Date.now() < deadline) {
+      this.nextAttemptAt = 0;
+      await this.flush();
+      if (this.buffer.size > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (this.buffer.size > 0) this.logger.warn({ unsent: this.buffer.size }, 'influx writer closed with points unsent');
+  }
+
+  private async drain(): Promise<void> {
+    while (this.buffer.size > 0) {
+      const batch = this.buffer.take(this.options.batchSize);
+      try {
+        await this.send(batch);
+        this.counters.pointsWritten += batch.length;
+        this.markReachable();
+      } catch (error) {
+        this.counters.writeErrors += 1;
+        if (error instanceof InfluxHttpError && !error.retryable) {
+          // The batch itself is wrong (bad line, field type conflict): retrying cannot help.
+          this.counters.rejectedPoints += batch.length;
+          this.logger.error({ status: error.status, error: error.message, lines: batch.length, sample: batch[0] }, 'influxdb rejected a batch: points dropped');
+          continue;
+        }
+        this.buffer.returnToFront(batch);
+        this.markUnreachable(error);
+        return;
+      }
+    }
+  }
+
+  private async send(batch: readonly string[]): Promise<void> {
+    const body = await gzip(Buffer.from(batch.join('\n')));
+    this.counters.writeRequests += 1;
+    const params: Record<string, string> = { db: this.connection.database, precision: 'ms' };
+    if (this.connection.retentionPolicy) params.rp = this.connection.retentionPolicy;
+    const response = await fetch(endpoint(this.connection, '/write', params), {
+      method: 'POST',
+      headers: { ...authHeaders(this.connection), 'Content-Type': 'text/plain; charset=utf-8', 'Content-Encoding': 'gzip' },
+      body,
+      signal: AbortSignal.timeout(this.options.requestTimeoutMs),
+    });
+    if (response.status === 204 || response.ok) {
+      await response.arrayBuffer();
+      return;
+    }
+    const text = await response.text();
+    throw new InfluxHttpError(`InfluxDB /write answered ${response.status}: ${text.slice(0, 300)}`, response.status, isRetryableStatus(response.status));
+  }
+
+  private markUnreachable(error: unknown): void {
+    this.failedAttempts += 1;
+    const delay = backoffDelayMs(this.failedAttempts, this.options.retryMinMs, this.options.retryMaxMs);
+    this.nextAttemptAt = Date.now() + delay;
+    const reason = describe(error);
+    if (this.unreachableSince === undefined) {
+      this.unreachableSince = Date.now();
+      this.droppedAtOutageStart = this.buffer.dropped;
+      this.logger.warn(
+        { url: this.connection.url, error: reason, buffered: this.buffer.size, capacity: this.buffer.capacity },
+        'influxdb unreachable: buffering points and retrying with backoff',
+      );
+    } else {
+      this.logger.debug({ error: reason, attempt: this.failedAttempts, retryInMs: delay, buffered: this.buffer.size }, 'influxdb still unreachable');
+    }
+  }
+
+  private markReachable(): void {
+    this.failedAttempts = 0;
+    this.nextAttemptAt = 0;
+    if (this.unreachableSince === undefined) return;
+    const outageSeconds = (Date.now() - this.unreachableSince) / 1000;
+    this.unreachableSince = undefined;
+    this.logger.info(
+      { url: this.connection.url, outageSeconds, backlog: this.buffer.size, droppedDuringOutage: this.buffer.dropped - this.droppedAtOutageStart },
+      'influxdb reachable again: sending buffered points',
+    );
+  }
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error as Error & { cause?: unknown }).cause;
+  return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

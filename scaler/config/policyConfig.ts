@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { parseByteSize } from '../../common/env.js';
+
+const MiB = 2 ** 20;
+
+/** A byte size given as a number of bytes or a string with a unit (`512MiB`, `1GB`). */
+const byteSize = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const bytes = typeof value === 'number' ? value : parseByteSize(value);
+  if (bytes === undefined || !Number.isFinite(bytes) || bytes <= 0) {
+    ctx.addIssue({ code: 'custom', message: `not a positive byte size: ${String(value)} (e.g. 268435456, 256MiB, 1GB)` });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const seconds = (fallback: number) => z.number().min(0).max(86_400).default(fallback);
+
+/**
+ * The scaling policy of one service. Every field has a default, so `{}` is a valid config; a
+ * file or container labels override what they name. Units are in the names: seconds, cores,
+ * bytes, fractions (0..1) of the CPU limit.
+ */
+export const policyConfigSchema = z
+  .object({
+    /** Which horizontal policy decides: ours, or the Kubernetes HPA rule (as a baseline). */
+    policy: z.enum(['adaptive', 'hpa']).default('adaptive'),
+    replicas: z
+      .object({
+        min: z.number().int().min(1).default(1),
+        max: z.number().int().min(1).max(1000).default(10),
+      })
+      .prefault({}),
+    /** CPU limit bounds per replica, in cores. */
+    cpu: z
+      .object({
+        minCores: z.number().positive().default(0.1),
+        maxCores: z.number().positive().default(2),
+      })
+      .prefault({}),
+    /** Memory limit bounds per replica. */
+    memory: z
+      .object({
+        minBytes: byteSize.default(64 * MiB),
+        maxBytes: byteSize.default(2048 * MiB),
+      })
+      .prefault({}),
+    targets: z
+      .object({
+        /** CPU used as a fraction of the CPU limit (the HPA's averageUtilization / 100). */
+        cpuUtilisation: z.number().gt(0).max(1).default(0.7),
+        /** Requests per second one replica should carry; unset = derived from CPU cost per request. */
+        rpsPerReplica: z.number().positive().optional(),
+        /** The latency objective: p95 above this is an SLO violation. */
+        p95LatencyMs: z.number().positive().default(500),
+        /** For queue workers: jobs waiting per worker replica; unset = not a queue worker. */
+        queueDepthPerReplica: z.number().positive().optional(),
+      })
+      .prefault({}),
+    windows: z
+      .object({
+        /** The mean the adaptive policy trusts (Knative's stable window). */
+        stableSeconds: seconds(60),
+        /** The short window that detects spikes (Knative's panic window, 10% of stable). */
+        panicSeconds: seconds(6),
+        /** HPA: highest recommendation of this window wins on the way down; also the flap window. */
+        scaleDownStabilisationSeconds: seconds(300),
+        /** The span a CPU sample averages over (metrics-server resolution). */
+        metricSeconds: seconds(15),
+      })
+      .prefault({}),
+    cooldowns: z
+      .object({
+        /** Minimum time after a scale-out before the adaptive policy removes a replica. */
+        afterScaleOutSeconds: seconds(60),
+        /** Minimum time between two scale-in steps. */
+        betweenScaleInSeconds: seconds(30),
+      })
+      .prefault({}),
+    /** Time from asking for a replica to it serving traffic (image start + warm-up). */
+    startupSeconds: seconds(30),
+    /** How often the loop evaluates the adaptive policy (the HPA rule keeps its own 15 s). */
+    evaluationSeconds: z.number().positive().max(3600).default(5),
+    /** HPA: no change while |metric/target - 1| is within this. */
+    tolerance: z.number().min(0).max(1).default(0.1),
+    vertical: z
+      .object({
+        /** Percentile of recent usage the recommendation starts from (VPA uses p90). */
+        percentile: z.number().gt(0).max(1).default(0.9),
+        /** Safety margin added on top (VPA: 15%). */
+        marginFraction: z.number().min(0).max(5).default(0.15),
+        /** After an OOM kill memory grows to at least usage × this factor (VPA: 1.2)... */
+        oomBumpFactor: z.number().min(1).default(1.2),
+        /** ...and by at least this much (VPA: 100 MiB). */
+        oomMinBumpBytes: byteSize.default(100 * MiB),
+        /** Changes smaller than this fraction of the current limit are not worth a restart. */
+        minChangeFraction: z.number().min(0).max(1).default(0.1),
+        /** Absolute floors below which no recommendation goes (VPA: 25 millicores). */
+        floorCpuCores: z.number().positive().default(0.025),
+        floorMemoryBytes: byteSize.default(32 * MiB),
+      })
+      .prefault({}),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.replicas.min > config.replicas.max) {
+      ctx.addIssue({ code: 'custom', path: ['replicas', 'max'], message: `must be >= replicas.min (${config.replicas.min})` });
+    }
+    if (config.cpu.minCores > config.cpu.maxCores) {
+      ctx.addIssue({ code: 'custom', path: ['cpu', 'maxCores'], message: `must be >= cpu.minCores (${config.cpu.minCores})` });
+    }
+    if (config.memory.minBytes > config.memory.maxBytes) {
+      ctx.addIssue({ code: 'custom', path: ['memory', 'maxBytes'], message: `must be >= memory.minBytes (${config.memory.minBytes})` });
+    }
+  });
+
+export type PolicyConfig = z.infer<typeof policyConfigSchema>;
+export type PolicyConfigInput = z.input<typeof policyConfigSchema>;
+
+export class PolicyConfigError extends Error {
+  override name = 'PolicyConfigError';
+  constructor(
+    message: string,
+    /** One entry per problem: the field (dotted path, or label name) and what is wrong. */
+    readonly problems: { field: string; message: string }[],
+  ) {
+    super(message);
+  }
+}
+
+/** Validates a config object; throws a PolicyConfigError whose message names every bad field. */
+export function parsePolicyConfig(input: unknown, source = 'policy config'): PolicyConfig {
+  const parsed = policyConfigSchema.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => ({
+    field: issue.path.length > 0 ? issue.path.join('.') : unknownKeysField(issue),
+    message: issue.message,
+  }));
+  throw new PolicyConfigError(`invalid ${source}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
+}
+
+function unknownKeysField(issue: { code: string; keys?: readonly string[] }): string {
+  return issue.code === 'unrecognized_keys' && issue.keys ? issue.keys.join(', ') : '(root)';
+}
+
+export const defaultPolicyConfig: PolicyConfig = parsePolicyConfig({});

@@ -1,0 +1,95 @@
+import type { Decision } from '../decision.js';
+
+/**
+ * Up or out: one function that turns the horizontal proposal and the vertical recommendations of
+ * one service into the one action to take now, and says why. The rules, in order:
+ *
+ * 1. Memory pressure or an OOM kill → more memory per replica (more replicas do not cure a
+ *    process that needs more memory than its limit). At the memory cap, say so and fall through.
+ * 2. The horizontal rule wants more replicas:
+ *    - CPU-throttled, a single replica, CPU limit under its vertical cap, and the load is not
+ *      request-rate driven → grow the CPU limit first (cheaper than a second copy of the process);
+ *    - otherwise (at the cap, several replicas, or request-driven load) → scale out.
+ * 3. A vertical change is settling (within one stable window of it) → the horizontal rule may not
+ *    scale in: its evidence was measured under the old limit, and reading it against the new one
+ *    would move the denominator of `replicas × usage / (target × limit)` — the HPA+VPA conflict.
+ *    The horizontal reference limit stays the one the samples were taken under.
+ * 4. Otherwise the horizontal proposal if it acts, else a vertical CPU change, else nothing.
+ */
+export interface ArbitrationInput {
+  now: number;
+  replicas: number;
+  horizontal: Decision;
+  verticalCpu: Decision;
+  verticalMemory: Decision;
+  /** Working set at or above the pressure threshold of the limit (e.g. 90%). */
+  memoryPressure: boolean;
+  oomKilled: boolean;
+  /** The CPU limit is throttling the container (throttled periods above a threshold). */
+  cpuThrottled: boolean;
+  cpuLimitCores: number;
+  cpuMaxCores: number;
+  memoryLimitBytes: number;
+  memoryMaxBytes: number;
+  /** The load is driven by request rate (HTTP service) rather than by work per item. */
+  requestDriven: boolean;
+  /** When the last vertical change was applied (ms), and the CPU limit before it. */
+  lastVerticalChange?: { at: number; previousCpuLimitCores: number };
+  settleSeconds: number;
+}
+
+export interface ArbitrationResult {
+  decision: Decision;
+  /** The CPU limit the horizontal rule's evidence is measured against (its denominator). */
+  horizontalReferenceCpuCores: number;
+}
+
+export function arbitrate(input: ArbitrationInput): ArbitrationResult {
+  const settling = input.lastVerticalChange !== undefined && input.now - input.lastVerticalChange.at < input.settleSeconds * 1000;
+  const reference = settling ? input.lastVerticalChange!.previousCpuLimitCores : input.cpuLimitCores;
+  const result = (decision: Decision, why: string): ArbitrationResult => ({
+    decision: { ...decision, policy: `arbitration/${decision.policy}`, reason: `${why}: ${decision.reason}` },
+    horizontalReferenceCpuCores: reference,
+  });
+  const nothing = (why: string): ArbitrationResult => ({
+    decision: { action: 'none', resource: 'replicas', from: input.replicas, to: input.replicas, signals: {}, thresholds: {}, reason: why, policy: 'arbitration' },
+    horizontalReferenceCpuCores: reference,
+  });
+
+  if (input.memoryPressure || input.oomKilled) {
+    const cause = input.oomKilled ? 'OOM kill' : 'memory pressure';
+    if (input.verticalMemory.action === 'scale_up') return result(input.verticalMemory, `${cause} → more memory, not more replicas`);
+    if (input.memoryLimitBytes < input.memoryMaxBytes) {
+      const to = Math.min(input.memoryMaxBytes, Math.max(input.memoryLimitBytes * 1.2, input.memoryLimitBytes + 100 * 2 ** 20));
+      return result(
+        { ...input.verticalMemory, action: 'scale_up', resource: 'memory', from: input.memoryLimitBytes, to: Math.round(to) },
+        `${cause} → more memory, not more replicas`,
+      );
+    }
+    if (input.horizontal.action !== 'scale_out') return nothing(`${cause} but memory is at its cap (${input.memoryMaxBytes} bytes): nothing more to give; raise memory.max`);
+  }
+
+  if (input.horizontal.action === 'scale_out') {
+    const underCap = input.cpuLimitCores < input.cpuMaxCores;
+    if (input.cpuThrottled && input.replicas === 1 && underCap && !input.requestDriven) {
+      const factor = input.horizontal.to / Math.max(1, input.horizontal.from);
+      const fromVertical = input.verticalCpu.action === 'scale_up' ? input.verticalCpu.to : 0;
+      const to = Math.min(input.cpuMaxCores, Math.max(fromVertical, input.cpuLimitCores * factor));
+      return result(
+        { ...input.verticalCpu, action: 'scale_up', resource: 'cpu', from: input.cpuLimitCores, to },
+        'CPU-throttled single replica under its vertical cap grows before it multiplies',
+      );
+    }
+    const why = !underCap ? 'CPU at its vertical cap → scale out' : input.requestDriven ? 'request-rate-driven load → scale out' : input.replicas > 1 ? 'already several replicas → scale out' : 'not CPU-throttled → scale out';
+    return result(input.horizontal, why);
+  }
+
+  if (input.horizontal.action === 'scale_in') {
+    if (settling) return nothing(`vertical change settling: no scale-in until samples under the new CPU limit cover ${input.settleSeconds} s`);
+    return result(input.horizontal, 'load fell → scale in');
+  }
+
+  if (input.verticalCpu.action !== 'none') return result(input.verticalCpu, 'replicas steady → right-size CPU');
+  if (input.verticalMemory.action !== 'none') return result(input.verticalMemory, 'replicas steady → right-size memory');
+  return nothing('nothing to do: replicas and limits fit the load');
+}

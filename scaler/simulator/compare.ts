@@ -1,0 +1,56 @@
+import type { PolicyConfig } from '../config/policyConfig.js';
+import { replayTrace, type ReplayOptions } from './replay.js';
+import type { ServiceModel } from './serviceModel.js';
+import { simulatePolicy, type PolicyName, type PolicyOutcome } from './simulate.js';
+import type { Trace } from './trace.js';
+
+export interface Comparison {
+  trace: string;
+  rescaling: string;
+  outcomes: PolicyOutcome[];
+  /** adaptive / hpa for each measure, when both ran (null where HPA's figure is 0). */
+  ratios?: { sloViolationSeconds: number | null; replicaSeconds: number | null; flaps: number | null };
+  /** The goal: ≤ 0.5× violations, ≤ 1.0× replica-seconds, fewer flaps (or none for both). */
+  goalMet?: boolean;
+}
+
+export interface CompareOptions {
+  model: ServiceModel;
+  config: PolicyConfig;
+  replay: ReplayOptions;
+  policies: PolicyName[];
+  hpaSyncSeconds: number;
+  onProgress?: (policy: PolicyName, fraction: number) => void;
+}
+
+export function compareOnTrace(trace: Trace, options: CompareOptions): Comparison {
+  const replay = replayTrace(trace, options.replay);
+  const outcomes = options.policies.map((policy) =>
+    simulatePolicy(replay.rates, policy, {
+      model: options.model,
+      config: options.config,
+      hpaSyncSeconds: options.hpaSyncSeconds,
+      onProgress: options.onProgress ? (fraction) => options.onProgress!(policy, fraction) : undefined,
+    }),
+  );
+  const hpa = outcomes.find((o) => o.policy === 'hpa');
+  const adaptive = outcomes.find((o) => o.policy === 'adaptive');
+  const comparison: Comparison = { trace: trace.name, rescaling: replay.description, outcomes };
+  if (hpa && adaptive) {
+    const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? null : Infinity) : a / b);
+    comparison.ratios = {
+      sloViolationSeconds: ratio(adaptive.sloViolationSeconds, hpa.sloViolationSeconds),
+      replicaSeconds: ratio(adaptive.replicaSeconds, hpa.replicaSeconds),
+      flaps: ratio(adaptive.flaps, hpa.flaps),
+    };
+    comparison.goalMet = goalMet(adaptive, hpa);
+  }
+  return comparison;
+}
+
+export function goalMet(adaptive: PolicyOutcome, hpa: PolicyOutcome): boolean {
+  const violations = adaptive.sloViolationSeconds <= 0.5 * hpa.sloViolationSeconds;
+  const cost = adaptive.replicaSeconds <= hpa.replicaSeconds;
+  const flaps = adaptive.flaps < hpa.flaps || (adaptive.flaps === 0 && hpa.flaps === 0);
+  return violations && cost && flaps;
+}

@@ -1,0 +1,58 @@
+/**
+ * The model of a service both policies are run against. A replica has a CPU limit and serves at
+ * most `concurrency` requests at once, each needing `cpuSecondsPerRequest` of CPU, so:
+ *
+ *   capacity per replica μ = min(cpuLimit, concurrency) / cpuSecondsPerRequest   (requests/s)
+ *   service time of one request s = cpuSecondsPerRequest × max(1, concurrency / cpuLimit)
+ *     (with the limit below the concurrency the slots share the cores: each runs slower)
+ *
+ * A replica asked for serves `startupSeconds` later. Requests beyond what the ready replicas
+ * serve wait in a queue (bounded at `queueLimitPerReplica` × ready replicas; the excess is
+ * dropped). Each simulated second the p95 latency is estimated as
+ *
+ *   p95 ≈ backlog / (ready × μ)  +  ln 20 × (s + Wq)
+ *
+ * the time to drain the requests ahead plus the 95th percentile of an exponential sojourn whose
+ * mean is the M/M/c one, with c = ready × concurrency servers and Sakasegawa's approximation
+ * Wq ≈ s × ρ^(√(2(c+1)) − 1) / (c (1 − ρ)) for the queueing delay at utilisation ρ (capped at
+ * 0.99; above that the backlog term takes over). A second violates the SLO when that p95 is
+ * above the objective or when requests were dropped.
+ */
+export interface ServiceModel {
+  cpuLimitCores: number;
+  cpuSecondsPerRequest: number;
+  concurrency: number;
+  startupSeconds: number;
+  queueLimitPerReplica: number;
+  sloP95Seconds: number;
+}
+
+export const DEFAULT_SERVICE_MODEL: ServiceModel = {
+  cpuLimitCores: 0.5,
+  cpuSecondsPerRequest: 0.01,
+  concurrency: 4,
+  startupSeconds: 30,
+  queueLimitPerReplica: 200,
+  sloP95Seconds: 0.5,
+};
+
+export function capacityPerReplica(model: ServiceModel): number {
+  return Math.min(model.cpuLimitCores, model.concurrency) / model.cpuSecondsPerRequest;
+}
+
+export function serviceTimeSeconds(model: ServiceModel): number {
+  return model.cpuSecondsPerRequest * Math.max(1, model.concurrency / model.cpuLimitCores);
+}
+
+const LN20 = Math.log(20);
+
+/** The p95 latency (seconds) of a second with `arrivals` requests, `backlog` left waiting, `ready` replicas. */
+export function p95LatencySeconds(model: ServiceModel, ready: number, arrivalsPerSecond: number, backlog: number): number {
+  if (ready <= 0) return Infinity;
+  const mu = capacityPerReplica(model);
+  const s = serviceTimeSeconds(model);
+  const servers = ready * model.concurrency;
+  const rho = Math.min(0.99, arrivalsPerSecond / (ready * mu));
+  const wq = rho <= 0 ? 0 : (s * rho ** (Math.sqrt(2 * (servers + 1)) - 1)) / (servers * (1 - rho));
+  return backlog / (ready * mu) + LN20 * (s + wq);
+}

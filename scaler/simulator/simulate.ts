@@ -1,0 +1,197 @@
+import type { PolicyConfig } from '../config/policyConfig.js';
+import type { Decision } from '../decision.js';
+import { adaptiveDecide, initialAdaptiveState, type AdaptiveSettings, type AdaptiveState } from '../policies/adaptive.js';
+import { hpaReconcile, hpaSettings, initialHpaState, type HpaPod, type HpaSettings, type HpaState } from '../policies/hpa.js';
+import type { Sample } from '../samples.js';
+import { capacityPerReplica, p95LatencySeconds, type ServiceModel } from './serviceModel.js';
+
+export type PolicyName = 'hpa' | 'adaptive';
+
+export interface PolicyOutcome {
+  policy: PolicyName;
+  /** Simulated seconds with p95 latency above the objective or with dropped requests. */
+  sloViolationSeconds: number;
+  /** Sum over simulated seconds of replicas in existence (starting ones cost too). */
+  replicaSeconds: number;
+  /** Decisions that changed the replica count. */
+  scaleActions: number;
+  /** Scale actions that reversed the previous action within the flap window. */
+  flaps: number;
+  droppedRequests: number;
+  peakReplicas: number;
+  simulatedSeconds: number;
+}
+
+export interface SimulationSetup {
+  model: ServiceModel;
+  config: PolicyConfig;
+  /** HPA sync period (--horizontal-pod-autoscaler-sync-period), 15 s. */
+  hpaSyncSeconds: number;
+  onProgress?: (fraction: number) => void;
+}
+
+const HPA_METRIC_WINDOW_S = 15;
+
+/** The HPA rule as configured from the service config, with Kubernetes' documented defaults otherwise. */
+export function hpaSettingsFromConfig(config: PolicyConfig): HpaSettings {
+  const defaults = hpaSettings({ minReplicas: 1, maxReplicas: 1, targetUtilizationPercent: 1 });
+  return hpaSettings({
+    minReplicas: config.replicas.min,
+    maxReplicas: config.replicas.max,
+    targetUtilizationPercent: Math.round(config.targets.cpuUtilisation * 100),
+    tolerance: config.tolerance,
+    scaleDown: { ...defaults.scaleDown, stabilizationWindowSeconds: config.windows.scaleDownStabilisationSeconds },
+  });
+}
+
+export function adaptiveSettingsFromConfig(config: PolicyConfig): AdaptiveSettings {
+  return {
+    minReplicas: config.replicas.min,
+    maxReplicas: config.replicas.max,
+    targetUtilisation: config.targets.cpuUtilisation,
+    startupSeconds: config.startupSeconds,
+    evaluationSeconds: config.evaluationSeconds,
+    stableWindowSeconds: config.windows.stableSeconds,
+    panicWindowSeconds: config.windows.panicSeconds,
+    panicThreshold: 2,
+    tolerance: config.tolerance,
+    afterScaleOutSeconds: config.cooldowns.afterScaleOutSeconds,
+    betweenScaleInSeconds: config.cooldowns.betweenScaleInSeconds,
+    maxScaleInFraction: 0.25,
+    flapWindowSeconds: config.windows.scaleDownStabilisationSeconds,
+    queueDepthPerReplica: config.targets.queueDepthPerReplica,
+  };
+}
+
+interface Pod {
+  createdAt: number;
+  readyAt: number;
+}
+
+/**
+ * Replays per-second arrivals through the service model under one policy. Both policies see the
+ * same model, trace, start state and cost accounting; each is evaluated at its own period (the
+ * HPA rule at its 15 s sync, ours at the config's evaluation period) and its decision applies at
+ * once (a new replica then takes the model's start-up delay to serve).
+ */
+export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: SimulationSetup): PolicyOutcome {
+  const { model, config } = setup;
+  const mu = capacityPerReplica(model);
+  const seconds = rates.length;
+  const startup = model.startupSeconds;
+  const flapWindow = config.windows.scaleDownStabilisationSeconds;
+
+  // Both start sized for the first minute of the trace at the target utilisation, all ready.
+  let firstMinute = 0;
+  for (let t = 0; t < Math.min(60, seconds); t += 1) firstMinute = Math.max(firstMinute, rates[t] as number);
+  const initial = Math.min(config.replicas.max, Math.max(config.replicas.min, Math.ceil(firstMinute / (mu * config.targets.cpuUtilisation))));
+  const pods: Pod[] = [];
+  for (let i = 0; i < initial; i += 1) pods.push({ createdAt: -3600, readyAt: -3600 + startup });
+  let ready = initial;
+
+  const hpa = hpaSettingsFromConfig(config);
+  let hpaState: HpaState = initialHpaState(initial, 0);
+  const adaptive = adaptiveSettingsFromConfig(config);
+  let adaptiveState: AdaptiveState = initialAdaptiveState;
+  const period = policy === 'hpa' ? setup.hpaSyncSeconds : config.evaluationSeconds;
+
+  // Ring buffers of what the collector would have written, reused to keep the loop allocation-free.
+  const rateSpan = Math.max(flapWindow, config.windows.stableSeconds, config.windows.panicSeconds) + 1;
+  const rateRing: Sample[] = Array.from({ length: rateSpan }, () => ({ time: 0, value: 0 }));
+  const usageRing = new Float64Array(HPA_METRIC_WINDOW_S);
+
+  let queue = 0;
+  let violations = 0;
+  let replicaSeconds = 0;
+  let dropped = 0;
+  let peakReplicas = initial;
+  const actions: { time: number; direction: 1 | -1 }[] = [];
+  const progressEvery = 1 << 18;
+
+  for (let t = 0; t < seconds; t += 1) {
+    if (ready < pods.length) {
+      ready = 0;
+      for (const pod of pods) if (pod.readyAt <= t) ready += 1;
+    }
+    const arrivals = rates[t] as number;
+    const capacity = ready * mu;
+    const waiting = queue + arrivals;
+    const served = Math.min(waiting, capacity);
+    queue = waiting - served;
+    const limit = model.queueLimitPerReplica * Math.max(1, ready);
+    let droppedNow = 0;
+    if (queue > limit) {
+      droppedNow = queue - limit;
+      queue = limit;
+      dropped += droppedNow;
+    }
+    if (droppedNow > 0 || p95LatencySeconds(model, ready, arrivals, queue) > model.sloP95Seconds) violations += 1;
+    replicaSeconds += pods.length;
+
+    const slot = rateRing[t % rateSpan] as Sample;
+    slot.time = t * 1000;
+    slot.value = arrivals;
+    usageRing[t % HPA_METRIC_WINDOW_S] = ready > 0 ? (served * model.cpuSecondsPerRequest) / ready : 0;
+
+    if (t > 0 && t % period === 0) {
+      const now = t * 1000;
+      let decision: Decision;
+      if (policy === 'hpa') {
+        if (t < HPA_METRIC_WINDOW_S) continue;
+        let usage = 0;
+        for (const value of usageRing) usage += value;
+        const usageMilli = (usage / HPA_METRIC_WINDOW_S) * 1000;
+        const hpaPods: HpaPod[] = pods.map((pod) => {
+          const isReady = pod.readyAt <= t;
+          return {
+            phase: 'Running',
+            ready: isReady,
+            startTime: pod.createdAt * 1000,
+            readyTransitionTime: (isReady ? pod.readyAt : pod.createdAt) * 1000,
+            requestMilli: model.cpuLimitCores * 1000,
+            metric: { usageMilli: isReady ? usageMilli : 0, timestamp: now, windowMs: HPA_METRIC_WINDOW_S * 1000 },
+          };
+        });
+        const result = hpaReconcile({ now, currentReplicas: pods.length, pods: hpaPods, settings: hpa }, hpaState);
+        hpaState = result.state;
+        decision = result.decision;
+      } else {
+        const window: Sample[] = [];
+        const count = Math.min(t + 1, rateSpan);
+        for (let i = t - count + 1; i <= t; i += 1) window.push(rateRing[i % rateSpan] as Sample);
+        const result = adaptiveDecide(
+          { now, currentReplicas: pods.length, readyReplicas: ready, requestRate: window, queueDepth: [{ time: now, value: queue }], capacityPerReplicaRps: mu },
+          adaptiveState,
+          adaptive,
+        );
+        adaptiveState = result.state;
+        decision = result.decision;
+      }
+      if (decision.to !== pods.length) {
+        actions.push({ time: t, direction: decision.to > pods.length ? 1 : -1 });
+        applyReplicas(pods, decision.to, t, startup);
+        ready = 0;
+        for (const pod of pods) if (pod.readyAt <= t) ready += 1;
+        peakReplicas = Math.max(peakReplicas, pods.length);
+      }
+    }
+    if (setup.onProgress && t % progressEvery === 0 && t > 0) setup.onProgress(t / seconds);
+  }
+
+  let flaps = 0;
+  for (let i = 1; i < actions.length; i += 1) {
+    const previous = actions[i - 1]!;
+    const current = actions[i]!;
+    if (current.direction !== previous.direction && current.time - previous.time < flapWindow) flaps += 1;
+  }
+  return { policy, sloViolationSeconds: violations, replicaSeconds, scaleActions: actions.length, flaps, droppedRequests: Math.round(dropped), peakReplicas, simulatedSeconds: seconds };
+}
+
+/** Adds pods (starting now) or removes them, the ones not yet serving and then the newest first. */
+function applyReplicas(pods: Pod[], target: number, now: number, startup: number): void {
+  while (pods.length < target) pods.push({ createdAt: now, readyAt: now + startup });
+  if (pods.length > target) {
+    pods.sort((a, b) => a.readyAt - b.readyAt);
+    pods.length = target;
+  }
+}

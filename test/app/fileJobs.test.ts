@@ -1,0 +1,135 @@
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAppUnderTest, waitForJob, type AppUnderTest } from '../support/processes.js';
+
+let sut: AppUnderTest;
+beforeAll(async () => {
+  sut = await startAppUnderTest({ redisDb: 4, env: { UPLOAD_LIMIT: '64KiB', JSON_BODY_LIMIT: '2048' } });
+  await writeFile(join(sut.dirs.data, 'small.txt'), 'the cat The dog\r\nthe END\tend');
+  await mkdir(join(sut.dirs.data, 'nested'), { recursive: true });
+  await writeFile(join(sut.dirs.data, 'nested', 'numbers.txt'), '1 2 3 4\n-6, +8\n99999999999999999999999999999998\n');
+  await writeFile(join(sut.dirs.data, 'bad-numbers.txt'), '2 4\n6 x7 8\n');
+  await writeFile(join(sut.dirs.data, '..hidden'), 'a name that starts with two dots is still inside');
+  await symlink('/etc/hostname', join(sut.dirs.data, 'escape'));
+  await symlink('small.txt', join(sut.dirs.data, 'inside-link'));
+});
+afterAll(async () => sut?.stop());
+
+const postJson = (path: string, body: unknown) =>
+  fetch(`${sut.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+async function runJob(base: string, response: Response) {
+  expect(response.status).toBe(201);
+  const { token } = (await response.json()) as { token: string };
+  expect(token).toMatch(/^[0-9a-f]{32}$/);
+  const status = await waitForJob(`${sut.url}${base}/${token}/status`);
+  return { token, status, result: await fetch(`${sut.url}${base}/${token}/result`) };
+}
+
+describe('POST /file: word count of a file under DATA_DIR', () => {
+  it('counts words into a result file in OUTPUT_DIR and answers it at /file/{token}/result', async () => {
+    const { status, result } = await runJob('/file', await postJson('/file', { path: 'small.txt' }));
+    expect(status).toEqual({ status: 'finished' });
+    expect(result.status).toBe(200);
+    const text = await result.text();
+    expect(text).toBe('the 3\nend 2\ncat 1\ndog 1\n');
+    const output = result.headers.get('x-output-file') as string;
+    expect(await readdir(sut.dirs.output)).toContain(output);
+    expect(await readFile(join(sut.dirs.output, output), 'utf8')).toBe(text);
+  });
+
+  it('follows a symlink that stays inside DATA_DIR', async () => {
+    const { status } = await runJob('/file', await postJson('/file', { path: 'inside-link' }));
+    expect(status.status).toBe('finished');
+  });
+
+  it('accepts a name that merely starts with two dots', async () => {
+    const { status } = await runJob('/file', await postJson('/file', { path: '..hidden' }));
+    expect(status.status).toBe('finished');
+  });
+
+  it('counts an uploaded body (text/plain) the same way', async () => {
+    const response = await fetch(`${sut.url}/file`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'b a b\n' });
+    const { result } = await runJob('/file', response);
+    expect(await result.text()).toBe('b 2\na 1\n');
+    expect(await readdir(sut.dirs.uploads)).toEqual([]);
+  });
+
+  it.each([
+    ['an absolute path', { path: '/etc/passwd' }, 400, /absolute/],
+    ['a path climbing out with ..', { path: '../../etc/passwd' }, 403, /outside/],
+    ['a path climbing out through a folder', { path: 'nested/../../x' }, 403, /outside/],
+    ['a symlink leading outside', { path: 'escape' }, 403, /outside/],
+    ['a missing file', { path: 'nope.txt' }, 404, /no such file/],
+    ['a folder', { path: 'nested' }, 400, /not a regular file/],
+    ['an empty path', { path: '' }, 400, /path/],
+    ['a non-string path', { path: 7 }, 400, /path/],
+    ['no path at all', { file: 'small.txt' }, 400, /path/],
+    ['a NUL byte', { path: 'small.txt\u0000.png' }, 400, /NUL/],
+  ])('refuses %s with %i and a message', async (_case, body, status, pattern) => {
+    const response = await postJson('/file', body);
+    expect(response.status).toBe(status);
+    expect(((await response.json()) as { error: string }).error).toMatch(pattern);
+  });
+
+  it('refuses malformed JSON with 400', async () => {
+    const response = await fetch(`${sut.url}/file`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"path":' });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toMatch(/JSON/);
+  });
+
+  it('refuses an oversized JSON body with 413', async () => {
+    const response = await postJson('/file', { path: 'x'.repeat(4000) });
+    expect(response.status).toBe(413);
+  });
+
+  it('refuses an upload over UPLOAD_LIMIT with 413 and leaves no partial file and no job', async () => {
+    const response = await fetch(`${sut.url}/file`, { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: 'word '.repeat(20_000) });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: string }).error).toMatch(/limit of 65536 bytes/);
+    expect(await readdir(sut.dirs.uploads)).toEqual([]);
+  });
+
+  it('refuses a Content-Type it does not take with 415', async () => {
+    const response = await fetch(`${sut.url}/file`, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: 'x' });
+    expect(response.status).toBe(415);
+  });
+
+  it('answers 404 for unknown tokens, and for a token of another kind of job', async () => {
+    expect((await fetch(`${sut.url}/file/${'a'.repeat(32)}/status`)).status).toBe(404);
+    expect((await fetch(`${sut.url}/file/${'a'.repeat(32)}/result`)).status).toBe(404);
+    const { token } = (await (await postJson('/evensum', { path: 'nested/numbers.txt' })).json()) as { token: string };
+    expect((await fetch(`${sut.url}/file/${token}/status`)).status).toBe(404);
+  });
+});
+
+describe('POST /evensum: exact sum of the even integers of a file', () => {
+  it('sums the even integers of a file under DATA_DIR exactly, as a decimal string', async () => {
+    const { status, result } = await runJob('/evensum', await postJson('/evensum', { path: 'nested/numbers.txt' }));
+    expect(status.status).toBe('finished');
+    const body = (await result.json()) as { sum: string; evenCount: number };
+    // 2 + 4 - 6 + 8 + 99999999999999999999999999999998
+    expect(body.sum).toBe((2n + 4n - 6n + 8n + 99999999999999999999999999999998n).toString());
+    expect(body.evenCount).toBe(5);
+  });
+
+  it('sums an uploaded body', async () => {
+    const response = await fetch(`${sut.url}/evensum`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '10,20,31' });
+    const { result } = await runJob('/evensum', response);
+    expect(((await result.json()) as { sum: string }).sum).toBe('30');
+  });
+
+  it('reports a file with a bad token as errored, naming the byte offset and line', async () => {
+    const { status, result } = await runJob('/evensum', await postJson('/evensum', { path: 'bad-numbers.txt' }));
+    expect(status.status).toBe('errored');
+    expect(status.error).toMatch(/offset 6/);
+    expect(status.error).toMatch(/line 2/);
+    expect(result.status).toBe(404);
+  });
+
+  it('refuses path traversal exactly like /file', async () => {
+    const response = await postJson('/evensum', { path: '../secret' });
+    expect(response.status).toBe(403);
+  });
+});

@@ -1,0 +1,30 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { waitUntil } from '../support/processes.js';
+
+const exec = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+const TAG = 'scalewright:test';
+const NAME = `sw-image-test-${process.pid}`;
+
+afterAll(async () => {
+  await exec('docker', ['rm', '-f', NAME]).catch(() => undefined);
+});
+
+describe('the image', () => {
+  it('builds without a registry and answers /healthz inside 100 MB and 0.1 CPU, as a non-root user, and reports healthy', async () => {
+    await exec(resolve(ROOT, 'image/build.sh'), [TAG], { cwd: ROOT, env: { ...process.env, SKIP_COMPILE: '1' }, maxBuffer: 16 * 1024 * 1024 });
+    await exec('docker', ['run', '-d', '--name', NAME, '--label', 'scalewright.test=image', '--memory', '100m', '--cpus', '0.1', '-e', 'REDIS_URL=redis://127.0.0.1:1', TAG, 'app']);
+    const inspect = async (format: string) => (await exec('docker', ['inspect', '-f', format, NAME])).stdout.trim();
+    expect(await inspect('{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}')).toBe(`${100 * 1024 * 1024} 100000000`);
+    expect(await inspect('{{.Config.User}}')).toBe('1000:1000');
+    const ip = await inspect('{{.NetworkSettings.IPAddress}}');
+    await waitUntil('the container to answer /healthz', async () => (await fetch(`http://${ip}:8080/healthz`)).ok, 30_000);
+    // No Redis here: alive, but honestly not ready.
+    expect((await fetch(`http://${ip}:8080/readyz`)).status).toBe(503);
+    await waitUntil('Docker to report the container healthy', async () => (await inspect('{{.State.Health.Status}}')) === 'healthy', 60_000);
+    expect(await inspect('{{.State.OOMKilled}}')).toBe('false');
+  }, 180_000);
+});

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAppUnderTest, type AppUnderTest } from '../support/processes.js';
+
+const FOO_DIGEST = '2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae';
+let sut: AppUnderTest;
+
+beforeAll(async () => {
+  sut = await startAppUnderTest({ redisDb: 1, worker: false, env: { JSON_BODY_LIMIT: '4096' } });
+});
+afterAll(async () => sut?.stop());
+
+const post = (body: string, contentType = 'application/json') =>
+  fetch(`${sut.url}/messages`, { method: 'POST', headers: { 'Content-Type': contentType }, body });
+
+describe('POST /messages', () => {
+  it('answers 201 with the sha256 hex digest of the UTF-8 message', async () => {
+    const response = await post(JSON.stringify({ message: 'foo' }));
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({ digest: FOO_DIGEST });
+  });
+
+  it('hashes the UTF-8 bytes, so non-ASCII messages round-trip', async () => {
+    const response = await post(JSON.stringify({ message: 'héllo wörld 🌍' }));
+    const { digest } = (await response.json()) as { digest: string };
+    expect(digest).toBe(createHash('sha256').update(Buffer.from('héllo wörld 🌍', 'utf8')).digest('hex'));
+    const back = await fetch(`${sut.url}/messages/${digest}`);
+    expect(await back.json()).toEqual({ message: 'héllo wörld 🌍' });
+  });
+
+  it.each([
+    ['a missing message', JSON.stringify({}), /message/],
+    ['a non-string message', JSON.stringify({ message: 42 }), /message/],
+    ['a null message', JSON.stringify({ message: null }), /message/],
+    ['a JSON array', JSON.stringify(['foo']), /.+/],
+    ['malformed JSON', '{"message": "foo"', /JSON/i],
+  ])('refuses %s with 400 and an err_msg', async (_case, body, pattern) => {
+    const response = await post(body);
+    expect(response.status).toBe(400);
+    const answer = (await response.json()) as { err_msg: string };
+    expect(answer.err_msg).toMatch(pattern);
+  });
+
+  it('refuses a body that is not JSON by its Content-Type with a 4xx and an err_msg', async () => {
+    const response = await post('message=foo', 'application/x-www-form-urlencoded');
+    expect(response.status).toBe(415);
+    expect(((await response.json()) as { err_msg: string }).err_msg).toMatch(/Content-Type/);
+  });
+
+  it('refuses an empty body with 400', async () => {
+    const response = await fetch(`${sut.url}/messages`, { method: 'POST' });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(await response.json()).toHaveProperty('err_msg');
+  });
+
+  it('refuses a body over JSON_BODY_LIMIT with 413 and stores nothing', async () => {
+    const response = await post(JSON.stringify({ message: 'x'.repeat(5000) }));
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { err_msg: string }).err_msg).toMatch(/4096 bytes/);
+  });
+});
+
+describe('GET /messages/{digest}', () => {
+  it('answers the message stored under a digest', async () => {
+    await post(JSON.stringify({ message: 'foo' }));
+    const response = await fetch(`${sut.url}/messages/${FOO_DIGEST}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ message: 'foo' });
+  });
+
+  it('accepts the digest in upper case too', async () => {
+    await post(JSON.stringify({ message: 'foo' }));
+    const response = await fetch(`${sut.url}/messages/${FOO_DIGEST.toUpperCase()}`);
+    expect(await response.json()).toEqual({ message: 'foo' });
+  });
+
+  it.each([
+    ['an unknown digest', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'],
+    ['a truncated digest (the seed example)', '2c26b46b68ffc68ff99b453c1d30413413422d706483'],
+    ['something that is not hex at all', 'not-a-digest'],
+  ])('answers 404 Message not found for %s', async (_case, digest) => {
+    const response = await fetch(`${sut.url}/messages/${digest}`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ err_msg: 'Message not found' });
+  });
+});

@@ -1,0 +1,85 @@
+import { PNG } from 'pngjs';
+import { describe, expect, it } from 'vitest';
+import { parseByteSize } from '../../common/env.js';
+import { checkRequestedPath } from '../../app/files/confinedPath.js';
+import { shuffleBlocks } from '../../app/image/blockShuffle.js';
+import { inspectPng } from '../../app/image/pngInspection.js';
+import { describeJob, publicStatus } from '../../app/jobs/jobStatus.js';
+import { INSUFFICIENT_DATA, multivacAnswer, wordsOf } from '../../app/multivac/answer.js';
+
+describe('shuffleBlocks', () => {
+  const image = (width: number, height: number) => {
+    const data = new Uint8Array(width * height * 4);
+    for (let i = 0; i < width * height; i++) data.set([i & 255, (i >> 8) & 255, (i >> 16) & 255, 255], i * 4);
+    return { width, height, data };
+  };
+
+  it('permutes whole blocks: with a reversing random source the first and last blocks swap', () => {
+    const source = image(4, 2); // two 2×2 blocks side by side
+    const { image: out, blocksShuffled } = shuffleBlocks(source, 2, () => 0);
+    expect(blocksShuffled).toBe(2);
+    const pixel = (img: typeof source, x: number, y: number) => Array.from(img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4));
+    expect(pixel(out, 0, 0)).toEqual(pixel(source, 2, 0));
+    expect(pixel(out, 3, 1)).toEqual(pixel(source, 1, 1));
+  });
+
+  it('leaves an image smaller than one block untouched', () => {
+    const source = image(59, 200);
+    const { image: out, blocksShuffled } = shuffleBlocks(source, 60, Math.random);
+    expect(blocksShuffled).toBe(0);
+    expect(out.data).toEqual(source.data);
+  });
+
+  it('never changes the multiset of pixels', () => {
+    const source = image(130, 70);
+    const { image: out } = shuffleBlocks(source, 60, Math.random);
+    expect([...out.data].sort()).toEqual([...source.data].sort());
+  });
+});
+
+describe('inspectPng', () => {
+  const png = PNG.sync.write(Object.assign(new PNG({ width: 3, height: 2 }), {}));
+
+  it('reads the size of a whole PNG', () => expect(inspectPng(png)).toEqual({ ok: true, width: 3, height: 2 }));
+  it('refuses an empty buffer', () => expect(inspectPng(Buffer.alloc(0))).toMatchObject({ ok: false, reason: /signature/ }));
+  it('refuses a JPEG', () => expect(inspectPng(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5]))).toMatchObject({ ok: false }));
+  it('refuses a PNG cut anywhere', () => {
+    for (let cut = 8; cut < png.length; cut++) expect(inspectPng(png.subarray(0, cut)).ok, `cut at ${cut}`).toBe(false);
+  });
+});
+
+describe('checkRequestedPath (which names a client may use)', () => {
+  it.each(['a.txt', 'dir/a.txt', './a.txt', 'dir/../a.txt', '..a', 'a..b'])('accepts %s', (path) => expect(checkRequestedPath(path).ok).toBe(true));
+  it.each([['/etc/passwd', 400], ['', 400], ['a\0b', 400], ['..', 403], ['../a', 403], ['dir/../../a', 403]] as const)('refuses %j with %i', (path, status) => {
+    expect(checkRequestedPath(path)).toMatchObject({ ok: false, status });
+  });
+});
+
+describe('job status', () => {
+  it.each([['waiting', 'requested'], ['prioritized', 'requested'], ['delayed', 'requested'], ['waiting-children', 'requested'], ['active', 'received'], ['completed', 'finished'], ['failed', 'errored']])(
+    'maps BullMQ %s to %s',
+    (state, status) => expect(publicStatus(state)).toBe(status),
+  );
+
+  it('gives the error of an errored job and the progress of a running one', () => {
+    expect(describeJob({ state: 'failed', progress: 0, failedReason: 'bad token', acceptedAt: 0, attemptsMade: 1 })).toEqual({ status: 'errored', error: 'bad token' });
+    expect(describeJob({ state: 'active', progress: { bytesDone: 5, bytesTotal: 10 }, acceptedAt: 0, attemptsMade: 0 })).toEqual({ status: 'received', progress: { bytesDone: 5, bytesTotal: 10 } });
+  });
+});
+
+describe('MultiVAC answer rule', () => {
+  const knowledge = { dataProcessed: 0, distinctWords: 0, topWords: [], knowsTheLastAnswer: false };
+  it('has insufficient data until a datum is processed', () => expect(multivacAnswer(knowledge)).toBe(INSUFFICIENT_DATA));
+  it('answers with the most frequent words, in order', () => {
+    expect(multivacAnswer({ ...knowledge, dataProcessed: 2, distinctWords: 3, topWords: [{ word: 'entropy', count: 3 }, { word: 'heat', count: 1 }] })).toBe(
+      'AFTER 2 DATA AND 3 DISTINCT WORDS, THE ANSWER IS: ENTROPY HEAT.',
+    );
+  });
+  it('gives the last answer once it knows it', () => expect(multivacAnswer({ ...knowledge, dataProcessed: 1, knowsTheLastAnswer: true })).toBe('LET THERE BE LIGHT.'));
+  it('splits a datum into lower-cased words', () => expect(wordsOf("Stars' light, STARS!")).toEqual(new Map([['stars', 2], ['light', 1]])));
+});
+
+describe('byte sizes in configuration', () => {
+  it.each([['1048576', 1048576], ['10MB', 10_000_000], ['2GiB', 2 * 1024 ** 3], ['1.5k', 1536], ['64KB', 64_000]])('reads %s as %i bytes', (text, bytes) => expect(parseByteSize(text)).toBe(bytes));
+  it.each(['', 'ten', '5 parsecs', '-1'])('refuses %j', (text) => expect(parseByteSize(text)).toBeUndefined());
+});

@@ -1,0 +1,131 @@
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAppUnderTest, waitForJob, type AppUnderTest } from '../support/processes.js';
+
+let sut: AppUnderTest;
+beforeAll(async () => {
+  sut = await startAppUnderTest({ redisDb: 3, env: { IMAGE_BODY_LIMIT: '2MB', IMAGE_MAX_PIXELS: '1000000' } });
+});
+afterAll(async () => sut?.stop());
+
+/** A PNG whose every pixel encodes its own coordinates, so moved blocks can be traced. */
+function coordinatePng(width: number, height: number): Buffer {
+  const png = new PNG({ width, height });
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      png.data[i] = x & 0xff;
+      png.data[i + 1] = y & 0xff;
+      png.data[i + 2] = (x >> 8) * 16 + (y >> 8);
+      png.data[i + 3] = 255;
+    }
+  }
+  return PNG.sync.write(png);
+}
+
+const submit = (body: Uint8Array | string, contentType = 'image/png') =>
+  fetch(`${sut.url}/randomize`, { method: 'POST', headers: { 'Content-Type': contentType }, body });
+
+describe('POST /randomize and its job', () => {
+  it('accepts a PNG with 201 and a 32-hex token, then goes requested → … → finished', async () => {
+    const response = await submit(coordinatePng(250, 130));
+    expect(response.status).toBe(201);
+    const { token } = (await response.json()) as { token: string };
+    expect(token).toMatch(/^[0-9a-f]{32}$/);
+    const first = (await (await fetch(`${sut.url}/randomize/${token}/status`)).json()) as { status: string };
+    expect(['requested', 'received', 'finished']).toContain(first.status);
+    expect(await waitForJob(`${sut.url}/randomize/${token}/status`)).toEqual({ status: 'finished' });
+  });
+
+  it('answers the image with its complete 60×60 blocks shuffled and the partial edge blocks unchanged', async () => {
+    const width = 250;
+    const height = 130; // 4×2 complete blocks, a 10-pixel strip right and bottom
+    const { token } = (await (await submit(coordinatePng(width, height))).json()) as { token: string };
+    await waitForJob(`${sut.url}/randomize/${token}/status`);
+    const result = await fetch(`${sut.url}/randomize/${token}/result`);
+    expect(result.status).toBe(200);
+    expect(result.headers.get('content-type')).toBe('image/png');
+    const image = PNG.sync.read(Buffer.from(await result.arrayBuffer()));
+    expect([image.width, image.height]).toEqual([width, height]);
+    const origin = (x: number, y: number) => {
+      const i = (y * width + x) * 4;
+      return { x: (image.data[i] as number) + ((image.data[i + 2] as number) >> 4) * 256, y: (image.data[i + 1] as number) + ((image.data[i + 2] as number) & 15) * 256 };
+    };
+    // Every pixel of the edge strips is where it was.
+    for (let y = 0; y < height; y++) for (let x = 240; x < width; x++) expect(origin(x, y)).toEqual({ x, y });
+    for (let y = 120; y < height; y++) for (let x = 0; x < width; x++) expect(origin(x, y)).toEqual({ x, y });
+    // Each complete block moved whole: its top-left pixel names a block origin, and the rest follow.
+    const sources = new Set<string>();
+    for (let by = 0; by < 2; by++) {
+      for (let bx = 0; bx < 4; bx++) {
+        const topLeft = origin(bx * 60, by * 60);
+        expect(topLeft.x % 60).toBe(0);
+        expect(topLeft.y % 60).toBe(0);
+        expect(origin(bx * 60 + 59, by * 60 + 59)).toEqual({ x: topLeft.x + 59, y: topLeft.y + 59 });
+        sources.add(`${topLeft.x},${topLeft.y}`);
+      }
+    }
+    expect(sources.size).toBe(8);
+  });
+
+  it('answers 404 {"message": "not found"} for the result until the job has finished', async () => {
+    const response = await fetch(`${sut.url}/randomize/${'0'.repeat(32)}/result`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ message: 'not found' });
+  });
+
+  it.each([['a well-formed unknown token', '0123456789abcdef0123456789abcdef'], ['a malformed token', '../../etc/passwd'], ['a token too long', 'f'.repeat(200)]])(
+    'answers 404 for the status of %s, never a 5xx',
+    async (_case, token) => {
+      const response = await fetch(`${sut.url}/randomize/${encodeURIComponent(token)}/status`);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toHaveProperty('error');
+    },
+  );
+
+  it('refuses a body whose Content-Type is not image/png with a 4xx and an error', async () => {
+    const response = await submit(coordinatePng(10, 10), 'image/jpeg');
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(((await response.json()) as { error: string }).error).toMatch(/Content-Type/);
+  });
+
+  it('refuses bytes that are not a PNG with 400, whatever the Content-Type says', async () => {
+    const response = await submit('GIF89a this is not a png');
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toMatch(/not a PNG/);
+  });
+
+  it('refuses a truncated PNG with 400', async () => {
+    const png = coordinatePng(120, 120);
+    const response = await submit(png.subarray(0, png.length - 30));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toMatch(/corrupt PNG/);
+  });
+
+  it('refuses a PNG with a flipped bit (CRC mismatch) with 400', async () => {
+    const png = Buffer.from(coordinatePng(120, 120));
+    png[60] = (png[60] as number) ^ 0x40;
+    const response = await submit(png);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toMatch(/CRC|corrupt/);
+  });
+
+  it('refuses an empty body with a 4xx', async () => {
+    const response = await fetch(`${sut.url}/randomize`, { method: 'POST', headers: { 'Content-Type': 'image/png' } });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+  });
+
+  it('refuses a body over IMAGE_BODY_LIMIT with 413', async () => {
+    const response = await submit(new Uint8Array(3 * 1024 * 1024));
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: string }).error).toMatch(/limit/);
+  });
+
+  it('refuses an image with more pixels than IMAGE_MAX_PIXELS (a decompression bomb) with 413', async () => {
+    const response = await submit(coordinatePng(1200, 1000));
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: string }).error).toMatch(/pixels/);
+  });
+});
