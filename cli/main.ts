@@ -4,6 +4,7 @@ import { ConfigError } from '../common/env.js';
 import { ExitCode } from './exitCodes.js';
 import { appCommand } from '../app/command.js';
 import { workerCommand } from '../app/jobs/command.js';
+import { simulateCommand } from '../scaler/simulator/command.js';
 import { collectorCommand } from '../collector/command.js';
 
 /**
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [appCommand(), workerCommand(), collectorCommand()]) {
+  for (const command of [appCommand(), workerCommand(), simulateCommand(), collectorCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return program;

@@ -34,7 +34,9 @@ function fileJobRoutes(app: OpenAPIHono, deps: AppDeps, spec: FileJobSpec, readR
     summary: spec.summary,
     request: {
       body: {
-        required: true,
+        // Not `required`: with it the router would validate every body as JSON, uploads included.
+        // A request without a body is refused by the upload path instead.
+        required: false,
         content: { 'application/json': { schema: PathRequest }, 'text/plain': { schema: binary }, 'application/octet-stream': { schema: binary } },
       },
     },

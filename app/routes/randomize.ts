@@ -31,6 +31,8 @@ const Result = createRoute({
 
 export function randomizeRoutes(app: OpenAPIHono, deps: AppDeps): void {
   app.openapi(Submit, async (c) => {
+    const mediaType = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+    if (mediaType !== 'image/png') return c.json({ error: `Content-Type must be image/png, not ${JSON.stringify(mediaType || '(none)')}` }, 400);
     const bytes = Buffer.from(await c.req.arrayBuffer());
     const png = inspectPng(bytes);
     if (!png.ok) return c.json({ error: png.reason }, 400);

@@ -42,7 +42,7 @@ export class RunWriter implements RecordSink {
     buf.writeDoubleLE(count, at);
     this.used = at + TRAILER;
     this.records++;
-    return this.used > buf.length - 4096;
+    return this.used >= buf.length - (buf.length >> 2); // three quarters full: time to write
   }
 
   async flush(): Promise<void> {

@@ -45,7 +45,7 @@ export class TextOutputWriter implements RecordSink {
     this.used = at;
     this.lines++;
     this.totalWords += count;
-    return this.used > buf.length - 4096;
+    return this.used >= buf.length - (buf.length >> 2); // three quarters full: time to write
   }
 
   async flush(): Promise<void> {

@@ -11,13 +11,14 @@ export function downsampleQueryName(retention: InfluxRetention): string {
 /**
  * The continuous query body: every numeric field of every measurement, averaged per
  * `downsampleEvery` and per series, into the history policy under the same measurement name
- * (fields become `mean_<field>`, InfluxQL's naming for `mean(*)`).
+ * (fields become `mean_<field>`, InfluxQL's naming for `mean(*)`). With `where` (a time range)
+ * the same statement backfills history by hand, e.g. after raising the history retention.
  */
-export function downsampleSelect(connection: InfluxConnection, retention: InfluxRetention): string {
+export function downsampleSelect(connection: InfluxConnection, retention: InfluxRetention, where?: string): string {
   const db = quoteIdentifier(connection.database);
   return (
     `SELECT mean(*) INTO ${db}.${quoteIdentifier(retention.historyPolicy)}.:MEASUREMENT ` +
-    `FROM ${db}.${quoteIdentifier(connection.retentionPolicy)}./.*/ GROUP BY time(${retention.downsampleEvery}), *`
+    `FROM ${db}.${quoteIdentifier(connection.retentionPolicy)}./.*/ ${where ? `WHERE ${where} ` : ''}GROUP BY time(${retention.downsampleEvery}), *`
   );
 }
 

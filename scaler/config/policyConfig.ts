@@ -71,7 +71,7 @@ export const policyConfigSchema = z
     cooldowns: z
       .object({
         /** Minimum time after a scale-out before the adaptive policy removes a replica. */
-        afterScaleOutSeconds: seconds(60),
+        afterScaleOutSeconds: seconds(300),
         /** Minimum time between two scale-in steps. */
         betweenScaleInSeconds: seconds(30),
       })

@@ -2,7 +2,7 @@ import { replicaDecision, type Decision } from '../decision.js';
 import { lastSpan, type SampleWindow } from '../samples.js';
 import { simpleMovingAverage } from '../signals/movingAverage.js';
 import { newestSampleAgeMs } from '../signals/staleness.js';
-import { trend } from '../signals/trend.js';
+import { trendFit } from '../signals/trend.js';
 
 /**
  * Our horizontal policy. It sizes the service for the demand it sees (request arrivals, not CPU,
@@ -57,32 +57,7 @@ export interface AdaptiveInput {
 }
 
 /** The short window the up decision reads: long enough to average single-second bursts away. */
-const SHORT_WINDOW_S = 10;
-
-/** Whether the least-squares slope of the window differs from zero by at least two standard errors. */
-function isSignificant(window: SampleWindow, slopePerSecond: number): boolean {
-  const n = window.length;
-  if (n < 4 || slopePerSecond === 0) return false;
-  let meanT = 0;
-  let meanV = 0;
-  for (const s of window) {
-    meanT += s.time / 1000;
-    meanV += s.value;
-  }
-  meanT /= n;
-  meanV /= n;
-  let sxx = 0;
-  let residuals = 0;
-  for (const s of window) {
-    const dt = s.time / 1000 - meanT;
-    sxx += dt * dt;
-    const r = s.value - (meanV + slopePerSecond * dt);
-    residuals += r * r;
-  }
-  if (sxx === 0) return false;
-  const standardError = Math.sqrt(residuals / (n - 2) / sxx);
-  return standardError === 0 || Math.abs(slopePerSecond) >= 2 * standardError;
-}
+const SHORT_WINDOW_S = 15;
 
 /** Largest mean over consecutive blocks of `blockMs` ending at `now`: the peak demand the window saw. */
 function peakOfBlockMeans(window: SampleWindow, now: number, blockMs: number): number {
@@ -141,13 +116,16 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
   const stable = lastSpan(input.requestRate, settings.stableWindowSeconds * 1000, now);
   const stableMean = simpleMovingAverage(stable) ?? 0;
   const panicMean = simpleMovingAverage(lastSpan(input.requestRate, settings.panicWindowSeconds * 1000, now)) ?? stableMean;
-  const line = trend(stable);
+  // The trend is fitted over at least three forecast horizons, so that a single step of the load
+  // inside the window does not read as a slope to extrapolate.
+  const trendWindow = lastSpan(input.requestRate, Math.max(settings.stableWindowSeconds, 3 * (settings.startupSeconds + settings.evaluationSeconds)) * 1000, now);
+  const line = trendFit(trendWindow);
   const horizonSeconds = settings.startupSeconds + settings.evaluationSeconds;
   const slope = line?.slopePerSecond ?? 0;
   // The fitted line at now + horizon: the load when a replica asked for now starts serving. Only a
   // trend that stands out of the noise (|t| ≥ 2 for the slope) is extrapolated; otherwise the
   // forecast is the level, so jitter cannot masquerade as growth.
-  const significant = line !== undefined && isSignificant(stable, line.slopePerSecond);
+  const significant = line !== undefined && line.slopePerSecond !== 0 && Math.abs(line.slopePerSecond) >= 2 * line.slopeStandardError;
   const forecast = significant ? Math.max(0, line.fittedNow + slope * horizonSeconds) : stableMean;
   const queue = input.queueDepth.at(-1)?.value ?? 0;
   // A backlog must drain by the time new replicas serve, on top of the arrivals.
@@ -166,7 +144,8 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
 
   let panicUntil = state.panicUntil;
   const ready = Math.max(1, input.readyReplicas);
-  if (desiredPanic >= settings.panicThreshold * ready && desiredPanic > current) {
+  // Knative's test: unrounded panic-window demand over the ready replicas' share, ≥ 200%.
+  if (panicMean + drainRate >= settings.panicThreshold * ready * perReplica && desiredPanic > current) {
     panicUntil = now + settings.stableWindowSeconds * 1000;
   }
   const panicking = now < panicUntil;
@@ -203,7 +182,7 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
   const step = Math.max(1, Math.floor(current * settings.maxScaleInFraction));
   const next = Math.max(desiredIn, current - step);
   const longWindow = lastSpan(input.requestRate, settings.flapWindowSeconds * 1000, now);
-  const longLine = trend(longWindow);
+  const longLine = trendFit(longWindow);
   if (longLine !== undefined && longLine.slopePerSecond > 0) {
     const expected = longLine.fittedNow + longLine.slopePerSecond * settings.flapWindowSeconds;
     if (expected > next * perReplica) {

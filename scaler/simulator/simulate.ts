@@ -28,6 +28,8 @@ export interface SimulationSetup {
   /** HPA sync period (--horizontal-pod-autoscaler-sync-period), 15 s. */
   hpaSyncSeconds: number;
   onProgress?: (fraction: number) => void;
+  /** Called with every decision that changes the replica count (for debugging and reports). */
+  onAction?: (second: number, decision: Decision) => void;
 }
 
 const HPA_METRIC_WINDOW_S = 15;
@@ -169,6 +171,7 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
       }
       if (decision.to !== pods.length) {
         actions.push({ time: t, direction: decision.to > pods.length ? 1 : -1 });
+        setup.onAction?.(t, decision);
         applyReplicas(pods, decision.to, t, startup);
         ready = 0;
         for (const pod of pods) if (pod.readyAt <= t) ready += 1;

@@ -1,0 +1,148 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ConfigError } from '../../common/env.js';
+import { ExitCode } from '../../cli/exitCodes.js';
+import { loadPolicyConfigFile } from '../config/loadPolicyConfig.js';
+import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from '../config/policyConfig.js';
+import { compareOnTrace, type Comparison } from './compare.js';
+import { capacityPerReplica, DEFAULT_SERVICE_MODEL, type ServiceModel } from './serviceModel.js';
+import type { PolicyName } from './simulate.js';
+import { formatComparisonTable } from './table.js';
+import { parseTraceCsv, TraceParseError } from './trace.js';
+
+const DEFAULT_TRACE_DIR = '/work/shared/data/traces';
+
+interface SimulateFlags {
+  trace?: string;
+  all?: string | true;
+  policy: 'hpa' | 'adaptive' | 'both';
+  json?: boolean;
+  config?: string;
+  peakRps: number;
+  maxReplayStep: number;
+  cpuLimit: number;
+  cpuMsPerRequest: number;
+  concurrency: number;
+  startupSeconds: number;
+  queuePerReplica: number;
+  maxReplicas: number;
+  sloMs?: number;
+}
+
+const positive = (name: string) => (value: string) => {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got ${JSON.stringify(value)}`);
+  return number;
+};
+
+/**
+ * `scalewright simulate`: replays request-rate traces through a model of a service under the
+ * HPA rule and under our adaptive policy, and prints what each cost and what each broke.
+ */
+export function simulateCommand(): Command {
+  return new Command('simulate')
+    .description('Replay a request-rate trace (timestamp_seconds,value CSV) through a service model under the Kubernetes HPA rule and the adaptive policy; print SLO-violation seconds, replica-seconds, scale actions and flaps')
+    .option('--trace <csv>', 'one trace to replay')
+    .option('--all [dir]', `every *.csv in a folder, as one table (default folder: ${DEFAULT_TRACE_DIR}, when it exists)`)
+    .addOption(new Option('--policy <name>', 'which policy to run').choices(['hpa', 'adaptive', 'both']).default('both'))
+    .option('--json', 'print JSON (one object per trace, in an array) instead of the table')
+    .option('--config <file>', 'service policy config (JSON or YAML); default: built-in defaults with max 40 replicas')
+    .option('--peak-rps <n>', 'load rescaling: the largest trace value becomes this many requests/s', positive('--peak-rps'), 560)
+    .option('--max-replay-step <s>', 'time rescaling: a row of step Δ plays over min(Δ, this) simulated seconds', positive('--max-replay-step'), 60)
+    .option('--cpu-limit <cores>', 'model: CPU limit per replica (cores)', positive('--cpu-limit'), DEFAULT_SERVICE_MODEL.cpuLimitCores)
+    .option('--cpu-ms-per-request <ms>', 'model: CPU time one request needs (ms)', positive('--cpu-ms-per-request'), DEFAULT_SERVICE_MODEL.cpuSecondsPerRequest * 1000)
+    .option('--concurrency <n>', 'model: requests one replica serves at once', positive('--concurrency'), DEFAULT_SERVICE_MODEL.concurrency)
+    .option('--startup-seconds <s>', 'model: time from asking for a replica to it serving (also the policy config startupSeconds)', positive('--startup-seconds'), DEFAULT_SERVICE_MODEL.startupSeconds)
+    .option('--queue-per-replica <n>', 'model: waiting requests per ready replica before drops', positive('--queue-per-replica'), DEFAULT_SERVICE_MODEL.queueLimitPerReplica)
+    .option('--max-replicas <n>', 'replica ceiling for both policies (overrides the config)', positive('--max-replicas'), 40)
+    .option('--slo-ms <ms>', 'p95 latency objective (default: the config targets.p95LatencyMs, 500)', positive('--slo-ms'))
+    .addHelpText('after', `
+Environment: none (every setting is a flag; the policy config file is --config).
+Rescaling is printed with every result: time (hourly traces play each hour as a minute with the
+default --max-replay-step 60) and load (the peak row becomes --peak-rps). Progress goes to stderr.
+Exit codes: 0 ok, 1 a trace could not be simulated, 2 bad flags, config or trace file.
+
+Examples:
+  scalewright simulate --trace ../shared/data/traces/worldcup98_1h.csv
+  scalewright simulate --all                       # the table over ${DEFAULT_TRACE_DIR}
+  scalewright simulate --all ./traces --json --policy adaptive`)
+    .action(async (flags: SimulateFlags) => {
+      process.exitCode = await runSimulate(flags);
+    });
+}
+
+async function runSimulate(flags: SimulateFlags): Promise<number> {
+  try {
+    const files = await traceFiles(flags);
+    const config = await simulationConfig(flags);
+    const model: ServiceModel = {
+      cpuLimitCores: flags.cpuLimit,
+      cpuSecondsPerRequest: flags.cpuMsPerRequest / 1000,
+      concurrency: flags.concurrency,
+      startupSeconds: flags.startupSeconds,
+      queueLimitPerReplica: flags.queuePerReplica,
+      sloP95Seconds: (flags.sloMs ?? config.targets.p95LatencyMs) / 1000,
+    };
+    const policies: PolicyName[] = flags.policy === 'both' ? ['hpa', 'adaptive'] : [flags.policy];
+    const comparisons: Comparison[] = [];
+    for (const file of files) {
+      const started = Date.now();
+      const trace = parseTraceCsv(await readFile(file, 'utf8'), basename(file));
+      let lastReport = Date.now();
+      const comparison = compareOnTrace(trace, {
+        model,
+        config,
+        replay: { maxReplayStepSeconds: flags.maxReplayStep, peakRps: flags.peakRps },
+        policies,
+        hpaSyncSeconds: 15,
+        onProgress: (policy, fraction) => {
+          if (Date.now() - lastReport < 1000) return;
+          lastReport = Date.now();
+          process.stderr.write(`  ${trace.name} ${policy}: ${Math.round(fraction * 100)}%\n`);
+        },
+      });
+      process.stderr.write(`simulated ${trace.name} (${trace.values.length} rows) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      comparisons.push(comparison);
+    }
+    const modelLine = `model: ${capacityPerReplica(model)} req/s per replica (${model.cpuLimitCores} cores / ${model.cpuSecondsPerRequest * 1000} ms per request, ${model.concurrency} concurrent), start-up ${model.startupSeconds} s, p95 objective ${model.sloP95Seconds * 1000} ms, replicas ${config.replicas.min}..${config.replicas.max}, target ${config.targets.cpuUtilisation * 100}% for both policies`;
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify({ model, config, comparisons }, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${modelLine}\n\n${formatComparisonTable(comparisons)}\n`);
+    }
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof TraceParseError || error instanceof PolicyConfigError || error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return ExitCode.usage;
+    }
+    throw error;
+  }
+}
+
+async function traceFiles(flags: SimulateFlags): Promise<string[]> {
+  if (flags.trace && flags.all) throw new ConfigError('give either --trace <csv> or --all [dir], not both');
+  if (flags.trace) {
+    if (!existsSync(flags.trace)) throw new ConfigError(`--trace: no such file: ${flags.trace}`);
+    return [flags.trace];
+  }
+  if (flags.all) {
+    const dir = flags.all === true ? DEFAULT_TRACE_DIR : flags.all;
+    if (!existsSync(dir)) throw new ConfigError(flags.all === true ? `--all: the default folder ${DEFAULT_TRACE_DIR} does not exist; give one: --all <dir>` : `--all: no such folder: ${dir}`);
+    const files = (await readdir(dir)).filter((name) => name.toLowerCase().endsWith('.csv')).sort();
+    if (files.length === 0) throw new ConfigError(`--all: no .csv file in ${dir}`);
+    return files.map((name) => join(dir, name));
+  }
+  throw new ConfigError('give a trace: --trace <csv>, or --all [dir] for every CSV in a folder');
+}
+
+async function simulationConfig(flags: SimulateFlags): Promise<PolicyConfig> {
+  const base = flags.config ? await loadPolicyConfigFile(flags.config) : parsePolicyConfig({});
+  return parsePolicyConfig({
+    ...base,
+    replicas: { min: base.replicas.min, max: flags.maxReplicas },
+    startupSeconds: flags.startupSeconds,
+  });
+}

@@ -1,0 +1,99 @@
+/** The shared InfluxDB client (common/influx) against the real influxd of the test setup. */
+import { Point } from '@influxdata/influxdb-client';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { type InfluxConnection } from '../../common/influx/config.js';
+import { freePort } from '../support/services.js';
+import { influxQuery, InfluxQueryError, queryRows, seriesRows } from '../../common/influx/query.js';
+import { readContainerWindow, readServiceWindow, listServices } from '../../common/influx/readers.js';
+import { continuousQueryStatement, downsampleSelect, ensureInfluxSchema } from '../../common/influx/setup.js';
+import { InfluxWriter } from '../../common/influx/writer.js';
+import { capturingLogger } from './support/runCollector.js';
+
+const url = process.env.INFLUX_URL ?? '';
+const database = `c_${Date.now()}`;
+const connection: InfluxConnection = { url, database, retentionPolicy: 'raw', auth: { kind: 'none' } };
+const retention = { rawDuration: '7d', historyPolicy: 'history', historyDuration: '90d', downsampleEvery: '1m' };
+
+describe('schema setup', () => {
+  it('creates the database, the raw (default) and history policies and the downsampling continuous query, idempotently', async () => {
+    const { logger } = capturingLogger('warn');
+    expect(await ensureInfluxSchema(connection, retention, logger)).toBe(true);
+    expect(await ensureInfluxSchema(connection, { ...retention, rawDuration: '14d' }, logger)).toBe(true);
+    const [policies] = await influxQuery(connection, `SHOW RETENTION POLICIES ON "${database}"`, { retentionPolicy: '' });
+    const rows = seriesRows(policies?.series ?? []);
+    expect(rows.find((row) => row.name === 'raw')).toMatchObject({ duration: '336h0m0s', default: true });
+    expect(rows.find((row) => row.name === 'history')).toMatchObject({ duration: '2160h0m0s', default: false });
+    const [queries] = await influxQuery(connection, 'SHOW CONTINUOUS QUERIES', { retentionPolicy: '' });
+    const ours = seriesRows((queries?.series ?? []).filter((series) => series.name === database));
+    expect(ours).toHaveLength(1);
+    expect(String(ours[0]?.query)).toBe(continuousQueryStatement(connection, retention));
+  });
+
+  it('its downsampling statement averages raw points into the history policy', async () => {
+    const { logger } = capturingLogger('warn');
+    const writer = new InfluxWriter(connection, { logger });
+    const minute = Math.floor(Date.now() / 60_000) * 60_000 - 120_000;
+    writer.write([0, 1, 2, 3].map((i) => new Point('service_stats').tag('service', 'web').floatField('cpu_usage_cores', i).timestamp(new Date(minute + i * 1000))));
+    await writer.flush();
+    await influxQuery(connection, downsampleSelect(connection, retention, `time >= ${minute}ms AND time < ${minute + 60_000}ms`), { write: true });
+    const rows = await queryRows(connection, 'SELECT mean_cpu_usage_cores FROM "history"."service_stats"', z.object({ time: z.number(), mean_cpu_usage_cores: z.number() }), { retentionPolicy: 'history' });
+    expect(rows).toEqual([{ time: minute, mean_cpu_usage_cores: 1.5 }]);
+  });
+});
+
+describe('writing and reading', () => {
+  it('writes batches gzip-compressed, and reads them back as typed rows', async () => {
+    const { logger } = capturingLogger('warn');
+    const writer = new InfluxWriter(connection, { logger, batchSize: 100 });
+    const now = Date.now();
+    const points = Array.from({ length: 250 }, (_, i) => new Point('container_stats').tag('service', 'web').tag('container', `web-${i % 2}`).tag('replica', String(i % 2)).floatField('cpu_usage_cores', 0.5).intField('memory_working_set_bytes', i).timestamp(new Date(now - (250 - i) * 100)));
+    writer.write(points);
+    await writer.flush();
+    expect(writer.stats()).toMatchObject({ pointsWritten: 250, writeRequests: 3, droppedPoints: 0, bufferedPoints: 0, reachable: true });
+    const rows = await queryRows(connection, `SELECT count(memory_working_set_bytes) AS n FROM container_stats WHERE time > now() - 1m`, z.object({ time: z.number(), n: z.number() }));
+    expect(rows[0]?.n).toBe(250);
+  });
+
+  it('reads a service window and per-container windows for the scaler, with holes as null', async () => {
+    const { logger } = capturingLogger('warn');
+    const writer = new InfluxWriter(connection, { logger });
+    const now = Date.now();
+    writer.write([
+      new Point('service_stats').tag('service', 'api').floatField('cpu_usage_cores', 1.5).intField('replicas', 3).timestamp(new Date(now - 2000)),
+      new Point('service_stats').tag('service', 'api').intField('replicas', 3).timestamp(new Date(now - 1000)),
+    ]);
+    await writer.flush();
+    const window = await readServiceWindow(connection, { service: 'api', fields: ['cpu_usage_cores', 'replicas'], windowSeconds: 60 });
+    expect(window.map((row) => row.values)).toEqual([{ cpu_usage_cores: 1.5, replicas: 3 }, { cpu_usage_cores: null, replicas: 3 }]);
+    const containers = await readContainerWindow(connection, 'container_stats', { service: 'web', fields: ['cpu_usage_cores'], windowSeconds: 60, bucketSeconds: 10 });
+    expect(new Set(containers.map((row) => row.container))).toEqual(new Set(['web-0', 'web-1']));
+    expect(await listServices(connection)).toContain('api');
+  });
+
+  it('throws on a wrong query rather than returning "no data"', async () => {
+    await expect(influxQuery(connection, 'SELEKT 1')).rejects.toThrow();
+    await expect(influxQuery(connection, 'SELECT x FROM "m" WHERE time > now() - foo')).rejects.toBeInstanceOf(InfluxQueryError);
+  });
+});
+
+describe('while InfluxDB is unreachable', () => {
+  it('keeps at most its bound of points, drops the oldest, counts them, and never throws at the caller', async () => {
+    const { logger, lines } = capturingLogger('info');
+    const closedPort = await freePort();
+    const writer = new InfluxWriter({ ...connection, url: `http://127.0.0.1:${closedPort}` }, { logger, maxBufferedPoints: 10, retryMinMs: 10_000 });
+    writer.write(Array.from({ length: 25 }, (_, i) => new Point('m').floatField('v', i)));
+    await writer.flush();
+    expect(writer.stats()).toMatchObject({ bufferedPoints: 10, droppedPoints: 15, pointsWritten: 0, reachable: false, writeErrors: 1 });
+    expect(lines.filter((line) => String(line.msg).startsWith('influxdb unreachable'))).toHaveLength(1);
+    await writer.close(100);
+  });
+
+  it('drops a batch InfluxDB rejects as malformed (it cannot succeed on retry) and counts it', async () => {
+    const { logger } = capturingLogger('fatal');
+    const writer = new InfluxWriter(connection, { logger });
+    writer.writeLines(['m v=1', 'm v="text"']);
+    await writer.flush();
+    expect(writer.stats()).toMatchObject({ droppedPoints: 2, bufferedPoints: 0, reachable: true });
+  });
+});

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { toLine } from '../../../common/influx/writer.js';
+import type { ContainerStats } from '../../../collector/containerStats.js';
+import { parseEvent, targetFromInspect } from '../../../collector/dockerSource.js';
+import { parseTargetLabels } from '../../../collector/labels.js';
+import { containerStatsPoint, containerTags } from '../../../collector/points.js';
+import type { RequestStats } from '../../../collector/requestMetrics.js';
+import { summariseServices } from '../../../collector/serviceStats.js';
+
+const stats = (cpu: number, limit: number | undefined, ws: number, memLimit: number | undefined): ContainerStats => ({
+  cpuUsageCores: cpu,
+  cpuLimitCores: limit,
+  cpuFractionOfLimit: limit ? cpu / limit : undefined,
+  cpuThrottledFraction: limit ? 0.5 : undefined,
+  cpuThrottledSecondsPerSecond: undefined,
+  cpuUsageSecondsTotal: 10,
+  memoryUsageBytes: ws,
+  memoryWorkingSetBytes: ws,
+  memoryRssBytes: ws,
+  memoryCacheBytes: 0,
+  memoryLimitBytes: memLimit,
+  memoryFractionOfLimit: memLimit ? ws / memLimit : undefined,
+  oomKillsTotal: 1,
+});
+
+const requests = (rps: number, fast: number, slow: number): RequestStats => ({
+  requestsPerSecond: rps,
+  errorsPerSecond: rps / 10,
+  errorFraction: 0.1,
+  latencyP50Seconds: undefined,
+  latencyP95Seconds: undefined,
+  latencyP99Seconds: undefined,
+  inFlightRequests: 1,
+  queueDepthJobs: 5,
+  jobsPerSecond: undefined,
+  jobDurationP95Seconds: undefined,
+  jobLeadTimeP95Seconds: undefined,
+  latencyIncrease: new Map([[0.1, fast], [1, fast + slow], [Number.POSITIVE_INFINITY, fast + slow]]),
+  jobDurationIncrease: new Map(),
+  jobLeadTimeIncrease: new Map(),
+});
+
+describe('service rows from replicas', () => {
+  it('sums usage and limits, takes the worst fraction, and merges histograms for quantiles', () => {
+    const [row] = summariseServices([
+      { service: 'web', stats: stats(0.4, 0.5, 100, 200), requests: requests(10, 90, 0) },
+      { service: 'web', stats: stats(0.2, 0.5, 150, 200), requests: requests(30, 0, 10) },
+    ]);
+    expect(row).toMatchObject({ service: 'web', replicas: 2, cpuLimitCores: 1, memoryWorkingSetBytes: 250, memoryLimitBytes: 400, memoryFractionOfLimitMax: 0.75, requestsPerSecond: 40, errorsPerSecond: 4, queueDepthJobs: 5, oomKillsTotal: 2 });
+    expect(row?.cpuUsageCores).toBeCloseTo(0.6, 12);
+    expect(row?.cpuFractionOfLimit).toBeCloseTo(0.6, 12);
+    expect(row?.cpuFractionOfLimitMax).toBeCloseTo(0.8, 12);
+    // 100 requests merged: 90 fast, 10 slow → p95 at 0.1 + 0.9 × (5 / 10).
+    expect(row?.latencyP95Seconds).toBeCloseTo(0.55, 12);
+  });
+
+  it('leaves the service limit out when one replica is unlimited (a sum would lie)', () => {
+    const [row] = summariseServices([
+      { service: 'web', stats: stats(0.4, 0.5, 100, 200), requests: undefined },
+      { service: 'web', stats: stats(0.2, undefined, 100, undefined), requests: undefined },
+    ]);
+    expect(row?.cpuLimitCores).toBeUndefined();
+    expect(row?.memoryLimitBytes).toBeUndefined();
+    expect(row?.requestsPerSecond).toBeUndefined();
+  });
+});
+
+describe('line protocol', () => {
+  it('writes a container point with its tags, floats for ratios and integers for bytes and counts, in ms', () => {
+    const target = { id: 'f'.repeat(64), name: 'web-1', pid: 1, ip: undefined, cpuLimitCores: 0.5, labels: { service: 'web', managed: true, metrics: undefined, replica: '1' } };
+    const line = toLine(containerStatsPoint(containerTags(target, 'host a'), stats(0.25, 0.5, 1024, 4096), true, new Date(1_700_000_000_123)));
+    expect(line).toBe(
+      'container_stats,container=web-1,container_id=ffffffffffff,host=host\\ a,managed=true,replica=1,service=web ' +
+        'cpu_fraction_of_limit=0.5,cpu_limit_cores=0.5,cpu_throttled_fraction=0.5,cpu_usage_cores=0.25,cpu_usage_seconds_total=10,from_cgroup=1i,' +
+        'memory_cache_bytes=0i,memory_fraction_of_limit=0.25,memory_limit_bytes=4096i,memory_rss_bytes=1024i,memory_usage_bytes=1024i,memory_working_set_bytes=1024i,oom_kills_total=1i ' +
+        '1700000000123',
+    );
+  });
+});
+
+describe('labels and Docker', () => {
+  it('watches only containers with a service label, and reads where their metrics are', () => {
+    expect(parseTargetLabels({ 'com.docker.compose.service': 'x' })).toBeUndefined();
+    expect(parseTargetLabels({ 'scalewright.service': 'web', 'scalewright.metrics.port': '8080', 'scalewright.managed': 'true', 'com.docker.compose.container-number': '3' })).toEqual({
+      service: 'web',
+      managed: true,
+      metrics: { port: 8080, path: '/metrics' },
+      replica: '3',
+    });
+    expect(parseTargetLabels({ 'scalewright.service': 'web', 'scalewright.metrics.port': 'nope' })?.metrics).toBeUndefined();
+  });
+
+  it('reads container events of the kinds it follows', () => {
+    expect(parseEvent('{"Type":"container","Action":"start","Actor":{"ID":"abc"}}')).toEqual({ action: 'start', id: 'abc' });
+    expect(parseEvent('{"Type":"container","Action":"oom","Actor":{"ID":"abc"}}')).toEqual({ action: 'oom', id: 'abc' });
+    expect(parseEvent('{"Type":"container","Action":"exec_start: sh","Actor":{"ID":"abc"}}')).toBeUndefined();
+    expect(parseEvent('not json')).toBeUndefined();
+  });
+
+  it('takes the address on the preferred network and the CPU limit from NanoCpus', () => {
+    const target = targetFromInspect(
+      {
+        Id: 'abc',
+        Name: '/web-1',
+        State: { Running: true, Pid: 42 },
+        Config: { Labels: { 'scalewright.service': 'web' } },
+        HostConfig: { NanoCpus: 1_500_000_000 },
+        NetworkSettings: { Networks: { bridge: { IPAddress: '172.17.0.2' }, app: { IPAddress: '10.0.0.5' } } },
+      },
+      'app',
+    );
+    expect(target).toMatchObject({ name: 'web-1', pid: 42, ip: '10.0.0.5', cpuLimitCores: 1.5 });
+  });
+});

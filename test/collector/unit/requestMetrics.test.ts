@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { histogramIncrease, histogramQuantile } from '../../../collector/histogramQuantile.js';
+import { histogramBuckets, parsePromSamples } from '../../../collector/prometheusSamples.js';
+import { counterIncrease, defaultRequestMetricNames, requestStats, snapshotFromSamples } from '../../../collector/requestMetrics.js';
+
+const exposition = (ok: number, errors: number, fastA: number, totalA: number, fastB: number, totalB: number, start = 1000) => `
+# HELP http_requests_total HTTP requests answered
+# TYPE http_requests_total counter
+http_requests_total{method="GET",route="/a",status="200"} ${ok}
+http_requests_total{method="GET",route="/a",status="404"} 5
+http_requests_total{method="POST",route="/b",status="503"} ${errors}
+# HELP http_request_duration_seconds Time to answer
+# TYPE http_request_duration_seconds histogram
+http_request_duration_seconds_bucket{le="0.1",method="GET",route="/a"} ${fastA}
+http_request_duration_seconds_bucket{le="1",method="GET",route="/a"} ${totalA}
+http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/a"} ${totalA}
+http_request_duration_seconds_sum{method="GET",route="/a"} 1
+http_request_duration_seconds_count{method="GET",route="/a"} ${totalA}
+http_request_duration_seconds_bucket{le="0.1",method="POST",route="/b"} ${fastB}
+http_request_duration_seconds_bucket{le="1",method="POST",route="/b"} ${totalB}
+http_request_duration_seconds_bucket{le="+Inf",method="POST",route="/b"} ${totalB}
+http_request_duration_seconds_sum{method="POST",route="/b"} 1
+http_request_duration_seconds_count{method="POST",route="/b"} ${totalB}
+# TYPE job_queue_depth gauge
+job_queue_depth{type="a"} 3
+job_queue_depth{type="b"} 4
+# TYPE process_start_time_seconds gauge
+process_start_time_seconds ${start}
+`;
+
+describe('Prometheus text', () => {
+  it('keeps every labelled series of a histogram (prom-client writes one per route)', () => {
+    const buckets = histogramBuckets(parsePromSamples(exposition(0, 0, 10, 20, 1, 5)), 'http_request_duration_seconds');
+    expect([...buckets]).toEqual([[0.1, 11], [1, 25], [Number.POSITIVE_INFINITY, 25]]);
+  });
+
+  it('unescapes label values', () => {
+    const [sample] = parsePromSamples('m{path="C:\\\\DIR",msg="say \\"hi\\""} 1\n');
+    expect(sample?.labels).toEqual({ path: 'C:\\DIR', msg: 'say "hi"' });
+  });
+});
+
+describe('histogram quantiles, as Prometheus computes them', () => {
+  const h = (entries: Array<[number, number]>) => new Map(entries);
+  it('interpolates inside the bucket the rank falls in', () => {
+    const buckets = h([[0.1, 90], [0.5, 90], [1, 100], [Number.POSITIVE_INFINITY, 100]]);
+    expect(histogramQuantile(0.95, buckets)).toBeCloseTo(0.75, 12);
+    expect(histogramQuantile(0.5, buckets)).toBeCloseTo(0.1 * (50 / 90), 12);
+  });
+  it('answers the highest finite bound when the rank is in the +Inf bucket', () => {
+    expect(histogramQuantile(0.99, h([[1, 50], [Number.POSITIVE_INFINITY, 100]]))).toBe(1);
+  });
+  it('has no answer for an empty histogram', () => {
+    expect(histogramQuantile(0.5, h([[1, 0], [Number.POSITIVE_INFINITY, 0]]))).toBeUndefined();
+  });
+  it('takes increases between scrapes, and the whole count after a reset', () => {
+    expect([...histogramIncrease(h([[1, 5], [Number.POSITIVE_INFINITY, 9]]), h([[1, 7], [Number.POSITIVE_INFINITY, 12]]))]).toEqual([[1, 2], [Number.POSITIVE_INFINITY, 3]]);
+    expect([...histogramIncrease(h([[1, 5], [Number.POSITIVE_INFINITY, 9]]), h([[1, 1], [Number.POSITIVE_INFINITY, 2]]))]).toEqual([[1, 1], [Number.POSITIVE_INFINITY, 2]]);
+  });
+});
+
+describe('request rates from two scrapes', () => {
+  const snap = (text: string, at: number) => snapshotFromSamples(parsePromSamples(text), defaultRequestMetricNames, at, at + 1_000_000);
+
+  it('gives requests, 5xx errors (not 4xx) and latency quantiles per second', () => {
+    const stats = requestStats(snap(exposition(100, 10, 50, 60, 0, 10), 10), snap(exposition(140, 20, 86, 100, 0, 20), 12));
+    expect(stats.requestsPerSecond).toBe(25);
+    expect(stats.errorsPerSecond).toBe(5);
+    expect(stats.errorFraction).toBe(0.2);
+    // 50 new observations: 36 under 0.1 s, 14 in (0.1, 1].
+    expect(stats.latencyP95Seconds).toBeCloseTo(0.1 + 0.9 * ((47.5 - 36) / 14), 12);
+    expect(stats.queueDepthJobs).toBe(7);
+  });
+
+  it('handles a counter reset (replica restarted) by counting from zero', () => {
+    expect(counterIncrease(100, 30)).toBe(30);
+    const stats = requestStats(snap(exposition(1000, 0, 0, 0, 0, 0), 10), snap(exposition(30, 0, 0, 0, 0, 0), 11));
+    expect(stats.requestsPerSecond).toBe(35);
+  });
+
+  it('rates a new replica from its start time when it started within the last minute', () => {
+    const startedTenSecondsAgo = snapshotFromSamples(parsePromSamples(exposition(200, 0, 0, 0, 0, 0, 1000)), defaultRequestMetricNames, 50, 1010);
+    expect(requestStats(undefined, startedTenSecondsAgo).requestsPerSecond).toBe(20.5);
+  });
+
+  it('gives no rate for a replica first seen long after it started', () => {
+    const oldReplica = snapshotFromSamples(parsePromSamples(exposition(200, 0, 0, 0, 0, 0, 1000)), defaultRequestMetricNames, 50, 5000);
+    const stats = requestStats(undefined, oldReplica);
+    expect(stats.requestsPerSecond).toBeUndefined();
+    expect(stats.queueDepthJobs).toBe(7);
+  });
+});
