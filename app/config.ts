@@ -23,6 +23,7 @@ export const appEnvSchema = z.object({
   WORKER_LOCK_MS: intVar(30_000, 1000),
   WORKER_THREADS: intVar(1, 1, 64),
   WORDCOUNT_MEMORY_BUDGET: bytesVar(32 * 1024 * 1024),
+  CHUNK_BYTES: bytesVar(64 * 1024 * 1024),
   JOB_ATTEMPTS: intVar(3, 1, 20),
   SHUTDOWN_GRACE_MS: intVar(10_000, 0),
 });

@@ -5,6 +5,7 @@ import type { AppDeps } from './http/appDeps.js';
 import { registerQueueMetrics } from './http/queueMetrics.js';
 import { JobQueues } from './jobs/jobQueues.js';
 import { BlobStore } from './store/blobStore.js';
+import { ChunkProgressStore } from './store/chunkProgressStore.js';
 import { MessageStore } from './store/messageStore.js';
 import { MultivacStore } from './store/multivacStore.js';
 import { connectRedis } from './store/redisClient.js';
@@ -17,7 +18,10 @@ export function createAppDeps(config: AppConfig): AppDeps & { close: () => Promi
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const queues = new JobQueues({ redisUrl: config.REDIS_URL, resultTtlSeconds: config.RESULT_TTL_SECONDS, attempts: config.JOB_ATTEMPTS });
+  const queues = new JobQueues(
+    { redisUrl: config.REDIS_URL, resultTtlSeconds: config.RESULT_TTL_SECONDS, attempts: config.JOB_ATTEMPTS, chunkBytes: config.CHUNK_BYTES },
+    new ChunkProgressStore(redis, config.RESULT_TTL_SECONDS),
+  );
   registerQueueMetrics(registry, queues);
   return {
     config,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type CgroupLocation, type CgroupMount, dockerCgroupCandidates, joinUnderMount, locateCgroup, parseCgroupMounts, parseProcCgroup, cgroupVersion } from './cgroupPaths.js';
 import type { CgroupReadings } from './cgroupSample.js';
@@ -41,16 +42,20 @@ export class CgroupFileReader {
 
   /** Current readings, or undefined when the cgroup is gone (container stopped meanwhile). */
   async read(location: CgroupLocation): Promise<CgroupReadings | undefined> {
+    // Synchronous on purpose: cgroup files are generated in memory by the kernel and read in
+    // microseconds; the thread-pool round trips of async reads cost more CPU than the reads
+    // themselves (measured by bench/collectorOverhead.ts).
     if (location.version === 2) {
-      const contents = await Promise.all(v2Files.map(async (name) => [name, await readText(`${location.dir}/${name}`)] as const));
-      return parseCgroupV2(Object.fromEntries(contents) as Partial<Record<V2FileName, string>>);
+      const contents: Partial<Record<V2FileName, string>> = {};
+      for (const name of v2Files) contents[name] = readTextNow(`${location.dir}/${name}`);
+      return parseCgroupV2(contents);
     }
-    const reads: Array<Promise<readonly [V1FileName, string | undefined]>> = [];
+    const contents: Partial<Record<V1FileName, string>> = {};
     for (const [controller, names] of Object.entries(v1Files) as Array<[keyof typeof v1Files, readonly V1FileName[]]>) {
       const dir = location[controller];
-      for (const name of names) reads.push(dir ? readText(`${dir}/${name}`).then((text) => [name, text] as const) : Promise.resolve([name, undefined] as const));
+      for (const name of names) contents[name] = dir ? readTextNow(`${dir}/${name}`) : undefined;
     }
-    return parseCgroupV1(Object.fromEntries(await Promise.all(reads)) as Partial<Record<V1FileName, string>>);
+    return parseCgroupV1(contents);
   }
 
   private async usable(location: CgroupLocation): Promise<boolean> {
@@ -78,6 +83,14 @@ function locateAt(mounts: readonly CgroupMount[], path: string): CgroupLocation 
     return mount ? joinUnderMount(mount, path) : undefined;
   };
   return version === 1 ? { version: 1, cpu: dirFor('cpu'), cpuacct: dirFor('cpuacct'), memory: dirFor('memory') } : undefined;
+}
+
+function readTextNow(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 async function readText(path: string): Promise<string | undefined> {

@@ -18,6 +18,7 @@ export function collectorCommand(): Command {
     .addOption(new Option('--proc-root <dir>', "where the host's /proc is visible").env('COLLECTOR_PROC_ROOT').default('/proc'))
     .addOption(new Option('--cgroup-root <dir>', "where the host's cgroup hierarchies are mounted").env('COLLECTOR_CGROUP_ROOT').default('/sys/fs/cgroup'))
     .addOption(new Option('--network <name>', "Docker network whose address is used to reach containers' /metrics").env('COLLECTOR_NETWORK'))
+    .addOption(new Option('--require-label <key[=value]>', 'watch only labelled containers that also carry this label').env('COLLECTOR_REQUIRE_LABEL'))
     .addOption(new Option('--buffer-points <n>', 'points kept while InfluxDB is unreachable (oldest dropped beyond)').env('COLLECTOR_BUFFER_POINTS').default('200000'))
     .addOption(new Option('--no-influx-setup', 'do not create the database, retention policies and continuous query (env COLLECTOR_INFLUX_SETUP=false)'))
     .addHelpText(
@@ -44,6 +45,7 @@ export function collectorCommand(): Command {
         COLLECTOR_CGROUP_ROOT: str(options.cgroupRoot),
         COLLECTOR_NETWORK: str(options.network),
         COLLECTOR_BUFFER_POINTS: str(options.bufferPoints),
+        COLLECTOR_REQUIRE_LABEL: str(options.requireLabel),
         COLLECTOR_INFLUX_SETUP: options.influxSetup === false ? 'false' : process.env.COLLECTOR_INFLUX_SETUP,
       });
       const logger = createLogger('collector');

@@ -16,6 +16,7 @@ export const collectorEnvSchema = influxEnvSchema.extend({
   COLLECTOR_PROC_ROOT: stringVar('/proc'),
   COLLECTOR_CGROUP_ROOT: stringVar('/sys/fs/cgroup'),
   COLLECTOR_NETWORK: z.string().optional(),
+  COLLECTOR_REQUIRE_LABEL: z.string().regex(/^[^=\s]+(=.*)?$/, 'a label key, or key=value').optional(),
   COLLECTOR_SCRAPE_TIMEOUT_MS: intVar(800, 10, 60_000),
   COLLECTOR_RESYNC_MS: intVar(30_000, 1000),
   COLLECTOR_BUFFER_POINTS: intVar(200_000, 100),

@@ -28,6 +28,8 @@ export interface DockerSourceOptions {
   readonly docker: Docker;
   /** Prefer this network's address for /metrics (when a container is on several). */
   readonly network: string | undefined;
+  /** An extra `key=value` label a container must carry too (one collector per project or stack). */
+  readonly requireLabel?: string | undefined;
   readonly logger: Logger;
 }
 
@@ -45,14 +47,19 @@ export class DockerSource implements ContainerSource {
   constructor(private readonly options: DockerSourceOptions) {}
 
   async listRunning(): Promise<Target[]> {
-    const summaries = await this.options.docker.listContainers({ filters: { label: [Label.service], status: ['running'] } });
+    const summaries = await this.options.docker.listContainers({ filters: { label: this.labelFilters(), status: ['running'] } });
     const targets = await Promise.all(summaries.map((summary) => this.inspect(summary.Id)));
     return targets.filter((target): target is Target => target !== undefined);
+  }
+
+  private labelFilters(): string[] {
+    return [Label.service, ...(this.options.requireLabel ? [this.options.requireLabel] : [])];
   }
 
   async inspect(id: string): Promise<Target | undefined> {
     try {
       const info = (await this.options.docker.getContainer(id).inspect()) as unknown as InspectLike;
+      if (!hasLabel(info.Config.Labels ?? {}, this.options.requireLabel)) return undefined;
       return targetFromInspect(info, this.options.network);
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -67,7 +74,7 @@ export class DockerSource implements ContainerSource {
       while (!stopped) {
         try {
           stream = (await this.options.docker.getEvents({
-            filters: { type: ['container'], event: [...followed], label: [Label.service] },
+            filters: { type: ['container'], event: [...followed], label: this.labelFilters() },
           })) as NodeJS.ReadableStream;
           this.options.logger.debug('following docker events');
           await consumeEvents(stream, onEvent);
@@ -139,6 +146,12 @@ export function parseEvent(line: string): ContainerEvent | undefined {
   } catch {
     return undefined;
   }
+}
+
+function hasLabel(labels: Record<string, string>, requirement: string | undefined): boolean {
+  if (!requirement) return true;
+  const [key = '', ...rest] = requirement.split('=');
+  return rest.length === 0 ? key in labels : labels[key] === rest.join('=');
 }
 
 function isNotFound(error: unknown): boolean {

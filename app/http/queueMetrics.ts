@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { JobQueues } from '../jobs/jobQueues.js';
-import { JOB_TYPES } from '../jobs/jobTypes.js';
+import { QUEUE_NAMES } from '../jobs/jobTypes.js';
 
 /**
  * Queue depth per job type, read from Redis when /metrics is scraped. Any replica reports the
@@ -17,7 +17,7 @@ export function registerQueueMetrics(registry: Registry, queues: JobQueues): voi
 
   async function refresh(): Promise<void> {
     await Promise.all(
-      JOB_TYPES.map(async (type) => {
+      QUEUE_NAMES.map(async (type) => {
         const counts = await queues.counts(type);
         queued.set({ type }, counts.queued);
         active.set({ type }, counts.active);

@@ -6,22 +6,22 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createLogger } from '../../common/logger.js';
 import { ConfigError } from '../../common/env.js';
 import { loadAppConfig } from '../config.js';
-import { JOB_TYPES, isJobType, type JobType } from './jobTypes.js';
+import { isQueueName, QUEUE_NAMES, type QueueName } from './jobTypes.js';
 
 /** `scalewright worker`: runs queued jobs. Same image as the app, another command. */
 export function workerCommand(): Command {
   return new Command('worker')
-    .description('Run queued jobs (randomize, wordcount, evensum, multivac) from the Redis queues')
+    .description('Run queued jobs (randomize, word-count and even-sum chunks and reductions, multivac) from the Redis queues')
     .addOption(new Option('--redis-url <url>', 'Redis holding the job queues').env('REDIS_URL').default('redis://127.0.0.1:6379'))
     .addOption(new Option('-c, --concurrency <n>', 'jobs run at once per job type').env('WORKER_CONCURRENCY').default('2'))
-    .addOption(new Option('--types <list>', `comma-separated job types to take (of ${JOB_TYPES.join(', ')})`).env('WORKER_TYPES').default(JOB_TYPES.join(',')))
+    .addOption(new Option('--types <list>', `comma-separated queues to serve (of ${QUEUE_NAMES.join(', ')})`).env('WORKER_TYPES').default(QUEUE_NAMES.join(',')))
     .addOption(new Option('--metrics-port <port>', 'port of /metrics and /healthz (0 = none)').env('WORKER_METRICS_PORT').default('9465'))
     .addHelpText('after', '\nData, output and upload folders, the lock time and the memory budget are environment variables: see the README.')
     .action(async (options: Record<string, string>) => {
       const config = loadAppConfig({ ...process.env, REDIS_URL: options.redisUrl, WORKER_CONCURRENCY: options.concurrency, WORKER_METRICS_PORT: options.metricsPort });
       const types = (options.types ?? '').split(',').map((type) => type.trim()).filter(Boolean);
-      const unknown = types.filter((type) => !isJobType(type));
-      if (unknown.length > 0 || types.length === 0) throw new ConfigError(`--types: unknown job type(s) ${unknown.join(', ') || '(none given)'}; known: ${JOB_TYPES.join(', ')}`);
+      const unknown = types.filter((type) => !isQueueName(type));
+      if (unknown.length > 0 || types.length === 0) throw new ConfigError(`--types: unknown queue(s) ${unknown.join(', ') || '(none given)'}; known: ${QUEUE_NAMES.join(', ')}`);
       await Promise.all([config.OUTPUT_DIR, config.UPLOAD_DIR].map((dir) => mkdir(dir, { recursive: true })));
 
       const { startJobWorkers } = await import('./jobWorkers.js');
@@ -29,6 +29,7 @@ export function workerCommand(): Command {
       const { connectRedis } = await import('../store/redisClient.js');
       const { BlobStore } = await import('../store/blobStore.js');
       const { MultivacStore } = await import('../store/multivacStore.js');
+      const { ChunkProgressStore } = await import('../store/chunkProgressStore.js');
       const { sweepOldFiles } = await import('../files/retentionSweep.js');
 
       const logger = createLogger('worker');
@@ -37,8 +38,15 @@ export function workerCommand(): Command {
       const registry = new Registry();
       collectDefaultMetrics({ register: registry });
       const workers = startJobWorkers(
-        { config, logger, blobs: new BlobStore(redis, config.RESULT_TTL_SECONDS), multivac: new MultivacStore(redis), metrics: createJobMetrics(registry) },
-        types as JobType[],
+        {
+          config,
+          logger,
+          blobs: new BlobStore(redis, config.RESULT_TTL_SECONDS),
+          multivac: new MultivacStore(redis),
+          chunkProgress: new ChunkProgressStore(redis, config.RESULT_TTL_SECONDS),
+          metrics: createJobMetrics(registry),
+        },
+        types as QueueName[],
       );
       logger.info({ types, concurrency: config.WORKER_CONCURRENCY, lockMs: config.WORKER_LOCK_MS }, 'worker started');
 

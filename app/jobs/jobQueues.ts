@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Queue, type Job } from 'bullmq';
+import { FlowProducer, Queue, type Job, type JobsOptions } from 'bullmq';
+import { planChunks } from '../fileChunks/byteRange.js';
+import type { ChunkProgressStore } from '../store/chunkProgressStore.js';
 import { bullConnection } from '../store/redisClient.js';
-import { JOB_TYPES, type JobPayloads, type JobType } from './jobTypes.js';
+import { chunkQueueOf, QUEUE_NAMES, type FileJobType, type FileSource, type JobPayloads, type JobType, type QueueName } from './jobTypes.js';
 import type { JobSnapshot } from './jobStatus.js';
+import { chunkPriority } from './fairness.js';
 
 export const newToken = (): string => randomBytes(16).toString('hex');
 
@@ -10,6 +13,7 @@ export interface QueueSettings {
   redisUrl: string;
   resultTtlSeconds: number;
   attempts: number;
+  chunkBytes: number;
 }
 
 export interface JobCounts {
@@ -24,27 +28,54 @@ export interface JobCounts {
  * a token is valid on every replica and after any restart.
  */
 export class JobQueues {
-  private readonly queues: Map<JobType, Queue>;
+  private readonly queues: Map<QueueName, Queue>;
+  private readonly flows: FlowProducer;
 
-  constructor(private readonly settings: QueueSettings) {
-    this.queues = new Map(
-      JOB_TYPES.map((type) => [type, new Queue(type, { connection: bullConnection(settings.redisUrl) })]),
-    );
+  constructor(private readonly settings: QueueSettings, private readonly chunkProgress: ChunkProgressStore) {
+    const connection = bullConnection(settings.redisUrl);
+    this.queues = new Map(QUEUE_NAMES.map((name) => [name, new Queue(name, { connection })]));
+    this.flows = new FlowProducer({ connection });
   }
 
-  private queue(type: JobType): Queue {
-    const queue = this.queues.get(type);
-    if (!queue) throw new Error(`no queue for job type ${type}`);
+  private queue(name: QueueName): Queue {
+    const queue = this.queues.get(name);
+    if (!queue) throw new Error(`no queue named ${name}`);
     return queue;
   }
 
-  async enqueue<T extends JobType>(type: T, payload: JobPayloads[T], token = newToken()): Promise<string> {
-    await this.queue(type).add(type, payload, {
-      jobId: token,
+  private jobOptions(jobId: string): JobsOptions {
+    return {
+      jobId,
       attempts: this.settings.attempts,
       backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: { age: this.settings.resultTtlSeconds },
       removeOnFail: { age: this.settings.resultTtlSeconds },
+    };
+  }
+
+  async enqueue<T extends JobType>(type: T, payload: JobPayloads[T], token = newToken()): Promise<string> {
+    await this.queue(type).add(type, payload, this.jobOptions(token));
+    return token;
+  }
+
+  /**
+   * A file job as a flow: one chunk job per byte range on the `<type>-chunk` queue, and the
+   * client's job (the token) as their parent, which reduces the chunks' results once all are in.
+   * Chunks are prioritised by their index (see fairness.ts), so jobs share the workers.
+   */
+  async enqueueFileJob(type: FileJobType, source: FileSource, bytes: number, token = newToken()): Promise<string> {
+    const ranges = planChunks(bytes, this.settings.chunkBytes);
+    await this.flows.add({
+      name: type,
+      queueName: type,
+      data: { source, bytes, chunks: ranges.length } satisfies JobPayloads[FileJobType],
+      opts: this.jobOptions(token),
+      children: ranges.map((range, index) => ({
+        name: chunkQueueOf(type),
+        queueName: chunkQueueOf(type),
+        data: { token, source, range, index, count: ranges.length } satisfies JobPayloads['wordcount-chunk'],
+        opts: { ...this.jobOptions(`${token}-${index}`), priority: chunkPriority(index), failParentOnFailure: true },
+      })),
     });
     return token;
   }
@@ -52,11 +83,18 @@ export class JobQueues {
   async snapshot(type: JobType, token: string): Promise<JobSnapshot | undefined> {
     const job = (await this.queue(type).getJob(token)) as Job | undefined;
     if (!job) return undefined;
-    const state = await job.getState();
+    let state: string = await job.getState();
     if (state === 'unknown') return undefined;
+    let progress: unknown = job.progress;
+    if (state === 'waiting-children') {
+      // The parent waits while its chunks run: it is `received` once any chunk has started.
+      const chunked = await this.chunkProgress.read(token);
+      if (chunked.started) state = 'active';
+      progress = { bytesDone: Math.min(chunked.bytesDone, (job.data as { bytes: number }).bytes), bytesTotal: (job.data as { bytes: number }).bytes };
+    }
     return {
       state,
-      progress: job.progress,
+      progress,
       failedReason: job.failedReason,
       acceptedAt: job.timestamp,
       startedAt: job.processedOn,
@@ -65,15 +103,15 @@ export class JobQueues {
     };
   }
 
-  async result<T extends JobType>(type: T, token: string): Promise<unknown> {
+  async result(type: JobType, token: string): Promise<unknown> {
     const job = await this.queue(type).getJob(token);
     return job?.returnvalue;
   }
 
-  async counts(type: JobType): Promise<JobCounts> {
-    const counts = await this.queue(type).getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'failed', 'completed');
+  async counts(name: QueueName): Promise<JobCounts> {
+    const counts = await this.queue(name).getJobCounts('waiting', 'prioritized', 'delayed', 'waiting-children', 'active', 'failed', 'completed');
     return {
-      queued: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
+      queued: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + (counts['waiting-children'] ?? 0),
       active: counts.active ?? 0,
       failed: counts.failed ?? 0,
       completed: counts.completed ?? 0,
@@ -82,5 +120,6 @@ export class JobQueues {
 
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
+    await this.flows.close();
   }
 }

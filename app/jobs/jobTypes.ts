@@ -6,17 +6,42 @@
 export const JOB_TYPES = ['randomize', 'wordcount', 'evensum', 'multivac'] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 
+/**
+ * File jobs are cut in byte-range chunks: the client's job (the token) is a BullMQ parent that
+ * reduces, and its chunks are children on a queue of their own that any worker may take.
+ */
+export const CHUNK_QUEUES = ['wordcount-chunk', 'evensum-chunk'] as const;
+export type ChunkQueue = (typeof CHUNK_QUEUES)[number];
+export type FileJobType = 'wordcount' | 'evensum';
+export const chunkQueueOf = (type: FileJobType): ChunkQueue => `${type}-chunk`;
+export const isFileJobType = (type: string): type is FileJobType => type === 'wordcount' || type === 'evensum';
+
+/** Every queue a worker may serve. */
+export const QUEUE_NAMES = [...JOB_TYPES, ...CHUNK_QUEUES] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
 /** Where a file job reads its input: a file under DATA_DIR, or an upload the app stored. */
 export type FileSource =
   | { kind: 'data'; path: string }
   | { kind: 'upload'; file: string; bytes: number };
 
+/** One chunk of a file job: the bytes `[start, end)` of the source, the `index`-th of `count`. */
+export interface ChunkPayload {
+  token: string;
+  source: FileSource;
+  range: { start: number; end: number };
+  index: number;
+  count: number;
+}
+
 export interface JobPayloads {
   /** The PNG itself waits in Redis under the job's token (see store/blobStore.ts). */
   randomize: { bytes: number };
-  wordcount: { source: FileSource };
-  evensum: { source: FileSource };
+  wordcount: { source: FileSource; bytes: number; chunks: number };
+  evensum: { source: FileSource; bytes: number; chunks: number };
   multivac: { data: string };
+  'wordcount-chunk': ChunkPayload;
+  'evensum-chunk': ChunkPayload;
 }
 
 export interface JobResults {
@@ -24,6 +49,8 @@ export interface JobResults {
   wordcount: { output: string; distinctWords: number; totalWords: number; bytes: number };
   evensum: { sum: string; evenCount: number; bytes: number };
   multivac: { words: number };
+  'wordcount-chunk': { range: { start: number; end: number }; totalWords: number; run: string };
+  'evensum-chunk': import('../evensum/index.js').EvenSumPartial;
 }
 
 /** Progress a running job reports: bytes of its input done so far. */
@@ -33,3 +60,4 @@ export interface JobProgress {
 }
 
 export const isJobType = (value: string): value is JobType => (JOB_TYPES as readonly string[]).includes(value);
+export const isQueueName = (value: string): value is QueueName => (QUEUE_NAMES as readonly string[]).includes(value);

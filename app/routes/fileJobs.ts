@@ -53,18 +53,21 @@ function fileJobRoutes(app: OpenAPIHono, deps: AppDeps, spec: FileJobSpec, readR
   app.openapi(submit, async (c) => {
     const token = newToken();
     let source: FileSource;
+    let bytes: number;
     if ((c.req.header('content-type') ?? '').toLowerCase().includes('json')) {
       // Only the JSON form reaches here; the binary forms are not validated by the router.
       const { path } = c.req.valid('json') as z.infer<typeof PathRequest>;
       const found = await confinedPath(deps.config.DATA_DIR, path);
       if (!found.ok) return c.json({ error: found.reason }, found.status);
       source = { kind: 'data', path: found.relative };
+      bytes = found.bytes;
     } else {
       const saved = await saveUpload(c.req.raw.body as WebReadableStream<Uint8Array> | null, deps.config.UPLOAD_DIR, `${token}.upload`, deps.config.UPLOAD_LIMIT);
       if (!saved.ok) return c.json({ error: saved.reason }, saved.status);
       source = { kind: 'upload', file: saved.file, bytes: saved.bytes };
+      bytes = saved.bytes;
     }
-    await deps.queues.enqueue(spec.type, { source }, token);
+    await deps.queues.enqueueFileJob(spec.type, source, bytes, token);
     return c.json({ token }, 201);
   });
 

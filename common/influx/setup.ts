@@ -57,10 +57,9 @@ export async function ensureInfluxSchema(connection: InfluxConnection, retention
     const current = (queries?.series ?? []).find((series) => series.name === connection.database);
     const wanted = continuousQueryStatement(connection, retention);
     const present = seriesRows(current ? [current] : []).find((row) => row.name === name);
-    if (present && String(present.query) !== wanted) {
-      await influxQuery(connection, `DROP CONTINUOUS QUERY ${quoteIdentifier(name)} ON ${db}`, { write: true, retentionPolicy: '' });
-    }
-    if (!present || String(present.query) !== wanted) await influxQuery(connection, wanted, { write: true, retentionPolicy: '' });
+    const upToDate = present !== undefined && sameStatement(String(present.query), wanted);
+    if (present && !upToDate) await influxQuery(connection, `DROP CONTINUOUS QUERY ${quoteIdentifier(name)} ON ${db}`, { write: true, retentionPolicy: '' });
+    if (!upToDate) await influxQuery(connection, wanted, { write: true, retentionPolicy: '' });
     logger.info(
       { database: connection.database, raw: `${connection.retentionPolicy} ${retention.rawDuration}`, history: `${retention.historyPolicy} ${retention.historyDuration}`, downsample: retention.downsampleEvery },
       'influxdb database, retention policies and continuous query ready',
@@ -70,4 +69,9 @@ export async function ensureInfluxSchema(connection: InfluxConnection, retention
     logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'influxdb schema setup failed (fine on InfluxDB 2.x/3 with a mapped bucket): writing anyway');
     return false;
   }
+}
+
+/** InfluxDB shows statements with simple identifiers unquoted; ours are all simple (checked in config). */
+export function sameStatement(shown: string, ours: string): boolean {
+  return shown.replace(/"/g, '') === ours.replace(/"/g, '');
 }

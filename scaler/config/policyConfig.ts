@@ -73,7 +73,7 @@ export const policyConfigSchema = z
         /** Minimum time after a scale-out before the adaptive policy removes a replica. */
         afterScaleOutSeconds: seconds(300),
         /** Minimum time between two scale-in steps. */
-        betweenScaleInSeconds: seconds(30),
+        betweenScaleInSeconds: seconds(15),
       })
       .prefault({}),
     /** Time from asking for a replica to it serving traffic (image start + warm-up). */

@@ -24,6 +24,8 @@ export interface AdaptiveSettings {
   maxReplicas: number;
   /** Share of a replica's capacity to plan for (the same target the HPA rule is given). */
   targetUtilisation: number;
+  /** The window demand is averaged over before it is compared (the HPA's metric window, 15 s). */
+  metricWindowSeconds: number;
   /** Time for a new replica to serve: the forecast horizon (with one evaluation period). */
   startupSeconds: number;
   evaluationSeconds: number;
@@ -56,30 +58,6 @@ export interface AdaptiveInput {
   capacityPerReplicaRps: number;
 }
 
-/** The short window the up decision reads: long enough to average single-second bursts away. */
-const SHORT_WINDOW_S = 15;
-
-/** Largest mean over consecutive blocks of `blockMs` ending at `now`: the peak demand the window saw. */
-function peakOfBlockMeans(window: SampleWindow, now: number, blockMs: number): number {
-  let peak = 0;
-  let sum = 0;
-  let count = 0;
-  let blockEnd = now;
-  for (let i = window.length - 1; i >= 0; i -= 1) {
-    const sample = window[i]!;
-    while (sample.time <= blockEnd - blockMs) {
-      if (count > 0) peak = Math.max(peak, sum / count);
-      sum = 0;
-      count = 0;
-      blockEnd -= blockMs;
-    }
-    sum += sample.value;
-    count += 1;
-  }
-  if (count > 0) peak = Math.max(peak, sum / count);
-  return peak;
-}
-
 export interface AdaptiveState {
   lastScaleOutAt: number;
   lastScaleInAt: number;
@@ -99,13 +77,14 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
   const thresholds = {
     targetRpsPerReplica: perReplica,
     targetUtilisation: settings.targetUtilisation,
+    tolerance: settings.tolerance,
     minReplicas: settings.minReplicas,
     maxReplicas: settings.maxReplicas,
     panicThreshold: settings.panicThreshold,
   };
-  const hold = (reason: string, signals: Record<string, number | undefined> = {}): AdaptiveResult => ({
+  const hold = (reason: string, signals: Record<string, number | undefined> = {}, nextState: AdaptiveState = state): AdaptiveResult => ({
     decision: replicaDecision('adaptive', current, current, reason, signals, thresholds),
-    state,
+    state: nextState,
   });
 
   const maxAgeMs = Math.max(3 * settings.evaluationSeconds, 10) * 1000;
@@ -113,84 +92,100 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
   if (age > maxAgeMs) return hold(`no action: newest request-rate sample is ${Number.isFinite(age) ? `${Math.round(age / 1000)} s` : 'missing'} old`, { newestAgeMs: age });
   if (!(perReplica > 0)) return hold('no action: capacity per replica unknown');
 
-  const stable = lastSpan(input.requestRate, settings.stableWindowSeconds * 1000, now);
-  const stableMean = simpleMovingAverage(stable) ?? 0;
-  const panicMean = simpleMovingAverage(lastSpan(input.requestRate, settings.panicWindowSeconds * 1000, now)) ?? stableMean;
-  // The trend is fitted over at least three forecast horizons, so that a single step of the load
-  // inside the window does not read as a slope to extrapolate.
-  const trendWindow = lastSpan(input.requestRate, Math.max(settings.stableWindowSeconds, 3 * (settings.startupSeconds + settings.evaluationSeconds)) * 1000, now);
-  const line = trendFit(trendWindow);
+  const stableMean = simpleMovingAverage(lastSpan(input.requestRate, settings.stableWindowSeconds * 1000, now)) ?? 0;
+  const metricMean = simpleMovingAverage(lastSpan(input.requestRate, settings.metricWindowSeconds * 1000, now)) ?? stableMean;
+  const panicMean = simpleMovingAverage(lastSpan(input.requestRate, settings.panicWindowSeconds * 1000, now)) ?? metricMean;
   const horizonSeconds = settings.startupSeconds + settings.evaluationSeconds;
+  // The trend is fitted over at least three forecast horizons, so that one step of the load inside
+  // the window does not read as a slope; only a slope that stands out of the noise (|t| ≥ 2) counts.
+  const trendWindow = lastSpan(input.requestRate, Math.max(settings.stableWindowSeconds, 3 * horizonSeconds) * 1000, now);
+  const line = trendFit(trendWindow);
   const slope = line?.slopePerSecond ?? 0;
-  // The fitted line at now + horizon: the load when a replica asked for now starts serving. Only a
-  // trend that stands out of the noise (|t| ≥ 2 for the slope) is extrapolated; otherwise the
-  // forecast is the level, so jitter cannot masquerade as growth.
-  const significant = line !== undefined && line.slopePerSecond !== 0 && Math.abs(line.slopePerSecond) >= 2 * line.slopeStandardError;
-  const forecast = significant ? Math.max(0, line.fittedNow + slope * horizonSeconds) : stableMean;
+  const significant = line !== undefined && slope !== 0 && Math.abs(slope) >= 2 * line.slopeStandardError;
+  const rising = significant && slope > 0;
+  const falling = significant && slope < 0;
+  // The load when a replica asked for now starts serving.
+  const forecast = rising ? Math.max(0, line!.fittedNow + slope * horizonSeconds) : metricMean;
   const queue = input.queueDepth.at(-1)?.value ?? 0;
   // A backlog must drain by the time new replicas serve, on top of the arrivals.
   const drainRate = queue / Math.max(horizonSeconds, 1);
-  const signals = { stableMean, panicMean, slopePerSecond: slope, forecast, queueDepth: queue, readyReplicas: input.readyReplicas };
+  const signals: Record<string, number | undefined> = { metricMean, stableMean, panicMean, slopePerSecond: slope, forecast, queueDepth: queue, readyReplicas: input.readyReplicas };
 
   const clamp = (n: number) => Math.min(settings.maxReplicas, Math.max(settings.minReplicas, n));
+  const replicasFor = (rps: number) => Math.ceil(rps / perReplica - 1e-9);
   const forQueue = settings.queueDepthPerReplica ? Math.ceil(queue / settings.queueDepthPerReplica) : 0;
-  const shortMean = simpleMovingAverage(lastSpan(input.requestRate, SHORT_WINDOW_S * 1000, now)) ?? stableMean;
-  const upDemand = Math.max(shortMean, forecast) + drainRate;
-  // Like the HPA rule, a small excess (within the tolerance) is not worth a replica; unlike it,
-  // demand is measured in arrivals, so one step reaches the right size even past saturation.
+  const upDemand = Math.max(metricMean, forecast) + drainRate;
+  // As in the HPA rule a change within the tolerance is noise; unlike it, demand is counted in
+  // arrivals (CPU saturates at the limit), so one step reaches the right size even past saturation.
   const upNeeded = upDemand > current * perReplica * (1 + settings.tolerance) || forQueue > current;
-  const desiredUp = upNeeded ? clamp(Math.max(Math.ceil(upDemand / perReplica - 1e-9), forQueue)) : current;
-  const desiredPanic = clamp(Math.ceil((panicMean + drainRate) / perReplica - 1e-9));
+  const desiredUp = upNeeded ? clamp(Math.max(replicasFor(upDemand), forQueue)) : current;
+  const desiredPanic = clamp(replicasFor(panicMean + drainRate));
 
   let panicUntil = state.panicUntil;
   const ready = Math.max(1, input.readyReplicas);
-  // Knative's test: unrounded panic-window demand over the ready replicas' share, ≥ 200%.
+  // Knative's test: unrounded panic-window demand over what the ready replicas carry, ≥ 200%.
   if (panicMean + drainRate >= settings.panicThreshold * ready * perReplica && desiredPanic > current) {
     panicUntil = now + settings.stableWindowSeconds * 1000;
   }
-  const panicking = now < panicUntil;
-
-  if (panicking) {
+  if (now < panicUntil) {
     const target = Math.max(current, desiredPanic, desiredUp);
     if (target > current) {
       return {
-        decision: replicaDecision('adaptive', current, target, `panic: ${panicMean.toFixed(1)} rps over ${settings.panicWindowSeconds} s needs ${desiredPanic} replicas at ${perReplica.toFixed(1)} rps each (≥ ${settings.panicThreshold}× ${ready} ready)`, signals, thresholds),
-        state: { ...state, panicUntil, lastScaleOutAt: now },
+        decision: replicaDecision('adaptive', current, target, `panic: ${panicMean.toFixed(1)} rps over ${settings.panicWindowSeconds} s is ≥ ${settings.panicThreshold}× what ${ready} ready replicas carry at ${perReplica.toFixed(1)} rps each → ${target}`, signals, thresholds),
+        state: { ...state, panicUntil, lastScaleOutAt: now, },
       };
     }
-    return { decision: replicaDecision('adaptive', current, current, 'panic mode: holding, no scale-in until the spike has passed', signals, thresholds), state: { ...state, panicUntil } };
+    return hold('panic mode: holding, no scale-in until the spike has passed', signals, { ...state, panicUntil });
   }
 
   if (desiredUp > current) {
-    const driver = forecast > stableMean ? `forecast ${forecast.toFixed(1)} rps in ${horizonSeconds} s` : `mean ${stableMean.toFixed(1)} rps over ${settings.stableWindowSeconds} s`;
-    const backlog = queue > 0 ? ` + backlog ${Math.round(queue)} to drain` : '';
+    const parts = [forecast > metricMean ? `forecast ${forecast.toFixed(1)} rps in ${horizonSeconds} s` : `${metricMean.toFixed(1)} rps over ${settings.metricWindowSeconds} s`];
+    if (drainRate > 0) parts.push(`backlog ${Math.round(queue)} to drain`);
     return {
-      decision: replicaDecision('adaptive', current, desiredUp, `${driver}${backlog} needs ${desiredUp} replicas at ${perReplica.toFixed(1)} rps each`, signals, thresholds),
+      decision: replicaDecision('adaptive', current, desiredUp, `${parts.join(' + ')} needs ${desiredUp} replicas at ${perReplica.toFixed(1)} rps each`, signals, thresholds),
       state: { ...state, panicUntil, lastScaleOutAt: now },
     };
   }
 
-  // Scale-in: present evidence only (the forecast may only veto), with hysteresis and pacing.
-  if (now - state.lastScaleOutAt < settings.afterScaleOutSeconds * 1000) return { ...hold('no scale-in: cooling down after a scale-out', signals), state: { ...state, panicUntil } };
-  if (now - state.lastScaleInAt < settings.betweenScaleInSeconds * 1000) return { ...hold('no scale-in: pausing between steps', signals), state: { ...state, panicUntil } };
-  const recentPeak = peakOfBlockMeans(lastSpan(input.requestRate, settings.flapWindowSeconds * 1000, now), now, SHORT_WINDOW_S * 1000);
-  const inDemand = Math.max(stableMean, forecast, recentPeak) + drainRate;
-  const fits = inDemand < (current - 1) * perReplica * (1 - settings.tolerance) || inDemand < current * perReplica * (1 - settings.tolerance);
-  const desiredIn = fits ? clamp(Math.max(Math.ceil(inDemand / perReplica - 1e-9), forQueue)) : current;
-  if (desiredIn >= current) return { ...hold(`steady: ${stableMean.toFixed(1)} rps fits ${current} replicas`, signals), state: { ...state, panicUntil } };
-
+  // Scale-in, on present evidence only (a forecast may veto it, never trigger it). The evidence is
+  // the busiest metric window of the flap window (as the HPA keeps its highest recommendation of
+  // 300 s), except while the load is falling significantly, when the stable window suffices: a
+  // falling load does not come back within the window, a jittering one does.
+  const next = { ...state, panicUntil };
+  if (now - state.lastScaleOutAt < settings.afterScaleOutSeconds * 1000) return hold('no scale-in: cooling down after a scale-out', signals, next);
+  if (now - state.lastScaleInAt < settings.betweenScaleInSeconds * 1000) return hold('no scale-in: pausing between steps', signals, next);
+  const evidenceWindow = falling ? settings.stableWindowSeconds : settings.flapWindowSeconds;
+  const recentPeak = peakOfBlockMeans(lastSpan(input.requestRate, evidenceWindow * 1000, now), now, settings.metricWindowSeconds * 1000);
+  signals.recentPeak = recentPeak;
+  const inDemand = Math.max(recentPeak, metricMean) + drainRate;
+  const fits = inDemand < current * perReplica * (1 - settings.tolerance);
+  const desiredIn = fits ? clamp(Math.max(replicasFor(inDemand), forQueue)) : current;
+  if (desiredIn >= current) return hold(`steady: peak ${recentPeak.toFixed(1)} rps over ${evidenceWindow} s fits ${current} replicas`, signals, next);
   const step = Math.max(1, Math.floor(current * settings.maxScaleInFraction));
-  const next = Math.max(desiredIn, current - step);
-  const longWindow = lastSpan(input.requestRate, settings.flapWindowSeconds * 1000, now);
-  const longLine = trendFit(longWindow);
-  if (longLine !== undefined && longLine.slopePerSecond > 0) {
-    const expected = longLine.fittedNow + longLine.slopePerSecond * settings.flapWindowSeconds;
-    if (expected > next * perReplica) {
-      return { ...hold(`no scale-in: the ${settings.flapWindowSeconds} s trend expects ${expected.toFixed(1)} rps, more than ${next} replicas carry`, { ...signals, longForecast: expected }), state: { ...state, panicUntil } };
-    }
-  }
+  const to = Math.max(desiredIn, current - step);
   return {
-    decision: replicaDecision('adaptive', current, next, `mean ${stableMean.toFixed(1)} rps over ${settings.stableWindowSeconds} s needs ${desiredIn} replicas; stepping down to ${next}`, signals, thresholds),
-    state: { ...state, panicUntil, lastScaleInAt: now },
+    decision: replicaDecision('adaptive', current, to, `peak ${recentPeak.toFixed(1)} rps over ${evidenceWindow} s${falling ? ' (load falling)' : ''} needs ${desiredIn} replicas; stepping down to ${to}`, signals, thresholds),
+    state: { ...next, lastScaleInAt: now },
   };
+}
+
+/** Largest mean over consecutive blocks of `blockMs` ending at `now`: the busiest stretch the window saw. */
+function peakOfBlockMeans(window: SampleWindow, now: number, blockMs: number): number {
+  let peak = 0;
+  let sum = 0;
+  let count = 0;
+  let blockEnd = now;
+  for (let i = window.length - 1; i >= 0; i -= 1) {
+    const sample = window[i]!;
+    while (sample.time <= blockEnd - blockMs) {
+      if (count > 0) peak = Math.max(peak, sum / count);
+      sum = 0;
+      count = 0;
+      blockEnd -= blockMs;
+    }
+    sum += sample.value;
+    count += 1;
+  }
+  if (count > 0) peak = Math.max(peak, sum / count);
+  return peak;
 }

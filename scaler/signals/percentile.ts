@@ -2,8 +2,8 @@ import { quantileSorted } from 'simple-statistics';
 import type { SampleWindow } from '../samples.js';
 
 /**
- * The p-th quantile (0..1) of the window's values, with simple-statistics' definition (the value
- * at rank ceil(n × p), as the VPA's histogram also reads "at least this share of samples").
+ * The p-th quantile (0..1) of the window's values, simple-statistics' `quantileSorted`: linear
+ * interpolation between the closest ranks (position (n − 1) × p; R-7, Excel PERCENTILE.INC).
  */
 export function percentile(window: SampleWindow, p: number): number | undefined {
   if (p < 0 || p > 1) throw new RangeError(`percentile must be within 0..1, got ${p}`);

@@ -51,6 +51,7 @@ export function adaptiveSettingsFromConfig(config: PolicyConfig): AdaptiveSettin
     minReplicas: config.replicas.min,
     maxReplicas: config.replicas.max,
     targetUtilisation: config.targets.cpuUtilisation,
+    metricWindowSeconds: config.windows.metricSeconds,
     startupSeconds: config.startupSeconds,
     evaluationSeconds: config.evaluationSeconds,
     stableWindowSeconds: config.windows.stableSeconds,
@@ -59,7 +60,7 @@ export function adaptiveSettingsFromConfig(config: PolicyConfig): AdaptiveSettin
     tolerance: config.tolerance,
     afterScaleOutSeconds: config.cooldowns.afterScaleOutSeconds,
     betweenScaleInSeconds: config.cooldowns.betweenScaleInSeconds,
-    maxScaleInFraction: 0.25,
+    maxScaleInFraction: 0.5,
     flapWindowSeconds: config.windows.scaleDownStabilisationSeconds,
     queueDepthPerReplica: config.targets.queueDepthPerReplica,
   };

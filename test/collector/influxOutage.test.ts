@@ -29,7 +29,7 @@ beforeAll(async () => {
   await Promise.all(
     ['a', 'b'].map((name) => startContainer({ runId, name, script: 'setInterval(() => {}, 1000)', cpus: 0.2, memoryBytes: 64 * 1024 * 1024, labels: { 'scalewright.service': `${runId}-idle` } })),
   );
-  ({ running, connection } = await runCollector(influxd.url, 'outage', logger, { COLLECTOR_BUFFER_POINTS: String(bufferBound) }));
+  ({ running, connection } = await runCollector(influxd.url, 'outage', logger, { COLLECTOR_BUFFER_POINTS: String(bufferBound), COLLECTOR_REQUIRE_LABEL: `scalewright.test=${runId}` }));
   await sleep(5000);
   moments.stopped = Date.now();
   await influxd.stop();

@@ -49,7 +49,7 @@ beforeAll(async () => {
     startContainer({ runId, name: 'oom', script: scripts.oomChild, memoryBytes: 96 * MiB, memorySwapBytes: 96 * MiB, labels: labels('oom') }),
     startContainer({ runId, name: 'web-1', script: scripts.metricsServer, labels: labels('web', { 'scalewright.metrics.port': '9100', 'scalewright.replica': '1' }) }),
   ]);
-  ({ running, connection } = await runCollector(process.env.INFLUX_URL ?? '', `t_${runId.replace(/-/g, '_')}`, logger));
+  ({ running, connection } = await runCollector(process.env.INFLUX_URL ?? '', `t_${runId.replace(/-/g, '_')}`, logger, { COLLECTOR_REQUIRE_LABEL: `scalewright.test=${runId}` }));
   await sleep(3000);
   cappedSelf.push(await selfReportedCpu());
   await sleep(9000);

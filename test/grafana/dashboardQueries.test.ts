@@ -28,7 +28,7 @@ beforeAll(async () => {
       startContainer({ runId, name: `web-${replica}`, script: scripts.metricsServer, cpus: 0.5, memoryBytes: 256 * 1024 * 1024, labels: labels(replica) }),
     ),
   );
-  ({ running, connection } = await runCollector(process.env.INFLUX_URL ?? '', `g_${runId.replace(/-/g, '_')}`, capturingLogger('warn').logger));
+  ({ running, connection } = await runCollector(process.env.INFLUX_URL ?? '', `g_${runId.replace(/-/g, '_')}`, capturingLogger('warn').logger, { COLLECTOR_REQUIRE_LABEL: `scalewright.test=${runId}` }));
   // What the scaler will write (its own issue): a signal per evaluation and one decision.
   const now = Date.now();
   const scalerPoints: Point[] = [];

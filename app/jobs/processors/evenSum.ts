@@ -1,14 +1,20 @@
-import { sumEvenNumbersInFile } from '../../evensum/index.js';
+import { combineEvenSumPartials, sumEvenNumbersInRange, type EvenSumPartial } from '../../evensum/index.js';
 import { resolveFileSource } from './fileSource.js';
 import { BadJobInput, type Processor } from './processorContext.js';
 
-export const evenSumProcessor: Processor<'evensum'> = async ({ source }, context) => {
+export const evenSumChunkProcessor: Processor<'evensum-chunk'> = async ({ source, range }, context) => {
   const input = await resolveFileSource(source, context.config);
-  const result = await sumEvenNumbersInFile(input.path, {
-    threads: context.config.WORKER_THREADS,
-    onProgress: (bytesDone, bytesTotal) => context.reportProgress({ bytesDone, bytesTotal }),
+  return sumEvenNumbersInRange(input.path, range, {
+    threads: 1,
+    onProgress: (bytesDone) => context.reportProgress({ bytesDone, bytesTotal: range.end - range.start }),
     signal: context.signal,
   });
+};
+
+/** The chunks' partials arrive as the children's results; a bad token anywhere errors the job. */
+export const evenSumReduceProcessor: Processor<'evensum'> = async (_payload, context) => {
+  const partials = Object.values(await context.childResults()) as EvenSumPartial[];
+  const result = combineEvenSumPartials(partials);
   if (!result.ok) throw new BadJobInput(`${result.error} (byte offset ${result.offset}, line ${result.line})`);
   return { sum: result.sum, evenCount: result.evenCount, bytes: result.bytes };
 };

@@ -2,7 +2,7 @@ import type { Logger } from '../../../common/logger.js';
 import type { AppConfig } from '../../config.js';
 import type { BlobStore } from '../../store/blobStore.js';
 import type { MultivacStore } from '../../store/multivacStore.js';
-import type { JobPayloads, JobProgress, JobResults, JobType } from '../jobTypes.js';
+import type { JobPayloads, JobProgress, JobResults, QueueName } from '../jobTypes.js';
 
 /** What a job processor may touch: its stores, its progress report, and an abort signal. */
 export interface ProcessorContext {
@@ -13,9 +13,11 @@ export interface ProcessorContext {
   multivac: MultivacStore;
   reportProgress: (progress: JobProgress) => void;
   signal: AbortSignal;
+  /** Results of the job's children (the chunks of a file job), by child key. */
+  childResults: () => Promise<Record<string, unknown>>;
 }
 
-export type Processor<T extends JobType> = (payload: JobPayloads[T], context: ProcessorContext) => Promise<JobResults[T]>;
+export type Processor<T extends QueueName> = (payload: JobPayloads[T], context: ProcessorContext) => Promise<JobResults[T]>;
 
 /** A failure that retrying cannot cure (bad input): the job goes straight to `errored`. */
 export class BadJobInput extends Error {

@@ -1,22 +1,45 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { countWordsToFile } from '../../wordcount/index.js';
+import { countWordsInRange, mergeWordCountRuns } from '../../wordcount/index.js';
 import { resolveFileSource } from './fileSource.js';
 import type { Processor } from './processorContext.js';
 
 export const wordCountOutputName = (token: string): string => `wordcount-${token}.txt`;
 
-export const wordCountProcessor: Processor<'wordcount'> = async ({ source }, context) => {
-  const { config, token, signal } = context;
+/**
+ * Chunks write their sorted runs under OUTPUT_DIR, which every worker must share (one volume),
+ * because the reduce step may run on another worker than the chunks.
+ */
+const runsDir = (outputDir: string, token: string): string => join(outputDir, '.runs', token);
+const runName = (index: number): string => `${String(index).padStart(6, '0')}.run`;
+
+export const wordCountChunkProcessor: Processor<'wordcount-chunk'> = async ({ token, source, range, index }, context) => {
+  const { config, signal } = context;
   const input = await resolveFileSource(source, config);
-  await mkdir(config.OUTPUT_DIR, { recursive: true });
-  const output = wordCountOutputName(token);
-  const counted = await countWordsToFile(input.path, join(config.OUTPUT_DIR, output), {
+  const dir = runsDir(config.OUTPUT_DIR, token);
+  await mkdir(dir, { recursive: true });
+  const run = runName(index);
+  const counted = await countWordsInRange(input.path, range, join(dir, run), {
     memoryBudgetBytes: config.WORDCOUNT_MEMORY_BUDGET,
-    tmpDir: config.OUTPUT_DIR,
-    threads: config.WORKER_THREADS,
-    onProgress: (bytesDone, bytesTotal) => context.reportProgress({ bytesDone, bytesTotal }),
+    tmpDir: dir,
+    threads: 1,
+    onProgress: (bytesDone) => context.reportProgress({ bytesDone, bytesTotal: range.end - range.start }),
     signal,
   });
-  return { output, distinctWords: counted.distinctWords, totalWords: counted.totalWords, bytes: counted.bytes };
+  return { range, totalWords: counted.totalWords, run };
+};
+
+export const wordCountReduceProcessor: Processor<'wordcount'> = async ({ chunks, bytes }, context) => {
+  const { config, token, signal } = context;
+  const dir = runsDir(config.OUTPUT_DIR, token);
+  const output = wordCountOutputName(token);
+  const runs = Array.from({ length: chunks }, (_, index) => join(dir, runName(index)));
+  const merged = await mergeWordCountRuns(runs, join(config.OUTPUT_DIR, output), {
+    memoryBudgetBytes: config.WORDCOUNT_MEMORY_BUDGET,
+    tmpDir: dir,
+    threads: 1,
+    signal,
+  });
+  await rm(dir, { recursive: true, force: true });
+  return { output, distinctWords: merged.distinctWords, totalWords: merged.totalWords, bytes };
 };

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { replicaDecision, resourceDecision } from '../../scaler/decision.js';
+import { arbitrate, type ArbitrationInput } from '../../scaler/policies/arbitration.js';
+
+const MiB = 2 ** 20;
+const NOW = 1_000_000;
+const none = replicaDecision('adaptive', 1, 1, 'steady');
+const base: ArbitrationInput = {
+  now: NOW,
+  replicas: 1,
+  horizontal: none,
+  verticalCpu: resourceDecision('vertical', 'cpu', 0.5, 0.5, 'fits'),
+  verticalMemory: resourceDecision('vertical', 'memory', 256 * MiB, 256 * MiB, 'fits'),
+  memoryPressure: false,
+  oomKilled: false,
+  cpuThrottled: false,
+  cpuLimitCores: 0.5,
+  cpuMaxCores: 2,
+  memoryLimitBytes: 256 * MiB,
+  memoryMaxBytes: 1024 * MiB,
+  requestDriven: false,
+  settleSeconds: 60,
+};
+
+describe('up or out: arbitration', () => {
+  it('memory pressure → more memory, even when the horizontal rule wants replicas', () => {
+    const { decision } = arbitrate({ ...base, memoryPressure: true, horizontal: replicaDecision('adaptive', 1, 3, 'load') });
+    expect(decision).toMatchObject({ action: 'scale_up', resource: 'memory', from: 256 * MiB });
+    expect(decision.to).toBe(356 * MiB); // ×1.2 = 307 MiB < +100 MiB
+    expect(decision.reason).toMatch(/memory pressure → more memory, not more replicas/);
+  });
+  it('an OOM kill → the vertical recommender’s memory bump', () => {
+    const bump = resourceDecision('vertical', 'memory', 256 * MiB, 356 * MiB, 'OOM bump');
+    const { decision } = arbitrate({ ...base, oomKilled: true, verticalMemory: bump });
+    expect(decision).toMatchObject({ action: 'scale_up', resource: 'memory', to: 356 * MiB });
+    expect(decision.reason).toMatch(/^OOM kill/);
+  });
+  it('memory pressure at the memory cap → nothing to give, and it says so', () => {
+    const { decision } = arbitrate({ ...base, memoryPressure: true, memoryLimitBytes: 1024 * MiB });
+    expect(decision.action).toBe('none');
+    expect(decision.reason).toMatch(/memory is at its cap/);
+  });
+  it('a CPU-throttled single replica under its vertical cap grows before it multiplies', () => {
+    const { decision } = arbitrate({ ...base, cpuThrottled: true, horizontal: replicaDecision('adaptive', 1, 2, 'cpu busy') });
+    expect(decision).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.5, to: 1 });
+    expect(decision.reason).toMatch(/grows before it multiplies/);
+  });
+  it('the same service at its vertical cap scales out', () => {
+    const { decision } = arbitrate({ ...base, cpuThrottled: true, cpuLimitCores: 2, horizontal: replicaDecision('adaptive', 1, 2, 'cpu busy') });
+    expect(decision).toMatchObject({ action: 'scale_out', resource: 'replicas', to: 2 });
+    expect(decision.reason).toMatch(/vertical cap → scale out/);
+  });
+  it('request-rate-driven load scales out even with one throttled replica', () => {
+    const { decision } = arbitrate({ ...base, cpuThrottled: true, requestDriven: true, horizontal: replicaDecision('adaptive', 1, 3, 'rps') });
+    expect(decision).toMatchObject({ action: 'scale_out', to: 3 });
+    expect(decision.reason).toMatch(/request-rate-driven load → scale out/);
+  });
+  it('several replicas scale out', () => {
+    const { decision } = arbitrate({ ...base, replicas: 3, cpuThrottled: true, horizontal: replicaDecision('adaptive', 3, 5, 'load') });
+    expect(decision.action).toBe('scale_out');
+  });
+  it('a vertical change never moves the denominator: no scale-in while it settles, the reference limit stays the old one', () => {
+    const lastVerticalChange = { at: NOW - 10_000, previousCpuLimitCores: 0.5 };
+    const scaleIn = replicaDecision('adaptive', 3, 2, 'usage per replica fell');
+    const settling = arbitrate({ ...base, replicas: 3, cpuLimitCores: 1, horizontal: scaleIn, lastVerticalChange });
+    expect(settling.decision.action).toBe('none');
+    expect(settling.decision.reason).toMatch(/vertical change settling/);
+    expect(settling.horizontalReferenceCpuCores).toBe(0.5);
+    const settled = arbitrate({ ...base, replicas: 3, cpuLimitCores: 1, horizontal: scaleIn, lastVerticalChange: { ...lastVerticalChange, at: NOW - 120_000 } });
+    expect(settled.decision.action).toBe('scale_in');
+    expect(settled.horizontalReferenceCpuCores).toBe(1);
+  });
+  it('with replicas steady, a vertical CPU right-sizing goes through', () => {
+    const { decision } = arbitrate({ ...base, verticalCpu: resourceDecision('vertical', 'cpu', 0.5, 0.3, 'p90 low') });
+    expect(decision).toMatchObject({ action: 'scale_down', resource: 'cpu', to: 0.3 });
+  });
+  it('nothing to do says so', () => {
+    const { decision } = arbitrate(base);
+    expect(decision.action).toBe('none');
+    expect(decision.reason).toMatch(/nothing to do/);
+  });
+});

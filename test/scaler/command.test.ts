@@ -1,0 +1,77 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { simulateCommand } from '../../scaler/simulator/command.js';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (err.push(String(chunk)), true));
+  return { out, err };
+}
+
+async function run(args: string[]) {
+  const command = simulateCommand().exitOverride();
+  const help: string[] = [];
+  command.configureOutput({ writeOut: (text) => help.push(text), writeErr: (text) => help.push(text) });
+  process.exitCode = undefined;
+  try {
+    await command.parseAsync(args, { from: 'user' });
+  } catch (error) {
+    return { help: help.join(''), thrown: error };
+  }
+  return { help: help.join(''), exitCode: process.exitCode };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  process.exitCode = undefined;
+});
+
+describe('scalewright simulate', () => {
+  it('--help names every flag with its default', async () => {
+    const { help } = await run(['--help']);
+    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms']) {
+      expect(help).toContain(flag);
+    }
+    expect(help).toMatch(/default: 560/);
+    expect(help).toMatch(/Environment: none/);
+  });
+  it('a bad trace file gives the line numbers and exit code 2, no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    writeFileSync(join(dir, 'bad.csv'), 'timestamp_seconds,value\n0,1\n1,oops\n');
+    const { err } = capture();
+    const { exitCode } = await run(['--trace', join(dir, 'bad.csv')]);
+    expect(exitCode).toBe(2);
+    expect(err.join('')).toMatch(/cannot read trace bad\.csv:\n {2}line 3: value is not a number: "oops"/);
+  });
+  it('without --trace or --all it explains what to give, with the usage exit code 2', async () => {
+    const { err } = capture();
+    const { exitCode } = await run([]);
+    expect(exitCode).toBe(2);
+    expect(err.join('')).toMatch(/give a trace: --trace <csv>, or --all \[dir\]/);
+  });
+  it('prints the table with both policies, the ratios and the rescaling', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    const rows = ['timestamp_seconds,value', ...Array.from({ length: 600 }, (_, t) => `${t},${t > 200 && t < 400 ? 40 : 10}`)];
+    writeFileSync(join(dir, 'step.csv'), rows.join('\n'));
+    const { out, err } = capture();
+    const { exitCode } = await run(['--trace', join(dir, 'step.csv'), '--peak-rps', '200']);
+    expect(exitCode).toBe(0);
+    const text = out.join('');
+    expect(text).toMatch(/step\.csv\s+hpa/);
+    expect(text).toMatch(/step\.csv\s+adaptive\/hpa/);
+    expect(text).toMatch(/time: real time \(1 s rows\); load: values ×5\.00 → peak 200 rps/);
+    expect(err.join('')).toMatch(/simulated step\.csv/);
+  });
+  it('--json prints machine-readable results', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    writeFileSync(join(dir, 'flat.csv'), ['timestamp_seconds,value', ...Array.from({ length: 300 }, (_, t) => `${t},5`)].join('\n'));
+    const { out } = capture();
+    await run(['--trace', join(dir, 'flat.csv'), '--json', '--policy', 'adaptive']);
+    const parsed = JSON.parse(out.join(''));
+    expect(parsed.comparisons[0].outcomes[0]).toMatchObject({ policy: 'adaptive', sloViolationSeconds: 0, flaps: 0 });
+  });
+});
