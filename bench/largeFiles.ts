@@ -21,9 +21,8 @@ import { parseArgs } from 'node:util';
 import { generateNumbersFile, generateWordsFile } from './generatedFiles.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '../..');
+const dist = resolve(here, '..');
 const child = join(here, 'largeFilesChild.js');
-const shared = resolve(repo, '../shared');
 
 const { values: flags } = parseArgs({
   options: {
@@ -36,6 +35,7 @@ const { values: flags } = parseArgs({
     'container-bytes': { type: 'string', default: '1e9' },
     'container-distinct': { type: 'string', default: '12e6' },
     'container-image': { type: 'string', default: 'scalewright/node-base:local' },
+    shared: { type: 'string', default: process.env.SHARED_DIR ?? resolve(dist, '../../shared') },
     keep: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -51,6 +51,8 @@ if (flags.help) {
   --container-bytes B     size of that input (default 1e9)
   --container-distinct N  its vocabulary (default 12e6)
   --container-image TAG   image holding node (default scalewright/node-base:local)
+  --shared DIR            the shared material with reference/ and data/corpus/ (env SHARED_DIR,
+                          default ../shared next to the project)
   --keep                  keep the temporary folder
 `);
   process.exit(0);
@@ -59,6 +61,7 @@ if (flags.help) {
 const num = (text: string): number => Math.round(Number(text));
 const repeat = Math.max(1, num(flags.repeat));
 const budget = num(flags.budget);
+const shared = resolve(flags.shared!);
 const log = (message: string): void => void process.stderr.write(`[bench:files] ${message}\n`);
 
 interface Measured {
@@ -219,7 +222,7 @@ async function containerRun(work: string, spill: string): Promise<boolean> {
     'docker',
     [
       'run', '--name', name, '--memory', '100m', '--memory-swap', '100m',
-      '-v', `${join(repo, 'dist')}:/app/dist:ro`, '-v', `${work}:/work`,
+      '-v', `${dist}:/app/dist:ro`, '-v', `${work}:/work`,
       flags['container-image']!,
       'node', '--max-old-space-size=48', '/app/dist/bench/largeFilesChild.js', 'wordcount',
       '/work/many-words.txt', '/work/many-words.ours.txt', '1', String(containerBudget), '/work/spill',
@@ -228,9 +231,7 @@ async function containerRun(work: string, spill: string): Promise<boolean> {
   );
   const wallMs = performance.now() - started;
   const inspect = spawnSync('docker', ['inspect', '-f', '{{.State.OOMKilled}} {{.State.ExitCode}}', name], { encoding: 'utf8' }).stdout.trim();
-  let peak = '';
   spawnSync('docker', ['rm', '-f', name]);
-  void peak;
   log(`container: exit ${run.status}, ${inspect} (OOMKilled ExitCode), ${(wallMs / 1000).toFixed(1)} s; ${run.stdout.trim()} ${run.stderr.trim()}`);
   if (run.status !== 0) return true;
   log('C reference outside the container...');

@@ -27,6 +27,8 @@ export interface ServiceState {
   /** True while the platform is still converging (a replica starting, a rollout running). */
   readonly converging: boolean;
   readonly members: readonly ReplicaState[];
+  /** Labels (Docker, Swarm) or annotations (Kubernetes) of the service, where policy labels live. */
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 export interface ResourceLimits {
@@ -38,8 +40,14 @@ export interface Actuator {
   readonly kind: ActuatorKind;
   /** Services with at least one managed member (labelled for the scaler). */
   listServices(): Promise<string[]>;
-  /** The actual state, read from the platform now. Also clears leftovers of interrupted actions. */
+  /** The actual state, read from the platform now. Read-only. */
   observe(service: string): Promise<ServiceState>;
+  /**
+   * Finishes or removes what an interrupted action left (a clone created but never started, a
+   * replica half-way through removal). Returns how many things it cleaned. Only the lease holder
+   * calls it, outside dry-run.
+   */
+  tidy(service: string): Promise<number>;
   /** Converges the replica count to `replicas` (adds or removes the difference). */
   setReplicas(service: string, replicas: number): Promise<void>;
   /** Sets the per-replica limits of every replica (and of the template new replicas come from). */

@@ -57,7 +57,6 @@ export class DockerActuator implements Actuator {
 
   async observe(service: string): Promise<ServiceState> {
     const members = await this.members(service);
-    await this.clearLeftovers(members);
     const counted = members.filter((m) => m.phase === 'ready' || m.phase === 'starting');
     const template = this.templateOf(counted);
     const replicaStates: ReplicaState[] = counted.map((m) => ({ id: m.info.Id, name: m.name, createdAt: m.createdAt, phase: m.phase === 'ready' ? 'ready' : 'starting' }));
@@ -70,6 +69,7 @@ export class DockerActuator implements Actuator {
       memoryLimitBytes: template ? memoryLimitBytes(template.info.HostConfig) : undefined,
       converging: readyReplicas < counted.length || members.some((m) => m.phase === 'draining'),
       members: replicaStates,
+      labels: template?.info.Config.Labels ?? {},
     };
   }
 
@@ -139,8 +139,10 @@ export class DockerActuator implements Actuator {
   }
 
   /** Finishes what an interrupted scaler left: never-started or exited clones, half-drained replicas. */
-  private async clearLeftovers(members: readonly Member[]): Promise<void> {
-    for (const member of members) {
+  async tidy(service: string): Promise<number> {
+    let cleaned = 0;
+    for (const member of await this.members(service)) {
+      if (member.phase === 'leftover' || member.phase === 'draining') cleaned += 1;
       if (member.phase === 'leftover') {
         this.logger.warn({ container: member.name, state: member.info.State.Status }, 'removing a replica left over by an interrupted scale action');
         await this.docker.getContainer(member.info.Id).remove({ force: true }).catch((error: unknown) => this.logger.warn({ error: String(error) }, 'leftover removal failed'));
@@ -148,9 +150,10 @@ export class DockerActuator implements Actuator {
         await this.docker.getContainer(member.info.Id).remove({ force: true }).catch(() => undefined);
       } else if (member.phase === 'draining') {
         // A previous scaler was stopping it when it died; the stop goes on (bounded by the drain time).
-        void this.stopAndRemove(member.info.Id, member.name);
+        void this.stopAndRemove(member.info.Id, member.name).catch(() => undefined);
       }
     }
+    return cleaned;
   }
 
   private async addReplica(service: string, template: Docker.ContainerInspectInfo): Promise<void> {

@@ -103,7 +103,6 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
   const slope = line?.slopePerSecond ?? 0;
   const significant = line !== undefined && slope !== 0 && Math.abs(slope) >= 2 * line.slopeStandardError;
   const rising = significant && slope > 0;
-  const falling = significant && slope < 0;
   // The load when a replica asked for now starts serving.
   const forecast = rising ? Math.max(0, line!.fittedNow + slope * horizonSeconds) : metricMean;
   const queue = input.queueDepth.at(-1)?.value ?? 0;
@@ -154,8 +153,14 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
   const next = { ...state, panicUntil };
   if (now - state.lastScaleOutAt < settings.afterScaleOutSeconds * 1000) return hold('no scale-in: cooling down after a scale-out', signals, next);
   if (now - state.lastScaleInAt < settings.betweenScaleInSeconds * 1000) return hold('no scale-in: pausing between steps', signals, next);
-  const evidenceWindow = falling ? settings.stableWindowSeconds : settings.flapWindowSeconds;
-  const recentPeak = peakOfBlockMeans(lastSpan(input.requestRate, evidenceWindow * 1000, now), now, settings.metricWindowSeconds * 1000);
+  // A load falling block after block over the flap window (three thirds, each lower than the one
+  // before by more than the tolerance) will not come back within it: the latest third is the
+  // evidence. Otherwise the busiest metric window of the whole flap window is.
+  const flapSpan = lastSpan(input.requestRate, settings.flapWindowSeconds * 1000, now);
+  const thirds = thirdMeans(flapSpan, now, (settings.flapWindowSeconds * 1000) / 3);
+  const falling = thirds !== undefined && thirds[0] > thirds[1] * (1 + settings.tolerance) && thirds[1] > thirds[2] * (1 + settings.tolerance);
+  const evidenceWindow = falling ? settings.flapWindowSeconds / 3 : settings.flapWindowSeconds;
+  const recentPeak = falling ? thirds![2] : peakOfBlockMeans(flapSpan, now, settings.metricWindowSeconds * 1000);
   signals.recentPeak = recentPeak;
   const inDemand = Math.max(recentPeak, metricMean) + drainRate;
   const fits = inDemand < current * perReplica * (1 - settings.tolerance);
@@ -167,6 +172,20 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
     decision: replicaDecision('adaptive', current, to, `peak ${recentPeak.toFixed(1)} rps over ${evidenceWindow} s${falling ? ' (load falling)' : ''} needs ${desiredIn} replicas; stepping down to ${to}`, signals, thresholds),
     state: { ...next, lastScaleInAt: now },
   };
+}
+
+/** Means of the three consecutive thirds of a window ending at `now`, oldest first; undefined if one is empty. */
+function thirdMeans(window: SampleWindow, now: number, thirdMs: number): [number, number, number] | undefined {
+  const sums = [0, 0, 0];
+  const counts = [0, 0, 0];
+  for (const sample of window) {
+    const index = 2 - Math.floor((now - sample.time) / thirdMs);
+    if (index < 0 || index > 2) continue;
+    sums[index]! += sample.value;
+    counts[index]! += 1;
+  }
+  if (counts.some((count) => count === 0)) return undefined;
+  return [sums[0]! / counts[0]!, sums[1]! / counts[1]!, sums[2]! / counts[2]!];
 }
 
 /** Largest mean over consecutive blocks of `blockMs` ending at `now`: the busiest stretch the window saw. */

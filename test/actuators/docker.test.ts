@@ -120,9 +120,10 @@ describe('Docker actuator on the real engine', () => {
     const { cloneSpec } = await import('../../scaler/actuators/dockerSpec.js');
     // What a scaler killed between create and start leaves behind.
     const leftover = await docker.createContainer(cloneSpec(template, `${runId}-leftover`).create);
-    const state = await actuator.observe(service);
-    expect(state.replicas).toBe(2);
+    expect((await actuator.observe(service)).replicas).toBe(2);
+    expect(await actuator.tidy(service)).toBe(1);
     await expect(leftover.inspect()).rejects.toThrow();
+    expect((await actuator.observe(service)).replicas).toBe(2);
   });
 
   it('never touches containers without the platform labels, or observed but not managed', async () => {

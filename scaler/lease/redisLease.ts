@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../common/logger.js';
+
+/**
+ * Leader election for scaler instances: one Redis key held with `SET NX PX` and renewed well
+ * before it expires. Only the holder decides and acts; the others watch and take over when the
+ * holder stops renewing (crash, partition), one TTL later at most.
+ *
+ * Every acquisition takes a fencing token from a counter (`INCR`), strictly larger than any
+ * earlier holder's. The token goes with everything the holder writes (decision records, replica
+ * labels) and `confirm()` re-checks, atomically in Redis, that the key still holds our value right
+ * before an action. Docker cannot reject a stale token the way a fenced store would, so the
+ * remaining window is the time between `confirm()` and the Engine API call (milliseconds), not a
+ * whole TTL.
+ */
+export interface LeaseOptions {
+  readonly redis: Redis;
+  readonly logger: Logger;
+  /** Redis key of the lease; instances that should exclude each other share it. */
+  readonly key?: string;
+  readonly ttlMs?: number;
+  /** How often the holder renews (and a non-holder tries to acquire); well under the TTL. */
+  readonly renewEveryMs?: number;
+  /** Identifies this instance in the key's value and in logs. */
+  readonly holderId?: string;
+}
+
+export interface LeaseStatus {
+  readonly held: boolean;
+  readonly token: number | undefined;
+  readonly holderId: string;
+}
+
+/** Extends the TTL only if the key still holds our value: check and act in one atomic step. */
+const RENEW_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+/** Deletes the key only if it is still ours (never someone else's newer lease). */
+const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+export class RedisLease {
+  private readonly redis: Redis;
+  private readonly logger: Logger;
+  readonly key: string;
+  private readonly ttlMs: number;
+  private readonly renewEveryMs: number;
+  readonly holderId: string;
+  private value: string | undefined;
+  private token: number | undefined;
+  /** Local deadline: past it we stop trusting the lease even if Redis cannot be asked. */
+  private validUntil = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(options: LeaseOptions) {
+    this.redis = options.redis;
+    this.logger = options.logger;
+    this.key = options.key ?? 'scalewright:scaler:lease';
+    this.ttlMs = options.ttlMs ?? 15_000;
+    this.renewEveryMs = options.renewEveryMs ?? Math.floor(this.ttlMs / 3);
+    this.holderId = options.holderId ?? randomUUID();
+  }
+
+  status(): LeaseStatus {
+    return { held: this.isHeld(), token: this.isHeld() ? this.token : undefined, holderId: this.holderId };
+  }
+
+  /** Held by us, as far as we know without asking Redis (the local deadline has a safety margin). */
+  isHeld(): boolean {
+    return this.value !== undefined && Date.now() < this.validUntil;
+  }
+
+  /** Tries once to acquire (or renew, if held). Returns whether we hold it afterwards. */
+  async tick(): Promise<boolean> {
+    const started = Date.now();
+    try {
+      if (this.value !== undefined) {
+        const renewed = Number(await this.redis.eval(RENEW_SCRIPT, 1, this.key, this.value, String(this.ttlMs)));
+        if (renewed === 1) {
+          this.validUntil = started + this.ttlMs - this.safetyMs();
+          return true;
+        }
+        this.logger.warn({ key: this.key, token: this.token }, 'scaler lease lost: another instance holds it now; stopping all actions');
+        this.value = undefined;
+        this.token = undefined;
+      }
+      const token = await this.redis.incr(`${this.key}:fence`);
+      const value = `${this.holderId}:${token}`;
+      const set = await this.redis.set(this.key, value, 'PX', this.ttlMs, 'NX');
+      if (set === 'OK') {
+        this.value = value;
+        this.token = token;
+        this.validUntil = started + this.ttlMs - this.safetyMs();
+        this.logger.info({ key: this.key, token, holder: this.holderId }, 'scaler lease acquired: this instance decides and acts');
+        return true;
+      }
+      return false;
+    } catch (error) {
+      // Redis unreachable: keep trusting the lease only until its local deadline.
+      this.logger.warn({ error: String(error), heldUntil: this.value ? new Date(this.validUntil).toISOString() : undefined }, 'scaler lease: Redis unreachable');
+      return this.isHeld();
+    }
+  }
+
+  /**
+   * Asks Redis, right before an action, whether the lease is still ours (and extends it). False
+   * means: do not act.
+   */
+  async confirm(): Promise<boolean> {
+    if (this.value === undefined) return false;
+    try {
+      const started = Date.now();
+      const renewed = Number(await this.redis.eval(RENEW_SCRIPT, 1, this.key, this.value, String(this.ttlMs)));
+      if (renewed === 1) {
+        this.validUntil = started + this.ttlMs - this.safetyMs();
+        return true;
+      }
+      this.value = undefined;
+      this.token = undefined;
+      return false;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Renews in the background until `stop()`. */
+  start(): this {
+    if (this.timer) return this;
+    const loop = async () => {
+      if (this.stopped) return;
+      await this.tick();
+      if (!this.stopped) this.timer = setTimeout(() => void loop(), this.renewEveryMs);
+    };
+    void loop();
+    return this;
+  }
+
+  /** Stops renewing and hands the lease back, so another instance can take over at once. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.value === undefined) return;
+    await this.redis.eval(RELEASE_SCRIPT, 1, this.key, this.value).catch(() => undefined);
+    this.value = undefined;
+    this.token = undefined;
+  }
+
+  /** Clock drift and a slow Redis round trip eat into the TTL: trust it for less. */
+  private safetyMs(): number {
+    return Math.max(500, Math.floor(this.ttlMs / 5));
+  }
+}
+
+/** For a single instance without Redis: always held, token 0. */
+export class LocalLease {
+  readonly holderId = 'local';
+  isHeld(): boolean {
+    return true;
+  }
+  status(): LeaseStatus {
+    return { held: true, token: 0, holderId: this.holderId };
+  }
+  async confirm(): Promise<boolean> {
+    return true;
+  }
+  async tick(): Promise<boolean> {
+    return true;
+  }
+  start(): this {
+    return this;
+  }
+  async stop(): Promise<void> {}
+}
+
+export type Lease = Pick<RedisLease, 'isHeld' | 'status' | 'confirm' | 'tick' | 'start' | 'stop' | 'holderId'>;

@@ -1,0 +1,192 @@
+import type { ServiceState } from '../actuators/actuator.js';
+import type { PolicyConfig } from '../config/policyConfig.js';
+import { replicaDecision, resourceDecision, type Decision } from '../decision.js';
+import { adaptiveDecide, initialAdaptiveState, type AdaptiveState } from '../policies/adaptive.js';
+import { arbitrate } from '../policies/arbitration.js';
+import { hpaReconcile, initialHpaState, type HpaPod, type HpaState } from '../policies/hpa.js';
+import { recommendCpu, recommendMemory, type VerticalSettings } from '../policies/vertical.js';
+import { lastSpan, type Sample } from '../samples.js';
+import { simpleMovingAverage } from '../signals/movingAverage.js';
+import { computeSignals } from '../signals/signalSet.js';
+import { adaptiveSettingsFromConfig, hpaSettingsFromConfig } from '../simulator/simulate.js';
+import type { ServiceWindow } from './serviceWindow.js';
+
+/**
+ * One evaluation of one service: pure, from the recent window and the actual state to a decision,
+ * the plan that carries it out (a level to set, never a delta), and the numbers to record.
+ */
+export type DataProblem = 'no_data' | 'stale_data' | 'influx_unreachable';
+
+export type WindowOrProblem = { ok: true; window: ServiceWindow } | { ok: false; problem: 'influx_unreachable'; error: string };
+
+/** What the policies remember between evaluations of one service. */
+export interface PolicyMemory {
+  readonly adaptive: AdaptiveState;
+  readonly hpa: HpaState | undefined;
+  readonly lastVerticalChange: { at: number; previousCpuLimitCores: number } | undefined;
+  /** The OOM-kill count already answered, so one kill bumps memory once. */
+  readonly oomKillsSeen: number | undefined;
+}
+
+export const initialPolicyMemory: PolicyMemory = { adaptive: initialAdaptiveState, hpa: undefined, lastVerticalChange: undefined, oomKillsSeen: undefined };
+
+/** A level for the actuator to set. */
+export type Plan = { kind: 'none' } | { kind: 'replicas'; replicas: number } | { kind: 'limits'; cpuCores?: number; memoryBytes?: number };
+
+/** The signal the horizontal rule followed, in units a person compares with the target. */
+export interface SignalRecord {
+  readonly signal: 'requests' | 'cpu';
+  /** Requests/s per replica, or CPU as a fraction of the limit. */
+  readonly value: number | undefined;
+  readonly target: number;
+  readonly smoothed: number | undefined;
+  readonly forecast: number | undefined;
+}
+
+export interface Evaluation {
+  readonly decision: Decision;
+  readonly plan: Plan;
+  readonly problem: DataProblem | undefined;
+  readonly signal: SignalRecord | undefined;
+  readonly memory: PolicyMemory;
+}
+
+export interface EvaluationInput {
+  readonly now: number;
+  readonly data: WindowOrProblem;
+  readonly actual: ServiceState;
+  readonly config: PolicyConfig;
+  readonly memory: PolicyMemory;
+  /** Newest sample older than this: stale, no action. */
+  readonly staleAfterMs: number;
+}
+
+/** Working set at or above this share of the limit is memory pressure (the arbitration's rule 1). */
+export const MEMORY_PRESSURE_FRACTION = 0.9;
+/** Share of CFS periods throttled, over the short window, that counts as CPU-throttled. */
+export const THROTTLED_FRACTION = 0.2;
+const SHORT_WINDOW_MS = 15_000;
+
+export function evaluate(input: EvaluationInput): Evaluation {
+  const { now, actual, config, memory } = input;
+  const hold = (problem: DataProblem, reason: string): Evaluation => ({
+    decision: replicaDecision('loop', actual.replicas, actual.replicas, reason),
+    plan: { kind: 'none' },
+    problem,
+    signal: undefined,
+    memory,
+  });
+  if (!input.data.ok) return hold('influx_unreachable', `no action: InfluxDB unreachable (${input.data.error})`);
+  const window = input.data.window;
+  if (window.newestTime === undefined) return hold('no_data', 'no action: no samples for this service in the window (is the collector running and the service labelled?)');
+  const age = now - window.newestTime;
+  if (age > input.staleAfterMs) return hold('stale_data', `no action: newest sample is ${Math.round(age / 1000)} s old (stale after ${Math.round(input.staleAfterMs / 1000)} s)`);
+
+  const limitCores = actual.cpuLimitCores ?? config.cpu.maxCores;
+  const settling = memory.lastVerticalChange !== undefined && now - memory.lastVerticalChange.at < config.windows.stableSeconds * 1000;
+  // The horizontal rule measures CPU against the limit its samples were taken under.
+  const referenceCores = settling ? (memory.lastVerticalChange?.previousCpuLimitCores ?? limitCores) : limitCores;
+  const requestDriven = config.targets.rpsPerReplica !== undefined && window.requestsPerSecond.length > 0;
+  const demand = requestDriven ? window.requestsPerSecond : window.cpuUsageCores;
+  const capacityPerReplica = requestDriven ? (config.targets.rpsPerReplica as number) / config.targets.cpuUtilisation : referenceCores;
+
+  let nextMemory: PolicyMemory = memory;
+  let horizontal: Decision;
+  if (config.policy === 'hpa') {
+    const hpaState = memory.hpa ?? initialHpaState(actual.replicas, now);
+    const result = hpaReconcile({ now, currentReplicas: actual.replicas, pods: hpaPods(actual, window.cpuUsagePerReplicaCores, referenceCores, config, now), settings: hpaSettingsFromConfig(config) }, hpaState);
+    horizontal = result.decision;
+    nextMemory = { ...nextMemory, hpa: result.state };
+  } else {
+    const result = adaptiveDecide(
+      { now, currentReplicas: actual.replicas, readyReplicas: actual.readyReplicas, requestRate: demand, queueDepth: window.queueDepthJobs, capacityPerReplicaRps: capacityPerReplica },
+      memory.adaptive,
+      adaptiveSettingsFromConfig(config),
+    );
+    horizontal = result.decision;
+    nextMemory = { ...nextMemory, adaptive: result.state };
+  }
+
+  const vertical = verticalSettings(config);
+  let verticalCpu = actual.cpuLimitCores === undefined
+    ? resourceDecision('vertical', 'cpu', limitCores, limitCores, 'no CPU limit set: nothing to right-size')
+    : recommendCpu({ container: actual.service, usageCores: window.cpuUsagePerReplicaCores, limitCores: actual.cpuLimitCores }, vertical);
+  if (!requestDriven && verticalCpu.action === 'scale_down') {
+    // CPU is then the horizontal signal: shrinking the limit would raise utilisation and make the
+    // horizontal rule add replicas (the HPA+VPA conflict). Only growth is left to the vertical side.
+    verticalCpu = { ...verticalCpu, action: 'none', to: verticalCpu.from, reason: `${verticalCpu.reason}; not applied: CPU drives the horizontal rule, so its limit is not shrunk` };
+  }
+  const oomTotal = window.oomKillsTotal.at(-1)?.value;
+  const oomSeen = memory.oomKillsSeen ?? window.oomKillsTotal[0]?.value ?? oomTotal;
+  const oomKilled = oomTotal !== undefined && oomSeen !== undefined && oomTotal > oomSeen;
+  const memoryLimit = actual.memoryLimitBytes;
+  const verticalMemory = memoryLimit === undefined
+    ? resourceDecision('vertical', 'memory', 0, 0, 'no memory limit set: nothing to right-size')
+    : recommendMemory({ container: actual.service, workingSetBytes: window.memoryWorkingSetPerReplicaBytes, limitBytes: memoryLimit, oomKilled }, vertical);
+  const memoryPressure = (window.memoryFractionOfLimitMax.at(-1)?.value ?? 0) >= MEMORY_PRESSURE_FRACTION;
+  const throttled = simpleMovingAverage(lastSpan(window.cpuThrottledFraction, SHORT_WINDOW_MS, now)) ?? 0;
+
+  const { decision } = arbitrate({
+    now,
+    replicas: actual.replicas,
+    horizontal,
+    verticalCpu,
+    verticalMemory,
+    memoryPressure: memoryLimit !== undefined && memoryPressure,
+    oomKilled: memoryLimit !== undefined && oomKilled,
+    cpuThrottled: throttled >= THROTTLED_FRACTION,
+    cpuLimitCores: limitCores,
+    cpuMaxCores: config.cpu.maxCores,
+    memoryLimitBytes: memoryLimit ?? config.memory.maxBytes,
+    memoryMaxBytes: config.memory.maxBytes,
+    requestDriven,
+    ...(memory.lastVerticalChange ? { lastVerticalChange: memory.lastVerticalChange } : {}),
+    settleSeconds: config.windows.stableSeconds,
+  });
+
+  const plan = planFor(decision, config);
+  if (plan.kind === 'limits' && plan.cpuCores !== undefined) nextMemory = { ...nextMemory, lastVerticalChange: { at: now, previousCpuLimitCores: limitCores } };
+  nextMemory = { ...nextMemory, oomKillsSeen: oomTotal ?? oomSeen };
+
+  const signalSet = computeSignals(demand, now, {
+    stableWindowMs: config.windows.stableSeconds * 1000,
+    panicWindowMs: config.windows.panicSeconds * 1000,
+    forecastHorizonMs: (config.startupSeconds + config.evaluationSeconds) * 1000,
+    emaHalfLifeMs: (config.windows.stableSeconds * 1000) / 2,
+  });
+  const perReplica = (value: number | undefined) => (value === undefined ? undefined : requestDriven ? value / Math.max(1, actual.replicas) : value / Math.max(1e-9, actual.replicas * referenceCores));
+  const signal: SignalRecord = {
+    signal: requestDriven ? 'requests' : 'cpu',
+    value: perReplica(demand.at(-1)?.value),
+    target: requestDriven ? (config.targets.rpsPerReplica as number) : config.targets.cpuUtilisation,
+    smoothed: perReplica(signalSet.stableMean),
+    forecast: perReplica(signalSet.forecast),
+  };
+  return { decision, plan, problem: undefined, signal, memory: nextMemory };
+}
+
+/** The level a decision sets; replica counts stay within the configured bounds whatever a policy says. */
+export function planFor(decision: Decision, config: PolicyConfig): Plan {
+  if (decision.action === 'none' || decision.from === decision.to) return { kind: 'none' };
+  if (decision.resource === 'replicas') return { kind: 'replicas', replicas: Math.min(config.replicas.max, Math.max(config.replicas.min, Math.round(decision.to))) };
+  if (decision.resource === 'cpu') return { kind: 'limits', cpuCores: Math.min(config.cpu.maxCores, Math.max(config.cpu.minCores, decision.to)) };
+  return { kind: 'limits', memoryBytes: Math.round(Math.min(config.memory.maxBytes, Math.max(config.memory.minBytes, decision.to))) };
+}
+
+export function verticalSettings(config: PolicyConfig): VerticalSettings {
+  return { ...config.vertical, cpu: config.cpu, memory: config.memory };
+}
+
+/** The HPA rule's view of the replicas: CPU per replica against its request (here: its limit). */
+function hpaPods(actual: ServiceState, perReplicaCores: readonly Sample[], limitCores: number, config: PolicyConfig, now: number): HpaPod[] {
+  const usage = simpleMovingAverage(lastSpan(perReplicaCores, config.windows.metricSeconds * 1000, now));
+  const newest = perReplicaCores.at(-1)?.time ?? now;
+  return actual.members.map((member) => ({
+    phase: 'Running' as const,
+    ready: member.phase === 'ready',
+    startTime: member.createdAt,
+    readyTransitionTime: member.createdAt,
+    requestMilli: limitCores * 1000,
+    ...(usage !== undefined && member.phase === 'ready' ? { metric: { usageMilli: usage * 1000, timestamp: newest, windowMs: config.windows.metricSeconds * 1000 } } : {}),
+  }));
+}

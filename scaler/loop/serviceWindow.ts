@@ -1,0 +1,62 @@
+import { ServiceStatsField as F, type WindowRow } from '../../common/influx/index.js';
+import type { Sample } from '../samples.js';
+
+/** The `service_stats` fields the loop reads, per evaluation. */
+export const WINDOW_FIELDS = [
+  F.replicas, F.cpuUsageCores, F.cpuLimitCores, F.cpuFractionOfLimit, F.cpuThrottledFraction, F.memoryWorkingSetBytes,
+  F.memoryLimitBytes, F.memoryFractionOfLimitMax, F.oomKillsTotal, F.requestsPerSecond, F.queueDepthJobs, F.latencyP95Seconds,
+] as const;
+
+/**
+ * One service's recent history as the policies read it: one sample series per quantity, oldest
+ * first, holes left out (a missing value is not a zero). Per-replica series divide by the replica
+ * count the collector saw at that instant, so a scale action does not show as a jump in usage.
+ */
+export interface ServiceWindow {
+  readonly requestsPerSecond: Sample[];
+  readonly cpuUsageCores: Sample[];
+  readonly cpuUsagePerReplicaCores: Sample[];
+  readonly cpuFractionOfLimit: Sample[];
+  readonly cpuThrottledFraction: Sample[];
+  readonly memoryWorkingSetPerReplicaBytes: Sample[];
+  readonly memoryFractionOfLimitMax: Sample[];
+  readonly oomKillsTotal: Sample[];
+  readonly queueDepthJobs: Sample[];
+  readonly latencyP95Seconds: Sample[];
+  readonly replicas: Sample[];
+  /** Epoch ms of the newest row with any value; undefined when the window is empty. */
+  readonly newestTime: number | undefined;
+}
+
+export function serviceWindowFrom(rows: readonly WindowRow[]): ServiceWindow {
+  const series = (pick: (values: WindowRow['values']) => number | null | undefined): Sample[] => {
+    const out: Sample[] = [];
+    for (const row of rows) {
+      const value = pick(row.values);
+      if (value !== null && value !== undefined && Number.isFinite(value)) out.push({ time: row.time, value });
+    }
+    return out;
+  };
+  const perReplica = (field: string) => (values: WindowRow['values']) => {
+    const value = values[field];
+    const replicas = values[F.replicas];
+    return value !== null && value !== undefined && replicas ? value / replicas : null;
+  };
+  const sorted = [...rows].sort((a, b) => a.time - b.time);
+  rows = sorted;
+  const withData = sorted.filter((row) => Object.values(row.values).some((v) => v !== null));
+  return {
+    requestsPerSecond: series((v) => v[F.requestsPerSecond]),
+    cpuUsageCores: series((v) => v[F.cpuUsageCores]),
+    cpuUsagePerReplicaCores: series(perReplica(F.cpuUsageCores)),
+    cpuFractionOfLimit: series((v) => v[F.cpuFractionOfLimit]),
+    cpuThrottledFraction: series((v) => v[F.cpuThrottledFraction]),
+    memoryWorkingSetPerReplicaBytes: series(perReplica(F.memoryWorkingSetBytes)),
+    memoryFractionOfLimitMax: series((v) => v[F.memoryFractionOfLimitMax]),
+    oomKillsTotal: series((v) => v[F.oomKillsTotal]),
+    queueDepthJobs: series((v) => v[F.queueDepthJobs]),
+    latencyP95Seconds: series((v) => v[F.latencyP95Seconds]),
+    replicas: series((v) => v[F.replicas]),
+    newestTime: withData.at(-1)?.time,
+  };
+}
