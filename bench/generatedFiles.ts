@@ -66,27 +66,30 @@ export async function generateNumbersFile(path: string, bytes: number, maxDigits
 }
 
 /**
- * About `bytes` of words drawn from a vocabulary of `distinct` words (lower and upper case ASCII
- * and some UTF-8), skewed so a few words are frequent and most are rare, separated by spaces and
- * newlines.
+ * About `bytes` of words drawn from a vocabulary of `distinct` words (after lower-casing), skewed
+ * so a few words are frequent and most are rare, separated by spaces and newlines. Words are
+ * their id in base 36 (a-z, 0-9), some with a capital first letter (the same word once
+ * lower-cased) and some ending in a UTF-8 letter.
  */
 export async function generateWordsFile(path: string, bytes: number, distinct: number, seed = 7): Promise<void> {
   const next = xorshift32(seed);
-  const alphabet = Buffer.from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789');
+  const alphabet = Buffer.from('abcdefghijklmnopqrstuvwxyz0123456789');
   const utf8 = Buffer.from('é', 'utf8');
+  const frequent = Math.max(1, Math.floor(distinct / 100));
   await writeGenerated(path, bytes, (buf) => {
     let i = 0;
     const stop = buf.length - 64;
     while (i < stop) {
       // Skew: half of the words come from the first 1% of the vocabulary.
       const r = next();
-      const id = r & 1 ? (r >>> 1) % Math.max(1, Math.floor(distinct / 100)) : (r >>> 1) % distinct;
-      // Word `id` spelled in base 62, with a UTF-8 letter for some and a case flip for others.
+      const id = r & 1 ? (r >>> 1) % frequent : (r >>> 1) % distinct;
+      const first = i;
       let n = id;
       do {
-        buf[i++] = alphabet[n % 62]!;
-        n = Math.floor(n / 62);
+        buf[i++] = alphabet[n % 36]!;
+        n = Math.floor(n / 36);
       } while (n > 0);
+      if ((r & 0x70000000) === 0 && buf[first]! >= 97) buf[first] = buf[first]! - 32;
       if (id % 7 === 0) {
         buf[i++] = utf8[0]!;
         buf[i++] = utf8[1]!;

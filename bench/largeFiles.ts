@@ -4,7 +4,7 @@
  *
  *   npm run bench:files -- [--repeat 3] [--kjv-copies 10] [--numbers-bytes 1e9] [--budget 64MiB]
  *                          [--only wordcount|evensum] [--container] [--container-bytes 1e9]
- *                          [--container-distinct 12e6] [--keep]
+ *                          [--container-distinct 12e6] [--container-budget 32MiB] [--shared DIR] [--keep]
  *
  * Word count on kjvbible.txt x N and even-sum on a generated numbers file: C (`cc -O2`), ours
  * with 1 thread and with 2 threads, each as its own process (best wall time of --repeat runs,
@@ -12,13 +12,14 @@
  * at least 1 GB and 10 million distinct words runs inside `docker run --memory 100m` and its output
  * is compared with the C reference's outside the container. Exit code 1 when an output differs.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateNumbersFile, generateWordsFile } from './generatedFiles.js';
+import { parseByteSize } from '../common/env.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = resolve(here, '..');
@@ -29,12 +30,13 @@ const { values: flags } = parseArgs({
     repeat: { type: 'string', default: '3' },
     'kjv-copies': { type: 'string', default: '10' },
     'numbers-bytes': { type: 'string', default: '1e9' },
-    budget: { type: 'string', default: String(64 << 20) },
+    budget: { type: 'string', default: '64MiB' },
     only: { type: 'string' },
     container: { type: 'boolean', default: false },
     'container-bytes': { type: 'string', default: '1e9' },
     'container-distinct': { type: 'string', default: '12e6' },
     'container-image': { type: 'string', default: 'scalewright/node-base:local' },
+    'container-budget': { type: 'string', default: '32MiB' },
     shared: { type: 'string', default: process.env.SHARED_DIR ?? resolve(dist, '../../shared') },
     keep: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -45,12 +47,13 @@ if (flags.help) {
   --repeat N              runs per measurement, best kept (default 3)
   --kjv-copies N          copies of kjvbible.txt in the word-count input (default 10, 43 MB)
   --numbers-bytes B       size of the generated even-sum input (default 1e9)
-  --budget B              word-count memory budget in bytes (default 67108864)
+  --budget B              word-count memory budget in bytes (default 64MiB)
   --only wordcount|evensum
   --container             also run word count inside docker run --memory 100m
   --container-bytes B     size of that input (default 1e9)
   --container-distinct N  its vocabulary (default 12e6)
   --container-image TAG   image holding node (default scalewright/node-base:local)
+  --container-budget B    word-count memory budget inside the container (default 32MiB)
   --shared DIR            the shared material with reference/ and data/corpus/ (env SHARED_DIR,
                           default ../shared next to the project)
   --keep                  keep the temporary folder
@@ -58,7 +61,14 @@ if (flags.help) {
   process.exit(0);
 }
 
-const num = (text: string): number => Math.round(Number(text));
+/** A count or a size: `1e9`, `12000000`, `64MiB`, `1GB`. */
+const num = (text: string): number => {
+  const value = Number(text);
+  if (Number.isFinite(value)) return Math.round(value);
+  const bytes = parseByteSize(text);
+  if (bytes === undefined) throw new Error(`not a number or size: ${text}`);
+  return bytes;
+};
 const repeat = Math.max(1, num(flags.repeat));
 const budget = num(flags.budget);
 const shared = resolve(flags.shared!);
@@ -215,35 +225,59 @@ async function containerRun(work: string, spill: string): Promise<boolean> {
   log(`generating ${(bytes / 1e6).toFixed(0)} MB of words from a vocabulary of ${distinct}...`);
   await generateWordsFile(input, bytes, distinct);
   const name = `bench-large-files-${process.pid}`;
-  const containerBudget = 40 << 20;
+  const containerBudget = num(flags['container-budget']);
   log(`word count inside docker run --memory 100m (budget ${containerBudget} bytes, 1 thread)...`);
   const started = performance.now();
-  const run = spawnSync(
+  const create = spawnSync(
     'docker',
     [
-      'run', '--name', name, '--memory', '100m', '--memory-swap', '100m',
+      'run', '-d', '--name', name, '--memory', '100m', '--memory-swap', '100m',
       '-v', `${dist}:/app/dist:ro`, '-v', `${work}:/work`,
       flags['container-image']!,
-      'node', '--max-old-space-size=48', '/app/dist/bench/largeFilesChild.js', 'wordcount',
+      'node', '/app/dist/bench/largeFilesChild.js', 'wordcount',
       '/work/many-words.txt', '/work/many-words.ours.txt', '1', String(containerBudget), '/work/spill',
     ],
     { encoding: 'utf8' },
   );
+  if (create.status !== 0) throw new Error(`docker run failed: ${create.stderr}`);
+  const id = create.stdout.trim();
+  // Peak anonymous memory (RSS) of the container, sampled from its cgroup (v1, cgroupfs driver):
+  // the page cache of reading a 1 GB file also counts in the cgroup's usage, but is reclaimable.
+  let peakRss = 0;
+  const sample = setInterval(() => {
+    void readFile(`/sys/fs/cgroup/memory/docker/${id}/memory.stat`, 'utf8')
+      .then((stat) => {
+        const rss = Number(/^total_rss (\d+)$/m.exec(stat)?.[1] ?? 0);
+        peakRss = Math.max(peakRss, rss);
+      })
+      .catch(() => {});
+  }, 200);
+  const waited = await new Promise<string>((resolveWait) => {
+    const wait = spawn('docker', ['wait', id]);
+    let out = '';
+    wait.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    wait.on('close', () => resolveWait(out.trim()));
+  });
+  clearInterval(sample);
   const wallMs = performance.now() - started;
-  const inspect = spawnSync('docker', ['inspect', '-f', '{{.State.OOMKilled}} {{.State.ExitCode}}', name], { encoding: 'utf8' }).stdout.trim();
-  spawnSync('docker', ['rm', '-f', name]);
-  log(`container: exit ${run.status}, ${inspect} (OOMKilled ExitCode), ${(wallMs / 1000).toFixed(1)} s; ${run.stdout.trim()} ${run.stderr.trim()}`);
-  if (run.status !== 0) return true;
+  const inspect = spawnSync('docker', ['inspect', '-f', '{{.State.OOMKilled}}', id], { encoding: 'utf8' }).stdout.trim();
+  const logs = spawnSync('docker', ['logs', id], { encoding: 'utf8' });
+  spawnSync('docker', ['rm', '-f', id]);
+  log(`container: exit ${waited}, OOM-killed ${inspect}, ${(wallMs / 1000).toFixed(1)} s, peak RSS ${(peakRss / 2 ** 20).toFixed(1)} MB; ${logs.stdout.trim()} ${logs.stderr.trim()}`);
+  if (waited !== '0') {
+    process.stdout.write(`\nword count in a 100 MB container: FAILED (exit ${waited}, OOM-killed: ${inspect})\n`);
+    return true;
+  }
   log('C reference outside the container...');
   const cStarted = performance.now();
   execFileSync('sh', ['-c', `"${join(work, 'wordcount')}" "${input}" > "${join(work, 'many-words.c.txt')}"`]);
   const cMs = performance.now() - cStarted;
   const same = spawnSync('cmp', ['-s', join(work, 'many-words.c.txt'), join(work, 'many-words.ours.txt')]).status === 0;
-  const result = JSON.parse(run.stdout) as { distinctWords: number; totalWords: number };
+  const result = JSON.parse(logs.stdout) as { distinctWords: number; totalWords: number };
   process.stdout.write(
     `\nword count in a 100 MB container: ${(bytes / 1e9).toFixed(2)} GB, ${result.distinctWords} distinct words, ` +
       `${(wallMs / 1000).toFixed(1)} s (C outside, unbounded: ${(cMs / 1000).toFixed(1)} s); ` +
-      `not OOM-killed: ${inspect.startsWith('false')}; output ${same ? 'byte-identical to C' : 'DIFFERENT from C'}\n`,
+      `peak RSS ${(peakRss / 2 ** 20).toFixed(1)} MB; not OOM-killed: ${inspect === 'false'}; output ${same ? 'byte-identical to C' : 'DIFFERENT from C'}\n`,
   );
   await rm(spill, { recursive: true, force: true });
   return !same;

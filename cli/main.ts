@@ -6,6 +6,7 @@ import { appCommand } from '../app/command.js';
 import { workerCommand } from '../app/jobs/command.js';
 import { simulateCommand } from '../scaler/simulator/command.js';
 import { collectorCommand } from '../collector/command.js';
+import { scalerCommand } from '../scaler/command.js';
 
 /**
  * One entry point, one subcommand per long-running part. Each part owns its command definition;
@@ -17,7 +18,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [appCommand(), workerCommand(), simulateCommand(), collectorCommand()]) {
+  for (const command of [appCommand(), workerCommand(), simulateCommand(), collectorCommand(), scalerCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return program;

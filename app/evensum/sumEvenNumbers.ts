@@ -4,7 +4,7 @@ import type { ByteRange } from '../fileChunks/byteRange.js';
 import { splitEvenly } from '../fileChunks/byteRange.js';
 import { readOwnedTokens } from '../fileChunks/ownedTokens.js';
 import { throttledProgress } from '../fileChunks/progress.js';
-import { canStartWorkers, runInWorkerThreads } from '../fileChunks/threadedRanges.js';
+import { canStartWorkers, runHereAndInWorkers } from '../fileChunks/threadedRanges.js';
 import { EVEN_SUM_SEPARATORS, EvenSumScanner } from './evenSumScanner.js';
 import { combineEvenSumPartials, type EvenSumPartial, type EvenSumResult } from './evenSumPartial.js';
 
@@ -56,44 +56,24 @@ export async function sumEvenNumbersInRange(path: string, range: ByteRange, opti
 
 /**
  * The exact sum of the even integers of a file, or the first bad token. With `threads` > 1 the
- * file is split into that many ranges, each scanned by a worker thread (compiled build only; from
- * TypeScript sources the ranges are scanned one after the other in this thread).
+ * file is split into that many ranges: this thread scans the first while worker threads scan the
+ * others (compiled build only; from TypeScript sources all ranges are scanned here in turn).
  */
 export async function sumEvenNumbersInFile(path: string, options: EvenSumOptions): Promise<EvenSumResult> {
   const { size } = await stat(path);
   const threads = Math.max(1, Math.min(Math.floor(options.threads), cpus().length * 4));
   const ranges = splitEvenly(size, size < 1 << 20 ? 1 : threads);
   const progress = throttledProgress(options.onProgress, size);
-  let partials: EvenSumPartial[];
-  if (ranges.length > 1 && canStartWorkers(import.meta.url)) {
-    const tasks: EvenSumTask[] = ranges.map((range) => ({ path, range, readBufferBytes: options.readBufferBytes }));
-    partials = await runInWorkerThreads<EvenSumTask, EvenSumPartial>(new URL('./evenSumWorker.js', import.meta.url), tasks, {
-      signal: options.signal,
-      onProgress: progress,
-    });
-  } else {
-    partials = [];
-    let before = 0;
-    for (const range of ranges) {
-      const partial = await sumEvenNumbersInRange(path, range, {
-        ...options,
-        onProgress: (done) => progress(before + done),
-      });
-      partials.push(partial);
-      if (partial.firstError) break; // later ranges cannot change the first error
-      before += range.end - range.start;
-    }
-  }
+  const tasks: EvenSumTask[] = ranges.map((range) => ({ path, range, readBufferBytes: options.readBufferBytes }));
+  const runHere = (task: EvenSumTask, onProgress: (bytesDone: number) => void, signal: AbortSignal) =>
+    sumEvenNumbersInRange(task.path, task.range, { threads: 1, readBufferBytes: task.readBufferBytes, onProgress, signal });
+  const { here, helpers } = await runHereAndInWorkers<EvenSumTask, EvenSumPartial, EvenSumPartial>(
+    canStartWorkers(import.meta.url) ? new URL('./evenSumWorker.js', import.meta.url) : undefined,
+    tasks[0]!,
+    tasks.slice(1),
+    { here: runHere, helperHere: runHere },
+    { signal: options.signal, onProgress: progress },
+  );
   progress(size);
-  return combineFirstErrorAware(partials, ranges);
-}
-
-/** When the in-thread path stops at an error, later ranges are missing: fill them so they tile. */
-function combineFirstErrorAware(partials: EvenSumPartial[], ranges: ByteRange[]): EvenSumResult {
-  const present = new Set(partials.map((p) => p.range.start));
-  const filled = [...partials];
-  for (const range of ranges) {
-    if (!present.has(range.start)) filled.push({ range, sum: '0', evenCount: 0, newlines: 0 });
-  }
-  return combineEvenSumPartials(filled);
+  return combineEvenSumPartials([here, ...helpers]);
 }

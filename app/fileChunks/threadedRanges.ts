@@ -79,3 +79,63 @@ export async function runInWorkerThreads<T, R>(
     options.signal?.removeEventListener('abort', onAbort);
   }
 }
+
+/**
+ * Spreads ranges over threads with this thread taking a share: `here` runs in this thread
+ * (async I/O between slices keeps its event loop responsive) while each of `helpers` runs in a
+ * worker thread. One isolate less than a worker per range: less memory, one start-up less.
+ * Without compiled workers (TypeScript sources), the helpers run here one after the other.
+ * If either side fails, the other is stopped.
+ */
+export async function runHereAndInWorkers<T, M, R>(
+  workerUrl: URL | undefined,
+  here: T,
+  helpers: T[],
+  run: {
+    here: (task: T, onProgress: (bytesDone: number) => void, signal: AbortSignal) => Promise<M>;
+    helperHere: (task: T, onProgress: (bytesDone: number) => void, signal: AbortSignal) => Promise<R>;
+  },
+  options: { signal?: AbortSignal; onProgress?: (bytesDone: number) => void },
+): Promise<{ here: M; helpers: R[] }> {
+  throwIfAborted(options.signal);
+  const inner = new AbortController();
+  const forward = (): void => inner.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', forward, { once: true });
+  let hereDone = 0;
+  let helpersDone = 0;
+  const report = (): void => options.onProgress?.(hereDone + helpersDone);
+  try {
+    if (!workerUrl) {
+      const hereResult = await run.here(here, (d) => ((hereDone = d), report()), inner.signal);
+      const results: R[] = [];
+      let before = 0;
+      for (const task of helpers) {
+        results.push(await run.helperHere(task, (d) => ((helpersDone = before + d), report()), inner.signal));
+        before = helpersDone;
+      }
+      return { here: hereResult, helpers: results };
+    }
+    const helping = runInWorkerThreads<T, R>(workerUrl, helpers, {
+      signal: inner.signal,
+      onProgress: (d) => ((helpersDone = d), report()),
+    });
+    const working = run.here(here, (d) => ((hereDone = d), report()), inner.signal);
+    // Stop the other side as soon as one fails, then report the first failure.
+    const [hereResult, helperResults] = await Promise.all([
+      working.catch((error: unknown) => {
+        inner.abort(error);
+        throw error;
+      }),
+      helping.catch((error: unknown) => {
+        inner.abort(error);
+        throw error;
+      }),
+    ]);
+    return { here: hereResult, helpers: helperResults };
+  } catch (error) {
+    throwIfAborted(options.signal);
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', forward);
+  }
+}

@@ -4,8 +4,10 @@ import { RunWriter } from './runFile.js';
 import { mergeRuns, tmpRunPath, type MergeLimits } from './mergeRuns.js';
 import { byCountThenWord } from './recordOrder.js';
 import { compareBytes } from './wordTable.js';
+import { sortIds } from './sortIds.js';
 
-const BYTES_PER_RECORD = 4 + 4 + 8;
+/** Offset, length, count, and the id in the array sorted before writing. */
+const BYTES_PER_RECORD = 4 + 4 + 8 + 4;
 
 /**
  * The final ordering (count descending, word ascending) in bounded memory: records are gathered
@@ -89,7 +91,7 @@ export class CountOrderSorter implements RecordSink {
     const { offsets, lengths, counts, arena } = this;
     const ids = new Int32Array(this.size);
     for (let k = 0; k < ids.length; k++) ids[k] = k;
-    ids.sort((a, b) => counts[b]! - counts[a]! || compareBytes(arena, offsets[a]!, lengths[a]!, arena, offsets[b]!, lengths[b]!));
+    sortIds(ids, (a, b) => counts[b]! - counts[a]! || compareBytes(arena, offsets[a]!, lengths[a]!, arena, offsets[b]!, lengths[b]!));
     for (let k = 0; k < ids.length; k++) {
       const id = ids[k]!;
       if (sink.add(arena, offsets[id]!, lengths[id]!, counts[id]!)) await sink.flush();
@@ -101,7 +103,13 @@ export class CountOrderSorter implements RecordSink {
     const records = recordsFull ? this.offsets.length * 2 : this.offsets.length;
     let arenaBytes = this.arena.length;
     while (this.arenaUsed + length > arenaBytes) arenaBytes *= 2;
-    if (records * BYTES_PER_RECORD + arenaBytes > this.budgetBytes) return false;
+    // Old and new arrays are both alive while copying.
+    const during =
+      records * BYTES_PER_RECORD +
+      arenaBytes +
+      (recordsFull ? this.offsets.length * BYTES_PER_RECORD : 0) +
+      (arenaBytes !== this.arena.length ? this.arena.length : 0);
+    if (during > this.budgetBytes) return false;
     this.resize(records, arenaBytes);
     return true;
   }

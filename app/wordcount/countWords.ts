@@ -6,9 +6,9 @@ import { readOwnedTokens, TokenTooLongError } from '../fileChunks/ownedTokens.js
 import { ASCII_WHITESPACE, separatorTable } from '../fileChunks/separators.js';
 import { throttledProgress } from '../fileChunks/progress.js';
 import { throwIfAborted } from '../fileChunks/abort.js';
-import { canStartWorkers, runInWorkerThreads } from '../fileChunks/threadedRanges.js';
+import { canStartWorkers, runHereAndInWorkers } from '../fileChunks/threadedRanges.js';
 import { WordTable } from './wordTable.js';
-import { RunWriter } from './runFile.js';
+import { RunReader, RunWriter } from './runFile.js';
 import { TextOutputWriter } from './textOutput.js';
 import { mergeRuns, tmpRunPath, type MergeLimits } from './mergeRuns.js';
 import { byWord } from './recordOrder.js';
@@ -72,27 +72,43 @@ export async function countWordsInRange(
   runPath: string,
   options: WordCountOptions,
 ): Promise<{ totalWords: number; bytes: number }> {
+  const { totalWords, bytes } = await countRangeToRun(inputPath, range, runPath, options);
+  return { totalWords, bytes };
+}
+
+/** What a helper thread reports about the run it wrote. */
+export interface RangeRunStats {
+  totalWords: number;
+  bytes: number;
+  /** Records in the run, and the bytes of their words: enough to tell if they fit in a table. */
+  records: number;
+  wordBytes: number;
+}
+
+/** `countWordsInRange`, also reporting the run's size (used to merge small runs in memory). */
+export async function countRangeToRun(
+  inputPath: string,
+  range: ByteRange,
+  runPath: string,
+  options: WordCountOptions,
+): Promise<RangeRunStats> {
   const work = await mkdtemp(join(options.tmpDir, 'wordcount-range-'));
   try {
     const counted = await countIntoTable(inputPath, range, work, options);
     const { table, spills, ioBytes } = counted;
-    if (spills.length === 0) {
-      const writer = await RunWriter.create(runPath, ioBytes);
-      try {
+    const writer = await RunWriter.create(runPath, ioBytes);
+    try {
+      if (spills.length === 0) {
         await writeTable(table, table.sortedByWord(), writer);
-      } finally {
-        await writer.close();
-      }
-    } else {
-      if (table.distinctWords > 0) spills.push(await spill(table, work, ioBytes));
-      const writer = await RunWriter.create(runPath, ioBytes);
-      try {
+      } else {
+        if (table.distinctWords > 0) spills.push(await spill(table, work, ioBytes));
+        table.release();
         await mergeRuns(spills, writer, byWord, true, mergeLimits(options.memoryBudgetBytes, work, options.signal), true);
-      } finally {
-        await writer.close();
       }
+    } finally {
+      await writer.close();
     }
-    return { totalWords: table.totalWords, bytes: range.end - range.start };
+    return { totalWords: table.totalWords, bytes: range.end - range.start, records: writer.records, wordBytes: writer.wordBytes };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -129,8 +145,10 @@ export async function mergeWordCountRuns(
 /**
  * Counts every word of a file into the result file (see `mergeWordCountRuns` for its format).
  * With `threads` > 1 (and a file big enough to be worth it) the file is split into that many
- * ranges, counted by worker threads (compiled build only; from TypeScript sources the ranges run
- * one after the other here), and their runs merged.
+ * ranges: this thread counts the first into its table while worker threads count the others into
+ * runs (compiled build only; from TypeScript sources they run here in turn). When the runs fit
+ * beside the table they are added into it and one in-memory sort writes the result; otherwise
+ * everything goes through the bounded merge.
  */
 export async function countWordsToFile(
   inputPath: string,
@@ -153,6 +171,7 @@ export async function countWordsToFile(
         return { distinctWords: table.distinctWords, totalWords: table.totalWords, bytes: size };
       }
       if (table.distinctWords > 0) spills.push(await spill(table, work, ioBytes));
+      table.release();
       const half = Math.floor(Math.max(MIN_BUDGET, options.memoryBudgetBytes) / 2);
       const limits = mergeLimits(half, work, options.signal);
       const sorter = new CountOrderSorter(half, limits);
@@ -185,33 +204,67 @@ async function countInRanges(
       memoryBudgetBytes: perThread,
       tmpDir: work,
     }));
-    if (canStartWorkers(import.meta.url)) {
-      await runInWorkerThreads(new URL('./wordCountWorker.js', import.meta.url), tasks, {
-        signal: options.signal,
-        onProgress: progress,
-      });
-    } else {
-      let before = 0;
-      for (const task of tasks) {
-        await countWordsInRange(task.inputPath, task.range, task.runPath, {
-          ...options,
-          memoryBudgetBytes: perThread,
-          tmpDir: work,
-          onProgress: (done) => progress(before + done),
-        });
-        before += task.range.end - task.range.start;
-      }
-    }
-    progress(size);
-    const merged = await mergeWordCountRuns(
-      tasks.map((t) => t.runPath),
-      outputPath,
-      { ...options, tmpDir: work },
+    const taskOptions = (task: WordCountTask, onProgress: (d: number) => void, signal: AbortSignal): WordCountOptions => ({
+      memoryBudgetBytes: task.memoryBudgetBytes,
+      tmpDir: task.tmpDir,
+      threads: 1,
+      onProgress,
+      signal,
+    });
+    const { here, helpers } = await runHereAndInWorkers<WordCountTask, Counted, RangeRunStats>(
+      canStartWorkers(import.meta.url) ? new URL('./wordCountWorker.js', import.meta.url) : undefined,
+      tasks[0]!,
+      tasks.slice(1),
+      {
+        here: (task, onProgress, signal) => countIntoTable(task.inputPath, task.range, work, taskOptions(task, onProgress, signal)),
+        helperHere: (task, onProgress, signal) =>
+          countRangeToRun(task.inputPath, task.range, task.runPath, taskOptions(task, onProgress, signal)),
+      },
+      { signal: options.signal, onProgress: progress },
     );
+    progress(size);
+    const helperRuns = tasks.slice(1).map((t) => t.runPath);
+    const { table, spills, ioBytes } = here;
+
+    // The common case: this thread's table did not spill and the helpers' runs fit beside it.
+    table.raiseBudget(shareBudget(options.memoryBudgetBytes).tableBytes);
+    const records = helpers.reduce((n, h) => n + h.records, 0);
+    const wordBytes = helpers.reduce((n, h) => n + h.wordBytes, 0);
+    if (spills.length === 0 && table.hasRoomFor(records, wordBytes)) {
+      for (const run of helperRuns) {
+        const reader = await RunReader.open(run, ioBytes);
+        try {
+          while (reader.nextBuffered() || (await reader.next())) {
+            if (!table.addCounted(reader.bytes, reader.offset, reader.length, reader.count)) {
+              throw new Error('internal: a run did not fit in a table that had room for it');
+            }
+          }
+        } finally {
+          await reader.close();
+        }
+      }
+      const output = await TextOutputWriter.create(outputPath, ioBytes);
+      try {
+        await writeTable(table, table.sortedByCount(), output);
+      } finally {
+        await output.close();
+      }
+      return { distinctWords: table.distinctWords, totalWords: table.totalWords, bytes: size };
+    }
+
+    if (table.distinctWords > 0) spills.push(await spill(table, work, ioBytes));
+    table.release();
+    const merged = await mergeWordCountRuns([...spills, ...helperRuns], outputPath, { ...options, tmpDir: work });
     return { ...merged, bytes: size };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+interface Counted {
+  table: WordTable;
+  spills: string[];
+  ioBytes: number;
 }
 
 /** Scans a range into a table, spilling sorted runs into `work` whenever the table is full. */
@@ -220,7 +273,7 @@ async function countIntoTable(
   range: ByteRange,
   work: string,
   options: WordCountOptions,
-): Promise<{ table: WordTable; spills: string[]; ioBytes: number }> {
+): Promise<Counted> {
   const { ioBytes, tableBytes } = shareBudget(options.memoryBudgetBytes);
   const table = new WordTable(tableBytes);
   const spills: string[] = [];

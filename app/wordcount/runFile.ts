@@ -13,6 +13,7 @@ export class RunWriter implements RecordSink {
   private buf: Buffer;
   private used = 0;
   records = 0;
+  wordBytes = 0;
 
   private constructor(
     private readonly file: FileHandle,
@@ -42,6 +43,7 @@ export class RunWriter implements RecordSink {
     buf.writeDoubleLE(count, at);
     this.used = at + TRAILER;
     this.records++;
+    this.wordBytes += length;
     return this.used >= buf.length - (buf.length >> 2); // three quarters full: time to write
   }
 

@@ -1,13 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RangeWorkerMessage } from '../fileChunks/threadedRanges.js';
-import { countWordsInRange, type WordCountTask } from './countWords.js';
+import { countRangeToRun, type RangeRunStats, type WordCountTask } from './countWords.js';
 
 // Worker-thread entry: counts one range into its run file and posts the totals back.
-type Result = { totalWords: number; bytes: number };
 const task = workerData as WordCountTask;
-const post = (message: RangeWorkerMessage<Result>): void => parentPort?.postMessage(message);
+const post = (message: RangeWorkerMessage<RangeRunStats>): void => parentPort?.postMessage(message);
 try {
-  const result = await countWordsInRange(task.inputPath, task.range, task.runPath, {
+  const result = await countRangeToRun(task.inputPath, task.range, task.runPath, {
     memoryBudgetBytes: task.memoryBudgetBytes,
     tmpDir: task.tmpDir,
     threads: 1,

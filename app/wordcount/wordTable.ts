@@ -1,4 +1,5 @@
 import { ASCII_WHITESPACE } from '../fileChunks/separators.js';
+import { sortIds } from './sortIds.js';
 
 /**
  * For each byte: the byte itself with ASCII letters lower-cased, or 256 for ASCII whitespace.
@@ -13,8 +14,11 @@ const LOWER_OR_SPACE = (() => {
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
-/** Bytes per distinct word outside the arena: hash, offset, length, count (8), and two slots. */
-const BYTES_PER_ENTRY = 4 + 4 + 4 + 8 + 2 * 4;
+/**
+ * Bytes per distinct word outside the arena: hash, offset, length, count (8), two slots, and the
+ * id in the array sorted when the table is spilled or written.
+ */
+const BYTES_PER_ENTRY = 4 + 4 + 4 + 8 + 2 * 4 + 4;
 const INITIAL_ENTRIES = 1 << 14;
 const INITIAL_ARENA = 1 << 18;
 
@@ -36,7 +40,7 @@ export class WordTable {
   /** Words counted since the last reset, repeats included. */
   totalWords = 0;
 
-  constructor(private readonly budgetBytes: number) {
+  constructor(private budgetBytes: number) {
     const entries = Math.max(16, Math.min(INITIAL_ENTRIES, floorPow2(budgetBytes / 4 / BYTES_PER_ENTRY)));
     this.slots = new Int32Array(entries * 2);
     this.hashes = new Int32Array(entries);
@@ -126,6 +130,70 @@ export class WordTable {
     return to;
   }
 
+  /** Lets the table grow further (e.g. once helper threads have finished and freed their share). */
+  raiseBudget(budgetBytes: number): void {
+    this.budgetBytes = Math.max(this.budgetBytes, budgetBytes);
+  }
+
+  /**
+   * Whether `entries` more words of `wordBytes` bytes in all would surely fit within the budget
+   * (counting the moment of a doubling, when old and new arrays are both alive).
+   */
+  hasRoomFor(entries: number, wordBytes: number): boolean {
+    let entryCap = this.hashes.length;
+    while (entryCap < this.size + entries) entryCap *= 2;
+    let arenaCap = this.arena.length;
+    while (arenaCap < this.arenaUsed + wordBytes) arenaCap *= 2;
+    return entryCap * BYTES_PER_ENTRY * 1.5 + arenaCap * 1.5 <= this.budgetBytes;
+  }
+
+  /** Adds `count` to a word given already lower-cased; false (nothing added) when it does not fit. */
+  addCounted(bytes: Uint8Array, offset: number, length: number, count: number): boolean {
+    let h = FNV_OFFSET;
+    for (let j = offset; j < offset + length; j++) h = Math.imul(h ^ bytes[j]!, FNV_PRIME);
+    for (;;) {
+      const mask = this.slots.length - 1;
+      let slot = h & mask;
+      for (;;) {
+        const e = this.slots[slot]!;
+        if (e === 0) break;
+        const k = e - 1;
+        if (this.hashes[k] === h && this.lengths[k] === length && compareBytes(bytes, offset, length, this.arena, this.offsets[k]!, length) === 0) {
+          this.counts[k] = this.counts[k]! + count;
+          this.totalWords += count;
+          return true;
+        }
+        slot = (slot + 1) & mask;
+      }
+      if (this.size === this.hashes.length || this.arenaUsed + length > this.arena.length) {
+        if (!this.grow(length)) return false;
+        continue; // the slots were rebuilt: probe again
+      }
+      const k = this.size++;
+      this.hashes[k] = h;
+      this.offsets[k] = this.arenaUsed;
+      this.lengths[k] = length;
+      this.counts[k] = count;
+      this.arena.set(bytes.subarray(offset, offset + length), this.arenaUsed);
+      this.arenaUsed += length;
+      this.slots[slot] = k + 1;
+      this.totalWords += count;
+      return true;
+    }
+  }
+
+  /** Forgets every word and gives its memory back (before a merge needs the budget). */
+  release(): void {
+    this.slots = new Int32Array(32);
+    this.hashes = new Int32Array(16);
+    this.offsets = new Int32Array(16);
+    this.lengths = new Int32Array(16);
+    this.counts = new Float64Array(16);
+    this.arena = Buffer.allocUnsafe(64);
+    this.size = 0;
+    this.arenaUsed = 0;
+  }
+
   /** Forgets every word (after a spill), keeping the grown arrays for the next run. */
   reset(): void {
     this.slots.fill(0);
@@ -137,7 +205,7 @@ export class WordTable {
   sortedByWord(): Int32Array {
     const ids = this.ids();
     const { offsets, lengths, arena } = this;
-    ids.sort((a, b) => compareBytes(arena, offsets[a]!, lengths[a]!, arena, offsets[b]!, lengths[b]!));
+    sortIds(ids, (a, b) => compareBytes(arena, offsets[a]!, lengths[a]!, arena, offsets[b]!, lengths[b]!));
     return ids;
   }
 
@@ -145,9 +213,7 @@ export class WordTable {
   sortedByCount(): Int32Array {
     const ids = this.ids();
     const { offsets, lengths, counts, arena } = this;
-    ids.sort(
-      (a, b) => counts[b]! - counts[a]! || compareBytes(arena, offsets[a]!, lengths[a]!, arena, offsets[b]!, lengths[b]!),
-    );
+    sortIds(ids, (a, b) => counts[b]! - counts[a]! || compareBytes(arena, offsets[a]!, lengths[a]!, arena, offsets[b]!, lengths[b]!));
     return ids;
   }
 

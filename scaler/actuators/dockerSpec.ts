@@ -45,7 +45,7 @@ export function cloneSpec(template: Docker.ContainerInspectInfo, name: string): 
   const networks = Object.entries(template.NetworkSettings.Networks ?? {}).map(([network, endpoint]) => ({
     network,
     // The default bridge has no DNS: aliases are refused there.
-    aliases: network === 'bridge' ? [] : (endpoint.Aliases ?? []).filter((alias) => !ownAliases.has(alias)),
+    aliases: network === 'bridge' ? [] : ((endpoint.Aliases ?? []) as string[]).filter((alias) => !ownAliases.has(alias)),
   }));
   const mode = String(template.HostConfig.NetworkMode ?? '');
   const sharesNamespace = mode === 'host' || mode === 'none' || mode.startsWith('container:');

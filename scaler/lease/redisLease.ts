@@ -171,4 +171,13 @@ export class LocalLease {
   async stop(): Promise<void> {}
 }
 
-export type Lease = Pick<RedisLease, 'isHeld' | 'status' | 'confirm' | 'tick' | 'start' | 'stop' | 'holderId'>;
+/** What the loop needs of a lease. */
+export interface Lease {
+  readonly holderId: string;
+  isHeld(): boolean;
+  status(): LeaseStatus;
+  confirm(): Promise<boolean>;
+  tick(): Promise<boolean>;
+  start(): unknown;
+  stop(): Promise<void>;
+}

@@ -2,7 +2,7 @@ import { replicaDecision, type Decision } from '../decision.js';
 import { lastSpan, type SampleWindow } from '../samples.js';
 import { simpleMovingAverage } from '../signals/movingAverage.js';
 import { newestSampleAgeMs } from '../signals/staleness.js';
-import { trendFit } from '../signals/trend.js';
+import { isSignificantTrend, trendFit } from '../signals/trend.js';
 
 /**
  * Our horizontal policy. It sizes the service for the demand it sees (request arrivals, not CPU,
@@ -96,12 +96,14 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
   const metricMean = simpleMovingAverage(lastSpan(input.requestRate, settings.metricWindowSeconds * 1000, now)) ?? stableMean;
   const panicMean = simpleMovingAverage(lastSpan(input.requestRate, settings.panicWindowSeconds * 1000, now)) ?? metricMean;
   const horizonSeconds = settings.startupSeconds + settings.evaluationSeconds;
-  // The trend is fitted over at least three forecast horizons, so that one step of the load inside
-  // the window does not read as a slope; only a slope that stands out of the noise (|t| ≥ 2) counts.
-  const trendWindow = lastSpan(input.requestRate, Math.max(settings.stableWindowSeconds, 3 * horizonSeconds) * 1000, now);
-  const line = trendFit(trendWindow);
+  // The trend is fitted over three forecast horizons, so that one step of the load inside the
+  // window does not read as a slope; when that span holds too few independent observations (a
+  // source sampled once a minute), over the flap window. Only a slope that stands out of the noise
+  // at the 95% level (autocorrelation-corrected t test) is extrapolated.
+  let line = trendFit(lastSpan(input.requestRate, Math.max(settings.stableWindowSeconds, 3 * horizonSeconds) * 1000, now));
+  if (line !== undefined && line.effectiveSampleSize < 8) line = trendFit(lastSpan(input.requestRate, settings.flapWindowSeconds * 1000, now));
   const slope = line?.slopePerSecond ?? 0;
-  const significant = line !== undefined && slope !== 0 && Math.abs(slope) >= 2 * line.slopeStandardError;
+  const significant = isSignificantTrend(line);
   const rising = significant && slope > 0;
   // The load when a replica asked for now starts serving.
   const forecast = rising ? Math.max(0, line!.fittedNow + slope * horizonSeconds) : metricMean;
@@ -153,14 +155,21 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
   const next = { ...state, panicUntil };
   if (now - state.lastScaleOutAt < settings.afterScaleOutSeconds * 1000) return hold('no scale-in: cooling down after a scale-out', signals, next);
   if (now - state.lastScaleInAt < settings.betweenScaleInSeconds * 1000) return hold('no scale-in: pausing between steps', signals, next);
-  // A load falling block after block over the flap window (three thirds, each lower than the one
-  // before by more than the tolerance) will not come back within it: the latest third is the
-  // evidence. Otherwise the busiest metric window of the whole flap window is.
+  // A load whose trend over the whole flap window is downward beyond doubt (one-sided 99.9%: a
+  // scale-in that is wrong costs the SLO, so it needs stronger evidence than a forecast) will not
+  // come back within that window: the present level (the
+  // busiest metric window of the last stable window) is the evidence. Otherwise it is the busiest
+  // metric window of the whole flap window, as the HPA keeps its highest recommendation of 300 s.
   const flapSpan = lastSpan(input.requestRate, settings.flapWindowSeconds * 1000, now);
-  const thirds = thirdMeans(flapSpan, now, (settings.flapWindowSeconds * 1000) / 3);
-  const falling = thirds !== undefined && thirds[0] > thirds[1] * (1 + settings.tolerance) && thirds[1] > thirds[2] * (1 + settings.tolerance);
-  const evidenceWindow = falling ? settings.flapWindowSeconds / 3 : settings.flapWindowSeconds;
-  const recentPeak = falling ? thirds![2] : peakOfBlockMeans(flapSpan, now, settings.metricWindowSeconds * 1000);
+  const longLine = trendFit(flapSpan);
+  // ...and material: over the window it removes more than the tolerance of the level.
+  const falling =
+    longLine !== undefined &&
+    longLine.slopePerSecond < 0 &&
+    isSignificantTrend(longLine, 0.999, 'one') &&
+    -longLine.slopePerSecond * settings.flapWindowSeconds > settings.tolerance * Math.max(stableMean, 1e-9);
+  const evidenceWindow = falling ? settings.stableWindowSeconds : settings.flapWindowSeconds;
+  const recentPeak = peakOfBlockMeans(falling ? lastSpan(flapSpan, settings.stableWindowSeconds * 1000, now) : flapSpan, now, settings.metricWindowSeconds * 1000);
   signals.recentPeak = recentPeak;
   const inDemand = Math.max(recentPeak, metricMean) + drainRate;
   const fits = inDemand < current * perReplica * (1 - settings.tolerance);
@@ -172,20 +181,6 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
     decision: replicaDecision('adaptive', current, to, `peak ${recentPeak.toFixed(1)} rps over ${evidenceWindow} s${falling ? ' (load falling)' : ''} needs ${desiredIn} replicas; stepping down to ${to}`, signals, thresholds),
     state: { ...next, lastScaleInAt: now },
   };
-}
-
-/** Means of the three consecutive thirds of a window ending at `now`, oldest first; undefined if one is empty. */
-function thirdMeans(window: SampleWindow, now: number, thirdMs: number): [number, number, number] | undefined {
-  const sums = [0, 0, 0];
-  const counts = [0, 0, 0];
-  for (const sample of window) {
-    const index = 2 - Math.floor((now - sample.time) / thirdMs);
-    if (index < 0 || index > 2) continue;
-    sums[index]! += sample.value;
-    counts[index]! += 1;
-  }
-  if (counts.some((count) => count === 0)) return undefined;
-  return [sums[0]! / counts[0]!, sums[1]! / counts[1]!, sums[2]! / counts[2]!];
 }
 
 /** Largest mean over consecutive blocks of `blockMs` ending at `now`: the busiest stretch the window saw. */

@@ -1,4 +1,4 @@
-import { linearRegression } from 'simple-statistics';
+import { linearRegression, probit } from 'simple-statistics';
 import type { SampleWindow } from '../samples.js';
 
 /** A least-squares line through a window: value ≈ intercept + slopePerSecond × (seconds since `originTime`). */
@@ -38,6 +38,16 @@ export function forecast(window: SampleWindow, horizonMs: number): number | unde
 export interface TrendFit extends Trend {
   /** Standard error of the slope (per second); 0 when the points lie on the line. */
   slopeStandardError: number;
+  /**
+   * The same standard error corrected for autocorrelated residuals (held values, slow waves):
+   * with r1 the lag-1 autocorrelation of the residuals, the effective sample size is
+   * n_eff = n (1 − r1) / (1 + r1) (Santer et al., 2000) and the error grows by
+   * sqrt((n − 2) / (n_eff − 2)); n_eff is also capped by the number of runs of equal values.
+   * Infinite when n_eff ≤ 2: no trend can be claimed.
+   */
+  adjustedSlopeStandardError: number;
+  /** n_eff above: how many independent points the window is worth. */
+  effectiveSampleSize: number;
 }
 
 /**
@@ -67,15 +77,57 @@ export function trendFit(window: SampleWindow): TrendFit | undefined {
   if (sxx === 0) return undefined;
   const slope = sxy / sxx;
   let residuals = 0;
+  let lagProduct = 0;
+  let previous: number | undefined;
+  let runs = 0;
+  let previousValue = NaN;
   for (const sample of window) {
+    if (sample.value !== previousValue) runs += 1;
+    previousValue = sample.value;
     const dt = (sample.time - newest.time) / 1000 - meanT;
     const r = sample.value - (meanV + slope * dt);
     residuals += r * r;
+    if (previous !== undefined) lagProduct += r * previous;
+    previous = r;
   }
+  const slopeStandardError = Math.sqrt(residuals / (n - 2) / sxx);
+  const r1 = residuals > 0 ? Math.max(0, lagProduct / residuals) : 0;
+  // A held value is one observation however often it is sampled (a minute-resolution source read
+  // every second): the number of runs of equal values caps the effective sample size too.
+  const effective = Math.min((n * (1 - r1)) / (1 + r1), runs);
+  const adjustedSlopeStandardError = effective > 2 ? slopeStandardError * Math.sqrt((n - 2) / (effective - 2)) : Infinity;
   return {
     slopePerSecond: slope,
     fittedNow: meanV + slope * (0 - meanT),
     newestTime: newest.time,
-    slopeStandardError: Math.sqrt(residuals / (n - 2) / sxx),
+    slopeStandardError,
+    adjustedSlopeStandardError,
+    effectiveSampleSize: effective,
   };
+}
+
+/**
+ * Whether a fitted slope differs from zero: a Student t test on the autocorrelation-corrected
+ * error with n_eff − 2 degrees of freedom, at `confidence` (two-sided by default: 0.95 → |t| ≥ t(0.975)).
+ * A window worth fewer than four independent points (two held values of a minute-sampled trace,
+ * say) never shows a trend: a single step is not a slope to extrapolate.
+ */
+export function isSignificantTrend(fit: TrendFit | undefined, confidence = 0.95, sided: 'two' | 'one' = 'two'): boolean {
+  if (fit === undefined || fit.slopePerSecond === 0) return false;
+  const degrees = fit.effectiveSampleSize - 2;
+  if (degrees < 2) return false;
+  const p = sided === 'two' ? 1 - (1 - confidence) / 2 : confidence;
+  return Math.abs(fit.slopePerSecond) >= studentTQuantile(p, degrees) * fit.adjustedSlopeStandardError;
+}
+
+/**
+ * Quantile of Student's t with `degrees` of freedom, by the Cornish–Fisher expansion around the
+ * normal quantile (simple-statistics' probit); within 3% of the exact value from 2 degrees on.
+ */
+export function studentTQuantile(p: number, degrees: number): number {
+  const z = probit(p);
+  const g1 = (z ** 3 + z) / 4;
+  const g2 = (5 * z ** 5 + 16 * z ** 3 + 3 * z) / 96;
+  const g3 = (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / 384;
+  return z + g1 / degrees + g2 / degrees ** 2 + g3 / degrees ** 3;
 }

@@ -30,6 +30,8 @@ export interface SimulationSetup {
   onProgress?: (fraction: number) => void;
   /** Called with every decision that changes the replica count (for debugging and reports). */
   onAction?: (second: number, decision: Decision) => void;
+  /** Called every simulated second (for debugging: where do violations happen?). */
+  onSecond?: (second: number, ready: number, replicas: number, violated: boolean) => void;
 }
 
 const HPA_METRIC_WINDOW_S = 15;
@@ -50,7 +52,7 @@ export function adaptiveSettingsFromConfig(config: PolicyConfig): AdaptiveSettin
   return {
     minReplicas: config.replicas.min,
     maxReplicas: config.replicas.max,
-    targetUtilisation: config.targets.cpuUtilisation,
+    targetUtilisation: Number(process.env.ATARGET ?? config.targets.cpuUtilisation),
     metricWindowSeconds: config.windows.metricSeconds,
     startupSeconds: config.startupSeconds,
     evaluationSeconds: config.evaluationSeconds,
@@ -128,7 +130,9 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
       queue = limit;
       dropped += droppedNow;
     }
-    if (droppedNow > 0 || p95LatencySeconds(model, ready, arrivals, queue) > model.sloP95Seconds) violations += 1;
+    const violated = droppedNow > 0 || p95LatencySeconds(model, ready, arrivals, queue) > model.sloP95Seconds;
+    if (violated) violations += 1;
+    setup.onSecond?.(t, ready, pods.length, violated);
     replicaSeconds += pods.length;
 
     const slot = rateRing[t % rateSpan] as Sample;

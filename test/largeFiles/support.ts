@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -28,8 +28,12 @@ export function cWordCount(binary: string, file: string): Buffer {
  */
 export async function importBuilt<T>(relative: string): Promise<T> {
   const built = join(REPO, 'dist', relative);
-  const sources = ['app/wordcount/countWords.ts', 'app/evensum/sumEvenNumbers.ts', 'app/fileChunks/ownedTokens.ts'];
-  const newest = Math.max(...sources.map((s) => statSync(join(REPO, s)).mtimeMs));
+  const sources = ['app/wordcount', 'app/evensum', 'app/fileChunks'].flatMap((folder) =>
+    readdirSync(join(REPO, folder))
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => join(REPO, folder, name)),
+  );
+  const newest = Math.max(...sources.map((s) => statSync(s).mtimeMs));
   if (!existsSync(built) || statSync(built).mtimeMs < newest) {
     spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: REPO, stdio: 'ignore' });
   }

@@ -217,6 +217,17 @@ describe('word count with worker threads (runs the compiled build in dist/)', ()
     expect(await readdir(spillDir)).toEqual([]);
   });
 
+  it('matches C with 2 threads on a small vocabulary (runs added into this thread\'s table)', async () => {
+    const input = join(dir, 'kjv-x2.txt');
+    const kjv = await readFile(join(CORPUS, 'kjvbible.txt'));
+    await writeFile(input, Buffer.concat([kjv, kjv]));
+    const output = join(dir, 'kjv-x2.out');
+    const result = await api.countWordsToFile(input, output, options({ threads: 2 }));
+    const expected = cWordCount(refs.wordcount, input);
+    expect((await readFile(output)).equals(expected)).toBe(true);
+    expect(result).toEqual({ distinctWords: expected.toString('latin1').split('\n').length - 1, totalWords: 2 * 821_132, bytes: 2 * kjv.length });
+  });
+
   it('stops its threads when cancelled', async () => {
     const input = join(dir, 'threads-abort.txt');
     await generateWordsFile(input, 12 << 20, 100_000);

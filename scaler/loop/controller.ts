@@ -1,0 +1,203 @@
+import type { Point } from '@influxdata/influxdb-client';
+import type { Logger } from '../../common/logger.js';
+import type { Actuator, ServiceState } from '../actuators/actuator.js';
+import { PolicyConfigError, type PolicyConfig, type PolicyConfigInput } from '../config/policyConfig.js';
+import type { Lease } from '../lease/redisLease.js';
+import { evaluate, initialPolicyMemory, type Evaluation, type Plan, type PolicyMemory, type WindowOrProblem } from './evaluate.js';
+import type { ScalerMetrics } from './metrics.js';
+import { policyConfigFor } from './policyLabels.js';
+import { actionTag, decisionPoint, signalPoint, type Outcome } from './records.js';
+
+/**
+ * The live loop, level-triggered like a Kubernetes controller: every tick, for every managed
+ * service, it reads the actual state from the platform (never from its own memory of what it
+ * did), reads the recent window from InfluxDB, decides, and sets the level the decision asks for.
+ * A restart, a replica that died or a change made by hand is therefore seen on the next tick and
+ * answered from the facts, not replayed. At most one action per service is in flight; only the
+ * lease holder acts; in dry-run nothing is applied and every would-be action is logged with its
+ * reason.
+ */
+export interface ScalerLoopOptions {
+  readonly actuator: Actuator;
+  /** The recent window of one service (an adapter over InfluxDB). */
+  readonly readWindow: (service: string, windowSeconds: number) => Promise<WindowOrProblem>;
+  /** Where records go (the buffered InfluxDB writer); never throws. */
+  readonly write: (points: Point[]) => void;
+  readonly lease: Lease;
+  readonly logger: Logger;
+  readonly metrics: ScalerMetrics;
+  /** The operator's policy (file); container labels override it per service. */
+  readonly fileConfig?: PolicyConfigInput;
+  readonly dryRun: boolean;
+  readonly staleAfterMs: number;
+  /** Only these services (all managed ones when empty). */
+  readonly services?: readonly string[];
+  readonly now?: () => number;
+}
+
+export interface TickReport {
+  readonly service: string;
+  readonly evaluation?: Evaluation;
+  readonly outcome: Outcome | 'hold' | 'busy' | 'config_error' | 'observe_failed';
+}
+
+export class ScalerLoop {
+  private readonly memory = new Map<string, PolicyMemory>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly lastProblem = new Map<string, string>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly options: ScalerLoopOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** One pass over every service. Actions are started, not awaited (see `settle`). */
+  async tick(): Promise<TickReport[]> {
+    const { lease, metrics, logger } = this.options;
+    const held = lease.isHeld();
+    metrics.leaseHeld.set(held ? 1 : 0);
+    if (!held) {
+      logger.debug({ holder: lease.holderId }, 'not the lease holder: watching only');
+      return [];
+    }
+    let services: string[];
+    try {
+      services = this.options.services?.length ? [...this.options.services] : await this.options.actuator.listServices();
+    } catch (error) {
+      logger.error({ error: String(error) }, 'cannot list managed services from the platform');
+      return [];
+    }
+    const reports: TickReport[] = [];
+    for (const service of services) reports.push(await this.tickService(service));
+    metrics.lastTick.set(this.now() / 1000);
+    return reports;
+  }
+
+  /** Resolves when every action started so far has ended (for tests and shutdown). */
+  async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  start(intervalMs: number): this {
+    const loop = async () => {
+      this.running = this.tick().catch((error: unknown) => this.options.logger.error({ error: String(error) }, 'tick failed'));
+      await this.running;
+      this.timer = setTimeout(() => void loop(), intervalMs);
+    };
+    void loop();
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+    await this.settle();
+  }
+
+  private async tickService(service: string): Promise<TickReport> {
+    const { actuator, logger, metrics, dryRun } = this.options;
+    if (this.inFlight.has(service)) {
+      logger.debug({ service }, 'action in flight: not deciding again until it ends');
+      return { service, outcome: 'busy' };
+    }
+    let actual: ServiceState;
+    try {
+      if (!dryRun) {
+        const cleaned = await actuator.tidy(service);
+        if (cleaned > 0) logger.warn({ service, cleaned }, 'finished or removed what an interrupted action left');
+      }
+      actual = await actuator.observe(service);
+    } catch (error) {
+      logger.error({ service, error: String(error) }, 'cannot read the actual state of the service: no action');
+      return { service, outcome: 'observe_failed' };
+    }
+    metrics.replicas.set({ service }, actual.replicas);
+
+    let config: PolicyConfig;
+    try {
+      config = policyConfigFor(this.options.fileConfig, actual.labels);
+    } catch (error) {
+      if (!(error instanceof PolicyConfigError)) throw error;
+      logger.error({ service, error: error.message }, 'invalid policy for this service: no action');
+      metrics.evaluations.inc({ service, outcome: 'config_error' });
+      return { service, outcome: 'config_error' };
+    }
+
+    const windowSeconds = windowSecondsFor(config);
+    const data = await this.options.readWindow(service, windowSeconds);
+    const now = this.now();
+    const evaluation = evaluate({ now, data, actual, config, memory: this.memory.get(service) ?? initialPolicyMemory, staleAfterMs: this.options.staleAfterMs });
+    this.memory.set(service, evaluation.memory);
+    if (evaluation.signal) this.options.write([signalPoint(service, now, evaluation.signal, actual)]);
+
+    if (evaluation.problem) {
+      metrics.dataProblems.inc({ service, problem: evaluation.problem });
+      metrics.evaluations.inc({ service, outcome: evaluation.problem });
+      // One warning (and one record) when the problem starts or changes, not one per tick.
+      if (this.lastProblem.get(service) !== evaluation.problem) {
+        logger.warn({ service, problem: evaluation.problem, reason: evaluation.decision.reason }, `${service}: ${evaluation.decision.reason}`);
+        this.options.write([decisionPoint({ service, time: now, decision: evaluation.decision, actual, outcome: evaluation.problem, dryRun })]);
+        this.lastProblem.set(service, evaluation.problem);
+      }
+      return { service, evaluation, outcome: evaluation.problem };
+    }
+    if (this.lastProblem.delete(service)) logger.info({ service }, `${service}: data is back, deciding again`);
+
+    if (evaluation.plan.kind === 'none') {
+      metrics.evaluations.inc({ service, outcome: 'hold' });
+      logger.debug({ service, reason: evaluation.decision.reason }, 'hold');
+      return { service, evaluation, outcome: 'hold' };
+    }
+
+    const action = actionTag(evaluation.decision);
+    const { decision } = evaluation;
+    if (dryRun) {
+      metrics.evaluations.inc({ service, outcome: 'dry_run' });
+      metrics.actions.inc({ service, action, result: 'dry_run' });
+      logger.info({ service, action, resource: decision.resource, from: decision.from, to: decision.to, reason: decision.reason, dryRun: true }, `dry-run: would ${action} ${service} ${decision.resource} ${decision.from} → ${decision.to}: ${decision.reason}`);
+      this.options.write([decisionPoint({ service, time: now, decision, actual, outcome: 'dry_run', dryRun: true })]);
+      return { service, evaluation, outcome: 'dry_run' };
+    }
+
+    if (!(await this.options.lease.confirm())) {
+      logger.warn({ service, action }, 'lease lost just before acting: not acting');
+      return { service, evaluation, outcome: 'no_lease' };
+    }
+    const fencingToken = this.options.lease.status().token;
+    logger.info({ service, action, resource: decision.resource, from: decision.from, to: decision.to, reason: decision.reason, fencingToken }, `applying ${action} ${service} ${decision.resource} ${decision.from} → ${decision.to}: ${decision.reason}`);
+    const work = this.apply(service, evaluation.plan)
+      .then(() => {
+        metrics.actions.inc({ service, action, result: 'applied' });
+        logger.info({ service, action, to: decision.to }, 'action applied');
+        this.options.write([decisionPoint({ service, time: now, decision, actual, outcome: 'applied', dryRun: false, ...(fencingToken !== undefined ? { fencingToken } : {}) })]);
+      })
+      .catch((error: unknown) => {
+        metrics.actions.inc({ service, action, result: 'failed' });
+        logger.error({ service, action, error: String(error) }, 'action failed: the next tick starts again from the actual state');
+        this.options.write([decisionPoint({ service, time: now, decision, actual, outcome: 'failed', dryRun: false, error: String(error), ...(fencingToken !== undefined ? { fencingToken } : {}) })]);
+      })
+      .finally(() => this.inFlight.delete(service));
+    this.inFlight.set(service, work);
+    metrics.evaluations.inc({ service, outcome: 'applied' });
+    return { service, evaluation, outcome: 'applied' };
+  }
+
+  private async apply(service: string, plan: Plan): Promise<void> {
+    if (plan.kind === 'replicas') return this.options.actuator.setReplicas(service, plan.replicas);
+    if (plan.kind === 'limits') {
+      return this.options.actuator.setLimits(service, {
+        ...(plan.cpuCores !== undefined ? { cpuCores: plan.cpuCores } : {}),
+        ...(plan.memoryBytes !== undefined ? { memoryBytes: plan.memoryBytes } : {}),
+      });
+    }
+  }
+}
+
+/** How far back one evaluation reads: the longest window any rule of the policy looks at. */
+export function windowSecondsFor(config: PolicyConfig): number {
+  const { windows } = config;
+  return Math.min(900, Math.ceil(Math.max(windows.stableSeconds, windows.scaleDownStabilisationSeconds, windows.metricSeconds, 3 * (config.startupSeconds + config.evaluationSeconds))));
+}

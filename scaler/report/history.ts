@@ -1,0 +1,85 @@
+import { influxQuery, Measurement, quoteIdentifier, quoteString, seriesRows, ServiceStatsField as F, ScalerSignalField as S, Tag, type InfluxConnection } from '../../common/influx/index.js';
+import type { DecisionMark, Point, ServiceHistory } from './model.js';
+
+/**
+ * Reads one service's history for [from, to] from InfluxDB: `service_stats` (what the collector
+ * saw), `scaler_signal` (what the scaler followed) and `scaler_decision` (what it did and why).
+ * Series are averaged into buckets so a long range stays a few hundred points per chart.
+ */
+export function bucketSecondsFor(from: number, to: number, maxPoints = 400): number {
+  return Math.max(1, Math.ceil((to - from) / 1000 / maxPoints));
+}
+
+export async function readServiceHistory(connection: InfluxConnection, service: string, from: number, to: number): Promise<ServiceHistory> {
+  const bucket = bucketSecondsFor(from, to);
+  const where = `${quoteIdentifier(Tag.service)} = ${quoteString(service)} AND time >= ${from}ms AND time <= ${to}ms`;
+  const mean = (field: string) => `mean(${quoteIdentifier(field)}) AS ${quoteIdentifier(field)}`;
+  const statsFields = [F.replicas, F.cpuUsageCores, F.cpuLimitCores, F.memoryWorkingSetBytes, F.memoryLimitBytes, F.requestsPerSecond, F.latencyP95Seconds];
+  const [stats, signals, decisions] = await influxQuery(
+    connection,
+    [
+      `SELECT ${statsFields.map(mean).join(', ')} FROM ${quoteIdentifier(Measurement.serviceStats)} WHERE ${where} GROUP BY time(${bucket}s) fill(none)`,
+      `SELECT ${[S.value, S.target, S.smoothed, S.forecast].map(mean).join(', ')} FROM ${quoteIdentifier(Measurement.scalerSignal)} WHERE ${where} GROUP BY time(${bucket}s), ${quoteIdentifier(Tag.signal)} fill(none)`,
+      `SELECT * FROM ${quoteIdentifier(Measurement.scalerDecision)} WHERE ${where}`,
+    ].join('; '),
+  );
+  const statRows = seriesRows(stats?.series ?? []);
+  const series = (pick: (row: Record<string, unknown>) => number | undefined): Point[] =>
+    statRows.flatMap((row) => {
+      const v = pick(row);
+      return v === undefined || !Number.isFinite(v) ? [] : [{ t: Number(row.time), v }];
+    });
+  const num = (row: Record<string, unknown>, field: string) => (typeof row[field] === 'number' ? (row[field] as number) : undefined);
+  const perReplica = (field: string) => (row: Record<string, unknown>) => {
+    const value = num(row, field);
+    const replicas = num(row, F.replicas);
+    return value !== undefined && replicas ? value / replicas : undefined;
+  };
+
+  // The signal the scaler followed most in this range (one service follows one signal at a time).
+  const signalSeries = signals?.series ?? [];
+  const main = [...signalSeries].sort((a, b) => b.values.length - a.values.length)[0];
+  const signalRows = main ? seriesRows([main]) : [];
+  const signalOf = (field: string): Point[] =>
+    signalRows.flatMap((row) => (typeof row[field] === 'number' ? [{ t: Number(row.time), v: row[field] as number }] : []));
+
+  return {
+    service,
+    bucketSeconds: bucket,
+    replicas: series((row) => num(row, F.replicas)),
+    cpuLimitPerReplicaCores: series(perReplica(F.cpuLimitCores)),
+    cpuUsedPerReplicaCores: series(perReplica(F.cpuUsageCores)),
+    memoryLimitPerReplicaBytes: series(perReplica(F.memoryLimitBytes)),
+    memoryUsedPerReplicaBytes: series(perReplica(F.memoryWorkingSetBytes)),
+    requestsPerSecond: series((row) => num(row, F.requestsPerSecond)),
+    latencyP95Seconds: series((row) => num(row, F.latencyP95Seconds)),
+    signal: main ? { name: main.tags[Tag.signal] ?? 'signal', value: signalOf(S.value), target: signalOf(S.target), smoothed: signalOf(S.smoothed), forecast: signalOf(S.forecast) } : undefined,
+    decisions: seriesRows(decisions?.series ?? []).map(decisionMark).sort((a, b) => a.time - b.time),
+  };
+}
+
+function decisionMark(row: Record<string, unknown>): DecisionMark {
+  const n = (field: string) => (typeof row[field] === 'number' ? (row[field] as number) : undefined);
+  const resource = String(row.resource ?? 'replicas');
+  let change: string;
+  if (resource === 'cpu') change = `CPU ${fmt(n('cpu_limit_cores_before'), 2)} → ${fmt(n('cpu_limit_cores_after'), 2)} cores`;
+  else if (resource === 'memory') change = `memory ${mib(n('memory_limit_bytes_before'))} → ${mib(n('memory_limit_bytes_after'))} MiB`;
+  else change = `replicas ${fmt(n('replicas_before'), 0)} → ${fmt(n('replicas_after'), 0)}`;
+  return {
+    time: Number(row.time),
+    action: String(row.action ?? 'hold'),
+    resource,
+    outcome: String(row.outcome ?? 'applied'),
+    dryRun: row.dry_run === true,
+    reason: String(row.reason ?? ''),
+    change,
+  };
+}
+
+function fmt(value: number | undefined, digits: number): string {
+  return value === undefined ? '?' : value.toFixed(digits);
+}
+
+function mib(bytes: number | undefined): string {
+  return bytes === undefined ? '?' : (bytes / 2 ** 20).toFixed(0);
+}

@@ -1,0 +1,175 @@
+import type { DecisionMark, Point } from './model.js';
+
+/**
+ * Inline SVG time-series charts, no scripts: lines (or steps) against a shared time axis, with the
+ * scaler's decisions drawn as numbered vertical markers that match the decision table, and
+ * optional shading where a signal ran above its target.
+ */
+export interface ChartSeries {
+  readonly name: string;
+  readonly color: string;
+  readonly points: readonly Point[];
+  /** Draw as a step line (values that hold until the next change: replicas, limits). */
+  readonly step?: boolean;
+  readonly dash?: string;
+  readonly width?: number;
+}
+
+export interface ChartSpec {
+  readonly title: string;
+  /** Formats a y value for the axis, e.g. `(v) => v.toFixed(1) + ' cores'`. */
+  readonly format: (value: number) => string;
+  readonly series: readonly ChartSeries[];
+  readonly from: number;
+  readonly to: number;
+  readonly decisions: readonly DecisionMark[];
+  /** Index of each decision in the table (1-based), by time. */
+  readonly decisionNumber: (mark: DecisionMark) => number;
+  /** Shade where `above.value` > `above.target`. */
+  readonly above?: { readonly value: readonly Point[]; readonly target: readonly Point[] };
+  /** Points further apart than this are a hole, not a line. */
+  readonly maxGapMs: number;
+  readonly height?: number;
+  readonly yMinZero?: boolean;
+}
+
+const WIDTH = 1100;
+const MARGIN = { left: 78, right: 18, top: 34, bottom: 30 };
+
+export const ACTION_COLOURS: Record<string, string> = {
+  scale_out: '#15803d',
+  scale_in: '#0369a1',
+  scale_up: '#c2410c',
+  scale_down: '#7e22ce',
+  hold: '#6b7280',
+};
+
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+/** Round numbers for axis ticks (1, 2, 2.5, 5 × 10^n). */
+export function niceTicks(min: number, max: number, count = 5): number[] {
+  if (!(max > min)) return [min];
+  const raw = (max - min) / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 2.5, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
+  return ticks;
+}
+
+export function timeLabel(ms: number, spanMs: number): string {
+  const iso = new Date(ms).toISOString();
+  return spanMs > 2 * 86_400_000 ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : spanMs > 3_600_000 ? iso.slice(11, 16) : iso.slice(11, 19);
+}
+
+export function lineChart(spec: ChartSpec): string {
+  const height = spec.height ?? 230;
+  const plotW = WIDTH - MARGIN.left - MARGIN.right;
+  const plotH = height - MARGIN.top - MARGIN.bottom;
+  const span = Math.max(1, spec.to - spec.from);
+  const x = (t: number) => MARGIN.left + ((t - spec.from) / span) * plotW;
+  const values = spec.series.flatMap((s) => s.points.map((p) => p.v));
+  const hasData = values.length > 0;
+  let yMax = hasData ? Math.max(...values) : 1;
+  let yMin = hasData && spec.yMinZero === false ? Math.min(...values) : 0;
+  if (yMax <= yMin) yMax = yMin + (yMin === 0 ? 1 : Math.abs(yMin) * 0.2);
+  const ticks = niceTicks(yMin, yMax * 1.08, 4);
+  yMin = Math.min(yMin, ticks[0] ?? yMin);
+  yMax = Math.max(yMax * 1.08, ticks.at(-1) ?? yMax);
+  const y = (v: number) => MARGIN.top + plotH - ((v - yMin) / (yMax - yMin)) * plotH;
+
+  const out: string[] = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-label="${escapeXml(spec.title)}">`);
+  out.push(`<rect x="0" y="0" width="${WIDTH}" height="${height}" fill="#ffffff"/>`);
+  out.push(`<text x="${MARGIN.left}" y="20" class="chart-title">${escapeXml(spec.title)}</text>`);
+
+  // legend, right-aligned on the title line
+  let legendX = WIDTH - MARGIN.right;
+  for (const series of [...spec.series].reverse()) {
+    const label = escapeXml(series.name);
+    const textWidth = label.length * 6.6;
+    legendX -= textWidth + 34;
+    out.push(`<line x1="${legendX}" y1="16" x2="${legendX + 22}" y2="16" stroke="${series.color}" stroke-width="${series.width ?? 2.5}"${series.dash ? ` stroke-dasharray="${series.dash}"` : ''}/>`);
+    out.push(`<text x="${legendX + 27}" y="20" class="legend">${label}</text>`);
+  }
+
+  // grid and axes
+  for (const tick of ticks) {
+    const ty = y(tick);
+    out.push(`<line x1="${MARGIN.left}" y1="${ty.toFixed(1)}" x2="${WIDTH - MARGIN.right}" y2="${ty.toFixed(1)}" class="grid"/>`);
+    out.push(`<text x="${MARGIN.left - 8}" y="${(ty + 4).toFixed(1)}" class="axis" text-anchor="end">${escapeXml(spec.format(tick))}</text>`);
+  }
+  const timeTicks = 7;
+  for (let i = 0; i <= timeTicks; i += 1) {
+    const t = spec.from + (span * i) / timeTicks;
+    out.push(`<text x="${x(t).toFixed(1)}" y="${height - 10}" class="axis" text-anchor="${i === 0 ? 'start' : i === timeTicks ? 'end' : 'middle'}">${timeLabel(t, span)}</text>`);
+  }
+  out.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" class="frame"/>`);
+
+  // above-target shading
+  if (spec.above) {
+    const { value, target } = spec.above;
+    let ti = 0;
+    for (let i = 0; i < value.length; i += 1) {
+      const point = value[i] as Point;
+      while (ti + 1 < target.length && (target[ti + 1] as Point).t <= point.t) ti += 1;
+      const goal = target[ti]?.v;
+      if (goal === undefined || point.v <= goal) continue;
+      const end = Math.min(value[i + 1]?.t ?? point.t + spec.maxGapMs / 3, point.t + spec.maxGapMs);
+      out.push(`<rect x="${x(point.t).toFixed(1)}" y="${MARGIN.top}" width="${Math.max(1, x(end) - x(point.t)).toFixed(1)}" height="${plotH}" class="above"/>`);
+    }
+  }
+
+  // series
+  for (const series of spec.series) {
+    for (const segment of segments(series.points, spec.maxGapMs)) {
+      const d = segment
+        .map((p, i) => {
+          const px = x(p.t).toFixed(1);
+          const py = y(p.v).toFixed(1);
+          if (i === 0) return `M${px},${py}`;
+          return series.step ? `H${px}V${py}` : `L${px},${py}`;
+        })
+        .join('');
+      const tail = series.step && segment.length ? `H${x(Math.min(spec.to, (segment.at(-1) as Point).t + spec.maxGapMs / 3)).toFixed(1)}` : '';
+      if (segment.length === 1 && !series.step) {
+        const p = segment[0] as Point;
+        out.push(`<circle cx="${x(p.t).toFixed(1)}" cy="${y(p.v).toFixed(1)}" r="2.5" fill="${series.color}"/>`);
+      } else {
+        out.push(`<path d="${d}${tail}" fill="none" stroke="${series.color}" stroke-width="${series.width ?? 2.5}" stroke-linejoin="round"${series.dash ? ` stroke-dasharray="${series.dash}"` : ''}/>`);
+      }
+    }
+  }
+  if (!hasData) out.push(`<text x="${MARGIN.left + plotW / 2}" y="${MARGIN.top + plotH / 2}" class="empty" text-anchor="middle">no data in this range</text>`);
+
+  // decision markers
+  for (const mark of spec.decisions) {
+    if (mark.time < spec.from || mark.time > spec.to) continue;
+    const mx = x(mark.time).toFixed(1);
+    const colour = mark.outcome === 'failed' ? '#b91c1c' : (ACTION_COLOURS[mark.action] ?? '#6b7280');
+    const n = spec.decisionNumber(mark);
+    out.push(`<g><title>${escapeXml(`#${n} ${mark.action} (${mark.outcome}): ${mark.change} — ${mark.reason}`)}</title>`);
+    out.push(`<line x1="${mx}" y1="${MARGIN.top}" x2="${mx}" y2="${MARGIN.top + plotH}" stroke="${colour}" stroke-width="1.6"${mark.dryRun || mark.outcome !== 'applied' ? ' stroke-dasharray="4 3"' : ''}/>`);
+    out.push(`<circle cx="${mx}" cy="${MARGIN.top + 9}" r="9" fill="${colour}"/>`);
+    out.push(`<text x="${mx}" y="${MARGIN.top + 13}" class="marker" text-anchor="middle">${n}</text></g>`);
+  }
+  out.push('</svg>');
+  return out.join('');
+}
+
+function segments(points: readonly Point[], maxGapMs: number): Point[][] {
+  const out: Point[][] = [];
+  let current: Point[] = [];
+  for (const point of points) {
+    const previous = current.at(-1);
+    if (previous && point.t - previous.t > maxGapMs) {
+      out.push(current);
+      current = [];
+    }
+    current.push(point);
+  }
+  if (current.length) out.push(current);
+  return out;
+}

@@ -1,0 +1,213 @@
+/**
+ * The live loop against the real Docker engine, the real influxd and the real redis-server of
+ * the test setup. The store is fed `service_stats` rows saying "100 requests/s" (the collector's
+ * schema), and the service's labels say a replica should carry 40 requests/s: the loop must want
+ * 3 replicas, say so in dry-run, reach 3 when applying, and then hold.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InfluxWriter, type InfluxConnection } from '../../common/influx/index.js';
+import { DockerActuator } from '../../scaler/actuators/docker.js';
+import { RedisLease, LocalLease } from '../../scaler/lease/redisLease.js';
+import { ScalerLoop, type ScalerLoopOptions } from '../../scaler/loop/controller.js';
+import { influxWindowReader } from '../../scaler/loop/influxWindow.js';
+import { scalerMetrics } from '../../scaler/loop/metrics.js';
+import { createNetwork, docker, ensureBaseImage, newRunId, quietLogger, removeRun, runContainers, startWeb, waitHealthy } from '../actuators/support/fixtures.js';
+import { capturingLogger, feedServiceStats, privateDatabase, selectRows } from './support/influx.js';
+
+const runId = newRunId('loop');
+const service = `shop-${runId}`;
+const quiet = `quiet-${runId}`;
+const policyLabels = {
+  'scalewright.target.rps-per-replica': '40',
+  'scalewright.max-replicas': '4',
+  'scalewright.startup-seconds': '2',
+  'scalewright.window.stable-seconds': '10',
+};
+let connection: InfluxConnection;
+let feeder: ReturnType<typeof feedServiceStats>;
+let writer: InfluxWriter;
+let network: string;
+
+beforeAll(async () => {
+  await ensureBaseImage();
+  connection = await privateDatabase(`loop_${runId.replace(/-/g, '_')}`);
+  writer = new InfluxWriter(connection, { logger: quietLogger, flushIntervalMs: 200 }).start();
+  network = await createNetwork(runId);
+  const first = await startWeb({ runId, name: 'shop-1', service, network, alias: 'shop', cpus: 0.25, memoryBytes: 128 * 2 ** 20 });
+  // Policy labels travel with the container (and with its clones).
+  await first.remove({ force: true });
+  const { baseImage, healthcheck, webScript, testLabel } = await import('../actuators/support/fixtures.js');
+  const labelled = await docker.createContainer({
+    Image: baseImage,
+    name: `${runId}-shop-1`,
+    Cmd: ['node', '-e', webScript],
+    Labels: { [testLabel]: runId, 'scalewright.service': service, 'scalewright.managed': 'true', ...policyLabels },
+    Healthcheck: healthcheck,
+    HostConfig: { NanoCpus: 250_000_000, Memory: 128 * 2 ** 20, NetworkMode: network },
+    NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: ['shop'] } } },
+  });
+  await labelled.start();
+  const silent = await startWeb({ runId, name: 'quiet-1', service: quiet, network, cpus: 0.25 });
+  await Promise.all([waitHealthy(labelled), waitHealthy(silent)]);
+  feeder = feedServiceStats(connection, service, () => ({ replicas: 1, requests_per_second: 100, cpu_usage_cores: 0.22, cpu_limit_cores: 0.25, cpu_fraction_of_limit: 0.8, cpu_throttled_fraction: 0.05, memory_working_set_bytes: 105 * 2 ** 20, memory_limit_bytes: 128 * 2 ** 20, memory_fraction_of_limit_max: 0.3, oom_kills_total: 0 }));
+  await feeder.backfill(30);
+}, 120_000);
+
+afterAll(async () => {
+  feeder?.stop();
+  await writer?.close(2000);
+  await removeRun(runId);
+});
+
+function loopWith(overrides: Partial<ScalerLoopOptions> = {}) {
+  const logs = capturingLogger('debug');
+  const metrics = scalerMetrics();
+  const loop = new ScalerLoop({
+    actuator: new DockerActuator({ docker, logger: quietLogger, requireLabel: `scalewright.test=${runId}`, drainSeconds: 5 }),
+    readWindow: influxWindowReader(connection),
+    write: (points) => writer.write(points),
+    lease: new LocalLease(),
+    logger: logs.logger,
+    metrics,
+    dryRun: false,
+    staleAfterMs: 15_000,
+    services: [service],
+    ...overrides,
+  });
+  return { loop, logs, metrics };
+}
+
+async function managed(): Promise<number> {
+  return (await runContainers(runId, service)).filter((c) => c.State === 'running').length;
+}
+
+async function counter(metrics: ReturnType<typeof scalerMetrics>, name: string, labels: Record<string, string>): Promise<number> {
+  const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
+  const value = metric?.values.find((v) => Object.entries(labels).every(([k, l]) => (v.labels as Record<string, string>)[k] === l));
+  return Number(value?.value ?? 0);
+}
+
+describe('the scaler loop (real Docker, InfluxDB, Redis)', () => {
+  it('in dry-run decides, logs the would-be action with its reason, records it, and applies nothing', async () => {
+    const { loop, logs } = loopWith({ dryRun: true });
+    const [report] = await loop.tick();
+    expect(report?.outcome).toBe('dry_run');
+    expect(report?.evaluation?.decision).toMatchObject({ action: 'scale_out', resource: 'replicas', from: 1, to: 3 });
+    const line = logs.lines.find((l) => String(l.msg).startsWith('dry-run: would scale_out'));
+    expect(line?.msg).toMatch(/1 → 3: .*100\.0 rps.*40\.0 rps/);
+    await loop.settle();
+    expect(await managed()).toBe(1);
+    await writer.flush();
+    const rows = await selectRows(connection, `SELECT * FROM scaler_decision WHERE service = '${service}'`);
+    expect(rows).toEqual([expect.objectContaining({ action: 'scale_out', dry_run: true, outcome: 'dry_run', replicas_before: 1, replicas_after: 3 })]);
+  });
+
+  it('applying, reaches the level the decision set, with one action in flight at a time', async () => {
+    const { loop } = loopWith();
+    const [first] = await loop.tick();
+    expect(first?.outcome).toBe('applied');
+    const [second] = await loop.tick();
+    expect(second?.outcome).toBe('busy');
+    await loop.settle();
+    expect(await managed()).toBe(3);
+    // level reached: the next tick holds instead of adding again
+    const [third] = await loop.tick();
+    expect(third?.outcome).toBe('hold');
+    await loop.settle();
+    expect(await managed()).toBe(3);
+    await writer.flush();
+    const applied = await selectRows(connection, `SELECT * FROM scaler_decision WHERE service = '${service}' AND outcome = 'applied'`);
+    expect(applied).toHaveLength(1);
+    const signals = await selectRows(connection, `SELECT * FROM scaler_signal WHERE service = '${service}'`);
+    expect(signals.at(-1)).toMatchObject({ signal: 'requests', target: 40 });
+  }, 60_000);
+
+  it('reconciles a replica that died by hand from the actual state, without duplicating', async () => {
+    const [victim] = (await runContainers(runId, service)).sort((a, b) => b.Created - a.Created);
+    await docker.getContainer(victim!.Id).remove({ force: true });
+    const { loop } = loopWith();
+    const [report] = await loop.tick();
+    expect(report?.evaluation?.decision).toMatchObject({ action: 'scale_out', from: 2, to: 3 });
+    await loop.settle();
+    const [again] = await loop.tick();
+    expect(again?.outcome).toBe('hold');
+    expect(await managed()).toBe(3);
+  }, 60_000);
+
+  it('with no data for a service: no action, one clear warning, and a metric per evaluation', async () => {
+    const { loop, logs, metrics } = loopWith({ services: [quiet] });
+    await loop.tick();
+    await loop.tick();
+    const warnings = logs.lines.filter((l) => l.level === 40 && l.problem === 'no_data');
+    expect(warnings).toHaveLength(1);
+    expect(String(warnings[0]?.msg)).toMatch(/no action: no samples/);
+    expect(await counter(metrics, 'scalewright_scaler_data_problems_total', { service: quiet, problem: 'no_data' })).toBe(2);
+    expect((await runContainers(runId, quiet)).length).toBe(1);
+  });
+
+  it('with stale data: no action, a warning naming the age', async () => {
+    const { loop, logs, metrics } = loopWith({ staleAfterMs: 500 });
+    feeder.stop();
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    const [report] = await loop.tick();
+    expect(report?.outcome).toBe('stale_data');
+    expect(logs.lines.find((l) => l.problem === 'stale_data')?.msg).toMatch(/newest sample is \d+ s old/);
+    expect(await counter(metrics, 'scalewright_scaler_data_problems_total', { service, problem: 'stale_data' })).toBe(1);
+    expect(await managed()).toBe(3);
+  });
+
+  it('with InfluxDB unreachable: no action, a warning, a metric', async () => {
+    const { loop, logs, metrics } = loopWith({ readWindow: influxWindowReader({ ...connection, url: 'http://127.0.0.1:1' }, 2000) });
+    const [report] = await loop.tick();
+    expect(report?.outcome).toBe('influx_unreachable');
+    expect(logs.lines.find((l) => l.problem === 'influx_unreachable')?.msg).toMatch(/InfluxDB unreachable/);
+    expect(await counter(metrics, 'scalewright_scaler_data_problems_total', { service, problem: 'influx_unreachable' })).toBe(1);
+    expect(await managed()).toBe(3);
+  });
+
+  it('two instances sharing a Redis lease: only the holder decides, the other takes over when it leaves', async () => {
+    const redisA = new Redis(process.env.REDIS_URL as string);
+    const redisB = new Redis(process.env.REDIS_URL as string);
+    const key = `scalewright:test:${runId}:lease`;
+    const leaseA = new RedisLease({ redis: redisA, logger: quietLogger, key, ttlMs: 3000 });
+    const leaseB = new RedisLease({ redis: redisB, logger: quietLogger, key, ttlMs: 3000 });
+    try {
+      expect(await leaseA.tick()).toBe(true);
+      expect(await leaseB.tick()).toBe(false);
+      const a = loopWith({ lease: leaseA, dryRun: true });
+      const b = loopWith({ lease: leaseB, dryRun: true });
+      expect((await a.loop.tick()).length).toBe(1);
+      expect(await b.loop.tick()).toEqual([]);
+      const firstToken = leaseA.status().token as number;
+      await leaseA.stop();
+      expect(await leaseB.tick()).toBe(true);
+      // fencing: the new holder's token is strictly larger
+      expect(leaseB.status().token).toBeGreaterThan(firstToken);
+      expect(await leaseA.confirm()).toBe(false);
+    } finally {
+      await leaseB.stop();
+      redisA.disconnect();
+      redisB.disconnect();
+    }
+  });
+
+  it('a lease not renewed expires, and the other instance takes over within one TTL', async () => {
+    const redisA = new Redis(process.env.REDIS_URL as string);
+    const redisB = new Redis(process.env.REDIS_URL as string);
+    const key = `scalewright:test:${runId}:lease2`;
+    const leaseA = new RedisLease({ redis: redisA, logger: quietLogger, key, ttlMs: 1000 });
+    const leaseB = new RedisLease({ redis: redisB, logger: quietLogger, key, ttlMs: 1000 });
+    try {
+      expect(await leaseA.tick()).toBe(true);
+      expect(await leaseB.tick()).toBe(false);
+      redisA.disconnect(); // A "crashes": no renewal, no release
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      expect(leaseA.isHeld()).toBe(false);
+      expect(await leaseB.tick()).toBe(true);
+    } finally {
+      await leaseB.stop();
+      redisB.disconnect();
+    }
+  });
+});
