@@ -41,6 +41,7 @@ interface Phase {
   intervals: number;
   meanPassMs: number;
   pointsPerSecond: number;
+  scrapeErrors: number;
 }
 
 async function measure(selector: string, influxUrl: string, containers: number, label: string): Promise<Phase> {
@@ -67,6 +68,7 @@ async function measure(selector: string, influxUrl: string, containers: number, 
     await sleep(measureSeconds * 1000);
     const [c1, wall1, ticks1, sum1, points1] = [cpuOf(pid), performance.now(), await metricValue(port, 'collector_tick_duration_seconds_count'), await metricValue(port, 'collector_tick_duration_seconds_sum'), await metricValue(port, 'collector_points_written_total')];
     const wallSeconds = (wall1 - wall0) / 1000;
+    const scrapeErrors = await metricValue(port, 'collector_scrape_errors_total');
     return {
       label,
       containers,
@@ -76,6 +78,7 @@ async function measure(selector: string, influxUrl: string, containers: number, 
       intervals: ticks1 - ticks0,
       meanPassMs: ((sum1 - sum0) / Math.max(1, ticks1 - ticks0)) * 1000,
       pointsPerSecond: ((points1 || 0) - (points0 || 0)) / wallSeconds,
+      scrapeErrors,
     };
   } finally {
     child.kill('SIGTERM');
@@ -148,6 +151,7 @@ async function main(): Promise<void> {
     }),
     '',
   ];
+  for (const phase of phases.filter((one) => one.scrapeErrors > 0)) lines.push(`WARNING: ${phase.scrapeErrors} failed scrapes with ${phase.containers} containers (${phase.label}): that phase's figures are not valid`);
   for (const phase of phases.filter((one) => one.containers === 100)) {
     lines.push(`Goal, 100 containers at 1 s ≤ 5% of one core (${phase.label}): ${(perCore(phase) * 100).toFixed(2)}% → ${perCore(phase) <= 0.05 ? 'met' : 'NOT met'}`);
   }

@@ -4,9 +4,11 @@ import { ConfigError } from '../common/env.js';
 import { ExitCode } from './exitCodes.js';
 import { appCommand } from '../app/command.js';
 import { workerCommand } from '../app/jobs/command.js';
+import { filesCommand } from '../app/fileChunks/filesCommand.js';
 import { simulateCommand } from '../scaler/simulator/command.js';
 import { collectorCommand } from '../collector/command.js';
 import { scalerCommand } from '../scaler/command.js';
+import { reportCommand } from '../scaler/report/command.js';
 
 /**
  * One entry point, one subcommand per long-running part. Each part owns its command definition;
@@ -18,7 +20,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [appCommand(), workerCommand(), simulateCommand(), collectorCommand(), scalerCommand()]) {
+  for (const command of [appCommand(), workerCommand(), simulateCommand(), collectorCommand(), scalerCommand(), reportCommand(), filesCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return program;

@@ -9,7 +9,7 @@ import type { ContainerEvent, ContainerSource } from './dockerSource.js';
 import { readingsFromDockerStats } from './dockerStatsReadings.js';
 import { containerRequestsPoint, containerStatsPoint, containerTags, serviceStatsPoint } from './points.js';
 import { parsePromSamples } from './prometheusSamples.js';
-import { type RequestMetricNames, type RequestStats, requestStats, type ScrapeSnapshot, snapshotFromSamples } from './requestMetrics.js';
+import { type RequestMetricNames, type RequestStats, requestStats, sampleNamesUsed, type ScrapeSnapshot, snapshotFromSamples } from './requestMetrics.js';
 import type { MetricsScraper } from './scraper.js';
 import type { SelfMetrics } from './selfMetrics.js';
 import { type ContainerObservation, summariseServices } from './serviceStats.js';
@@ -63,8 +63,11 @@ export class Collector {
   private ticking = false;
   private host = 'unknown';
   private running = false;
+  private readonly sampleNames: ReadonlySet<string>;
 
-  constructor(private readonly options: CollectorOptions) {}
+  constructor(private readonly options: CollectorOptions) {
+    this.sampleNames = sampleNamesUsed(options.metricNames);
+  }
 
   async start(): Promise<void> {
     this.running = true;
@@ -82,6 +85,7 @@ export class Collector {
     if (this.tickTimer) clearTimeout(this.tickTimer);
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     while (this.ticking) await new Promise((resolve) => setTimeout(resolve, 10));
+    this.options.cgroups.close();
   }
 
   watchedIds(): string[] {
@@ -94,7 +98,7 @@ export class Collector {
       const running = await this.options.source.listRunning();
       const ids = new Set(running.map((target) => target.id));
       for (const target of running) if (!this.targets.has(target.id)) await this.add(target);
-      for (const id of [...this.targets.keys()]) if (!ids.has(id)) this.targets.delete(id);
+      for (const [id, state] of [...this.targets]) if (!ids.has(id)) this.remove(id, state);
       this.options.metrics.targets.set(this.targets.size);
     } catch (error) {
       this.options.logger.warn({ error: message(error) }, 'listing containers failed; keeping the current targets');
@@ -154,13 +158,18 @@ export class Collector {
       case 'stop':
       case 'destroy':
         if (state) {
-          this.targets.delete(event.id);
-          this.options.metrics.targets.set(this.targets.size);
+          this.remove(event.id, state);
           this.writeFinalPoint(state);
           this.options.logger.info({ container: state.target.name, service: state.target.labels.service, action: event.action }, 'container gone: no longer watched');
         }
         break;
     }
+  }
+
+  private remove(id: string, state: TargetState): void {
+    this.targets.delete(id);
+    this.options.cgroups.forget(state.location);
+    this.options.metrics.targets.set(this.targets.size);
   }
 
   /** A container that died keeps its last OOM count on record (a kill of its main process ends it). */
@@ -226,7 +235,7 @@ export class Collector {
     let stats: RequestStats | undefined;
     try {
       const text = await this.options.scraper.scrape(state.target.ip, metrics.port, metrics.path);
-      const snapshot = snapshotFromSamples(parsePromSamples(text), this.options.metricNames, performance.now() / 1000, Date.now() / 1000);
+      const snapshot = snapshotFromSamples(parsePromSamples(text, this.sampleNames), this.options.metricNames, performance.now() / 1000, Date.now() / 1000);
       stats = requestStats(state.previousScrape, snapshot);
       state.previousScrape = snapshot;
     } catch (error) {

@@ -2,11 +2,17 @@
 export function parseKeyValues(text: string | undefined): Map<string, number> {
   const values = new Map<string, number>();
   if (!text) return values;
-  for (const line of text.split('\n')) {
-    const [key, value] = line.trim().split(/\s+/);
-    if (!key || value === undefined) continue;
-    const number = Number(value);
-    if (Number.isFinite(number)) values.set(key, number);
+  // indexOf rather than regex splits: memory.stat has ~40 lines per container per interval.
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const space = text.indexOf(' ', start);
+    if (space > start && space < end) {
+      const number = Number(text.slice(space + 1, end));
+      if (Number.isFinite(number)) values.set(text.slice(start, space), number);
+    }
+    start = end + 1;
   }
   return values;
 }

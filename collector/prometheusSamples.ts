@@ -13,17 +13,47 @@ export interface PromSample {
  * merges series that differ by labels other than `le` (prom-client's per-route histograms), so
  * their TYPE lines are withheld and the `_bucket`/`_sum`/`_count` lines come through as plain
  * samples, to be grouped by `histogramBuckets`.
+ *
+ * With `only`, lines of other metrics are skipped before parsing: an app's exposition is mostly
+ * runtime metrics (GC, heap, event loop) the collector does not use, and parsing them would be
+ * most of its CPU.
  */
-export function parsePromSamples(text: string): PromSample[] {
-  const withoutGroupedTypes = text.replace(/^#\s*TYPE\s+\S+\s+(histogram|summary)\s*$/gim, '');
+export function parsePromSamples(text: string, only?: ReadonlySet<string>): PromSample[] {
+  const kept = only ? keepLinesOf(text, only) : text.replace(/^#\s*TYPE\s+\S+\s+(histogram|summary)\s*$/gim, '');
   const samples: PromSample[] = [];
-  for (const family of parsePrometheusTextFormat(withoutGroupedTypes)) {
+  for (const family of parsePrometheusTextFormat(kept)) {
     for (const metric of family.metrics) {
       if (metric.value === undefined) continue;
       samples.push({ name: family.name, labels: metric.labels ?? {}, value: parsePromNumber(metric.value) });
     }
   }
   return samples;
+}
+
+/** Sample lines whose metric name is in `names` (comments dropped: samples are read untyped). */
+function keepLinesOf(text: string, names: ReadonlySet<string>): string {
+  const kept: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if (text.charCodeAt(start) !== 35 /* # */ && end > start) {
+      let nameEnd = start;
+      while (nameEnd < end) {
+        const code = text.charCodeAt(nameEnd);
+        if (code === 123 /* { */ || code === 32 /* space */ || code === 9 /* tab */) break;
+        nameEnd++;
+      }
+      if (names.has(text.slice(start, nameEnd))) kept.push(text.slice(start, end));
+    }
+    start = end + 1;
+  }
+  return kept.length ? `${kept.join('\n')}\n` : '';
+}
+
+/** Every sample name a histogram or counter family may expose under `name`. */
+export function familyNames(names: readonly string[]): Set<string> {
+  return new Set(names.flatMap((name) => [name, `${name}_bucket`, `${name}_sum`, `${name}_count`, `${name}_total`]));
 }
 
 function parsePromNumber(text: string): number {

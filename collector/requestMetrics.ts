@@ -1,5 +1,5 @@
 import { histogramIncrease, histogramQuantile } from './histogramQuantile.js';
-import { histogramBuckets, type PromSample, sumSamples } from './prometheusSamples.js';
+import { familyNames, histogramBuckets, type PromSample, sumSamples } from './prometheusSamples.js';
 
 /** Which exposed metrics mean what. Defaults match the app's prom-client names. */
 export interface RequestMetricNames {
@@ -30,6 +30,11 @@ export const defaultRequestMetricNames: RequestMetricNames = {
   jobLeadTime: 'job_lead_time_seconds',
   processStart: 'process_start_time_seconds',
 };
+
+/** The sample names a scrape needs to keep (everything else in /metrics is skipped unparsed). */
+export function sampleNamesUsed(names: RequestMetricNames): Set<string> {
+  return familyNames([names.requests, names.latency, names.inFlight, names.queueDepth, names.jobDuration, names.jobLeadTime, names.processStart]);
+}
 
 /** What one scrape says, reduced to the counters and gauges the collector uses. */
 export interface ScrapeSnapshot {

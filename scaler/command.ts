@@ -6,9 +6,9 @@ import { loadScalerConfig } from './loop/config.js';
 export function scalerCommand(): Command {
   return new Command('scaler')
     .description('Every interval, per managed service: read the recent window from InfluxDB, decide (signals, policies) and apply through the platform, or only report with --dry-run')
-    .addOption(new Option('--dry-run', 'decide and log/record every would-be action with its reason, apply nothing').env('SCALER_DRY_RUN'))
+    .addOption(new Option('--dry-run', 'decide and log/record every would-be action with its reason, apply nothing (env: SCALER_DRY_RUN=true|false)'))
     .addOption(new Option('-i, --interval <seconds>', 'seconds between two evaluations').env('SCALER_INTERVAL_SECONDS').default('5'))
-    .addOption(new Option('--once', 'run one evaluation, wait for its actions, exit').env('SCALER_ONCE'))
+    .addOption(new Option('--once', 'run one evaluation, wait for its actions, exit (env: SCALER_ONCE=true|false)'))
     .addOption(new Option('--platform <name>', 'where services run').choices(['docker', 'swarm', 'kubernetes']).env('SCALER_PLATFORM').default('docker'))
     .addOption(new Option('-c, --config <file>', 'policy config file (YAML or JSON), the default for every service; container labels override it').env('SCALER_POLICY_FILE'))
     .addOption(new Option('-s, --service <names>', 'comma-separated services to manage (default: every managed one)').env('SCALER_SERVICES'))
@@ -82,6 +82,7 @@ function str(value: string | boolean | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** A boolean flag given on the command line wins; otherwise the env var is parsed as true/false (not "set = on"). */
 function flag(value: string | boolean | undefined, fallback: string | undefined): string | undefined {
   return value === true ? 'true' : fallback;
 }

@@ -4,10 +4,11 @@ import { RunWriter } from './runFile.js';
 import { mergeRuns, tmpRunPath, type MergeLimits } from './mergeRuns.js';
 import { byCountThenWord } from './recordOrder.js';
 import { compareBytes } from './wordTable.js';
-import { sortIds } from './sortIds.js';
+import { collectGarbage } from './collectGarbage.js';
+import { prefixKeyOf, SORT_BYTES_PER_ID, sortIdsByCount } from './sortIds.js';
 
-/** Offset, length, count, and the id in the array sorted before writing. */
-const BYTES_PER_RECORD = 4 + 4 + 8 + 4;
+/** Offset, length, count, and what sorting takes per record. */
+const BYTES_PER_RECORD = 4 + 4 + 8 + SORT_BYTES_PER_ID;
 
 /**
  * The final ordering (count descending, word ascending) in bounded memory: records are gathered
@@ -23,6 +24,8 @@ export class CountOrderSorter implements RecordSink {
   private size = 0;
   private readonly runs: string[] = [];
   private spillWanted = false;
+  private sortArray = new Int32Array(0);
+  private sortScratch = new Float64Array(0);
 
   constructor(
     private readonly budgetBytes: number,
@@ -57,12 +60,13 @@ export class CountOrderSorter implements RecordSink {
     if (!this.spillWanted) return;
     this.spillWanted = false;
     const path = tmpRunPath(this.limits.tmpDir, 'bycount');
-    const writer = await RunWriter.create(path, this.limits.readBufferBytes);
+    const writer = await RunWriter.create(path, this.limits.readBufferBytes, this.limits.pool.take(this.limits.readBufferBytes));
     this.runs.push(path);
     try {
       await this.writeSorted(writer);
     } finally {
       await writer.close();
+      this.limits.pool.give(writer.buffer);
     }
     this.size = 0;
     this.arenaUsed = 0;
@@ -89,9 +93,20 @@ export class CountOrderSorter implements RecordSink {
 
   private async writeSorted(sink: RecordSink): Promise<void> {
     const { offsets, lengths, counts, arena } = this;
-    const ids = new Int32Array(this.size);
+    // Sort arrays kept between spills: fresh ones per spill would pile up as uncollected garbage.
+    if (this.sortArray.length < this.offsets.length) {
+      this.sortArray = new Int32Array(this.offsets.length);
+      this.sortScratch = new Float64Array(this.offsets.length);
+    }
+    const ids = this.sortArray.subarray(0, this.size);
     for (let k = 0; k < ids.length; k++) ids[k] = k;
-    sortIds(ids, (a, b) => counts[b]! - counts[a]! || compareBytes(arena, offsets[a]!, lengths[a]!, arena, offsets[b]!, lengths[b]!));
+    sortIdsByCount(
+      ids,
+      (id) => counts[id]!,
+      (id) => prefixKeyOf(arena, offsets[id]!, lengths[id]!),
+      (a, b) => compareBytes(arena, offsets[a]!, lengths[a]!, arena, offsets[b]!, lengths[b]!),
+      this.sortScratch,
+    );
     for (let k = 0; k < ids.length; k++) {
       const id = ids[k]!;
       if (sink.add(arena, offsets[id]!, lengths[id]!, counts[id]!)) await sink.flush();
@@ -137,5 +152,6 @@ export class CountOrderSorter implements RecordSink {
       this.arena.copy(arena, 0, 0, this.arenaUsed);
       this.arena = arena;
     }
+    if (records * BYTES_PER_RECORD + arenaBytes > 8 << 20) collectGarbage();
   }
 }

@@ -10,7 +10,7 @@ import { canStartWorkers, runHereAndInWorkers } from '../fileChunks/threadedRang
 import { WordTable } from './wordTable.js';
 import { RunReader, RunWriter } from './runFile.js';
 import { TextOutputWriter } from './textOutput.js';
-import { mergeRuns, tmpRunPath, type MergeLimits } from './mergeRuns.js';
+import { BufferPool, mergeRuns, tmpRunPath, type MergeLimits } from './mergeRuns.js';
 import { byWord } from './recordOrder.js';
 import { CountOrderSorter } from './countOrderSorter.js';
 import type { RecordSink } from './recordSink.js';
@@ -54,7 +54,7 @@ function mergeLimits(budget: number, tmpDir: string, signal: AbortSignal | undef
   const total = Math.max(MIN_BUDGET, Math.floor(budget));
   const readBufferBytes = clamp(Math.floor(total / 128), 4096, 256 << 10);
   const fanIn = clamp(Math.floor(total / 2 / readBufferBytes), 2, 64);
-  return { fanIn, readBufferBytes, tmpDir, signal };
+  return { fanIn, readBufferBytes, tmpDir, signal, pool: new BufferPool() };
 }
 
 function clamp(n: number, low: number, high: number): number {
@@ -306,21 +306,25 @@ async function countIntoTable(
 /** Writes the table as a run sorted by word, then empties it. */
 async function spill(table: WordTable, work: string, ioBytes: number): Promise<string> {
   const path = tmpRunPath(work, 'spill');
-  const writer = await RunWriter.create(path, ioBytes);
+  const writer = await RunWriter.create(path, ioBytes, spillBuffers.get(table));
   try {
     await writeTable(table, table.sortedByWord(), writer);
   } finally {
     await writer.close();
   }
+  spillBuffers.set(table, writer.buffer);
   table.reset();
   return path;
 }
 
+/** One write buffer per table, reused by all its spills. */
+const spillBuffers = new WeakMap<WordTable, Buffer>();
+
 async function writeTable(table: WordTable, ids: Int32Array, sink: RecordSink): Promise<void> {
+  const arena = table.arenaBytes;
   for (let k = 0; k < ids.length; k++) {
     const id = ids[k]!;
-    const word = table.wordOf(id);
-    if (sink.add(word, 0, word.length, table.countOf(id))) await sink.flush();
+    if (sink.add(arena, table.offsetOf(id), table.lengthOf(id), table.countOf(id))) await sink.flush();
   }
   await sink.flush();
 }

@@ -1,7 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecordSink } from './recordSink.js';
-import { RunReader, RunWriter } from './runFile.js';
+import { BufferPool, RunReader, RunWriter } from './runFile.js';
+export { BufferPool };
 import type { RecordOrder } from './recordOrder.js';
 import { compareBytes } from './wordTable.js';
 import { throwIfAborted } from '../fileChunks/abort.js';
@@ -12,6 +13,8 @@ export interface MergeLimits {
   readBufferBytes: number;
   tmpDir: string;
   signal?: AbortSignal;
+  /** Buffers shared by the readers and writers of one merge. */
+  pool: BufferPool;
 }
 
 let intermediateSeq = 0;
@@ -48,11 +51,12 @@ export async function mergeRuns(
         continue;
       }
       const path = tmpRunPath(limits.tmpDir, 'pass');
-      const writer = await RunWriter.create(path, limits.readBufferBytes);
+      const writer = await RunWriter.create(path, limits.readBufferBytes, limits.pool.take(limits.readBufferBytes));
       try {
         await mergeOnce(group, writer, order, sumEqualWords, limits);
       } finally {
         await writer.close();
+        limits.pool.give(writer.buffer);
       }
       if (ownsPending) await Promise.all(group.map((p) => rm(p, { force: true })));
       next.push(path);
@@ -74,7 +78,7 @@ async function mergeOnce(
 ): Promise<void> {
   const readers: RunReader[] = [];
   try {
-    for (const path of paths) readers.push(await RunReader.open(path, limits.readBufferBytes));
+    for (const path of paths) readers.push(await RunReader.open(path, limits.readBufferBytes, limits.pool));
     const heap: RunReader[] = [];
     for (const reader of readers) if (await reader.next()) heapPush(heap, reader, order);
     // The word being summed is copied out: its reader's buffer moves on before the sum is emitted.

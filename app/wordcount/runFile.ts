@@ -17,13 +17,20 @@ export class RunWriter implements RecordSink {
 
   private constructor(
     private readonly file: FileHandle,
-    bufferBytes: number,
+    buffer: Buffer,
   ) {
-    this.buf = Buffer.allocUnsafe(bufferBytes);
+    this.buf = buffer;
   }
 
-  static async create(path: string, bufferBytes = 1 << 20): Promise<RunWriter> {
-    return new RunWriter(await open(path, 'w'), Math.max(64, bufferBytes));
+  /** `reuse`: a buffer of an earlier writer, so that every spill does not allocate a new one. */
+  static async create(path: string, bufferBytes = 1 << 20, reuse?: Buffer): Promise<RunWriter> {
+    const buffer = reuse && reuse.length >= bufferBytes ? reuse : Buffer.allocUnsafe(Math.max(64, bufferBytes));
+    return new RunWriter(await open(path, 'w'), buffer);
+  }
+
+  /** The writer's buffer, for the next writer once this one is closed. */
+  get buffer(): Buffer {
+    return this.buf;
   }
 
   add(bytes: Uint8Array, offset: number, length: number, count: number): boolean {
@@ -38,7 +45,8 @@ export class RunWriter implements RecordSink {
     let at = this.used;
     buf.writeUInt32LE(length, at);
     at += HEADER;
-    buf.set(bytes.subarray(offset, offset + length), at);
+    if (length < 64) for (let j = 0; j < length; j++) buf[at + j] = bytes[offset + j]!;
+    else buf.set(bytes.subarray(offset, offset + length), at);
     at += length;
     buf.writeDoubleLE(count, at);
     this.used = at + TRAILER;
@@ -59,6 +67,25 @@ export class RunWriter implements RecordSink {
   }
 }
 
+/**
+ * Read and write buffers handed from one run to the next during a merge. Freed buffers are
+ * ArrayBuffers that V8 collects only after external memory has grown by tens of megabytes, so a
+ * merge opening hundreds of runs would otherwise hold far more than its budget in garbage.
+ */
+export class BufferPool {
+  private readonly free: Buffer[] = [];
+
+  take(bytes: number): Buffer {
+    const k = this.free.findIndex((b) => b.length >= bytes);
+    if (k >= 0) return this.free.splice(k, 1)[0]!;
+    return Buffer.allocUnsafe(Math.max(64, bytes));
+  }
+
+  give(buffer: Buffer): void {
+    if (this.free.length < 1024) this.free.push(buffer);
+  }
+}
+
 /** Reads a run record by record through one buffer (grown only for a word longer than it). */
 export class RunReader {
   private buf: Buffer;
@@ -74,14 +101,17 @@ export class RunReader {
 
   private constructor(
     private readonly file: FileHandle,
-    bufferBytes: number,
+    buffer: Buffer,
+    private readonly pool: BufferPool | undefined,
   ) {
-    this.buf = Buffer.allocUnsafe(bufferBytes);
+    this.buf = buffer;
     this.bytes = this.buf;
   }
 
-  static async open(path: string, bufferBytes = 1 << 16): Promise<RunReader> {
-    return new RunReader(await open(path, 'r'), Math.max(64, bufferBytes));
+  static async open(path: string, bufferBytes = 1 << 16, pool?: BufferPool): Promise<RunReader> {
+    const file = await open(path, 'r');
+    const size = Math.max(64, bufferBytes);
+    return new RunReader(file, pool ? pool.take(size) : Buffer.allocUnsafe(size), pool);
   }
 
   /** Moves to the next record; false at the end of the run. */
@@ -113,6 +143,7 @@ export class RunReader {
 
   async close(): Promise<void> {
     await this.file.close();
+    this.pool?.give(this.buf);
   }
 
   private async refill(): Promise<void> {

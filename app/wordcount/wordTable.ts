@@ -1,5 +1,6 @@
 import { ASCII_WHITESPACE } from '../fileChunks/separators.js';
-import { sortIds } from './sortIds.js';
+import { collectGarbage } from './collectGarbage.js';
+import { prefixKeyOf, SORT_BYTES_PER_ID, sortIdsByCount, sortIdsByWord } from './sortIds.js';
 
 /**
  * For each byte: the byte itself with ASCII letters lower-cased, or 256 for ASCII whitespace.
@@ -15,10 +16,10 @@ const LOWER_OR_SPACE = (() => {
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 /**
- * Bytes per distinct word outside the arena: hash, offset, length, count (8), two slots, and the
- * id in the array sorted when the table is spilled or written.
+ * Bytes per distinct word outside the arena: hash, offset, length, count (8), two slots, and what
+ * sorting the table for a spill or the output takes per word.
  */
-const BYTES_PER_ENTRY = 4 + 4 + 4 + 8 + 2 * 4 + 4;
+const BYTES_PER_ENTRY = 4 + 4 + 4 + 8 + 2 * 4 + SORT_BYTES_PER_ID;
 const INITIAL_ENTRIES = 1 << 14;
 const INITIAL_ARENA = 1 << 18;
 
@@ -184,6 +185,8 @@ export class WordTable {
 
   /** Forgets every word and gives its memory back (before a merge needs the budget). */
   release(): void {
+    this.sortArray = new Int32Array(0);
+    this.sortScratch = new Float64Array(0);
     this.slots = new Int32Array(32);
     this.hashes = new Int32Array(16);
     this.offsets = new Int32Array(16);
@@ -192,6 +195,7 @@ export class WordTable {
     this.arena = Buffer.allocUnsafe(64);
     this.size = 0;
     this.arenaUsed = 0;
+    collectGarbage();
   }
 
   /** Forgets every word (after a spill), keeping the grown arrays for the next run. */
@@ -204,17 +208,34 @@ export class WordTable {
   /** Entry ids sorted by word bytes (for runs: the merge needs word order). */
   sortedByWord(): Int32Array {
     const ids = this.ids();
-    const { offsets, lengths, arena } = this;
-    sortIds(ids, (a, b) => compareBytes(arena, offsets[a]!, lengths[a]!, arena, offsets[b]!, lengths[b]!));
+    sortIdsByWord(ids, this.prefixKey, this.compareWords, this.sortScratch);
     return ids;
   }
 
   /** Entry ids in the output order: count descending, then word ascending by bytes. */
   sortedByCount(): Int32Array {
     const ids = this.ids();
-    const { offsets, lengths, counts, arena } = this;
-    sortIds(ids, (a, b) => counts[b]! - counts[a]! || compareBytes(arena, offsets[a]!, lengths[a]!, arena, offsets[b]!, lengths[b]!));
+    const counts = this.counts;
+    sortIdsByCount(ids, (id) => counts[id]!, this.prefixKey, this.compareWords, this.sortScratch);
     return ids;
+  }
+
+  private readonly prefixKey = (id: number): number => prefixKeyOf(this.arena, this.offsets[id]!, this.lengths[id]!);
+
+  private readonly compareWords = (a: number, b: number): number =>
+    compareBytes(this.arena, this.offsets[a]!, this.lengths[a]!, this.arena, this.offsets[b]!, this.lengths[b]!);
+
+  /** Where the entry's word bytes are: `arena[offsetOf(id), offsetOf(id) + lengthOf(id))`. */
+  get arenaBytes(): Buffer {
+    return this.arena;
+  }
+
+  offsetOf(id: number): number {
+    return this.offsets[id]!;
+  }
+
+  lengthOf(id: number): number {
+    return this.lengths[id]!;
   }
 
   /** The entry's word bytes, lower-cased (a view into the arena, valid until the next reset). */
@@ -227,32 +248,63 @@ export class WordTable {
     return this.counts[id]!;
   }
 
+  /**
+   * The ids 0..size-1 in the table's own sort array (a view, valid until the next sort). Kept
+   * from one spill to the next: allocating it per spill leaves megabytes of garbage that V8
+   * collects only once external memory has grown by tens of megabytes.
+   */
   private ids(): Int32Array {
-    const ids = new Int32Array(this.size);
+    if (this.sortArray.length < this.hashes.length) {
+      this.sortArray = new Int32Array(this.hashes.length);
+      this.sortScratch = new Float64Array(this.hashes.length);
+    }
+    const ids = this.sortArray.subarray(0, this.size);
     for (let k = 0; k < ids.length; k++) ids[k] = k;
     return ids;
   }
 
-  /** Doubles whatever is full, if the result (with both copies alive during the copy) fits the budget. */
+  private sortArray = new Int32Array(0);
+  private sortScratch = new Float64Array(0);
+
+  /**
+   * Doubles whatever is full, if that fits the budget. Columns are replaced one at a time and,
+   * for a big table, each old one is collected before the next is copied, so the peak is the new
+   * table plus the largest old column rather than two whole tables.
+   */
   private grow(wordLength: number): boolean {
     const entriesFull = this.size === this.hashes.length;
     const arenaFull = this.arenaUsed + wordLength > this.arena.length;
-    const entryCap = entriesFull ? this.hashes.length * 2 : this.hashes.length;
+    const oldCap = this.hashes.length;
+    const entryCap = entriesFull ? oldCap * 2 : oldCap;
     let arenaCap = this.arena.length;
     while (this.arenaUsed + wordLength > arenaCap) arenaCap *= 2;
     const after = entryCap * BYTES_PER_ENTRY + arenaCap;
-    const during = after + (entriesFull ? this.hashes.length * BYTES_PER_ENTRY : 0) + (arenaFull ? this.arena.length : 0);
-    if (during > this.budgetBytes || entryCap > 1 << 29) return false;
+    const largestOld = Math.max(entriesFull ? oldCap * 8 : 0, arenaFull ? this.arena.length : 0);
+    if (after + largestOld > this.budgetBytes || entryCap > 1 << 29) return false;
+    const big = after > 8 << 20;
+    const settle = (): void => {
+      if (big) collectGarbage();
+    };
     if (arenaFull) {
       const arena = Buffer.allocUnsafe(arenaCap);
       this.arena.copy(arena, 0, 0, this.arenaUsed);
       this.arena = arena;
+      settle();
     }
     if (entriesFull) {
+      // The sort arrays are rebuilt at the next sort; drop the old ones first.
+      this.sortArray = new Int32Array(0);
+      this.sortScratch = new Float64Array(0);
+      this.slots = new Int32Array(0);
+      settle();
       this.hashes = copyInto(new Int32Array(entryCap), this.hashes);
+      settle();
       this.offsets = copyInto(new Int32Array(entryCap), this.offsets);
+      settle();
       this.lengths = copyInto(new Int32Array(entryCap), this.lengths);
+      settle();
       this.counts = copyInto(new Float64Array(entryCap), this.counts);
+      settle();
       const slots = new Int32Array(entryCap * 2);
       const mask = slots.length - 1;
       for (let k = 0; k < this.size; k++) {

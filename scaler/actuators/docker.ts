@@ -141,7 +141,9 @@ export class DockerActuator implements Actuator {
   /** Finishes what an interrupted scaler left: never-started or exited clones, half-drained replicas. */
   async tidy(service: string): Promise<number> {
     let cleaned = 0;
-    for (const member of await this.members(service)) {
+    const members = await this.members(service);
+    cleaned += await this.alignLimits(service, members);
+    for (const member of members) {
       if (member.phase === 'leftover' || member.phase === 'draining') cleaned += 1;
       if (member.phase === 'leftover') {
         this.logger.warn({ container: member.name, state: member.info.State.Status }, 'removing a replica left over by an interrupted scale action');
@@ -154,6 +156,29 @@ export class DockerActuator implements Actuator {
       }
     }
     return cleaned;
+  }
+
+  /**
+   * Replicas whose limits differ from the template's (an update interrupted half-way, a replica
+   * changed by hand) are set back to the template's, so the service has one size again.
+   */
+  private async alignLimits(service: string, members: readonly Member[]): Promise<number> {
+    const counted = members.filter((m) => m.phase === 'ready' || m.phase === 'starting');
+    const template = this.templateOf(counted);
+    if (!template) return 0;
+    const cpu = cpuLimitCores(template.info.HostConfig);
+    const memory = memoryLimitBytes(template.info.HostConfig);
+    let aligned = 0;
+    for (const member of counted) {
+      const cpuDiffers = cpu !== undefined && Math.abs((cpuLimitCores(member.info.HostConfig) ?? 0) - cpu) > 1e-6;
+      const memoryDiffers = memory !== undefined && memoryLimitBytes(member.info.HostConfig) !== memory;
+      if (!cpuDiffers && !memoryDiffers) continue;
+      const body = limitsUpdateBody(member.info.HostConfig, { ...(cpuDiffers ? { cpuCores: cpu } : {}), ...(memoryDiffers ? { memoryBytes: memory } : {}) });
+      await this.docker.getContainer(member.info.Id).update(body);
+      this.logger.warn({ service, container: member.name, template: template.name, update: body }, 'replica limits differed from the template: aligned');
+      aligned += 1;
+    }
+    return aligned;
   }
 
   private async addReplica(service: string, template: Docker.ContainerInspectInfo): Promise<void> {

@@ -6,6 +6,7 @@ import type { Lease } from '../lease/redisLease.js';
 import { evaluate, initialPolicyMemory, type Evaluation, type Plan, type PolicyMemory, type WindowOrProblem } from './evaluate.js';
 import type { ScalerMetrics } from './metrics.js';
 import { policyConfigFor } from './policyLabels.js';
+import type { RecentActions } from './influxWindow.js';
 import { actionTag, decisionPoint, signalPoint, type Outcome } from './records.js';
 
 /**
@@ -21,6 +22,8 @@ export interface ScalerLoopOptions {
   readonly actuator: Actuator;
   /** The recent window of one service (an adapter over InfluxDB). */
   readonly readWindow: (service: string, windowSeconds: number) => Promise<WindowOrProblem>;
+  /** The last applied scale-out/in of a service from the records, to seed cooldowns after a restart. */
+  readonly readRecentActions?: (service: string) => Promise<RecentActions>;
   /** Where records go (the buffered InfluxDB writer); never throws. */
   readonly write: (points: Point[]) => void;
   readonly lease: Lease;
@@ -126,6 +129,7 @@ export class ScalerLoop {
       return { service, outcome: 'config_error' };
     }
 
+    if (!this.memory.has(service)) this.memory.set(service, await this.initialMemory(service));
     const windowSeconds = windowSecondsFor(config);
     const data = await this.options.readWindow(service, windowSeconds);
     const now = this.now();
@@ -183,6 +187,18 @@ export class ScalerLoop {
     this.inFlight.set(service, work);
     metrics.evaluations.inc({ service, outcome: 'applied' });
     return { service, evaluation, outcome: 'applied' };
+  }
+
+  /** A fresh process remembers the cooldowns its predecessor started, from the decision records. */
+  private async initialMemory(service: string): Promise<PolicyMemory> {
+    if (!this.options.readRecentActions) return initialPolicyMemory;
+    const recent = await this.options.readRecentActions(service);
+    if (recent.lastScaleOutAt === undefined && recent.lastScaleInAt === undefined) return initialPolicyMemory;
+    this.options.logger.info({ service, lastScaleOutAt: recent.lastScaleOutAt, lastScaleInAt: recent.lastScaleInAt }, 'cooldowns carried over from the recorded decisions');
+    return {
+      ...initialPolicyMemory,
+      adaptive: { ...initialPolicyMemory.adaptive, lastScaleOutAt: recent.lastScaleOutAt ?? -Infinity, lastScaleInAt: recent.lastScaleInAt ?? -Infinity },
+    };
   }
 
   private async apply(service: string, plan: Plan): Promise<void> {

@@ -87,8 +87,9 @@ export function evaluate(input: EvaluationInput): Evaluation {
   // The horizontal rule measures CPU against the limit its samples were taken under.
   const referenceCores = settling ? (memory.lastVerticalChange?.previousCpuLimitCores ?? limitCores) : limitCores;
   const requestDriven = config.targets.rpsPerReplica !== undefined && window.requestsPerSecond.length > 0;
-  const demand = requestDriven ? window.requestsPerSecond : window.cpuUsageCores;
-  const capacityPerReplica = requestDriven ? (config.targets.rpsPerReplica as number) / config.targets.cpuUtilisation : referenceCores;
+  // CPU demand goes to the policies in millicores: their reasons print one decimal, too coarse for cores.
+  const demand = requestDriven ? window.requestsPerSecond : window.cpuUsageCores.map((s) => ({ time: s.time, value: s.value * 1000 }));
+  const capacityPerReplica = requestDriven ? (config.targets.rpsPerReplica as number) / config.targets.cpuUtilisation : referenceCores * 1000;
 
   let nextMemory: PolicyMemory = memory;
   let horizontal: Decision;
@@ -103,7 +104,8 @@ export function evaluate(input: EvaluationInput): Evaluation {
       memory.adaptive,
       adaptiveSettingsFromConfig(config),
     );
-    horizontal = result.decision;
+    // The adaptive policy speaks of its demand in requests/s; when the demand is CPU, say so.
+    horizontal = requestDriven ? result.decision : { ...result.decision, reason: result.decision.reason.replace(/ rps\b/g, ' millicores') };
     nextMemory = { ...nextMemory, adaptive: result.state };
   }
 
@@ -154,7 +156,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
     forecastHorizonMs: (config.startupSeconds + config.evaluationSeconds) * 1000,
     emaHalfLifeMs: (config.windows.stableSeconds * 1000) / 2,
   });
-  const perReplica = (value: number | undefined) => (value === undefined ? undefined : requestDriven ? value / Math.max(1, actual.replicas) : value / Math.max(1e-9, actual.replicas * referenceCores));
+  const perReplica = (value: number | undefined) => (value === undefined ? undefined : requestDriven ? value / Math.max(1, actual.replicas) : value / Math.max(1e-9, actual.replicas * referenceCores * 1000));
   const signal: SignalRecord = {
     signal: requestDriven ? 'requests' : 'cpu',
     value: perReplica(demand.at(-1)?.value),

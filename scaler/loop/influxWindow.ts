@@ -1,4 +1,4 @@
-import { InfluxQueryError, readServiceWindow, type InfluxConnection } from '../../common/influx/index.js';
+import { influxQuery, InfluxQueryError, Measurement, quoteIdentifier, quoteString, readServiceWindow, seriesRows, Tag, type InfluxConnection } from '../../common/influx/index.js';
 import type { WindowOrProblem } from './evaluate.js';
 import { serviceWindowFrom, WINDOW_FIELDS } from './serviceWindow.js';
 
@@ -26,4 +26,37 @@ function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = (error as Error & { cause?: unknown }).cause;
   return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
+}
+
+/** When the scaler last applied a scale-out and a scale-in to a service (epoch ms), from its own records. */
+export interface RecentActions {
+  readonly lastScaleOutAt: number | undefined;
+  readonly lastScaleInAt: number | undefined;
+}
+
+/**
+ * Reads the last applied horizontal actions of a service from `scaler_decision`, so that a
+ * restarted scaler keeps the cooldowns its predecessor started instead of scaling in at once.
+ * Unreachable or empty: nothing known (the cooldowns then start fresh).
+ */
+export function influxRecentActions(connection: InfluxConnection, lookBackSeconds = 3600) {
+  return async (service: string): Promise<RecentActions> => {
+    const where = `${quoteIdentifier(Tag.service)} = ${quoteString(service)} AND outcome = 'applied' AND time > now() - ${lookBackSeconds}s`;
+    try {
+      const [out, inn] = await withTimeout(
+        influxQuery(connection, [
+          `SELECT last(${quoteIdentifier('reason')}) FROM ${quoteIdentifier(Measurement.scalerDecision)} WHERE ${where} AND ${quoteIdentifier(Tag.action)} = 'scale_out'`,
+          `SELECT last(${quoteIdentifier('reason')}) FROM ${quoteIdentifier(Measurement.scalerDecision)} WHERE ${where} AND ${quoteIdentifier(Tag.action)} = 'scale_in'`,
+        ].join('; ')),
+        5000,
+      );
+      const time = (result: typeof out) => {
+        const row = seriesRows(result?.series ?? [])[0];
+        return typeof row?.time === 'number' ? row.time : undefined;
+      };
+      return { lastScaleOutAt: time(out), lastScaleInAt: time(inn) };
+    } catch {
+      return { lastScaleOutAt: undefined, lastScaleInAt: undefined };
+    }
+  };
 }

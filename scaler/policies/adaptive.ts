@@ -2,6 +2,7 @@ import { replicaDecision, type Decision } from '../decision.js';
 import { lastSpan, type SampleWindow } from '../samples.js';
 import { simpleMovingAverage } from '../signals/movingAverage.js';
 import { newestSampleAgeMs } from '../signals/staleness.js';
+import { quantile } from 'simple-statistics';
 import { isSignificantTrend, trendFit } from '../signals/trend.js';
 
 /**
@@ -24,6 +25,8 @@ export interface AdaptiveSettings {
   maxReplicas: number;
   /** Share of a replica's capacity to plan for (the same target the HPA rule is given). */
   targetUtilisation: number;
+  /** Utilisation allowed in the busy second (95th percentile of per-second demand): 0.9, below the knee. */
+  burstUtilisation: number;
   /** The window demand is averaged over before it is compared (the HPA's metric window, 15 s). */
   metricWindowSeconds: number;
   /** Time for a new replica to serve: the forecast horizon (with one evaluation period). */
@@ -54,24 +57,41 @@ export interface AdaptiveInput {
   requestRate: SampleWindow;
   /** Requests or jobs waiting, one sample per scrape; may be empty. */
   queueDepth: SampleWindow;
-  /** Requests per second one replica serves at 100% of its CPU limit. */
+  /** Requests per second one replica serves at 100% of its base CPU limit. */
   capacityPerReplicaRps: number;
+  /**
+   * How many times its base capacity a ready replica can be given at once by raising its CPU
+   * limit (the vertical bridge): cap / base. 1 (the default) when limits cannot be changed live.
+   */
+  bridgeFactor?: number;
 }
 
 export interface AdaptiveState {
   lastScaleOutAt: number;
   lastScaleInAt: number;
   panicUntil: number;
+  /** The burst requirement of each evaluation within the flap window (scale-in evidence). */
+  burstHistory: { time: number; rps: number }[];
 }
 
-export const initialAdaptiveState: AdaptiveState = { lastScaleOutAt: -Infinity, lastScaleInAt: -Infinity, panicUntil: -Infinity };
+export const initialAdaptiveState: AdaptiveState = { lastScaleOutAt: -Infinity, lastScaleInAt: -Infinity, panicUntil: -Infinity, burstHistory: [] };
 
 export interface AdaptiveResult {
   decision: Decision;
   state: AdaptiveState;
+  /** Demand right now (short-window arrivals + backlog drain), for the vertical bridge. */
+  demandNowRps?: number;
 }
 
 export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, settings: AdaptiveSettings): AdaptiveResult {
+  const result = decideReplicas(input, state, settings);
+  const signals = result.decision.signals;
+  const level = Math.max(signals.panicMean ?? 0, signals.metricMean ?? 0, ((signals.busySecond ?? 0) * settings.targetUtilisation) / settings.burstUtilisation);
+  const drain = (signals.queueDepth ?? 0) / Math.max(settings.startupSeconds + settings.evaluationSeconds, 1);
+  return { ...result, demandNowRps: level + drain };
+}
+
+function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: AdaptiveSettings): AdaptiveResult {
   const { now, currentReplicas: current } = input;
   const perReplica = input.capacityPerReplicaRps * settings.targetUtilisation;
   const thresholds = {
@@ -115,38 +135,53 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
   const clamp = (n: number) => Math.min(settings.maxReplicas, Math.max(settings.minReplicas, n));
   const replicasFor = (rps: number) => Math.ceil(rps / perReplica - 1e-9);
   const forQueue = settings.queueDepthPerReplica ? Math.ceil(queue / settings.queueDepthPerReplica) : 0;
-  const upDemand = Math.max(metricMean, forecast) + drainRate;
+  // Per-second jitter that averages out over a minute still queues requests second by second: the
+  // busy second (95th percentile of the stable window) must fit at the burst utilisation, a margin
+  // below the latency knee. Expressed as the demand that needs as many replicas at the target.
+  const stableWindow = lastSpan(input.requestRate, settings.stableWindowSeconds * 1000, now);
+  const busySecond = quantileOf(stableWindow, 0.95);
+  const busyAsMean = (busySecond * settings.targetUtilisation) / settings.burstUtilisation;
+  signals.busySecond = busySecond;
+  const burstHistory = [...state.burstHistory.filter((entry) => entry.time > now - settings.flapWindowSeconds * 1000), { time: now, rps: busyAsMean }];
+  state = { ...state, burstHistory };
+  // Replicas follow sustained demand (the stable mean, a significant trend, the busy second); what
+  // moves faster is carried by the vertical bridge, which acts within one evaluation.
+  const sustained = Math.max(stableMean, forecast, busyAsMean) + drainRate;
+  const immediate = Math.max(panicMean, metricMean) + drainRate;
+  signals.sustainedDemand = sustained;
+  signals.immediateDemand = immediate;
+  const ready = Math.max(1, input.readyReplicas);
+  const bridgeCarries = ready * perReplica * Math.max(1, input.bridgeFactor ?? 1);
   // As in the HPA rule a change within the tolerance is noise; unlike it, demand is counted in
   // arrivals (CPU saturates at the limit), so one step reaches the right size even past saturation.
-  const upNeeded = upDemand > current * perReplica * (1 + settings.tolerance) || forQueue > current;
-  const desiredUp = upNeeded ? clamp(Math.max(replicasFor(upDemand), forQueue)) : current;
-  const desiredPanic = clamp(replicasFor(panicMean + drainRate));
+  const upNeeded = sustained > current * perReplica * (1 + settings.tolerance) || forQueue > current;
+  let desiredUp = upNeeded ? clamp(Math.max(replicasFor(sustained), forQueue)) : current;
 
+  // Panic (Knative's rule: the 6 s demand at ≥ 200% of what the ready replicas carry): no scale-in
+  // for a stable window, and replicas at once for whatever the bridge cannot carry.
   let panicUntil = state.panicUntil;
-  const ready = Math.max(1, input.readyReplicas);
-  // Knative's test: unrounded panic-window demand over what the ready replicas carry, ≥ 200%.
-  if (panicMean + drainRate >= settings.panicThreshold * ready * perReplica && desiredPanic > current) {
-    panicUntil = now + settings.stableWindowSeconds * 1000;
-  }
-  if (now < panicUntil) {
-    const target = Math.max(current, desiredPanic, desiredUp);
-    if (target > current) {
-      return {
-        decision: replicaDecision('adaptive', current, target, `panic: ${panicMean.toFixed(1)} rps over ${settings.panicWindowSeconds} s is ≥ ${settings.panicThreshold}× what ${ready} ready replicas carry at ${perReplica.toFixed(1)} rps each → ${target}`, signals, thresholds),
-        state: { ...state, panicUntil, lastScaleOutAt: now, },
-      };
-    }
-    return hold('panic mode: holding, no scale-in until the spike has passed', signals, { ...state, panicUntil });
-  }
+  if (panicMean + drainRate >= settings.panicThreshold * ready * perReplica) panicUntil = now + settings.stableWindowSeconds * 1000;
+  const panicking = now < panicUntil;
+  const beyondBridge = immediate > bridgeCarries;
+  // Only the share the bridge cannot carry becomes replicas now; if the demand lasts, the stable
+  // mean brings the rest, and a spike that passes leaves fewer replicas to pay for.
+  if (beyondBridge) desiredUp = Math.max(desiredUp, clamp(Math.ceil(immediate / (perReplica * Math.max(1, input.bridgeFactor ?? 1)) - 1e-9)));
 
   if (desiredUp > current) {
-    const parts = [forecast > metricMean ? `forecast ${forecast.toFixed(1)} rps in ${horizonSeconds} s` : `${metricMean.toFixed(1)} rps over ${settings.metricWindowSeconds} s`];
+    const sinceScaleIn = now - state.lastScaleInAt;
+    if (!beyondBridge && sinceScaleIn < settings.flapWindowSeconds * 1000) {
+      return hold(`bridging: ${sustained.toFixed(1)} rps would reverse the scale-in of ${Math.round(sinceScaleIn / 1000)} s ago; the CPU bridge carries it`, signals, { ...state, panicUntil });
+    }
+    const parts = beyondBridge
+      ? [`${immediate.toFixed(1)} rps now is beyond what ${ready} ready replicas carry even bridged`]
+      : [forecast > stableMean ? `forecast ${forecast.toFixed(1)} rps in ${horizonSeconds} s` : busyAsMean > stableMean ? `busy second ${busySecond.toFixed(1)} rps` : `${stableMean.toFixed(1)} rps over ${settings.stableWindowSeconds} s`];
     if (drainRate > 0) parts.push(`backlog ${Math.round(queue)} to drain`);
     return {
-      decision: replicaDecision('adaptive', current, desiredUp, `${parts.join(' + ')} needs ${desiredUp} replicas at ${perReplica.toFixed(1)} rps each`, signals, thresholds),
+      decision: replicaDecision('adaptive', current, desiredUp, `${panicking ? 'panic: ' : ''}${parts.join(' + ')} needs ${desiredUp} replicas at ${perReplica.toFixed(1)} rps each`, signals, thresholds),
       state: { ...state, panicUntil, lastScaleOutAt: now },
     };
   }
+  if (panicking) return hold('panic mode: no scale-in until the spike has passed', signals, { ...state, panicUntil });
 
   // Scale-in, on present evidence only (a forecast may veto it, never trigger it). The evidence is
   // the busiest metric window of the flap window (as the HPA keeps its highest recommendation of
@@ -161,6 +196,10 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
   // busiest metric window of the last stable window) is the evidence. Otherwise it is the busiest
   // metric window of the whole flap window, as the HPA keeps its highest recommendation of 300 s.
   const flapSpan = lastSpan(input.requestRate, settings.flapWindowSeconds * 1000, now);
+  const oldest = flapSpan[0]?.time ?? now;
+  if (now - oldest < (settings.flapWindowSeconds - settings.evaluationSeconds) * 1000) {
+    return hold(`no scale-in: ${Math.round((now - oldest) / 1000)} s of history, ${settings.flapWindowSeconds} s needed before removing a replica`, signals, next);
+  }
   const longLine = trendFit(flapSpan);
   // ...and material: over the window it removes more than the tolerance of the level.
   const falling =
@@ -171,7 +210,9 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
   const evidenceWindow = falling ? settings.stableWindowSeconds : settings.flapWindowSeconds;
   const recentPeak = peakOfBlockMeans(falling ? lastSpan(flapSpan, settings.stableWindowSeconds * 1000, now) : flapSpan, now, settings.metricWindowSeconds * 1000);
   signals.recentPeak = recentPeak;
-  const inDemand = Math.max(recentPeak, metricMean) + drainRate;
+  let recentBusy = 0;
+  for (const entry of state.burstHistory) if (entry.time > now - evidenceWindow * 1000) recentBusy = Math.max(recentBusy, entry.rps);
+  const inDemand = Math.max(recentPeak, metricMean, recentBusy) + drainRate;
   const fits = inDemand < current * perReplica * (1 - settings.tolerance);
   const desiredIn = fits ? clamp(Math.max(replicasFor(inDemand), forQueue)) : current;
   if (desiredIn >= current) return hold(`steady: peak ${recentPeak.toFixed(1)} rps over ${evidenceWindow} s fits ${current} replicas`, signals, next);
@@ -181,6 +222,14 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
     decision: replicaDecision('adaptive', current, to, `peak ${recentPeak.toFixed(1)} rps over ${evidenceWindow} s${falling ? ' (load falling)' : ''} needs ${desiredIn} replicas; stepping down to ${to}`, signals, thresholds),
     state: { ...next, lastScaleInAt: now },
   };
+}
+
+/** The q-quantile of the window's values (simple-statistics' quickselect-based `quantile`). */
+function quantileOf(window: SampleWindow, q: number): number {
+  if (window.length === 0) return 0;
+  const values = new Array<number>(window.length);
+  for (let i = 0; i < window.length; i += 1) values[i] = window[i]!.value;
+  return quantile(values, q);
 }
 
 /** Largest mean over consecutive blocks of `blockMs` ending at `now`: the busiest stretch the window saw. */

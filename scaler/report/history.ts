@@ -1,9 +1,9 @@
-import { influxQuery, Measurement, quoteIdentifier, quoteString, seriesRows, ServiceStatsField as F, ScalerSignalField as S, Tag, type InfluxConnection } from '../../common/influx/index.js';
+import { ContainerStatsField as C, influxQuery, Measurement, quoteIdentifier, quoteString, seriesRows, ServiceStatsField as F, ScalerSignalField as S, Tag, type InfluxConnection } from '../../common/influx/index.js';
 import type { DecisionMark, Point, ServiceHistory } from './model.js';
 
 /**
- * Reads one service's history for [from, to] from InfluxDB: `service_stats` (what the collector
- * saw), `scaler_signal` (what the scaler followed) and `scaler_decision` (what it did and why).
+ * Reads one service's history for [from, to] from InfluxDB: `service_stats` and `container_stats`
+ * (what the collector saw), `scaler_signal` (what the scaler followed) and `scaler_decision` (what it did and why).
  * Series are averaged into buckets so a long range stays a few hundred points per chart.
  */
 export function bucketSecondsFor(from: number, to: number, maxPoints = 400): number {
@@ -15,12 +15,17 @@ export async function readServiceHistory(connection: InfluxConnection, service: 
   const where = `${quoteIdentifier(Tag.service)} = ${quoteString(service)} AND time >= ${from}ms AND time <= ${to}ms`;
   const mean = (field: string) => `mean(${quoteIdentifier(field)}) AS ${quoteIdentifier(field)}`;
   const statsFields = [F.replicas, F.cpuUsageCores, F.cpuLimitCores, F.memoryWorkingSetBytes, F.memoryLimitBytes, F.requestsPerSecond, F.latencyP95Seconds];
-  const [stats, signals, decisions] = await influxQuery(
+  // Per-replica limits and use come from the containers' own rows: the highest limit and the mean
+  // use across the replicas in each bucket (a service-level sum divided by a replica count would
+  // wobble while a replica comes or goes).
+  const perContainer = [`max(${quoteIdentifier(C.cpuLimitCores)}) AS cpu_limit`, `mean(${quoteIdentifier(C.cpuUsageCores)}) AS cpu_used`, `max(${quoteIdentifier(C.memoryLimitBytes)}) AS memory_limit`, `mean(${quoteIdentifier(C.memoryWorkingSetBytes)}) AS memory_used`];
+  const [stats, signals, decisions, containers] = await influxQuery(
     connection,
     [
       `SELECT ${statsFields.map(mean).join(', ')} FROM ${quoteIdentifier(Measurement.serviceStats)} WHERE ${where} GROUP BY time(${bucket}s) fill(none)`,
       `SELECT ${[S.value, S.target, S.smoothed, S.forecast].map(mean).join(', ')} FROM ${quoteIdentifier(Measurement.scalerSignal)} WHERE ${where} GROUP BY time(${bucket}s), ${quoteIdentifier(Tag.signal)} fill(none)`,
       `SELECT * FROM ${quoteIdentifier(Measurement.scalerDecision)} WHERE ${where}`,
+      `SELECT ${perContainer.join(', ')} FROM ${quoteIdentifier(Measurement.containerStats)} WHERE ${where} GROUP BY time(${bucket}s) fill(none)`,
     ].join('; '),
   );
   const statRows = seriesRows(stats?.series ?? []);
@@ -29,6 +34,9 @@ export async function readServiceHistory(connection: InfluxConnection, service: 
       const v = pick(row);
       return v === undefined || !Number.isFinite(v) ? [] : [{ t: Number(row.time), v }];
     });
+  const containerRows = seriesRows(containers?.series ?? []);
+  const fromContainers = (field: string): Point[] =>
+    containerRows.flatMap((row) => (typeof row[field] === 'number' ? [{ t: Number(row.time), v: row[field] as number }] : []));
   const num = (row: Record<string, unknown>, field: string) => (typeof row[field] === 'number' ? (row[field] as number) : undefined);
   const perReplica = (field: string) => (row: Record<string, unknown>) => {
     const value = num(row, field);
@@ -47,10 +55,10 @@ export async function readServiceHistory(connection: InfluxConnection, service: 
     service,
     bucketSeconds: bucket,
     replicas: series((row) => num(row, F.replicas)),
-    cpuLimitPerReplicaCores: series(perReplica(F.cpuLimitCores)),
-    cpuUsedPerReplicaCores: series(perReplica(F.cpuUsageCores)),
-    memoryLimitPerReplicaBytes: series(perReplica(F.memoryLimitBytes)),
-    memoryUsedPerReplicaBytes: series(perReplica(F.memoryWorkingSetBytes)),
+    cpuLimitPerReplicaCores: containerRows.length ? fromContainers('cpu_limit') : series(perReplica(F.cpuLimitCores)),
+    cpuUsedPerReplicaCores: containerRows.length ? fromContainers('cpu_used') : series(perReplica(F.cpuUsageCores)),
+    memoryLimitPerReplicaBytes: containerRows.length ? fromContainers('memory_limit') : series(perReplica(F.memoryLimitBytes)),
+    memoryUsedPerReplicaBytes: containerRows.length ? fromContainers('memory_used') : series(perReplica(F.memoryWorkingSetBytes)),
     requestsPerSecond: series((row) => num(row, F.requestsPerSecond)),
     latencyP95Seconds: series((row) => num(row, F.latencyP95Seconds)),
     signal: main ? { name: main.tags[Tag.signal] ?? 'signal', value: signalOf(S.value), target: signalOf(S.target), smoothed: signalOf(S.smoothed), forecast: signalOf(S.forecast) } : undefined,

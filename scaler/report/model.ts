@@ -144,7 +144,8 @@ function headline(history: ServiceHistory, s: Omit<ServiceSummary, 'headline'>, 
   if (s.timeAboveTargetFraction !== undefined && history.signal) parts.push(`${history.signal.name} above target ${(s.timeAboveTargetFraction * 100).toFixed(0)}% of the time`);
   if (s.failedActions > 0) parts.push(`${s.failedActions} failed`);
   if (s.dataProblems > 0) parts.push(`${s.dataProblems} evaluation${s.dataProblems === 1 ? '' : 's'} skipped for missing data`);
-  const first = acted[0];
-  const why = first ? ` First: ${first.change} because ${first.reason}.` : '';
+  // The decision that best explains the run: the first scale-out, else the first CPU change, else the first action.
+  const key = acted.find((d) => d.action === 'scale_out') ?? acted.find((d) => d.resource === 'cpu') ?? acted[0];
+  const why = key ? ` Why, at ${new Date(key.time).toISOString().slice(11, 19)}: ${key.change} because ${key.reason}.` : '';
   return `${parts.join('; ')}.${why}`;
 }

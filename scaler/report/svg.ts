@@ -31,9 +31,15 @@ export interface ChartSpec {
   readonly maxGapMs: number;
   readonly height?: number;
   readonly yMinZero?: boolean;
+  /** Upper bound of the y axis when the data goes higher (those lines are clipped at the top). */
+  readonly yMaxCap?: number;
+  /** About how many y ticks (more for small whole counts such as replicas). */
+  readonly yTicks?: number;
 }
 
 const WIDTH = 1100;
+/** Makes clip-path ids unique within one page. */
+let chartCounter = 0;
 const MARGIN = { left: 78, right: 18, top: 34, bottom: 30 };
 
 export const ACTION_COLOURS: Record<string, string> = {
@@ -73,24 +79,29 @@ export function lineChart(spec: ChartSpec): string {
   const values = spec.series.flatMap((s) => s.points.map((p) => p.v));
   const hasData = values.length > 0;
   let yMax = hasData ? Math.max(...values) : 1;
+  if (spec.yMaxCap !== undefined && spec.yMaxCap > 0) yMax = Math.min(yMax, spec.yMaxCap);
   let yMin = hasData && spec.yMinZero === false ? Math.min(...values) : 0;
   if (yMax <= yMin) yMax = yMin + (yMin === 0 ? 1 : Math.abs(yMin) * 0.2);
-  const ticks = niceTicks(yMin, yMax * 1.08, 4);
+  const ticks = niceTicks(yMin, yMax * 1.08, spec.yTicks ?? 4);
+  // One more round tick above the data, so the top of the plot is labelled.
+  if (ticks.length > 1 && (ticks.at(-1) as number) < yMax * 1.08) ticks.push(Number(((ticks.at(-1) as number) + (ticks[1] as number) - (ticks[0] as number)).toPrecision(12)));
   yMin = Math.min(yMin, ticks[0] ?? yMin);
-  yMax = Math.max(yMax * 1.08, ticks.at(-1) ?? yMax);
+  yMax = ticks.length > 1 ? (ticks.at(-1) as number) : yMax * 1.08;
   const y = (v: number) => MARGIN.top + plotH - ((v - yMin) / (yMax - yMin)) * plotH;
 
   const out: string[] = [];
+  const clipId = `plot-${(chartCounter += 1)}`;
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-label="${escapeXml(spec.title)}">`);
   out.push(`<rect x="0" y="0" width="${WIDTH}" height="${height}" fill="#ffffff"/>`);
+  out.push(`<defs><clipPath id="${clipId}"><rect x="${MARGIN.left}" y="${MARGIN.top - 2}" width="${plotW}" height="${plotH + 4}"/></clipPath></defs>`);
   out.push(`<text x="${MARGIN.left}" y="20" class="chart-title">${escapeXml(spec.title)}</text>`);
 
   // legend, right-aligned on the title line
   let legendX = WIDTH - MARGIN.right;
   for (const series of [...spec.series].reverse()) {
     const label = escapeXml(series.name);
-    const textWidth = label.length * 6.6;
-    legendX -= textWidth + 34;
+    const textWidth = label.length * 7.4;
+    legendX -= textWidth + 44;
     out.push(`<line x1="${legendX}" y1="16" x2="${legendX + 22}" y2="16" stroke="${series.color}" stroke-width="${series.width ?? 2.5}"${series.dash ? ` stroke-dasharray="${series.dash}"` : ''}/>`);
     out.push(`<text x="${legendX + 27}" y="20" class="legend">${label}</text>`);
   }
@@ -122,7 +133,8 @@ export function lineChart(spec: ChartSpec): string {
     }
   }
 
-  // series
+  // series, clipped to the plot area (a capped axis cuts what goes above it)
+  out.push(`<g clip-path="url(#${clipId})">`);
   for (const series of spec.series) {
     for (const segment of segments(series.points, spec.maxGapMs)) {
       const d = segment
@@ -142,6 +154,7 @@ export function lineChart(spec: ChartSpec): string {
       }
     }
   }
+  out.push('</g>');
   if (!hasData) out.push(`<text x="${MARGIN.left + plotW / 2}" y="${MARGIN.top + plotH / 2}" class="empty" text-anchor="middle">no data in this range</text>`);
 
   // decision markers

@@ -6,7 +6,8 @@
  *   service time of one request s = cpuSecondsPerRequest × max(1, concurrency / cpuLimit)
  *     (with the limit below the concurrency the slots share the cores: each runs slower)
  *
- * A replica asked for serves `startupSeconds` later. Requests beyond what the ready replicas
+ * A replica asked for serves `startupSeconds` later; a new CPU limit (`docker update`) applies to
+ * the running replicas at once, and all replicas share one limit. Requests beyond what the ready replicas
  * serve wait in a queue (bounded at `queueLimitPerReplica` × ready replicas; the excess is
  * dropped). Each simulated second the p95 latency is estimated as
  *
@@ -36,21 +37,22 @@ export const DEFAULT_SERVICE_MODEL: ServiceModel = {
   sloP95Seconds: 0.5,
 };
 
-export function capacityPerReplica(model: ServiceModel): number {
-  return Math.min(model.cpuLimitCores, model.concurrency) / model.cpuSecondsPerRequest;
+/** Requests/s one replica serves at its CPU limit (the model's, unless a live limit is given). */
+export function capacityPerReplica(model: ServiceModel, cpuLimitCores = model.cpuLimitCores): number {
+  return Math.min(cpuLimitCores, model.concurrency) / model.cpuSecondsPerRequest;
 }
 
-export function serviceTimeSeconds(model: ServiceModel): number {
-  return model.cpuSecondsPerRequest * Math.max(1, model.concurrency / model.cpuLimitCores);
+export function serviceTimeSeconds(model: ServiceModel, cpuLimitCores = model.cpuLimitCores): number {
+  return model.cpuSecondsPerRequest * Math.max(1, model.concurrency / cpuLimitCores);
 }
 
 const LN20 = Math.log(20);
 
 /** The p95 latency (seconds) of a second with `arrivals` requests, `backlog` left waiting, `ready` replicas. */
-export function p95LatencySeconds(model: ServiceModel, ready: number, arrivalsPerSecond: number, backlog: number): number {
+export function p95LatencySeconds(model: ServiceModel, ready: number, arrivalsPerSecond: number, backlog: number, cpuLimitCores = model.cpuLimitCores): number {
   if (ready <= 0) return Infinity;
-  const mu = capacityPerReplica(model);
-  const s = serviceTimeSeconds(model);
+  const mu = capacityPerReplica(model, cpuLimitCores);
+  const s = serviceTimeSeconds(model, cpuLimitCores);
   const servers = ready * model.concurrency;
   const rho = Math.min(0.99, arrivalsPerSecond / (ready * mu));
   const wq = rho <= 0 ? 0 : (s * rho ** (Math.sqrt(2 * (servers + 1)) - 1)) / (servers * (1 - rho));

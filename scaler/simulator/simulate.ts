@@ -1,5 +1,6 @@
 import type { PolicyConfig } from '../config/policyConfig.js';
 import type { Decision } from '../decision.js';
+import { bridgeCpuLimit } from '../policies/verticalBridge.js';
 import { adaptiveDecide, initialAdaptiveState, type AdaptiveSettings, type AdaptiveState } from '../policies/adaptive.js';
 import { hpaReconcile, hpaSettings, initialHpaState, type HpaPod, type HpaSettings, type HpaState } from '../policies/hpa.js';
 import type { Sample } from '../samples.js';
@@ -11,8 +12,15 @@ export interface PolicyOutcome {
   policy: PolicyName;
   /** Simulated seconds with p95 latency above the objective or with dropped requests. */
   sloViolationSeconds: number;
-  /** Sum over simulated seconds of replicas in existence (starting ones cost too). */
+  /**
+   * Cost: sum over simulated seconds of the replicas in existence (starting ones cost too), each
+   * weighted by its CPU limit over the model's base limit — base-size replica-seconds, so that a
+   * replica bridged to twice the cores costs twice.
+   */
   replicaSeconds: number;
+  /** CPU-limit changes (the adaptive policy's start-up bridge; the HPA rule makes none). */
+  verticalUpdates: number;
+  peakCpuLimitCores: number;
   /** Decisions that changed the replica count. */
   scaleActions: number;
   /** Scale actions that reversed the previous action within the flap window. */
@@ -28,6 +36,8 @@ export interface SimulationSetup {
   /** HPA sync period (--horizontal-pod-autoscaler-sync-period), 15 s. */
   hpaSyncSeconds: number;
   onProgress?: (fraction: number) => void;
+  /** The adaptive policy's vertical start-up bridge (default on; off to measure its share). */
+  bridge?: boolean;
   /** Called with every decision that changes the replica count (for debugging and reports). */
   onAction?: (second: number, decision: Decision) => void;
   /** Called every simulated second (for debugging: where do violations happen?). */
@@ -54,6 +64,7 @@ export function adaptiveSettingsFromConfig(config: PolicyConfig): AdaptiveSettin
     maxReplicas: config.replicas.max,
     targetUtilisation: Number(process.env.ATARGET ?? config.targets.cpuUtilisation),
     metricWindowSeconds: config.windows.metricSeconds,
+    burstUtilisation: Number(process.env.BUSY ?? 0.9),
     startupSeconds: config.startupSeconds,
     evaluationSeconds: config.evaluationSeconds,
     stableWindowSeconds: config.windows.stableSeconds,
@@ -110,6 +121,11 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
   let replicaSeconds = 0;
   let dropped = 0;
   let peakReplicas = initial;
+  const baseLimit = model.cpuLimitCores;
+  let cpuLimit = baseLimit;
+  let peakCpuLimit = baseLimit;
+  let verticalUpdates = 0;
+  let capacityPerPod = mu;
   const actions: { time: number; direction: 1 | -1 }[] = [];
   const progressEvery = 1 << 18;
 
@@ -119,7 +135,7 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
       for (const pod of pods) if (pod.readyAt <= t) ready += 1;
     }
     const arrivals = rates[t] as number;
-    const capacity = ready * mu;
+    const capacity = ready * capacityPerPod;
     const waiting = queue + arrivals;
     const served = Math.min(waiting, capacity);
     queue = waiting - served;
@@ -130,10 +146,10 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
       queue = limit;
       dropped += droppedNow;
     }
-    const violated = droppedNow > 0 || p95LatencySeconds(model, ready, arrivals, queue) > model.sloP95Seconds;
+    const violated = droppedNow > 0 || p95LatencySeconds(model, ready, arrivals, queue, cpuLimit) > model.sloP95Seconds;
     if (violated) violations += 1;
     setup.onSecond?.(t, ready, pods.length, violated);
-    replicaSeconds += pods.length;
+    replicaSeconds += (pods.length * cpuLimit) / baseLimit;
 
     const slot = rateRing[t % rateSpan] as Sample;
     slot.time = t * 1000;
@@ -167,12 +183,29 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
         const count = Math.min(t + 1, rateSpan);
         for (let i = t - count + 1; i <= t; i += 1) window.push(rateRing[i % rateSpan] as Sample);
         const result = adaptiveDecide(
-          { now, currentReplicas: pods.length, readyReplicas: ready, requestRate: window, queueDepth: [{ time: now, value: queue }], capacityPerReplicaRps: mu },
+          { now, currentReplicas: pods.length, readyReplicas: ready, requestRate: window, queueDepth: [{ time: now, value: queue }], capacityPerReplicaRps: mu, bridgeFactor: setup.bridge === false ? 1 : capacityPerReplica(model, Math.max(baseLimit, config.cpu.maxCores)) / mu },
           adaptiveState,
           adaptive,
         );
         adaptiveState = result.state;
         decision = result.decision;
+        if (setup.bridge !== false) {
+          const bridge = bridgeCpuLimit({
+            demandRps: result.demandNowRps ?? 0,
+            readyReplicas: ready,
+            baseCapacityPerReplicaRps: mu,
+            targetUtilisation: adaptive.targetUtilisation,
+            baseCpuLimitCores: baseLimit,
+            currentCpuLimitCores: cpuLimit,
+            maxCpuLimitCores: Math.max(baseLimit, config.cpu.maxCores),
+          });
+          if (bridge.to !== cpuLimit) {
+            cpuLimit = bridge.to;
+            capacityPerPod = capacityPerReplica(model, cpuLimit);
+            peakCpuLimit = Math.max(peakCpuLimit, cpuLimit);
+            verticalUpdates += 1;
+          }
+        }
       }
       if (decision.to !== pods.length) {
         actions.push({ time: t, direction: decision.to > pods.length ? 1 : -1 });
@@ -192,7 +225,18 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
     const current = actions[i]!;
     if (current.direction !== previous.direction && current.time - previous.time < flapWindow) flaps += 1;
   }
-  return { policy, sloViolationSeconds: violations, replicaSeconds, scaleActions: actions.length, flaps, droppedRequests: Math.round(dropped), peakReplicas, simulatedSeconds: seconds };
+  return {
+    policy,
+    sloViolationSeconds: violations,
+    replicaSeconds: Math.round(replicaSeconds),
+    scaleActions: actions.length,
+    flaps,
+    verticalUpdates,
+    peakCpuLimitCores: peakCpuLimit,
+    droppedRequests: Math.round(dropped),
+    peakReplicas,
+    simulatedSeconds: seconds,
+  };
 }
 
 /** Adds pods (starting now) or removes them, the ones not yet serving and then the newest first. */

@@ -126,6 +126,14 @@ describe('Docker actuator on the real engine', () => {
     expect((await actuator.observe(service)).replicas).toBe(2);
   });
 
+  it('sets a replica whose limits drifted from the template (half-done update, a hand change) back to one size', async () => {
+    const [, second] = replicas;
+    await second!.update({ NanoCpus: 400_000_000 });
+    expect(await actuator.tidy(service)).toBe(1);
+    expect((await second!.inspect()).HostConfig.NanoCpus).toBe(750_000_000);
+    expect((await cgroupCpuQuota(second!)).quota).toBe(75_000);
+  });
+
   it('never touches containers without the platform labels, or observed but not managed', async () => {
     const bystanderAfter = await bystander.inspect();
     const observerAfter = await observer.inspect();

@@ -24,9 +24,10 @@ const times: Record<string, number> = {};
 const cappedSelf: Array<{ at: number; cpuSeconds: number }> = [];
 
 async function selfReportedCpu(): Promise<{ at: number; cpuSeconds: number }> {
-  const info = (await docker.getContainer(`${runId}-capped`).inspect()) as { NetworkSettings: { IPAddress: string } };
+  const info = await docker.getContainer(`${runId}-capped`).inspect();
+  const address = Object.values(info.NetworkSettings.Networks).map((network) => network.IPAddress).find(Boolean);
   const before = Date.now();
-  const { cpuSeconds } = (await fetch(`http://${info.NetworkSettings.IPAddress}:9101/`).then((r) => r.json())) as { cpuSeconds: number };
+  const { cpuSeconds } = (await fetch(`http://${address}:9101/`).then((r) => r.json())) as { cpuSeconds: number };
   return { at: (before + Date.now()) / 2, cpuSeconds };
 }
 

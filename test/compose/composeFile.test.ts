@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { policyConfigFor } from '../../scaler/loop/policyLabels.js';
 import { COMPOSE_FILE, LOCAL_OVERRIDE, ROOT, compose, hasCommand } from './support.js';
 
 interface Service {
@@ -35,6 +36,12 @@ function targetsOf(service: Service): Map<string, boolean> {
 }
 
 describe.skipIf(!hasCompose)('the compose file', () => {
+  it('documents every variable it reads in .env.example', async () => {
+    const [text, example] = await Promise.all([readFile(COMPOSE_FILE, 'utf8'), readFile(resolve(ROOT, 'compose/.env.example'), 'utf8')]);
+    const variables = new Set([...text.matchAll(/\$\{([A-Z_]+)/g)].map((match) => match[1]));
+    for (const variable of variables) expect(example, variable).toMatch(new RegExp(`^#? ?${variable}=`, 'm'));
+  });
+
   it('validates as it stands, with no .env and no variable set', async () => {
     const config = await resolvedConfig([COMPOSE_FILE]);
     expect(Object.keys(config.services).sort()).toEqual(['app', 'collector', 'docker-proxy', 'grafana', 'influxdb', 'proxy', 'redis', 'scaler', 'worker']);
@@ -69,6 +76,9 @@ describe.skipIf(!hasCompose)('the compose file', () => {
     expect(services.app?.labels).toMatchObject({ 'scalewright.service': 'app', 'scalewright.managed': 'true', 'scalewright.metrics.port': '8080', 'scalewright.stack': 'blue' });
     expect(services.worker?.labels).toMatchObject({ 'scalewright.service': 'worker', 'scalewright.managed': 'true', 'scalewright.metrics.port': '9465', 'scalewright.stack': 'blue' });
     expect(services.collector?.environment?.COLLECTOR_REQUIRE_LABEL).toBe('scalewright.stack=blue');
+    // The policy labels are ones the scaler reads, with values it accepts.
+    expect(policyConfigFor(undefined, services.app?.labels ?? {})).toMatchObject({ replicas: { min: 1, max: 4 }, cpu: { minCores: 0.1, maxCores: 0.5 } });
+    expect(policyConfigFor(undefined, services.worker?.labels ?? {}).targets.queueDepthPerReplica).toBe(4);
     expect(services.scaler?.environment?.SCALER_REQUIRE_LABEL).toBe('scalewright.stack=blue');
   });
 

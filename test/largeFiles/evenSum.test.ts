@@ -77,7 +77,7 @@ describe('even-sum: the exact sum of the even integers of a file', () => {
     }
     const expected = numbers.filter((v) => v % 2n === 0n).reduce((a, b) => a + b, 0n);
     expect(await sumOf(numbers.join('\n'))).toMatchObject({ ok: true, sum: expected.toString() });
-  });
+  }, 120_000);
 
   it('names the byte offset and line of the first bad token', async () => {
     const result = await sumOf('2 4\n6 1.5 x\n8');
@@ -146,7 +146,7 @@ describe('even-sum over chunks', () => {
     const expected = (999999998n + 999999999999999998n + 999999999999999999999999998n) * 5_000_000n;
     for (let k = 0; k < 5_000_000; k++) scanner.scan(line, 0, line.length, 0);
     expect(scanner.sum()).toBe(expected);
-  });
+  }, 120_000);
 });
 
 describe('even-sum against the C reference', () => {
@@ -210,7 +210,7 @@ describe('even-sum with worker threads (runs the compiled build in dist/)', () =
     const expected = { ok: false, offset: body.length + 2, line: (2 << 20) + 1 };
     expect(await api.sumEvenNumbersInFile(bad, { threads: 1 })).toMatchObject(expected);
     expect(await api.sumEvenNumbersInFile(bad, { threads: 2 })).toMatchObject(expected);
-  });
+  }, 120_000);
 
   it('stops its threads when cancelled', async () => {
     const path = join(dir, 'threads-abort.txt');

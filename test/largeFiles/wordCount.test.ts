@@ -103,7 +103,7 @@ describe('word count against the C reference (byte for byte)', () => {
     const output = join(dir, 'generated.out');
     await countWordsToFile(input, output, options());
     expect((await readFile(output)).equals(cWordCount(refs.wordcount, input))).toBe(true);
-  });
+  }, 120_000);
 });
 
 describe('word count in bounded memory: spilling sorted runs', () => {
@@ -118,7 +118,7 @@ describe('word count in bounded memory: spilling sorted runs', () => {
       expect(result.distinctWords).toBe(expected.toString('latin1').split('\n').length - 1);
     }
     expect(await readdir(spillDir)).toEqual([]);
-  });
+  }, 120_000);
 
   it('spills on the kjv bible too and still matches C', async () => {
     const input = join(CORPUS, 'kjvbible.txt');
@@ -156,7 +156,7 @@ describe('word count over chunks (countWordsInRange + mergeWordCountRuns)', () =
         await Promise.all(runs.map((r) => rm(r)));
       }
     }
-  });
+  }, 120_000);
 
   it('merges many runs with a tiny budget (fan-in bounded, several passes)', async () => {
     const input = join(dir, 'many-runs.txt');
@@ -171,7 +171,7 @@ describe('word count over chunks (countWordsInRange + mergeWordCountRuns)', () =
     const output = join(dir, 'many-runs.out');
     await mergeWordCountRuns(runs, output, options({ memoryBudgetBytes: 64 << 10 }));
     expect((await readFile(output)).equals(cWordCount(refs.wordcount, input))).toBe(true);
-  });
+  }, 120_000);
 });
 
 describe('word count progress and cancellation', () => {
@@ -215,7 +215,7 @@ describe('word count with worker threads (runs the compiled build in dist/)', ()
       expect(result.bytes).toBe(12 << 20);
     }
     expect(await readdir(spillDir)).toEqual([]);
-  });
+  }, 120_000);
 
   it('matches C with 2 threads on a small vocabulary (runs added into this thread\'s table)', async () => {
     const input = join(dir, 'kjv-x2.txt');

@@ -75,7 +75,7 @@ function startScaler(): { child: ChildProcess; lines: Array<Record<string, unkno
   return {
     child,
     lines,
-    waitFor: (match, timeoutMs = 30_000) =>
+    waitFor: (match, timeoutMs = 60_000) =>
       new Promise((resolve, reject) => {
         const seen = lines.find((l) => match.test(String(l.msg)));
         if (seen) return resolve(seen);
@@ -100,8 +100,8 @@ describe('the scaler killed and restarted', () => {
     // 2. Restarted (it takes the lease over once the dead holder's expires), killed again after it
     //    started a new replica but before the replica was healthy.
     const second = startScaler();
-    await second.waitFor(/replica started: waiting until it is healthy|^applying scale_out/, 40_000);
-    await second.waitFor(/replica started: waiting until it is healthy/, 40_000).catch(() => undefined);
+    await second.waitFor(/replica started: waiting until it is healthy|^applying scale_out/, 60_000);
+    await second.waitFor(/replica started: waiting until it is healthy/, 30_000).catch(() => undefined);
     await kill(second.child);
     const afterKills = await runContainers(runId, service);
     process.stdout.write(`after two kills: ${afterKills.map((c) => `${c.Names[0]} ${c.State} (${c.Status})`).join('; ')}\n`);
@@ -139,7 +139,7 @@ describe('the scaler killed and restarted', () => {
     // never more than the wanted count running at once: nothing was added twice
     expect(most).toBeLessThanOrEqual(3);
     // the kills did leave work half-done (otherwise this test would prove nothing)
-    expect(afterKills.length < 3 || afterKills.some((c) => c.State !== 'running')).toBe(true);
+    expect(afterKills.length < 3 || afterKills.some((c) => c.State !== 'running' || /health: starting/.test(c.Status))).toBe(true);
     // the scaler that took over after a crash had to wait for the dead holder's lease
     expect(third.lines.some((l) => /lease acquired/.test(String(l.msg)))).toBe(true);
   }, 180_000);

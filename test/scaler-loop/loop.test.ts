@@ -10,7 +10,7 @@ import { InfluxWriter, type InfluxConnection } from '../../common/influx/index.j
 import { DockerActuator } from '../../scaler/actuators/docker.js';
 import { RedisLease, LocalLease } from '../../scaler/lease/redisLease.js';
 import { ScalerLoop, type ScalerLoopOptions } from '../../scaler/loop/controller.js';
-import { influxWindowReader } from '../../scaler/loop/influxWindow.js';
+import { influxRecentActions, influxWindowReader } from '../../scaler/loop/influxWindow.js';
 import { scalerMetrics } from '../../scaler/loop/metrics.js';
 import { createNetwork, docker, ensureBaseImage, newRunId, quietLogger, removeRun, runContainers, startWeb, waitHealthy } from '../actuators/support/fixtures.js';
 import { capturingLogger, feedServiceStats, privateDatabase, selectRows } from './support/influx.js';
@@ -134,6 +134,16 @@ describe('the scaler loop (real Docker, InfluxDB, Redis)', () => {
     expect(again?.outcome).toBe('hold');
     expect(await managed()).toBe(3);
   }, 60_000);
+
+  it('a restarted scaler keeps the cooldown its predecessor started (read back from the decision records)', async () => {
+    await writer.flush();
+    const { loop, logs } = loopWith({ dryRun: true, readRecentActions: influxRecentActions(connection) });
+    const [report] = await loop.tick();
+    const lastScaleOutAt = report?.evaluation?.memory.adaptive.lastScaleOutAt ?? -Infinity;
+    expect(Number.isFinite(lastScaleOutAt)).toBe(true);
+    expect(Date.now() - lastScaleOutAt).toBeLessThan(120_000);
+    expect(logs.lines.some((l) => l.msg === 'cooldowns carried over from the recorded decisions')).toBe(true);
+  });
 
   it('with no data for a service: no action, one clear warning, and a metric per evaluation', async () => {
     const { loop, logs, metrics } = loopWith({ services: [quiet] });

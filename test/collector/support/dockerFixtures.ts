@@ -94,10 +94,23 @@ export const scripts = {
   /**
    * Serves Prometheus text on :9100/metrics, its counters derived from the time since start so the
    * rates are exact: 20 requests/s (2/s of them 500s), latencies 90% in (0.05, 0.1] and 10% in
-   * (0.5, 1], a queue of 7 jobs, 2 jobs/s finishing in (1, 2.5].
+   * (0.5, 1], a queue of 7 jobs, 2 jobs/s finishing in (1, 2.5]. Like a prom-client app, it
+   * also exposes ~100 lines of runtime metrics the collector has no use for.
    */
   metricsServer: `
     const started = Date.now() / 1000;
+    const runtime = [];
+    for (const kind of ['minor', 'major', 'incremental', 'weakcb']) {
+      runtime.push('# HELP nodejs_gc_duration_seconds GC duration', '# TYPE nodejs_gc_duration_seconds histogram');
+      for (const le of ['0.001', '0.01', '0.1', '1', '2', '5', '+Inf']) runtime.push('nodejs_gc_duration_seconds_bucket{le="' + le + '",kind="' + kind + '"} 12');
+      runtime.push('nodejs_gc_duration_seconds_sum{kind="' + kind + '"} 0.5', 'nodejs_gc_duration_seconds_count{kind="' + kind + '"} 12');
+    }
+    for (const space of ['read_only', 'new', 'old', 'code', 'shared', 'trusted', 'new_large_object', 'large_object', 'code_large_object', 'shared_large_object']) {
+      for (const what of ['total', 'used', 'available']) runtime.push('nodejs_heap_space_size_' + what + '_bytes{space="' + space + '"} 1048576');
+    }
+    for (const name of ['process_cpu_user_seconds_total', 'process_cpu_system_seconds_total', 'process_resident_memory_bytes', 'process_virtual_memory_bytes', 'process_heap_bytes', 'process_open_fds', 'process_max_fds', 'nodejs_eventloop_lag_seconds', 'nodejs_eventloop_lag_mean_seconds', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_heap_size_total_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_external_memory_bytes']) {
+      runtime.push('# HELP ' + name + ' runtime', '# TYPE ' + name + ' gauge', name + ' 42');
+    }
     require('node:http').createServer((req, res) => {
       const t = Date.now() / 1000 - started;
       const ok = Math.floor(t * 18), errors = Math.floor(t * 2), n = ok + errors;
@@ -119,6 +132,7 @@ export const scripts = {
         ...[['1', 0], ['5', jobs], ['+Inf', jobs]].map(([le, c]) => 'job_lead_time_seconds_bucket{type="wordcount",le="' + le + '"} ' + c),
         'job_lead_time_seconds_sum{type="wordcount"} ' + (jobs * 3), 'job_lead_time_seconds_count{type="wordcount"} ' + jobs,
         '# TYPE process_start_time_seconds gauge', 'process_start_time_seconds ' + started,
+        ...runtime,
       ];
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end(lines.join('\\n') + '\\n');
     }).listen(9100);`,

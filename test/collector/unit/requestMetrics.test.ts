@@ -90,3 +90,14 @@ describe('request rates from two scrapes', () => {
     expect(stats.queueDepthJobs).toBe(7);
   });
 });
+
+describe('skipping what the collector does not use', () => {
+  it('parses only the named metrics, and reads them exactly as a full parse does', async () => {
+    const { sampleNamesUsed } = await import('../../../collector/requestMetrics.js');
+    const text = `# HELP nodejs_heap_size_total_bytes Heap\n# TYPE nodejs_heap_size_total_bytes gauge\nnodejs_heap_size_total_bytes 123\nnodejs_gc_duration_seconds_bucket{le="0.1",kind="minor"} 4\n${exposition(100, 10, 50, 60, 0, 10)}`;
+    const only = parsePromSamples(text, sampleNamesUsed(defaultRequestMetricNames));
+    expect(only.some((sample) => sample.name.startsWith('nodejs_'))).toBe(false);
+    const full = parsePromSamples(text).filter((sample) => !sample.name.startsWith('nodejs_'));
+    expect(only).toEqual(full);
+  });
+});

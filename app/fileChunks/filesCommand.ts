@@ -1,0 +1,61 @@
+import { tmpdir } from 'node:os';
+import { Command, Option } from 'commander';
+import { z } from 'zod';
+import { bytesVar, intVar, readEnv } from '../../common/env.js';
+import { ExitCode } from '../../cli/exitCodes.js';
+
+/**
+ * `scalewright files wordcount|evensum`: the large-file engines on a local file, without the
+ * queue (for scripts, and to try a budget or a thread count before configuring the workers).
+ */
+export function filesCommand(): Command {
+  const files = new Command('files').description('Word count and even-sum of large files, in bounded memory, from the command line');
+  const threads = () =>
+    new Option('-t, --threads <n>', 'worker threads (1 = this thread only)').env('LARGE_FILES_THREADS').default('1');
+  files.addCommand(
+    new Command('wordcount')
+      .description('Write every distinct word of INPUT and its count to OUTPUT ("word count" lines, count descending, then word ascending by bytes)')
+      .argument('<input>', 'text file to count')
+      .argument('<output>', 'result file to write')
+      .addOption(threads())
+      .addOption(
+        new Option('-m, --memory-budget <bytes>', 'bytes for tables and buffers, split between threads (e.g. 32MiB); spills to disk beyond')
+          .env('WORDCOUNT_MEMORY_BUDGET')
+          .default('32MiB'),
+      )
+      .addOption(new Option('--tmp-dir <dir>', 'folder for spilled runs').env('WORDCOUNT_TMP_DIR').default(tmpdir()))
+      .action(async (input: string, output: string, options: { threads: string; memoryBudget: string; tmpDir: string }) => {
+        const config = readEnv(
+          z.object({ threads: intVar(1, 1, 64), memoryBudget: bytesVar(32 << 20) }),
+          { threads: options.threads, memoryBudget: options.memoryBudget } as NodeJS.ProcessEnv,
+        );
+        const { countWordsToFile } = await import('../wordcount/index.js');
+        const result = await countWordsToFile(input, output, {
+          threads: config.threads,
+          memoryBudgetBytes: config.memoryBudget,
+          tmpDir: options.tmpDir,
+          onProgress: progressOnStderr,
+        });
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+      }),
+  );
+  files.addCommand(
+    new Command('evensum')
+      .description('Print the exact sum of the even integers of INPUT (signed decimal integers separated by whitespace and/or commas)')
+      .argument('<input>', 'file of integers')
+      .addOption(threads())
+      .action(async (input: string, options: { threads: string }) => {
+        const config = readEnv(z.object({ threads: intVar(1, 1, 64) }), { threads: options.threads } as NodeJS.ProcessEnv);
+        const { sumEvenNumbersInFile } = await import('../evensum/index.js');
+        const result = await sumEvenNumbersInFile(input, { threads: config.threads, onProgress: progressOnStderr });
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+        if (!result.ok) process.exitCode = ExitCode.failure;
+      }),
+  );
+  return files;
+}
+
+function progressOnStderr(bytesDone: number, bytesTotal: number): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r${((100 * bytesDone) / Math.max(1, bytesTotal)).toFixed(0)}% of ${bytesTotal} bytes`);
+  if (bytesDone >= bytesTotal && process.stderr.isTTY) process.stderr.write('\n');
+}

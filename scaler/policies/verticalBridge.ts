@@ -1,0 +1,37 @@
+import { resourceDecision, type Decision } from '../decision.js';
+
+/**
+ * Bridging the start-up delay: a new replica serves only after its start-up delay, but a new CPU
+ * limit applies to running containers at once (`docker update`, or an in-place resize). While
+ * the ready replicas cannot carry the demand at the target utilisation, their CPU limit is raised
+ * (up to the vertical cap) by the missing share; once enough replicas serve at the base size, it
+ * returns to the base. The horizontal rule keeps counting base-size replicas, so the bridge never
+ * moves its denominator, and the bridge's extra cores are paid for in the cost accounting.
+ */
+export interface BridgeInput {
+  /** Demand now (requests/s), including any backlog to drain. */
+  demandRps: number;
+  readyReplicas: number;
+  /** Requests/s one replica serves at the base CPU limit, at 100%. */
+  baseCapacityPerReplicaRps: number;
+  targetUtilisation: number;
+  baseCpuLimitCores: number;
+  currentCpuLimitCores: number;
+  maxCpuLimitCores: number;
+}
+
+export function bridgeCpuLimit(input: BridgeInput): Decision {
+  const { baseCpuLimitCores: base, currentCpuLimitCores: current } = input;
+  const readyAtBase = Math.max(1, input.readyReplicas) * input.baseCapacityPerReplicaRps * input.targetUtilisation;
+  const needed = base * (input.demandRps / readyAtBase);
+  // Whole hundredths of a core, so that noise does not turn into a stream of updates.
+  const to = Math.min(input.maxCpuLimitCores, Math.max(base, Math.ceil(needed * 100) / 100));
+  const signals = { demandRps: input.demandRps, readyReplicas: input.readyReplicas, readyCapacityAtBaseRps: readyAtBase };
+  const thresholds = { baseCpuLimitCores: base, maxCpuLimitCores: input.maxCpuLimitCores, targetUtilisation: input.targetUtilisation };
+  if (to === current) return resourceDecision('bridge', 'cpu', current, current, `CPU limit ${current} cores fits ${input.demandRps.toFixed(1)} rps on ${input.readyReplicas} ready replicas`, signals, thresholds);
+  const reason =
+    to > base
+      ? `${input.demandRps.toFixed(1)} rps exceeds what ${input.readyReplicas} ready replicas carry at ${base} cores: bridge at ${to} cores until new replicas serve`
+      : `ready replicas carry ${input.demandRps.toFixed(1)} rps at the base size: back to ${base} cores`;
+  return resourceDecision('bridge', 'cpu', current, to, reason, signals, thresholds);
+}

@@ -1,0 +1,33 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { listServices, type InfluxConnection } from '../../common/influx/index.js';
+import { readServiceHistory } from './history.js';
+import { renderReportHtml } from './html.js';
+import { summarise, type Report } from './model.js';
+
+/** Reads the history of each service (all that wrote `service_stats` when none are named) and summarises it. */
+export async function buildReport(connection: InfluxConnection, options: { services?: readonly string[]; from: number; to: number; now?: number }): Promise<Report> {
+  const services = options.services?.length ? [...options.services] : await listServices(connection);
+  const reports = [];
+  for (const service of services.sort()) {
+    const history = await readServiceHistory(connection, service, options.from, options.to);
+    reports.push({ ...history, summary: summarise(history, options.from, options.to) });
+  }
+  return {
+    title: services.length === 1 ? `Scaler report: ${services[0]}` : 'Scaler report',
+    from: options.from,
+    to: options.to,
+    generatedAt: options.now ?? Date.now(),
+    services: reports,
+  };
+}
+
+/** Writes `<name>.html` and `<name>.json` into `outDir`; returns both paths. */
+export async function writeReport(report: Report, outDir: string, name: string): Promise<{ html: string; json: string }> {
+  await mkdir(outDir, { recursive: true });
+  const html = join(outDir, `${name}.html`);
+  const json = join(outDir, `${name}.json`);
+  await writeFile(html, renderReportHtml(report));
+  await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
+  return { html, json };
+}

@@ -1,0 +1,96 @@
+/** The report's arithmetic and rendering, pure: summary figures, ticks, escaping, no scripts. */
+import { describe, expect, it } from 'vitest';
+import { renderReportHtml } from '../../scaler/report/html.js';
+import { integrateSteps, secondsAboveTarget, summarise, type ServiceHistory } from '../../scaler/report/model.js';
+import { niceTicks } from '../../scaler/report/svg.js';
+import { parseDuration, parseTime } from '../../scaler/report/command.js';
+
+const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+const at = (s: number) => t0 + s * 1000;
+
+function history(overrides: Partial<ServiceHistory> = {}): ServiceHistory {
+  return {
+    service: 'web',
+    bucketSeconds: 1,
+    replicas: [],
+    cpuLimitPerReplicaCores: [],
+    cpuUsedPerReplicaCores: [],
+    memoryLimitPerReplicaBytes: [],
+    memoryUsedPerReplicaBytes: [],
+    requestsPerSecond: [],
+    latencyP95Seconds: [],
+    signal: undefined,
+    decisions: [],
+    ...overrides,
+  };
+}
+
+describe('summary figures', () => {
+  it('replica-seconds integrate the replica count as a step function over the range', () => {
+    const replicas = [{ t: at(0), v: 1 }, { t: at(10), v: 3 }, { t: at(20), v: 2 }];
+    // 10 s × 1 + 10 s × 3 + (until the range ends at 25 s) 5 s × 2
+    expect(integrateSteps(replicas, at(0), at(25), 60_000)).toBe(10 + 30 + 10);
+  });
+
+  it('a hole in the data is not extrapolated', () => {
+    const replicas = [{ t: at(0), v: 2 }, { t: at(100), v: 2 }];
+    expect(integrateSteps(replicas, at(0), at(101), 5000)).toBe(2 * 5 + 2 * 1);
+  });
+
+  it('time above target counts the seconds the signal exceeded its (possibly changing) target', () => {
+    const value = [0.5, 0.9, 0.9, 0.6, 0.8].map((v, i) => ({ t: at(i * 10), v }));
+    const target = [{ t: at(0), v: 0.7 }, { t: at(35), v: 0.85 }];
+    expect(secondsAboveTarget(value, target, at(0), at(50), 60_000)).toBe(20);
+  });
+
+  it('the headline says what happened and the decision that explains it', () => {
+    const summary = summarise(
+      history({
+        bucketSeconds: 30,
+        replicas: [{ t: at(0), v: 1 }, { t: at(30), v: 3 }, { t: at(90), v: 2 }],
+        cpuLimitPerReplicaCores: [{ t: at(0), v: 0.25 }, { t: at(20), v: 0.5 }],
+        signal: { name: 'cpu', value: [{ t: at(0), v: 1 }, { t: at(30), v: 0.5 }], target: [{ t: at(0), v: 0.7 }], smoothed: [], forecast: [] },
+        decisions: [
+          { time: at(20), action: 'scale_up', resource: 'cpu', outcome: 'applied', dryRun: false, reason: 'throttled', change: 'CPU 0.25 → 0.50 cores' },
+          { time: at(30), action: 'scale_out', resource: 'replicas', outcome: 'applied', dryRun: false, reason: 'CPU at its cap', change: 'replicas 1 → 3' },
+          { time: at(90), action: 'scale_in', resource: 'replicas', outcome: 'applied', dryRun: false, reason: 'load fell', change: 'replicas 3 → 2' },
+          { time: at(95), action: 'scale_in', resource: 'replicas', outcome: 'dry_run', dryRun: true, reason: 'would', change: 'replicas 2 → 1' },
+        ],
+      }),
+      at(0),
+      at(120),
+    );
+    expect(summary).toMatchObject({ actions: 3, dryRunActions: 1, replicasStart: 1, replicasEnd: 2, replicasPeak: 3, cpuLimitStart: 0.25, cpuLimitEnd: 0.5, timeAboveTargetSeconds: 30 });
+    expect(summary.replicaSeconds).toBe(30 + 180 + 60);
+    expect(summary.headline).toMatch(/^3 actions \(1 scale-up, 1 scale-out, 1 scale-in\); 1 would-be action in dry-run; replicas 1 → 2 \(peak 3\); CPU limit 0\.25 → 0\.50 cores per replica; cpu above target \d+% of the time\. Why, at 12:00:30: replicas 1 → 3 because CPU at its cap\.$/);
+  });
+});
+
+describe('rendering', () => {
+  it('axis ticks are round numbers', () => {
+    expect(niceTicks(0, 1.08, 4)).toEqual([0, 0.5, 1]);
+    expect(niceTicks(0, 0.9, 4)).toEqual([0, 0.25, 0.5, 0.75]);
+    expect(niceTicks(0, 340, 4)).toEqual([0, 100, 200, 300]);
+  });
+
+  it('the page is self-contained and escapes what it shows', () => {
+    const html = renderReportHtml({
+      title: 'Scaler report',
+      from: at(0),
+      to: at(60),
+      generatedAt: at(61),
+      services: [{ ...history({ decisions: [{ time: at(5), action: 'scale_out', resource: 'replicas', outcome: 'applied', dryRun: false, reason: '<img src=x onerror=alert(1)>', change: 'replicas 1 → 2' }] }), summary: summarise(history(), at(0), at(60)) }],
+    });
+    expect(html).not.toMatch(/<script|<img/i);
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toContain('no data in this range');
+  });
+
+  it('the command reads durations and times', () => {
+    expect(parseDuration('90s')).toBe(90_000);
+    expect(parseDuration('2h')).toBe(7_200_000);
+    expect(parseTime('2026-01-01T12:00:00Z', '--from')).toBe(t0);
+    expect(parseTime(String(t0), '--from')).toBe(t0);
+    expect(() => parseDuration('soon')).toThrow(/a duration such as/);
+  });
+});
