@@ -55,6 +55,10 @@ export function resourceDecision(
 /** JSON has no `undefined` and no infinities: record them as null so a decision round-trips. */
 function definedOrNull(values: Record<string, number | null | undefined>): Record<string, number | null> {
   const out: Record<string, number | null> = {};
-  for (const [key, value] of Object.entries(values)) out[key] = value === undefined || value === null || !Number.isFinite(value) ? null : value;
+  // for…in rather than Object.entries: the simulator builds millions of decisions.
+  for (const key in values) {
+    const value = values[key];
+    out[key] = value === undefined || value === null || !Number.isFinite(value) ? null : value;
+  }
   return out;
 }

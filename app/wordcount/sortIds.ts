@@ -23,7 +23,8 @@ export function sortIdsByWord(
   compareWords: (a: number, b: number) => number,
   scratch: Float64Array,
 ): void {
-  if (ids.length > MAX_PACKED_IDS || scratch.length < ids.length) {
+  // Short spans (ties of one count, mostly) sort faster by plain comparison.
+  if (ids.length < 64 || ids.length > MAX_PACKED_IDS || scratch.length < ids.length) {
     quicksort(ids, 0, ids.length - 1, compareWords);
     return;
   }

@@ -48,6 +48,14 @@ export const policyConfigSchema = z
       .object({
         /** CPU used as a fraction of the CPU limit (the HPA's averageUtilization / 100). */
         cpuUtilisation: z.number().gt(0).max(1).default(0.7),
+        /**
+         * The adaptive policy's target. Higher than the HPA's because its headroom only has to
+         * last one evaluation (5 s: the vertical bridge adds cores at once) instead of a metric
+         * window, a sync period and a start-up delay (≈ 60 s): 20% instead of 30%.
+         */
+        adaptiveUtilisation: z.number().gt(0).max(1).default(0.8),
+        /** Adaptive policy: utilisation allowed in the busy second (p95 of per-second demand). */
+        burstUtilisation: z.number().gt(0).max(1).default(0.9),
         /** Requests per second one replica should carry; unset = derived from CPU cost per request. */
         rpsPerReplica: z.number().positive().optional(),
         /** The latency objective: p95 above this is an SLO violation. */

@@ -29,9 +29,10 @@ export interface ServiceWindow {
 }
 
 export function serviceWindowFrom(rows: readonly WindowRow[]): ServiceWindow {
+  const sorted = [...rows].sort((a, b) => a.time - b.time);
   const series = (pick: (values: WindowRow['values']) => number | null | undefined): Sample[] => {
     const out: Sample[] = [];
-    for (const row of rows) {
+    for (const row of sorted) {
       const value = pick(row.values);
       if (value !== null && value !== undefined && Number.isFinite(value)) out.push({ time: row.time, value });
     }
@@ -42,8 +43,6 @@ export function serviceWindowFrom(rows: readonly WindowRow[]): ServiceWindow {
     const replicas = values[F.replicas];
     return value !== null && value !== undefined && replicas ? value / replicas : null;
   };
-  const sorted = [...rows].sort((a, b) => a.time - b.time);
-  rows = sorted;
   const withData = sorted.filter((row) => Object.values(row.values).some((v) => v !== null));
   return {
     requestsPerSecond: series((v) => v[F.requestsPerSecond]),

@@ -3,7 +3,7 @@ import { lastSpan, type SampleWindow } from '../samples.js';
 import { simpleMovingAverage } from '../signals/movingAverage.js';
 import { newestSampleAgeMs } from '../signals/staleness.js';
 import { quantile } from 'simple-statistics';
-import { isSignificantTrend, trendFit } from '../signals/trend.js';
+import { isSignificantTrend, trendFit, type TrendFit } from '../signals/trend.js';
 
 /**
  * Our horizontal policy. It sizes the service for the demand it sees (request arrivals, not CPU,
@@ -70,11 +70,9 @@ export interface AdaptiveState {
   lastScaleOutAt: number;
   lastScaleInAt: number;
   panicUntil: number;
-  /** The burst requirement of each evaluation within the flap window (scale-in evidence). */
-  burstHistory: { time: number; rps: number }[];
 }
 
-export const initialAdaptiveState: AdaptiveState = { lastScaleOutAt: -Infinity, lastScaleInAt: -Infinity, panicUntil: -Infinity, burstHistory: [] };
+export const initialAdaptiveState: AdaptiveState = { lastScaleOutAt: -Infinity, lastScaleInAt: -Infinity, panicUntil: -Infinity };
 
 export interface AdaptiveResult {
   decision: Decision;
@@ -120,8 +118,11 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   // window does not read as a slope; when that span holds too few independent observations (a
   // source sampled once a minute), over the flap window. Only a slope that stands out of the noise
   // at the 95% level (autocorrelation-corrected t test) is extrapolated.
+  const flapSpan = lastSpan(input.requestRate, settings.flapWindowSeconds * 1000, now);
+  let longFit: TrendFit | undefined | null = null;
+  const longLineOnce = () => (longFit === null ? (longFit = trendFit(flapSpan)) : longFit);
   let line = trendFit(lastSpan(input.requestRate, Math.max(settings.stableWindowSeconds, 3 * horizonSeconds) * 1000, now));
-  if (line !== undefined && line.effectiveSampleSize < 8) line = trendFit(lastSpan(input.requestRate, settings.flapWindowSeconds * 1000, now));
+  if (line !== undefined && line.effectiveSampleSize < 8) line = longLineOnce();
   const slope = line?.slopePerSecond ?? 0;
   const significant = isSignificantTrend(line);
   const rising = significant && slope > 0;
@@ -142,8 +143,6 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   const busySecond = quantileOf(stableWindow, 0.95);
   const busyAsMean = (busySecond * settings.targetUtilisation) / settings.burstUtilisation;
   signals.busySecond = busySecond;
-  const burstHistory = [...state.burstHistory.filter((entry) => entry.time > now - settings.flapWindowSeconds * 1000), { time: now, rps: busyAsMean }];
-  state = { ...state, burstHistory };
   // Replicas follow sustained demand (the stable mean, a significant trend, the busy second); what
   // moves faster is carried by the vertical bridge, which acts within one evaluation.
   const sustained = Math.max(stableMean, forecast, busyAsMean) + drainRate;
@@ -190,17 +189,18 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   const next = { ...state, panicUntil };
   if (now - state.lastScaleOutAt < settings.afterScaleOutSeconds * 1000) return hold('no scale-in: cooling down after a scale-out', signals, next);
   if (now - state.lastScaleInAt < settings.betweenScaleInSeconds * 1000) return hold('no scale-in: pausing between steps', signals, next);
+  // Scale-in is weighed at the pace of its steps, not at every evaluation: it is never urgent.
+  if (Math.floor(now / 1000) % Math.max(1, Math.round(settings.betweenScaleInSeconds)) >= settings.evaluationSeconds) return hold('steady: scale-in is weighed every ' + settings.betweenScaleInSeconds + ' s', signals, next);
   // A load whose trend over the whole flap window is downward beyond doubt (one-sided 99.9%: a
   // scale-in that is wrong costs the SLO, so it needs stronger evidence than a forecast) will not
   // come back within that window: the present level (the
   // busiest metric window of the last stable window) is the evidence. Otherwise it is the busiest
   // metric window of the whole flap window, as the HPA keeps its highest recommendation of 300 s.
-  const flapSpan = lastSpan(input.requestRate, settings.flapWindowSeconds * 1000, now);
   const oldest = flapSpan[0]?.time ?? now;
   if (now - oldest < (settings.flapWindowSeconds - settings.evaluationSeconds) * 1000) {
     return hold(`no scale-in: ${Math.round((now - oldest) / 1000)} s of history, ${settings.flapWindowSeconds} s needed before removing a replica`, signals, next);
   }
-  const longLine = trendFit(flapSpan);
+  const longLine = longLineOnce();
   // ...and material: over the window it removes more than the tolerance of the level.
   const falling =
     longLine !== undefined &&
@@ -210,8 +210,7 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   const evidenceWindow = falling ? settings.stableWindowSeconds : settings.flapWindowSeconds;
   const recentPeak = peakOfBlockMeans(falling ? lastSpan(flapSpan, settings.stableWindowSeconds * 1000, now) : flapSpan, now, settings.metricWindowSeconds * 1000);
   signals.recentPeak = recentPeak;
-  let recentBusy = 0;
-  for (const entry of state.burstHistory) if (entry.time > now - evidenceWindow * 1000) recentBusy = Math.max(recentBusy, entry.rps);
+  const recentBusy = (quantileOf(falling ? lastSpan(flapSpan, settings.stableWindowSeconds * 1000, now) : flapSpan, 0.95) * settings.targetUtilisation) / settings.burstUtilisation;
   const inDemand = Math.max(recentPeak, metricMean, recentBusy) + drainRate;
   const fits = inDemand < current * perReplica * (1 - settings.tolerance);
   const desiredIn = fits ? clamp(Math.max(replicasFor(inDemand), forQueue)) : current;

@@ -59,35 +59,37 @@ export function trendFit(window: SampleWindow): TrendFit | undefined {
   const n = window.length;
   const newest = window[n - 1];
   if (n < 3 || newest === undefined) return undefined;
+  // One pass for the sums (times relative to the newest sample, in seconds), one for residuals.
   let sumT = 0;
   let sumV = 0;
-  for (const sample of window) {
-    sumT += (sample.time - newest.time) / 1000;
+  let sumTT = 0;
+  let sumTV = 0;
+  for (let i = 0; i < n; i += 1) {
+    const sample = window[i]!;
+    const t = (sample.time - newest.time) / 1000;
+    sumT += t;
     sumV += sample.value;
+    sumTT += t * t;
+    sumTV += t * sample.value;
   }
   const meanT = sumT / n;
   const meanV = sumV / n;
-  let sxx = 0;
-  let sxy = 0;
-  for (const sample of window) {
-    const dt = (sample.time - newest.time) / 1000 - meanT;
-    sxx += dt * dt;
-    sxy += dt * (sample.value - meanV);
-  }
-  if (sxx === 0) return undefined;
-  const slope = sxy / sxx;
+  const sxx = sumTT - n * meanT * meanT;
+  if (!(sxx > 1e-12)) return undefined;
+  const slope = (sumTV - n * meanT * meanV) / sxx;
+  const intercept = meanV - slope * meanT;
   let residuals = 0;
   let lagProduct = 0;
-  let previous: number | undefined;
+  let previous = 0;
   let runs = 0;
   let previousValue = NaN;
-  for (const sample of window) {
+  for (let i = 0; i < n; i += 1) {
+    const sample = window[i]!;
     if (sample.value !== previousValue) runs += 1;
     previousValue = sample.value;
-    const dt = (sample.time - newest.time) / 1000 - meanT;
-    const r = sample.value - (meanV + slope * dt);
+    const r = sample.value - (intercept + (slope * (sample.time - newest.time)) / 1000);
     residuals += r * r;
-    if (previous !== undefined) lagProduct += r * previous;
+    if (i > 0) lagProduct += r * previous;
     previous = r;
   }
   const slopeStandardError = Math.sqrt(residuals / (n - 2) / sxx);
@@ -96,14 +98,7 @@ export function trendFit(window: SampleWindow): TrendFit | undefined {
   // every second): the number of runs of equal values caps the effective sample size too.
   const effective = Math.min((n * (1 - r1)) / (1 + r1), runs);
   const adjustedSlopeStandardError = effective > 2 ? slopeStandardError * Math.sqrt((n - 2) / (effective - 2)) : Infinity;
-  return {
-    slopePerSecond: slope,
-    fittedNow: meanV + slope * (0 - meanT),
-    newestTime: newest.time,
-    slopeStandardError,
-    adjustedSlopeStandardError,
-    effectiveSampleSize: effective,
-  };
+  return { slopePerSecond: slope, fittedNow: intercept, newestTime: newest.time, slopeStandardError, adjustedSlopeStandardError, effectiveSampleSize: effective };
 }
 
 /**

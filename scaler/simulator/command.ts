@@ -29,6 +29,7 @@ interface SimulateFlags {
   queuePerReplica: number;
   maxReplicas: number;
   sloMs?: number;
+  bridge: boolean;
 }
 
 const positive = (name: string) => (value: string) => {
@@ -58,6 +59,7 @@ export function simulateCommand(): Command {
     .option('--queue-per-replica <n>', 'model: waiting requests per ready replica before drops', positive('--queue-per-replica'), DEFAULT_SERVICE_MODEL.queueLimitPerReplica)
     .option('--max-replicas <n>', 'replica ceiling for both policies (overrides the config)', positive('--max-replicas'), 40)
     .option('--slo-ms <ms>', 'p95 latency objective (default: the config targets.p95LatencyMs, 500)', positive('--slo-ms'))
+    .option('--no-bridge', 'run the adaptive policy without its vertical start-up bridge (replicas only), to see what the bridge is worth')
     .addHelpText('after', `
 Environment: none (every setting is a flag; the policy config file is --config).
 Rescaling is printed with every result: time (hourly traces play each hour as a minute with the
@@ -97,6 +99,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
         replay: { maxReplayStepSeconds: flags.maxReplayStep, peakRps: flags.peakRps },
         policies,
         hpaSyncSeconds: 15,
+        bridge: flags.bridge,
         onProgress: (policy, fraction) => {
           if (Date.now() - lastReport < 1000) return;
           lastReport = Date.now();
@@ -106,7 +109,11 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
       process.stderr.write(`simulated ${trace.name} (${trace.values.length} rows) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       comparisons.push(comparison);
     }
-    const modelLine = `model: ${capacityPerReplica(model)} req/s per replica (${model.cpuLimitCores} cores / ${model.cpuSecondsPerRequest * 1000} ms per request, ${model.concurrency} concurrent), start-up ${model.startupSeconds} s, p95 objective ${model.sloP95Seconds * 1000} ms, replicas ${config.replicas.min}..${config.replicas.max}, target ${config.targets.cpuUtilisation * 100}% for both policies`;
+    const modelLine = [
+      `model: ${capacityPerReplica(model)} req/s per replica (${model.cpuLimitCores} cores / ${model.cpuSecondsPerRequest * 1000} ms per request, ${model.concurrency} concurrent), start-up ${model.startupSeconds} s, p95 objective ${model.sloP95Seconds * 1000} ms, replicas ${config.replicas.min}..${config.replicas.max}`,
+      `hpa: CPU target ${Math.round(config.targets.cpuUtilisation * 100)}%, tolerance ${config.tolerance}, 15 s sync, Kubernetes default behaviour; adaptive: target ${Math.round(config.targets.adaptiveUtilisation * 100)}%, busy second at ≤ ${Math.round(config.targets.burstUtilisation * 100)}%, ${flags.bridge ? `vertical bridge up to ${Math.max(model.cpuLimitCores, config.cpu.maxCores)} cores` : 'no vertical bridge'}`,
+      'cost = replica-seconds in base-size replicas (a replica bridged to 2× the cores counts 2×); times are simulated seconds',
+    ].join('\n');
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ model, config, comparisons }, null, 2)}\n`);
     } else {
@@ -144,5 +151,6 @@ async function simulationConfig(flags: SimulateFlags): Promise<PolicyConfig> {
     ...base,
     replicas: { min: base.replicas.min, max: flags.maxReplicas },
     startupSeconds: flags.startupSeconds,
+    targets: { ...base.targets, p95LatencyMs: flags.sloMs ?? base.targets.p95LatencyMs },
   });
 }

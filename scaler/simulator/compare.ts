@@ -20,6 +20,8 @@ export interface CompareOptions {
   replay: ReplayOptions;
   policies: PolicyName[];
   hpaSyncSeconds: number;
+  /** The adaptive policy's vertical bridge (default on). */
+  bridge?: boolean;
   onProgress?: (policy: PolicyName, fraction: number) => void;
 }
 
@@ -30,6 +32,7 @@ export function compareOnTrace(trace: Trace, options: CompareOptions): Compariso
       model: options.model,
       config: options.config,
       hpaSyncSeconds: options.hpaSyncSeconds,
+      bridge: options.bridge,
       onProgress: options.onProgress ? (fraction) => options.onProgress!(policy, fraction) : undefined,
     }),
   );

@@ -62,9 +62,9 @@ export function adaptiveSettingsFromConfig(config: PolicyConfig): AdaptiveSettin
   return {
     minReplicas: config.replicas.min,
     maxReplicas: config.replicas.max,
-    targetUtilisation: Number(process.env.ATARGET ?? config.targets.cpuUtilisation),
+    targetUtilisation: config.targets.adaptiveUtilisation,
     metricWindowSeconds: config.windows.metricSeconds,
-    burstUtilisation: Number(process.env.BUSY ?? 0.9),
+    burstUtilisation: config.targets.burstUtilisation,
     startupSeconds: config.startupSeconds,
     evaluationSeconds: config.evaluationSeconds,
     stableWindowSeconds: config.windows.stableSeconds,

@@ -2,15 +2,15 @@ import type { Comparison } from './compare.js';
 
 /** The comparison as a fixed-width text table, one row per trace and policy, then the ratios. */
 export function formatComparisonTable(comparisons: readonly Comparison[]): string {
-  const header = ['trace', 'policy', 'SLO-violation s', 'replica-s', 'actions', 'flaps', 'dropped req', 'peak replicas'];
+  const header = ['trace', 'policy', 'SLO-violation s', 'replica-s', 'actions', 'flaps', 'CPU updates', 'dropped req', 'peak replicas'];
   const rows: string[][] = [];
   for (const comparison of comparisons) {
     for (const outcome of comparison.outcomes) {
-      rows.push([comparison.trace, outcome.policy, String(outcome.sloViolationSeconds), String(outcome.replicaSeconds), String(outcome.scaleActions), String(outcome.flaps), String(outcome.droppedRequests), String(outcome.peakReplicas)]);
+      rows.push([comparison.trace, outcome.policy, String(outcome.sloViolationSeconds), String(outcome.replicaSeconds), String(outcome.scaleActions), String(outcome.flaps), String(outcome.verticalUpdates), String(outcome.droppedRequests), String(outcome.peakReplicas)]);
     }
     if (comparison.ratios) {
       const r = comparison.ratios;
-      rows.push([comparison.trace, 'adaptive/hpa', ratio(r.sloViolationSeconds), ratio(r.replicaSeconds), '', ratio(r.flaps), '', comparison.goalMet ? 'goal met' : 'goal MISSED']);
+      rows.push([comparison.trace, 'adaptive/hpa', ratio(r.sloViolationSeconds), ratio(r.replicaSeconds), '', ratio(r.flaps), '', '', comparison.goalMet ? 'goal met' : 'goal MISSED']);
     }
   }
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));

@@ -127,7 +127,9 @@ describe('Docker actuator on the real engine', () => {
   });
 
   it('sets a replica whose limits drifted from the template (half-done update, a hand change) back to one size', async () => {
-    const [, second] = replicas;
+    // The newer of the two: the older one is the template the others are aligned to.
+    const infos = await Promise.all(replicas.map((c) => c.inspect()));
+    const second = infos[0]!.Created > infos[1]!.Created ? replicas[0] : replicas[1];
     await second!.update({ NanoCpus: 400_000_000 });
     expect(await actuator.tidy(service)).toBe(1);
     expect((await second!.inspect()).HostConfig.NanoCpus).toBe(750_000_000);

@@ -38,7 +38,7 @@ function targetsOf(service: Service): Map<string, boolean> {
 describe.skipIf(!hasCompose)('the compose file', () => {
   it('documents every variable it reads in .env.example', async () => {
     const [text, example] = await Promise.all([readFile(COMPOSE_FILE, 'utf8'), readFile(resolve(ROOT, 'compose/.env.example'), 'utf8')]);
-    const variables = new Set([...text.matchAll(/\$\{([A-Z_]+)/g)].map((match) => match[1]));
+    const variables = new Set([...text.matchAll(/\$\{([A-Z0-9_]+)/g)].map((match) => match[1]));
     for (const variable of variables) expect(example, variable).toMatch(new RegExp(`^#? ?${variable}=`, 'm'));
   });
 

@@ -61,10 +61,11 @@ describe.skipIf(!ready)('the compose stack with local images', () => {
       INFLUXDB_ADMIN_PASSWORD: 'compose-test-admin',
       GRAFANA_ADMIN_PASSWORD: 'compose-test-admin',
       SCALER_INTERVAL_SECONDS: '2',
-      // One replica starts, its minimum is two and its CPU may not grow past the seed's 100 mCPU:
-      // the scaler must add a replica (through the socket proxy) rather than raise the limit.
+      // One replica starts, its minimum is two, and it may not grow past the seed's 100 mCPU /
+      // 100 MB: the scaler's only way is out, adding a replica through the socket proxy.
       APP_MIN_REPLICAS: '2',
       APP_CPU_MAX: '0.1',
+      APP_MEMORY_MAX: '100MiB',
       LOG_LEVEL: 'info',
     };
     proxyUrl = `http://127.0.0.1:${proxyPort}`;
@@ -73,10 +74,19 @@ describe.skipIf(!ready)('the compose stack with local images', () => {
   }, 300_000);
 
   afterAll(async () => {
-    if (files.length > 0) await compose(files, ['down', '-v', '--remove-orphans', '--timeout', '5'], env, project).catch(() => undefined);
-    // Replicas the scaler cloned carry the same labels; remove any that `down` did not.
+    if (files.length > 0) {
+      // The scaler first, so that it cannot add a replica while the rest goes down.
+      await compose(files, ['stop', '--timeout', '5', 'scaler'], env, project).catch(() => undefined);
+      await compose(files, ['down', '-v', '--remove-orphans', '--timeout', '5'], env, project).catch(() => undefined);
+    }
+    // Replicas the scaler cloned carry the same labels; remove any that `down` did not, then the
+    // project's volumes and network that such a replica kept in use.
     const leftovers = await docker(['ps', '-aq', '--filter', `label=${TEST_LABEL.key}=${TEST_LABEL.value}`, '--filter', `label=scalewright.stack=${stack}`]).catch(() => '');
     if (leftovers) await docker(['rm', '-f', ...leftovers.split('\n')]).catch(() => undefined);
+    const volumes = await docker(['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]).catch(() => '');
+    if (volumes) await docker(['volume', 'rm', '-f', ...volumes.split('\n')]).catch(() => undefined);
+    const networks = await docker(['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]).catch(() => '');
+    if (networks) await docker(['network', 'rm', ...networks.split('\n')]).catch(() => undefined);
     if (workDir) await rm(workDir, { recursive: true, force: true });
   }, 120_000);
 
@@ -148,7 +158,7 @@ describe.skipIf(!ready)('the compose stack with local images', () => {
     });
   }, 120_000);
 
-  it('acts through the Docker socket proxy: the scaler adds the replica the app\'s minimum asks for, and it becomes healthy', async () => {
+  it('acts through the Docker socket proxy: with no vertical room left, the scaler adds an app replica, which becomes healthy', async () => {
     const appReplicas = async () => (await docker(['ps', '-q', '--filter', `label=scalewright.stack=${stack}`, '--filter', 'label=scalewright.service=app'])).split('\n').filter(Boolean);
     await waitUntil('a second app replica, created by the scaler', async () => (await appReplicas()).length >= 2, 90_000).catch(async (error: Error) => {
       throw new Error(`${error.message}\n${await logsOf('scaler')}\n${await logsOf('docker-proxy')}`);
@@ -157,8 +167,11 @@ describe.skipIf(!ready)('the compose stack with local images', () => {
     const created = await docker(['inspect', '-f', '{{index .Config.Labels "scalewright.scaler.created"}}', ...ids]);
     expect(created.split('\n')).toContain('true');
     await waitUntil('every app replica to be healthy', async () => (await docker(['inspect', '-f', '{{.State.Health.Status}}', ...ids])).split('\n').every((status) => status === 'healthy'), 60_000);
-    const decisions = await influxSeries(influxUrl, 'scalewright', `SELECT "replicas_before", "replicas_after", "outcome" FROM "raw"."scaler_decision" WHERE "service" = 'app' AND "action" != 'hold'`);
-    expect(decisions[0]?.values.some((row) => row[1] === 1 && row[2] === 2 && row[3] === 'applied')).toBe(true);
+    // The decision is recorded once the action is done (the new replica ready).
+    const scaleOuts = async () => (await influxSeries(influxUrl, 'scalewright', `SELECT "replicas_before", "replicas_after", "outcome", "reason" FROM "raw"."scaler_decision" WHERE "service" = 'app' AND "action" != 'hold'`))[0]?.values ?? [];
+    await waitUntil('a scale-out of the app recorded as applied', async () => (await scaleOuts()).some((row) => Number(row[2]) > Number(row[1]) && row[3] === 'applied'), 90_000).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${JSON.stringify(await scaleOuts())}\n${await logsOf('scaler')}`);
+    });
   }, 180_000);
 
   it('follows new app replicas through Docker\'s DNS: the scaler\'s replica gets requests without a proxy reload', async () => {

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
@@ -19,15 +21,17 @@ export interface ComposeRun {
 /**
  * `docker-compose` (Debian's v1.29, or any binary named by COMPOSE_BIN) on the stack's files with a
  * given environment only: nothing of the caller's environment leaks into the interpolation but
- * PATH and the Docker connection.
+ * PATH and the Docker connection, and an empty env file stands in for a developer's compose/.env.
  */
 export async function compose(files: readonly string[], args: readonly string[], env: Record<string, string> = {}, project?: string): Promise<ComposeRun> {
   const binary = process.env.COMPOSE_BIN ?? 'docker-compose';
   const fileArgs = files.flatMap((file) => ['-f', file]);
   const projectArgs = project ? ['-p', project] : [];
+  const emptyEnvFile = join(tmpdir(), 'scalewright-compose-test.env');
+  await writeFile(emptyEnvFile, '');
   const baseEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
   if (process.env.DOCKER_HOST) baseEnv.DOCKER_HOST = process.env.DOCKER_HOST;
-  const { stdout, stderr } = await exec(binary, [...projectArgs, ...fileArgs, ...args], {
+  const { stdout, stderr } = await exec(binary, ['--env-file', emptyEnvFile, ...projectArgs, ...fileArgs, ...args], {
     cwd: ROOT,
     env: { ...baseEnv, ...env },
     maxBuffer: 32 * 1024 * 1024,

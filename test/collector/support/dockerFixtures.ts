@@ -72,7 +72,10 @@ export const scripts = {
       const u = process.cpuUsage();
       res.end(JSON.stringify({ cpuSeconds: (u.user + u.system) / 1e6 }));
     }).listen(9101);`,
-  /** Burns `cores` of CPU on average, regulating itself with its own getrusage (process.cpuUsage). */
+  /**
+   * Burns `cores` of CPU on average, regulating itself with its own getrusage (process.cpuUsage),
+   * and answers :9101 with that account, like hungryBurner.
+   */
   steadyBurner: (cores: number) => `
     const target = ${cores}; const t0 = process.hrtime.bigint(); const c0 = process.cpuUsage();
     const tick = () => {
@@ -81,7 +84,11 @@ export const scripts = {
       if (used < target * elapsed) { const end = performance.now() + 2; while (performance.now() < end) {} setImmediate(tick); }
       else setTimeout(tick, 2);
     };
-    tick();`,
+    tick();
+    require('node:http').createServer((req, res) => {
+      const u = process.cpuUsage();
+      res.end(JSON.stringify({ cpuSeconds: (u.user + u.system) / 1e6 }));
+    }).listen(9101);`,
   /** Idles, then after `afterMs` holds `bytes` of touched memory. */
   memoryHolder: (bytes: number, afterMs: number) => `
     setTimeout(() => { globalThis.held = Buffer.alloc(${bytes}).fill(1); }, ${afterMs});
