@@ -95,10 +95,13 @@ export class Collector {
   /** Brings the watched set in line with Docker's running, labelled containers. */
   async resync(): Promise<void> {
     try {
+      // Only targets known before listing may be dropped: one added by a `start` event while
+      // the list was on its way is not in it, and is very much alive.
+      const knownBefore = new Set(this.targets.keys());
       const running = await this.options.source.listRunning();
       const ids = new Set(running.map((target) => target.id));
       for (const target of running) if (!this.targets.has(target.id)) await this.add(target);
-      for (const [id, state] of [...this.targets]) if (!ids.has(id)) this.remove(id, state);
+      for (const [id, state] of [...this.targets]) if (!ids.has(id) && knownBefore.has(id)) this.remove(id, state);
       this.options.metrics.targets.set(this.targets.size);
     } catch (error) {
       this.options.logger.warn({ error: message(error) }, 'listing containers failed; keeping the current targets');
@@ -108,7 +111,7 @@ export class Collector {
   /** One collection pass over every target; the loop calls it each interval (tests call it too). */
   async collectOnce(now: Date = new Date()): Promise<TickResult> {
     const stopTimer = this.options.metrics.tickDuration.startTimer();
-    await Promise.all(this.pending.values());
+    await Promise.all([...this.pending.values()].map((adding) => adding.catch(() => undefined)));
     const states = [...this.targets.values()];
     const results = await Promise.all(states.map((state) => this.collectTarget(state, now)));
     const points = results.flatMap((result) => result.points);
@@ -140,6 +143,8 @@ export class Collector {
   }
 
   private async onEvent(event: ContainerEvent): Promise<void> {
+    // A container that dies while it is being added must still be seen to go.
+    await this.pending.get(event.id)?.catch(() => undefined);
     const state = this.targets.get(event.id);
     switch (event.action) {
       case 'start': {

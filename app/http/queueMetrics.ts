@@ -11,7 +11,7 @@ export function registerQueueMetrics(registry: Registry, queues: JobQueues): voi
   // prom-client calls collect() once per gauge; the three gauges of one scrape share one read.
   const collect = (): Promise<void> => (pending ??= refresh().finally(() => setTimeout(() => (pending = undefined), 200).unref()));
   const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['type'], registers: [registry], collect });
-  const queued = gauge('jobs_queued', 'Jobs waiting for a worker');
+  const queued = gauge('job_queue_depth', 'Jobs waiting for a worker (not counting file jobs waiting for their chunks)');
   const active = gauge('jobs_active', 'Jobs a worker is running');
   const failed = gauge('jobs_failed', 'Failed jobs still retained');
 

@@ -109,9 +109,10 @@ export class JobQueues {
   }
 
   async counts(name: QueueName): Promise<JobCounts> {
-    const counts = await this.queue(name).getJobCounts('waiting', 'prioritized', 'delayed', 'waiting-children', 'active', 'failed', 'completed');
+    const counts = await this.queue(name).getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'failed', 'completed');
     return {
-      queued: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + (counts['waiting-children'] ?? 0),
+      // A file job waiting for its chunks is not waiting for a worker: its chunks are counted.
+      queued: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
       active: counts.active ?? 0,
       failed: counts.failed ?? 0,
       completed: counts.completed ?? 0,

@@ -67,7 +67,7 @@ describe('health, metrics and the API description', () => {
     expect(text).toMatch(/http_requests_in_flight \d+/);
     expect(text).toMatch(/route="unmatched"/);
     expect(text).not.toMatch(/no\/such\/path/);
-    expect(text).toMatch(/jobs_queued\{type="wordcount"\} \d+/);
+    expect(text).toMatch(/job_queue_depth\{type="wordcount"\} \d+/);
     expect(text).toMatch(/process_cpu_seconds_total/);
   });
 

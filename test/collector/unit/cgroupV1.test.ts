@@ -69,3 +69,30 @@ describe('derived container signals', () => {
     expect(deriveContainerStats(undefined, sample(1, 1, 0, 0, 0), 1).oomKillsTotal).toBe(1);
   });
 });
+
+describe('the Docker stats API fallback', () => {
+  it('maps a stats answer onto the same readings, the CPU limit coming from inspect', async () => {
+    const { readingsFromDockerStats } = await import('../../../collector/dockerStatsReadings.js');
+    const readings = readingsFromDockerStats(
+      {
+        cpu_stats: { cpu_usage: { total_usage: 3_000_000_000 }, throttling_data: { periods: 50, throttled_periods: 5, throttled_time: 250_000_000 } },
+        memory_stats: { usage: 100_000_000, limit: 268_435_456, stats: { total_inactive_file: 30_000_000, total_rss: 60_000_000, total_cache: 35_000_000 } },
+      },
+      0.5,
+    );
+    expect(readings).toEqual({
+      cpuUsageSeconds: 3,
+      cpuPeriods: 50,
+      cpuThrottledPeriods: 5,
+      cpuThrottledSeconds: 0.25,
+      cpuLimitCores: 0.5,
+      memoryUsageBytes: 100_000_000,
+      memoryWorkingSetBytes: 70_000_000,
+      memoryRssBytes: 60_000_000,
+      memoryCacheBytes: 35_000_000,
+      memoryLimitBytes: 268_435_456,
+      oomKills: 0,
+      source: 'docker-stats',
+    });
+  });
+});

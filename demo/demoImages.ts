@@ -1,0 +1,33 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type Docker from 'dockerode';
+
+const exec = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** Local images this project knows how to build without a registry, and the script that does it. */
+const LOCAL_BUILDS: Record<string, string[]> = {
+  'scalewright:local': ['image/build.sh', 'scalewright:local'],
+  'scalewright/redis:local': ['image/local-service-image.sh', 'redis'],
+  'scalewright/influxdb:local': ['image/local-service-image.sh', 'influxdb'],
+};
+
+/**
+ * Makes sure an image is there: present already, or built by the project's own script (machines
+ * without a registry), or pulled (machines with one).
+ */
+export async function ensureImage(docker: Docker, image: string, say: (line: string) => void, rebuild = false): Promise<void> {
+  const present = await docker.getImage(image).inspect().then(() => true, () => false);
+  if (present && !rebuild) return;
+  const build = LOCAL_BUILDS[image];
+  if (build) {
+    say(`building ${image} (${build.join(' ')})`);
+    const [script, ...args] = build as [string, ...string[]];
+    await exec(resolve(ROOT, script), args, { cwd: ROOT, env: { ...process.env, REBUILD: rebuild ? '1' : '0' }, maxBuffer: 64 * 1024 * 1024 });
+    return;
+  }
+  say(`pulling ${image}`);
+  const stream = await docker.pull(image);
+  await new Promise<void>((done, fail) => docker.modem.followProgress(stream, (error) => (error ? fail(error) : done())));
+}

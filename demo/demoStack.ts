@@ -1,0 +1,105 @@
+import type Docker from 'dockerode';
+import type { Upstream } from './frontProxy.js';
+
+export interface DemoStackOptions {
+  runId: string;
+  appImage: string;
+  redisImage: string;
+  influxImage: string;
+  /** Use this InfluxDB instead of starting one. */
+  influxUrl?: string;
+  service: string;
+  /** Labels of the app's first replica: the platform's, the policy's and the demo's own. */
+  appLabels: Record<string, string>;
+  appCpus: number;
+  appMemoryBytes: number;
+}
+
+export interface ServingReplica extends Upstream {
+  cpuLimitCores: number;
+  memoryLimitBytes: number;
+}
+
+const DEMO_LABEL = 'scalewright.demo';
+
+/**
+ * The containers of one demo run, all on a network of their own and labelled with the run id,
+ * so that teardown removes exactly them (and the replicas the scaler cloned from them).
+ */
+export class DemoStack {
+  readonly network: string;
+
+  constructor(private readonly docker: Docker, private readonly options: DemoStackOptions) {
+    this.network = `scalewright-demo-${options.runId}`;
+  }
+
+  private labels(extra: Record<string, string> = {}): Record<string, string> {
+    return { [DEMO_LABEL]: this.options.runId, ...extra };
+  }
+
+  private async run(name: string, config: Docker.ContainerCreateOptions): Promise<Docker.Container> {
+    const container = await this.docker.createContainer({
+      name: `${this.network}-${name}`,
+      ...config,
+      Labels: { ...this.labels(), ...(config.Labels ?? {}) },
+      HostConfig: { NetworkMode: this.network, ...(config.HostConfig ?? {}) },
+      NetworkingConfig: { EndpointsConfig: { [this.network]: { Aliases: [name] } } },
+    });
+    await container.start();
+    return container;
+  }
+
+  private async addressOf(container: Docker.Container): Promise<string> {
+    const info = await container.inspect();
+    return info.NetworkSettings.Networks[this.network]?.IPAddress ?? '';
+  }
+
+  /** Starts Redis, InfluxDB (unless one was given) and the app's first replica. */
+  async up(): Promise<{ influxUrl: string }> {
+    await this.docker.createNetwork({ Name: this.network, Labels: this.labels() });
+    await this.run('redis', { Image: this.options.redisImage, HostConfig: { Memory: 128 * 1024 * 1024 } });
+    let influxUrl = this.options.influxUrl;
+    if (!influxUrl) {
+      const influx = await this.run('influxdb', { Image: this.options.influxImage, HostConfig: { Memory: 512 * 1024 * 1024 } });
+      influxUrl = `http://${await this.addressOf(influx)}:8086`;
+    }
+    await this.run('app', {
+      Image: this.options.appImage,
+      Cmd: ['app'],
+      Env: ['REDIS_URL=redis://redis:6379', 'LOG_LEVEL=warn'],
+      Labels: this.options.appLabels,
+      Healthcheck: { Test: ["CMD", "node", "/app/dist/cli/healthcheck.js"], Interval: 5_000_000_000, Timeout: 3_000_000_000, Retries: 3, StartPeriod: 20_000_000_000 },
+      HostConfig: {
+        NanoCpus: Math.round(this.options.appCpus * 1e9),
+        Memory: this.options.appMemoryBytes,
+        MemorySwap: this.options.appMemoryBytes,
+      },
+    });
+    return { influxUrl };
+  }
+
+  /** Replicas of the app that are running, healthy and not being drained. */
+  async servingReplicas(): Promise<ServingReplica[]> {
+    const containers = await this.docker.listContainers({ filters: { label: [`${DEMO_LABEL}=${this.options.runId}`, `scalewright.service=${this.options.service}`], status: ['running'] } });
+    const serving: ServingReplica[] = [];
+    for (const summary of containers) {
+      if (summary.Names.some((name) => name.endsWith('-draining'))) continue;
+      if (/\(health: starting\)|\(unhealthy\)/.test(summary.Status)) continue;
+      const address = summary.NetworkSettings?.Networks?.[this.network]?.IPAddress;
+      if (!address) continue;
+      const info = await this.docker.getContainer(summary.Id).inspect().catch(() => undefined);
+      if (!info) continue;
+      const cpus = info.HostConfig.NanoCpus ? info.HostConfig.NanoCpus / 1e9 : (info.HostConfig.CpuQuota ?? 0) / (info.HostConfig.CpuPeriod || 100_000);
+      serving.push({ id: summary.Id, host: address, port: 8080, cpuLimitCores: cpus, memoryLimitBytes: info.HostConfig.Memory ?? 0 });
+    }
+    return serving;
+  }
+
+  /** Removes every container and the network of this run, whoever created them. */
+  async down(): Promise<number> {
+    const containers = await this.docker.listContainers({ all: true, filters: { label: [`${DEMO_LABEL}=${this.options.runId}`] } });
+    await Promise.all(containers.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    await this.docker.getNetwork(this.network).remove().catch(() => undefined);
+    return containers.length;
+  }
+}

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { adaptiveDecide, initialAdaptiveState, type AdaptiveInput, type AdaptiveSettings, type AdaptiveState } from '../../scaler/policies/adaptive.js';
+import { bridgeCpuLimit } from '../../scaler/policies/verticalBridge.js';
+import type { Sample } from '../../scaler/samples.js';
+
+const settings: AdaptiveSettings = {
+  minReplicas: 1,
+  maxReplicas: 40,
+  targetUtilisation: 0.8,
+  burstUtilisation: 0.9,
+  metricWindowSeconds: 15,
+  startupSeconds: 30,
+  evaluationSeconds: 5,
+  stableWindowSeconds: 60,
+  panicWindowSeconds: 6,
+  panicThreshold: 2,
+  tolerance: 0.1,
+  afterScaleOutSeconds: 300,
+  betweenScaleInSeconds: 15,
+  maxScaleInFraction: 0.5,
+  flapWindowSeconds: 300,
+};
+const NOW = 999_990_000; // a multiple of 15 s, so scale-in is weighed at this evaluation
+/** One sample per second for `seconds`, ending at NOW, valued by `rate(secondsAgo)`. */
+function rates(seconds: number, rate: (secondsAgo: number) => number): Sample[] {
+  return Array.from({ length: seconds }, (_, i) => ({ time: NOW - (seconds - 1 - i) * 1000, value: rate(seconds - 1 - i) }));
+}
+const input = (overrides: Partial<AdaptiveInput>): AdaptiveInput => ({
+  now: NOW,
+  currentReplicas: 4,
+  readyReplicas: 4,
+  requestRate: rates(600, () => 100),
+  queueDepth: [],
+  capacityPerReplicaRps: 50, // 40 rps per replica at the 80% target
+  ...overrides,
+});
+const decide = (overrides: Partial<AdaptiveInput>, state: AdaptiveState = initialAdaptiveState) => adaptiveDecide(input(overrides), state, settings);
+
+describe('the adaptive policy', () => {
+  it('holds when it cannot see: the newest sample is older than three evaluations', () => {
+    const { decision } = decide({ requestRate: rates(600, () => 100).map((s) => ({ ...s, time: s.time - 60_000 })) });
+    expect(decision.action).toBe('none');
+    expect(decision.reason).toMatch(/newest request-rate sample is 60 s old/);
+  });
+  it('steady load that fits: nothing to do', () => {
+    const { decision } = decide({ requestRate: rates(600, () => 130) });
+    expect(decision.action).toBe('none');
+  });
+  it('sizes on arrivals, so one step reaches the right size past saturation (3× the capacity → 12 replicas)', () => {
+    // 4 replicas carry 200 rps at 100%; 480 rps arrive: CPU would read 100%, arrivals say 480
+    const { decision } = decide({ requestRate: rates(600, (ago) => (ago < 120 ? 480 : 100)) });
+    expect(decision).toMatchObject({ action: 'scale_out', from: 4, to: 12 });
+  });
+  it('goes into panic when the 6 s demand is ≥ 200% of what the ready replicas carry, and blocks scale-in', () => {
+    const spike = rates(600, (ago) => (ago < 6 ? 400 : 100));
+    const first = adaptiveDecide(input({ requestRate: spike, bridgeFactor: 1 }), initialAdaptiveState, settings);
+    expect(first.decision.action).toBe('scale_out');
+    expect(first.decision.reason).toMatch(/^panic: /);
+    expect(first.state.panicUntil).toBe(NOW + 60_000);
+  });
+  it('with a vertical bridge, a burst the bridge can carry does not add replicas at once', () => {
+    const spike = rates(600, (ago) => (ago < 2 ? 300 : 100));
+    const { decision } = decide({ requestRate: spike, bridgeFactor: 4 });
+    expect(decision.action).toBe('none');
+  });
+  it('adds the backlog to drain to the demand (queue-aware)', () => {
+    const calm = decide({ requestRate: rates(600, () => 150) });
+    expect(calm.decision.action).toBe('none');
+    const backlog = decide({ requestRate: rates(600, () => 150), queueDepth: [{ time: NOW, value: 3500 }] });
+    // 150 + 3500 / 35 s = 250 rps → 7 replicas at 40 rps
+    expect(backlog.decision).toMatchObject({ action: 'scale_out', to: 7 });
+  });
+  it('sizes queue workers on jobs waiting per worker', () => {
+    const { decision } = adaptiveDecide(input({ requestRate: rates(600, () => 0), queueDepth: [{ time: NOW, value: 90 }] }), initialAdaptiveState, { ...settings, queueDepthPerReplica: 10 });
+    expect(decision).toMatchObject({ action: 'scale_out', to: 9 });
+  });
+  it('extrapolates a significant rising trend over the start-up horizon', () => {
+    // +1 rps per second for 2 minutes, now at 140: in 35 s ≈ 175 → 5 replicas (3 carry 120)
+    const ramp = rates(600, (ago) => Math.max(20, 140 - ago));
+    const { decision } = decide({ currentReplicas: 3, readyReplicas: 3, requestRate: ramp, bridgeFactor: 4 });
+    expect(decision.to).toBe(5);
+    expect(decision.action).toBe('scale_out');
+    expect(decision.reason).toMatch(/^forecast /);
+  });
+  it('does not read a single step of a minute-sampled source as a trend', () => {
+    const steps = rates(600, (ago) => (ago < 30 ? 130 : 100));
+    const { decision } = decide({ requestRate: steps });
+    expect(decision.signals.forecast).toBe(decision.signals.metricMean);
+  });
+  it('does not scale in before it has a whole flap window of history', () => {
+    const { decision } = decide({ requestRate: rates(120, () => 20) });
+    expect(decision.action).toBe('none');
+    expect(decision.reason).toMatch(/119 s of history, 300 s needed before removing a replica/);
+  });
+  it('scales in stepwise (at most half the replicas a step) on the busiest stretch of the last 300 s', () => {
+    const { decision } = decide({ currentReplicas: 12, readyReplicas: 12, requestRate: rates(600, () => 40) });
+    expect(decision).toMatchObject({ action: 'scale_in', from: 12, to: 6 });
+  });
+  it('keeps replicas a peak of the last 300 s still needs', () => {
+    const { decision } = decide({ currentReplicas: 4, readyReplicas: 4, requestRate: rates(600, (ago) => (ago > 200 && ago < 260 ? 150 : 40)) });
+    expect(decision.action).toBe('none');
+  });
+  it('waits out its cooldown after a scale-out before removing anything', () => {
+    const state = { ...initialAdaptiveState, lastScaleOutAt: NOW - 100_000 };
+    const { decision } = decide({ currentReplicas: 12, readyReplicas: 12, requestRate: rates(600, () => 40) }, state);
+    expect(decision.reason).toMatch(/cooling down after a scale-out/);
+  });
+  it('never scales in on a forecast alone: a falling trend with a level that still needs the replicas holds', () => {
+    // falling from 200 to 150 over 5 minutes: the trend says less, the present says 150 (4 × 40 = 160 → 4)
+    const falling = rates(600, (ago) => 150 + Math.min(ago, 300) / 6);
+    const { decision } = decide({ currentReplicas: 4, readyReplicas: 4, requestRate: falling });
+    expect(decision.action).toBe('none');
+  });
+  it('covers a rise after a recent scale-in with the bridge rather than reversing it (no flap)', () => {
+    const state = { ...initialAdaptiveState, lastScaleInAt: NOW - 60_000 };
+    const { decision } = decide({ currentReplicas: 3, readyReplicas: 3, requestRate: rates(600, () => 140), bridgeFactor: 4 }, state);
+    expect(decision.action).toBe('none');
+    expect(decision.reason).toMatch(/^bridging: /);
+  });
+  it('returns plain data that survives JSON', () => {
+    const result = decide({ requestRate: rates(600, (ago) => (ago < 120 ? 480 : 100)) });
+    expect(JSON.parse(JSON.stringify(result.decision))).toEqual(result.decision);
+    expect(result.decision.policy).toBe('adaptive');
+  });
+});
+
+describe('the vertical start-up bridge', () => {
+  const base = { readyReplicas: 2, baseCapacityPerReplicaRps: 50, targetUtilisation: 0.8, baseCpuLimitCores: 0.5, currentCpuLimitCores: 0.5, maxCpuLimitCores: 2 };
+  it('raises the CPU limit of the ready replicas by the missing share (120 rps on 2 × 40 → ×1.5 → 0.75 cores)', () => {
+    expect(bridgeCpuLimit({ ...base, demandRps: 120 })).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.5, to: 0.75, policy: 'bridge' });
+  });
+  it('stops at the vertical cap', () => {
+    expect(bridgeCpuLimit({ ...base, demandRps: 1000 }).to).toBe(2);
+  });
+  it('returns to the base size once the ready replicas carry the demand', () => {
+    const decision = bridgeCpuLimit({ ...base, currentCpuLimitCores: 1, demandRps: 60 });
+    expect(decision).toMatchObject({ action: 'scale_down', to: 0.5 });
+    expect(decision.reason).toMatch(/back to 0.5 cores/);
+  });
+  it('never goes below the base', () => {
+    expect(bridgeCpuLimit({ ...base, demandRps: 0 }).action).toBe('none');
+  });
+});
