@@ -18,6 +18,7 @@ import { FULL_SHAPE, phasePlan, rateAt, SHORT_SHAPE, totalSeconds, type LoadShap
 const CLI = resolve(import.meta.dirname, '../cli/main.js');
 const SERVICE = 'demo-app';
 const MiB = 1024 * 1024;
+const SETTLE_SECONDS = 15;
 
 interface DemoFlags {
   short?: boolean;
@@ -138,7 +139,8 @@ async function runDemo(flags: DemoFlags): Promise<number> {
       'scalewright.memory.min': String(100 * MiB),
       'scalewright.memory.max': String(256 * MiB),
       'scalewright.target.cpu': '0.6',
-      'scalewright.startup-seconds': '5',
+      // A new replica at 0.1 CPU needs about this long to start and pass its healthcheck.
+      'scalewright.startup-seconds': '15',
       'scalewright.window.scale-down-stabilisation-seconds': flags.short ? '20' : '60',
       'scalewright.cooldown.between-scale-in-seconds': flags.short ? '10' : '30',
     },
@@ -174,8 +176,7 @@ async function runDemo(flags: DemoFlags): Promise<number> {
       return child;
     };
     spawnPart('collector', ['collector', '--interval', '1000', '--network', stack.network, '--require-label', `scalewright.demo=${runId}`, '--port', String(await freePort())]);
-    spawnPart('scaler', ['scaler', '--interval', '2', '--stale-after', '10', '--drain', '5', '--health-timeout', '60', '--require-label', `scalewright.demo=${runId}`, '--port', String(await freePort())]);
-    say(`demo: collector and scaler started (logs in ${out})`);
+    say(`demo: collector started (log in ${out})`);
 
     let serving: ServingReplica[] = [];
     const refresh = async () => {
@@ -189,6 +190,12 @@ async function runDemo(flags: DemoFlags): Promise<number> {
     }
     if (serving.length === 0) throw new Error('the app never became healthy (see docker logs of the demo containers)');
     refresher = setInterval(() => void refresh(), 500);
+    // Node starting inside 0.1 CPU burns its whole budget for several seconds; an operator
+    // switches the scaler on for a service that has settled, not for its boot.
+    say(`demo: app healthy; letting it settle ${SETTLE_SECONDS} s before the scaler starts`);
+    await sleep(SETTLE_SECONDS * 1000);
+    spawnPart('scaler', ['scaler', '--interval', '2', '--stale-after', '10', '--drain', '5', '--health-timeout', '60', '--require-label', `scalewright.demo=${runId}`, '--port', String(await freePort())]);
+    say(`demo: scaler started (log in ${out})`);
     const proxyPort = await proxy.listen();
     const url = `http://127.0.0.1:${proxyPort}`;
     say(`demo: app serving behind the front proxy at ${url}; load starts`);

@@ -238,12 +238,6 @@ export class WordTable {
     return this.lengths[id]!;
   }
 
-  /** The entry's word bytes, lower-cased (a view into the arena, valid until the next reset). */
-  wordOf(id: number): Buffer {
-    const off = this.offsets[id]!;
-    return this.arena.subarray(off, off + this.lengths[id]!);
-  }
-
   countOf(id: number): number {
     return this.counts[id]!;
   }

@@ -217,6 +217,14 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   if (desiredIn >= current) return hold(`steady: peak ${recentPeak.toFixed(1)} rps over ${evidenceWindow} s fits ${current} replicas`, signals, next);
   const step = Math.max(1, Math.floor(current * settings.maxScaleInFraction));
   const to = Math.max(desiredIn, current - step);
+  // The forecast's veto: a load rising significantly over the flap window would need the replica
+  // back within it (a trough is no time to scale in).
+  if (longLine !== undefined && longLine.slopePerSecond > 0 && isSignificantTrend(longLine)) {
+    const expected = longLine.fittedNow + longLine.slopePerSecond * settings.flapWindowSeconds;
+    if (expected > to * perReplica) {
+      return hold(`no scale-in: the load is rising; ${expected.toFixed(1)} rps expected within ${settings.flapWindowSeconds} s needs more than ${to} replicas`, { ...signals, longForecast: expected }, next);
+    }
+  }
   return {
     decision: replicaDecision('adaptive', current, to, `peak ${recentPeak.toFixed(1)} rps over ${evidenceWindow} s${falling ? ' (load falling)' : ''} needs ${desiredIn} replicas; stepping down to ${to}`, signals, thresholds),
     state: { ...next, lastScaleInAt: now },

@@ -104,6 +104,23 @@ describe('word count against the C reference (byte for byte)', () => {
     await countWordsToFile(input, output, options());
     expect((await readFile(output)).equals(cWordCount(refs.wordcount, input))).toBe(true);
   }, 120_000);
+
+  it('on random bytes, control and high bytes included (NUL excepted: C prints a word up to its first NUL)', async () => {
+    let state = 99;
+    const bytes = Buffer.alloc(1 << 20);
+    for (let k = 0; k < bytes.length; k++) {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      bytes[k] = 1 + ((state >>> 16) % 255);
+    }
+    const input = join(dir, 'random.bin');
+    await writeFile(input, bytes);
+    const expected = cWordCount(refs.wordcount, input);
+    for (const budget of [16 << 20, 128 << 10]) {
+      const output = join(dir, `random-${budget}.out`);
+      await countWordsToFile(input, output, options({ memoryBudgetBytes: budget }));
+      expect((await readFile(output)).equals(expected), `budget ${budget}`).toBe(true);
+    }
+  }, 120_000);
 });
 
 describe('word count in bounded memory: spilling sorted runs', () => {
