@@ -141,8 +141,12 @@ async function runDemo(flags: DemoFlags): Promise<number> {
       'scalewright.target.cpu': '0.6',
       // A new replica at 0.1 CPU needs about this long to start and pass its healthcheck.
       'scalewright.startup-seconds': '15',
+      // The defaults (300 s of calm after a scale-out, 300 s of history before a scale-in) suit a
+      // production service; the demo's cool-down is minutes, so its windows are scaled down too.
+      'scalewright.window.stable-seconds': flags.short ? '20' : '60',
       'scalewright.window.scale-down-stabilisation-seconds': flags.short ? '20' : '60',
-      'scalewright.cooldown.between-scale-in-seconds': flags.short ? '10' : '30',
+      'scalewright.cooldown.after-scale-out-seconds': flags.short ? '20' : '60',
+      'scalewright.cooldown.between-scale-in-seconds': flags.short ? '10' : '20',
     },
   });
   const children: ChildProcess[] = [];

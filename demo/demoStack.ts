@@ -84,9 +84,12 @@ export class DemoStack {
     const serving: ServingReplica[] = [];
     for (const summary of containers) {
       if (summary.Names.some((name) => name.endsWith('-draining'))) continue;
-      if (/\(health: starting\)|\(unhealthy\)/.test(summary.Status)) continue;
+      if (/\(unhealthy\)/.test(summary.Status)) continue;
       const address = summary.NetworkSettings?.Networks?.[this.network]?.IPAddress;
       if (!address) continue;
+      // Docker runs the first healthcheck one interval after start; like a load balancer with
+      // its own active check, the proxy sends traffic as soon as the replica answers /healthz.
+      if (/\(health: starting\)/.test(summary.Status) && !(await answersHealthz(address))) continue;
       const info = await this.docker.getContainer(summary.Id).inspect().catch(() => undefined);
       if (!info) continue;
       const cpus = info.HostConfig.NanoCpus ? info.HostConfig.NanoCpus / 1e9 : (info.HostConfig.CpuQuota ?? 0) / (info.HostConfig.CpuPeriod || 100_000);
@@ -101,5 +104,14 @@ export class DemoStack {
     await Promise.all(containers.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
     await this.docker.getNetwork(this.network).remove().catch(() => undefined);
     return containers.length;
+  }
+}
+
+async function answersHealthz(address: string): Promise<boolean> {
+  try {
+    const response = await fetch(`http://${address}:8080/healthz`, { signal: AbortSignal.timeout(300) });
+    return response.ok;
+  } catch {
+    return false;
   }
 }

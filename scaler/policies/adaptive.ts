@@ -6,24 +6,25 @@ import { quantile } from 'simple-statistics';
 import { isSignificantTrend, trendFit, type TrendFit } from '../signals/trend.js';
 
 /**
- * Our horizontal policy. It sizes the service for the demand it sees (request arrivals, not CPU,
- * which saturates at the limit and hides how far demand has gone past it) and for the demand it
- * expects when a replica asked for now would be serving:
+ * Our horizontal policy (the README states the rules for operators). In short:
  *
- * - up, fast: replicas = ceil(max(stable mean, forecast at start-up horizon) + backlog / drain time)
- *   / (capacity per replica × target utilisation)); no rate limit but maxReplicas;
- * - panic (Knative's rule): when the 6 s mean alone asks for ≥ 2× the ready replicas, size on it
- *   at once and do not scale in for one stable window;
- * - down, slow and stepwise: only on present evidence (the stable mean; a forecast can raise the
- *   bar but never lower it), with a tolerance band, a cooldown after any scale-out, a pause
- *   between steps, steps of at most a quarter of the replicas, and no step while the trend over
- *   the flap window says the replica would be needed again within that window;
+ * - demand is counted in arrivals (CPU saturates at the limit and hides how far demand has gone
+ *   past it), plus the backlog to drain by the time a new replica serves;
+ * - replicas follow sustained demand: the larger of the stable mean, a statistically significant
+ *   trend extrapolated over the start-up horizon, and the busy second (p95 of per-second demand),
+ *   outside a tolerance band; what moves faster is carried by the vertical bridge
+ *   (`verticalBridge.ts`), which the caller applies with `demandNowRps`;
+ * - panic (Knative's rule, 6 s window at 200%): no scale-in for a stable window, and replicas at
+ *   once for whatever the bridge cannot carry;
+ * - down, slow and stepwise: only on present evidence over the flap window (a forecast may veto a
+ *   scale-in, never trigger one), after a cooldown, at most half the replicas per step;
+ * - no flap: within the flap window after a scale-in, a rise the bridge can carry does not reverse it;
  * - a hole in the data (newest sample too old) means no action, in either direction.
  */
 export interface AdaptiveSettings {
   minReplicas: number;
   maxReplicas: number;
-  /** Share of a replica's capacity to plan for (the same target the HPA rule is given). */
+  /** Share of a replica's base capacity to plan for (config `targets.adaptiveUtilisation`, 0.8). */
   targetUtilisation: number;
   /** Utilisation allowed in the busy second (95th percentile of per-second demand): 0.9, below the knee. */
   burstUtilisation: number;

@@ -123,7 +123,7 @@ describe('POST /evensum: exact sum of the even integers of a file', () => {
   it('reports a file with a bad token as errored, naming the byte offset and line', async () => {
     const { status, result } = await runJob('/evensum', await postJson('/evensum', { path: 'bad-numbers.txt' }));
     expect(status.status).toBe('errored');
-    expect(status.error).toMatch(/offset 6/);
+    expect(status.error).toMatch(/byte 6\b/);
     expect(status.error).toMatch(/line 2/);
     expect(result.status).toBe(404);
   });

@@ -15,6 +15,7 @@ export const evenSumChunkProcessor: Processor<'evensum-chunk'> = async ({ source
 export const evenSumReduceProcessor: Processor<'evensum'> = async (_payload, context) => {
   const partials = Object.values(await context.childResults()) as EvenSumPartial[];
   const result = combineEvenSumPartials(partials);
-  if (!result.ok) throw new BadJobInput(`${result.error} (byte offset ${result.offset}, line ${result.line})`);
+  // The engine's message already names the byte offset and the line.
+  if (!result.ok) throw new BadJobInput(result.error);
   return { sum: result.sum, evenCount: result.evenCount, bytes: result.bytes };
 };
