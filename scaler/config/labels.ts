@@ -29,9 +29,14 @@ export const POLICY_LABELS: readonly { label: string; path: readonly string[]; k
   { label: 'scalewright.tolerance', path: ['tolerance'], kind: 'number' },
 ];
 
-const LABEL_PREFIX = 'scalewright.';
-/** Labels under the prefix that are not policy settings (owned by the collector/actuators). */
-const NON_POLICY_LABELS = new Set(['scalewright.service', 'scalewright.managed', 'scalewright.role', 'scalewright.metrics-port', 'scalewright.metrics-path']);
+/**
+ * The families policy labels belong to. A label in one of them that is not a known policy label
+ * (a typo such as `scalewright.max-replica`) is an error; every other `scalewright.*` label
+ * belongs to another part (the collector's `scalewright.metrics.port`, the actuators' marks, a
+ * stack or demo id) and is not the policy's business.
+ */
+const POLICY_FAMILIES = ['scalewright.policy', 'scalewright.min-', 'scalewright.max-', 'scalewright.cpu', 'scalewright.memory', 'scalewright.target', 'scalewright.window', 'scalewright.cooldown', 'scalewright.startup', 'scalewright.tolerance'];
+const isPolicyLooking = (label: string): boolean => POLICY_FAMILIES.some((family) => label.startsWith(family));
 
 /**
  * Turns Docker container labels into a config overlay (the partial input, before defaults).
@@ -43,7 +48,7 @@ export function configInputFromLabels(labels: Record<string, string>): PolicyCon
   const problems: { field: string; message: string }[] = [];
   const known = new Map(POLICY_LABELS.map((entry) => [entry.label, entry]));
   for (const [label, raw] of Object.entries(labels)) {
-    if (!label.startsWith(LABEL_PREFIX) || NON_POLICY_LABELS.has(label)) continue;
+    if (!isPolicyLooking(label)) continue;
     const entry = known.get(label);
     if (entry === undefined) {
       problems.push({ field: label, message: 'unknown scalewright policy label' });

@@ -13,7 +13,7 @@ describe('a shortened demo on the real Docker engine', () => {
     const out = await mkdtemp(join(tmpdir(), 'sw-demo-'));
     const { stdout } = await exec(
       process.execPath,
-      [CLI, 'demo', '--warmup', '5', '--ramp', '5', '--spike', '20', '--plateau', '5', '--cooldown', '45', '--out', out],
+      [CLI, 'demo', '--short', '--warmup', '5', '--ramp', '5', '--spike', '20', '--plateau', '5', '--cooldown', '45', '--out', out],
       { maxBuffer: 32 * 1024 * 1024, timeout: 600_000 },
     );
     expect(stdout).toMatch(/\[ {2}0s\] warm-up/);

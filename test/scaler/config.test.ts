@@ -93,6 +93,9 @@ describe('container labels', () => {
     const error = problemsOf(() => configInputFromLabels({ 'scalewright.max-replica': '3' }));
     expect(error.problems[0]?.field).toBe('scalewright.max-replica');
     expect(configInputFromLabels({ 'scalewright.service': 'api', 'traefik.enable': 'true' })).toEqual({});
+    // The collector's, the actuators' and a stack's own labels are theirs, not the policy's.
+    const others = { 'scalewright.metrics.port': '8080', 'scalewright.replica': 'a', 'scalewright.scaler.created': 'true', 'scalewright.demo': 'x1', 'scalewright.test': 't' };
+    expect(configInputFromLabels({ ...others, 'scalewright.min-replicas': '2' })).toEqual({ replicas: { min: 2 } });
   });
   it('every documented label sets a field the schema knows', () => {
     for (const entry of POLICY_LABELS) {
