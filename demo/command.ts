@@ -247,7 +247,12 @@ async function runDemo(flags: DemoFlags): Promise<number> {
 }
 
 function summaryParagraph(outcome: ReturnType<typeof demoOutcome>, shape: LoadShape): string {
-  const capacity = outcome.secondsToNewCapacity === null ? 'no new capacity arrived during the spike' : `new capacity was serving ${outcome.secondsToNewCapacity} s after the spike began`;
+  const capacity =
+    outcome.secondsToNewCapacity !== null
+      ? `new capacity was serving ${outcome.secondsToNewCapacity} s after the spike began`
+      : outcome.spikeServedInPlace
+        ? `the capacity the scaler had already added carried it (worst p95 ${Math.round(outcome.worstSpikeP95Ms)} ms)`
+        : 'no new capacity arrived during the spike';
   return (
     `Summary: the app started as one replica at 100 mCPU / 100 MB. Under a spike of ${shape.spikeRps} requests/s ${capacity}; ` +
     `the service peaked at ${outcome.peakReplicas} replica(s) and ended the cool-down at ${outcome.finalReplicas}. ` +

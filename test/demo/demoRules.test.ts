@@ -38,6 +38,13 @@ describe('the demo verdict', () => {
     expect(demoOutcome([second(0, 'spike', 1, 0.1), second(3, 'spike', 1, 0.2)]).secondsToNewCapacity).toBe(3);
   });
 
+  it('accepts a spike carried within the objective by capacity added before it', () => {
+    const outcome = demoOutcome([second(0, 'ramp', 2, 0.3), second(1, 'spike', 2, 0.3), second(2, 'spike', 2, 0.3), second(3, 'cool-down', 1, 0.3)]);
+    expect(outcome.secondsToNewCapacity).toBeNull();
+    expect(outcome.spikeServedInPlace).toBe(true);
+    expect(outcome.goals[0]?.met).toBe(true);
+  });
+
   it('misses the goals when nothing grows, nothing shrinks and too many requests fail', () => {
     const outcome = demoOutcome([second(0, 'spike', 2, 0.1, 1), second(1, 'cool-down', 2, 0.1, 1)]);
     expect(outcome.secondsToNewCapacity).toBeNull();
