@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { serve } from '@hono/node-server';
 import { Command, Option } from 'commander';
+import { stopOnSignals } from '../cli/shutdown.js';
 import { loadAppConfig } from './config.js';
 
 /** `scalewright app`: the HTTP server of the workload app. */
@@ -32,17 +33,14 @@ export function appCommand(): Command {
       const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) =>
         deps.logger.info({ port: info.port, host: config.HOST, dataDir: config.DATA_DIR }, 'app listening'),
       );
-      const stop = (signal: string) => {
-        deps.logger.info({ signal }, 'shutting down: finishing in-flight requests');
-        const force = setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS).unref();
-        server.close(async () => {
+      stopOnSignals(
+        deps.logger,
+        'finishing in-flight requests',
+        async () => {
+          await new Promise<void>((done) => server.close(() => done()));
           await deps.close();
-          clearTimeout(force);
-          deps.logger.info('stopped');
-          process.exit(0);
-        });
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+        },
+        config.SHUTDOWN_GRACE_MS,
+      );
     });
 }

@@ -11,7 +11,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../test/collector/support/freePort.js';
+import { freePort } from '../common/freePort.js';
 import { PrivateInfluxd } from '../test/collector/support/influxd.js';
 import { ensureBaseImage, newRunId, removeRunContainers, scripts, startContainer } from '../test/collector/support/dockerFixtures.js';
 

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { createLogger } from '../common/logger.js';
 import { loadCollectorConfig } from './config.js';
 import { Label } from './labels.js';
+import { stopOnSignals } from '../cli/shutdown.js';
 
 /** `scalewright collector`: watches labelled containers and writes what it sees to InfluxDB. */
 export function collectorCommand(): Command {
@@ -52,13 +53,7 @@ export function collectorCommand(): Command {
       const { startCollector } = await import('./runtime.js');
       const running = await startCollector(config, logger);
       logger.info({ metricsPort: running.port, influx: config.INFLUX_URL, database: config.INFLUX_DB }, 'collector ready');
-      const stop = async (signal: string) => {
-        logger.info({ signal }, 'stopping: flushing buffered points');
-        await running.stop();
-        process.exit(0);
-      };
-      process.once('SIGTERM', () => void stop('SIGTERM'));
-      process.once('SIGINT', () => void stop('SIGINT'));
+      stopOnSignals(logger, 'flushing buffered points', () => running.stop());
     });
 }
 

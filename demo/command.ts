@@ -2,12 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
 import Docker from 'dockerode';
 import { ExitCode } from '../cli/exitCodes.js';
+import { freePort } from '../common/freePort.js';
 import { demoOutcome, type SecondSample } from './demoOutcome.js';
 import { ensureImage } from './demoImages.js';
 import { DemoStack, type ServingReplica } from './demoStack.js';
@@ -89,14 +89,6 @@ function shapeFrom(flags: DemoFlags): LoadShape {
   };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 

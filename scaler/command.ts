@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { createLogger } from '../common/logger.js';
 import { loadScalerConfig } from './loop/config.js';
+import { stopOnSignals } from '../cli/shutdown.js';
 
 /** `scalewright scaler`: the live loop (decide from InfluxDB, apply through Docker/Swarm/Kubernetes). */
 export function scalerCommand(): Command {
@@ -68,13 +69,7 @@ export function scalerCommand(): Command {
       const { startScaler } = await import('./loop/runtime.js');
       const running = await startScaler(config, logger);
       if (config.SCALER_ONCE) return;
-      const stop = async (signal: string) => {
-        logger.info({ signal }, 'stopping: waiting for actions in flight, handing the lease back');
-        await running.stop();
-        process.exit(0);
-      };
-      process.once('SIGTERM', () => void stop('SIGTERM'));
-      process.once('SIGINT', () => void stop('SIGINT'));
+      stopOnSignals(logger, 'waiting for actions in flight, handing the lease back', () => running.stop(), 120_000);
     });
 }
 

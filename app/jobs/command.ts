@@ -5,6 +5,7 @@ import { Hono } from 'hono';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createLogger } from '../../common/logger.js';
 import { ConfigError } from '../../common/env.js';
+import { stopOnSignals } from '../../cli/shutdown.js';
 import { loadAppConfig } from '../config.js';
 import { isQueueName, QUEUE_NAMES, type QueueName } from './jobTypes.js';
 
@@ -61,18 +62,16 @@ export function workerCommand(): Command {
       http.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }));
       const server = config.WORKER_METRICS_PORT > 0 ? serve({ fetch: http.fetch, port: config.WORKER_METRICS_PORT, hostname: config.HOST }) : undefined;
 
-      const stop = async (signal: string) => {
-        logger.info({ signal }, 'shutting down: letting running jobs finish');
-        clearInterval(sweep);
-        const force = setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS).unref();
-        await Promise.all(workers.map((worker) => worker.close()));
-        server?.close();
-        redis.disconnect();
-        clearTimeout(force);
-        logger.info('stopped');
-        process.exit(0);
-      };
-      process.once('SIGTERM', () => void stop('SIGTERM'));
-      process.once('SIGINT', () => void stop('SIGINT'));
+      stopOnSignals(
+        logger,
+        'letting running jobs finish',
+        async () => {
+          clearInterval(sweep);
+          await Promise.all(workers.map((worker) => worker.close()));
+          server?.close();
+          redis.disconnect();
+        },
+        config.SHUTDOWN_GRACE_MS,
+      );
     });
 }

@@ -3,7 +3,7 @@ import { Point } from '@influxdata/influxdb-client';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type InfluxConnection } from '../../common/influx/config.js';
-import { freePort } from './support/freePort.js';
+import { freePort } from '../../common/freePort.js';
 import { influxQuery, InfluxQueryError, queryRows, seriesRows } from '../../common/influx/query.js';
 import { readContainerWindow, readServiceWindow, listServices } from '../../common/influx/readers.js';
 import { continuousQueryStatement, downsampleSelect, ensureInfluxSchema, sameStatement } from '../../common/influx/setup.js';

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from './freePort.js';
+import { freePort } from '../../../common/freePort.js';
 
 export class PrivateInfluxd {
   private child: ChildProcess | undefined;
