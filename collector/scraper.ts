@@ -36,6 +36,7 @@ export class MetricsScraper {
   }
 
   close(): void {
-    void this.agent.close();
+    // Closing twice (a stop racing a failed scrape) rejects; there is nothing left to release then.
+    this.agent.close().catch(() => undefined);
   }
 }

@@ -134,7 +134,8 @@ export class DockerActuator implements Actuator {
 
   /** The oldest ready replica (else the oldest starting one): what new replicas are copied from. */
   private templateOf(members: readonly Member[]): Member | undefined {
-    const byAge = [...members].sort((a, b) => a.createdAt - b.createdAt);
+    // Ties (same millisecond) are broken by id, so every tick picks the same template.
+    const byAge = [...members].sort((a, b) => a.createdAt - b.createdAt || a.info.Id.localeCompare(b.info.Id));
     return byAge.find((m) => m.phase === 'ready') ?? byAge[0];
   }
 

@@ -129,7 +129,11 @@ describe('Docker actuator on the real engine', () => {
   it('sets a replica whose limits drifted from the template (half-done update, a hand change) back to one size', async () => {
     // The newer of the two: the older one is the template the others are aligned to.
     const infos = await Promise.all(replicas.map((c) => c.inspect()));
-    const second = infos[0]!.Created > infos[1]!.Created ? replicas[0] : replicas[1];
+    // Docker's RFC 3339 times drop trailing zeros, so compare them as times (ms), ties by id, as the actuator does.
+    const age = (info: (typeof infos)[number]) => [Date.parse(info.Created), info.Id] as const;
+    const [a, b] = [age(infos[0]!), age(infos[1]!)];
+    const firstIsOlder = a[0] < b[0] || (a[0] === b[0] && a[1].localeCompare(b[1]) < 0);
+    const second = firstIsOlder ? replicas[1] : replicas[0];
     await second!.update({ NanoCpus: 400_000_000 });
     expect(await actuator.tidy(service)).toBe(1);
     expect((await second!.inspect()).HostConfig.NanoCpus).toBe(750_000_000);
