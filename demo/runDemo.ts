@@ -1,0 +1,225 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Docker from 'dockerode';
+import { ExitCode } from '../cli/exitCodes.js';
+import { freePort } from '../common/freePort.js';
+import type { DemoFlags } from './command.js';
+import { demoOutcome, type SecondSample } from './demoOutcome.js';
+import { ensureImage } from './demoImages.js';
+import { DemoStack, type ServingReplica } from './demoStack.js';
+import { FrontProxy } from './frontProxy.js';
+import { driveOneSecond } from './loadDriver.js';
+import { FULL_SHAPE, phasePlan, rateAt, SHORT_SHAPE, totalSeconds, type LoadShape } from './phasePlan.js';
+
+const CLI = resolve(import.meta.dirname, '../cli/main.js');
+const SERVICE = 'demo-app';
+const MiB = 1024 * 1024;
+const SETTLE_SECONDS = 15;
+
+function shapeFrom(flags: DemoFlags): LoadShape {
+  const base = flags.short ? SHORT_SHAPE : FULL_SHAPE;
+  const num = (value: string | undefined, fallback: number, name: string) => {
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`--${name} must be a number ≥ 0, not ${JSON.stringify(value)}`);
+    return parsed;
+  };
+  return {
+    warmupSeconds: num(flags.warmup, base.warmupSeconds, 'warmup'),
+    rampSeconds: num(flags.ramp, base.rampSeconds, 'ramp'),
+    spikeSeconds: num(flags.spike, base.spikeSeconds, 'spike'),
+    plateauSeconds: num(flags.plateau, base.plateauSeconds, 'plateau'),
+    cooldownSeconds: num(flags.cooldown, base.cooldownSeconds, 'cooldown'),
+    baseRps: num(flags.baseRps, base.baseRps, 'base-rps'),
+    peakRps: num(flags.peakRps, base.peakRps, 'peak-rps'),
+    spikeRps: num(flags.spikeRps, base.spikeRps, 'spike-rps'),
+  };
+}
+
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+export async function runDemo(flags: DemoFlags): Promise<number> {
+  const shape = shapeFrom(flags);
+  const plan = phasePlan(shape);
+  const docker = new Docker({ socketPath: flags.dockerSocket });
+  try {
+    await docker.ping();
+  } catch {
+    say(`demo: no Docker engine answers at ${flags.dockerSocket}: install one (Debian: apt-get install docker.io, then start dockerd) or point --docker-socket at it.`);
+    return ExitCode.failure;
+  }
+
+  const runId = randomBytes(3).toString('hex');
+  const out = resolve(flags.out);
+  await mkdir(out, { recursive: true });
+  say(`demo ${runId}: ${plan.map((p) => `${p.name} ${p.seconds}s@${p.fromRps === p.toRps ? p.toRps : `${p.fromRps}→${p.toRps}`}rps`).join(', ')} (${totalSeconds(plan)} s of load)`);
+  for (const image of [flags.appImage, flags.redisImage, ...(flags.influxUrl ? [] : [flags.influxImage])]) {
+    await ensureImage(docker, image, (line) => say(`demo: ${line}`), flags.rebuild);
+  }
+
+  const stack = new DemoStack(docker, {
+    runId,
+    appImage: flags.appImage,
+    redisImage: flags.redisImage,
+    influxImage: flags.influxImage,
+    influxUrl: flags.influxUrl,
+    service: SERVICE,
+    appCpus: 0.1,
+    appMemoryBytes: 100 * MiB,
+    appLabels: {
+      'scalewright.service': SERVICE,
+      'scalewright.managed': 'true',
+      'scalewright.metrics.port': '8080',
+      'scalewright.min-replicas': '1',
+      'scalewright.max-replicas': '4',
+      'scalewright.cpu.min': '0.1',
+      'scalewright.cpu.max': '0.3',
+      'scalewright.memory.min': String(100 * MiB),
+      'scalewright.memory.max': String(256 * MiB),
+      'scalewright.target.cpu': '0.6',
+      // A new replica at 0.1 CPU needs about this long to start and pass its healthcheck.
+      'scalewright.startup-seconds': '15',
+      // The defaults (300 s of calm after a scale-out, 300 s of history before a scale-in) suit a
+      // production service; the demo's cool-down is minutes, so its windows are scaled down too.
+      'scalewright.window.stable-seconds': flags.short ? '20' : '60',
+      'scalewright.window.scale-down-stabilisation-seconds': flags.short ? '20' : '60',
+      'scalewright.cooldown.after-scale-out-seconds': flags.short ? '20' : '60',
+      'scalewright.cooldown.between-scale-in-seconds': flags.short ? '10' : '20',
+    },
+  });
+  const children: ChildProcess[] = [];
+  const proxy = new FrontProxy();
+  let refresher: NodeJS.Timeout | undefined;
+  const teardown = async () => {
+    if (refresher) clearInterval(refresher);
+    for (const child of children) child.kill('SIGTERM');
+    await proxy.close().catch(() => undefined);
+    if (!flags.keep) {
+      const removed = await stack.down();
+      say(`demo: removed ${removed} container(s) and network ${stack.network}`);
+    } else {
+      say(`demo: left running (label scalewright.demo=${runId})`);
+    }
+  };
+  const onSignal = () => void teardown().finally(() => process.exit(ExitCode.failure));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    const { influxUrl } = await stack.up();
+    say(`demo: InfluxDB ${flags.influxUrl ? `at ${influxUrl}` : `started for this run at ${influxUrl} (${flags.influxImage}), removed at the end`}`);
+    const common = { ...process.env, INFLUX_URL: influxUrl, LOG_LEVEL: 'info' };
+    const spawnPart = (name: string, args: string[]) => {
+      const child = spawn(process.execPath, [CLI, ...args], { env: common, stdio: ['ignore', 'pipe', 'pipe'] });
+      const log = createWriteStream(join(out, `${name}.log`));
+      child.stdout?.pipe(log);
+      child.stderr?.pipe(log);
+      children.push(child);
+      return child;
+    };
+    spawnPart('collector', ['collector', '--interval', '1000', '--network', stack.network, '--require-label', `scalewright.demo=${runId}`, '--port', String(await freePort())]);
+    say(`demo: collector started (log in ${out})`);
+
+    let serving: ServingReplica[] = [];
+    const refresh = async () => {
+      serving = await stack.servingReplicas().catch(() => serving);
+      proxy.setUpstreams(serving);
+    };
+    const deadline = Date.now() + 120_000;
+    while (serving.length === 0 && Date.now() < deadline) {
+      await refresh();
+      await sleep(500);
+    }
+    if (serving.length === 0) throw new Error('the app never became healthy (see docker logs of the demo containers)');
+    refresher = setInterval(() => void refresh(), 500);
+    // Node starting inside 0.1 CPU burns its whole budget for several seconds; an operator
+    // switches the scaler on for a service that has settled, not for its boot.
+    say(`demo: app healthy; letting it settle ${SETTLE_SECONDS} s before the scaler starts`);
+    await sleep(SETTLE_SECONDS * 1000);
+    spawnPart('scaler', ['scaler', '--interval', '2', '--stale-after', '10', '--drain', '5', '--health-timeout', '60', '--require-label', `scalewright.demo=${runId}`, '--port', String(await freePort())]);
+    say(`demo: scaler started (log in ${out})`);
+    const proxyPort = await proxy.listen();
+    const url = `http://127.0.0.1:${proxyPort}`;
+    say(`demo: app serving behind the front proxy at ${url}; load starts`);
+
+    const lastDecision = latestDecisionReader(influxUrl);
+    const samples: SecondSample[] = [];
+    const startedAt = new Date();
+    for (let second = 0; ; second++) {
+      const target = rateAt(plan, second);
+      if (!target) break;
+      const load = await driveOneSecond(url, target.rps);
+      const cpu = serving[0]?.cpuLimitCores ?? 0;
+      const memory = serving[0]?.memoryLimitBytes ?? 0;
+      const sample: SecondSample = { second, phase: target.phase.name, targetRps: target.rps, ...load, servingReplicas: serving.length, cpuLimitCores: cpu };
+      samples.push(sample);
+      const decision = await lastDecision();
+      say(
+        `[${String(second).padStart(3)}s] ${target.phase.name.padEnd(9)} ${String(load.ok + load.failed).padStart(4)} rps (target ${String(target.rps).padStart(3)})` +
+          ` | p95 ${load.p95Ms === null ? '   -' : `${Math.round(load.p95Ms)}`.padStart(4)} ms | errors ${String(load.failed).padStart(3)}` +
+          ` | ${SERVICE}: ${serving.length} × ${cpu.toFixed(2)} cpu / ${Math.round(memory / MiB)} MiB` +
+          (decision ? ` | scaler: ${decision}` : ''),
+      );
+    }
+    const endedAt = new Date();
+    const outcome = demoOutcome(samples);
+    await writeFile(join(out, 'timeline.json'), JSON.stringify({ runId, shape, plan, startedAt, endedAt, samples, outcome }, null, 2));
+
+    say('demo: writing the report');
+    const report = spawnPart('report', ['report', '--service', SERVICE, '--from', startedAt.toISOString(), '--to', endedAt.toISOString(), '--out', out, '--name', 'demo-report']);
+    const reportCode = await new Promise<number | null>((done) => report.once('exit', done));
+
+    say('');
+    say(summaryParagraph(outcome, shape));
+    for (const goal of outcome.goals) say(`  ${goal.met ? 'met   ' : 'MISSED'} ${goal.name}: ${goal.detail}`);
+    say(`report: ${reportCode === 0 ? join(out, 'demo-report.html') : `not written (exit ${reportCode}, see ${join(out, 'report.log')})`}; timeline: ${join(out, 'timeline.json')}`);
+    return flags.strict && outcome.goals.some((goal) => !goal.met) ? ExitCode.failure : ExitCode.ok;
+  } catch (error) {
+    say(`demo: failed: ${(error as Error).message}`);
+    return ExitCode.failure;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    await teardown();
+  }
+}
+
+function summaryParagraph(outcome: ReturnType<typeof demoOutcome>, shape: LoadShape): string {
+  const capacity =
+    outcome.secondsToNewCapacity !== null
+      ? `new capacity was serving ${outcome.secondsToNewCapacity} s after the spike began`
+      : outcome.spikeServedInPlace
+        ? `the capacity the scaler had already added carried it (worst p95 ${Math.round(outcome.worstSpikeP95Ms)} ms)`
+        : 'no new capacity arrived during the spike';
+  return (
+    `Summary: the app started as one replica at 100 mCPU / 100 MB. Under a spike of ${shape.spikeRps} requests/s ${capacity}; ` +
+    `the service peaked at ${outcome.peakReplicas} replica(s) and ended the cool-down at ${outcome.finalReplicas}. ` +
+    `${outcome.failed} of ${outcome.requests} requests failed (${outcome.failedPercent.toFixed(2)}%). The report shows each decision and its reason.`
+  );
+}
+
+/** The scaler's newest decision, as one short line, read from InfluxDB at most every 2 s. */
+function latestDecisionReader(influxUrl: string): () => Promise<string | undefined> {
+  let last: string | undefined;
+  let readAt = 0;
+  return async () => {
+    if (Date.now() - readAt < 2000) return last;
+    readAt = Date.now();
+    const query = `SELECT "replicas_before","replicas_after","cpu_limit_cores_before","cpu_limit_cores_after","reason" FROM "scaler_decision" WHERE "service" = '${SERVICE}' ORDER BY time DESC LIMIT 1`;
+    const response = await fetch(`${influxUrl}/query?db=scalewright&epoch=ms&q=${encodeURIComponent(query)}`).catch(() => undefined);
+    const body = (await response?.json().catch(() => undefined)) as { results?: Array<{ series?: Array<{ values?: unknown[][]; columns: string[] }> }> } | undefined;
+    const row = body?.results?.[0]?.series?.[0]?.values?.[0];
+    if (row) {
+      const [time, rb, ra, cb, ca, reason] = row as [number, number, number, number, number, string];
+      const at = new Date(time).toISOString().slice(11, 19);
+      const change = rb !== ra ? `replicas ${rb}→${ra}` : cb !== ca ? `cpu ${Number(cb).toFixed(2)}→${Number(ca).toFixed(2)}` : 'hold';
+      last = `${at} ${change}: ${String(reason).slice(0, 80)}`;
+    }
+    return last;
+  };
+}
