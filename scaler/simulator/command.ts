@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../../common/env.js';
 import { ExitCode } from '../../cli/exitCodes.js';
@@ -12,7 +12,18 @@ import type { PolicyName } from './simulate.js';
 import { formatComparisonTable } from './table.js';
 import { parseTraceCsv, TraceParseError } from './trace.js';
 
-const DEFAULT_TRACE_DIR = '/work/shared/data/traces';
+/**
+ * The project's shared data sit beside the checkout (`../shared`, as in CI). Found by walking up
+ * from this file to the package root, so that it holds from the sources and from `dist/` alike;
+ * SCALEWRIGHT_TRACES overrides it.
+ */
+const DEFAULT_TRACE_DIR = process.env.SCALEWRIGHT_TRACES ?? join(packageRoot(), '..', 'shared', 'data', 'traces');
+
+function packageRoot(): string {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
 
 interface SimulateFlags {
   trace?: string;

@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const REPO = resolve(import.meta.dirname, '../..');
-export const CORPUS = '/work/shared/data/corpus';
-const REFERENCE = '/work/shared/reference';
+/** The project's shared material sits beside the checkout (`../shared`), here and in CI. */
+export const SHARED = resolve(REPO, '..', 'shared');
+export const CORPUS = join(SHARED, 'data', 'corpus');
+const REFERENCE = join(SHARED, 'reference');
 
 /** Compiles the C references with the machine's `cc -O2` into a fresh temporary folder. */
 export function compileReferences(): { wordcount: string; evensum: string; dir: string } {

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePolicyConfig } from '../../scaler/config/policyConfig.js';
 import { compareOnTrace, type Comparison } from '../../scaler/simulator/compare.js';
@@ -23,7 +23,7 @@ const KNOWN_MISSES: Record<string, string> = {
   'synthetic-noise': 'bounded ±50% per-second noise: cost 1.00×, violations 0.66×',
 };
 
-const TRACE_DIR = '/work/shared/data/traces';
+const TRACE_DIR = resolve(import.meta.dirname, '../../../shared/data/traces');
 const config = parsePolicyConfig({ replicas: { min: 1, max: 40 } });
 const compare = (trace: Trace): Comparison =>
   compareOnTrace(trace, { model: DEFAULT_SERVICE_MODEL, config, replay: { maxReplayStepSeconds: 60, peakRps: 560 }, policies: ['hpa', 'adaptive'], hpaSyncSeconds: 15 });
