@@ -76,6 +76,8 @@ describe('Swarm actuator on a real single-node Swarm', () => {
     expect(after.Spec.Mode.Replicated.Replicas).toBe(3);
     expect(after.Version.Index).toBeGreaterThan(before.Version.Index);
     await waitFor('three tasks running', async () => ((await runningTaskContainers()).length === 3 ? true : undefined));
+    // The manager records a task as running a moment after its container starts.
+    await waitFor('the swarm to report three tasks running', async () => ((await actuator.observe(service)).readyReplicas === 3 ? true : undefined));
     const state = await actuator.observe(service);
     expect(state.readyReplicas).toBe(3);
   }, 90_000);
