@@ -47,7 +47,7 @@ beforeAll(async () => {
     },
     Mode: { Replicated: { Replicas: 1 } },
     UpdateConfig: { Parallelism: 2, Delay: 0, Order: 'start-first' },
-  } as Parameters<typeof docker.createService>[0]);
+  } as import('dockerode').CreateServiceOptions);
   serviceId = (created as unknown as { id: string }).id;
   await waitFor('first task running', async () => ((await runningTaskContainers()).length === 1 ? true : undefined));
 }, 120_000);

@@ -7,7 +7,7 @@ beforeAll(async () => {
 });
 afterAll(async () => sut?.stop());
 
-const feed = (body: BodyInit, headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' }) =>
+const feed = (body: URLSearchParams | FormData | string, headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' }) =>
   fetch(`${sut.url}/multivac/data`, { method: 'POST', headers, body });
 const ask = async () => (await fetch(`${sut.url}/multivac`)).text();
 

@@ -2,7 +2,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { parseByteSize } from '../../common/env.js';
 import { checkRequestedPath } from '../../app/files/confinedPath.js';
-import { shuffleBlocks } from '../../app/image/blockShuffle.js';
+import { shuffleBlocks, type RgbaImage } from '../../app/image/blockShuffle.js';
 import { inspectPng } from '../../app/image/pngInspection.js';
 import { describeJob, publicStatus } from '../../app/jobs/jobStatus.js';
 import { INSUFFICIENT_DATA, multivacAnswer, wordsOf } from '../../app/multivac/answer.js';
@@ -18,7 +18,7 @@ describe('shuffleBlocks', () => {
     const source = image(4, 2); // two 2×2 blocks side by side
     const { image: out, blocksShuffled } = shuffleBlocks(source, 2, () => 0);
     expect(blocksShuffled).toBe(2);
-    const pixel = (img: typeof source, x: number, y: number) => Array.from(img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4));
+    const pixel = (img: RgbaImage, x: number, y: number) => Array.from(img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4));
     expect(pixel(out, 0, 0)).toEqual(pixel(source, 2, 0));
     expect(pixel(out, 3, 1)).toEqual(pixel(source, 1, 1));
   });

@@ -3,29 +3,14 @@
  * shell). Every container, network and service carries `scalewright.test=<run id>`, so a suite's
  * afterAll removes exactly its own things and nothing else.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { pino, type Logger } from 'pino';
 
-export const baseImage = 'scalewright/node-base:local';
-export const testLabel = 'scalewright.test';
-export const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET ?? '/var/run/docker.sock' });
+export { baseImage, docker, ensureBaseImage, newRunId, testLabel } from '../../support/docker.js';
+import { baseImage, docker, testLabel } from '../../support/docker.js';
 export const quietLogger: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-
-export function newRunId(prefix: string): string {
-  return `${prefix}-${randomBytes(3).toString('hex')}`;
-}
-
-export async function ensureBaseImage(): Promise<void> {
-  try {
-    await docker.getImage(baseImage).inspect();
-  } catch {
-    await promisify(execFile)('bash', ['image/local-base.sh', baseImage], { timeout: 300_000 });
-  }
-}
 
 /**
  * A small web replica: /healthz, /whoami (its hostname), /slow?ms=N (answers after N ms), and on

@@ -157,7 +157,7 @@ export class FakeKubeApi {
     onlyKeys(podSpec, ['containers'], 'deployment patch pod spec');
     const next = structuredClone(this.deployment);
     const nextTemplate = (next.spec as Json).template as Json;
-    (nextTemplate.spec as Json).containers = mergeContainers(((this.deployment.spec as Json).template as Json).spec && (((this.deployment.spec as Json).template as Json).spec as Json).containers as Json[], podSpec.containers, 'template');
+    (nextTemplate.spec as Json).containers = mergeContainers((((this.deployment.spec as Json).template as Json).spec as Json).containers as Json[], podSpec.containers, 'template');
     new Deployment(next as never).validate();
     checkRequestsWithinLimits((nextTemplate.spec as Json).containers as Json[]);
     (next.metadata as Json).generation = ((this.deployment.metadata as Json).generation as number) + 1;

@@ -3,26 +3,10 @@
  * each runs a `node -e` script. Every container carries `scalewright.test=<run id>` so that a
  * suite's afterAll removes exactly its own containers and never anyone else's.
  */
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import Docker from 'dockerode';
 
-export const baseImage = 'scalewright/node-base:local';
-export const testLabel = 'scalewright.test';
-export const docker = new Docker({ socketPath: process.env.DOCKER_SOCKET ?? '/var/run/docker.sock' });
-
-export function newRunId(prefix: string): string {
-  return `${prefix}-${randomBytes(4).toString('hex')}`;
-}
-
-export async function ensureBaseImage(): Promise<void> {
-  try {
-    await docker.getImage(baseImage).inspect();
-  } catch {
-    await promisify(execFile)('bash', ['image/local-base.sh', baseImage], { timeout: 300_000 });
-  }
-}
+export { baseImage, docker, ensureBaseImage, newRunId, testLabel } from '../../support/docker.js';
+import { baseImage, docker, testLabel } from '../../support/docker.js';
 
 export interface ContainerSpec {
   readonly runId: string;
