@@ -5,8 +5,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
+import { z } from 'zod';
 import { ExitCode } from '../cli/exitCodes.js';
 import { freePort } from '../common/freePort.js';
+import { influxConnectionFrom, queryRows, readInfluxEnv } from '../common/influx/index.js';
 import type { DemoFlags } from './command.js';
 import { demoOutcome, type SecondSample } from './demoOutcome.js';
 import { ensureImage } from './demoImages.js';
@@ -205,21 +207,34 @@ function summaryParagraph(outcome: ReturnType<typeof demoOutcome>, shape: LoadSh
 
 /** The scaler's newest decision, as one short line, read from InfluxDB at most every 2 s. */
 function latestDecisionReader(influxUrl: string): () => Promise<string | undefined> {
+  const connection = influxConnectionFrom(readInfluxEnv({ ...process.env, INFLUX_URL: influxUrl }));
+  const query = `SELECT "replicas_before","replicas_after","cpu_limit_cores_before","cpu_limit_cores_after","reason" FROM "scaler_decision" WHERE "service" = '${SERVICE}' ORDER BY time DESC LIMIT 1`;
   let last: string | undefined;
   let readAt = 0;
   return async () => {
     if (Date.now() - readAt < 2000) return last;
     readAt = Date.now();
-    const query = `SELECT "replicas_before","replicas_after","cpu_limit_cores_before","cpu_limit_cores_after","reason" FROM "scaler_decision" WHERE "service" = '${SERVICE}' ORDER BY time DESC LIMIT 1`;
-    const response = await fetch(`${influxUrl}/query?db=scalewright&epoch=ms&q=${encodeURIComponent(query)}`).catch(() => undefined);
-    const body = (await response?.json().catch(() => undefined)) as { results?: Array<{ series?: Array<{ values?: unknown[][]; columns: string[] }> }> } | undefined;
-    const row = body?.results?.[0]?.series?.[0]?.values?.[0];
+    // A missed read keeps the last line: the live view must not stop for InfluxDB.
+    const [row] = await queryRows(connection, query, DECISION_ROW).catch(() => []);
     if (row) {
-      const [time, rb, ra, cb, ca, reason] = row as [number, number, number, number, number, string];
-      const at = new Date(time).toISOString().slice(11, 19);
-      const change = rb !== ra ? `replicas ${rb}→${ra}` : cb !== ca ? `cpu ${Number(cb).toFixed(2)}→${Number(ca).toFixed(2)}` : 'hold';
-      last = `${at} ${change}: ${String(reason).slice(0, 80)}`;
+      const at = new Date(row.time).toISOString().slice(11, 19);
+      const change =
+        row.replicas_before !== row.replicas_after
+          ? `replicas ${row.replicas_before}→${row.replicas_after}`
+          : row.cpu_limit_cores_before !== row.cpu_limit_cores_after
+            ? `cpu ${Number(row.cpu_limit_cores_before).toFixed(2)}→${Number(row.cpu_limit_cores_after).toFixed(2)}`
+            : 'hold';
+      last = `${at} ${change}: ${String(row.reason).slice(0, 80)}`;
     }
     return last;
   };
 }
+
+const DECISION_ROW = z.object({
+  time: z.number(),
+  replicas_before: z.number().nullable(),
+  replicas_after: z.number().nullable(),
+  cpu_limit_cores_before: z.number().nullable(),
+  cpu_limit_cores_after: z.number().nullable(),
+  reason: z.string().nullable(),
+});

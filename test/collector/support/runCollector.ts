@@ -1,20 +1,12 @@
-import { Writable } from 'node:stream';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { influxConnectionFrom, type InfluxConnection } from '../../../common/influx/config.js';
 import { loadCollectorConfig } from '../../../collector/config.js';
 import { startCollector, type RunningCollector } from '../../../collector/runtime.js';
 
-/** A pino logger whose lines are kept in memory, so a test can assert what the collector said. */
-export function capturingLogger(level = 'info'): { logger: Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level, base: { component: 'collector' } }, stream), lines };
-}
+import { capturingLogger as capture } from '../../support/capturingLogger.js';
+
+/** The collector's logger, its lines kept for assertions. */
+export const capturingLogger = (level = 'info') => capture(level, 'collector');
 
 /** Starts the real collector (Docker, cgroups, scrapes, InfluxDB) against `influxUrl`/`database`. */
 export async function runCollector(influxUrl: string, database: string, logger: Logger, extra: Record<string, string> = {}): Promise<{ running: RunningCollector; connection: InfluxConnection }> {

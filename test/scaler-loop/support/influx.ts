@@ -3,9 +3,8 @@
  * writes `service_stats` rows the way the collector does (one per service per second), for suites
  * that need the store to say something precise ("100 requests/s") independent of real load.
  */
-import { Writable } from 'node:stream';
-import { pino, type Logger } from 'pino';
-import { ensureInfluxSchema, influxConnectionFrom, influxQuery, influxRetentionFrom, readInfluxEnv, type InfluxConnection } from '../../../common/influx/index.js';
+import { pino } from 'pino';
+import { ensureInfluxSchema, influxConnectionFrom, influxQuery, influxRetentionFrom, readInfluxEnv, seriesRows, type InfluxConnection } from '../../../common/influx/index.js';
 
 export async function privateDatabase(name: string): Promise<InfluxConnection> {
   const env = readInfluxEnv({ INFLUX_URL: process.env.INFLUX_URL, INFLUX_DB: name });
@@ -38,17 +37,7 @@ export function feedServiceStats(connection: InfluxConnection, service: string, 
 
 export async function selectRows(connection: InfluxConnection, query: string): Promise<Array<Record<string, unknown>>> {
   const [result] = await influxQuery(connection, query);
-  return (result?.series ?? []).flatMap((series) => series.values.map((values) => Object.fromEntries(series.columns.map((c, i) => [c, values[i]]))));
+  return seriesRows(result?.series ?? []);
 }
 
-/** A pino logger whose lines are kept, so a test can assert what the loop said. */
-export function capturingLogger(level = 'info'): { logger: Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const text of chunk.toString().split('\n')) if (text.trim()) lines.push(JSON.parse(text) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level }, stream), lines };
-}
+export { capturingLogger } from '../../support/capturingLogger.js';
