@@ -1,6 +1,3 @@
-import type { Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-
 /**
  * The seeds disagree on the error key: the messages API answers `{"err_msg": ...}`, the
  * randomize API `{"error": ...}`. Every other route follows randomize. One function decides, so
@@ -8,8 +5,4 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
  */
 export function errorBody(path: string, message: string): Record<string, string> {
   return path.startsWith('/messages') ? { err_msg: message } : { error: message };
-}
-
-export function errorResponse(c: Context, status: ContentfulStatusCode, message: string): Response {
-  return c.json(errorBody(c.req.path, message), status);
 }

@@ -100,12 +100,8 @@ export class JobQueues {
       startedAt: job.processedOn,
       finishedAt: job.finishedOn,
       attemptsMade: job.attemptsMade,
+      result: job.returnvalue,
     };
-  }
-
-  async result(type: JobType, token: string): Promise<unknown> {
-    const job = await this.queue(type).getJob(token);
-    return job?.returnvalue;
   }
 
   async counts(name: QueueName): Promise<JobCounts> {

@@ -12,6 +12,8 @@ export interface JobSnapshot {
   startedAt?: number | undefined;
   finishedAt?: number | undefined;
   attemptsMade: number;
+  /** What the job returned, once finished. */
+  result?: unknown;
 }
 
 export interface PublicJobStatus {

@@ -87,7 +87,7 @@ function fileJobRoutes(app: OpenAPIHono, deps: AppDeps, spec: FileJobSpec, readR
     const { token } = c.req.valid('param');
     const snapshot = isToken(token) ? await deps.queues.snapshot(spec.type, token) : undefined;
     if (snapshot?.state !== 'completed') return c.json({ message: 'not found' as const }, 404);
-    return readResult(c, await deps.queues.result(spec.type, token)) as never;
+    return readResult(c, snapshot.result) as never;
   });
 }
 
