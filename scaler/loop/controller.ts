@@ -1,6 +1,7 @@
 import type { Point } from '@influxdata/influxdb-client';
 import type { Logger } from '../../common/logger.js';
 import type { Actuator, ServiceState } from '../actuators/actuator.js';
+import type { Decision } from '../decision.js';
 import { PolicyConfigError, type PolicyConfig, type PolicyConfigInput } from '../config/policyConfig.js';
 import type { Lease } from '../lease/redisLease.js';
 import { evaluate, initialPolicyMemory, type Evaluation, type Plan, type PolicyMemory, type WindowOrProblem } from './evaluate.js';
@@ -35,6 +36,12 @@ export interface ScalerLoopOptions {
   readonly staleAfterMs: number;
   /** Only these services (all managed ones when empty). */
   readonly services?: readonly string[];
+  /**
+   * The platform changes CPU limits of running replicas at once, so the adaptive policy's start-up
+   * bridge is applied. Default: true for Docker (`docker update`), false for Swarm (it replaces
+   * tasks) and Kubernetes (in-place resize only from 1.33; otherwise a rolling update).
+   */
+  readonly liveCpuLimits?: boolean;
   readonly now?: () => number;
 }
 
@@ -133,7 +140,8 @@ export class ScalerLoop {
     const windowSeconds = windowSecondsFor(config);
     const data = await this.options.readWindow(service, windowSeconds);
     const now = this.now();
-    const evaluation = evaluate({ now, data, actual, config, memory: this.memory.get(service) ?? initialPolicyMemory, staleAfterMs: this.options.staleAfterMs });
+    const liveCpuLimits = this.options.liveCpuLimits ?? actuator.kind === 'docker';
+    const evaluation = evaluate({ now, data, actual, config, memory: this.memory.get(service) ?? initialPolicyMemory, staleAfterMs: this.options.staleAfterMs, liveCpuLimits });
     this.memory.set(service, evaluation.memory);
     if (evaluation.signal) this.options.write([signalPoint(service, now, evaluation.signal, actual)]);
 
@@ -158,11 +166,16 @@ export class ScalerLoop {
 
     const action = actionTag(evaluation.decision);
     const { decision } = evaluation;
+    // The decision, and the bridge's CPU change when it goes alongside: each logged and recorded.
+    const decisions = evaluation.bridge ? [decision, evaluation.bridge] : [decision];
     if (dryRun) {
       metrics.evaluations.inc({ service, outcome: 'dry_run' });
-      metrics.actions.inc({ service, action, result: 'dry_run' });
-      logger.info({ service, action, resource: decision.resource, from: decision.from, to: decision.to, reason: decision.reason, dryRun: true }, `dry-run: would ${action} ${service} ${decision.resource} ${decision.from} → ${decision.to}: ${decision.reason}`);
-      this.options.write([decisionPoint({ service, time: now, decision, actual, outcome: 'dry_run', dryRun: true })]);
+      for (const d of decisions) {
+        const tag = actionTag(d);
+        metrics.actions.inc({ service, action: tag, result: 'dry_run' });
+        logger.info({ service, action: tag, resource: d.resource, from: d.from, to: d.to, reason: d.reason, policy: d.policy, dryRun: true }, `dry-run: would ${tag} ${service} ${d.resource} ${d.from} → ${d.to}: ${d.reason}`);
+      }
+      this.options.write(decisions.map((d) => decisionPoint({ service, time: now, decision: d, actual, outcome: 'dry_run', dryRun: true })));
       return { service, evaluation, outcome: 'dry_run' };
     }
 
@@ -171,18 +184,38 @@ export class ScalerLoop {
       return { service, evaluation, outcome: 'no_lease' };
     }
     const fencingToken = this.options.lease.status().token;
-    logger.info({ service, action, resource: decision.resource, from: decision.from, to: decision.to, reason: decision.reason, fencingToken }, `applying ${action} ${service} ${decision.resource} ${decision.from} → ${decision.to}: ${decision.reason}`);
-    const work = this.apply(service, evaluation.plan)
-      .then(() => {
-        metrics.actions.inc({ service, action, result: 'applied' });
-        logger.info({ service, action, to: decision.to }, 'action applied');
-        this.options.write([decisionPoint({ service, time: now, decision, actual, outcome: 'applied', dryRun: false, ...(fencingToken !== undefined ? { fencingToken } : {}) })]);
-      })
-      .catch((error: unknown) => {
-        metrics.actions.inc({ service, action, result: 'failed' });
-        logger.error({ service, action, error: String(error) }, 'action failed: the next tick starts again from the actual state');
-        this.options.write([decisionPoint({ service, time: now, decision, actual, outcome: 'failed', dryRun: false, error: String(error), ...(fencingToken !== undefined ? { fencingToken } : {}) })]);
-      })
+    for (const d of decisions) {
+      const tag = actionTag(d);
+      logger.info({ service, action: tag, resource: d.resource, from: d.from, to: d.to, reason: d.reason, policy: d.policy, fencingToken }, `applying ${tag} ${service} ${d.resource} ${d.from} → ${d.to}: ${d.reason}`);
+    }
+    const fenced = fencingToken !== undefined ? { fencingToken } : {};
+    // Steps, each recorded as soon as it is done: the bridge's limit update (instant) is recorded
+    // before the new replicas are healthy, so a scaler killed meanwhile leaves its record (and the
+    // base it returns to) for its successor.
+    const { plan } = evaluation;
+    const steps: { decisions: Decision[]; run: () => Promise<void> }[] =
+      plan.kind === 'replicas' && plan.cpuCores !== undefined && evaluation.bridge
+        ? [
+            { decisions: [evaluation.bridge], run: () => this.options.actuator.setLimits(service, { cpuCores: plan.cpuCores as number }) },
+            { decisions: [decision], run: () => this.options.actuator.setReplicas(service, plan.replicas) },
+          ]
+        : [{ decisions, run: () => this.apply(service, plan) }];
+    const work = (async () => {
+      for (const [index, step] of steps.entries()) {
+        try {
+          await step.run();
+        } catch (error) {
+          const failed = steps.slice(index).flatMap((s) => s.decisions);
+          for (const d of failed) metrics.actions.inc({ service, action: actionTag(d), result: 'failed' });
+          logger.error({ service, action, error: String(error) }, 'action failed: the next tick starts again from the actual state');
+          this.options.write(failed.map((d) => decisionPoint({ service, time: now, decision: d, actual, outcome: 'failed', dryRun: false, error: String(error), ...fenced })));
+          return;
+        }
+        for (const d of step.decisions) metrics.actions.inc({ service, action: actionTag(d), result: 'applied' });
+        this.options.write(step.decisions.map((d) => decisionPoint({ service, time: now, decision: d, actual, outcome: 'applied', dryRun: false, ...fenced })));
+      }
+      logger.info({ service, action, to: decision.to, ...(evaluation.bridge ? { bridgeCpuCores: evaluation.bridge.to } : {}) }, 'action applied');
+    })()
       .finally(() => this.inFlight.delete(service));
     this.inFlight.set(service, work);
     metrics.evaluations.inc({ service, outcome: 'applied' });
@@ -193,16 +226,22 @@ export class ScalerLoop {
   private async initialMemory(service: string): Promise<PolicyMemory> {
     if (!this.options.readRecentActions) return initialPolicyMemory;
     const recent = await this.options.readRecentActions(service);
-    if (recent.lastScaleOutAt === undefined && recent.lastScaleInAt === undefined) return initialPolicyMemory;
-    this.options.logger.info({ service, lastScaleOutAt: recent.lastScaleOutAt, lastScaleInAt: recent.lastScaleInAt }, 'cooldowns carried over from the recorded decisions');
+    if (recent.lastScaleOutAt === undefined && recent.lastScaleInAt === undefined && recent.bridgeBaseCpuCores === undefined) return initialPolicyMemory;
+    this.options.logger.info({ service, lastScaleOutAt: recent.lastScaleOutAt, lastScaleInAt: recent.lastScaleInAt, bridgeBaseCpuCores: recent.bridgeBaseCpuCores }, 'cooldowns carried over from the recorded decisions');
     return {
       ...initialPolicyMemory,
       adaptive: { ...initialPolicyMemory.adaptive, lastScaleOutAt: recent.lastScaleOutAt ?? -Infinity, lastScaleInAt: recent.lastScaleInAt ?? -Infinity },
+      // A predecessor that left the bridge raised: its base, so that the limit returns to it.
+      bridgeBaseCpuCores: recent.bridgeBaseCpuCores,
     };
   }
 
   private async apply(service: string, plan: Plan): Promise<void> {
-    if (plan.kind === 'replicas') return this.options.actuator.setReplicas(service, plan.replicas);
+    if (plan.kind === 'replicas') {
+      // The bridge first: an instant limit update carries the load while the new replicas start.
+      if (plan.cpuCores !== undefined) await this.options.actuator.setLimits(service, { cpuCores: plan.cpuCores });
+      return this.options.actuator.setReplicas(service, plan.replicas);
+    }
     if (plan.kind === 'limits') {
       return this.options.actuator.setLimits(service, {
         ...(plan.cpuCores !== undefined ? { cpuCores: plan.cpuCores } : {}),

@@ -5,6 +5,7 @@ import { adaptiveDecide, initialAdaptiveState, type AdaptiveState } from '../pol
 import { arbitrate } from '../policies/arbitration.js';
 import { hpaReconcile, initialHpaState, type HpaPod, type HpaState } from '../policies/hpa.js';
 import { recommendCpu, recommendMemory, type VerticalSettings } from '../policies/vertical.js';
+import { bridgeCpuLimit } from '../policies/verticalBridge.js';
 import { lastSpan, type Sample } from '../samples.js';
 import { simpleMovingAverage } from '../signals/movingAverage.js';
 import { computeSignals } from '../signals/signalSet.js';
@@ -26,12 +27,20 @@ export interface PolicyMemory {
   readonly lastVerticalChange: { at: number; previousCpuLimitCores: number } | undefined;
   /** The OOM-kill count already answered, so one kill bumps memory once. */
   readonly oomKillsSeen: number | undefined;
+  /**
+   * While the start-up bridge holds the CPU limit above the service's size: that size (the base,
+   * which the horizontal rule counts replicas at and the bridge returns to). Undefined at rest.
+   */
+  readonly bridgeBaseCpuCores?: number | undefined;
 }
 
-export const initialPolicyMemory: PolicyMemory = { adaptive: initialAdaptiveState, hpa: undefined, lastVerticalChange: undefined, oomKillsSeen: undefined };
+export const initialPolicyMemory: PolicyMemory = { adaptive: initialAdaptiveState, hpa: undefined, lastVerticalChange: undefined, oomKillsSeen: undefined, bridgeBaseCpuCores: undefined };
 
-/** A level for the actuator to set. */
-export type Plan = { kind: 'none' } | { kind: 'replicas'; replicas: number } | { kind: 'limits'; cpuCores?: number; memoryBytes?: number };
+/**
+ * A level for the actuator to set. A replica change may carry the bridge's CPU limit, set first
+ * (an instant update of the running replicas) so that it carries the load while the new ones start.
+ */
+export type Plan = { kind: 'none' } | { kind: 'replicas'; replicas: number; cpuCores?: number } | { kind: 'limits'; cpuCores?: number; memoryBytes?: number };
 
 /** The signal the horizontal rule followed, in units a person compares with the target. */
 export interface SignalRecord {
@@ -45,6 +54,8 @@ export interface SignalRecord {
 
 export interface Evaluation {
   readonly decision: Decision;
+  /** The start-up bridge's CPU change, applied with `plan` alongside `decision` (recorded on its own). */
+  readonly bridge?: Decision;
   readonly plan: Plan;
   readonly problem: DataProblem | undefined;
   readonly signal: SignalRecord | undefined;
@@ -59,6 +70,11 @@ export interface EvaluationInput {
   readonly memory: PolicyMemory;
   /** Newest sample older than this: stale, no action. */
   readonly staleAfterMs: number;
+  /**
+   * The platform changes a CPU limit on running replicas at once (Docker's `docker update`; not
+   * Swarm, which replaces tasks): the adaptive policy's start-up bridge may then be applied.
+   */
+  readonly liveCpuLimits?: boolean;
 }
 
 /** Working set at or above this share of the limit is memory pressure (the arbitration's rule 1). */
@@ -83,9 +99,13 @@ export function evaluate(input: EvaluationInput): Evaluation {
   if (age > input.staleAfterMs) return hold('stale_data', `no action: newest sample is ${Math.round(age / 1000)} s old (stale after ${Math.round(input.staleAfterMs / 1000)} s)`);
 
   const limitCores = actual.cpuLimitCores ?? config.cpu.maxCores;
+  // The bridge: adaptive policy, a CPU limit to raise, and a platform that raises it at once.
+  const bridgeOn = config.policy === 'adaptive' && input.liveCpuLimits === true && actual.cpuLimitCores !== undefined;
+  // The service's size without the bridge; the bridge's cores are never counted as replicas.
+  const baseCores = bridgeOn ? (memory.bridgeBaseCpuCores ?? limitCores) : limitCores;
   const settling = memory.lastVerticalChange !== undefined && now - memory.lastVerticalChange.at < config.windows.stableSeconds * 1000;
   // The horizontal rule measures CPU against the limit its samples were taken under.
-  const referenceCores = settling ? (memory.lastVerticalChange?.previousCpuLimitCores ?? limitCores) : limitCores;
+  const referenceCores = settling ? (memory.lastVerticalChange?.previousCpuLimitCores ?? baseCores) : baseCores;
   const requestDriven = config.targets.rpsPerReplica !== undefined && window.requestsPerSecond.length > 0;
   // CPU demand goes to the policies in millicores: their reasons print one decimal, too coarse for cores.
   const demand = requestDriven ? window.requestsPerSecond : window.cpuUsageCores.map((s) => ({ time: s.time, value: s.value * 1000 }));
@@ -93,17 +113,41 @@ export function evaluate(input: EvaluationInput): Evaluation {
 
   let nextMemory: PolicyMemory = memory;
   let horizontal: Decision;
+  let bridgeProposal: Decision | undefined;
   if (config.policy === 'hpa') {
     const hpaState = memory.hpa ?? initialHpaState(actual.replicas, now);
     const result = hpaReconcile({ now, currentReplicas: actual.replicas, pods: hpaPods(actual, window.cpuUsagePerReplicaCores, referenceCores, config, now), settings: hpaSettingsFromConfig(config) }, hpaState);
     horizontal = result.decision;
     nextMemory = { ...nextMemory, hpa: result.state };
   } else {
+    const maxCores = Math.max(baseCores, config.cpu.maxCores);
+    const settings = adaptiveSettingsFromConfig(config);
     const result = adaptiveDecide(
-      { now, currentReplicas: actual.replicas, readyReplicas: actual.readyReplicas, requestRate: demand, queueDepth: window.queueDepthJobs, capacityPerReplicaRps: capacityPerReplica },
+      {
+        now,
+        currentReplicas: actual.replicas,
+        readyReplicas: actual.readyReplicas,
+        requestRate: demand,
+        queueDepth: window.queueDepthJobs,
+        capacityPerReplicaRps: capacityPerReplica,
+        // What the bridge can add at once: the vertical cap over the base (1 without a bridge).
+        bridgeFactor: bridgeOn ? maxCores / baseCores : 1,
+      },
       memory.adaptive,
-      adaptiveSettingsFromConfig(config),
+      settings,
     );
+    if (bridgeOn) {
+      bridgeProposal = bridgeCpuLimit({
+        demandRps: result.demandNowRps ?? 0,
+        readyReplicas: actual.readyReplicas,
+        baseCapacityPerReplicaRps: capacityPerReplica,
+        targetUtilisation: settings.targetUtilisation,
+        baseCpuLimitCores: baseCores,
+        currentCpuLimitCores: limitCores,
+        maxCpuLimitCores: maxCores,
+      });
+      if (!requestDriven) bridgeProposal = { ...bridgeProposal, reason: bridgeProposal.reason.replace(/ rps\b/g, ' millicores') };
+    }
     // The adaptive policy speaks of its demand in requests/s; when the demand is CPU, say so.
     horizontal = requestDriven ? result.decision : { ...result.decision, reason: result.decision.reason.replace(/ rps\b/g, ' millicores') };
     nextMemory = { ...nextMemory, adaptive: result.state };
@@ -128,7 +172,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
   const memoryPressure = (window.memoryFractionOfLimitMax.at(-1)?.value ?? 0) >= MEMORY_PRESSURE_FRACTION;
   const throttled = simpleMovingAverage(lastSpan(window.cpuThrottledFraction, SHORT_WINDOW_MS, now)) ?? 0;
 
-  const { decision } = arbitrate({
+  const arbitration = arbitrate({
     now,
     replicas: actual.replicas,
     horizontal,
@@ -144,10 +188,19 @@ export function evaluate(input: EvaluationInput): Evaluation {
     requestDriven,
     ...(memory.lastVerticalChange ? { lastVerticalChange: memory.lastVerticalChange } : {}),
     settleSeconds: config.windows.stableSeconds,
+    ...(bridgeProposal ? { bridge: bridgeProposal, bridgeBaseCpuCores: baseCores } : {}),
   });
+  // When the bridge's change is the only one, it is the decision; otherwise it goes alongside.
+  const [decision, bridge] = arbitration.bridge && arbitration.decision.action === 'none' ? [arbitration.bridge, undefined] : [arbitration.decision, arbitration.bridge];
 
-  const plan = planFor(decision, config);
-  if (plan.kind === 'limits' && plan.cpuCores !== undefined) nextMemory = { ...nextMemory, lastVerticalChange: { at: now, previousCpuLimitCores: limitCores } };
+  const plan = withBridge(planFor(decision, config), bridge);
+  const bridgeChange = arbitration.bridge;
+  if (decision.resource === 'cpu' && decision.action !== 'none' && decision !== bridgeChange) {
+    // A vertical change of the service's size (not the bridge): the horizontal rule's evidence settles.
+    nextMemory = { ...nextMemory, lastVerticalChange: { at: now, previousCpuLimitCores: baseCores } };
+  }
+  if (bridgeChange) nextMemory = { ...nextMemory, bridgeBaseCpuCores: bridgeChange.to > baseCores + 1e-9 ? baseCores : undefined };
+  else if (bridgeOn && Math.abs(limitCores - baseCores) < 1e-9) nextMemory = { ...nextMemory, bridgeBaseCpuCores: undefined };
   nextMemory = { ...nextMemory, oomKillsSeen: oomTotal ?? oomSeen };
 
   const signalSet = computeSignals(demand, now, {
@@ -164,7 +217,17 @@ export function evaluate(input: EvaluationInput): Evaluation {
     smoothed: perReplica(signalSet.stableMean),
     forecast: perReplica(signalSet.forecast),
   };
-  return { decision, plan, problem: undefined, signal, memory: nextMemory };
+  return { decision, ...(bridge ? { bridge } : {}), plan, problem: undefined, signal, memory: nextMemory };
+}
+
+/** Adds the bridge's CPU limit to the level a decision sets (one plan, applied limits first). */
+function withBridge(plan: Plan, bridge: Decision | undefined): Plan {
+  if (!bridge) return plan;
+  // Within the bridge's own bounds already: the base (whatever it is) up to the vertical cap.
+  const cpuCores = bridge.to;
+  if (plan.kind === 'none') return { kind: 'limits', cpuCores };
+  if (plan.kind === 'replicas') return { ...plan, cpuCores };
+  return { ...plan, cpuCores };
 }
 
 /** The level a decision sets; replica counts stay within the configured bounds whatever a policy says. */

@@ -32,6 +32,8 @@ function describe(error: unknown): string {
 export interface RecentActions {
   readonly lastScaleOutAt: number | undefined;
   readonly lastScaleInAt: number | undefined;
+  /** The base CPU limit, when the newest applied bridge decision left the limit above it. */
+  readonly bridgeBaseCpuCores?: number | undefined;
 }
 
 /**
@@ -43,10 +45,12 @@ export function influxRecentActions(connection: InfluxConnection, lookBackSecond
   return async (service: string): Promise<RecentActions> => {
     const where = `${quoteIdentifier(Tag.service)} = ${quoteString(service)} AND outcome = 'applied' AND time > now() - ${lookBackSeconds}s`;
     try {
-      const [out, inn] = await withTimeout(
+      const [out, inn, bridge] = await withTimeout(
         influxQuery(connection, [
           `SELECT last(${quoteIdentifier('reason')}) FROM ${quoteIdentifier(Measurement.scalerDecision)} WHERE ${where} AND ${quoteIdentifier(Tag.action)} = 'scale_out'`,
           `SELECT last(${quoteIdentifier('reason')}) FROM ${quoteIdentifier(Measurement.scalerDecision)} WHERE ${where} AND ${quoteIdentifier(Tag.action)} = 'scale_in'`,
+          // Every bridge record carries both fields, so both last() values come from the newest one.
+          `SELECT last(${quoteIdentifier('bridge_base_cpu_cores')}) AS base, last(${quoteIdentifier('cpu_limit_cores_after')}) AS after FROM ${quoteIdentifier(Measurement.scalerDecision)} WHERE ${where} AND ${quoteIdentifier('policy')} = 'arbitration/bridge'`,
         ].join('; ')),
         5000,
       );
@@ -54,7 +58,10 @@ export function influxRecentActions(connection: InfluxConnection, lookBackSecond
         const row = seriesRows(result?.series ?? [])[0];
         return typeof row?.time === 'number' ? row.time : undefined;
       };
-      return { lastScaleOutAt: time(out), lastScaleInAt: time(inn) };
+      const bridgeRow = seriesRows(bridge?.series ?? [])[0];
+      const base = typeof bridgeRow?.base === 'number' ? bridgeRow.base : undefined;
+      const after = typeof bridgeRow?.after === 'number' ? bridgeRow.after : undefined;
+      return { lastScaleOutAt: time(out), lastScaleInAt: time(inn), bridgeBaseCpuCores: base !== undefined && after !== undefined && after > base + 1e-9 ? base : undefined };
     } catch {
       return { lastScaleOutAt: undefined, lastScaleInAt: undefined };
     }

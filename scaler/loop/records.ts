@@ -20,6 +20,8 @@ export const DecisionExtraField = {
   resource: 'resource',
   error: 'error',
   fencingToken: 'fencing_token',
+  /** On the start-up bridge's decisions: the CPU limit it returns to (read back after a restart). */
+  bridgeBaseCpuCores: 'bridge_base_cpu_cores',
 } as const;
 
 export interface DecisionRecord {
@@ -60,6 +62,8 @@ export function decisionPoint(record: DecisionRecord): Point {
   if (memoryAfter !== undefined) point.intField(D.memoryLimitBytesAfter, Math.round(memoryAfter));
   if (record.error) point.stringField(DecisionExtraField.error, record.error.slice(0, 500));
   if (record.fencingToken !== undefined) point.intField(DecisionExtraField.fencingToken, record.fencingToken);
+  const bridgeBase = decision.policy.endsWith('bridge') ? decision.thresholds.baseCpuLimitCores : undefined;
+  if (typeof bridgeBase === 'number') point.floatField(DecisionExtraField.bridgeBaseCpuCores, bridgeBase);
   return point;
 }
 

@@ -78,7 +78,11 @@ export const initialAdaptiveState: AdaptiveState = { lastScaleOutAt: -Infinity, 
 export interface AdaptiveResult {
   decision: Decision;
   state: AdaptiveState;
-  /** Demand right now (short-window arrivals + backlog drain), for the vertical bridge. */
+  /**
+   * Demand right now, for the vertical bridge: the larger of the panic-window and metric-window
+   * means and the busy second at the burst utilisation, plus the backlog drained within one
+   * evaluation period.
+   */
   demandNowRps?: number;
 }
 
@@ -86,7 +90,9 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
   const result = decideReplicas(input, state, settings);
   const signals = result.decision.signals;
   const level = Math.max(signals.panicMean ?? 0, signals.metricMean ?? 0, ((signals.busySecond ?? 0) * settings.targetUtilisation) / settings.burstUtilisation);
-  const drain = (signals.queueDepth ?? 0) / Math.max(settings.startupSeconds + settings.evaluationSeconds, 1);
+  // The bridge acts at once, so it drains the backlog by the next evaluation, not by the time a
+  // new replica would serve (the horizontal rule's horizon): a queue is latency now.
+  const drain = (signals.queueDepth ?? 0) / Math.max(settings.evaluationSeconds, 1);
   return { ...result, demandNowRps: level + drain };
 }
 
@@ -174,7 +180,8 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
     }
     const parts = beyondBridge
       ? [`${immediate.toFixed(1)} rps now is beyond what ${ready} ready replicas carry even bridged`]
-      : [forecast > stableMean ? `forecast ${forecast.toFixed(1)} rps in ${horizonSeconds} s` : busyAsMean > stableMean ? `busy second ${busySecond.toFixed(1)} rps` : `${stableMean.toFixed(1)} rps over ${settings.stableWindowSeconds} s`];
+      : // name the term that set the size (the largest of the three)
+        [busyAsMean > Math.max(forecast, stableMean) ? `busy second ${busySecond.toFixed(1)} rps` : forecast > stableMean ? `forecast ${forecast.toFixed(1)} rps in ${horizonSeconds} s` : `${stableMean.toFixed(1)} rps over ${settings.stableWindowSeconds} s`];
     if (drainRate > 0) parts.push(`backlog ${Math.round(queue)} to drain`);
     return {
       decision: replicaDecision('adaptive', current, desiredUp, `${panicking ? 'panic: ' : ''}${parts.join(' + ')} needs ${desiredUp} replicas at ${perReplica.toFixed(1)} rps each`, signals, thresholds),

@@ -15,6 +15,14 @@ import type { Decision } from '../decision.js';
  *    would move the denominator of `replicas × usage / (target × limit)` — the HPA+VPA conflict.
  *    The horizontal reference limit stays the one the samples were taken under.
  * 4. Otherwise the horizontal proposal if it acts, else a vertical CPU change, else nothing.
+ * 5. With the adaptive policy's start-up bridge (`bridge` given: the platform changes CPU limits
+ *    live), the CPU limit above its base belongs to the bridge: it is raised for demand the ready
+ *    replicas cannot carry and returned to the base once they can. While the bridge is raised or
+ *    moving, the VPA-style CPU recommendation is not applied (it right-sizes the base only while the
+ *    bridge is at rest), rule 2's grow-first gives way to it (the bridge already grows the ready
+ *    replicas at once), and the bridge's change goes alongside the one action above (a limit
+ *    update is instant and does not wait for replicas). The horizontal rule counts replicas at the
+ *    base limit, so the bridge never moves its denominator and never starts a settling window.
  */
 export interface ArbitrationInput {
   now: number;
@@ -36,15 +44,45 @@ export interface ArbitrationInput {
   /** When the last vertical change was applied (ms), and the CPU limit before it. */
   lastVerticalChange?: { at: number; previousCpuLimitCores: number };
   settleSeconds: number;
+  /** The start-up bridge's proposal (policy `bridge`), when the platform changes CPU limits live. */
+  bridge?: Decision;
+  /** The CPU limit the bridge returns to (the service's size without it). */
+  bridgeBaseCpuCores?: number;
 }
 
 export interface ArbitrationResult {
   decision: Decision;
   /** The CPU limit the horizontal rule's evidence is measured against (its denominator). */
   horizontalReferenceCpuCores: number;
+  /** The bridge's CPU change, applied alongside `decision` (undefined when it keeps the limit). */
+  bridge?: Decision;
 }
 
 export function arbitrate(input: ArbitrationInput): ArbitrationResult {
+  const bridge = input.bridge;
+  if (bridge === undefined) return arbitrateOne(input);
+  const base = input.bridgeBaseCpuCores ?? input.cpuLimitCores;
+  const bridgeActs = bridge.action !== 'none';
+  const bridged = bridgeActs || Math.abs(input.cpuLimitCores - base) > 1e-9;
+  const held = (decision: Decision): Decision => ({ ...decision, action: 'none', to: decision.from, reason: `${decision.reason}; not applied: the CPU limit is held by the start-up bridge (base ${base} cores)` });
+  const result = arbitrateOne({
+    ...input,
+    // The horizontal rule and the grow-first rule see the service at its base size.
+    cpuLimitCores: base,
+    verticalCpu: bridged && input.verticalCpu.action !== 'none' ? held(input.verticalCpu) : input.verticalCpu,
+    cpuThrottled: false,
+  });
+  if (!bridgeActs) {
+    if (!bridged || result.decision.action !== 'none') return result;
+    // One stated reason for the CPU limit: the bridge's, and the recommendation it holds back.
+    const heldVertical = input.verticalCpu.action !== 'none' ? `; VPA-style recommendation held: ${input.verticalCpu.reason}` : '';
+    return { ...result, decision: { ...result.decision, reason: `start-up bridge holds the CPU limit at ${input.cpuLimitCores} cores (base ${base}): ${bridge.reason}${heldVertical}` } };
+  }
+  const why = bridge.action === 'scale_up' ? 'demand beyond the ready replicas → bridge their CPU limit while replicas start' : 'ready replicas carry the demand → CPU limit back to its base';
+  return { ...result, bridge: { ...bridge, policy: `arbitration/${bridge.policy}`, reason: `${why}: ${bridge.reason}` } };
+}
+
+function arbitrateOne(input: ArbitrationInput): ArbitrationResult {
   const settling = input.lastVerticalChange !== undefined && input.now - input.lastVerticalChange.at < input.settleSeconds * 1000;
   const reference = settling ? input.lastVerticalChange!.previousCpuLimitCores : input.cpuLimitCores;
   const result = (decision: Decision, why: string): ArbitrationResult => ({

@@ -9,8 +9,9 @@ import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from '../conf
 import { compareOnTrace, type Comparison } from './compare.js';
 import { capacityPerReplica, DEFAULT_SERVICE_MODEL, type ServiceModel } from './serviceModel.js';
 import type { PolicyName } from './simulate.js';
+import { HELD_OUT_SHAPES, SYNTHETIC_SHAPES, syntheticTrace, type SyntheticShape } from './synthetic.js';
 import { formatComparisonTable } from './table.js';
-import { parseTraceCsv, TraceParseError } from './trace.js';
+import { parseTraceCsv, reversedTrace, TraceParseError } from './trace.js';
 
 /**
  * The project's shared data sit beside the checkout (`../shared`, as in CI). Found by walking up
@@ -41,6 +42,8 @@ interface SimulateFlags {
   maxReplicas: number;
   sloMs?: number;
   bridge: boolean;
+  synthetic?: string | true;
+  reverse?: boolean;
 }
 
 const positive = (name: string) => (value: string) => {
@@ -71,6 +74,8 @@ export function simulateCommand(): Command {
     .option('--max-replicas <n>', 'replica ceiling for both policies (overrides the config)', positive('--max-replicas'), 40)
     .option('--slo-ms <ms>', 'p95 latency objective (default: the config targets.p95LatencyMs, 500)', positive('--slo-ms'))
     .option('--no-bridge', 'run the adaptive policy without its vertical start-up bridge (replicas only), to see what the bridge is worth')
+    .option('--synthetic [shapes]', `generated shapes instead of (or with) trace files: comma-separated names, "goal" (${SYNTHETIC_SHAPES.join(', ')}), "held-out" (${HELD_OUT_SHAPES.join(', ')}) or "all" (default)`)
+    .option('--reverse', 'play every trace backwards in time (a held-out variant: rises become falls)')
     .addHelpText('after', `
 Environment: none (every setting is a flag; the policy config file is --config).
 Rescaling is printed with every result: time (hourly traces play each hour as a minute with the
@@ -88,7 +93,7 @@ Examples:
 
 async function runSimulate(flags: SimulateFlags): Promise<number> {
   try {
-    const files = await traceFiles(flags);
+    const traces = [...(flags.trace || flags.all || !flags.synthetic ? await traceFiles(flags) : []).map((file) => ({ file })), ...syntheticList(flags.synthetic).map((shape) => ({ shape }))];
     const config = await simulationConfig(flags);
     const model: ServiceModel = {
       cpuLimitCores: flags.cpuLimit,
@@ -100,9 +105,10 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     };
     const policies: PolicyName[] = flags.policy === 'both' ? ['hpa', 'adaptive'] : [flags.policy];
     const comparisons: Comparison[] = [];
-    for (const file of files) {
+    for (const source of traces) {
       const started = Date.now();
-      const trace = parseTraceCsv(await readFile(file, 'utf8'), basename(file));
+      const read = 'file' in source ? parseTraceCsv(await readFile(source.file, 'utf8'), basename(source.file)) : syntheticTrace(source.shape);
+      const trace = flags.reverse ? reversedTrace(read) : read;
       let lastReport = Date.now();
       const comparison = compareOnTrace(trace, {
         model,
@@ -138,6 +144,20 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     }
     throw error;
   }
+}
+
+function syntheticList(value: string | true | undefined): SyntheticShape[] {
+  if (value === undefined) return [];
+  const all: SyntheticShape[] = [...SYNTHETIC_SHAPES, ...HELD_OUT_SHAPES];
+  const shapes: SyntheticShape[] = [];
+  for (const name of (value === true ? 'all' : value).split(',').map((n) => n.trim()).filter(Boolean)) {
+    if (name === 'all') shapes.push(...all);
+    else if (name === 'goal') shapes.push(...SYNTHETIC_SHAPES);
+    else if (name === 'held-out') shapes.push(...HELD_OUT_SHAPES);
+    else if ((all as string[]).includes(name)) shapes.push(name as SyntheticShape);
+    else throw new ConfigError(`--synthetic: unknown shape ${JSON.stringify(name)}; known: ${all.join(', ')}, or goal, held-out, all`);
+  }
+  return shapes;
 }
 
 async function traceFiles(flags: SimulateFlags): Promise<string[]> {

@@ -81,3 +81,16 @@ function medianStep(times: Float64Array): number {
   steps.sort();
   return steps[Math.floor(steps.length / 2)] as number;
 }
+
+/** The trace played backwards in time (same rows, same step): a held-out variant of a real trace. */
+export function reversedTrace(trace: Trace): Trace {
+  const n = trace.values.length;
+  const last = n > 0 ? (trace.times[n - 1] as number) : 0;
+  const times = new Float64Array(n);
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i += 1) {
+    times[i] = last - (trace.times[n - 1 - i] as number);
+    values[i] = trace.values[n - 1 - i] as number;
+  }
+  return { name: `${trace.name} (reversed)`, times, values, stepSeconds: trace.stepSeconds };
+}

@@ -10,7 +10,10 @@ import { evaluate, initialPolicyMemory, planFor } from '../../scaler/loop/evalua
 import { policyConfigFor } from '../../scaler/loop/policyLabels.js';
 import { serviceWindowFrom } from '../../scaler/loop/serviceWindow.js';
 import { actionTag, decisionPoint, signalPoint } from '../../scaler/loop/records.js';
-import { windowSecondsFor } from '../../scaler/loop/controller.js';
+import { ScalerLoop, windowSecondsFor } from '../../scaler/loop/controller.js';
+import { scalerMetrics } from '../../scaler/loop/metrics.js';
+import { LocalLease } from '../../scaler/lease/redisLease.js';
+import { capturingLogger } from '../support/capturingLogger.js';
 
 const now = 1_800_000_000_000;
 const MiB = 2 ** 20;
@@ -141,5 +144,147 @@ describe('policy from labels, window length, records', () => {
     expect(signal).toMatch(/^scaler_signal,service=web,signal=cpu /);
     expect(signal).toContain('target=0.7');
     expect(signal).toContain('replicas=2i');
+  });
+});
+
+describe('evaluate: the start-up bridge in the live loop (adaptive policy, CPU limits changed live)', () => {
+  // 40 rps per replica at the HPA's 70% → 57.1 rps at 100% of the base limit, 45.7 at the adaptive 80%
+  const config = parsePolicyConfig({ targets: { rpsPerReplica: 40 }, cpu: { minCores: 0.1, maxCores: 2 } });
+  /** 300 s at 60 rps, then the last `burst` seconds at `rps`. */
+  const load = (burst: number, rps: number) => serviceWindowFrom(rows(300, { ...fits, requests_per_second: 60 }).map((row, i) => (i >= 300 - burst ? { ...row, values: { ...row.values, requests_per_second: rps } } : row)));
+  const base = { now, config, memory: initialPolicyMemory, staleAfterMs: 15_000, liveCpuLimits: true };
+  // memory right-sized already (225 MiB + 15% is within 10% of 256 MiB): only CPU is in question here
+  const fits = { ...steady, memory_working_set_bytes: 2 * 225 * MiB };
+
+  it('a burst the ready replicas cannot carry: replicas asked for, and the ready ones bridged at once, in one plan (limits first)', () => {
+    const result = evaluate({ ...base, data: { ok: true, window: load(10, 300) }, actual: actual() });
+    expect(result.decision).toMatchObject({ action: 'scale_out', resource: 'replicas', from: 2 });
+    expect(result.bridge).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.5, policy: 'arbitration/bridge' });
+    // 300 rps on 2 ready replicas carrying 45.7 rps each at the base 0.5 cores → ×3.28 → 1.65 cores
+    expect(result.bridge?.to).toBeCloseTo(1.65, 2);
+    expect(result.bridge?.reason).toMatch(/^demand beyond the ready replicas → bridge their CPU limit while replicas start: 300.0 rps exceeds what 2 ready replicas carry at 0.5 cores/);
+    expect(result.plan).toEqual({ kind: 'replicas', replicas: result.decision.to, cpuCores: result.bridge?.to });
+    // the bridge remembers the base it returns to, and starts no settling window (it never moves the denominator)
+    expect(result.memory.bridgeBaseCpuCores).toBe(0.5);
+    expect(result.memory.lastVerticalChange).toBeUndefined();
+  });
+
+  it('a burst the bridge alone carries: the bridge is the decision (no replica change)', () => {
+    // 2 replicas, 4 started on a previous tick and ready: 200 rps needs more than 4 × 45.7 at the base only for seconds
+    const state = { ...initialPolicyMemory, adaptive: { ...initialPolicyMemory.adaptive, lastScaleOutAt: now - 60_000 } };
+    const result = evaluate({ ...base, memory: state, data: { ok: true, window: load(4, 260) }, actual: actual({ replicas: 5, readyReplicas: 3 }) });
+    expect(result.bridge).toBeUndefined();
+    expect(result.decision).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.5, policy: 'arbitration/bridge' });
+    expect(result.plan).toEqual({ kind: 'limits', cpuCores: result.decision.to });
+  });
+
+  it('while bridged, the horizontal rule counts replicas at the base limit, and the VPA recommendation is held', () => {
+    // CPU-driven service, bridged from 0.5 to 1 core; usage 0.3 cores per replica would make the VPA shrink a 1-core limit
+    const cpuConfig = parsePolicyConfig({ cpu: { minCores: 0.1, maxCores: 2 } });
+    const window = serviceWindowFrom(rows(300, { ...fits, cpu_usage_cores: 0.6, cpu_limit_cores: 2, cpu_fraction_of_limit: 0.3, requests_per_second: null }));
+    const memory = { ...initialPolicyMemory, bridgeBaseCpuCores: 0.5 };
+    const result = evaluate({ ...base, config: cpuConfig, memory, data: { ok: true, window }, actual: actual({ cpuLimitCores: 1 }) });
+    // 600 millicores on 2 ready replicas at 0.5 × 80% = 800 millicores: the bridge returns to the base...
+    expect(result.decision).toMatchObject({ action: 'scale_down', resource: 'cpu', from: 1, to: 0.5, policy: 'arbitration/bridge' });
+    expect(result.decision.reason).toMatch(/CPU limit back to its base/);
+    expect(result.memory.bridgeBaseCpuCores).toBeUndefined();
+    // ...and the signal per replica is measured against the base (0.6 / (2 × 0.5)), not the bridged limit
+    expect(result.signal?.value).toBeCloseTo(0.6, 5);
+  });
+
+  it('the VPA-style recommendation does not fight a raised bridge: held, and the one reason says so', () => {
+    // request-driven (the VPA may shrink CPU there): 400 rps, 2 of 9 replicas ready, bridged at the 2-core cap from 0.5;
+    // usage of 0.3 cores per replica would have the VPA shrink the 2-core limit to 0.345
+    const window = serviceWindowFrom(rows(300, { ...fits, cpu_usage_cores: 0.6, requests_per_second: 400 }));
+    const memory = { ...initialPolicyMemory, bridgeBaseCpuCores: 0.5, adaptive: { ...initialPolicyMemory.adaptive, lastScaleOutAt: now - 10_000 } };
+    const result = evaluate({ ...base, memory, data: { ok: true, window }, actual: actual({ replicas: 9, readyReplicas: 2, cpuLimitCores: 2 }) });
+    expect(result.plan).toEqual({ kind: 'none' });
+    expect(result.bridge).toBeUndefined();
+    expect(result.decision.reason).toMatch(/^start-up bridge holds the CPU limit at 2 cores \(base 0.5\): CPU limit 2 cores fits 400.0 rps on 2 ready replicas; VPA-style recommendation held: web: p90 0.300 cores \+ 15% → 0.345 cores/);
+    expect(result.memory.bridgeBaseCpuCores).toBe(0.5);
+  });
+
+  it('without the bridge raised, the VPA-style recommendation right-sizes the base as before', () => {
+    const window = serviceWindowFrom(rows(300, { ...fits, cpu_usage_cores: 0.3, requests_per_second: 20 }));
+    const result = evaluate({ ...base, data: { ok: true, window }, actual: actual({ replicas: 1, readyReplicas: 1 }) });
+    expect(result.decision).toMatchObject({ action: 'scale_down', resource: 'cpu', from: 0.5, policy: 'arbitration/vertical' });
+    expect(result.memory.lastVerticalChange).toEqual({ at: now, previousCpuLimitCores: 0.5 });
+  });
+
+  it('no bridge where CPU limits cannot change live (Swarm replaces tasks) or under the HPA rule', () => {
+    const swarm = evaluate({ ...base, liveCpuLimits: false, data: { ok: true, window: load(10, 300) }, actual: actual() });
+    expect(swarm.bridge).toBeUndefined();
+    expect(swarm.plan).toEqual({ kind: 'replicas', replicas: swarm.decision.to });
+    const hpa = evaluate({ ...base, config: parsePolicyConfig({ policy: 'hpa', targets: { rpsPerReplica: 40 } }), data: { ok: true, window: load(10, 300) }, actual: actual() });
+    expect(hpa.bridge).toBeUndefined();
+    expect(hpa.decision.policy).not.toMatch(/bridge/);
+  });
+
+  it('records the bridge like any decision, with the base it returns to', () => {
+    const result = evaluate({ ...base, data: { ok: true, window: load(10, 300) }, actual: actual() });
+    const line = decisionPoint({ service: 'web', time: now, decision: result.bridge!, actual: actual(), outcome: 'applied', dryRun: false }).toLineProtocol();
+    expect(line).toMatch(/^scaler_decision,action=scale_up,service=web /);
+    expect(line).toContain('policy="arbitration/bridge"');
+    expect(line).toContain('resource="cpu"');
+    expect(line).toContain('bridge_base_cpu_cores=0.5');
+    expect(line).toContain('cpu_limit_cores_after=1.65');
+  });
+});
+
+describe('the loop applies the bridge (fake actuator, no I/O)', () => {
+  /** An actuator that only remembers the levels it was asked to set, in order. */
+  function fakeActuator(kind: 'docker' | 'swarm', state: ServiceState) {
+    const calls: string[] = [];
+    const actuator = {
+      kind,
+      listServices: async () => ['web'],
+      observe: async () => state,
+      tidy: async () => 0,
+      setReplicas: async (_service: string, replicas: number) => void calls.push(`replicas ${replicas}`),
+      setLimits: async (_service: string, limits: { cpuCores?: number; memoryBytes?: number }) => void calls.push(`cpu ${limits.cpuCores}`),
+    };
+    return { actuator, calls };
+  }
+  const burst = rows(300, { ...steady, memory_working_set_bytes: 2 * 225 * MiB, requests_per_second: 60 }).map((row, i) => (i >= 290 ? { ...row, values: { ...row.values, requests_per_second: 300 } } : row));
+
+  async function tickOnce(kind: 'docker' | 'swarm', dryRun = false) {
+    const { actuator, calls } = fakeActuator(kind, actual({ labels: { 'scalewright.target.rps-per-replica': '40' } }));
+    const points: string[] = [];
+    const { logger } = capturingLogger('silent');
+    const loop = new ScalerLoop({
+      actuator,
+      readWindow: async () => ({ ok: true, window: serviceWindowFrom(burst) }),
+      write: (batch) => points.push(...batch.map((p) => p.toLineProtocol() ?? '')),
+      lease: new LocalLease(),
+      logger,
+      metrics: scalerMetrics(),
+      dryRun,
+      staleAfterMs: 15_000,
+      now: () => now,
+    });
+    const [report] = await loop.tick();
+    await loop.settle();
+    return { report, calls, points };
+  }
+
+  it('Docker: the bridge first (an instant update of the ready replicas), then the new replicas; both recorded with their reasons', async () => {
+    const { report, calls, points } = await tickOnce('docker');
+    expect(report?.outcome).toBe('applied');
+    expect(calls).toEqual(['cpu 1.65', `replicas ${report?.evaluation?.decision.to}`]);
+    expect(points.filter((p) => p.startsWith('scaler_decision'))).toHaveLength(2);
+    expect(points.some((p) => p.includes('policy="arbitration/bridge"') && p.includes('outcome="applied"') && p.includes('bridge_base_cpu_cores=0.5'))).toBe(true);
+  });
+
+  it('dry-run: both decisions recorded as dry-run, nothing applied', async () => {
+    const { calls, points } = await tickOnce('docker', true);
+    expect(calls).toEqual([]);
+    expect(points.filter((p) => p.startsWith('scaler_decision') && p.includes('dry_run=T'))).toHaveLength(2);
+  });
+
+  it('Swarm (limits applied by replacing tasks): replicas only, no bridge', async () => {
+    const { calls, points } = await tickOnce('swarm');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatch(/^replicas /);
+    expect(points.some((p) => p.includes('arbitration/bridge'))).toBe(false);
   });
 });

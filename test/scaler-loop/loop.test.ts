@@ -82,6 +82,13 @@ async function managed(): Promise<number> {
   return (await runContainers(runId, service)).filter((c) => c.State === 'running').length;
 }
 
+/** CPU limit (cores) of each running replica, as Docker reports it. */
+async function cpuLimits(): Promise<number[]> {
+  const running = (await runContainers(runId, service)).filter((c) => c.State === 'running');
+  const infos = await Promise.all(running.map((c) => docker.getContainer(c.Id).inspect()));
+  return infos.map((i) => (i.HostConfig.NanoCpus ? i.HostConfig.NanoCpus / 1e9 : (i.HostConfig.CpuQuota ?? 0) / (i.HostConfig.CpuPeriod ?? 100_000)));
+}
+
 async function counter(metrics: ReturnType<typeof scalerMetrics>, name: string, labels: Record<string, string>): Promise<number> {
   const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
   const value = metric?.values.find((v) => Object.entries(labels).every(([k, l]) => (v.labels as Record<string, string>)[k] === l));
@@ -102,7 +109,15 @@ describe('the scaler loop (real Docker, InfluxDB, Redis)', () => {
     expect(await managed()).toBe(1);
     await writer.flush();
     const rows = await selectRows(connection, `SELECT * FROM scaler_decision WHERE service = '${service}'`);
-    expect(rows).toEqual([expect.objectContaining({ action: 'scale_out', dry_run: true, outcome: 'dry_run', replicas_before: 1, replicas_after: 3 })]);
+    // and the start-up bridge that goes with it (Docker changes CPU limits live): 100 rps on one
+    // ready replica carrying 45.7 at its base 0.25 cores → 0.55 cores while the new ones start
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: 'scale_out', dry_run: true, outcome: 'dry_run', replicas_before: 1, replicas_after: 3 }),
+        expect.objectContaining({ action: 'scale_up', dry_run: true, outcome: 'dry_run', policy: 'arbitration/bridge', cpu_limit_cores_before: 0.25, cpu_limit_cores_after: 0.55, bridge_base_cpu_cores: 0.25 }),
+      ]),
+    );
+    expect(rows).toHaveLength(2);
   });
 
   it('applying, reaches the level the decision set, with one action in flight at a time', async () => {
@@ -113,14 +128,20 @@ describe('the scaler loop (real Docker, InfluxDB, Redis)', () => {
     expect(second?.outcome).toBe('busy');
     await loop.settle();
     expect(await managed()).toBe(3);
-    // level reached: the next tick holds instead of adding again
+    // the ready replica was bridged (a live update) before the clones were made from it
+    expect(await cpuLimits()).toEqual([0.55, 0.55, 0.55]);
+    // level reached: the replicas serve, so the bridge returns to the base; then it holds
     const [third] = await loop.tick();
-    expect(third?.outcome).toBe('hold');
+    expect(third?.evaluation?.decision).toMatchObject({ action: 'scale_down', resource: 'cpu', from: 0.55, to: 0.25, policy: 'arbitration/bridge' });
+    await loop.settle();
+    expect(await cpuLimits()).toEqual([0.25, 0.25, 0.25]);
+    const [fourth] = await loop.tick();
+    expect(fourth?.outcome).toBe('hold');
     await loop.settle();
     expect(await managed()).toBe(3);
     await writer.flush();
     const applied = await selectRows(connection, `SELECT * FROM scaler_decision WHERE service = '${service}' AND outcome = 'applied'`);
-    expect(applied).toHaveLength(1);
+    expect(applied.map((row) => `${String(row.policy)} ${String(row.action)}`).sort()).toEqual(['arbitration/adaptive scale_out', 'arbitration/bridge scale_down', 'arbitration/bridge scale_up']);
     const signals = await selectRows(connection, `SELECT * FROM scaler_signal WHERE service = '${service}'`);
     expect(signals.at(-1)).toMatchObject({ signal: 'requests', target: 40 });
   }, 60_000);
@@ -128,7 +149,9 @@ describe('the scaler loop (real Docker, InfluxDB, Redis)', () => {
   it('reconciles a replica that died by hand from the actual state, without duplicating', async () => {
     const [victim] = (await runContainers(runId, service)).sort((a, b) => b.Created - a.Created);
     await docker.getContainer(victim!.Id).remove({ force: true });
-    const { loop } = loopWith();
+    // Replicas only (no live CPU limits): with the bridge, 100 rps on 2 replicas (within the 10%
+    // tolerance of 2 × 45.7) would be carried by raising their limit instead of replacing the third.
+    const { loop } = loopWith({ liveCpuLimits: false });
     const [report] = await loop.tick();
     expect(report?.evaluation?.decision).toMatchObject({ action: 'scale_out', from: 2, to: 3 });
     await loop.settle();

@@ -117,6 +117,20 @@ describe('the adaptive policy', () => {
     expect(decision.action).toBe('none');
     expect(decision.reason).toMatch(/^bridging: /);
   });
+  it('names the term that set the size: the busy second, when per-second bursts need more than the mean', () => {
+    // a mean of 100 rps (3 replicas at 40) with every tenth second at 400: the busy second (p95) sizes
+    const bursty = rates(600, (ago) => (ago % 10 === 0 ? 400 : 67));
+    const { decision } = decide({ currentReplicas: 3, readyReplicas: 3, requestRate: bursty, bridgeFactor: 4 });
+    expect(decision.action).toBe('scale_out');
+    // 400 at the 90% burst utilisation ≈ 355.6 rps at the 80% target → 9 replicas
+    expect(decision.reason).toMatch(/^busy second 400.0 rps needs 9 replicas at 40.0 rps each$/);
+  });
+  it('asks the bridge to drain a backlog within one evaluation (it acts at once), replicas within the start-up horizon', () => {
+    const result = decide({ requestRate: rates(600, () => 150), queueDepth: [{ time: NOW, value: 3500 }] });
+    // replicas: 150 + 3500 / 35 s = 250 rps → 7; the bridge: 150 + 3500 / 5 s = 850 rps now
+    expect(result.decision.to).toBe(7);
+    expect(result.demandNowRps).toBeCloseTo(850, 6);
+  });
   it('returns plain data that survives JSON', () => {
     const result = decide({ requestRate: rates(600, (ago) => (ago < 120 ? 480 : 100)) });
     expect(JSON.parse(JSON.stringify(result.decision))).toEqual(result.decision);

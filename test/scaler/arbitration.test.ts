@@ -80,3 +80,33 @@ describe('up or out: arbitration', () => {
     expect(decision.reason).toMatch(/nothing to do/);
   });
 });
+
+describe('up or out with the start-up bridge (rule 5)', () => {
+  const raise = resourceDecision('bridge', 'cpu', 0.5, 1.2, '120 rps exceeds what 1 ready replicas carry at 0.5 cores: bridge at 1.2 cores until new replicas serve');
+  const keep = (at: number) => resourceDecision('bridge', 'cpu', at, at, `CPU limit ${at} cores fits 60 rps on 2 ready replicas`);
+
+  it('a scale-out and the bridge go together: the replicas are the decision, the bridge goes alongside', () => {
+    const result = arbitrate({ ...base, horizontal: replicaDecision('adaptive', 1, 3, 'load'), bridge: raise, bridgeBaseCpuCores: 0.5 });
+    expect(result.decision).toMatchObject({ action: 'scale_out', to: 3 });
+    expect(result.bridge).toMatchObject({ action: 'scale_up', to: 1.2, policy: 'arbitration/bridge' });
+    expect(result.horizontalReferenceCpuCores).toBe(0.5);
+  });
+  it('a throttled single replica is bridged, not grown for good: the grow-first rule gives way to the bridge', () => {
+    const result = arbitrate({ ...base, cpuThrottled: true, horizontal: replicaDecision('adaptive', 1, 3, 'load'), bridge: raise, bridgeBaseCpuCores: 0.5 });
+    expect(result.decision).toMatchObject({ action: 'scale_out', resource: 'replicas' });
+    expect(result.bridge?.to).toBe(1.2);
+  });
+  it('while raised, the VPA-style CPU recommendation is held, and the one reason says why', () => {
+    const shrink = resourceDecision('vertical', 'cpu', 1.2, 0.4, 'p90 0.3 cores + 15% → 0.4 cores');
+    const result = arbitrate({ ...base, cpuLimitCores: 1.2, verticalCpu: shrink, bridge: keep(1.2), bridgeBaseCpuCores: 0.5 });
+    expect(result.decision.action).toBe('none');
+    expect(result.bridge).toBeUndefined();
+    expect(result.decision.reason).toBe('start-up bridge holds the CPU limit at 1.2 cores (base 0.5): CPU limit 1.2 cores fits 60 rps on 2 ready replicas; VPA-style recommendation held: p90 0.3 cores + 15% → 0.4 cores');
+  });
+  it('at rest, the VPA-style recommendation right-sizes the base as without a bridge', () => {
+    const shrink = resourceDecision('vertical', 'cpu', 0.5, 0.4, 'p90 0.3 cores + 15% → 0.4 cores');
+    const result = arbitrate({ ...base, verticalCpu: shrink, bridge: keep(0.5) });
+    expect(result.decision).toMatchObject({ action: 'scale_down', resource: 'cpu', to: 0.4, policy: 'arbitration/vertical' });
+    expect(result.bridge).toBeUndefined();
+  });
+});

@@ -74,4 +74,14 @@ describe('scalewright simulate', () => {
     const parsed = JSON.parse(out.join(''));
     expect(parsed.comparisons[0].outcomes[0]).toMatchObject({ policy: 'adaptive', sloViolationSeconds: 0, flaps: 0 });
   });
+  it('--synthetic runs generated shapes (held-out ones too), --reverse plays them backwards; an unknown shape is exit code 2', async () => {
+    const { out } = capture();
+    const { exitCode } = await run(['--synthetic', 'square-30s', '--reverse', '--json', '--policy', 'hpa']);
+    expect(exitCode).toBe(0);
+    const parsed = JSON.parse(out.join(''));
+    expect(parsed.comparisons.map((c: { trace: string }) => c.trace)).toEqual(['synthetic-square-30s (reversed)']);
+    const { err } = capture();
+    expect((await run(['--synthetic', 'wobble'])).exitCode).toBe(2);
+    expect(err.join('')).toMatch(/--synthetic: unknown shape "wobble"/);
+  });
 });
