@@ -9,7 +9,7 @@ import { simulateCommand } from '../scaler/simulator/command.js';
 import { collectorCommand } from '../collector/command.js';
 import { scalerCommand } from '../scaler/command.js';
 import { reportCommand } from '../scaler/report/command.js';
-import { demoCommand } from '../demo/command.js';
+import { demoCommand, largeFileDemoCommand } from '../demo/command.js';
 
 /**
  * One entry point, one subcommand per long-running part. Each part owns its command definition;
@@ -21,7 +21,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [appCommand(), workerCommand(), simulateCommand(), collectorCommand(), scalerCommand(), reportCommand(), filesCommand(), demoCommand()]) {
+  for (const command of [appCommand(), workerCommand(), simulateCommand(), collectorCommand(), scalerCommand(), reportCommand(), filesCommand(), demoCommand(), largeFileDemoCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return program;

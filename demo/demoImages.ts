@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type Docker from 'dockerode';
+import Docker from 'dockerode';
+import type { StackFlags } from './command.js';
 
 const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -30,4 +31,23 @@ export async function ensureImage(docker: Docker, image: string, say: (line: str
   say(`pulling ${image}`);
   const stream = await docker.pull(image);
   await new Promise<void>((done, fail) => docker.modem.followProgress(stream, (error) => (error ? fail(error) : done())));
+}
+
+/** The Docker engine at `socket`, or undefined after saying in one line that there is none and how to get one. */
+export async function connectDocker(socket: string, say: (line: string) => void): Promise<Docker | undefined> {
+  const docker = new Docker({ socketPath: socket });
+  try {
+    await docker.ping();
+    return docker;
+  } catch {
+    say(`demo: no Docker engine answers at ${socket}: install one (Debian: apt-get install docker.io, then start dockerd) or point --docker-socket at it.`);
+    return undefined;
+  }
+}
+
+/** The images a demo runs: the app's, Redis's, and InfluxDB's unless an InfluxDB was given. */
+export async function ensureImages(docker: Docker, flags: StackFlags, say: (line: string) => void): Promise<void> {
+  for (const image of [flags.appImage, flags.redisImage, ...(flags.influxUrl ? [] : [flags.influxImage])]) {
+    await ensureImage(docker, image, (line) => say(`demo: ${line}`), flags.rebuild);
+  }
 }

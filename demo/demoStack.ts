@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { cpuLimitCores } from '../scaler/actuators/dockerSpec.js';
 import type { Upstream } from './frontProxy.js';
 
 export interface DemoStackOptions {
@@ -13,6 +14,32 @@ export interface DemoStackOptions {
   appLabels: Record<string, string>;
   appCpus: number;
   appMemoryBytes: number;
+  /** Extra environment of the app (and of workers started with `startWorkers`). */
+  appEnv?: string[];
+  /**
+   * A Docker volume of this run mounted at the image's data root (/var/lib/scalewright: uploads,
+   * word-count runs, results) in the app and every worker, so any worker can read an upload the
+   * app received, and replicas the scaler clones get it too.
+   */
+  sharedVolume?: boolean;
+}
+
+/** A running container of one service, as the demo shows it. */
+export interface ServiceReplica {
+  id: string;
+  name: string;
+  cpuLimitCores: number;
+  memoryLimitBytes: number;
+  oomKilled: boolean;
+  restartCount: number;
+}
+
+export interface WorkerSpec {
+  /** Labels of the first worker: the platform's and the policy's. */
+  labels: Record<string, string>;
+  cpus: number;
+  memoryBytes: number;
+  env?: string[];
 }
 
 export interface ServingReplica extends Upstream {
@@ -21,6 +48,15 @@ export interface ServingReplica extends Upstream {
 }
 
 const DEMO_LABEL = 'scalewright.demo';
+const DATA_ROOT = '/var/lib/scalewright';
+/** The image's own probe (image/healthcheck.sh: a few ms of CPU even at 0.1 CPU), checked more often than its default. */
+const HEALTHCHECK = {
+  Test: ['CMD', '/app/healthcheck.sh'],
+  Interval: 2_000_000_000,
+  Timeout: 3_000_000_000,
+  Retries: 3,
+  StartPeriod: 20_000_000_000,
+};
 
 /**
  * The containers of one demo run, all on a network of their own and labelled with the run id,
@@ -29,8 +65,15 @@ const DEMO_LABEL = 'scalewright.demo';
 export class DemoStack {
   readonly network: string;
 
+  readonly volume: string;
+
   constructor(private readonly docker: Docker, private readonly options: DemoStackOptions) {
     this.network = `scalewright-demo-${options.runId}`;
+    this.volume = `${this.network}-data`;
+  }
+
+  private binds(): string[] {
+    return this.options.sharedVolume ? [`${this.volume}:${DATA_ROOT}`] : [];
   }
 
   private labels(extra: Record<string, string> = {}): Record<string, string> {
@@ -57,6 +100,7 @@ export class DemoStack {
   /** Starts Redis, InfluxDB (unless one was given) and the app's first replica. */
   async up(): Promise<{ influxUrl: string }> {
     await this.docker.createNetwork({ Name: this.network, Labels: this.labels() });
+    if (this.options.sharedVolume) await this.docker.createVolume({ Name: this.volume, Labels: this.labels() });
     await this.run('redis', { Image: this.options.redisImage, HostConfig: { Memory: 128 * 1024 * 1024 } });
     let influxUrl = this.options.influxUrl;
     if (!influxUrl) {
@@ -66,16 +110,57 @@ export class DemoStack {
     await this.run('app', {
       Image: this.options.appImage,
       Cmd: ['app'],
-      Env: ['REDIS_URL=redis://redis:6379', 'LOG_LEVEL=warn'],
+      Env: ['REDIS_URL=redis://redis:6379', 'LOG_LEVEL=warn', ...(this.options.appEnv ?? [])],
       Labels: this.options.appLabels,
-      Healthcheck: { Test: ["CMD", "node", "/app/dist/cli/healthcheck.js"], Interval: 5_000_000_000, Timeout: 3_000_000_000, Retries: 3, StartPeriod: 20_000_000_000 },
+      Healthcheck: HEALTHCHECK,
       HostConfig: {
         NanoCpus: Math.round(this.options.appCpus * 1e9),
         Memory: this.options.appMemoryBytes,
         MemorySwap: this.options.appMemoryBytes,
+        Binds: this.binds(),
       },
     });
     return { influxUrl };
+  }
+
+  /** Starts the first job worker (the scaler clones more from it); needs `up()` first. */
+  async startWorker(spec: WorkerSpec): Promise<void> {
+    await this.run('worker', {
+      Image: this.options.appImage,
+      Cmd: ['worker'],
+      Env: ['REDIS_URL=redis://redis:6379', 'LOG_LEVEL=warn', ...(this.options.appEnv ?? []), ...(spec.env ?? [])],
+      Labels: spec.labels,
+      Healthcheck: HEALTHCHECK,
+      HostConfig: { NanoCpus: Math.round(spec.cpus * 1e9), Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes, Binds: this.binds() },
+    });
+  }
+
+  /** Address of the app's first replica on the demo network (reachable from the host on Linux). */
+  async appAddress(): Promise<string> {
+    return this.addressOf(this.docker.getContainer(`${this.network}-app`));
+  }
+
+  /**
+   * Every container of a service in this run (running or not: an OOM-killed replica must count),
+   * with its limits and whether the kernel killed it for memory.
+   */
+  async replicasOf(service: string): Promise<ServiceReplica[]> {
+    const containers = await this.docker.listContainers({ all: true, filters: { label: [`${DEMO_LABEL}=${this.options.runId}`, `scalewright.service=${service}`] } });
+    const replicas: ServiceReplica[] = [];
+    for (const summary of containers) {
+      const info = await this.docker.getContainer(summary.Id).inspect().catch(() => undefined);
+      if (!info) continue;
+      if (!info.State.Running && !info.State.OOMKilled) continue;
+      replicas.push({
+        id: summary.Id,
+        name: info.Name.replace(/^\//, ''),
+        cpuLimitCores: cpuLimitCores(info.HostConfig) ?? 0,
+        memoryLimitBytes: info.HostConfig.Memory ?? 0,
+        oomKilled: info.State.OOMKilled,
+        restartCount: info.RestartCount,
+      });
+    }
+    return replicas;
   }
 
   /** Replicas of the app that are running, healthy and not being drained. */
@@ -92,8 +177,7 @@ export class DemoStack {
       if (/\(health: starting\)/.test(summary.Status) && !(await answersHealthz(address))) continue;
       const info = await this.docker.getContainer(summary.Id).inspect().catch(() => undefined);
       if (!info) continue;
-      const cpus = info.HostConfig.NanoCpus ? info.HostConfig.NanoCpus / 1e9 : (info.HostConfig.CpuQuota ?? 0) / (info.HostConfig.CpuPeriod || 100_000);
-      serving.push({ id: summary.Id, host: address, port: 8080, cpuLimitCores: cpus, memoryLimitBytes: info.HostConfig.Memory ?? 0 });
+      serving.push({ id: summary.Id, host: address, port: 8080, cpuLimitCores: cpuLimitCores(info.HostConfig) ?? 0, memoryLimitBytes: info.HostConfig.Memory ?? 0 });
     }
     return serving;
   }
@@ -103,6 +187,7 @@ export class DemoStack {
     const containers = await this.docker.listContainers({ all: true, filters: { label: [`${DEMO_LABEL}=${this.options.runId}`] } });
     await Promise.all(containers.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
     await this.docker.getNetwork(this.network).remove().catch(() => undefined);
+    if (this.options.sharedVolume) await this.docker.getVolume(this.volume).remove().catch(() => undefined);
     return containers.length;
   }
 }

@@ -1,23 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Docker from 'dockerode';
-import { z } from 'zod';
 import { ExitCode } from '../cli/exitCodes.js';
 import { freePort } from '../common/freePort.js';
-import { influxConnectionFrom, queryRows, readInfluxEnv } from '../common/influx/index.js';
 import type { DemoFlags } from './command.js';
+import { decisionTicker } from './decisionTicker.js';
 import { demoOutcome, type SecondSample } from './demoOutcome.js';
-import { ensureImage } from './demoImages.js';
+import { connectDocker, ensureImages } from './demoImages.js';
+import { DemoProcesses } from './demoProcesses.js';
 import { DemoStack, type ServingReplica } from './demoStack.js';
 import { FrontProxy } from './frontProxy.js';
 import { driveOneSecond } from './loadDriver.js';
 import { FULL_SHAPE, phasePlan, rateAt, SHORT_SHAPE, totalSeconds, type LoadShape } from './phasePlan.js';
 
-const CLI = resolve(import.meta.dirname, '../cli/main.js');
 const SERVICE = 'demo-app';
 const MiB = 1024 * 1024;
 const SETTLE_SECONDS = 15;
@@ -48,21 +44,14 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 export async function runDemo(flags: DemoFlags): Promise<number> {
   const shape = shapeFrom(flags);
   const plan = phasePlan(shape);
-  const docker = new Docker({ socketPath: flags.dockerSocket });
-  try {
-    await docker.ping();
-  } catch {
-    say(`demo: no Docker engine answers at ${flags.dockerSocket}: install one (Debian: apt-get install docker.io, then start dockerd) or point --docker-socket at it.`);
-    return ExitCode.failure;
-  }
+  const docker = await connectDocker(flags.dockerSocket, say);
+  if (!docker) return ExitCode.failure;
 
   const runId = randomBytes(3).toString('hex');
   const out = resolve(flags.out);
   await mkdir(out, { recursive: true });
   say(`demo ${runId}: ${plan.map((p) => `${p.name} ${p.seconds}s@${p.fromRps === p.toRps ? p.toRps : `${p.fromRps}→${p.toRps}`}rps`).join(', ')} (${totalSeconds(plan)} s of load)`);
-  for (const image of [flags.appImage, flags.redisImage, ...(flags.influxUrl ? [] : [flags.influxImage])]) {
-    await ensureImage(docker, image, (line) => say(`demo: ${line}`), flags.rebuild);
-  }
+  await ensureImages(docker, flags, say);
 
   const stack = new DemoStack(docker, {
     runId,
@@ -94,12 +83,12 @@ export async function runDemo(flags: DemoFlags): Promise<number> {
       'scalewright.cooldown.between-scale-in-seconds': flags.short ? '10' : '20',
     },
   });
-  const children: ChildProcess[] = [];
+  let parts: DemoProcesses | undefined;
   const proxy = new FrontProxy();
   let refresher: NodeJS.Timeout | undefined;
   const teardown = async () => {
     if (refresher) clearInterval(refresher);
-    for (const child of children) child.kill('SIGTERM');
+    parts?.stopAll();
     await proxy.close().catch(() => undefined);
     if (!flags.keep) {
       const removed = await stack.down();
@@ -115,16 +104,8 @@ export async function runDemo(flags: DemoFlags): Promise<number> {
   try {
     const { influxUrl } = await stack.up();
     say(`demo: InfluxDB ${flags.influxUrl ? `at ${influxUrl}` : `started for this run at ${influxUrl} (${flags.influxImage}), removed at the end`}`);
-    const common = { ...process.env, INFLUX_URL: influxUrl, LOG_LEVEL: 'info' };
-    const spawnPart = (name: string, args: string[]) => {
-      const child = spawn(process.execPath, [CLI, ...args], { env: common, stdio: ['ignore', 'pipe', 'pipe'] });
-      const log = createWriteStream(join(out, `${name}.log`));
-      child.stdout?.pipe(log);
-      child.stderr?.pipe(log);
-      children.push(child);
-      return child;
-    };
-    spawnPart('collector', ['collector', '--interval', '1000', '--network', stack.network, '--require-label', `scalewright.demo=${runId}`, '--port', String(await freePort())]);
+    parts = new DemoProcesses(out, { ...process.env, INFLUX_URL: influxUrl, LOG_LEVEL: 'info' });
+    parts.start('collector', ['collector', '--interval', '1000', '--network', stack.network, '--require-label', `scalewright.demo=${runId}`, '--port', String(await freePort())]);
     say(`demo: collector started (log in ${out})`);
 
     let serving: ServingReplica[] = [];
@@ -143,13 +124,13 @@ export async function runDemo(flags: DemoFlags): Promise<number> {
     // switches the scaler on for a service that has settled, not for its boot.
     say(`demo: app healthy; letting it settle ${SETTLE_SECONDS} s before the scaler starts`);
     await sleep(SETTLE_SECONDS * 1000);
-    spawnPart('scaler', ['scaler', '--interval', '2', '--stale-after', '10', '--drain', '5', '--health-timeout', '60', '--require-label', `scalewright.demo=${runId}`, '--port', String(await freePort())]);
+    parts.start('scaler', ['scaler', '--interval', '2', '--stale-after', '10', '--drain', '5', '--health-timeout', '60', '--require-label', `scalewright.demo=${runId}`, '--port', String(await freePort())]);
     say(`demo: scaler started (log in ${out})`);
     const proxyPort = await proxy.listen();
     const url = `http://127.0.0.1:${proxyPort}`;
     say(`demo: app serving behind the front proxy at ${url}; load starts`);
 
-    const lastDecision = latestDecisionReader(influxUrl);
+    const lastDecision = decisionTicker(influxUrl, [SERVICE]);
     const samples: SecondSample[] = [];
     const startedAt = new Date();
     for (let second = 0; ; second++) {
@@ -173,8 +154,7 @@ export async function runDemo(flags: DemoFlags): Promise<number> {
     await writeFile(join(out, 'timeline.json'), JSON.stringify({ runId, shape, plan, startedAt, endedAt, samples, outcome }, null, 2));
 
     say('demo: writing the report');
-    const report = spawnPart('report', ['report', '--service', SERVICE, '--from', startedAt.toISOString(), '--to', endedAt.toISOString(), '--out', out, '--name', 'demo-report']);
-    const reportCode = await new Promise<number | null>((done) => report.once('exit', done));
+    const reportCode = await parts.run('report', ['report', '--service', SERVICE, '--from', startedAt.toISOString(), '--to', endedAt.toISOString(), '--out', out, '--name', 'demo-report']);
 
     say('');
     say(summaryParagraph(outcome, shape));
@@ -204,37 +184,3 @@ function summaryParagraph(outcome: ReturnType<typeof demoOutcome>, shape: LoadSh
     `${outcome.failed} of ${outcome.requests} requests failed (${outcome.failedPercent.toFixed(2)}%). The report shows each decision and its reason.`
   );
 }
-
-/** The scaler's newest decision, as one short line, read from InfluxDB at most every 2 s. */
-function latestDecisionReader(influxUrl: string): () => Promise<string | undefined> {
-  const connection = influxConnectionFrom(readInfluxEnv({ ...process.env, INFLUX_URL: influxUrl }));
-  const query = `SELECT "replicas_before","replicas_after","cpu_limit_cores_before","cpu_limit_cores_after","reason" FROM "scaler_decision" WHERE "service" = '${SERVICE}' ORDER BY time DESC LIMIT 1`;
-  let last: string | undefined;
-  let readAt = 0;
-  return async () => {
-    if (Date.now() - readAt < 2000) return last;
-    readAt = Date.now();
-    // A missed read keeps the last line: the live view must not stop for InfluxDB.
-    const [row] = await queryRows(connection, query, DECISION_ROW).catch(() => []);
-    if (row) {
-      const at = new Date(row.time).toISOString().slice(11, 19);
-      const change =
-        row.replicas_before !== row.replicas_after
-          ? `replicas ${row.replicas_before}→${row.replicas_after}`
-          : row.cpu_limit_cores_before !== row.cpu_limit_cores_after
-            ? `cpu ${Number(row.cpu_limit_cores_before).toFixed(2)}→${Number(row.cpu_limit_cores_after).toFixed(2)}`
-            : 'hold';
-      last = `${at} ${change}: ${String(row.reason).slice(0, 80)}`;
-    }
-    return last;
-  };
-}
-
-const DECISION_ROW = z.object({
-  time: z.number(),
-  replicas_before: z.number().nullable(),
-  replicas_after: z.number().nullable(),
-  cpu_limit_cores_before: z.number().nullable(),
-  cpu_limit_cores_after: z.number().nullable(),
-  reason: z.string().nullable(),
-});

@@ -19,7 +19,7 @@ if [ -z "${BASE_IMAGE:-}" ]; then image/local-base.sh "${base}"; fi
 
 stage="$(mktemp -d)"
 trap 'rm -rf "${stage}"' EXIT
-cp package.json package-lock.json Dockerfile "${stage}/"
+cp package.json package-lock.json Dockerfile image/healthcheck.sh "${stage}/"
 cp -r dist "${stage}/dist"
 rm -rf "${stage}/dist/test" "${stage}/dist/bench"
 mkdir -p "${stage}/skeleton/var/lib/scalewright/data" "${stage}/skeleton/var/lib/scalewright/output" "${stage}/skeleton/var/lib/scalewright/uploads"

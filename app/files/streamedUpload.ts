@@ -16,7 +16,7 @@ export class UploadTooLarge extends Error {}
  * complete upload (over the limit, client gone, disk full) removes the partial file, so no job
  * ever sees half a file.
  */
-export async function saveUpload(body: WebReadableStream<Uint8Array> | null, dir: string, name: string, limit: number): Promise<UploadOutcome> {
+export async function saveUpload(body: Readable | WebReadableStream<Uint8Array> | null, dir: string, name: string, limit: number): Promise<UploadOutcome> {
   if (!body) return { ok: false, status: 400, reason: 'the request has no body to upload' };
   await mkdir(dir, { recursive: true });
   const path = join(dir, name);
@@ -29,7 +29,7 @@ export async function saveUpload(body: WebReadableStream<Uint8Array> | null, dir
     },
   });
   try {
-    await pipeline(Readable.fromWeb(body), counter, createWriteStream(path, { flags: 'wx' }));
+    await pipeline(body instanceof Readable ? body : Readable.fromWeb(body), counter, createWriteStream(path, { flags: 'wx' }));
     return { ok: true, file: name, path, bytes };
   } catch (error) {
     await rm(path, { force: true });

@@ -1,12 +1,14 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { JobQueues } from '../jobs/jobQueues.js';
-import { QUEUE_NAMES } from '../jobs/jobTypes.js';
+import { QUEUE_NAMES, type QueueName } from '../jobs/jobTypes.js';
 
 /**
  * Queue depth per job type, read from Redis when /metrics is scraped. Any replica reports the
- * same shared numbers, so dashboards take max() across replicas, not sum().
+ * same shared numbers, so dashboards take max() across replicas, not sum(). The app reports every
+ * queue; a worker reports the queues it serves, so that the scaler sees the backlog of a worker
+ * service on that service's own metrics (its queue-depth target).
  */
-export function registerQueueMetrics(registry: Registry, queues: JobQueues): void {
+export function registerQueueMetrics(registry: Registry, queues: Pick<JobQueues, 'counts'>, types: readonly QueueName[] = QUEUE_NAMES): void {
   let pending: Promise<void> | undefined;
   // prom-client calls collect() once per gauge; the three gauges of one scrape share one read.
   const collect = (): Promise<void> => (pending ??= refresh().finally(() => setTimeout(() => (pending = undefined), 200).unref()));
@@ -17,7 +19,7 @@ export function registerQueueMetrics(registry: Registry, queues: JobQueues): voi
 
   async function refresh(): Promise<void> {
     await Promise.all(
-      QUEUE_NAMES.map(async (type) => {
+      types.map(async (type) => {
         const counts = await queues.counts(type);
         queued.set({ type }, counts.queued);
         active.set({ type }, counts.active);

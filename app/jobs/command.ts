@@ -32,19 +32,25 @@ export function workerCommand(): Command {
       const { MultivacStore } = await import('../store/multivacStore.js');
       const { ChunkProgressStore } = await import('../store/chunkProgressStore.js');
       const { sweepOldFiles } = await import('../files/retentionSweep.js');
+      const { JobQueues } = await import('./jobQueues.js');
+      const { registerQueueMetrics } = await import('../http/queueMetrics.js');
 
       const logger = createLogger('worker');
       const redis = connectRedis(config.REDIS_URL);
       redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
       const registry = new Registry();
       collectDefaultMetrics({ register: registry });
+      const chunkProgress = new ChunkProgressStore(redis, config.RESULT_TTL_SECONDS);
+      // Read-only here: the backlog of the queues this worker serves, for the scaler's queue-depth target.
+      const queues = new JobQueues({ redisUrl: config.REDIS_URL, resultTtlSeconds: config.RESULT_TTL_SECONDS, attempts: config.JOB_ATTEMPTS, chunkBytes: config.CHUNK_BYTES }, chunkProgress);
+      registerQueueMetrics(registry, queues, types as QueueName[]);
       const workers = startJobWorkers(
         {
           config,
           logger,
           blobs: new BlobStore(redis, config.RESULT_TTL_SECONDS),
           multivac: new MultivacStore(redis),
-          chunkProgress: new ChunkProgressStore(redis, config.RESULT_TTL_SECONDS),
+          chunkProgress,
           metrics: createJobMetrics(registry),
         },
         types as QueueName[],
@@ -68,6 +74,7 @@ export function workerCommand(): Command {
         async () => {
           clearInterval(sweep);
           await Promise.all(workers.map((worker) => worker.close()));
+          await queues.close();
           server?.close();
           redis.disconnect();
         },

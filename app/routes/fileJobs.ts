@@ -62,7 +62,7 @@ function fileJobRoutes(app: OpenAPIHono, deps: AppDeps, spec: FileJobSpec, readR
       source = { kind: 'data', path: found.relative };
       bytes = found.bytes;
     } else {
-      const saved = await saveUpload(c.req.raw.body as WebReadableStream<Uint8Array> | null, deps.config.UPLOAD_DIR, `${token}.upload`, deps.config.UPLOAD_LIMIT);
+      const saved = await saveUpload(uploadBody(c), deps.config.UPLOAD_DIR, `${token}.upload`, deps.config.UPLOAD_LIMIT);
       if (!saved.ok) return c.json({ error: saved.reason }, saved.status);
       source = { kind: 'upload', file: saved.file, bytes: saved.bytes };
       bytes = saved.bytes;
@@ -117,4 +117,16 @@ export function fileRoutes(app: OpenAPIHono, deps: AppDeps): void {
     },
     (c, value) => c.json(value as JobResults['evensum'], 200),
   );
+}
+
+/**
+ * The body of an upload, as the Node request stream when the app runs on @hono/node-server:
+ * piping it straight to the file skips the web-stream round trip (Node stream → WHATWG stream →
+ * Node stream), which roughly halves the CPU an upload costs, and a container at 0.1 CPU feels
+ * that. Elsewhere (`app.request()` in tests, other runtimes) the web stream of the request.
+ */
+function uploadBody(c: Context): Readable | WebReadableStream<Uint8Array> | null {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  if (incoming instanceof Readable && !incoming.readableDidRead) return incoming;
+  return c.req.raw.body as WebReadableStream<Uint8Array> | null;
 }

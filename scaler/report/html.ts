@@ -8,7 +8,7 @@ import { ACTION_COLOURS, escapeXml, lineChart, timeLabel } from './svg.js';
  * it shaded), replicas, CPU and memory per replica against their limits, and the decision table
  * whose numbers match the markers on every chart.
  */
-const CSS = `
+export const REPORT_CSS = `
   body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #111827; background: #f3f4f6; margin: 0; }
   main { max-width: 1160px; margin: 0 auto; padding: 20px 24px 40px; }
   h1 { font-size: 22px; margin: 0 0 2px; }
@@ -41,7 +41,7 @@ export function renderReportHtml(report: Report): string {
   const sections = report.services.map((service) => serviceSection(service, report)).join('\n');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeXml(report.title)}</title><style>${CSS}</style></head>
+<title>${escapeXml(report.title)}</title><style>${REPORT_CSS}</style></head>
 <body><main>
 <h1>${escapeXml(report.title)}</h1>
 <div class="range">${escapeXml(new Date(report.from).toISOString())} → ${escapeXml(new Date(report.to).toISOString())} (UTC) · generated ${escapeXml(new Date(report.generatedAt).toISOString())}</div>
