@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
+import { registerProcessMetrics } from './http/processMetrics.js';
 import { createLogger } from '../common/logger.js';
 import type { AppConfig } from './config.js';
 import type { AppDeps } from './http/appDeps.js';
@@ -17,7 +18,7 @@ export function createAppDeps(config: AppConfig): AppDeps & { close: () => Promi
   const redis = connectRedis(config.REDIS_URL);
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  registerProcessMetrics(registry);
   const queues = new JobQueues(
     { redisUrl: config.REDIS_URL, resultTtlSeconds: config.RESULT_TTL_SECONDS, attempts: config.JOB_ATTEMPTS, chunkBytes: config.CHUNK_BYTES },
     new ChunkProgressStore(redis, config.RESULT_TTL_SECONDS),

@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { serve } from '@hono/node-server';
 import { Command, Option } from 'commander';
 import { Hono } from 'hono';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
+import { registerProcessMetrics } from '../http/processMetrics.js';
 import { createLogger } from '../../common/logger.js';
 import { ConfigError } from '../../common/env.js';
 import { stopOnSignals } from '../../cli/shutdown.js';
@@ -39,7 +40,7 @@ export function workerCommand(): Command {
       const redis = connectRedis(config.REDIS_URL);
       redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
       const registry = new Registry();
-      collectDefaultMetrics({ register: registry });
+      registerProcessMetrics(registry);
       const chunkProgress = new ChunkProgressStore(redis, config.RESULT_TTL_SECONDS);
       // Read-only here: the backlog of the queues this worker serves, for the scaler's queue-depth target.
       const queues = new JobQueues({ redisUrl: config.REDIS_URL, resultTtlSeconds: config.RESULT_TTL_SECONDS, attempts: config.JOB_ATTEMPTS, chunkBytes: config.CHUNK_BYTES }, chunkProgress);

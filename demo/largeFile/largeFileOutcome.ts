@@ -49,7 +49,9 @@ export interface LargeFileOutcome {
 export function largeFileOutcome(baseline: RunRecord, scaled: RunRecord): LargeFileOutcome {
   const peak = (values: number[]) => Math.max(0, ...values);
   const peakWorkers = peak(scaled.seconds.map((s) => s.workers));
-  const initialWorkerCpuCores = scaled.seconds[0]?.workerCpuCores ?? 0;
+  // The budget a worker starts with: the baseline keeps it throughout (the scaler may already have
+  // moved it by the first second of the scaled run).
+  const initialWorkerCpuCores = baseline.seconds[0]?.workerCpuCores ?? scaled.seconds[0]?.workerCpuCores ?? 0;
   const peakWorkerCpuCores = peak(scaled.seconds.map((s) => s.workerCpuCores));
   const peakAppCpuCores = peak(scaled.seconds.map((s) => s.appCpuCores));
   const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);

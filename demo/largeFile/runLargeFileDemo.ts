@@ -31,6 +31,8 @@ const CPU_CORES = 0.1;
 const MEMORY_BYTES = 100 * MiB;
 /** More, smaller chunks than the default 64 MiB: more work items for the queue-depth target. */
 const CHUNK_BYTES = 32 * MiB;
+/** Longer than the demo's stable window (20 s) and trend span. */
+const QUIET_SECONDS = 30;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -147,8 +149,12 @@ export async function runLargeFileDemo(flags: LargeFileDemoFlags): Promise<numbe
     const deadlineSeconds = 120 + fileBytes / MiB;
     const baseline = await runOnce({ name: 'without scaling', scaled: false, appUrl, input, fileBytes, expected, observe, ticker: async () => undefined, deadlineSeconds });
 
-    say('demo-large-file: starting the scaler for the second run');
-    parts.start('scaler', ['scaler', '--interval', '2', '--stale-after', '10', '--drain', '5', '--health-timeout', '60', '--require-label', `scalewright.demo=${runId}`, '--port', String(await freePort())]);
+    // The scaler reads the last minutes of the collector's data: started at once, it would take
+    // the baseline's busy worker for load that is still there.
+    say(`demo-large-file: letting the first run's load leave the scaler's window (${QUIET_SECONDS} s), then starting the scaler`);
+    await sleep(QUIET_SECONDS * 1000);
+    // A worker told to stop finishes its chunk first: the drain time covers one chunk at 0.1 CPU.
+    parts.start('scaler', ['scaler', '--interval', '2', '--stale-after', '10', '--drain', '30', '--health-timeout', '90', '--require-label', `scalewright.demo=${runId}`, '--port', String(await freePort())]);
     // The scaler's first evaluations need a few seconds of samples of the idle service.
     await sleep(5000);
     const scaledStartedAt = Date.now();

@@ -11,6 +11,7 @@ import { simpleMovingAverage } from '../signals/movingAverage.js';
 import { computeSignals } from '../signals/signalSet.js';
 import { adaptiveSettingsFromConfig, hpaSettingsFromConfig } from '../simulator/simulate.js';
 import type { ServiceWindow } from './serviceWindow.js';
+import { cpuDemandExcludingStartup } from './startupCpu.js';
 
 /**
  * One evaluation of one service: pure, from the recent window and the actual state to a decision,
@@ -108,7 +109,10 @@ export function evaluate(input: EvaluationInput): Evaluation {
   const referenceCores = settling ? (memory.lastVerticalChange?.previousCpuLimitCores ?? baseCores) : baseCores;
   const requestDriven = config.targets.rpsPerReplica !== undefined && window.requestsPerSecond.length > 0;
   // CPU demand goes to the policies in millicores: their reasons print one decimal, too coarse for cores.
-  const demand = requestDriven ? window.requestsPerSecond : window.cpuUsageCores.map((s) => ({ time: s.time, value: s.value * 1000 }));
+  // CPU as demand leaves out what replicas burn while starting (see startupCpu.ts), when the
+  // per-container series is there to tell it apart.
+  const cpuDemand = window.cpuUsageByContainer.length > 0 ? cpuDemandExcludingStartup(window.cpuUsageByContainer, actual.members, config.startupSeconds * 1000) : window.cpuUsageCores;
+  const demand = requestDriven ? window.requestsPerSecond : cpuDemand.map((s) => ({ time: s.time, value: s.value * 1000 }));
   const capacityPerReplica = requestDriven ? (config.targets.rpsPerReplica as number) / config.targets.cpuUtilisation : referenceCores * 1000;
 
   let nextMemory: PolicyMemory = memory;

@@ -1,16 +1,27 @@
-import { influxQuery, InfluxQueryError, Measurement, quoteIdentifier, quoteString, readServiceWindow, seriesRows, Tag, type InfluxConnection } from '../../common/influx/index.js';
+import { ContainerStatsField, influxQuery, InfluxQueryError, Measurement, quoteIdentifier, quoteString, readContainerWindow, readServiceWindow, seriesRows, Tag, type InfluxConnection } from '../../common/influx/index.js';
 import type { WindowOrProblem } from './evaluate.js';
 import { serviceWindowFrom, WINDOW_FIELDS } from './serviceWindow.js';
 
 /**
- * Reads one service's recent `service_stats` window through the v1 `/query` API. A database that
- * does not exist yet is "no data"; any other failure (refused, timeout, 5xx) is "unreachable".
+ * Reads one service's recent `service_stats` window, and its containers' CPU, through the v1
+ * `/query` API. A database that does not exist yet is "no data"; any other failure (refused,
+ * timeout, 5xx) is "unreachable".
  */
 export function influxWindowReader(connection: InfluxConnection, timeoutMs = 5000) {
   return async (service: string, windowSeconds: number): Promise<WindowOrProblem> => {
     try {
-      const rows = await withTimeout(readServiceWindow(connection, { service, fields: WINDOW_FIELDS, windowSeconds }), timeoutMs);
-      return { ok: true, window: serviceWindowFrom(rows) };
+      const [rows, containerRows] = await withTimeout(
+        Promise.all([
+          readServiceWindow(connection, { service, fields: WINDOW_FIELDS, windowSeconds }),
+          readContainerWindow(connection, Measurement.containerStats, { service, fields: [ContainerStatsField.cpuUsageCores], windowSeconds }),
+        ]),
+        timeoutMs,
+      );
+      const containerCpu = containerRows.flatMap((row) => {
+        const value = row.values[ContainerStatsField.cpuUsageCores];
+        return value === null || value === undefined ? [] : [{ time: row.time, container: row.container, value }];
+      });
+      return { ok: true, window: serviceWindowFrom(rows, containerCpu) };
     } catch (error) {
       if (error instanceof InfluxQueryError && /database not found/i.test(error.message)) return { ok: true, window: serviceWindowFrom([]) };
       return { ok: false, problem: 'influx_unreachable', error: describe(error) };

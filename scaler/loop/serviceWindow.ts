@@ -24,11 +24,24 @@ export interface ServiceWindow {
   readonly queueDepthJobs: Sample[];
   readonly latencyP95Seconds: Sample[];
   readonly replicas: Sample[];
+  /**
+   * CPU of each container of the service (`container_stats`), for telling a replica's start-up
+   * burn from demand; empty when the per-container series is not available.
+   */
+  readonly cpuUsageByContainer: ContainerSample[];
   /** Epoch ms of the newest row with any value; undefined when the window is empty. */
   readonly newestTime: number | undefined;
 }
 
-export function serviceWindowFrom(rows: readonly WindowRow[]): ServiceWindow {
+/** One container's value at one collection (the collector stamps a whole collection with one time). */
+export interface ContainerSample {
+  readonly time: number;
+  /** Container name, as the collector tags it. */
+  readonly container: string;
+  readonly value: number;
+}
+
+export function serviceWindowFrom(rows: readonly WindowRow[], containerCpu: readonly ContainerSample[] = []): ServiceWindow {
   const sorted = [...rows].sort((a, b) => a.time - b.time);
   const series = (pick: (values: WindowRow['values']) => number | null | undefined): Sample[] => {
     const out: Sample[] = [];
@@ -56,6 +69,7 @@ export function serviceWindowFrom(rows: readonly WindowRow[]): ServiceWindow {
     queueDepthJobs: series((v) => v[F.queueDepthJobs]),
     latencyP95Seconds: series((v) => v[F.latencyP95Seconds]),
     replicas: series((v) => v[F.replicas]),
+    cpuUsageByContainer: [...containerCpu].sort((a, b) => a.time - b.time),
     newestTime: withData.at(-1)?.time,
   };
 }

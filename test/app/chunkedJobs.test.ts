@@ -54,6 +54,16 @@ describe('file jobs cut in chunks', () => {
     }
   });
 
+  it('has each worker report the backlog of the queues it serves on its own /metrics (the scaler sizes workers by it)', async () => {
+    const port = await freePort();
+    const worker = await sut.startWorker({ WORKER_METRICS_PORT: String(port), WORKER_TYPES: 'wordcount,wordcount-chunk' });
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/^job_queue_depth\{type="wordcount-chunk"\} \d+$/m);
+    expect(metrics).toMatch(/^job_queue_depth\{type="wordcount"\} \d+$/m);
+    expect(metrics).not.toMatch(/job_queue_depth\{type="randomize"\}/);
+    await worker.stop();
+  });
+
   it('gives the exact even sum with chunk boundaries inside numbers, and global line numbers for a bad token', async () => {
     const numbers: string[] = [];
     let expected = 0n;

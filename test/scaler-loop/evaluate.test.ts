@@ -288,3 +288,38 @@ describe('the loop applies the bridge (fake actuator, no I/O)', () => {
     expect(points.some((p) => p.includes('arbitration/bridge'))).toBe(false);
   });
 });
+
+describe('evaluate: a replica starting is not demand', () => {
+  // A CPU-driven worker service (no request-rate target), 1 replica at 0.1 cores, idle at 20 millicores.
+  const config = parsePolicyConfig({ replicas: { min: 1, max: 4 }, cpu: { minCores: 0.1, maxCores: 0.5 }, startupSeconds: 15 });
+  const old = { id: 'w0', name: 'worker-0', createdAt: now - 3_600_000, phase: 'ready' as const };
+  const clone = { id: 'w1', name: 'worker-1', createdAt: now - 10_000, phase: 'starting' as const };
+  const idle = { ...steady, replicas: 2, cpu_usage_cores: 0.32, cpu_limit_cores: 0.4, cpu_fraction_of_limit: 0.8, requests_per_second: null };
+  // Per container: the old replica idles at 0.02 cores; the clone (bridged to 0.3) burns it all
+  // while booting. Counted as demand, that burn alone reads as a panic and asks for 4 replicas.
+  const perContainer = rows(60, {}).flatMap((row) => [
+    { time: row.time, container: 'worker-0', value: 0.02 },
+    ...(row.time >= clone.createdAt ? [{ time: row.time, container: 'worker-1', value: 0.3 }] : []),
+  ]);
+
+  it('leaves out the CPU a new replica burns while it starts, so the boot does not ask for more replicas', () => {
+    const window = serviceWindowFrom(rows(60, idle), perContainer);
+    const result = evaluate({ now, data: { ok: true, window }, actual: actual({ replicas: 2, readyReplicas: 1, cpuLimitCores: 0.1, members: [old, clone] }), config, memory: initialPolicyMemory, staleAfterMs: 15_000 });
+    expect(result.decision.action).not.toBe('scale_out');
+    expect(result.plan).not.toMatchObject({ kind: 'replicas' });
+    // The same window without the per-container series (an older collector) still panics.
+    const blind = evaluate({ now, data: { ok: true, window: serviceWindowFrom(rows(60, idle)) }, actual: actual({ replicas: 2, readyReplicas: 1, cpuLimitCores: 0.1, members: [old, clone] }), config, memory: initialPolicyMemory, staleAfterMs: 15_000 });
+    expect(blind.decision).toMatchObject({ action: 'scale_out', to: 4 });
+  });
+
+  it('counts that same CPU once the start-up time has passed: then it is load', () => {
+    const booted = { ...clone, createdAt: now - 120_000, phase: 'ready' as const };
+    const busy = rows(60, {}).flatMap((row) => [
+      { time: row.time, container: 'worker-0', value: 0.1 },
+      { time: row.time, container: 'worker-1', value: 0.1 },
+    ]);
+    const window = serviceWindowFrom(rows(60, { ...idle, cpu_usage_cores: 0.2, cpu_fraction_of_limit: 1 }), busy);
+    const result = evaluate({ now, data: { ok: true, window }, actual: actual({ replicas: 2, readyReplicas: 2, cpuLimitCores: 0.1, members: [old, booted] }), config, memory: initialPolicyMemory, staleAfterMs: 15_000 });
+    expect(['scale_out', 'scale_up']).toContain(result.decision.action);
+  });
+});
