@@ -51,3 +51,8 @@ export async function ensureImages(docker: Docker, flags: StackFlags, say: (line
     await ensureImage(docker, image, (line) => say(`demo: ${line}`), flags.rebuild);
   }
 }
+
+/** The images (and the InfluxDB, if one was given) a demo's stack runs, from its flags. */
+export function stackImages(flags: StackFlags): Pick<StackFlags, 'appImage' | 'redisImage' | 'influxImage' | 'influxUrl'> {
+  return { appImage: flags.appImage, redisImage: flags.redisImage, influxImage: flags.influxImage, ...(flags.influxUrl ? { influxUrl: flags.influxUrl } : {}) };
+}

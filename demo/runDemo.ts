@@ -7,7 +7,7 @@ import { freePort } from '../common/freePort.js';
 import type { DemoFlags } from './command.js';
 import { decisionTicker } from './decisionTicker.js';
 import { demoOutcome, type SecondSample } from './demoOutcome.js';
-import { connectDocker, ensureImages } from './demoImages.js';
+import { connectDocker, ensureImages, stackImages } from './demoImages.js';
 import { DemoProcesses } from './demoProcesses.js';
 import { DemoStack, type ServingReplica } from './demoStack.js';
 import { FrontProxy } from './frontProxy.js';
@@ -55,10 +55,7 @@ export async function runDemo(flags: DemoFlags): Promise<number> {
 
   const stack = new DemoStack(docker, {
     runId,
-    appImage: flags.appImage,
-    redisImage: flags.redisImage,
-    influxImage: flags.influxImage,
-    influxUrl: flags.influxUrl,
+    ...stackImages(flags),
     service: SERVICE,
     appCpus: 0.1,
     appMemoryBytes: 100 * MiB,

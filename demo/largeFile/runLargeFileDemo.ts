@@ -13,7 +13,7 @@ import { readServiceHistory } from '../../scaler/report/history.js';
 import type { DecisionMark } from '../../scaler/report/model.js';
 import type { LargeFileDemoFlags } from '../command.js';
 import { decisionTicker } from '../decisionTicker.js';
-import { connectDocker, ensureImages } from '../demoImages.js';
+import { connectDocker, ensureImages, stackImages } from '../demoImages.js';
 import { DemoProcesses } from '../demoProcesses.js';
 import { DemoStack, type ServiceReplica } from '../demoStack.js';
 import { uploadFileJob } from './fileUpload.js';
@@ -97,10 +97,7 @@ export async function runLargeFileDemo(flags: LargeFileDemoFlags): Promise<numbe
 
   const stack = new DemoStack(docker, {
     runId,
-    appImage: flags.appImage,
-    redisImage: flags.redisImage,
-    influxImage: flags.influxImage,
-    influxUrl: flags.influxUrl,
+    ...stackImages(flags),
     service: APP,
     appCpus: CPU_CORES,
     appMemoryBytes: MEMORY_BYTES,

@@ -1,3 +1,5 @@
+import { seededRandom } from '../../common/seededRandom.js';
+
 /**
  * The large file of the large-file demo: one block of generated English-like text (a skewed
  * vocabulary, sentence-case lines), repeated. Repeating a block keeps writing gigabytes cheap
@@ -10,17 +12,6 @@ export interface TextBlock {
   readonly counts: ReadonlyMap<string, number>;
 }
 
-/** mulberry32: a tiny seeded generator, so the same seed gives the same file everywhere. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const LETTERS = 'etaoinshrdlcumwfgypbvkjxqz';
 

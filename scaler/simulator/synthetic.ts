@@ -1,4 +1,5 @@
 import type { Trace } from './trace.js';
+import { seededRandom } from '../../common/seededRandom.js';
 
 /**
  * Synthetic request-rate traces with known shapes, for tests and for checking the policies on
@@ -17,7 +18,7 @@ export type HeldOutShape = 'diurnal-noise' | 'square-10s' | 'square-30s' | 'squa
 export const HELD_OUT_SHAPES: readonly HeldOutShape[] = ['diurnal-noise', 'square-10s', 'square-30s', 'square-120s', 'slow-ramp', 'flash-crowd', 'bursty-poisson'];
 
 export function syntheticTrace(shape: SyntheticShape, seconds = 7200, seed = 42): Trace {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const values = new Float64Array(seconds);
   let burstLeft = 0;
   let burstLevel = 1;
@@ -72,13 +73,3 @@ export function syntheticTrace(shape: SyntheticShape, seconds = 7200, seed = 42)
   return { name: `synthetic-${shape}`, times: Float64Array.from({ length: seconds }, (_, t) => t), values, stepSeconds: 1 };
 }
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
