@@ -37,20 +37,21 @@ export function largeFileReportHtml(input: LargeFileReportInput): string {
       ...common,
       decisions: [],
       decisionNumber: number,
-      title: 'Share of the file uploaded and counted (%), by time since the upload began',
+      title: 'Uploaded and counted (% of the file)',
+      yMaxCap: 100,
       format: (v) => `${v.toFixed(0)}%`,
       series: [
-        { name: `${baseline.name}: uploaded`, color: BASELINE_COLOUR, points: uploaded(baseline), dash: '6 4' },
-        { name: `${baseline.name}: counted`, color: BASELINE_COLOUR, points: progress(baseline), width: 2.5 },
-        { name: `${scaled.name}: uploaded`, color: SCALED_COLOUR, points: uploaded(scaled), dash: '6 4' },
-        { name: `${scaled.name}: counted`, color: SCALED_COLOUR, points: progress(scaled), width: 2.5 },
+        { name: 'without: uploaded', color: BASELINE_COLOUR, points: uploaded(baseline), dash: '6 4' },
+        { name: 'without: counted', color: BASELINE_COLOUR, points: progress(baseline), width: 2.5 },
+        { name: 'with: uploaded', color: SCALED_COLOUR, points: uploaded(scaled), dash: '6 4' },
+        { name: 'with: counted', color: SCALED_COLOUR, points: progress(scaled), width: 2.5 },
       ],
     }),
     lineChart({
       ...common,
       decisions: marks,
       decisionNumber: number,
-      title: 'Workers running (numbered markers: the scaler\'s decisions in the scaled run)',
+      title: 'Workers running',
       format: (v) => v.toFixed(0),
       yTicks: 4,
       series: [
@@ -62,13 +63,13 @@ export function largeFileReportHtml(input: LargeFileReportInput): string {
       ...common,
       decisions: marks,
       decisionNumber: number,
-      title: 'CPU limits (cores): per worker, all workers added, and the app',
+      title: 'CPU limits (cores)',
       format: (v) => v.toFixed(2),
       series: [
-        { name: `${baseline.name}: all workers`, color: BASELINE_COLOUR, points: baseline.seconds.map((s) => ({ t: s.second * 1000, v: s.workerCpuTotalCores })), step: true, width: 2 },
-        { name: `${scaled.name}: all workers`, color: SCALED_COLOUR, points: scaled.seconds.map((s) => ({ t: s.second * 1000, v: s.workerCpuTotalCores })), step: true, width: 2.5 },
-        { name: `${scaled.name}: per worker`, color: '#c2410c', points: scaled.seconds.map((s) => ({ t: s.second * 1000, v: s.workerCpuCores })), step: true, dash: '5 3' },
-        { name: `${scaled.name}: app`, color: '#15803d', points: scaled.seconds.map((s) => ({ t: s.second * 1000, v: s.appCpuCores })), step: true, dash: '2 3' },
+        { name: 'without: all workers', color: BASELINE_COLOUR, points: baseline.seconds.map((s) => ({ t: s.second * 1000, v: s.workerCpuTotalCores })), step: true, width: 2 },
+        { name: 'with: all workers', color: SCALED_COLOUR, points: scaled.seconds.map((s) => ({ t: s.second * 1000, v: s.workerCpuTotalCores })), step: true, width: 2.5 },
+        { name: 'with: per worker', color: '#c2410c', points: scaled.seconds.map((s) => ({ t: s.second * 1000, v: s.workerCpuCores })), step: true, dash: '5 3' },
+        { name: 'with: app', color: '#15803d', points: scaled.seconds.map((s) => ({ t: s.second * 1000, v: s.appCpuCores })), step: true, dash: '2 3' },
       ],
     }),
   ];
@@ -101,7 +102,7 @@ ${marks.length ? `<table><tr><th>#</th><th>at</th><th>change</th><th>outcome</th
 ${goals}
 </table>
 ${input.scalerReport ? `<p class="note">The scaler's full report of the scaled run (signals against targets, limits, memory): <a href="${escapeXml(input.scalerReport)}">${escapeXml(input.scalerReport)}</a>.</p>` : ''}
-<p class="note">Times are seconds since each run's upload began. "Counted" is the job's progress as the app reports it (bytes of the file its chunks have read).</p>
+<p class="note">"without" and "with": the runs without and with the scaler. Numbered markers: the scaler's decisions in the scaled run, as in the table. Times are seconds since each run's upload began. "Counted" is the job's progress as the app reports it (bytes of the file its chunks have read).</p>
 </main></body></html>
 `;
 }
