@@ -74,10 +74,10 @@ export function largeFileDemoCommand(): Command {
     .description(
       'Send a multi-GB text file through the API to word-count workers limited to 100 mCPU / 100 MB, once without the scaler and once with it (it adds workers by queue depth and raises CPU), then write a report comparing the two',
     )
-    .option('--short', 'a 512 MiB file and a 30 s cool-down (about 3 minutes in all) instead of 2 GiB (about 10)')
+    .option('--short', 'a 512 MiB file and a 60 s cool-down (about 6 minutes in all) instead of 2 GiB and 90 s (about 15)')
     .option('--size <bytes>', 'size of the generated file, e.g. 2GiB, 600MB (default 2GiB; 512MiB with --short)')
     .addOption(new Option('--max-workers <n>', 'most workers the scaler may run').default('4'))
-    .option('--cooldown <s>', 'seconds to watch the workers scale back in after the scaled run (default 60; 30 with --short)')
+    .option('--cooldown <s>', 'seconds to watch the workers scale back in after the scaled run (default 90; 60 with --short)')
     .addOption(new Option('-o, --out <dir>', 'folder for the generated file, the report, the timeline and the logs').env('DEMO_OUT').default('demo-output'));
   return withStackOptions(command, 'scalewright.demo').action(async (flags: LargeFileDemoFlags) => {
     const { runLargeFileDemo } = await import('./largeFile/runLargeFileDemo.js');

@@ -47,7 +47,7 @@ function settingsFrom(flags: LargeFileDemoFlags): Settings {
   if (sizeBytes === undefined || !(sizeBytes >= BLOCK_BYTES)) throw new Error(`--size must be a size of at least 4MiB such as 2GiB or 600MB, not ${JSON.stringify(flags.size)}`);
   const maxWorkers = Number(flags.maxWorkers);
   if (!Number.isInteger(maxWorkers) || maxWorkers < 2 || maxWorkers > 16) throw new Error(`--max-workers must be a whole number from 2 to 16, not ${JSON.stringify(flags.maxWorkers)}`);
-  const cooldownSeconds = flags.cooldown === undefined ? (flags.short ? 30 : 60) : Number(flags.cooldown);
+  const cooldownSeconds = flags.cooldown === undefined ? (flags.short ? 60 : 90) : Number(flags.cooldown);
   if (!Number.isFinite(cooldownSeconds) || cooldownSeconds < 0) throw new Error(`--cooldown must be a number of seconds ≥ 0, not ${JSON.stringify(flags.cooldown)}`);
   return { sizeBytes, maxWorkers, cooldownSeconds };
 }
