@@ -81,10 +81,12 @@ export class JobQueues {
   }
 
   async snapshot(type: JobType, token: string): Promise<JobSnapshot | undefined> {
+    // The state first, then the job: read the other way round, a job that ends in between shows
+    // its end state with the fields from before it (an error without its reason, seen in CI).
+    let state: string = await this.queue(type).getJobState(token);
+    if (state === 'unknown') return undefined;
     const job = (await this.queue(type).getJob(token)) as Job | undefined;
     if (!job) return undefined;
-    let state: string = await job.getState();
-    if (state === 'unknown') return undefined;
     let progress: unknown = job.progress;
     if (state === 'waiting-children') {
       // The parent waits while its chunks run: it is `received` once any chunk has started.

@@ -112,6 +112,16 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
     state: nextState,
   });
 
+  // The bounds come before any signal, as in the HPA: a service below its minimum (or above its
+  // maximum) is brought inside whatever the load, even with no data.
+  if (current < settings.minReplicas || current > settings.maxReplicas) {
+    const to = Math.min(settings.maxReplicas, Math.max(settings.minReplicas, current));
+    return {
+      decision: replicaDecision('adaptive', current, to, `${current} replicas is ${current < to ? 'below the minimum' : 'above the maximum'} of ${to}`, {}, thresholds),
+      state: current < to ? { ...state, lastScaleOutAt: now } : { ...state, lastScaleInAt: now },
+    };
+  }
+
   const maxAgeMs = Math.max(3 * settings.evaluationSeconds, 10) * 1000;
   const age = newestSampleAgeMs(input.requestRate, now);
   if (age > maxAgeMs) return hold(`no action: newest request-rate sample is ${Number.isFinite(age) ? `${Math.round(age / 1000)} s` : 'missing'} old`, { newestAgeMs: age });
