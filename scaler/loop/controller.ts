@@ -4,7 +4,7 @@ import type { Actuator, ServiceState } from '../actuators/actuator.js';
 import type { Decision } from '../decision.js';
 import { PolicyConfigError, type PolicyConfig, type PolicyConfigInput } from '../config/policyConfig.js';
 import type { Lease } from '../lease/redisLease.js';
-import { evaluate, initialPolicyMemory, type Evaluation, type Plan, type PolicyMemory, type WindowOrProblem } from './evaluate.js';
+import { cpuDrivenAdaptive, evaluate, initialPolicyMemory, type Evaluation, type Plan, type PolicyMemory, type WindowOrProblem } from './evaluate.js';
 import type { ScalerMetrics } from './metrics.js';
 import { policyConfigFor } from './policyLabels.js';
 import type { RecentActions } from './influxWindow.js';
@@ -22,7 +22,8 @@ import { actionTag, decisionPoint, signalPoint, type Outcome } from './records.j
 export interface ScalerLoopOptions {
   readonly actuator: Actuator;
   /** The recent window of one service (an adapter over InfluxDB). */
-  readonly readWindow: (service: string, windowSeconds: number) => Promise<WindowOrProblem>;
+  /** `containerCpu`: also read each container's CPU (the CPU-driven adaptive policy's demand). */
+  readonly readWindow: (service: string, windowSeconds: number, options?: { containerCpu: boolean }) => Promise<WindowOrProblem>;
   /** The last applied scale-out/in of a service from the records, to seed cooldowns after a restart. */
   readonly readRecentActions?: (service: string) => Promise<RecentActions>;
   /** Where records go (the buffered InfluxDB writer); never throws. */
@@ -138,7 +139,7 @@ export class ScalerLoop {
 
     if (!this.memory.has(service)) this.memory.set(service, await this.initialMemory(service));
     const windowSeconds = windowSecondsFor(config);
-    const data = await this.options.readWindow(service, windowSeconds);
+    const data = await this.options.readWindow(service, windowSeconds, { containerCpu: cpuDrivenAdaptive(config) });
     const now = this.now();
     const liveCpuLimits = this.options.liveCpuLimits ?? actuator.kind === 'docker';
     const evaluation = evaluate({ now, data, actual, config, memory: this.memory.get(service) ?? initialPolicyMemory, staleAfterMs: this.options.staleAfterMs, liveCpuLimits });
@@ -237,11 +238,8 @@ export class ScalerLoop {
   }
 
   private async apply(service: string, plan: Plan): Promise<void> {
-    if (plan.kind === 'replicas') {
-      // The bridge first: an instant limit update carries the load while the new replicas start.
-      if (plan.cpuCores !== undefined) await this.options.actuator.setLimits(service, { cpuCores: plan.cpuCores });
-      return this.options.actuator.setReplicas(service, plan.replicas);
-    }
+    // A replica change that carries the bridge's limit is split into steps by the caller.
+    if (plan.kind === 'replicas') return this.options.actuator.setReplicas(service, plan.replicas);
     if (plan.kind === 'limits') {
       return this.options.actuator.setLimits(service, {
         ...(plan.cpuCores !== undefined ? { cpuCores: plan.cpuCores } : {}),

@@ -108,6 +108,8 @@ export function evaluate(input: EvaluationInput): Evaluation {
   // The horizontal rule measures CPU against the limit its samples were taken under.
   const referenceCores = settling ? (memory.lastVerticalChange?.previousCpuLimitCores ?? baseCores) : baseCores;
   const requestDriven = config.targets.rpsPerReplica !== undefined && window.requestsPerSecond.length > 0;
+  // The adaptive policy speaks of its demand in requests/s; when the demand is CPU, say so.
+  const inDemandUnits = (decision: Decision): Decision => (requestDriven ? decision : { ...decision, reason: decision.reason.replace(/ rps\b/g, ' millicores') });
   // CPU demand goes to the policies in millicores: their reasons print one decimal, too coarse for cores.
   // CPU as demand leaves out what replicas burn while starting (see startupCpu.ts), when the
   // per-container series is there to tell it apart.
@@ -150,10 +152,9 @@ export function evaluate(input: EvaluationInput): Evaluation {
         currentCpuLimitCores: limitCores,
         maxCpuLimitCores: maxCores,
       });
-      if (!requestDriven) bridgeProposal = { ...bridgeProposal, reason: bridgeProposal.reason.replace(/ rps\b/g, ' millicores') };
+      bridgeProposal = inDemandUnits(bridgeProposal);
     }
-    // The adaptive policy speaks of its demand in requests/s; when the demand is CPU, say so.
-    horizontal = requestDriven ? result.decision : { ...result.decision, reason: result.decision.reason.replace(/ rps\b/g, ' millicores') };
+    horizontal = inDemandUnits(result.decision);
     nextMemory = { ...nextMemory, adaptive: result.state };
   }
 
@@ -228,10 +229,15 @@ export function evaluate(input: EvaluationInput): Evaluation {
 function withBridge(plan: Plan, bridge: Decision | undefined): Plan {
   if (!bridge) return plan;
   // Within the bridge's own bounds already: the base (whatever it is) up to the vertical cap.
-  const cpuCores = bridge.to;
-  if (plan.kind === 'none') return { kind: 'limits', cpuCores };
-  if (plan.kind === 'replicas') return { ...plan, cpuCores };
-  return { ...plan, cpuCores };
+  return plan.kind === 'none' ? { kind: 'limits', cpuCores: bridge.to } : { ...plan, cpuCores: bridge.to };
+}
+
+/**
+ * Whether a service's demand is its CPU under the adaptive policy (no request-rate target): the
+ * only case that reads each container's CPU, to leave replicas' start-up out of it.
+ */
+export function cpuDrivenAdaptive(config: PolicyConfig): boolean {
+  return config.policy === 'adaptive' && config.targets.rpsPerReplica === undefined;
 }
 
 /** The level a decision sets; replica counts stay within the configured bounds whatever a policy says. */

@@ -3,17 +3,17 @@ import type { WindowOrProblem } from './evaluate.js';
 import { serviceWindowFrom, WINDOW_FIELDS } from './serviceWindow.js';
 
 /**
- * Reads one service's recent `service_stats` window, and its containers' CPU, through the v1
- * `/query` API. A database that does not exist yet is "no data"; any other failure (refused,
+ * Reads one service's recent `service_stats` window, and (unless told not to) its containers'
+ * CPU, through the v1 `/query` API. A database that does not exist yet is "no data"; any other failure (refused,
  * timeout, 5xx) is "unreachable".
  */
 export function influxWindowReader(connection: InfluxConnection, timeoutMs = 5000) {
-  return async (service: string, windowSeconds: number): Promise<WindowOrProblem> => {
+  return async (service: string, windowSeconds: number, options: { containerCpu: boolean } = { containerCpu: true }): Promise<WindowOrProblem> => {
     try {
       const [rows, containerRows] = await withTimeout(
         Promise.all([
           readServiceWindow(connection, { service, fields: WINDOW_FIELDS, windowSeconds }),
-          readContainerWindow(connection, Measurement.containerStats, { service, fields: [ContainerStatsField.cpuUsageCores], windowSeconds }),
+          options.containerCpu ? readContainerWindow(connection, Measurement.containerStats, { service, fields: [ContainerStatsField.cpuUsageCores], windowSeconds }) : [],
         ]),
         timeoutMs,
       );
