@@ -14,7 +14,7 @@ export interface DemoStackOptions {
   appLabels: Record<string, string>;
   appCpus: number;
   appMemoryBytes: number;
-  /** Extra environment of the app (and of workers started with `startWorkers`). */
+  /** Extra environment of the app (and of the worker started with `startWorker`). */
   appEnv?: string[];
   /**
    * A Docker volume of this run mounted at the image's data root (/var/lib/scalewright: uploads,
@@ -35,11 +35,10 @@ export interface ServiceReplica {
 }
 
 export interface WorkerSpec {
-  /** Labels of the first worker: the platform's and the policy's. */
+  /** Labels of the first replica: the platform's and the policy's. */
   labels: Record<string, string>;
   cpus: number;
   memoryBytes: number;
-  env?: string[];
 }
 
 export interface ServingReplica extends Upstream {
@@ -107,28 +106,21 @@ export class DemoStack {
       const influx = await this.run('influxdb', { Image: this.options.influxImage, HostConfig: { Memory: 512 * 1024 * 1024 } });
       influxUrl = `http://${await this.addressOf(influx)}:8086`;
     }
-    await this.run('app', {
-      Image: this.options.appImage,
-      Cmd: ['app'],
-      Env: ['REDIS_URL=redis://redis:6379', 'LOG_LEVEL=warn', ...(this.options.appEnv ?? [])],
-      Labels: this.options.appLabels,
-      Healthcheck: HEALTHCHECK,
-      HostConfig: {
-        NanoCpus: Math.round(this.options.appCpus * 1e9),
-        Memory: this.options.appMemoryBytes,
-        MemorySwap: this.options.appMemoryBytes,
-        Binds: this.binds(),
-      },
-    });
+    await this.runAppImage('app', { labels: this.options.appLabels, cpus: this.options.appCpus, memoryBytes: this.options.appMemoryBytes });
     return { influxUrl };
   }
 
   /** Starts the first job worker (the scaler clones more from it); needs `up()` first. */
   async startWorker(spec: WorkerSpec): Promise<void> {
-    await this.run('worker', {
+    await this.runAppImage('worker', spec);
+  }
+
+  /** The app image running `command` (app or worker) under the given limits, memory without swap. */
+  private async runAppImage(command: 'app' | 'worker', spec: WorkerSpec): Promise<void> {
+    await this.run(command, {
       Image: this.options.appImage,
-      Cmd: ['worker'],
-      Env: ['REDIS_URL=redis://redis:6379', 'LOG_LEVEL=warn', ...(this.options.appEnv ?? []), ...(spec.env ?? [])],
+      Cmd: [command],
+      Env: ['REDIS_URL=redis://redis:6379', 'LOG_LEVEL=warn', ...(this.options.appEnv ?? [])],
       Labels: spec.labels,
       Healthcheck: HEALTHCHECK,
       HostConfig: { NanoCpus: Math.round(spec.cpus * 1e9), Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes, Binds: this.binds() },

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,9 +8,7 @@ import { z } from 'zod';
 import { ExitCode } from '../../cli/exitCodes.js';
 import { parseByteSize } from '../../common/env.js';
 import { freePort } from '../../common/freePort.js';
-import { influxConnectionFrom, readInfluxEnv } from '../../common/influx/index.js';
-import { readServiceHistory } from '../../scaler/report/history.js';
-import type { DecisionMark } from '../../scaler/report/model.js';
+import type { DecisionMark, Report } from '../../scaler/report/model.js';
 import type { LargeFileDemoFlags } from '../command.js';
 import { decisionTicker } from '../decisionTicker.js';
 import { connectDocker, ensureImages, stackImages } from '../demoImages.js';
@@ -171,7 +169,7 @@ export async function runLargeFileDemo(flags: LargeFileDemoFlags): Promise<numbe
     await writeFile(join(out, 'large-file-timeline.json'), JSON.stringify({ runId, fileBytes, settings, baseline, scaled, outcome }, null, 2));
     say('demo-large-file: writing the reports');
     const scalerReportCode = await parts.run('report', ['report', '--service', `${WORKER},${APP}`, '--from', new Date(scaledStartedAt - 10_000).toISOString(), '--to', new Date(endedAt).toISOString(), '--out', out, '--name', 'large-file-scaler-report']);
-    const decisions = await scaledRunDecisions(influxUrl, scaledStartedAt, endedAt);
+    const decisions = scalerReportCode === 0 ? await scaledRunDecisions(join(out, 'large-file-scaler-report.json'), scaledStartedAt) : [];
     const html = largeFileReportHtml({ fileBytes, baseline, scaled, outcome, decisions, ...(scalerReportCode === 0 ? { scalerReport: 'large-file-scaler-report.html' } : {}) });
     await writeFile(join(out, 'large-file-report.html'), html);
 
@@ -332,11 +330,14 @@ async function runOnce(options: RunOptions): Promise<RunRecord> {
   };
 }
 
-/** The scaler's decisions on both services during the scaled run, timed from that run's start. */
-async function scaledRunDecisions(influxUrl: string, from: number, to: number): Promise<DecisionMark[]> {
-  const connection = influxConnectionFrom(readInfluxEnv({ ...process.env, INFLUX_URL: influxUrl }));
-  const histories = await Promise.all([WORKER, APP].map((service) => readServiceHistory(connection, service, from, to).catch(() => undefined)));
-  return histories
-    .flatMap((history) => (history ? history.decisions.map((d) => ({ ...d, time: d.time - from, change: `${history.service}: ${d.change}` })) : []))
+/**
+ * The scaler's decisions on both services during the scaled run, timed from that run's start,
+ * taken from the scaler's report just written (it has read them from InfluxDB already).
+ */
+async function scaledRunDecisions(reportJson: string, from: number): Promise<DecisionMark[]> {
+  // Our own report, written by `scalewright report` a moment ago.
+  const report = JSON.parse(await readFile(reportJson, 'utf8')) as Report;
+  return report.services
+    .flatMap((service) => service.decisions.filter((d) => d.time >= from).map((d) => ({ ...d, time: d.time - from, change: `${service.service}: ${d.change}` })))
     .sort((a, b) => a.time - b.time);
 }
