@@ -8,7 +8,7 @@ export interface LargeFileReportInput {
   baseline: RunRecord;
   scaled: RunRecord;
   outcome: LargeFileOutcome;
-  /** The scaler's decisions during the scaled run, with `time` in seconds since its upload began × 1000. */
+  /** The scaler's decisions in the scaled run, `time` in ms since its upload began (negative: before it). */
   decisions: DecisionMark[];
   /** File name of the scaler's own report of the scaled run, linked from this page. */
   scalerReport?: string;
@@ -30,6 +30,8 @@ export function largeFileReportHtml(input: LargeFileReportInput): string {
   const uploaded = (run: RunRecord): Point[] => run.seconds.map((s) => ({ t: s.second * 1000, v: s.fileBytes > 0 ? (100 * Math.min(s.uploadedBytes, s.fileBytes)) / s.fileBytes : 0 }));
   const marks = input.decisions.filter((d) => d.action !== 'hold');
   const number = (mark: DecisionMark) => marks.indexOf(mark) + 1;
+  // Decisions from before the upload began (the scaler's first seconds) are in the table only.
+  const onChart = marks.filter((d) => d.time >= 0);
   const common = { from: 0, to, maxGapMs: 5000, yMinZero: true };
 
   const charts = [
@@ -49,7 +51,7 @@ export function largeFileReportHtml(input: LargeFileReportInput): string {
     }),
     lineChart({
       ...common,
-      decisions: marks,
+      decisions: onChart,
       decisionNumber: number,
       title: 'Workers running',
       format: (v) => v.toFixed(0),
@@ -61,7 +63,7 @@ export function largeFileReportHtml(input: LargeFileReportInput): string {
     }),
     lineChart({
       ...common,
-      decisions: marks,
+      decisions: onChart,
       decisionNumber: number,
       title: 'CPU limits (cores)',
       format: (v) => v.toFixed(2),
@@ -79,7 +81,7 @@ export function largeFileReportHtml(input: LargeFileReportInput): string {
     `<td>${Math.max(0, ...run.seconds.map((s) => s.workers))}</td><td>${Math.max(0, ...run.seconds.map((s) => s.workerCpuCores)).toFixed(2)}</td><td>${run.oomKilled}</td>` +
     `<td>${run.error ? `<span class="outcome-failed">${escapeXml(run.error)}</span>` : run.resultCorrect ? 'yes' : '<span class="outcome-failed">no</span>'}</td></tr>`;
   const decisionRows = marks
-    .map((d, i) => `<tr><td><span class="num" style="background:${ACTION_COLOURS[d.action] ?? '#6b7280'}">${i + 1}</span></td><td>+${(d.time / 1000).toFixed(0)} s</td><td>${escapeXml(d.change)}</td><td>${escapeXml(d.outcome)}</td><td>${escapeXml(d.reason)}</td></tr>`)
+    .map((d, i) => `<tr><td><span class="num" style="background:${ACTION_COLOURS[d.action] ?? '#6b7280'}">${i + 1}</span></td><td>${d.time >= 0 ? '+' : '−'}${Math.abs(d.time / 1000).toFixed(0)} s</td><td>${escapeXml(d.change)}</td><td>${escapeXml(d.outcome)}</td><td>${escapeXml(d.reason)}</td></tr>`)
     .join('\n');
   const goals = outcome.goals.map((g) => `<tr><td>${g.met ? 'met' : '<span class="outcome-failed">MISSED</span>'}</td><td>${escapeXml(g.name)}</td><td>${escapeXml(g.detail)}</td></tr>`).join('\n');
   const gib = (input.fileBytes / 2 ** 30).toFixed(2);

@@ -150,6 +150,7 @@ export async function runLargeFileDemo(flags: LargeFileDemoFlags): Promise<numbe
     await sleep(QUIET_SECONDS * 1000);
     // A worker told to stop finishes its chunk first: the drain time covers one chunk at 0.1 CPU.
     parts.start('scaler', ['scaler', '--interval', '2', '--stale-after', '10', '--drain', '30', '--health-timeout', '90', '--require-label', `scalewright.demo=${runId}`, '--port', String(await freePort())]);
+    const scalerStartedAt = Date.now();
     // The scaler's first evaluations need a few seconds of samples of the idle service.
     await sleep(5000);
     const scaledStartedAt = Date.now();
@@ -169,7 +170,7 @@ export async function runLargeFileDemo(flags: LargeFileDemoFlags): Promise<numbe
     await writeFile(join(out, 'large-file-timeline.json'), JSON.stringify({ runId, fileBytes, settings, baseline, scaled, outcome }, null, 2));
     say('demo-large-file: writing the reports');
     const scalerReportCode = await parts.run('report', ['report', '--service', `${WORKER},${APP}`, '--from', new Date(scaledStartedAt - 10_000).toISOString(), '--to', new Date(endedAt).toISOString(), '--out', out, '--name', 'large-file-scaler-report']);
-    const decisions = scalerReportCode === 0 ? await scaledRunDecisions(join(out, 'large-file-scaler-report.json'), scaledStartedAt) : [];
+    const decisions = scalerReportCode === 0 ? await scaledRunDecisions(join(out, 'large-file-scaler-report.json'), scalerStartedAt, scaledStartedAt) : [];
     const html = largeFileReportHtml({ fileBytes, baseline, scaled, outcome, decisions, ...(scalerReportCode === 0 ? { scalerReport: 'large-file-scaler-report.html' } : {}) });
     await writeFile(join(out, 'large-file-report.html'), html);
 
@@ -331,13 +332,14 @@ async function runOnce(options: RunOptions): Promise<RunRecord> {
 }
 
 /**
- * The scaler's decisions on both services during the scaled run, timed from that run's start,
- * taken from the scaler's report just written (it has read them from InfluxDB already).
+ * Every decision of the scaler on both services since it started (its first ones come in the
+ * seconds before the scaled run's upload), timed from that run's start, taken from the scaler's
+ * report just written (it has read them from InfluxDB already).
  */
-async function scaledRunDecisions(reportJson: string, from: number): Promise<DecisionMark[]> {
+async function scaledRunDecisions(reportJson: string, scalerStartedAt: number, runStartedAt: number): Promise<DecisionMark[]> {
   // Our own report, written by `scalewright report` a moment ago.
   const report = JSON.parse(await readFile(reportJson, 'utf8')) as Report;
   return report.services
-    .flatMap((service) => service.decisions.filter((d) => d.time >= from).map((d) => ({ ...d, time: d.time - from, change: `${service.service}: ${d.change}` })))
+    .flatMap((service) => service.decisions.filter((d) => d.time >= scalerStartedAt).map((d) => ({ ...d, time: d.time - runStartedAt, change: `${service.service}: ${d.change}` })))
     .sort((a, b) => a.time - b.time);
 }

@@ -124,12 +124,17 @@ describe('the report page', () => {
       baseline,
       scaled,
       outcome: largeFileOutcome(baseline, scaled),
-      decisions: [{ time: 12_000, action: 'scale_out', resource: 'replicas', outcome: 'applied', dryRun: false, reason: 'backlog <12> chunks', change: 'demo-worker: replicas 1 → 4' }],
+      decisions: [
+        { time: -3_000, action: 'scale_out', resource: 'replicas', outcome: 'applied', dryRun: false, reason: 'busy second', change: 'demo-worker: replicas 1 → 2' },
+        { time: 12_000, action: 'scale_out', resource: 'replicas', outcome: 'applied', dryRun: false, reason: 'backlog <12> chunks', change: 'demo-worker: replicas 2 → 4' },
+      ],
       scalerReport: 'large-file-scaler-report.html',
     });
     expect(html).toContain('a 1.00 GiB file');
     expect(html.match(/<svg/g)?.length).toBe(3);
-    expect(html).toContain('demo-worker: replicas 1 → 4');
+    // A decision from the scaler's first seconds, before the upload began, is listed with its time.
+    expect(html).toMatch(/<td>−3 s<\/td><td>demo-worker: replicas 1 → 2<\/td>/);
+    expect(html).toMatch(/<td>\+12 s<\/td><td>demo-worker: replicas 2 → 4<\/td>/);
     expect(html).toContain('backlog &lt;12&gt; chunks');
     expect(html).toContain('4.00x faster');
     expect(html).toContain('href="large-file-scaler-report.html"');
