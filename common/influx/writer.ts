@@ -65,6 +65,8 @@ export class InfluxWriter {
   private nextAttemptAt = 0;
   private unreachableSince: number | undefined;
   private droppedAtOutageStart = 0;
+  /** Lines of the batch being sent: out of the buffer, not yet written. */
+  private linesInFlight = 0;
   private counters = { pointsWritten: 0, writeRequests: 0, writeErrors: 0, rejectedPoints: 0 };
 
   constructor(
@@ -103,7 +105,8 @@ export class InfluxWriter {
       writeRequests: this.counters.writeRequests,
       writeErrors: this.counters.writeErrors,
       droppedPoints: this.buffer.dropped + this.counters.rejectedPoints,
-      bufferedPoints: this.buffer.size,
+      // A batch in flight is still unwritten: without it the gauge dropped to 0 on every retry.
+      bufferedPoints: this.buffer.size + this.linesInFlight,
       bufferCapacity: this.buffer.capacity,
       reachable: this.unreachableSince === undefined,
     };
@@ -135,6 +138,7 @@ export class InfluxWriter {
   private async drain(): Promise<void> {
     while (this.buffer.size > 0) {
       const batch = this.buffer.take(this.options.batchSize);
+      this.linesInFlight = batch.length;
       try {
         await this.send(batch);
         this.counters.pointsWritten += batch.length;
@@ -150,6 +154,8 @@ export class InfluxWriter {
         this.buffer.returnToFront(batch);
         this.markUnreachable(error);
         return;
+      } finally {
+        this.linesInFlight = 0;
       }
     }
   }

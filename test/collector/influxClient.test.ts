@@ -1,4 +1,6 @@
 /** The shared InfluxDB client (common/influx) against the real influxd of the test setup. */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Point } from '@influxdata/influxdb-client';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -87,6 +89,24 @@ describe('while InfluxDB is unreachable', () => {
     expect(writer.stats()).toMatchObject({ bufferedPoints: 10, droppedPoints: 15, pointsWritten: 0, reachable: false, writeErrors: 1 });
     expect(lines.filter((line) => String(line.msg).startsWith('influxdb unreachable'))).toHaveLength(1);
     await writer.close(100);
+  });
+
+  it('counts a batch whose write is still hanging as buffered: it is not written yet', async () => {
+    const { logger } = capturingLogger('fatal');
+    // Accepts the connection and never answers: the batch sits in flight until the timeout.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const writer = new InfluxWriter({ ...connection, url: `http://127.0.0.1:${port}` }, { logger, requestTimeoutMs: 500, retryMinMs: 10_000 });
+    writer.write(Array.from({ length: 7 }, (_, i) => new Point('m').floatField('v', i)));
+    const sending = writer.flush();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(writer.stats()).toMatchObject({ bufferedPoints: 7, pointsWritten: 0 });
+    await sending;
+    expect(writer.stats()).toMatchObject({ bufferedPoints: 7, pointsWritten: 0, reachable: false });
+    silent.closeAllConnections();
+    await new Promise((resolve) => silent.close(resolve));
+    await writer.close(0);
   });
 
   it('drops a batch InfluxDB rejects as malformed (it cannot succeed on retry) and counts it', async () => {

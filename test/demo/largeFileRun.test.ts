@@ -41,9 +41,12 @@ describe('a shortened large-file demo on the real Docker engine', () => {
     expect((await stat(join(out, 'large-file-scaler-report.html'))).size).toBeGreaterThan(0);
     // Everything it started is gone, the shared volume and the generated input included.
     expect(stdout).toMatch(/removed \d+ container\(s\), network \S+ and volume \S+/);
-    const { stdout: left } = await exec('docker', ['ps', '-aq', '--filter', 'label=scalewright.demo']);
+    // Only this run's: the load demo's test may be running beside this one.
+    const runId = /^demo-large-file ([0-9a-f]+):/m.exec(stdout)?.[1];
+    expect(runId).toBeDefined();
+    const { stdout: left } = await exec('docker', ['ps', '-aq', '--filter', `label=scalewright.demo=${runId}`]);
     expect(left.trim()).toBe('');
-    const { stdout: volumes } = await exec('docker', ['volume', 'ls', '-q', '--filter', 'label=scalewright.demo']);
+    const { stdout: volumes } = await exec('docker', ['volume', 'ls', '-q', '--filter', `label=scalewright.demo=${runId}`]);
     expect(volumes.trim()).toBe('');
     await expect(stat(join(out, 'large-input.txt'))).rejects.toThrow();
   }, 960_000);
