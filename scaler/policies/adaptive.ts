@@ -3,6 +3,7 @@ import { lastSpan, type SampleWindow } from '../samples.js';
 import { simpleMovingAverage } from '../signals/movingAverage.js';
 import { newestSampleAgeMs } from '../signals/staleness.js';
 import { quantile } from 'simple-statistics';
+import { isLevelShiftRatherThanTrend } from '../signals/levelShift.js';
 import { isSignificantTrend, trendFit, type TrendFit } from '../signals/trend.js';
 
 /**
@@ -11,7 +12,7 @@ import { isSignificantTrend, trendFit, type TrendFit } from '../signals/trend.js
  * - demand is counted in arrivals (CPU saturates at the limit and hides how far demand has gone
  *   past it), plus the backlog to drain by the time a new replica serves;
  * - replicas follow sustained demand: the larger of the stable mean, a statistically significant
- *   trend extrapolated over the start-up horizon, and the busy second (p95 of per-second demand),
+ *   trend (not a shift of level) extrapolated over the start-up horizon, and the busy second (p95 of per-second demand),
  *   outside a tolerance band; what moves faster is carried by the vertical bridge
  *   (`verticalBridge.ts`), which the caller applies with `demandNowRps`;
  * - panic (Knative's rule, 6 s window at 200%): no scale-in for a stable window, and replicas at
@@ -138,11 +139,17 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   const flapSpan = lastSpan(input.requestRate, settings.flapWindowSeconds * 1000, now);
   let longFit: TrendFit | undefined | null = null;
   const longLineOnce = () => (longFit === null ? (longFit = trendFit(flapSpan)) : longFit);
-  let line = trendFit(lastSpan(input.requestRate, Math.max(settings.stableWindowSeconds, 3 * horizonSeconds) * 1000, now));
-  if (line !== undefined && line.effectiveSampleSize < 8) line = longLineOnce();
+  let lineSpan = lastSpan(input.requestRate, Math.max(settings.stableWindowSeconds, 3 * horizonSeconds) * 1000, now);
+  let line = trendFit(lineSpan);
+  if (line !== undefined && line.effectiveSampleSize < 8) {
+    lineSpan = flapSpan;
+    line = longLineOnce();
+  }
   const slope = line?.slopePerSecond ?? 0;
   const significant = isSignificantTrend(line);
-  const rising = significant && slope > 0;
+  // A burst that began inside the span fits a steep line too; it is a new level, not a slope to
+  // extrapolate (the busy second sizes for it).
+  const rising = significant && slope > 0 && !isLevelShiftRatherThanTrend(lineSpan, line);
   // The load when a replica asked for now starts serving.
   const forecast = rising ? Math.max(0, line!.fittedNow + slope * horizonSeconds) : metricMean;
   const queue = input.queueDepth.at(-1)?.value ?? 0;
@@ -224,7 +231,9 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
     longLine !== undefined &&
     longLine.slopePerSecond < 0 &&
     isSignificantTrend(longLine, 0.999, 'one') &&
-    -longLine.slopePerSecond * settings.flapWindowSeconds > settings.tolerance * Math.max(stableMean, 1e-9);
+    -longLine.slopePerSecond * settings.flapWindowSeconds > settings.tolerance * Math.max(stableMean, 1e-9) &&
+    // ...and a decline, not a burst that ended: bursts come back, so then the whole window counts.
+    !isLevelShiftRatherThanTrend(flapSpan, longLine);
   const evidenceWindow = falling ? settings.stableWindowSeconds : settings.flapWindowSeconds;
   const recentPeak = peakOfBlockMeans(falling ? lastSpan(flapSpan, settings.stableWindowSeconds * 1000, now) : flapSpan, now, settings.metricWindowSeconds * 1000);
   signals.recentPeak = recentPeak;

@@ -48,6 +48,8 @@ export interface TrendFit extends Trend {
   adjustedSlopeStandardError: number;
   /** n_eff above: how many independent points the window is worth. */
   effectiveSampleSize: number;
+  /** Σ (value − fitted)²: what the line leaves unexplained. */
+  residualSumOfSquares: number;
 }
 
 /**
@@ -98,7 +100,7 @@ export function trendFit(window: SampleWindow): TrendFit | undefined {
   // every second): the number of runs of equal values caps the effective sample size too.
   const effective = Math.min((n * (1 - r1)) / (1 + r1), runs);
   const adjustedSlopeStandardError = effective > 2 ? slopeStandardError * Math.sqrt((n - 2) / (effective - 2)) : Infinity;
-  return { slopePerSecond: slope, fittedNow: intercept, newestTime: newest.time, slopeStandardError, adjustedSlopeStandardError, effectiveSampleSize: effective };
+  return { slopePerSecond: slope, fittedNow: intercept, newestTime: newest.time, slopeStandardError, adjustedSlopeStandardError, effectiveSampleSize: effective, residualSumOfSquares: residuals };
 }
 
 /**

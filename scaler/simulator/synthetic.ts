@@ -5,23 +5,30 @@ import { seededRandom } from '../../common/seededRandom.js';
  * Synthetic request-rate traces with known shapes, for tests and for checking the policies on
  * cases the real traces may not contain. Deterministic: noise comes from a seeded generator.
  */
-export type SyntheticShape = 'step' | 'ramp' | 'spike' | 'sine' | 'noise' | HeldOutShape;
+export type SyntheticShape = 'step' | 'ramp' | 'spike' | 'sine' | 'noise' | 'square-120s' | HeldOutShape;
 
-export const SYNTHETIC_SHAPES: readonly SyntheticShape[] = ['step', 'ramp', 'spike', 'sine', 'noise'];
+/**
+ * Shapes the policy is held to (the goal test requires the goal on them). square-120s was held
+ * out until it showed a weakness; the rule that mends it (a shift of level is not a trend) was
+ * chosen on it, so it is no longer held out.
+ */
+export const SYNTHETIC_SHAPES: readonly SyntheticShape[] = ['step', 'ramp', 'spike', 'sine', 'noise', 'square-120s'];
 
 /**
  * Shapes added after the policy was last changed and never used to choose its rules or
  * constants: a check that what it does generalises (reported by the goal test, not required).
+ * sawtooth, staircase and burst-train were added after the level-shift rule.
  */
-export type HeldOutShape = 'diurnal-noise' | 'square-10s' | 'square-30s' | 'square-120s' | 'slow-ramp' | 'flash-crowd' | 'bursty-poisson';
+export type HeldOutShape = 'diurnal-noise' | 'square-10s' | 'square-30s' | 'slow-ramp' | 'flash-crowd' | 'bursty-poisson' | 'sawtooth' | 'staircase' | 'burst-train';
 
-export const HELD_OUT_SHAPES: readonly HeldOutShape[] = ['diurnal-noise', 'square-10s', 'square-30s', 'square-120s', 'slow-ramp', 'flash-crowd', 'bursty-poisson'];
+export const HELD_OUT_SHAPES: readonly HeldOutShape[] = ['diurnal-noise', 'square-10s', 'square-30s', 'slow-ramp', 'flash-crowd', 'bursty-poisson', 'sawtooth', 'staircase', 'burst-train'];
 
 export function syntheticTrace(shape: SyntheticShape, seconds = 7200, seed = 42): Trace {
   const random = seededRandom(seed);
   const values = new Float64Array(seconds);
   let burstLeft = 0;
   let burstLevel = 1;
+  let quietLeft = 0;
   for (let t = 0; t < seconds; t += 1) {
     const jitter = 1 + 0.1 * (random() * 2 - 1);
     let base: number;
@@ -65,6 +72,23 @@ export function syntheticTrace(shape: SyntheticShape, seconds = 7200, seed = 42)
         }
         base = burstLeft > 0 ? 80 * burstLevel : 80;
         burstLeft -= 1;
+        break;
+      }
+      case 'sawtooth': // climbs from 80 to 400 over 10 minutes, drops back at once, again and again
+        base = 80 + (320 * (t % 600)) / 600;
+        break;
+      case 'staircase': // 80 → 400 → 80 in steps of 80 held 8 minutes each
+        base = 80 + 80 * [0, 1, 2, 3, 4, 3, 2, 1][Math.floor(t / 480) % 8]!;
+        break;
+      case 'burst-train': { // bursts of 30–240 s at 3–5× a level of 90, after quiet gaps of 1–10 minutes
+        if (burstLeft <= 0 && quietLeft <= 0) {
+          burstLeft = 30 + Math.floor(random() * 211);
+          burstLevel = 3 + 2 * random();
+          quietLeft = 60 + Math.floor(random() * 541);
+        }
+        if (burstLeft > 0) burstLeft -= 1;
+        else quietLeft -= 1;
+        base = burstLeft > 0 ? 90 * burstLevel : 90;
         break;
       }
     }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { adaptiveDecide, initialAdaptiveState, type AdaptiveInput, type AdaptiveSettings, type AdaptiveState } from '../../scaler/policies/adaptive.js';
 import { bridgeCpuLimit } from '../../scaler/policies/verticalBridge.js';
 import type { Sample } from '../../scaler/samples.js';
+import { syntheticTrace } from '../../scaler/simulator/synthetic.js';
 
 const settings: AdaptiveSettings = {
   minReplicas: 1,
@@ -34,6 +35,13 @@ const input = (overrides: Partial<AdaptiveInput>): AdaptiveInput => ({
   capacityPerReplicaRps: 50, // 40 rps per replica at the 80% target
   ...overrides,
 });
+/** Alternating ±6 rps: enough per-second noise for a line to be tested, none for a level to drift. */
+const jitter = (secondsAgo: number) => (secondsAgo % 2 === 0 ? 6 : -6);
+/** The last 301 s up to `second` of the held-out square wave (bursts of 120 s every 6 min), as the simulator plays it. */
+function squareWaveUntil(second: number): Sample[] {
+  const trace = syntheticTrace('square-120s');
+  return Array.from({ length: 301 }, (_, i) => ({ time: (second - 300 + i) * 1000, value: (trace.values[second - 300 + i] as number) * 1.27 }));
+}
 const decide = (overrides: Partial<AdaptiveInput>, state: AdaptiveState = initialAdaptiveState) => adaptiveDecide(input(overrides), state, settings);
 
 describe('the adaptive policy', () => {
@@ -93,6 +101,27 @@ describe('the adaptive policy', () => {
     const steps = rates(600, (ago) => (ago < 30 ? 130 : 100));
     const { decision } = decide({ requestRate: steps });
     expect(decision.signals.forecast).toBe(decision.signals.metricMean);
+  });
+  it('reads a burst that began inside the trend span as a new level, not a slope to extrapolate', () => {
+    // The square wave the simulator replays (127 ↔ 508 rps), 50 s into a burst: a line through
+    // the last 105 s rises significantly (it used to forecast 781 rps and ask for 20); the load does not
+    const { decision } = decide({ now: 2_210_000, currentReplicas: 14, readyReplicas: 14, requestRate: squareWaveUntil(2210), bridgeFactor: 4 });
+    expect(decision.signals.forecast).toBe(decision.signals.metricMean);
+    expect(decision.action).toBe('none');
+  });
+  it('does not take a burst that ended for a falling load: the whole flap window stays the evidence (bursts come back)', () => {
+    // 180 s after a 120 s burst of the square wave: a line through the flap window falls beyond
+    // doubt (it used to step down to 7 on the last minute, and the next burst met 7 replicas)
+    const { decision } = decide({ now: 660_000, currentReplicas: 13, readyReplicas: 13, requestRate: squareWaveUntil(660) });
+    expect(decision.action).toBe('none');
+    expect(decision.reason).toMatch(/^steady: peak \d+\.\d rps over 300 s fits 13 replicas/);
+  });
+  it('steps down on the last minute while the load declines steadily over the flap window', () => {
+    // 400 → 100 rps over the last 300 s, a line: the last minute (≤ 160 rps) is the evidence
+    const declining = rates(600, (ago) => 100 + Math.min(ago, 300) + jitter(ago));
+    const { decision } = decide({ currentReplicas: 10, readyReplicas: 10, requestRate: declining });
+    expect(decision).toMatchObject({ action: 'scale_in', from: 10, to: 5 });
+    expect(decision.reason).toMatch(/over 60 s \(load falling\)/);
   });
   it('does not scale in before it has a whole flap window of history', () => {
     const { decision } = decide({ requestRate: rates(120, () => 20) });

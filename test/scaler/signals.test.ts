@@ -4,6 +4,7 @@ import { exponentialMovingAverage, simpleMovingAverage } from '../../scaler/sign
 import { percentile, windowMax } from '../../scaler/signals/percentile.js';
 import { computeSignals } from '../../scaler/signals/signalSet.js';
 import { newestSampleAgeMs } from '../../scaler/signals/staleness.js';
+import { isLevelShiftRatherThanTrend, levelShiftFit } from '../../scaler/signals/levelShift.js';
 import { forecast, trend, trendFit } from '../../scaler/signals/trend.js';
 
 const T0 = 1_700_000_000_000;
@@ -55,6 +56,37 @@ describe('trend and forecast', () => {
     expect(fit.fittedNow).toBeCloseTo(trend(window)!.fittedNow, 12);
     // residuals of 0.9t + 0.9 at t=0..3: 0.1, 0.2, -0.7, 0.4 → Σr² = 0.7; SE = sqrt(0.7/2/5)
     expect(fit.slopeStandardError).toBeCloseTo(Math.sqrt(0.7 / 2 / 5), 12);
+  });
+});
+
+describe('a shift of level against a trend', () => {
+  it('finds where one flat level gives way to another: 1,1,1,1 then 5,5,5,5', () => {
+    expect(levelShiftFit(series([1, 1, 1, 1, 5, 5, 5, 5]))).toEqual({ shiftTime: T0 + 4000, levelBefore: 1, levelAfter: 5, residualSumOfSquares: 0 });
+  });
+  it('keeps each level at least a tenth of the window (two samples): 2,4,6,8 can only split in the middle', () => {
+    // (2−3)² + (4−3)² + (6−7)² + (8−7)² = 4
+    expect(levelShiftFit(series([2, 4, 6, 8]))).toEqual({ shiftTime: T0 + 2000, levelBefore: 3, levelAfter: 7, residualSumOfSquares: 4 });
+    expect(levelShiftFit(series([1, 2, 3]))).toBeUndefined();
+  });
+  it('a burst that began reads as a shift: 1,2,1,2 then 9,8,9,8 leaves 2 to the levels and 76/3 to the line', () => {
+    const window = series([1, 2, 1, 2, 9, 8, 9, 8]);
+    expect(levelShiftFit(window)?.residualSumOfSquares).toBeCloseTo(2, 12);
+    // Syy − Sxy²/Sxx = 100 − 56²/42
+    expect(trendFit(window)?.residualSumOfSquares).toBeCloseTo(76 / 3, 9);
+    // BIC: 8 ln(2/8) + 3 ln 8 ≈ −4.85 against 8 ln(25.3/8) + 2 ln 8 ≈ 13.38
+    expect(isLevelShiftRatherThanTrend(window, trendFit(window))).toBe(true);
+  });
+  it('a noisy ramp reads as a trend: 0,2,1,3,4,6,5,7 leaves 3.9 to the line and 10 to the best two levels', () => {
+    const window = series([0, 2, 1, 3, 4, 6, 5, 7]);
+    expect(trendFit(window)?.residualSumOfSquares).toBeCloseTo(42 - 1600 / 42, 9);
+    expect(levelShiftFit(window)?.residualSumOfSquares).toBeCloseTo(10, 12);
+    expect(isLevelShiftRatherThanTrend(window, trendFit(window))).toBe(false);
+  });
+  it('an exact line is a trend, and a shift must beat it by more than its extra parameter is worth', () => {
+    expect(isLevelShiftRatherThanTrend(series([2, 4, 6, 8]), trendFit(series([2, 4, 6, 8])))).toBe(false);
+    // A staircase of many small steps: the line explains it better than any one step.
+    const staircase = series(Array.from({ length: 300 }, (_, i) => 100 + 20 * Math.floor(i / 60)));
+    expect(isLevelShiftRatherThanTrend(staircase, trendFit(staircase))).toBe(false);
   });
 });
 
