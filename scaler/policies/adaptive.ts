@@ -81,8 +81,8 @@ export interface AdaptiveResult {
   state: AdaptiveState;
   /**
    * Demand right now, for the vertical bridge: the larger of the panic-window and metric-window
-   * means and the busy second at the burst utilisation, plus the backlog drained within one
-   * evaluation period.
+   * means and, at the burst utilisation, the busy second and the busiest second of the panic
+   * window; plus the backlog drained within one evaluation period.
    */
   demandNowRps?: number;
 }
@@ -90,7 +90,8 @@ export interface AdaptiveResult {
 export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, settings: AdaptiveSettings): AdaptiveResult {
   const result = decideReplicas(input, state, settings);
   const signals = result.decision.signals;
-  const level = Math.max(signals.panicMean ?? 0, signals.metricMean ?? 0, ((signals.busySecond ?? 0) * settings.targetUtilisation) / settings.burstUtilisation);
+  const busiest = Math.max(signals.busySecond ?? 0, signals.newestBusySecond ?? 0);
+  const level = Math.max(signals.panicMean ?? 0, signals.metricMean ?? 0, (busiest * settings.targetUtilisation) / settings.burstUtilisation);
   // The bridge acts at once, so it drains the backlog by the next evaluation, not by the time a
   // new replica would serve (the horizontal rule's horizon): a queue is latency now.
   const drain = (signals.queueDepth ?? 0) / Math.max(settings.evaluationSeconds, 1);
@@ -130,7 +131,8 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
 
   const stableMean = simpleMovingAverage(lastSpan(input.requestRate, settings.stableWindowSeconds * 1000, now)) ?? 0;
   const metricMean = simpleMovingAverage(lastSpan(input.requestRate, settings.metricWindowSeconds * 1000, now)) ?? stableMean;
-  const panicMean = simpleMovingAverage(lastSpan(input.requestRate, settings.panicWindowSeconds * 1000, now)) ?? metricMean;
+  const panicSpan = lastSpan(input.requestRate, settings.panicWindowSeconds * 1000, now);
+  const panicMean = simpleMovingAverage(panicSpan) ?? metricMean;
   const horizonSeconds = settings.startupSeconds + settings.evaluationSeconds;
   // The trend is fitted over three forecast horizons, so that one step of the load inside the
   // window does not read as a slope; when that span holds too few independent observations (a
@@ -167,6 +169,11 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   const busySecond = quantileOf(stableWindow, 0.95);
   const busyAsMean = (busySecond * settings.targetUtilisation) / settings.burstUtilisation;
   signals.busySecond = busySecond;
+  // For the bridge, which acts within one evaluation, the newest seconds count too: the busiest
+  // second of the panic window. A burst that has begun goes on for some seconds (bursty traffic
+  // comes in runs), which a 6 s mean or a 60 s percentile reads late and low; the bridge lets go
+  // of it one panic window after the burst, so holding for it costs little.
+  signals.newestBusySecond = panicSpan.reduce((peak, sample) => Math.max(peak, sample.value), 0);
   // Replicas follow sustained demand (the stable mean, a significant trend, the busy second); what
   // moves faster is carried by the vertical bridge, which acts within one evaluation.
   const sustained = Math.max(stableMean, forecast, busyAsMean) + drainRate;
@@ -175,9 +182,13 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   signals.immediateDemand = immediate;
   const ready = Math.max(1, input.readyReplicas);
   const bridgeCarries = ready * perReplica * Math.max(1, input.bridgeFactor ?? 1);
-  // As in the HPA rule a change within the tolerance is noise; unlike it, demand is counted in
-  // arrivals (CPU saturates at the limit), so one step reaches the right size even past saturation.
-  const upNeeded = sustained > current * perReplica * (1 + settings.tolerance) || forQueue > current;
+  // As in the HPA rule a change of the level within the tolerance is noise; unlike it, demand is
+  // counted in arrivals (CPU saturates at the limit), so one step reaches the right size even past
+  // saturation. The busy second gets no tolerance band: it is already compared at the burst
+  // utilisation, the margin under the latency knee, and 10% on top of 90% let the 95th-percentile
+  // second run at 99% of capacity (a few replicas with per-second noise then miss their objective).
+  const levelNeed = Math.max(stableMean, forecast) + drainRate;
+  const upNeeded = levelNeed > current * perReplica * (1 + settings.tolerance) || busyAsMean + drainRate > current * perReplica || forQueue > current;
   let desiredUp = upNeeded ? clamp(Math.max(replicasFor(sustained), forQueue)) : current;
 
   // Panic (Knative's rule: the 6 s demand at ≥ 200% of what the ready replicas carry): no scale-in

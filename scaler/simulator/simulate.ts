@@ -40,8 +40,8 @@ export interface SimulationSetup {
   bridge?: boolean;
   /** Called with every decision that changes the replica count (for debugging and reports). */
   onAction?: (second: number, decision: Decision) => void;
-  /** Called every simulated second (for debugging: where do violations happen?). */
-  onSecond?: (second: number, ready: number, replicas: number, violated: boolean) => void;
+  /** Called every simulated second (for debugging: where do violations happen, what does the bridge cost?). */
+  onSecond?: (second: number, ready: number, replicas: number, violated: boolean, cpuLimitCores: number) => void;
 }
 
 const HPA_METRIC_WINDOW_S = 15;
@@ -148,7 +148,7 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
     }
     const violated = droppedNow > 0 || p95LatencySeconds(model, ready, arrivals, queue, cpuLimit) > model.sloP95Seconds;
     if (violated) violations += 1;
-    setup.onSecond?.(t, ready, pods.length, violated);
+    setup.onSecond?.(t, ready, pods.length, violated, cpuLimit);
     replicaSeconds += (pods.length * cpuLimit) / baseLimit;
 
     const slot = rateRing[t % rateSpan] as Sample;

@@ -170,11 +170,13 @@ describe('evaluate: the start-up bridge in the live loop (adaptive policy, CPU l
   });
 
   it('a burst the bridge alone carries: the bridge is the decision (no replica change)', () => {
-    // 2 replicas, 4 started on a previous tick and ready: 200 rps needs more than 4 × 45.7 at the base only for seconds
+    // 5 replicas, 3 of them ready (3 × 45.7 = 137 rps at the base and the target); 4 s at 240 rps: the
+    // busiest second at the 90% burst utilisation is 213.3 rps at the target, which the 5 replicas carry
+    // (228.6) once they serve, but the 3 ready ones do not: the bridge alone, to 0.5 × 213.3 / 137 → 0.78
     const state = { ...initialPolicyMemory, adaptive: { ...initialPolicyMemory.adaptive, lastScaleOutAt: now - 60_000 } };
-    const result = evaluate({ ...base, memory: state, data: { ok: true, window: load(4, 260) }, actual: actual({ replicas: 5, readyReplicas: 3 }) });
+    const result = evaluate({ ...base, memory: state, data: { ok: true, window: load(4, 240) }, actual: actual({ replicas: 5, readyReplicas: 3 }) });
     expect(result.bridge).toBeUndefined();
-    expect(result.decision).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.5, policy: 'arbitration/bridge' });
+    expect(result.decision).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.5, to: 0.78, policy: 'arbitration/bridge' });
     expect(result.plan).toEqual({ kind: 'limits', cpuCores: result.decision.to });
   });
 

@@ -161,11 +161,33 @@ describe('the adaptive policy', () => {
     // 400 at the 90% burst utilisation ≈ 355.6 rps at the 80% target → 9 replicas
     expect(decision.reason).toMatch(/^busy second 400.0 rps needs 9 replicas at 40.0 rps each$/);
   });
+  it('gives the busy second no tolerance band: 2 replicas whose busiest seconds need 5% more than they carry at 90% get a third', () => {
+    // every tenth second at 95 rps over 66 (mean 68.9, inside 2 × 40 × 1.1 = 88): the busy second
+    // 95 at the 90% burst utilisation is 84.4 rps at the target, over the 80 that 2 replicas carry
+    const noisy = rates(600, (ago) => (ago % 10 === 0 ? 95 : 66));
+    const { decision } = decide({ currentReplicas: 2, readyReplicas: 2, requestRate: noisy, bridgeFactor: 4 });
+    expect(decision).toMatchObject({ action: 'scale_out', from: 2, to: 3 });
+    expect(decision.reason).toBe('busy second 95.0 rps needs 3 replicas at 40.0 rps each');
+  });
   it('asks the bridge to drain a backlog within one evaluation (it acts at once), replicas within the start-up horizon', () => {
     const result = decide({ requestRate: rates(600, () => 150), queueDepth: [{ time: NOW, value: 3500 }] });
     // replicas: 150 + 3500 / 35 s = 250 rps → 7; the bridge: 150 + 3500 / 5 s = 850 rps now
     expect(result.decision.to).toBe(7);
     expect(result.demandNowRps).toBeCloseTo(850, 6);
+  });
+  it('sizes the bridge for a burst that has begun: the busiest second of the panic window, at the burst utilisation', () => {
+    // 100 rps, and 300 rps in the last 3 s: the 6 s mean reads 200, the 15 s mean 140, the 60 s p95
+    // 110 (3 seconds in 60 are under 5%); the newest busy second is 300 → 300 × 0.8 / 0.9 ≈ 266.7
+    const burst = rates(600, (ago) => (ago < 3 ? 300 : 100));
+    const result = decide({ requestRate: burst, bridgeFactor: 4 });
+    expect(result.decision.signals).toMatchObject({ panicMean: 200, metricMean: 140, newestBusySecond: 300 });
+    expect(result.demandNowRps).toBeCloseTo((300 * 0.8) / 0.9, 6);
+  });
+  it('lets the bridge go one panic window after the burst: the 15 s mean is then the largest term', () => {
+    const ended = rates(600, (ago) => (ago >= 7 && ago < 10 ? 300 : 100));
+    const result = decide({ requestRate: ended, bridgeFactor: 4 });
+    expect(result.decision.signals).toMatchObject({ panicMean: 100, newestBusySecond: 100 });
+    expect(result.demandNowRps).toBeCloseTo(140, 6);
   });
   it('returns plain data that survives JSON', () => {
     const result = decide({ requestRate: rates(600, (ago) => (ago < 120 ? 480 : 100)) });
