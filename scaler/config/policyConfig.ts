@@ -54,8 +54,16 @@ export const policyConfigSchema = z
          * window, a sync period and a start-up delay (≈ 60 s): 20% instead of 30%.
          */
         adaptiveUtilisation: z.number().gt(0).max(1).default(0.8),
-        /** Adaptive policy: utilisation allowed in the busy second (p95 of per-second demand). */
+        /**
+         * Adaptive policy, vertical bridge: utilisation allowed in the busy second (p95 of
+         * per-second demand) and the newest busy second, on the ready replicas.
+         */
         burstUtilisation: z.number().gt(0).max(1).default(0.9),
+        /**
+         * Adaptive policy, replicas: headroom β for the busy second by square-root staffing: a busy
+         * second worth R replicas at full capacity needs R + β√R of them (0.3: 82% at 2, 90% at 8, 95% at 32).
+         */
+        burstHeadroom: z.number().min(0).max(5).default(0.3),
         /** Requests per second one replica should carry; unset = derived from CPU cost per request. */
         rpsPerReplica: z.number().positive().optional(),
         /** The latency objective: p95 above this is an SLO violation. */

@@ -5,6 +5,7 @@ import { newestSampleAgeMs } from '../signals/staleness.js';
 import { quantile } from 'simple-statistics';
 import { isLevelShiftRatherThanTrend } from '../signals/levelShift.js';
 import { isSignificantTrend, trendFit, type TrendFit } from '../signals/trend.js';
+import { squareRootStaffing } from './squareRootStaffing.js';
 
 /**
  * Our horizontal policy (the README states the rules for operators). In short:
@@ -12,8 +13,8 @@ import { isSignificantTrend, trendFit, type TrendFit } from '../signals/trend.js
  * - demand is counted in arrivals (CPU saturates at the limit and hides how far demand has gone
  *   past it), plus the backlog to drain by the time a new replica serves;
  * - replicas follow sustained demand: the larger of the stable mean, a statistically significant
- *   trend (not a shift of level) extrapolated over the start-up horizon, and the busy second (p95 of per-second demand),
- *   outside a tolerance band; what moves faster is carried by the vertical bridge
+ *   trend (not a shift of level) extrapolated over the start-up horizon, and the busy second (p95 of per-second demand,
+ *   with square-root headroom), the level outside a tolerance band; what moves faster is carried by the vertical bridge
  *   (`verticalBridge.ts`), which the caller applies with `demandNowRps`;
  * - panic (Knative's rule, 6 s window at 200%): no scale-in for a stable window, and replicas at
  *   once for whatever the bridge cannot carry;
@@ -27,8 +28,13 @@ export interface AdaptiveSettings {
   maxReplicas: number;
   /** Share of a replica's base capacity to plan for (config `targets.adaptiveUtilisation`, 0.8). */
   targetUtilisation: number;
-  /** Utilisation allowed in the busy second (95th percentile of per-second demand): 0.9, below the knee. */
+  /**
+   * The vertical bridge's utilisation allowed in the busy second (95th percentile of per-second
+   * demand) and the newest busy second: 0.9, below the knee.
+   */
   burstUtilisation: number;
+  /** Replicas for the busy second by square-root staffing: R + β√R for a load worth R replicas (β, 0.3). */
+  burstHeadroom: number;
   /** The window demand is averaged over before it is compared (the HPA's metric window, 15 s). */
   metricWindowSeconds: number;
   /** Time for a new replica to serve: the forecast horizon (with one evaluation period). */
@@ -163,11 +169,13 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   const replicasFor = (rps: number) => Math.ceil(rps / perReplica - 1e-9);
   const forQueue = settings.queueDepthPerReplica ? Math.ceil(queue / settings.queueDepthPerReplica) : 0;
   // Per-second jitter that averages out over a minute still queues requests second by second: the
-  // busy second (95th percentile of the stable window) must fit at the burst utilisation, a margin
-  // below the latency knee. Expressed as the demand that needs as many replicas at the target.
+  // busy second (95th percentile of the stable window) must fit with headroom below the latency
+  // knee, which comes earlier the fewer the replicas: square-root staffing sizes it.
   const stableWindow = lastSpan(input.requestRate, settings.stableWindowSeconds * 1000, now);
   const busySecond = quantileOf(stableWindow, 0.95);
-  const busyAsMean = (busySecond * settings.targetUtilisation) / settings.burstUtilisation;
+  // Expressed as the demand that needs as many replicas at the target, to compare with the means.
+  const busyAsDemand = (rps: number) => squareRootStaffing(rps / input.capacityPerReplicaRps, settings.burstHeadroom) * perReplica;
+  const busyAsMean = busyAsDemand(busySecond);
   signals.busySecond = busySecond;
   // For the bridge, which acts within one evaluation, the newest seconds count too: the busiest
   // second of the panic window. A burst that has begun goes on for some seconds (bursty traffic
@@ -184,9 +192,9 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   const bridgeCarries = ready * perReplica * Math.max(1, input.bridgeFactor ?? 1);
   // As in the HPA rule a change of the level within the tolerance is noise; unlike it, demand is
   // counted in arrivals (CPU saturates at the limit), so one step reaches the right size even past
-  // saturation. The busy second gets no tolerance band: it is already compared at the burst
-  // utilisation, the margin under the latency knee, and 10% on top of 90% let the 95th-percentile
-  // second run at 99% of capacity (a few replicas with per-second noise then miss their objective).
+  // saturation. The busy second gets no tolerance band: its headroom is already the margin under
+  // the latency knee, and 10% on top of it let the 95th-percentile second run at 99% of capacity
+  // (a few replicas with per-second noise then miss their objective).
   const levelNeed = Math.max(stableMean, forecast) + drainRate;
   const upNeeded = levelNeed > current * perReplica * (1 + settings.tolerance) || busyAsMean + drainRate > current * perReplica || forQueue > current;
   let desiredUp = upNeeded ? clamp(Math.max(replicasFor(sustained), forQueue)) : current;
@@ -248,7 +256,7 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   const evidenceWindow = falling ? settings.stableWindowSeconds : settings.flapWindowSeconds;
   const recentPeak = peakOfBlockMeans(falling ? lastSpan(flapSpan, settings.stableWindowSeconds * 1000, now) : flapSpan, now, settings.metricWindowSeconds * 1000);
   signals.recentPeak = recentPeak;
-  const recentBusy = (quantileOf(falling ? lastSpan(flapSpan, settings.stableWindowSeconds * 1000, now) : flapSpan, 0.95) * settings.targetUtilisation) / settings.burstUtilisation;
+  const recentBusy = busyAsDemand(quantileOf(falling ? lastSpan(flapSpan, settings.stableWindowSeconds * 1000, now) : flapSpan, 0.95));
   const inDemand = Math.max(recentPeak, metricMean, recentBusy) + drainRate;
   const fits = inDemand < current * perReplica * (1 - settings.tolerance);
   const desiredIn = fits ? clamp(Math.max(replicasFor(inDemand), forQueue)) : current;

@@ -128,7 +128,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     }
     const modelLine = [
       `model: ${capacityPerReplica(model)} req/s per replica (${model.cpuLimitCores} cores / ${model.cpuSecondsPerRequest * 1000} ms per request, ${model.concurrency} concurrent), start-up ${model.startupSeconds} s, p95 objective ${model.sloP95Seconds * 1000} ms, replicas ${config.replicas.min}..${config.replicas.max}`,
-      `hpa: CPU target ${Math.round(config.targets.cpuUtilisation * 100)}%, tolerance ${config.tolerance}, 15 s sync, Kubernetes default behaviour; adaptive: target ${Math.round(config.targets.adaptiveUtilisation * 100)}%, busy second at ≤ ${Math.round(config.targets.burstUtilisation * 100)}%, ${flags.bridge ? `vertical bridge up to ${Math.max(model.cpuLimitCores, config.cpu.maxCores)} cores` : 'no vertical bridge'}`,
+      `hpa: CPU target ${Math.round(config.targets.cpuUtilisation * 100)}%, tolerance ${config.tolerance}, 15 s sync, Kubernetes default behaviour; adaptive: target ${Math.round(config.targets.adaptiveUtilisation * 100)}%, busy second with square-root headroom β ${config.targets.burstHeadroom}, ${flags.bridge ? `vertical bridge up to ${Math.max(model.cpuLimitCores, config.cpu.maxCores)} cores (busy second at ≤ ${Math.round(config.targets.burstUtilisation * 100)}%)` : 'no vertical bridge'}`,
       'cost = replica-seconds in base-size replicas (a replica bridged to 2× the cores counts 2×); times are simulated seconds',
     ].join('\n');
     if (flags.json) {

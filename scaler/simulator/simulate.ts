@@ -65,6 +65,7 @@ export function adaptiveSettingsFromConfig(config: PolicyConfig): AdaptiveSettin
     targetUtilisation: config.targets.adaptiveUtilisation,
     metricWindowSeconds: config.windows.metricSeconds,
     burstUtilisation: config.targets.burstUtilisation,
+    burstHeadroom: config.targets.burstHeadroom,
     startupSeconds: config.startupSeconds,
     evaluationSeconds: config.evaluationSeconds,
     stableWindowSeconds: config.windows.stableSeconds,

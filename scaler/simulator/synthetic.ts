@@ -10,7 +10,7 @@ export type SyntheticShape = 'step' | 'ramp' | 'spike' | 'sine' | 'noise' | 'squ
 /**
  * Shapes the policy is held to (the goal test requires the goal on them, or lists a known miss).
  * square-120s and double-peak were held out until each showed a weakness; the rule chosen on it (a
- * shift of level is not a trend; no tolerance band on the busy second) makes it no longer held out.
+ * shift of level is not a trend; square-root staffing of the busy second) makes it no longer held out.
  */
 export const SYNTHETIC_SHAPES: readonly SyntheticShape[] = ['step', 'ramp', 'spike', 'sine', 'noise', 'square-120s', 'double-peak'];
 
@@ -34,8 +34,8 @@ export type HeldOutShape =
   | 'on-off';
 
 /**
- * heavy-tail and ar-bursts were added after the bridge learned the newest busy second (and before
- * the busy second lost its tolerance band, which was not chosen on them); on-off after both.
+ * heavy-tail and ar-bursts were added after the bridge learned the newest busy second, on-off
+ * after the busy second lost its tolerance band; none was used to choose square-root staffing.
  */
 export const HELD_OUT_SHAPES: readonly HeldOutShape[] = ['diurnal-noise', 'square-10s', 'square-30s', 'slow-ramp', 'flash-crowd', 'bursty-poisson', 'sawtooth', 'staircase', 'burst-train', 'heavy-tail', 'ar-bursts', 'on-off'];
 

@@ -9,6 +9,7 @@ const settings: AdaptiveSettings = {
   maxReplicas: 40,
   targetUtilisation: 0.8,
   burstUtilisation: 0.9,
+  burstHeadroom: 0.3,
   metricWindowSeconds: 15,
   startupSeconds: 30,
   evaluationSeconds: 5,
@@ -155,19 +156,31 @@ describe('the adaptive policy', () => {
   });
   it('names the term that set the size: the busy second, when per-second bursts need more than the mean', () => {
     // a mean of 100 rps (3 replicas at 40) with every tenth second at 400: the busy second (p95) sizes
+    // it: 8 replicas' capacity, 8 + 0.3 × √8 = 8.85 → 9
     const bursty = rates(600, (ago) => (ago % 10 === 0 ? 400 : 67));
     const { decision } = decide({ currentReplicas: 3, readyReplicas: 3, requestRate: bursty, bridgeFactor: 4 });
     expect(decision.action).toBe('scale_out');
-    // 400 at the 90% burst utilisation ≈ 355.6 rps at the 80% target → 9 replicas
     expect(decision.reason).toMatch(/^busy second 400.0 rps needs 9 replicas at 40.0 rps each$/);
   });
-  it('gives the busy second no tolerance band: 2 replicas whose busiest seconds need 5% more than they carry at 90% get a third', () => {
-    // every tenth second at 95 rps over 66 (mean 68.9, inside 2 × 40 × 1.1 = 88): the busy second
-    // 95 at the 90% burst utilisation is 84.4 rps at the target, over the 80 that 2 replicas carry
-    const noisy = rates(600, (ago) => (ago % 10 === 0 ? 95 : 66));
+  it('gives the busy second no tolerance band: 2 replicas whose busiest second needs 2.09 of them get a third', () => {
+    // every tenth second at 85 rps over 66 (mean 67.9, inside 2 × 40 × 1.1 = 88): the busy second is
+    // 1.7 replicas' capacity, 1.7 + 0.3 × √1.7 = 2.09 replicas (83.6 rps at the target): over the 2
+    // there are, under the 2.2 that a 10% band would have waited for
+    const noisy = rates(600, (ago) => (ago % 10 === 0 ? 85 : 66));
     const { decision } = decide({ currentReplicas: 2, readyReplicas: 2, requestRate: noisy, bridgeFactor: 4 });
     expect(decision).toMatchObject({ action: 'scale_out', from: 2, to: 3 });
-    expect(decision.reason).toBe('busy second 95.0 rps needs 3 replicas at 40.0 rps each');
+    expect(decision.reason).toBe('busy second 85.0 rps needs 3 replicas at 40.0 rps each');
+  });
+  it('sizes the busy second by square-root staffing: a small service gets more headroom than 90%…', () => {
+    // every tenth second at 40 rps over 30 (mean 31, fits 1 replica's 40 within the tolerance): the
+    // busy second is 0.8 of a replica's capacity, and 0.8 + 0.3 × √0.8 = 1.07 replicas → 2 (at 90%: 1)
+    const { decision } = decide({ currentReplicas: 1, readyReplicas: 1, requestRate: rates(600, (ago) => (ago % 10 === 0 ? 40 : 30)), bridgeFactor: 4 });
+    expect(decision).toMatchObject({ action: 'scale_out', from: 1, to: 2 });
+  });
+  it('…and a large one less: a busy second worth 32 replicas needs 32 + 0.3 × √32 = 33.7 → 34, not the 36 of a fixed 90%', () => {
+    const { decision } = decide({ currentReplicas: 30, readyReplicas: 30, requestRate: rates(600, (ago) => (ago % 10 === 0 ? 1600 : 1100)), bridgeFactor: 4 });
+    expect(decision).toMatchObject({ action: 'scale_out', from: 30, to: 34 });
+    expect(decision.reason).toBe('busy second 1600.0 rps needs 34 replicas at 40.0 rps each');
   });
   it('asks the bridge to drain a backlog within one evaluation (it acts at once), replicas within the start-up horizon', () => {
     const result = decide({ requestRate: rates(600, () => 150), queueDepth: [{ time: NOW, value: 3500 }] });
