@@ -135,7 +135,8 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   if (age > maxAgeMs) return hold(`no action: newest request-rate sample is ${Number.isFinite(age) ? `${Math.round(age / 1000)} s` : 'missing'} old`, { newestAgeMs: age });
   if (!(perReplica > 0)) return hold('no action: capacity per replica unknown');
 
-  const stableMean = simpleMovingAverage(lastSpan(input.requestRate, settings.stableWindowSeconds * 1000, now)) ?? 0;
+  const stableWindow = lastSpan(input.requestRate, settings.stableWindowSeconds * 1000, now);
+  const stableMean = simpleMovingAverage(stableWindow) ?? 0;
   const metricMean = simpleMovingAverage(lastSpan(input.requestRate, settings.metricWindowSeconds * 1000, now)) ?? stableMean;
   const panicSpan = lastSpan(input.requestRate, settings.panicWindowSeconds * 1000, now);
   const panicMean = simpleMovingAverage(panicSpan) ?? metricMean;
@@ -171,7 +172,6 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   // Per-second jitter that averages out over a minute still queues requests second by second: the
   // busy second (95th percentile of the stable window) must fit with headroom below the latency
   // knee, which comes earlier the fewer the replicas: square-root staffing sizes it.
-  const stableWindow = lastSpan(input.requestRate, settings.stableWindowSeconds * 1000, now);
   const busySecond = quantileOf(stableWindow, 0.95);
   // Expressed as the demand that needs as many replicas at the target, to compare with the means.
   const busyAsDemand = (rps: number) => squareRootStaffing(rps / input.capacityPerReplicaRps, settings.burstHeadroom) * perReplica;
@@ -254,9 +254,10 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
     // ...and a decline, not a burst that ended: bursts come back, so then the whole window counts.
     !isLevelShiftRatherThanTrend(flapSpan, longLine);
   const evidenceWindow = falling ? settings.stableWindowSeconds : settings.flapWindowSeconds;
-  const recentPeak = peakOfBlockMeans(falling ? lastSpan(flapSpan, settings.stableWindowSeconds * 1000, now) : flapSpan, now, settings.metricWindowSeconds * 1000);
+  const evidence = falling ? lastSpan(flapSpan, settings.stableWindowSeconds * 1000, now) : flapSpan;
+  const recentPeak = peakOfBlockMeans(evidence, now, settings.metricWindowSeconds * 1000);
   signals.recentPeak = recentPeak;
-  const recentBusy = busyAsDemand(quantileOf(falling ? lastSpan(flapSpan, settings.stableWindowSeconds * 1000, now) : flapSpan, 0.95));
+  const recentBusy = busyAsDemand(quantileOf(evidence, 0.95));
   const inDemand = Math.max(recentPeak, metricMean, recentBusy) + drainRate;
   const fits = inDemand < current * perReplica * (1 - settings.tolerance);
   const desiredIn = fits ? clamp(Math.max(replicasFor(inDemand), forQueue)) : current;
