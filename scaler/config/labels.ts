@@ -19,6 +19,7 @@ export const POLICY_LABELS: readonly { label: string; path: readonly string[]; k
   { label: 'scalewright.target.cpu', path: ['targets', 'cpuUtilisation'], kind: 'number' },
   { label: 'scalewright.target.rps-per-replica', path: ['targets', 'rpsPerReplica'], kind: 'number' },
   { label: 'scalewright.target.p95-latency-ms', path: ['targets', 'p95LatencyMs'], kind: 'number' },
+  { label: 'scalewright.target.latency-correction-floor', path: ['targets', 'latencyCorrectionFloor'], kind: 'number' },
   { label: 'scalewright.target.queue-per-replica', path: ['targets', 'queueDepthPerReplica'], kind: 'number' },
   { label: 'scalewright.window.stable-seconds', path: ['windows', 'stableSeconds'], kind: 'number' },
   { label: 'scalewright.window.panic-seconds', path: ['windows', 'panicSeconds'], kind: 'number' },

@@ -68,6 +68,11 @@ export const policyConfigSchema = z
         rpsPerReplica: z.number().positive().optional(),
         /** The latency objective: p95 above this is an SLO violation. */
         p95LatencyMs: z.number().positive().default(500),
+        /**
+         * Adaptive policy: the lowest factor measured p95 latency may apply to the capacity per
+         * replica it plans with (0.5: at most twice the replicas); 1 turns latency feedback off.
+         */
+        latencyCorrectionFloor: z.number().gt(0).max(1).default(0.5),
         /** For queue workers: jobs waiting per worker replica; unset = not a queue worker. */
         queueDepthPerReplica: z.number().positive().optional(),
       })

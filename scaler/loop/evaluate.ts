@@ -135,7 +135,9 @@ export function evaluate(input: EvaluationInput): Evaluation {
         readyReplicas: actual.readyReplicas,
         requestRate: demand,
         queueDepth: window.queueDepthJobs,
+        latencyP95: window.latencyP95Seconds,
         capacityPerReplicaRps: capacityPerReplica,
+        cpuLimitOverBase: bridgeOn ? limitCores / baseCores : 1,
         // What the bridge can add at once: the vertical cap over the base (1 without a bridge).
         bridgeFactor: bridgeOn ? maxCores / baseCores : 1,
       },
@@ -146,7 +148,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
       bridgeProposal = bridgeCpuLimit({
         demandRps: result.demandNowRps ?? 0,
         readyReplicas: actual.readyReplicas,
-        baseCapacityPerReplicaRps: capacityPerReplica,
+        baseCapacityPerReplicaRps: result.capacityPerReplicaRps,
         targetUtilisation: settings.targetUtilisation,
         baseCpuLimitCores: baseCores,
         currentCpuLimitCores: limitCores,

@@ -6,6 +6,7 @@ import { quantile } from 'simple-statistics';
 import { isLevelShiftRatherThanTrend } from '../signals/levelShift.js';
 import { isSignificantTrend, trendFit, type TrendFit } from '../signals/trend.js';
 import { squareRootStaffing } from './squareRootStaffing.js';
+import { initialLatencyCorrection, latencyCorrection, type LatencyCorrectionState } from './latencyCorrection.js';
 
 /**
  * Our horizontal policy (the README states the rules for operators). In short:
@@ -21,7 +22,9 @@ import { squareRootStaffing } from './squareRootStaffing.js';
  * - down, slow and stepwise: only on present evidence over the flap window (a forecast may veto a
  *   scale-in, never trigger one), after a cooldown, at most half the replicas per step;
  * - no flap: within the flap window after a scale-in, a rise the bridge can carry does not reverse it;
- * - a hole in the data (newest sample too old) means no action, in either direction.
+ * - a hole in the data (newest sample too old) means no action, in either direction;
+ * - measured latency corrects the capacity per replica it is told (`latencyCorrection.ts`), and a
+ *   p95 near the objective vetoes a scale-in.
  */
 export interface AdaptiveSettings {
   minReplicas: number;
@@ -54,6 +57,13 @@ export interface AdaptiveSettings {
   flapWindowSeconds: number;
   /** For queue workers: jobs waiting per replica; undefined for request-serving services. */
   queueDepthPerReplica?: number;
+  /** The p95 latency objective, in seconds (config `targets.p95LatencyMs`). */
+  latencyTargetSeconds: number;
+  /**
+   * Lowest factor measured latency may apply to the capacity per replica (config
+   * `targets.latencyCorrectionFloor`, 0.5); 1 turns latency feedback off.
+   */
+  latencyCorrectionFloor: number;
 }
 
 export interface AdaptiveInput {
@@ -65,6 +75,8 @@ export interface AdaptiveInput {
   requestRate: SampleWindow;
   /** Requests or jobs waiting, one sample per scrape; may be empty. */
   queueDepth: SampleWindow;
+  /** The service's p95 latency (seconds) per scrape; empty or absent when not measured. */
+  latencyP95?: SampleWindow;
   /** Requests per second one replica serves at 100% of its base CPU limit. */
   capacityPerReplicaRps: number;
   /**
@@ -72,15 +84,19 @@ export interface AdaptiveInput {
    * limit (the vertical bridge): cap / base. 1 (the default) when limits cannot be changed live.
    */
   bridgeFactor?: number;
+  /** The ready replicas' CPU limit over the base now (the bridge's current raise; 1, the default, when not bridged). */
+  cpuLimitOverBase?: number;
 }
 
 export interface AdaptiveState {
   lastScaleOutAt: number;
   lastScaleInAt: number;
   panicUntil: number;
+  /** The factor measured latency applies to the capacity per replica (absent: 1). */
+  latency?: LatencyCorrectionState;
 }
 
-export const initialAdaptiveState: AdaptiveState = { lastScaleOutAt: -Infinity, lastScaleInAt: -Infinity, panicUntil: -Infinity };
+export const initialAdaptiveState: AdaptiveState = { lastScaleOutAt: -Infinity, lastScaleInAt: -Infinity, panicUntil: -Infinity, latency: initialLatencyCorrection };
 
 export interface AdaptiveResult {
   decision: Decision;
@@ -91,20 +107,36 @@ export interface AdaptiveResult {
    * window; plus the backlog drained within one evaluation period.
    */
   demandNowRps?: number;
+  /** The capacity per replica planned with: the one told, times the latency correction. */
+  capacityPerReplicaRps: number;
 }
 
 export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, settings: AdaptiveSettings): AdaptiveResult {
-  const result = decideReplicas(input, state, settings);
+  const correction = latencyCorrection(
+    { now: input.now, latencyP95: input.latencyP95 ?? [], demand: input.requestRate, readyReplicas: input.readyReplicas, toldCapacityPerReplica: input.capacityPerReplicaRps, cpuLimitOverBase: input.cpuLimitOverBase ?? 1, lastScaleOutAt: state.lastScaleOutAt },
+    state.latency ?? initialLatencyCorrection,
+    { targetSeconds: settings.latencyTargetSeconds, floor: settings.latencyCorrectionFloor, windowSeconds: settings.metricWindowSeconds, steadySeconds: settings.stableWindowSeconds, scatteredSeconds: settings.flapWindowSeconds, startupSeconds: settings.startupSeconds + settings.evaluationSeconds },
+  );
+  const capacityPerReplicaRps = input.capacityPerReplicaRps * correction.state.factor;
+  const latencyView: LatencyView = { medianP95Seconds: settings.latencyCorrectionFloor < 1 ? correction.medianP95Seconds : undefined, factor: correction.state.factor };
+  const decided = decideReplicas({ ...input, capacityPerReplicaRps }, { ...state, latency: correction.state }, settings, latencyView);
+  const result = correction.change === undefined ? decided : { ...decided, decision: { ...decided.decision, reason: `${decided.decision.reason} (latency: ${correction.change})` } };
   const signals = result.decision.signals;
   const busiest = Math.max(signals.busySecond ?? 0, signals.newestBusySecond ?? 0);
   const level = Math.max(signals.panicMean ?? 0, signals.metricMean ?? 0, (busiest * settings.targetUtilisation) / settings.burstUtilisation);
   // The bridge acts at once, so it drains the backlog by the next evaluation, not by the time a
   // new replica would serve (the horizontal rule's horizon): a queue is latency now.
   const drain = (signals.queueDepth ?? 0) / Math.max(settings.evaluationSeconds, 1);
-  return { ...result, demandNowRps: level + drain };
+  return { ...result, demandNowRps: level + drain, capacityPerReplicaRps };
 }
 
-function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: AdaptiveSettings): AdaptiveResult {
+/** What measured latency tells the replica rule: the window's median p95 (undefined: no feedback) and the capacity factor. */
+interface LatencyView {
+  medianP95Seconds: number | undefined;
+  factor: number;
+}
+
+function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: AdaptiveSettings, latency: LatencyView): Omit<AdaptiveResult, 'capacityPerReplicaRps'> {
   const { now, currentReplicas: current } = input;
   const perReplica = input.capacityPerReplicaRps * settings.targetUtilisation;
   const thresholds = {
@@ -115,7 +147,7 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
     maxReplicas: settings.maxReplicas,
     panicThreshold: settings.panicThreshold,
   };
-  const hold = (reason: string, signals: Record<string, number | undefined> = {}, nextState: AdaptiveState = state): AdaptiveResult => ({
+  const hold = (reason: string, signals: Record<string, number | undefined> = {}, nextState: AdaptiveState = state): Omit<AdaptiveResult, 'capacityPerReplicaRps'> => ({
     decision: replicaDecision('adaptive', current, current, reason, signals, thresholds),
     state: nextState,
   });
@@ -164,7 +196,7 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   const queue = input.queueDepth.at(-1)?.value ?? 0;
   // A backlog must drain by the time new replicas serve, on top of the arrivals.
   const drainRate = queue / Math.max(horizonSeconds, 1);
-  const signals: Record<string, number | undefined> = { metricMean, stableMean, panicMean, slopePerSecond: slope, forecast, queueDepth: queue, readyReplicas: input.readyReplicas };
+  const signals: Record<string, number | undefined> = { metricMean, stableMean, panicMean, slopePerSecond: slope, forecast, queueDepth: queue, readyReplicas: input.readyReplicas, latencyP95Seconds: latency.medianP95Seconds, capacityFactor: latency.factor };
 
   const clamp = (n: number) => Math.min(settings.maxReplicas, Math.max(settings.minReplicas, n));
   const replicasFor = (rps: number) => Math.ceil(rps / perReplica - 1e-9);
@@ -233,6 +265,11 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   const next = { ...state, panicUntil };
   if (now - state.lastScaleOutAt < settings.afterScaleOutSeconds * 1000) return hold('no scale-in: cooling down after a scale-out', signals, next);
   if (now - state.lastScaleInAt < settings.betweenScaleInSeconds * 1000) return hold('no scale-in: pausing between steps', signals, next);
+  // Latency near the objective is the replicas' own word that they have no room to give up,
+  // whatever the capacity they are counted at says.
+  if (latency.medianP95Seconds !== undefined && latency.medianP95Seconds >= (1 - settings.tolerance) * settings.latencyTargetSeconds) {
+    return hold(`no scale-in: p95 ${Math.round(latency.medianP95Seconds * 1000)} ms is within ${Math.round(settings.tolerance * 100)}% of the ${Math.round(settings.latencyTargetSeconds * 1000)} ms objective`, signals, next);
+  }
   // Scale-in is weighed at the pace of its steps, not at every evaluation: it is never urgent.
   if (Math.floor(now / 1000) % Math.max(1, Math.round(settings.betweenScaleInSeconds)) >= settings.evaluationSeconds) return hold('steady: scale-in is weighed every ' + settings.betweenScaleInSeconds + ' s', signals, next);
   // A load whose trend over the whole flap window is downward beyond doubt (one-sided 99.9%: a

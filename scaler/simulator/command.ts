@@ -42,6 +42,8 @@ interface SimulateFlags {
   maxReplicas: number;
   sloMs?: number;
   bridge: boolean;
+  latencyFeedback: boolean;
+  capacityError: number;
   synthetic?: string | true;
   reverse?: boolean;
 }
@@ -74,6 +76,8 @@ export function simulateCommand(): Command {
     .option('--max-replicas <n>', 'replica ceiling for both policies (overrides the config)', positive('--max-replicas'), 40)
     .option('--slo-ms <ms>', 'p95 latency objective (default: the config targets.p95LatencyMs, 500)', positive('--slo-ms'))
     .option('--no-bridge', 'run the adaptive policy without its vertical start-up bridge (replicas only), to see what the bridge is worth')
+    .option('--no-latency-feedback', 'run the adaptive policy without latency feedback (config targets.latencyCorrectionFloor 1)')
+    .option('--capacity-error <factor>', 'tell the adaptive policy each replica carries this multiple of what it does (1.5: an rps-per-replica target 50% too high); the HPA rule measures CPU and is told nothing', positive('--capacity-error'), 1)
     .option('--synthetic [shapes]', `generated shapes instead of (or with) trace files: comma-separated names, "goal" (${SYNTHETIC_SHAPES.join(', ')}), "held-out" (${HELD_OUT_SHAPES.join(', ')}) or "all" (default)`)
     .option('--reverse', 'play every trace backwards in time (a held-out variant: rises become falls)')
     .addHelpText('after', `
@@ -117,6 +121,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
         policies,
         hpaSyncSeconds: 15,
         bridge: flags.bridge,
+        capacityError: flags.capacityError,
         onProgress: (policy, fraction) => {
           if (Date.now() - lastReport < 1000) return;
           lastReport = Date.now();
@@ -129,6 +134,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     const modelLine = [
       `model: ${capacityPerReplica(model)} req/s per replica (${model.cpuLimitCores} cores / ${model.cpuSecondsPerRequest * 1000} ms per request, ${model.concurrency} concurrent), start-up ${model.startupSeconds} s, p95 objective ${model.sloP95Seconds * 1000} ms, replicas ${config.replicas.min}..${config.replicas.max}`,
       `hpa: CPU target ${Math.round(config.targets.cpuUtilisation * 100)}%, tolerance ${config.tolerance}, 15 s sync, Kubernetes default behaviour; adaptive: target ${Math.round(config.targets.adaptiveUtilisation * 100)}%, busy second with square-root headroom β ${config.targets.burstHeadroom}, ${flags.bridge ? `vertical bridge up to ${Math.max(model.cpuLimitCores, config.cpu.maxCores)} cores (busy second at ≤ ${Math.round(config.targets.burstUtilisation * 100)}%)` : 'no vertical bridge'}`,
+      `adaptive: latency feedback ${config.targets.latencyCorrectionFloor < 1 ? `on (capacity corrected down to ×${config.targets.latencyCorrectionFloor} at most)` : 'off'}${flags.capacityError !== 1 ? `; told ${flags.capacityError}× the capacity per replica the model has (${capacityPerReplica(model) * flags.capacityError} req/s)` : ''}`,
       'cost = replica-seconds in base-size replicas (a replica bridged to 2× the cores counts 2×); times are simulated seconds',
     ].join('\n');
     if (flags.json) {
@@ -182,6 +188,6 @@ async function simulationConfig(flags: SimulateFlags): Promise<PolicyConfig> {
     ...base,
     replicas: { min: base.replicas.min, max: flags.maxReplicas },
     startupSeconds: flags.startupSeconds,
-    targets: { ...base.targets, p95LatencyMs: flags.sloMs ?? base.targets.p95LatencyMs },
+    targets: { ...base.targets, p95LatencyMs: flags.sloMs ?? base.targets.p95LatencyMs, ...(flags.latencyFeedback ? {} : { latencyCorrectionFloor: 1 }) },
   });
 }

@@ -22,6 +22,8 @@ export interface CompareOptions {
   hpaSyncSeconds: number;
   /** The adaptive policy's vertical bridge (default on). */
   bridge?: boolean;
+  /** The capacity per replica the adaptive policy is told, as a multiple of the model's (default 1). */
+  capacityError?: number;
   onProgress?: (policy: PolicyName, fraction: number) => void;
 }
 
@@ -33,6 +35,7 @@ export function compareOnTrace(trace: Trace, options: CompareOptions): Compariso
       config: options.config,
       hpaSyncSeconds: options.hpaSyncSeconds,
       bridge: options.bridge,
+      capacityError: options.capacityError,
       onProgress: options.onProgress ? (fraction) => options.onProgress!(policy, fraction) : undefined,
     }),
   );

@@ -38,6 +38,12 @@ export interface SimulationSetup {
   onProgress?: (fraction: number) => void;
   /** The adaptive policy's vertical start-up bridge (default on; off to measure its share). */
   bridge?: boolean;
+  /**
+   * The capacity per replica the adaptive policy is told, as a multiple of the model's (default 1):
+   * 1.5 is an operator's requests-per-second target 50% too high. The HPA rule measures CPU, so it
+   * is told nothing.
+   */
+  capacityError?: number;
   /** Called with every decision that changes the replica count (for debugging and reports). */
   onAction?: (second: number, decision: Decision) => void;
   /** Called every simulated second (for debugging: where do violations happen, what does the bridge cost?). */
@@ -77,6 +83,8 @@ export function adaptiveSettingsFromConfig(config: PolicyConfig): AdaptiveSettin
     maxScaleInFraction: 0.5,
     flapWindowSeconds: config.windows.scaleDownStabilisationSeconds,
     queueDepthPerReplica: config.targets.queueDepthPerReplica,
+    latencyTargetSeconds: config.targets.p95LatencyMs / 1000,
+    latencyCorrectionFloor: config.targets.latencyCorrectionFloor,
   };
 }
 
@@ -115,6 +123,10 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
   // Ring buffers of what the collector would have written, reused to keep the loop allocation-free.
   const rateSpan = Math.max(flapWindow, config.windows.stableSeconds, config.windows.panicSeconds) + 1;
   const rateRing: Sample[] = Array.from({ length: rateSpan }, () => ({ time: 0, value: 0 }));
+  // What the collector reports of latency: the p95 of each second (the adaptive policy's feedback).
+  const latencySpan = Math.max(config.windows.metricSeconds, flapWindow, 1);
+  const latencyRing: Sample[] = Array.from({ length: latencySpan }, () => ({ time: 0, value: 0 }));
+  const toldCapacity = mu * (setup.capacityError ?? 1);
   const usageRing = new Float64Array(HPA_METRIC_WINDOW_S);
 
   let queue = 0;
@@ -147,7 +159,8 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
       queue = limit;
       dropped += droppedNow;
     }
-    const violated = droppedNow > 0 || p95LatencySeconds(model, ready, arrivals, queue, cpuLimit) > model.sloP95Seconds;
+    const p95 = p95LatencySeconds(model, ready, arrivals, queue, cpuLimit);
+    const violated = droppedNow > 0 || p95 > model.sloP95Seconds;
     if (violated) violations += 1;
     setup.onSecond?.(t, ready, pods.length, violated, cpuLimit);
     replicaSeconds += (pods.length * cpuLimit) / baseLimit;
@@ -155,6 +168,10 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
     const slot = rateRing[t % rateSpan] as Sample;
     slot.time = t * 1000;
     slot.value = arrivals;
+    const latencySlot = latencyRing[t % latencySpan] as Sample;
+    latencySlot.time = t * 1000;
+    // No replica ready: nothing is served, and the collector has no histogram to report.
+    latencySlot.value = Number.isFinite(p95) ? p95 : model.sloP95Seconds * 10;
     usageRing[t % HPA_METRIC_WINDOW_S] = ready > 0 ? (served * model.cpuSecondsPerRequest) / ready : 0;
 
     if (t > 0 && t % period === 0) {
@@ -183,8 +200,10 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
         const window: Sample[] = [];
         const count = Math.min(t + 1, rateSpan);
         for (let i = t - count + 1; i <= t; i += 1) window.push(rateRing[i % rateSpan] as Sample);
+        const latencies: Sample[] = [];
+        for (let i = t - Math.min(t + 1, latencySpan) + 1; i <= t; i += 1) latencies.push(latencyRing[i % latencySpan] as Sample);
         const result = adaptiveDecide(
-          { now, currentReplicas: pods.length, readyReplicas: ready, requestRate: window, queueDepth: [{ time: now, value: queue }], capacityPerReplicaRps: mu, bridgeFactor: setup.bridge === false ? 1 : capacityPerReplica(model, Math.max(baseLimit, config.cpu.maxCores)) / mu },
+          { now, currentReplicas: pods.length, readyReplicas: ready, requestRate: window, queueDepth: [{ time: now, value: queue }], latencyP95: latencies, capacityPerReplicaRps: toldCapacity, cpuLimitOverBase: cpuLimit / baseLimit, bridgeFactor: setup.bridge === false ? 1 : capacityPerReplica(model, Math.max(baseLimit, config.cpu.maxCores)) / mu },
           adaptiveState,
           adaptive,
         );
@@ -194,7 +213,7 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
           const bridge = bridgeCpuLimit({
             demandRps: result.demandNowRps ?? 0,
             readyReplicas: ready,
-            baseCapacityPerReplicaRps: mu,
+            baseCapacityPerReplicaRps: result.capacityPerReplicaRps,
             targetUtilisation: adaptive.targetUtilisation,
             baseCpuLimitCores: baseLimit,
             currentCpuLimitCores: cpuLimit,

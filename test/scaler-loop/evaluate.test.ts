@@ -68,6 +68,23 @@ describe('evaluate: decisions and the levels they set', () => {
     expect(result.signal).toMatchObject({ signal: 'requests', target: 40, value: 50 });
   });
 
+  it('request-driven with measured latency: p95 above the objective corrects the told capacity (the targets.p95LatencyMs feedback)', () => {
+    // Told 40 rps per replica at 70% (57.1 at 100%, 45.7 at the adaptive 80%): 100 rps fits 3 replicas.
+    // At 800 ms p95 they carry 100 / (3 × 57.1) = 58% of it: a replica counts 33.3 rps (26.7 at 80%), so 4.
+    const config = parsePolicyConfig({ targets: { rpsPerReplica: 40 }, startupSeconds: 2 });
+    const replicas = actual({ replicas: 3, readyReplicas: 3 });
+    const slow = serviceWindowFrom(rows(60, { ...steady, replicas: 3, requests_per_second: 100, latency_p95_seconds: 0.8 }));
+    const result = evaluate({ now, data: { ok: true, window: slow }, actual: replicas, config, memory: initialPolicyMemory, staleAfterMs: 15_000 });
+    expect(result.decision).toMatchObject({ action: 'scale_out', resource: 'replicas', from: 3, to: 4 });
+    expect(result.decision.reason).toMatch(/latency: p95 800 ms above the 500 ms objective carrying 58% of the told capacity: capacity per replica × 0\.58/);
+    expect(result.memory.adaptive.latency?.factor).toBeCloseTo(100 / (3 * (40 / 0.7)), 9);
+    // The same load at 200 ms: the told capacity stands, and 3 replicas carry it.
+    const fast = serviceWindowFrom(rows(60, { ...steady, replicas: 3, requests_per_second: 100, latency_p95_seconds: 0.2 }));
+    const unchanged = evaluate({ now, data: { ok: true, window: fast }, actual: replicas, config, memory: initialPolicyMemory, staleAfterMs: 15_000 });
+    expect(unchanged.plan).not.toMatchObject({ kind: 'replicas' });
+    expect(unchanged.memory.adaptive.latency?.factor).toBe(1);
+  });
+
   it('CPU-driven: a throttled single replica under its CPU cap grows before it multiplies', () => {
     const config = parsePolicyConfig({ cpu: { minCores: 0.1, maxCores: 1 } });
     const window = serviceWindowFrom(rows(60, { ...steady, replicas: 1, cpu_usage_cores: 0.25, cpu_limit_cores: 0.25, cpu_fraction_of_limit: 1, cpu_throttled_fraction: 0.6, memory_working_set_bytes: 200 * MiB, requests_per_second: null }));

@@ -192,6 +192,23 @@ describe('the scaler loop (real Docker, InfluxDB, Redis)', () => {
     expect(await managed()).toBe(3);
   });
 
+  it('reads the latency the collector wrote: p95 above the objective corrects the capacity it plans with', async () => {
+    // The quiet service (CPU-driven: no requests target) uses 0.15 of its 0.25 cores, which one
+    // replica carries at the 80% target; but its p95 is 900 ms against the default 500 ms
+    // objective, so 60% of its limit is all a replica carries, and 150 millicores need 2.
+    const slow = feedServiceStats(connection, quiet, () => ({ replicas: 1, cpu_usage_cores: 0.15, cpu_limit_cores: 0.25, cpu_fraction_of_limit: 0.6, cpu_throttled_fraction: 0, memory_working_set_bytes: 60 * 2 ** 20, memory_limit_bytes: 256 * 2 ** 20, memory_fraction_of_limit_max: 0.25, oom_kills_total: 0, latency_p95_seconds: 0.9 }));
+    try {
+      await slow.backfill(30);
+      const { loop } = loopWith({ dryRun: true, services: [quiet] });
+      const [report] = await loop.tick();
+      expect(report?.evaluation?.decision).toMatchObject({ action: 'scale_out', resource: 'replicas', from: 1, to: 2 });
+      expect(report?.evaluation?.decision.reason).toMatch(/\(latency: p95 900 ms above the 500 ms objective carrying 60% of the told capacity: capacity per replica × 0\.60\)$/);
+      expect(report?.evaluation?.memory.adaptive.latency?.factor).toBeCloseTo(0.6, 6);
+    } finally {
+      slow.stop();
+    }
+  });
+
   it('with InfluxDB unreachable: no action, a warning, a metric', async () => {
     const { loop, logs, metrics } = loopWith({ readWindow: influxWindowReader({ ...connection, url: 'http://127.0.0.1:1' }, 2000) });
     const [report] = await loop.tick();

@@ -21,6 +21,8 @@ const settings: AdaptiveSettings = {
   betweenScaleInSeconds: 15,
   maxScaleInFraction: 0.5,
   flapWindowSeconds: 300,
+  latencyTargetSeconds: 0.5,
+  latencyCorrectionFloor: 0.5,
 };
 const NOW = 999_990_000; // a multiple of 15 s, so scale-in is weighed at this evaluation
 /** One sample per second for `seconds`, ending at NOW, valued by `rate(secondsAgo)`. */
@@ -206,6 +208,40 @@ describe('the adaptive policy', () => {
     const result = decide({ requestRate: rates(600, (ago) => (ago < 120 ? 480 : 100)) });
     expect(JSON.parse(JSON.stringify(result.decision))).toEqual(result.decision);
     expect(result.decision.policy).toBe('adaptive');
+  });
+});
+
+describe('the adaptive policy with measured latency', () => {
+  const latency = (seconds: number) => rates(60, () => seconds);
+  it('plans with the capacity latency has measured when the told one is too high', () => {
+    // 100 rps on 4 replicas told 50 rps each (40 at the target: 3 replicas would do), yet p95 is
+    // 800 ms: 50% of the told capacity is all they carry, so a replica counts 25 rps (20 at the
+    // target) and 100 rps needs 5.
+    const result = decide({ latencyP95: latency(0.8) });
+    expect(result.decision).toMatchObject({ action: 'scale_out', from: 4, to: 5 });
+    expect(result.decision.reason).toMatch(/needs 5 replicas at 20\.0 rps each \(latency: p95 800 ms above the 500 ms objective carrying 50% of the told capacity: capacity per replica × 0\.50\)$/);
+    expect(result.decision.signals).toMatchObject({ latencyP95Seconds: 0.8, capacityFactor: 0.5 });
+    expect(result.capacityPerReplicaRps).toBe(25);
+    expect(result.state.latency?.factor).toBe(0.5);
+  });
+  it('keeps the correction it measured on later evaluations', () => {
+    const first = decide({ latencyP95: latency(0.8) });
+    const later = decide({ now: NOW + 5000, requestRate: rates(600, () => 100).map((s) => ({ ...s, time: s.time + 5000 })), currentReplicas: 5, readyReplicas: 4, latencyP95: latency(0.8).map((s) => ({ ...s, time: s.time + 5000 })) }, first.state);
+    expect(later.capacityPerReplicaRps).toBe(25);
+    expect(later.decision.action).toBe('none');
+  });
+  it('does not scale in while p95 is within 10% of the objective', () => {
+    // 60 rps on 4 replicas at 40 each would step down to 2; at 460 ms p95 it holds.
+    const control = decide({ requestRate: rates(600, () => 60) });
+    expect(control.decision).toMatchObject({ action: 'scale_in', from: 4, to: 2 });
+    const near = decide({ requestRate: rates(600, () => 60), latencyP95: latency(0.46) });
+    expect(near.decision).toMatchObject({ action: 'none', reason: 'no scale-in: p95 460 ms is within 10% of the 500 ms objective' });
+    expect(decide({ requestRate: rates(600, () => 60), latencyP95: latency(0.3) }).decision.action).toBe('scale_in');
+  });
+  it('ignores latency when its feedback is off (floor 1)', () => {
+    const off = adaptiveDecide(input({ requestRate: rates(600, () => 60), latencyP95: latency(0.46) }), initialAdaptiveState, { ...settings, latencyCorrectionFloor: 1 });
+    expect(off.decision.action).toBe('scale_in');
+    expect(adaptiveDecide(input({ latencyP95: latency(0.8) }), initialAdaptiveState, { ...settings, latencyCorrectionFloor: 1 }).capacityPerReplicaRps).toBe(50);
   });
 });
 

@@ -33,7 +33,7 @@ afterEach(() => {
 describe('scalewright simulate', () => {
   it('--help names every flag with its default', async () => {
     const { help } = await run(['--help']);
-    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms']) {
+    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error']) {
       expect(help).toContain(flag);
     }
     expect(help).toMatch(/default: 560/);
@@ -65,6 +65,16 @@ describe('scalewright simulate', () => {
     expect(text).toMatch(/step\.csv\s+adaptive\/hpa/);
     expect(text).toMatch(/time: real time \(1 s rows\); load: values ×5\.00 → peak 200 rps/);
     expect(err.join('')).toMatch(/simulated step\.csv/);
+  });
+  it('--capacity-error tells the adaptive policy a wrong capacity and says so; --no-latency-feedback turns the correction off', async () => {
+    const { out } = capture();
+    const { exitCode } = await run(['--synthetic', 'step', '--capacity-error', '1.5', '--no-latency-feedback', '--policy', 'adaptive']);
+    expect(exitCode).toBe(0);
+    expect(out.join('')).toMatch(/adaptive: latency feedback off; told 1\.5× the capacity per replica the model has \(75 req\/s\)/);
+  });
+  it('a capacity error that is not a positive number is refused', async () => {
+    const { thrown } = await run(['--synthetic', 'step', '--capacity-error', '-1']);
+    expect(String(thrown)).toMatch(/--capacity-error must be a positive number, got "-1"/);
   });
   it('--json prints machine-readable results', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-'));

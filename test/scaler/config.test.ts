@@ -24,7 +24,7 @@ describe('service policy config', () => {
       replicas: { min: 1, max: 10 },
       cpu: { minCores: 0.1, maxCores: 2 },
       memory: { minBytes: 64 * MiB, maxBytes: 2048 * MiB },
-      targets: { cpuUtilisation: 0.7, p95LatencyMs: 500 },
+      targets: { cpuUtilisation: 0.7, p95LatencyMs: 500, latencyCorrectionFloor: 0.5 },
       windows: { stableSeconds: 60, panicSeconds: 6, scaleDownStabilisationSeconds: 300, metricSeconds: 15 },
       startupSeconds: 30,
       tolerance: 0.1,
@@ -97,9 +97,14 @@ describe('container labels', () => {
     const others = { 'scalewright.metrics.port': '8080', 'scalewright.replica': 'a', 'scalewright.scaler.created': 'true', 'scalewright.demo': 'x1', 'scalewright.test': 't' };
     expect(configInputFromLabels({ ...others, 'scalewright.min-replicas': '2' })).toEqual({ replicas: { min: 2 } });
   });
+  it('latency feedback is bounded by a floor in (0, 1]: 1 turns it off, a label sets it, anything else is refused', () => {
+    expect(resolvePolicyConfig(undefined, { 'scalewright.target.latency-correction-floor': '1' }).targets.latencyCorrectionFloor).toBe(1);
+    expect(() => parsePolicyConfig({ targets: { latencyCorrectionFloor: 1.5 } })).toThrow(/targets\.latencyCorrectionFloor/);
+    expect(() => resolvePolicyConfig(undefined, { 'scalewright.target.latency-correction-floor': '0' })).toThrow(/scalewright\.target\.latency-correction-floor/);
+  });
   it('every documented label sets a field the schema knows', () => {
     for (const entry of POLICY_LABELS) {
-      const value = entry.kind === 'string' ? 'hpa' : entry.kind === 'bytes' ? '256MiB' : /target\.cpu|tolerance|\.cpu\./.test(entry.label) ? '0.5' : '4';
+      const value = entry.kind === 'string' ? 'hpa' : entry.kind === 'bytes' ? '256MiB' : /target\.cpu|tolerance|\.cpu\.|correction-floor/.test(entry.label) ? '0.5' : '4';
       expect(() => resolvePolicyConfig(undefined, { [entry.label]: value }), entry.label).not.toThrow();
     }
   });

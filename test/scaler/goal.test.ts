@@ -83,3 +83,28 @@ describe('held-out shapes: figures reported, not tuned to', () => {
     });
   }
 });
+
+/**
+ * The adaptive policy counts demand against a capacity per replica it is told (an operator's
+ * requests-per-second target); the HPA rule measures CPU and is told nothing. Told 50% too much,
+ * the policy without latency feedback plans replicas for load they cannot carry; with it, the
+ * measured p95 brings the capacity down to what the replicas carry (`latencyCorrection.ts`).
+ */
+describe('a capacity per replica told 50% too high: latency feedback', () => {
+  for (const shape of ['step', 'sine', 'double-peak'] as const) {
+    it(`synthetic-${shape}: cuts the SLO-violation seconds at least tenfold`, { timeout: 120_000 }, () => {
+      const run = (feedback: boolean) =>
+        compareOnTrace(syntheticTrace(shape), {
+          model: DEFAULT_SERVICE_MODEL,
+          config: feedback ? config : parsePolicyConfig({ replicas: { min: 1, max: 40 }, targets: { latencyCorrectionFloor: 1 } }),
+          replay: { maxReplayStepSeconds: 60, peakRps: 560 },
+          policies: ['adaptive'],
+          hpaSyncSeconds: 15,
+          capacityError: 1.5,
+        }).outcomes[0]!;
+      const [on, off] = [run(true), run(false)];
+      process.stdout.write(`capacity told 1.5×, synthetic-${shape}: violations ${on.sloViolationSeconds} with latency feedback, ${off.sloViolationSeconds} without; replica-s ${on.replicaSeconds} vs ${off.replicaSeconds}\n`);
+      expect(on.sloViolationSeconds * 10).toBeLessThanOrEqual(off.sloViolationSeconds);
+    });
+  }
+});

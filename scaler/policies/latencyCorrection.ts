@@ -1,0 +1,177 @@
+import { lastSpan, type SampleWindow } from '../samples.js';
+import { quantile } from 'simple-statistics';
+import { simpleMovingAverage } from '../signals/movingAverage.js';
+
+/**
+ * Measured latency corrects the capacity the adaptive policy plans with. The policy counts demand
+ * against a capacity per replica it is told (the operator's `targets.rpsPerReplica`, or the CPU
+ * limit): a figure that can be wrong, or go stale when the code changes. The p95 latency the
+ * replicas report is the one signal that says so: when it stays above the objective while the
+ * told capacity says the ready replicas still have room, they carry less than that. Measured
+ * latency bounds the real capacity: above the objective on a steady load requests wait, so the
+ * share of the told capacity carried is an upper bound; a minute within it, a lower bound. Where
+ * it gives no bound (scattered slow seconds that no burst explains) the factor steps down. The
+ * factor applied to the told capacity stays between the floor and 1 (latency can show the
+ * operator's figure is too high, not license exceeding it), and a correction latency has not
+ * confirmed for a while is relaxed step by step, and taken back at the first slow interval.
+ *
+ * A service slow for a reason replicas do not cure (a slow database) would also read as short of
+ * capacity: the floor bounds what it costs (at 0.5, at most twice the replicas), and a floor of 1
+ * turns the feedback off.
+ */
+export interface LatencyCorrectionSettings {
+  /** The p95 latency objective (config `targets.p95LatencyMs`), in seconds. */
+  targetSeconds: number;
+  /** Lowest factor (config `targets.latencyCorrectionFloor`, 0.5); 1 turns the correction off. */
+  floor: number;
+  /** The span whose median p95 is compared, and the least time between two changes (the metric window, 15 s). */
+  windowSeconds: number;
+  /** The span the load must have been steady over for a downward correction (the stable window, 60 s). */
+  steadySeconds: number;
+  /** The span scattered slow intervals are counted over, and the least time between two such steps (the flap window, 300 s). */
+  scatteredSeconds: number;
+  /** Time for an added replica to serve (start-up and one evaluation): the slow intervals before are its. */
+  startupSeconds: number;
+}
+
+export interface LatencyCorrectionInput {
+  now: number;
+  /** The service's p95 latency per collection interval, in seconds; may be empty (no histogram). */
+  latencyP95: SampleWindow;
+  /** Demand per interval (requests/s, or millicores), in the units of the capacity. */
+  demand: SampleWindow;
+  readyReplicas: number;
+  /** The capacity per replica the policy is told, at 100% of the base CPU limit. */
+  toldCapacityPerReplica: number;
+  /** The ready replicas' CPU limit over the base (the vertical bridge's raise; 1 without it). */
+  cpuLimitOverBase: number;
+  /** When replicas were last added: until they serve and a backlog drains, slow intervals are theirs. */
+  lastScaleOutAt: number;
+}
+
+export interface LatencyCorrectionState {
+  factor: number;
+  /** When the factor last moved (it moves at most once per window). */
+  changedAt: number;
+  /** When an interval's latency last stood above the objective: the evidence a factor below 1 rests on. */
+  overAt: number;
+  /** When the factor was last relaxed, and how long a correction must go unconfirmed before the next relaxation. */
+  relaxedAt: number;
+  relaxAfterMs: number;
+}
+
+export const initialLatencyCorrection: LatencyCorrectionState = { factor: 1, changedAt: -Infinity, overAt: -Infinity, relaxedAt: -Infinity, relaxAfterMs: 30 * 60 * 1000 };
+
+/**
+ * A factor below 1 that latency has not confirmed for `relaxAfterMs` (30 minutes at first) is
+ * relaxed by one step: the service may have been fixed, or the slowness was a dependency's, and
+ * the policy planning with the factor keeps the replicas too lightly loaded to show it otherwise.
+ * A slow interval within that time after a relaxation takes it back and doubles the time (up to a day).
+ */
+const RELAX_STEP = 1.1;
+const MAX_RELAX_AFTER_MS = 24 * 60 * 60 * 1000;
+/** The window's mean within this share of the steady window's: a steady load. */
+const STEADY_BAND = 0.2;
+/**
+ * Scattered slow intervals: when this share of the intervals of the scattered span is above the
+ * objective although no interval of the few before it (`EXPLAINED_BY_MS`) asked for more than the
+ * capacity planned with, that capacity is contradicted even though the median interval is fine
+ * (per-second noise on replicas run near a knee that is lower than they were told). A slow
+ * interval behind a burst past the capacity is the burst's doing, not the capacity's. There is no
+ * bound to read then, so the factor steps down by `SCATTERED_STEP`, at most once per span.
+ */
+const SCATTERED_SHARE = 0.05;
+const SCATTERED_STEP = 0.9;
+const EXPLAINED_BY_MS = 5000;
+
+export interface LatencyCorrectionResult {
+  state: LatencyCorrectionState;
+  /** Median of the window's per-interval p95 latencies; undefined without samples. */
+  medianP95Seconds: number | undefined;
+  /** What moved the factor, for the decision's reason; undefined when it did not move. */
+  change: string | undefined;
+}
+
+export function latencyCorrection(input: LatencyCorrectionInput, state: LatencyCorrectionState, settings: LatencyCorrectionSettings): LatencyCorrectionResult {
+  const floor = Math.min(1, Math.max(0, settings.floor));
+  const windowMs = settings.windowSeconds * 1000;
+  const span = lastSpan(input.latencyP95, windowMs, input.now);
+  // The median of the window: most intervals above the objective, not one slow one.
+  const medianP95Seconds = span.length === 0 ? undefined : quantile(span.map((sample) => sample.value), 0.5);
+  const unchanged = { state, medianP95Seconds, change: undefined };
+  if (medianP95Seconds === undefined || floor >= 1 || !(input.toldCapacityPerReplica > 0) || input.readyReplicas < 1) return unchanged;
+  const over = medianP95Seconds > settings.targetSeconds;
+  const allWithin = span.every((sample) => sample.value <= settings.targetSeconds);
+  const noted = allWithin ? state : { ...state, overAt: input.now };
+  if (input.now - state.changedAt < windowMs) return { ...unchanged, state: noted };
+  const demand = simpleMovingAverage(lastSpan(input.demand, windowMs, input.now));
+  if (demand === undefined) return { ...unchanged, state: noted };
+  // The share of the told capacity the ready replicas carried over the window, per base-size
+  // replica: a bridged replica carries more, and that is not the base capacity's doing.
+  const carried = demand / (input.readyReplicas * input.toldCapacityPerReplica * Math.max(1, input.cpuLimitOverBase));
+  const ms = Math.round(medianP95Seconds * 1000);
+  const objective = Math.round(settings.targetSeconds * 1000);
+  const moved = (factor: number, why: string): LatencyCorrectionResult => ({
+    state: { ...noted, factor, changedAt: input.now },
+    medianP95Seconds,
+    change: `${why}: capacity per replica × ${factor.toFixed(2)}`,
+  });
+  // A relaxation that latency answers with a slow interval is taken back, and the next one waits
+  // twice as long: a correction that holds is probed less and less often.
+  if (!allWithin && input.now - state.relaxedAt < state.relaxAfterMs) {
+    const slowest = Math.round(Math.max(...span.map((sample) => sample.value)) * 1000);
+    const result = moved(Math.max(floor, state.factor / RELAX_STEP), `p95 ${slowest} ms above the ${objective} ms objective ${Math.round((input.now - state.relaxedAt) / 60_000)} min after the last relaxation: taken back`);
+    return { ...result, state: { ...result.state, relaxedAt: -Infinity, relaxAfterMs: Math.min(MAX_RELAX_AFTER_MS, 2 * state.relaxAfterMs) } };
+  }
+  // Over the objective, requests wait: what was carried is at least the capacity (an upper bound)
+  // — if the load was steady. A load that has just risen (from idle, say) had part of the window
+  // at the old level, and one that has just fallen leaves a backlog behind it: both wait for
+  // replicas to start or for the queue to drain, not for want of capacity per replica.
+  const steadyMean = simpleMovingAverage(lastSpan(input.demand, settings.steadySeconds * 1000, input.now)) ?? demand;
+  const steady = Math.abs(demand - steadyMean) <= STEADY_BAND * steadyMean;
+  if (over && steady && carried < state.factor) return moved(Math.max(floor, carried), `p95 ${ms} ms above the ${objective} ms objective carrying ${Math.round(carried * 100)}% of the told capacity`);
+  const scatteredMs = settings.scatteredSeconds * 1000;
+  const scatteredSpan = lastSpan(input.latencyP95, scatteredMs, input.now);
+  const spanCovered = scatteredSpan.length > 0 && input.now - scatteredSpan[0]!.time >= scatteredMs * 0.9;
+  // Replicas added within the span, or serving only since: the slow intervals may be a backlog waiting for them.
+  const settled = input.now - input.lastScaleOutAt >= scatteredMs + settings.startupSeconds * 1000;
+  if (spanCovered && settled && input.now - state.changedAt >= scatteredMs && state.factor > floor) {
+    // At the base size: the bridge may have been raised since, for the very demand that slowed them.
+    const plannedCapacity = input.readyReplicas * input.toldCapacityPerReplica * state.factor;
+    const unexplained = unexplainedSlowIntervals(scatteredSpan, lastSpan(input.demand, scatteredMs + EXPLAINED_BY_MS, input.now), settings.targetSeconds, plannedCapacity);
+    const share = unexplained / scatteredSpan.length;
+    if (share >= SCATTERED_SHARE) {
+      return moved(Math.max(floor, state.factor * SCATTERED_STEP), `${Math.round(share * 100)}% of the intervals of ${settings.scatteredSeconds} s above the ${objective} ms objective with no demand past the capacity planned with before them`);
+    }
+  }
+  // A queue that builds past the capacity takes a while to show in latency, so the bound is read
+  // over the steady window (a minute at 10% over the capacity leaves 6 s of backlog).
+  const steadyLatency = lastSpan(input.latencyP95, settings.steadySeconds * 1000, input.now);
+  const steadyCarried = steadyMean / (input.readyReplicas * input.toldCapacityPerReplica * Math.max(1, input.cpuLimitOverBase));
+  const steadyCovered = steadyLatency.length > 0 && input.now - steadyLatency[0]!.time >= settings.steadySeconds * 1000 * 0.9;
+  if (steadyCovered && steadyCarried > state.factor && steadyLatency.every((sample) => sample.value <= settings.targetSeconds)) {
+    return moved(Math.min(1, steadyCarried), `every p95 of ${settings.steadySeconds} s within the ${objective} ms objective carrying ${Math.round(steadyCarried * 100)}% of the told capacity`);
+  }
+  if (allWithin && state.factor < 1 && input.now - state.overAt >= state.relaxAfterMs && input.now - state.changedAt >= state.relaxAfterMs) {
+    const result = moved(Math.min(1, state.factor * RELAX_STEP), `every p95 within the objective for ${Math.round(state.relaxAfterMs / 60_000)} min`);
+    return { ...result, state: { ...result.state, relaxedAt: input.now } };
+  }
+  return { ...unchanged, state: noted };
+}
+
+/** Intervals above the objective when no demand interval of the `EXPLAINED_BY_MS` before them (itself included) exceeded the capacity. */
+function unexplainedSlowIntervals(latency: SampleWindow, demand: SampleWindow, objectiveSeconds: number, capacity: number): number {
+  let count = 0;
+  // Both windows are in time order: [start, end) is the demand of the few seconds up to each interval.
+  let start = 0;
+  let end = 0;
+  for (const sample of latency) {
+    while (end < demand.length && demand[end]!.time <= sample.time) end += 1;
+    while (start < end && demand[start]!.time <= sample.time - EXPLAINED_BY_MS) start += 1;
+    if (sample.value <= objectiveSeconds) continue;
+    let peak = 0;
+    for (let i = start; i < end; i += 1) peak = Math.max(peak, demand[i]!.value);
+    if (peak <= capacity) count += 1;
+  }
+  return count;
+}

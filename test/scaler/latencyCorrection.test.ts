@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { initialLatencyCorrection, latencyCorrection, type LatencyCorrectionInput, type LatencyCorrectionSettings, type LatencyCorrectionState } from '../../scaler/policies/latencyCorrection.js';
+import type { Sample } from '../../scaler/samples.js';
+
+const NOW = 10_000_000;
+const MINUTE = 60_000;
+const settings: LatencyCorrectionSettings = { targetSeconds: 0.5, floor: 0.5, windowSeconds: 15, steadySeconds: 60, scatteredSeconds: 300, startupSeconds: 35 };
+/** One sample per second for `seconds`, ending at NOW, valued by `value(secondsAgo)`. */
+function perSecond(seconds: number, value: (secondsAgo: number) => number): Sample[] {
+  return Array.from({ length: seconds }, (_, i) => ({ time: NOW - (seconds - 1 - i) * 1000, value: value(seconds - 1 - i) }));
+}
+/** 4 ready replicas told 50 rps each (200 rps at 100%), carrying a steady 120 rps: 60% of the told capacity. */
+const input = (overrides: Partial<LatencyCorrectionInput>): LatencyCorrectionInput => ({
+  now: NOW,
+  latencyP95: perSecond(60, () => 0.2),
+  demand: perSecond(60, () => 120),
+  readyReplicas: 4,
+  toldCapacityPerReplica: 50,
+  cpuLimitOverBase: 1,
+  lastScaleOutAt: -Infinity,
+  ...overrides,
+});
+const correct = (overrides: Partial<LatencyCorrectionInput>, state: LatencyCorrectionState = initialLatencyCorrection, tuned: Partial<LatencyCorrectionSettings> = {}) =>
+  latencyCorrection(input(overrides), state, { ...settings, ...tuned });
+
+describe('latency feedback on the capacity per replica', () => {
+  it('leaves the told capacity alone while latency is within the objective', () => {
+    const result = correct({});
+    expect(result.state.factor).toBe(1);
+    expect(result.change).toBeUndefined();
+    expect(result.medianP95Seconds).toBeCloseTo(0.2, 9);
+  });
+
+  it('knows nothing without latency samples (an app without a histogram)', () => {
+    const result = correct({ latencyP95: [] });
+    expect(result).toEqual({ state: initialLatencyCorrection, medianP95Seconds: undefined, change: undefined });
+  });
+
+  it('brings the capacity down to the share carried when p95 stays above the objective on a steady load', () => {
+    // 120 rps on 4 × 50 told: 60% carried while requests wait, so a replica carries at most 30 rps.
+    const result = correct({ latencyP95: perSecond(60, () => 0.8) });
+    expect(result.state.factor).toBeCloseTo(0.6, 9);
+    expect(result.state.changedAt).toBe(NOW);
+    expect(result.change).toBe('p95 800 ms above the 500 ms objective carrying 60% of the told capacity: capacity per replica × 0.60');
+  });
+
+  it('judges by the median interval: a few slow seconds in the window are not a shortage', () => {
+    // 7 of the 15 intervals of the window above the objective: the median is within it.
+    const result = correct({ latencyP95: perSecond(60, (ago) => (ago < 14 && ago % 2 === 0 ? 0.9 : 0.2)) });
+    expect(result.state.factor).toBe(1);
+    expect(result.state.overAt).toBe(NOW); // but it is noted: the evidence a correction rests on
+  });
+
+  it('counts a bridged replica at its base size: the raised limit is not the base capacity', () => {
+    // Bridged to 1.5× the base limit, the 4 replicas offer 300 rps of told capacity: 40% carried.
+    const result = correct({ latencyP95: perSecond(60, () => 0.8), cpuLimitOverBase: 1.5 }, initialLatencyCorrection, { floor: 0.25 });
+    expect(result.state.factor).toBeCloseTo(0.4, 9);
+  });
+
+  it('goes no lower than the floor, and a floor of 1 turns the feedback off', () => {
+    expect(correct({ latencyP95: perSecond(60, () => 2), demand: perSecond(60, () => 40) }).state.factor).toBe(0.5);
+    const off = correct({ latencyP95: perSecond(60, () => 2) }, initialLatencyCorrection, { floor: 1 });
+    expect(off.state).toEqual(initialLatencyCorrection);
+    expect(off.medianP95Seconds).toBe(2);
+  });
+
+  it('does not blame the capacity when the load has just risen or just fallen (replicas starting, a backlog draining)', () => {
+    // Idle for 45 s, then 160 rps for 15 s: the window's mean is 4× the steady window's.
+    const onset = correct({ latencyP95: perSecond(60, (ago) => (ago < 15 ? 1.5 : 0.2)), demand: perSecond(60, (ago) => (ago < 15 ? 160 : 0)) });
+    expect(onset.state.factor).toBe(1);
+    // 200 rps for 45 s, then 40 rps for 15 s while the backlog drains.
+    const drain = correct({ latencyP95: perSecond(60, (ago) => (ago < 15 ? 1.5 : 0.3)), demand: perSecond(60, (ago) => (ago < 15 ? 40 : 200)) });
+    expect(drain.state.factor).toBe(1);
+  });
+
+  it('does not blame the capacity when the replicas carry more than it: the demand rule is already adding them', () => {
+    const result = correct({ latencyP95: perSecond(60, () => 0.8), demand: perSecond(60, () => 220) }, { ...initialLatencyCorrection, factor: 1 });
+    expect(result.state.factor).toBe(1);
+  });
+
+  it('moves at most once per window', () => {
+    const first = correct({ latencyP95: perSecond(60, () => 0.8) });
+    const soon = correct({ latencyP95: perSecond(60, () => 0.8), demand: perSecond(60, () => 110), now: NOW + 10_000 }, first.state);
+    expect(soon.state.factor).toBeCloseTo(0.6, 9);
+    expect(soon.change).toBeUndefined();
+  });
+
+  it('steps the capacity down 10% when scattered intervals are slow with no demand past the capacity before them (per-second noise near a lower knee)', () => {
+    // 20 of the last 300 intervals (7%) above the objective, the median well within it, and no
+    // second asked for more than the told 200 rps: no bound to read, so one step.
+    const scattered = perSecond(300, (ago) => (ago % 15 === 7 ? 0.7 : 0.2));
+    const result = correct({ latencyP95: scattered, demand: perSecond(300, () => 120) });
+    expect(result.state.factor).toBeCloseTo(0.9, 9);
+    expect(result.change).toBe('7% of the intervals of 300 s above the 500 ms objective with no demand past the capacity planned with before them: capacity per replica × 0.90');
+    // ...at most once per 300 s
+    expect(correct({ latencyP95: scattered, demand: perSecond(300, () => 120), now: NOW + 60_000 }, result.state).state.factor).toBeCloseTo(0.9, 9);
+  });
+
+  it('leaves scattered slow intervals alone below 5% of the span, behind a burst past the capacity, while replicas are added, or before 300 s of history', () => {
+    const steady = perSecond(300, () => 120);
+    const fewer = perSecond(300, (ago) => (ago % 30 === 7 ? 0.7 : 0.2)); // 10 of 300: 3%
+    expect(correct({ latencyP95: fewer, demand: steady }).state.factor).toBe(1);
+    const scattered = perSecond(300, (ago) => (ago % 15 === 7 ? 0.7 : 0.2));
+    // each slow second 2 s after a second of 250 rps, past the 200 told: the burst's backlog
+    const bursts = perSecond(300, (ago) => (ago % 15 === 9 ? 250 : 120));
+    expect(correct({ latencyP95: scattered, demand: bursts }).state.factor).toBe(1);
+    expect(correct({ latencyP95: scattered, demand: steady, lastScaleOutAt: NOW - 320_000 }).state.factor).toBe(1);
+    expect(correct({ latencyP95: scattered.slice(-200), demand: steady }).state.factor).toBe(1);
+  });
+
+  it('raises a corrected capacity to what was carried over a minute with every interval within the objective (a lower bound)', () => {
+    // Corrected to 0.5, the replicas carried 60% of the told capacity with no slow interval.
+    const state = { ...initialLatencyCorrection, factor: 0.5, changedAt: NOW - MINUTE, overAt: NOW - MINUTE };
+    const result = correct({}, state);
+    expect(result.state.factor).toBeCloseTo(0.6, 9);
+    expect(result.change).toBe('every p95 of 60 s within the 500 ms objective carrying 60% of the told capacity: capacity per replica × 0.60');
+    // One slow interval in the last minute: a queue may have been building, so no lower bound.
+    const slowOne = correct({ latencyP95: perSecond(60, (ago) => (ago === 40 ? 0.7 : 0.2)) }, state);
+    expect(slowOne.state.factor).toBe(0.5);
+  });
+
+  it('relaxes a correction latency has not confirmed for 30 minutes, by 10%', () => {
+    const state = { ...initialLatencyCorrection, factor: 0.5, changedAt: NOW - 31 * MINUTE, overAt: NOW - 31 * MINUTE };
+    const relaxed = correct({ demand: perSecond(60, () => 80) }, state); // 40% carried: no lower bound above 0.5
+    expect(relaxed.state.factor).toBeCloseTo(0.55, 9);
+    expect(relaxed.state.relaxedAt).toBe(NOW);
+    expect(relaxed.change).toBe('every p95 within the objective for 30 min: capacity per replica × 0.55');
+    // A slow interval 10 minutes ago confirmed it: no relaxation yet.
+    expect(correct({ demand: perSecond(60, () => 80) }, { ...state, overAt: NOW - 10 * MINUTE }).state.factor).toBe(0.5);
+  });
+
+  it('takes a relaxation back at the first slow interval after it, and waits twice as long before the next', () => {
+    const relaxed = { ...initialLatencyCorrection, factor: 0.55, changedAt: NOW - 5 * MINUTE, overAt: NOW - 31 * MINUTE, relaxedAt: NOW - 5 * MINUTE };
+    const oneSlow = correct({ latencyP95: perSecond(60, (ago) => (ago === 2 ? 0.9 : 0.2)), demand: perSecond(60, () => 80) }, relaxed);
+    expect(oneSlow.state.factor).toBeCloseTo(0.5, 9);
+    expect(oneSlow.state.relaxAfterMs).toBe(60 * MINUTE);
+    expect(oneSlow.change).toBe('p95 900 ms above the 500 ms objective 5 min after the last relaxation: taken back: capacity per replica × 0.50');
+    const takenBack = correct({ latencyP95: perSecond(60, () => 0.8), demand: perSecond(60, () => 100) }, relaxed);
+    expect(takenBack.state.factor).toBeCloseTo(0.5, 9);
+    expect(takenBack.state.relaxAfterMs).toBe(60 * MINUTE);
+    // A correction long after a relaxation keeps the interval.
+    const later = correct({ latencyP95: perSecond(60, () => 0.8), demand: perSecond(60, () => 100) }, { ...relaxed, relaxedAt: NOW - 40 * MINUTE });
+    expect(later.state.relaxAfterMs).toBe(30 * MINUTE);
+  });
+});
