@@ -56,6 +56,12 @@ export function workerCommand(): Command {
         },
         types as QueueName[],
       );
+      const http = new Hono();
+      http.get('/healthz', (c) => c.json({ status: 'ok' }));
+      http.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }));
+      const server = config.WORKER_METRICS_PORT > 0 ? serve({ fetch: http.fetch, port: config.WORKER_METRICS_PORT, hostname: config.HOST }) : undefined;
+      // "worker started" means /healthz and /metrics answer too: whoever waits for the line may scrape at once.
+      if (server) await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
       logger.info({ types, concurrency: config.WORKER_CONCURRENCY, lockMs: config.WORKER_LOCK_MS }, 'worker started');
 
       const ttlMs = config.RESULT_TTL_SECONDS * 1000;
@@ -63,11 +69,6 @@ export function workerCommand(): Command {
         void sweepOldFiles(config.OUTPUT_DIR, /^wordcount-[0-9a-f]{32}\.txt$/, ttlMs).then((removed) => removed.length && logger.info({ removed: removed.length }, 'expired result files removed'));
         void sweepOldFiles(config.UPLOAD_DIR, /\.upload$/, ttlMs);
       }, Math.min(ttlMs, 600_000)).unref();
-
-      const http = new Hono();
-      http.get('/healthz', (c) => c.json({ status: 'ok' }));
-      http.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }));
-      const server = config.WORKER_METRICS_PORT > 0 ? serve({ fetch: http.fetch, port: config.WORKER_METRICS_PORT, hostname: config.HOST }) : undefined;
 
       stopOnSignals(
         logger,
