@@ -99,6 +99,8 @@ export const ScalerSignalField = {
   target: 'target',
   smoothed: 'smoothed',
   forecast: 'forecast',
+  /** Adaptive policy: the factor measured latency applies to the capacity per replica (1: as told). */
+  capacityFactor: 'capacity_factor',
   replicas: 'replicas',
   cpuLimitCores: 'cpu_limit_cores',
   memoryLimitBytes: 'memory_limit_bytes',

@@ -51,6 +51,8 @@ export interface SignalRecord {
   readonly target: number;
   readonly smoothed: number | undefined;
   readonly forecast: number | undefined;
+  /** Adaptive policy: the factor measured latency applies to the capacity per replica; undefined for the HPA rule. */
+  readonly capacityFactor?: number;
 }
 
 export interface Evaluation {
@@ -223,6 +225,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
     target: requestDriven ? (config.targets.rpsPerReplica as number) : config.targets.cpuUtilisation,
     smoothed: perReplica(signalSet.stableMean),
     forecast: perReplica(signalSet.forecast),
+    ...(config.policy === 'adaptive' ? { capacityFactor: nextMemory.adaptive.latency?.factor ?? 1 } : {}),
   };
   return { decision, ...(bridge ? { bridge } : {}), plan, problem: undefined, signal, memory: nextMemory };
 }

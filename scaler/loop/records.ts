@@ -77,6 +77,7 @@ export function signalPoint(service: string, time: number, signal: SignalRecord,
   if (signal.value !== undefined) point.floatField(S.value, signal.value);
   if (signal.smoothed !== undefined) point.floatField(S.smoothed, signal.smoothed);
   if (signal.forecast !== undefined) point.floatField(S.forecast, signal.forecast);
+  if (signal.capacityFactor !== undefined) point.floatField(S.capacityFactor, signal.capacityFactor);
   if (actual.cpuLimitCores !== undefined) point.floatField(S.cpuLimitCores, actual.cpuLimitCores);
   if (actual.memoryLimitBytes !== undefined) point.intField(S.memoryLimitBytes, Math.round(actual.memoryLimitBytes));
   return point;

@@ -36,7 +36,7 @@ beforeAll(async () => {
     scalerPoints.push(
       new Point(Measurement.scalerSignal).tag(Tag.service, service).tag(Tag.signal, 'cpu').timestamp(new Date(now - i * 1000))
         .floatField(ScalerSignalField.value, 0.6 + i / 100).floatField(ScalerSignalField.smoothed, 0.6).floatField(ScalerSignalField.target, 0.7)
-        .floatField(ScalerSignalField.forecast, 0.65).intField(ScalerSignalField.replicas, 2),
+        .floatField(ScalerSignalField.forecast, 0.65).floatField(ScalerSignalField.capacityFactor, 1 - i / 20).intField(ScalerSignalField.replicas, 2),
     );
   }
   scalerPoints.push(

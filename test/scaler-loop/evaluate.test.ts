@@ -157,7 +157,8 @@ describe('policy from labels, window length, records', () => {
     expect(line).toContain('replicas_after=3i');
     expect(line).toContain('dry_run=T');
     expect(line).toContain('reason="steady"');
-    const signal = signalPoint('web', now, { signal: 'cpu', value: 0.8, target: 0.7, smoothed: 0.75, forecast: 0.9 }, actual()).toLineProtocol();
+    const signal = signalPoint('web', now, { signal: 'cpu', value: 0.8, target: 0.7, smoothed: 0.75, forecast: 0.9, capacityFactor: 0.6 }, actual()).toLineProtocol();
+    expect(signal).toMatch(/capacity_factor=0\.6[,\s]/);
     expect(signal).toMatch(/^scaler_signal,service=web,signal=cpu /);
     expect(signal).toContain('target=0.7');
     expect(signal).toContain('replicas=2i');
