@@ -113,9 +113,24 @@ export interface AdaptiveResult {
 
 export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, settings: AdaptiveSettings): AdaptiveResult {
   const correction = latencyCorrection(
-    { now: input.now, latencyP95: input.latencyP95 ?? [], demand: input.requestRate, readyReplicas: input.readyReplicas, toldCapacityPerReplica: input.capacityPerReplicaRps, cpuLimitOverBase: input.cpuLimitOverBase ?? 1, lastScaleOutAt: state.lastScaleOutAt },
+    {
+      now: input.now,
+      latencyP95: input.latencyP95 ?? [],
+      demand: input.requestRate,
+      readyReplicas: input.readyReplicas,
+      toldCapacityPerReplica: input.capacityPerReplicaRps,
+      cpuLimitOverBase: input.cpuLimitOverBase ?? 1,
+      lastScaleOutAt: state.lastScaleOutAt,
+    },
     state.latency ?? initialLatencyCorrection,
-    { targetSeconds: settings.latencyTargetSeconds, floor: settings.latencyCorrectionFloor, windowSeconds: settings.metricWindowSeconds, steadySeconds: settings.stableWindowSeconds, scatteredSeconds: settings.flapWindowSeconds, startupSeconds: settings.startupSeconds + settings.evaluationSeconds },
+    {
+      targetSeconds: settings.latencyTargetSeconds,
+      floor: settings.latencyCorrectionFloor,
+      windowSeconds: settings.metricWindowSeconds,
+      steadySeconds: settings.stableWindowSeconds,
+      scatteredSeconds: settings.flapWindowSeconds,
+      startupSeconds: settings.startupSeconds + settings.evaluationSeconds,
+    },
   );
   const capacityPerReplicaRps = input.capacityPerReplicaRps * correction.state.factor;
   const latencyView: LatencyView = { medianP95Seconds: settings.latencyCorrectionFloor < 1 ? correction.medianP95Seconds : undefined, factor: correction.state.factor };
