@@ -1,6 +1,6 @@
 import { lastSpan, type SampleWindow } from '../samples.js';
-import { quantile } from 'simple-statistics';
 import { simpleMovingAverage } from '../signals/movingAverage.js';
+import { percentile, windowMax } from '../signals/percentile.js';
 
 /**
  * Measured latency corrects the capacity the adaptive policy plans with. The policy counts demand
@@ -97,7 +97,7 @@ export function latencyCorrection(input: LatencyCorrectionInput, state: LatencyC
   const windowMs = settings.windowSeconds * 1000;
   const span = lastSpan(input.latencyP95, windowMs, input.now);
   // The median of the window: most intervals above the objective, not one slow one.
-  const medianP95Seconds = span.length === 0 ? undefined : quantile(span.map((sample) => sample.value), 0.5);
+  const medianP95Seconds = percentile(span, 0.5);
   const unchanged = { state, medianP95Seconds, change: undefined };
   if (medianP95Seconds === undefined || floor >= 1 || !(input.toldCapacityPerReplica > 0) || input.readyReplicas < 1) return unchanged;
   const over = medianP95Seconds > settings.targetSeconds;
@@ -106,9 +106,12 @@ export function latencyCorrection(input: LatencyCorrectionInput, state: LatencyC
   if (input.now - state.changedAt < windowMs) return { ...unchanged, state: noted };
   const demand = simpleMovingAverage(lastSpan(input.demand, windowMs, input.now));
   if (demand === undefined) return { ...unchanged, state: noted };
-  // The share of the told capacity the ready replicas carried over the window, per base-size
+  // The share of the told capacity the ready replicas carried at a mean demand, per base-size
   // replica: a bridged replica carries more, and that is not the base capacity's doing.
-  const carried = demand / (input.readyReplicas * input.toldCapacityPerReplica * Math.max(1, input.cpuLimitOverBase));
+  const carriedShare = (mean: number) => mean / (input.readyReplicas * input.toldCapacityPerReplica * Math.max(1, input.cpuLimitOverBase));
+  // A span of samples old enough to stand for the whole of `ms` (a sample may be missing at its start).
+  const covers = (samples: SampleWindow, ms: number) => samples.length > 0 && input.now - samples[0]!.time >= ms * 0.9;
+  const carried = carriedShare(demand);
   const ms = Math.round(medianP95Seconds * 1000);
   const objective = Math.round(settings.targetSeconds * 1000);
   const moved = (factor: number, why: string): LatencyCorrectionResult => ({
@@ -119,7 +122,7 @@ export function latencyCorrection(input: LatencyCorrectionInput, state: LatencyC
   // A relaxation that latency answers with a slow interval is taken back, and the next one waits
   // twice as long: a correction that holds is probed less and less often.
   if (!allWithin && input.now - state.relaxedAt < state.relaxAfterMs) {
-    const slowest = Math.round(Math.max(...span.map((sample) => sample.value)) * 1000);
+    const slowest = Math.round((windowMax(span) ?? 0) * 1000);
     const result = moved(Math.max(floor, state.factor / RELAX_STEP), `p95 ${slowest} ms above the ${objective} ms objective ${Math.round((input.now - state.relaxedAt) / 60_000)} min after the last relaxation: taken back`);
     return { ...result, state: { ...result.state, relaxedAt: -Infinity, relaxAfterMs: Math.min(MAX_RELAX_AFTER_MS, 2 * state.relaxAfterMs) } };
   }
@@ -131,26 +134,31 @@ export function latencyCorrection(input: LatencyCorrectionInput, state: LatencyC
   const steady = Math.abs(demand - steadyMean) <= STEADY_BAND * steadyMean;
   if (over && steady && carried < state.factor) return moved(Math.max(floor, carried), `p95 ${ms} ms above the ${objective} ms objective carrying ${Math.round(carried * 100)}% of the told capacity`);
   const scatteredMs = settings.scatteredSeconds * 1000;
-  const scatteredSpan = lastSpan(input.latencyP95, scatteredMs, input.now);
-  const spanCovered = scatteredSpan.length > 0 && input.now - scatteredSpan[0]!.time >= scatteredMs * 0.9;
   // Replicas added within the span, or serving only since: the slow intervals may be a backlog waiting for them.
   const settled = input.now - input.lastScaleOutAt >= scatteredMs + settings.startupSeconds * 1000;
-  if (spanCovered && settled && input.now - state.changedAt >= scatteredMs && state.factor > floor) {
-    // At the base size: the bridge may have been raised since, for the very demand that slowed them.
-    const plannedCapacity = input.readyReplicas * input.toldCapacityPerReplica * state.factor;
-    const unexplained = unexplainedSlowIntervals(scatteredSpan, lastSpan(input.demand, scatteredMs + EXPLAINED_BY_MS, input.now), settings.targetSeconds, plannedCapacity);
-    const share = unexplained / scatteredSpan.length;
-    if (share >= SCATTERED_SHARE) {
-      return moved(Math.max(floor, state.factor * SCATTERED_STEP), `${Math.round(share * 100)}% of the intervals of ${settings.scatteredSeconds} s above the ${objective} ms objective with no demand past the capacity planned with before them`);
+  // This runs at every evaluation: the cheap conditions first, and the slow intervals counted
+  // before the demand ahead of each is scanned (the unexplained ones are some of them).
+  if (settled && input.now - state.changedAt >= scatteredMs && state.factor > floor) {
+    const scatteredSpan = lastSpan(input.latencyP95, scatteredMs, input.now);
+    const slow = scatteredSpan.filter((sample) => sample.value > settings.targetSeconds).length;
+    if (covers(scatteredSpan, scatteredMs) && slow >= SCATTERED_SHARE * scatteredSpan.length) {
+      // At the base size: the bridge may have been raised since, for the very demand that slowed them.
+      const plannedCapacity = input.readyReplicas * input.toldCapacityPerReplica * state.factor;
+      const unexplained = unexplainedSlowIntervals(scatteredSpan, lastSpan(input.demand, scatteredMs + EXPLAINED_BY_MS, input.now), settings.targetSeconds, plannedCapacity);
+      const share = unexplained / scatteredSpan.length;
+      if (share >= SCATTERED_SHARE) {
+        return moved(Math.max(floor, state.factor * SCATTERED_STEP), `${Math.round(share * 100)}% of the intervals of ${settings.scatteredSeconds} s above the ${objective} ms objective with no demand past the capacity planned with before them`);
+      }
     }
   }
   // A queue that builds past the capacity takes a while to show in latency, so the bound is read
   // over the steady window (a minute at 10% over the capacity leaves 6 s of backlog).
-  const steadyLatency = lastSpan(input.latencyP95, settings.steadySeconds * 1000, input.now);
-  const steadyCarried = steadyMean / (input.readyReplicas * input.toldCapacityPerReplica * Math.max(1, input.cpuLimitOverBase));
-  const steadyCovered = steadyLatency.length > 0 && input.now - steadyLatency[0]!.time >= settings.steadySeconds * 1000 * 0.9;
-  if (steadyCovered && steadyCarried > state.factor && steadyLatency.every((sample) => sample.value <= settings.targetSeconds)) {
-    return moved(Math.min(1, steadyCarried), `every p95 of ${settings.steadySeconds} s within the ${objective} ms objective carrying ${Math.round(steadyCarried * 100)}% of the told capacity`);
+  const steadyCarried = carriedShare(steadyMean);
+  if (steadyCarried > state.factor) {
+    const steadyLatency = lastSpan(input.latencyP95, settings.steadySeconds * 1000, input.now);
+    if (covers(steadyLatency, settings.steadySeconds * 1000) && steadyLatency.every((sample) => sample.value <= settings.targetSeconds)) {
+      return moved(Math.min(1, steadyCarried), `every p95 of ${settings.steadySeconds} s within the ${objective} ms objective carrying ${Math.round(steadyCarried * 100)}% of the told capacity`);
+    }
   }
   if (allWithin && state.factor < 1 && input.now - state.overAt >= state.relaxAfterMs && input.now - state.changedAt >= state.relaxAfterMs) {
     const result = moved(Math.min(1, state.factor * RELAX_STEP), `every p95 within the objective for ${Math.round(state.relaxAfterMs / 60_000)} min`);

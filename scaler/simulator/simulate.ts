@@ -127,6 +127,9 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
   const latencySpan = Math.max(config.windows.metricSeconds, flapWindow, 1);
   const latencyRing: Sample[] = Array.from({ length: latencySpan }, () => ({ time: 0, value: 0 }));
   const toldCapacity = mu * (setup.capacityError ?? 1);
+  // The windows handed to the policy, refilled at each evaluation (it reads them and keeps nothing).
+  const rateWindow: Sample[] = [];
+  const latencyWindow: Sample[] = [];
   const usageRing = new Float64Array(HPA_METRIC_WINDOW_S);
 
   let queue = 0;
@@ -197,13 +200,8 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
         hpaState = result.state;
         decision = result.decision;
       } else {
-        const window: Sample[] = [];
-        const count = Math.min(t + 1, rateSpan);
-        for (let i = t - count + 1; i <= t; i += 1) window.push(rateRing[i % rateSpan] as Sample);
-        const latencies: Sample[] = [];
-        for (let i = t - Math.min(t + 1, latencySpan) + 1; i <= t; i += 1) latencies.push(latencyRing[i % latencySpan] as Sample);
         const result = adaptiveDecide(
-          { now, currentReplicas: pods.length, readyReplicas: ready, requestRate: window, queueDepth: [{ time: now, value: queue }], latencyP95: latencies, capacityPerReplicaRps: toldCapacity, cpuLimitOverBase: cpuLimit / baseLimit, bridgeFactor: setup.bridge === false ? 1 : capacityPerReplica(model, Math.max(baseLimit, config.cpu.maxCores)) / mu },
+          { now, currentReplicas: pods.length, readyReplicas: ready, requestRate: ringWindow(rateRing, t, rateWindow), queueDepth: [{ time: now, value: queue }], latencyP95: ringWindow(latencyRing, t, latencyWindow), capacityPerReplicaRps: toldCapacity, cpuLimitOverBase: cpuLimit / baseLimit, bridgeFactor: setup.bridge === false ? 1 : capacityPerReplica(model, Math.max(baseLimit, config.cpu.maxCores)) / mu },
           adaptiveState,
           adaptive,
         );
@@ -257,6 +255,14 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
     peakReplicas,
     simulatedSeconds: seconds,
   };
+}
+
+/** Fills `window` with the samples of a per-second ring buffer up to second `t`, oldest first. */
+function ringWindow(ring: readonly Sample[], t: number, window: Sample[]): Sample[] {
+  const count = Math.min(t + 1, ring.length);
+  window.length = count;
+  for (let k = 0; k < count; k += 1) window[k] = ring[(t - count + 1 + k) % ring.length] as Sample;
+  return window;
 }
 
 /** Adds pods (starting now) or removes them, the ones not yet serving and then the newest first. */
