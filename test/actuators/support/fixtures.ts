@@ -33,7 +33,9 @@ export const webScript = `
 export const healthcheck = {
   Test: ['CMD', 'node', '-e', "require('http').get('http://127.0.0.1:8080/healthz', r => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"],
   Interval: 500_000_000,
-  Timeout: 2_000_000_000,
+  // The probe is a Node process inside the container's own CPU limit (0.1 core in some suites):
+  // on a host busy with the other suites it can take seconds to start, and a timed-out probe is a failed one.
+  Timeout: 5_000_000_000,
   Retries: 3,
   StartPeriod: 0,
 };
@@ -83,7 +85,7 @@ export async function startWeb(spec: WebSpec): Promise<Docker.Container> {
   return container;
 }
 
-export async function waitHealthy(container: Docker.Container, timeoutMs = 30_000): Promise<void> {
+export async function waitHealthy(container: Docker.Container, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const info = await container.inspect();
