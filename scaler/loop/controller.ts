@@ -7,7 +7,8 @@ import type { Lease } from '../lease/redisLease.js';
 import { cpuDrivenAdaptive, evaluate, initialPolicyMemory, type Evaluation, type Plan, type PolicyMemory, type WindowOrProblem } from './evaluate.js';
 import type { ScalerMetrics } from './metrics.js';
 import { policyConfigFor } from './policyLabels.js';
-import type { RecentActions } from './influxWindow.js';
+import type { PredecessorRecords } from './influxWindow.js';
+import { resumedLatencyCorrection } from '../policies/latencyCorrection.js';
 import { actionTag, decisionPoint, signalPoint, type Outcome } from './records.js';
 
 /**
@@ -24,8 +25,8 @@ export interface ScalerLoopOptions {
   /** The recent window of one service (an adapter over InfluxDB). */
   /** `containerCpu`: also read each container's CPU (the CPU-driven adaptive policy's demand). */
   readonly readWindow: (service: string, windowSeconds: number, options?: { containerCpu: boolean }) => Promise<WindowOrProblem>;
-  /** The last applied scale-out/in of a service from the records, to seed cooldowns after a restart. */
-  readonly readRecentActions?: (service: string) => Promise<RecentActions>;
+  /** What a predecessor recorded of a service (cooldowns, bridge base, latency correction), to resume from after a restart or a takeover. */
+  readonly readPredecessorRecords?: (service: string) => Promise<PredecessorRecords>;
   /** Where records go (the buffered InfluxDB writer); never throws. */
   readonly write: (points: Point[]) => void;
   readonly lease: Lease;
@@ -137,7 +138,7 @@ export class ScalerLoop {
       return { service, outcome: 'config_error' };
     }
 
-    if (!this.memory.has(service)) this.memory.set(service, await this.initialMemory(service));
+    if (!this.memory.has(service)) this.memory.set(service, await this.initialMemory(service, config));
     const windowSeconds = windowSecondsFor(config);
     const data = await this.options.readWindow(service, windowSeconds, { containerCpu: cpuDrivenAdaptive(config) });
     const now = this.now();
@@ -223,17 +224,21 @@ export class ScalerLoop {
     return { service, evaluation, outcome: 'applied' };
   }
 
-  /** A fresh process remembers the cooldowns its predecessor started, from the decision records. */
-  private async initialMemory(service: string): Promise<PolicyMemory> {
-    if (!this.options.readRecentActions) return initialPolicyMemory;
-    const recent = await this.options.readRecentActions(service);
-    if (recent.lastScaleOutAt === undefined && recent.lastScaleInAt === undefined && recent.bridgeBaseCpuCores === undefined) return initialPolicyMemory;
-    this.options.logger.info({ service, lastScaleOutAt: recent.lastScaleOutAt, lastScaleInAt: recent.lastScaleInAt, bridgeBaseCpuCores: recent.bridgeBaseCpuCores }, 'cooldowns carried over from the recorded decisions');
+  /** A fresh process (or a new lease holder) resumes from what its predecessor recorded: cooldowns, the bridge's base, the latency correction. */
+  private async initialMemory(service: string, config: PolicyConfig): Promise<PolicyMemory> {
+    if (!this.options.readPredecessorRecords) return initialPolicyMemory;
+    const recorded = await this.options.readPredecessorRecords(service);
+    const { logger } = this.options;
+    if (recorded.lastScaleOutAt !== undefined || recorded.lastScaleInAt !== undefined || recorded.bridgeBaseCpuCores !== undefined) {
+      logger.info({ service, lastScaleOutAt: recorded.lastScaleOutAt, lastScaleInAt: recorded.lastScaleInAt, bridgeBaseCpuCores: recorded.bridgeBaseCpuCores }, 'cooldowns carried over from the recorded decisions');
+    }
+    const latency = resumedLatencyCorrection(recorded.capacityFactor, config.targets.latencyCorrectionFloor);
+    if (latency.factor < 1) logger.info({ service, capacityFactor: latency.factor, recordedAt: recorded.capacityFactor?.at }, 'latency correction carried over from the recorded signals');
     return {
       ...initialPolicyMemory,
-      adaptive: { ...initialPolicyMemory.adaptive, lastScaleOutAt: recent.lastScaleOutAt ?? -Infinity, lastScaleInAt: recent.lastScaleInAt ?? -Infinity },
+      adaptive: { ...initialPolicyMemory.adaptive, lastScaleOutAt: recorded.lastScaleOutAt ?? -Infinity, lastScaleInAt: recorded.lastScaleInAt ?? -Infinity, latency },
       // A predecessor that left the bridge raised: its base, so that the limit returns to it.
-      bridgeBaseCpuCores: recent.bridgeBaseCpuCores,
+      bridgeBaseCpuCores: recorded.bridgeBaseCpuCores,
     };
   }
 

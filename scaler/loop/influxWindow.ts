@@ -1,4 +1,4 @@
-import { ContainerStatsField, influxQuery, InfluxQueryError, Measurement, quoteIdentifier, quoteString, readContainerWindow, readServiceWindow, seriesRows, Tag, type InfluxConnection } from '../../common/influx/index.js';
+import { ContainerStatsField, influxQuery, InfluxQueryError, Measurement, quoteIdentifier, quoteString, readContainerWindow, readServiceWindow, ScalerSignalField, seriesRows, Tag, type InfluxConnection } from '../../common/influx/index.js';
 import type { WindowOrProblem } from './evaluate.js';
 import { serviceWindowFrom, WINDOW_FIELDS } from './serviceWindow.js';
 
@@ -39,29 +39,36 @@ function describe(error: unknown): string {
   return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
 }
 
-/** When the scaler last applied a scale-out and a scale-in to a service (epoch ms), from its own records. */
-export interface RecentActions {
+/** What a predecessor (an earlier scaler process, or the previous lease holder) left in the records about a service. */
+export interface PredecessorRecords {
+  /** When it last applied a scale-out and a scale-in (epoch ms). */
   readonly lastScaleOutAt: number | undefined;
   readonly lastScaleInAt: number | undefined;
   /** The base CPU limit, when the newest applied bridge decision left the limit above it. */
   readonly bridgeBaseCpuCores?: number | undefined;
+  /** The newest latency correction it recorded (`capacity_factor`), and when. */
+  readonly capacityFactor?: { readonly factor: number; readonly at: number } | undefined;
 }
 
 /**
- * Reads the last applied horizontal actions of a service from `scaler_decision`, so that a
- * restarted scaler keeps the cooldowns its predecessor started instead of scaling in at once.
- * Unreachable or empty: nothing known (the cooldowns then start fresh).
+ * Reads what the records say of a service's recent past: the last applied horizontal actions and
+ * bridge from `scaler_decision`, and the newest capacity factor from `scaler_signal`, so that a
+ * restarted scaler keeps the cooldowns its predecessor started instead of scaling in at once, and
+ * the capacity latency taught it instead of missing the objective again to learn it.
+ * Unreachable or empty: nothing known (the policy memory then starts fresh).
  */
-export function influxRecentActions(connection: InfluxConnection, lookBackSeconds = 3600) {
-  return async (service: string): Promise<RecentActions> => {
-    const where = `${quoteIdentifier(Tag.service)} = ${quoteString(service)} AND outcome = 'applied' AND time > now() - ${lookBackSeconds}s`;
+export function influxPredecessorRecords(connection: InfluxConnection, lookBackSeconds = 3600) {
+  return async (service: string): Promise<PredecessorRecords> => {
+    const recent = `${quoteIdentifier(Tag.service)} = ${quoteString(service)} AND time > now() - ${lookBackSeconds}s`;
+    const where = `${recent} AND outcome = 'applied'`;
     try {
-      const [out, inn, bridge] = await withTimeout(
+      const [out, inn, bridge, signal] = await withTimeout(
         influxQuery(connection, [
           `SELECT last(${quoteIdentifier('reason')}) FROM ${quoteIdentifier(Measurement.scalerDecision)} WHERE ${where} AND ${quoteIdentifier(Tag.action)} = 'scale_out'`,
           `SELECT last(${quoteIdentifier('reason')}) FROM ${quoteIdentifier(Measurement.scalerDecision)} WHERE ${where} AND ${quoteIdentifier(Tag.action)} = 'scale_in'`,
           // Every bridge record carries both fields, so both last() values come from the newest one.
           `SELECT last(${quoteIdentifier('bridge_base_cpu_cores')}) AS base, last(${quoteIdentifier('cpu_limit_cores_after')}) AS after FROM ${quoteIdentifier(Measurement.scalerDecision)} WHERE ${where} AND ${quoteIdentifier('policy')} = 'arbitration/bridge'`,
+          `SELECT last(${quoteIdentifier(ScalerSignalField.capacityFactor)}) AS factor FROM ${quoteIdentifier(Measurement.scalerSignal)} WHERE ${recent}`,
         ].join('; ')),
         5000,
       );
@@ -72,7 +79,13 @@ export function influxRecentActions(connection: InfluxConnection, lookBackSecond
       const bridgeRow = seriesRows(bridge?.series ?? [])[0];
       const base = typeof bridgeRow?.base === 'number' ? bridgeRow.base : undefined;
       const after = typeof bridgeRow?.after === 'number' ? bridgeRow.after : undefined;
-      return { lastScaleOutAt: time(out), lastScaleInAt: time(inn), bridgeBaseCpuCores: base !== undefined && after !== undefined && after > base + 1e-9 ? base : undefined };
+      const signalRow = seriesRows(signal?.series ?? [])[0];
+      return {
+        lastScaleOutAt: time(out),
+        lastScaleInAt: time(inn),
+        bridgeBaseCpuCores: base !== undefined && after !== undefined && after > base + 1e-9 ? base : undefined,
+        capacityFactor: typeof signalRow?.factor === 'number' && typeof signalRow.time === 'number' ? { factor: signalRow.factor, at: signalRow.time } : undefined,
+      };
     } catch {
       return { lastScaleOutAt: undefined, lastScaleInAt: undefined };
     }

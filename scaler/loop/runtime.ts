@@ -11,7 +11,7 @@ import { loadPolicyConfigFile } from '../config/loadPolicyConfig.js';
 import { LocalLease, RedisLease, type Lease } from '../lease/redisLease.js';
 import type { ScalerConfig } from './config.js';
 import { ScalerLoop } from './controller.js';
-import { influxRecentActions, influxWindowReader } from './influxWindow.js';
+import { influxPredecessorRecords, influxWindowReader } from './influxWindow.js';
 import { scalerMetrics } from './metrics.js';
 
 export interface RunningScaler {
@@ -72,7 +72,7 @@ export async function startScaler(config: ScalerConfig, logger: Logger, actuator
   const loop = new ScalerLoop({
     actuator,
     readWindow: influxWindowReader(connection),
-    readRecentActions: influxRecentActions(connection),
+    readPredecessorRecords: influxPredecessorRecords(connection),
     write: (points) => writer.write(points),
     lease,
     logger,

@@ -92,8 +92,11 @@ export interface LatencyCorrectionResult {
   change: string | undefined;
 }
 
-export function latencyCorrection(input: LatencyCorrectionInput, state: LatencyCorrectionState, settings: LatencyCorrectionSettings): LatencyCorrectionResult {
+export function latencyCorrection(input: LatencyCorrectionInput, remembered: LatencyCorrectionState, settings: LatencyCorrectionSettings): LatencyCorrectionResult {
   const floor = Math.min(1, Math.max(0, settings.floor));
+  // The floor may have been raised since the factor was learnt (a label changed, or a
+  // predecessor's factor resumed): it holds at once, and a floor of 1 turns a factor off.
+  const state = remembered.factor < floor ? { ...remembered, factor: floor } : remembered;
   const windowMs = settings.windowSeconds * 1000;
   const span = lastSpan(input.latencyP95, windowMs, input.now);
   // The median of the window: most intervals above the objective, not one slow one.
@@ -182,4 +185,16 @@ function unexplainedSlowIntervals(latency: SampleWindow, demand: SampleWindow, o
     if (peak <= capacity) count += 1;
   }
   return count;
+}
+
+/**
+ * The correction a restarted scaler, or a new lease holder, resumes from: the factor its
+ * predecessor last recorded (`capacity_factor` in `scaler_signal`) and when, within the floor
+ * configured now. It counts as set at that record, so it is relaxed no sooner than a full
+ * `relaxAfterMs` later; how long the predecessor had gone without a slow interval is not recorded,
+ * and waiting is the side that costs replicas rather than the objective.
+ */
+export function resumedLatencyCorrection(recorded: { factor: number; at: number } | undefined, floor: number): LatencyCorrectionState {
+  if (recorded === undefined || !(recorded.factor < 1) || !(floor < 1)) return initialLatencyCorrection;
+  return { ...initialLatencyCorrection, factor: Math.max(floor, recorded.factor), changedAt: recorded.at };
 }

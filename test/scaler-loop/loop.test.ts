@@ -10,14 +10,16 @@ import { InfluxWriter, type InfluxConnection } from '../../common/influx/index.j
 import { DockerActuator } from '../../scaler/actuators/docker.js';
 import { RedisLease, LocalLease } from '../../scaler/lease/redisLease.js';
 import { ScalerLoop, type ScalerLoopOptions } from '../../scaler/loop/controller.js';
-import { influxRecentActions, influxWindowReader } from '../../scaler/loop/influxWindow.js';
+import { influxPredecessorRecords, influxWindowReader } from '../../scaler/loop/influxWindow.js';
 import { scalerMetrics } from '../../scaler/loop/metrics.js';
+import { signalPoint } from '../../scaler/loop/records.js';
 import { createNetwork, docker, ensureBaseImage, newRunId, quietLogger, removeRun, runContainers, startWeb, waitHealthy } from '../actuators/support/fixtures.js';
 import { capturingLogger, feedServiceStats, privateDatabase, selectRows } from './support/influx.js';
 
 const runId = newRunId('loop');
 const service = `shop-${runId}`;
 const quiet = `quiet-${runId}`;
+const calm = `calm-${runId}`;
 const policyLabels = {
   'scalewright.target.rps-per-replica': '40',
   'scalewright.max-replicas': '4',
@@ -49,7 +51,8 @@ beforeAll(async () => {
   });
   await labelled.start();
   const silent = await startWeb({ runId, name: 'quiet-1', service: quiet, network, cpus: 0.25 });
-  await Promise.all([waitHealthy(labelled), waitHealthy(silent)]);
+  const calmOne = await startWeb({ runId, name: 'calm-1', service: calm, network, cpus: 0.25 });
+  await Promise.all([waitHealthy(labelled), waitHealthy(silent), waitHealthy(calmOne)]);
   feeder = feedServiceStats(connection, service, () => ({ replicas: 1, requests_per_second: 100, cpu_usage_cores: 0.22, cpu_limit_cores: 0.25, cpu_fraction_of_limit: 0.8, cpu_throttled_fraction: 0.05, memory_working_set_bytes: 105 * 2 ** 20, memory_limit_bytes: 128 * 2 ** 20, memory_fraction_of_limit_max: 0.3, oom_kills_total: 0 }));
   await feeder.backfill(30);
 }, 120_000);
@@ -162,7 +165,7 @@ describe('the scaler loop (real Docker, InfluxDB, Redis)', () => {
 
   it('a restarted scaler keeps the cooldown its predecessor started (read back from the decision records)', async () => {
     await writer.flush();
-    const { loop, logs } = loopWith({ dryRun: true, readRecentActions: influxRecentActions(connection) });
+    const { loop, logs } = loopWith({ dryRun: true, readPredecessorRecords: influxPredecessorRecords(connection) });
     const [report] = await loop.tick();
     const lastScaleOutAt = report?.evaluation?.memory.adaptive.lastScaleOutAt ?? -Infinity;
     expect(Number.isFinite(lastScaleOutAt)).toBe(true);
@@ -206,6 +209,32 @@ describe('the scaler loop (real Docker, InfluxDB, Redis)', () => {
       expect(report?.evaluation?.memory.adaptive.latency?.factor).toBeCloseTo(0.6, 6);
     } finally {
       slow.stop();
+    }
+  });
+
+  it('a restarted scaler resumes the latency correction its predecessor recorded (read back from scaler_signal)', async () => {
+    // The calm service uses 0.15 of its 0.25 cores and reports no latency: at the told capacity one
+    // replica carries it. Its predecessor had learnt that a replica carries 60% of that, and
+    // recorded so with its last evaluation a minute ago (the record the loop writes every tick).
+    const stats = feedServiceStats(connection, calm, () => ({ replicas: 1, cpu_usage_cores: 0.15, cpu_limit_cores: 0.25, cpu_fraction_of_limit: 0.6, cpu_throttled_fraction: 0, memory_working_set_bytes: 60 * 2 ** 20, memory_limit_bytes: 256 * 2 ** 20, memory_fraction_of_limit_max: 0.25, oom_kills_total: 0 }));
+    try {
+      await stats.backfill(30);
+      const actuator = new DockerActuator({ docker, logger: quietLogger, requireLabel: `scalewright.test=${runId}` });
+      writer.write([signalPoint(calm, Date.now() - 60_000, { signal: 'cpu', value: 0.6, target: 0.8, smoothed: 0.6, forecast: undefined, capacityFactor: 0.6 }, await actuator.observe(calm))]);
+      await writer.flush();
+
+      const forgetful = loopWith({ dryRun: true, services: [calm] });
+      const [fresh] = await forgetful.loop.tick();
+      expect(fresh?.outcome).toBe('hold');
+      expect(fresh?.evaluation?.memory.adaptive.latency?.factor).toBe(1);
+
+      const { loop, logs } = loopWith({ dryRun: true, services: [calm], readPredecessorRecords: influxPredecessorRecords(connection) });
+      const [resumed] = await loop.tick();
+      expect(resumed?.evaluation?.decision).toMatchObject({ action: 'scale_out', resource: 'replicas', from: 1, to: 2 });
+      expect(resumed?.evaluation?.memory.adaptive.latency?.factor).toBeCloseTo(0.6, 9);
+      expect(logs.lines.find((l) => l.msg === 'latency correction carried over from the recorded signals')).toMatchObject({ service: calm, capacityFactor: 0.6 });
+    } finally {
+      stats.stop();
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialLatencyCorrection, latencyCorrection, type LatencyCorrectionInput, type LatencyCorrectionSettings, type LatencyCorrectionState } from '../../scaler/policies/latencyCorrection.js';
+import { initialLatencyCorrection, latencyCorrection, resumedLatencyCorrection, type LatencyCorrectionInput, type LatencyCorrectionSettings, type LatencyCorrectionState } from '../../scaler/policies/latencyCorrection.js';
 import type { Sample } from '../../scaler/samples.js';
 
 const NOW = 10_000_000;
@@ -141,5 +141,33 @@ describe('latency feedback on the capacity per replica', () => {
     // A correction long after a relaxation keeps the interval.
     const later = correct({ latencyP95: perSecond(60, () => 0.8), demand: perSecond(60, () => 100) }, { ...relaxed, relaxedAt: NOW - 40 * MINUTE });
     expect(later.state.relaxAfterMs).toBe(30 * MINUTE);
+  });
+
+  it('holds a floor raised since the factor was learnt at once, and a floor of 1 turns a learnt factor off', () => {
+    const learnt = { ...initialLatencyCorrection, factor: 0.6, changedAt: NOW - MINUTE };
+    expect(correct({}, learnt, { floor: 0.8 }).state.factor).toBe(0.8);
+    expect(correct({ latencyP95: [] }, learnt, { floor: 0.8 }).state.factor).toBe(0.8);
+    expect(correct({}, learnt, { floor: 1 }).state.factor).toBe(1);
+  });
+});
+
+describe('resuming the latency feedback after a restart', () => {
+  it('starts from the factor the predecessor recorded, within the floor configured now', () => {
+    const at = NOW - 10 * MINUTE;
+    expect(resumedLatencyCorrection({ factor: 0.6, at }, 0.5)).toEqual({ ...initialLatencyCorrection, factor: 0.6, changedAt: at });
+    expect(resumedLatencyCorrection({ factor: 0.6, at }, 0.7).factor).toBe(0.7);
+  });
+
+  it('starts afresh with no record, a record of no correction, or the feedback turned off', () => {
+    expect(resumedLatencyCorrection(undefined, 0.5)).toBe(initialLatencyCorrection);
+    expect(resumedLatencyCorrection({ factor: 1, at: NOW }, 0.5)).toBe(initialLatencyCorrection);
+    expect(resumedLatencyCorrection({ factor: 0.6, at: NOW }, 1)).toBe(initialLatencyCorrection);
+  });
+
+  it('relaxes a resumed factor no sooner than 30 minutes after the record, as if it had just been set', () => {
+    // 80 rps on 4 × 50 told: 40% carried, every interval within the objective (no lower bound above 0.6).
+    const calm = { demand: perSecond(60, () => 80) };
+    expect(correct(calm, resumedLatencyCorrection({ factor: 0.6, at: NOW - 29 * MINUTE }, 0.5)).state.factor).toBe(0.6);
+    expect(correct(calm, resumedLatencyCorrection({ factor: 0.6, at: NOW - 31 * MINUTE }, 0.5)).state.factor).toBeCloseTo(0.66, 9);
   });
 });
