@@ -133,7 +133,8 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
     },
   );
   const capacityPerReplicaRps = input.capacityPerReplicaRps * correction.state.factor;
-  const latencyView: LatencyView = { medianP95Seconds: settings.latencyCorrectionFloor < 1 ? correction.medianP95Seconds : undefined, factor: correction.state.factor };
+  // Latency found not to answer to replicas (a slow dependency) says nothing about their room either.
+  const latencyView: LatencyView = { medianP95Seconds: settings.latencyCorrectionFloor < 1 && input.now >= correction.state.unresponsiveUntil ? correction.medianP95Seconds : undefined, factor: correction.state.factor };
   const decided = decideReplicas({ ...input, capacityPerReplicaRps }, { ...state, latency: correction.state }, settings, latencyView);
   const result = correction.change === undefined ? decided : { ...decided, decision: { ...decided.decision, reason: `${decided.decision.reason} (latency: ${correction.change})` } };
   const signals = result.decision.signals;

@@ -58,9 +58,56 @@ export interface LatencyCorrectionState {
   /** When the factor was last relaxed, and how long a correction must go unconfirmed before the next relaxation. */
   relaxedAt: number;
   relaxAfterMs: number;
+  /** A correction down on trial, until the replicas it added show whether latency answers to them. */
+  trial?: LatencyTrial | undefined;
+  /** Until then latency is known not to answer to replicas: it corrects nothing and vetoes no scale-in. */
+  unresponsiveUntil: number;
+  /** How long the next finding that latency does not answer to replicas holds (doubles each time, up to a day). */
+  unresponsiveForMs: number;
 }
 
-export const initialLatencyCorrection: LatencyCorrectionState = { factor: 1, changedAt: -Infinity, overAt: -Infinity, relaxedAt: -Infinity, relaxAfterMs: 30 * 60 * 1000 };
+/** What a correction down was made from. */
+export interface LatencyTrial {
+  at: number;
+  factorBefore: number;
+  p95BeforeSeconds: number;
+  /** Demand per ready base-size replica. */
+  loadPerReplicaBefore: number;
+}
+
+export const initialLatencyCorrection: LatencyCorrectionState = {
+  factor: 1,
+  changedAt: -Infinity,
+  overAt: -Infinity,
+  relaxedAt: -Infinity,
+  relaxAfterMs: 30 * 60 * 1000,
+  unresponsiveUntil: -Infinity,
+  unresponsiveForMs: 30 * 60 * 1000,
+};
+
+/**
+ * Latency that replicas do not cure (a slow database, a slow downstream API) also reads as short
+ * capacity. So a correction down is on trial: once the replicas it added serve and a window has
+ * passed, with the load per replica at most `TRIAL_LIGHTER` of what it was (10% lighter: a
+ * correction clamped at the floor may add few replicas, and a rising load eats into them), a
+ * median p95 still above the objective and within `TRIAL_UNMOVED` of what it was, either way,
+ * says that latency does not answer to replicas: near the knee 10% less load per replica takes
+ * far more than 10% off the queueing delay (a p95 that rose is a queue still building:
+ * capacity still short). The
+ * factor goes back to what it was, and for `unresponsiveForMs` latency corrects nothing and
+ * vetoes no scale-in (the replicas added for it are given back). While replicas asked for during
+ * a trial are on their way the factor goes no lower; further corrections before they are asked
+ * for (the bridge raised, say) belong to the same trial. A trial whose replicas never come (at
+ * the maximum, or a load that rose as much) lapses after the scattered span and a start-up.
+ */
+const TRIAL_LIGHTER = 0.9;
+const TRIAL_UNMOVED = 0.9;
+/**
+ * A p95 above the objective on a steady load whose busiest interval asked for less than this
+ * share of the lowest capacity the floor allows is not for want of capacity either (at half the
+ * capacity a replica's latency is its service time), and needs no trial.
+ */
+const FAR_BELOW_FLOOR = 0.5;
 
 /**
  * A factor below 1 that latency has not confirmed for `relaxAfterMs` (30 minutes at first) is
@@ -106,7 +153,7 @@ export function latencyCorrection(input: LatencyCorrectionInput, remembered: Lat
   const over = medianP95Seconds > settings.targetSeconds;
   const allWithin = span.every((sample) => sample.value <= settings.targetSeconds);
   const noted = allWithin ? state : { ...state, overAt: input.now };
-  if (input.now - state.changedAt < windowMs) return { ...unchanged, state: noted };
+  if (input.now - state.changedAt < windowMs || input.now < state.unresponsiveUntil) return { ...unchanged, state: noted };
   const demand = simpleMovingAverage(lastSpan(input.demand, windowMs, input.now));
   if (demand === undefined) return { ...unchanged, state: noted };
   // The share of the told capacity the ready replicas carried at a mean demand, per base-size
@@ -117,8 +164,51 @@ export function latencyCorrection(input: LatencyCorrectionInput, remembered: Lat
   const carried = carriedShare(demand);
   const ms = Math.round(medianP95Seconds * 1000);
   const objective = Math.round(settings.targetSeconds * 1000);
+  const scatteredMs = settings.scatteredSeconds * 1000;
+  const loadPerReplica = demand / (input.readyReplicas * Math.max(1, input.cpuLimitOverBase));
+  // Latency found not to answer to replicas: the factor back to what it was before latency
+  // lowered it, and no correction (nor veto) for a while, doubling at each finding.
+  const unresponsive = (why: string, factor: number): LatencyCorrectionResult => ({
+    state: { ...noted, factor, changedAt: input.now, trial: undefined, unresponsiveUntil: input.now + state.unresponsiveForMs, unresponsiveForMs: Math.min(MAX_RELAX_AFTER_MS, 2 * state.unresponsiveForMs) },
+    medianP95Seconds,
+    change: `${why}: latency does not answer to replicas (a slow dependency?) and corrects nothing for ${Math.round(state.unresponsiveForMs / 60_000)} min: capacity per replica × ${factor.toFixed(2)}`,
+  });
+  // Over the objective, requests wait: what was carried is at least the capacity (an upper bound)
+  // — if the load was steady. A load that has just risen (from idle, say) had part of the window
+  // at the old level, and one that has just fallen leaves a backlog behind it: both wait for
+  // replicas to start or for the queue to drain, not for want of capacity per replica.
+  const steadyMean = simpleMovingAverage(lastSpan(input.demand, settings.steadySeconds * 1000, input.now)) ?? demand;
+  const steady = Math.abs(demand - steadyMean) <= STEADY_BAND * steadyMean;
+  // Slow on a steady load although no interval of the window asked for half the lowest capacity
+  // the floor allows: no correction within bounds would cure it.
+  if (over && steady) {
+    const busiest = carriedShare(windowMax(lastSpan(input.demand, windowMs, input.now)) ?? demand);
+    if (busiest < floor * FAR_BELOW_FLOOR) {
+      return unresponsive(`p95 ${ms} ms above the ${objective} ms objective with no interval asking for more than ${Math.round(busiest * 100)}% of the told capacity`, state.trial?.factorBefore ?? state.factor);
+    }
+  }
+  let trial = state.trial;
+  // Replicas asked for since the trial began and not yet serving for a window: no lower until they show.
+  let awaited = false;
+  if (trial !== undefined) {
+    const askedSince = input.lastScaleOutAt >= trial.at;
+    const served = askedSince && input.now - input.lastScaleOutAt >= settings.startupSeconds * 1000 + windowMs;
+    awaited = askedSince && !served;
+    if (served && loadPerReplica <= TRIAL_LIGHTER * trial.loadPerReplicaBefore) {
+      // Unmoved both ways: a p95 that rose is a queue still building, capacity still short.
+      const unmoved = medianP95Seconds >= TRIAL_UNMOVED * trial.p95BeforeSeconds && medianP95Seconds * TRIAL_UNMOVED <= trial.p95BeforeSeconds;
+      if (over && unmoved) {
+        const lighter = Math.round((1 - loadPerReplica / trial.loadPerReplicaBefore) * 100);
+        return unresponsive(`p95 ${ms} ms with ${lighter}% less load per replica than at the ${Math.round(trial.p95BeforeSeconds * 1000)} ms that lowered the capacity`, trial.factorBefore);
+      }
+      trial = undefined; // latency answered: the correction stands
+    } else if (input.now - trial.at > scatteredMs + settings.startupSeconds * 1000) {
+      trial = undefined;
+    }
+  }
+  const base: LatencyCorrectionState = trial === state.trial ? noted : { ...noted, trial };
   const moved = (factor: number, why: string): LatencyCorrectionResult => ({
-    state: { ...noted, factor, changedAt: input.now },
+    state: { ...base, factor, changedAt: input.now },
     medianP95Seconds,
     change: `${why}: capacity per replica × ${factor.toFixed(2)}`,
   });
@@ -129,14 +219,10 @@ export function latencyCorrection(input: LatencyCorrectionInput, remembered: Lat
     const result = moved(Math.max(floor, state.factor / RELAX_STEP), `p95 ${slowest} ms above the ${objective} ms objective ${Math.round((input.now - state.relaxedAt) / 60_000)} min after the last relaxation: taken back`);
     return { ...result, state: { ...result.state, relaxedAt: -Infinity, relaxAfterMs: Math.min(MAX_RELAX_AFTER_MS, 2 * state.relaxAfterMs) } };
   }
-  // Over the objective, requests wait: what was carried is at least the capacity (an upper bound)
-  // — if the load was steady. A load that has just risen (from idle, say) had part of the window
-  // at the old level, and one that has just fallen leaves a backlog behind it: both wait for
-  // replicas to start or for the queue to drain, not for want of capacity per replica.
-  const steadyMean = simpleMovingAverage(lastSpan(input.demand, settings.steadySeconds * 1000, input.now)) ?? demand;
-  const steady = Math.abs(demand - steadyMean) <= STEADY_BAND * steadyMean;
-  if (over && steady && carried < state.factor) return moved(Math.max(floor, carried), `p95 ${ms} ms above the ${objective} ms objective carrying ${Math.round(carried * 100)}% of the told capacity`);
-  const scatteredMs = settings.scatteredSeconds * 1000;
+  if (over && steady && carried < state.factor && !awaited) {
+    const result = moved(Math.max(floor, carried), `p95 ${ms} ms above the ${objective} ms objective carrying ${Math.round(carried * 100)}% of the told capacity`);
+    return { ...result, state: { ...result.state, trial: trial ?? { at: input.now, factorBefore: state.factor, p95BeforeSeconds: medianP95Seconds, loadPerReplicaBefore: loadPerReplica } } };
+  }
   // Replicas added within the span, or serving only since: the slow intervals may be a backlog waiting for them.
   const settled = input.now - input.lastScaleOutAt >= scatteredMs + settings.startupSeconds * 1000;
   // This runs at every evaluation: the cheap conditions first, and the slow intervals counted
@@ -167,7 +253,7 @@ export function latencyCorrection(input: LatencyCorrectionInput, remembered: Lat
     const result = moved(Math.min(1, state.factor * RELAX_STEP), `every p95 within the objective for ${Math.round(state.relaxAfterMs / 60_000)} min`);
     return { ...result, state: { ...result.state, relaxedAt: input.now } };
   }
-  return { ...unchanged, state: noted };
+  return { ...unchanged, state: base };
 }
 
 /** Intervals above the objective when no demand interval of the `EXPLAINED_BY_MS` before them (itself included) exceeded the capacity. */

@@ -44,6 +44,7 @@ interface SimulateFlags {
   bridge: boolean;
   latencyFeedback: boolean;
   capacityError: number;
+  dependencyMs: number;
   synthetic?: string | true;
   reverse?: boolean;
 }
@@ -51,6 +52,11 @@ interface SimulateFlags {
 const positive = (name: string) => (value: string) => {
   const number = Number(value);
   if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got ${JSON.stringify(value)}`);
+  return number;
+};
+const nonNegative = (name: string) => (value: string) => {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0) throw new InvalidArgumentError(`${name} must be a number of 0 or more, got ${JSON.stringify(value)}`);
   return number;
 };
 
@@ -73,6 +79,7 @@ export function simulateCommand(): Command {
     .option('--concurrency <n>', 'model: requests one replica serves at once', positive('--concurrency'), DEFAULT_SERVICE_MODEL.concurrency)
     .option('--startup-seconds <s>', 'model: time from asking for a replica to it serving (also the policy config startupSeconds)', positive('--startup-seconds'), DEFAULT_SERVICE_MODEL.startupSeconds)
     .option('--queue-per-replica <n>', 'model: waiting requests per ready replica before drops', positive('--queue-per-replica'), DEFAULT_SERVICE_MODEL.queueLimitPerReplica)
+    .option('--dependency-ms <ms>', 'model: time every request also waits on a slow dependency (no CPU, no slot), added to its latency whatever the replicas: latency that replicas do not cure', nonNegative('--dependency-ms'), 0)
     .option('--max-replicas <n>', 'replica ceiling for both policies (overrides the config)', positive('--max-replicas'), 40)
     .option('--slo-ms <ms>', 'p95 latency objective (default: the config targets.p95LatencyMs, 500)', positive('--slo-ms'))
     .option('--no-bridge', 'run the adaptive policy without its vertical start-up bridge (replicas only), to see what the bridge is worth')
@@ -106,6 +113,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
       startupSeconds: flags.startupSeconds,
       queueLimitPerReplica: flags.queuePerReplica,
       sloP95Seconds: (flags.sloMs ?? config.targets.p95LatencyMs) / 1000,
+      dependencySeconds: flags.dependencyMs / 1000,
     };
     const policies: PolicyName[] = flags.policy === 'both' ? ['hpa', 'adaptive'] : [flags.policy];
     const comparisons: Comparison[] = [];
@@ -132,7 +140,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
       comparisons.push(comparison);
     }
     const modelLine = [
-      `model: ${capacityPerReplica(model)} req/s per replica (${model.cpuLimitCores} cores / ${model.cpuSecondsPerRequest * 1000} ms per request, ${model.concurrency} concurrent), start-up ${model.startupSeconds} s, p95 objective ${model.sloP95Seconds * 1000} ms, replicas ${config.replicas.min}..${config.replicas.max}`,
+      `model: ${capacityPerReplica(model)} req/s per replica (${model.cpuLimitCores} cores / ${model.cpuSecondsPerRequest * 1000} ms per request, ${model.concurrency} concurrent), start-up ${model.startupSeconds} s${flags.dependencyMs > 0 ? `, ${flags.dependencyMs} ms on a dependency per request` : ''}, p95 objective ${model.sloP95Seconds * 1000} ms, replicas ${config.replicas.min}..${config.replicas.max}`,
       `hpa: CPU target ${Math.round(config.targets.cpuUtilisation * 100)}%, tolerance ${config.tolerance}, 15 s sync, Kubernetes default behaviour; adaptive: target ${Math.round(config.targets.adaptiveUtilisation * 100)}%, busy second with square-root headroom β ${config.targets.burstHeadroom}, ${flags.bridge ? `vertical bridge up to ${Math.max(model.cpuLimitCores, config.cpu.maxCores)} cores (busy second at ≤ ${Math.round(config.targets.burstUtilisation * 100)}%)` : 'no vertical bridge'}`,
       `adaptive: latency feedback ${config.targets.latencyCorrectionFloor < 1 ? `on (capacity corrected down to ×${config.targets.latencyCorrectionFloor} at most)` : 'off'}${flags.capacityError !== 1 ? `; told ${flags.capacityError}× the capacity per replica the model has (${capacityPerReplica(model) * flags.capacityError} req/s)` : ''}`,
       'cost = replica-seconds in base-size replicas (a replica bridged to 2× the cores counts 2×); times are simulated seconds',

@@ -11,7 +11,7 @@
  * serve wait in a queue (bounded at `queueLimitPerReplica` × ready replicas; the excess is
  * dropped). Each simulated second the p95 latency is estimated as
  *
- *   p95 ≈ backlog / (ready × μ)  +  ln 20 × (s + Wq)
+ *   p95 ≈ backlog / (ready × μ)  +  ln 20 × (s + Wq)  +  dependency
  *
  * the time to drain the requests ahead plus the 95th percentile of an exponential sojourn whose
  * mean is the M/M/c one, with c = ready × concurrency servers and Sakasegawa's approximation
@@ -26,6 +26,12 @@ export interface ServiceModel {
   startupSeconds: number;
   queueLimitPerReplica: number;
   sloP95Seconds: number;
+  /**
+   * Time every request also waits on a dependency (an awaited database call) that holds neither
+   * CPU nor a slot: added to the p95 whatever the replicas (default 0). Latency that replicas do
+   * not cure, which latency feedback must not read as short capacity.
+   */
+  dependencySeconds?: number;
 }
 
 export const DEFAULT_SERVICE_MODEL: ServiceModel = {
@@ -56,5 +62,5 @@ export function p95LatencySeconds(model: ServiceModel, ready: number, arrivalsPe
   const servers = ready * model.concurrency;
   const rho = Math.min(0.99, arrivalsPerSecond / (ready * mu));
   const wq = rho <= 0 ? 0 : (s * rho ** (Math.sqrt(2 * (servers + 1)) - 1)) / (servers * (1 - rho));
-  return backlog / (ready * mu) + LN20 * (s + wq);
+  return backlog / (ready * mu) + LN20 * (s + wq) + (model.dependencySeconds ?? 0);
 }

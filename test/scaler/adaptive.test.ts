@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { adaptiveDecide, initialAdaptiveState, type AdaptiveInput, type AdaptiveSettings, type AdaptiveState } from '../../scaler/policies/adaptive.js';
 import { bridgeCpuLimit } from '../../scaler/policies/verticalBridge.js';
+import { initialLatencyCorrection } from '../../scaler/policies/latencyCorrection.js';
 import type { Sample } from '../../scaler/samples.js';
 import { syntheticTrace } from '../../scaler/simulator/synthetic.js';
 
@@ -237,6 +238,12 @@ describe('the adaptive policy with measured latency', () => {
     const near = decide({ requestRate: rates(600, () => 60), latencyP95: latency(0.46) });
     expect(near.decision).toMatchObject({ action: 'none', reason: 'no scale-in: p95 460 ms is within 10% of the 500 ms objective' });
     expect(decide({ requestRate: rates(600, () => 60), latencyP95: latency(0.3) }).decision.action).toBe('scale_in');
+  });
+  it('scales in at any p95 once latency is found not to answer to replicas (a slow dependency)', () => {
+    const found = { ...initialAdaptiveState, latency: { ...initialLatencyCorrection, unresponsiveUntil: NOW + 60_000 } };
+    const result = decide({ requestRate: rates(600, () => 60), latencyP95: latency(0.9) }, found);
+    expect(result.decision).toMatchObject({ action: 'scale_in', from: 4, to: 2 });
+    expect(result.capacityPerReplicaRps).toBe(50);
   });
   it('ignores latency when its feedback is off (floor 1)', () => {
     const off = adaptiveDecide(input({ requestRate: rates(600, () => 60), latencyP95: latency(0.46) }), initialAdaptiveState, { ...settings, latencyCorrectionFloor: 1 });

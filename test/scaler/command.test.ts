@@ -33,7 +33,7 @@ afterEach(() => {
 describe('scalewright simulate', () => {
   it('--help names every flag with its default', async () => {
     const { help } = await run(['--help']);
-    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error']) {
+    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error', '--dependency-ms']) {
       expect(help).toContain(flag);
     }
     expect(help).toMatch(/default: 560/);
@@ -71,6 +71,14 @@ describe('scalewright simulate', () => {
     const { exitCode } = await run(['--synthetic', 'step', '--capacity-error', '1.5', '--no-latency-feedback', '--policy', 'adaptive']);
     expect(exitCode).toBe(0);
     expect(out.join('')).toMatch(/adaptive: latency feedback off; told 1\.5× the capacity per replica the model has \(75 req\/s\)/);
+  });
+  it('--dependency-ms adds a slow dependency to the model and says so; a negative one is refused', async () => {
+    const { out } = capture();
+    const { exitCode } = await run(['--synthetic', 'step', '--dependency-ms', '600', '--policy', 'adaptive']);
+    expect(exitCode).toBe(0);
+    expect(out.join('')).toMatch(/start-up 30 s, 600 ms on a dependency per request, p95 objective 500 ms/);
+    const { thrown } = await run(['--synthetic', 'step', '--dependency-ms', '-5']);
+    expect(String(thrown)).toMatch(/--dependency-ms must be a number of 0 or more, got "-5"/);
   });
   it('a capacity error that is not a positive number is refused', async () => {
     const { thrown } = await run(['--synthetic', 'step', '--capacity-error', '-1']);

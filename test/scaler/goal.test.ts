@@ -108,3 +108,28 @@ describe('a capacity per replica told 50% too high: latency feedback', () => {
     });
   }
 });
+
+/**
+ * Latency that replicas do not cure (every request also waits 600 ms on a dependency, so the
+ * 500 ms objective is out of reach at any size) must not read as short capacity: without the
+ * trial and the far-below-the-floor finding, the feedback lowered the capacity to its floor and
+ * its scale-in veto then held every replica it ever added: 2.9–4.2× the replica-seconds of the
+ * policy without feedback on these shapes (seen with it: 1.02–1.09×).
+ */
+describe('a slow dependency no replica cures: latency feedback', () => {
+  for (const shape of ['step', 'ramp', 'spike', 'sine'] as const) {
+    it(`synthetic-${shape}: costs no more than 25% above the policy without feedback`, { timeout: 120_000 }, () => {
+      const run = (feedback: boolean) =>
+        compareOnTrace(syntheticTrace(shape), {
+          model: { ...DEFAULT_SERVICE_MODEL, dependencySeconds: 0.6 },
+          config: feedback ? config : parsePolicyConfig({ replicas: { min: 1, max: 40 }, targets: { latencyCorrectionFloor: 1 } }),
+          replay: { maxReplayStepSeconds: 60, peakRps: 560 },
+          policies: ['adaptive'],
+          hpaSyncSeconds: 15,
+        }).outcomes[0]!;
+      const [on, off] = [run(true), run(false)];
+      process.stdout.write(`dependency 600 ms, synthetic-${shape}: replica-s ${on.replicaSeconds} with latency feedback, ${off.replicaSeconds} without\n`);
+      expect(on.replicaSeconds).toBeLessThanOrEqual(1.25 * off.replicaSeconds);
+    });
+  }
+});

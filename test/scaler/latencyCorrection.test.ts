@@ -58,7 +58,8 @@ describe('latency feedback on the capacity per replica', () => {
   });
 
   it('goes no lower than the floor, and a floor of 1 turns the feedback off', () => {
-    expect(correct({ latencyP95: perSecond(60, () => 2), demand: perSecond(60, () => 40) }).state.factor).toBe(0.5);
+    // 60 rps on 4 × 50 told: 30% carried at 2 s p95, and the floor is 0.5.
+    expect(correct({ latencyP95: perSecond(60, () => 2), demand: perSecond(60, () => 60) }).state.factor).toBe(0.5);
     const off = correct({ latencyP95: perSecond(60, () => 2) }, initialLatencyCorrection, { floor: 1 });
     expect(off.state).toEqual(initialLatencyCorrection);
     expect(off.medianP95Seconds).toBe(2);
@@ -148,6 +149,76 @@ describe('latency feedback on the capacity per replica', () => {
     expect(correct({}, learnt, { floor: 0.8 }).state.factor).toBe(0.8);
     expect(correct({ latencyP95: [] }, learnt, { floor: 0.8 }).state.factor).toBe(0.8);
     expect(correct({}, learnt, { floor: 1 }).state.factor).toBe(1);
+  });
+});
+
+describe('latency that replicas do not cure (a slow dependency)', () => {
+  // The correction of the first case above: 120 rps on 4 × 50 told at 800 ms → × 0.60, on trial.
+  const onTrial = (trialAt: number): LatencyCorrectionState => ({
+    ...initialLatencyCorrection,
+    factor: 0.6,
+    changedAt: trialAt,
+    overAt: NOW,
+    trial: { at: trialAt, factorBefore: 1, p95BeforeSeconds: 0.8, loadPerReplicaBefore: 30 },
+  });
+  const slow = perSecond(60, () => 0.8);
+
+  it('needs no trial when no interval asked for half the lowest capacity the floor allows', () => {
+    // 40 rps on 4 × 50 told: 20% carried, under half the floor's 50%, yet p95 is 2 s.
+    const result = correct({ latencyP95: perSecond(60, () => 2), demand: perSecond(60, () => 40) });
+    expect(result.state).toMatchObject({ factor: 1, unresponsiveUntil: NOW + 30 * MINUTE });
+    expect(result.change).toBe('p95 2000 ms above the 500 ms objective with no interval asking for more than 20% of the told capacity: latency does not answer to replicas (a slow dependency?) and corrects nothing for 30 min: capacity per replica × 1.00');
+    // One busier second in the window (60 rps: 30%) and the bound applies as usual.
+    expect(correct({ latencyP95: perSecond(60, () => 2), demand: perSecond(60, (ago) => (ago === 3 ? 60 : 40)) }).state.factor).toBe(0.5);
+  });
+
+  it('puts a correction down on trial, with what it was made from', () => {
+    const result = correct({ latencyP95: slow });
+    expect(result.state.trial).toEqual({ at: NOW, factorBefore: 1, p95BeforeSeconds: 0.8, loadPerReplicaBefore: 30 });
+  });
+
+  it('gives the correction back once the replicas it added serve and p95 has not moved, and corrects nothing for 30 min', () => {
+    // 6 replicas serve since 60 s ago (start-up 35 s + a 15 s window): 20 rps each, a third
+    // lighter, and p95 is still 800 ms.
+    const result = correct({ latencyP95: slow, readyReplicas: 6, lastScaleOutAt: NOW - MINUTE }, onTrial(NOW - MINUTE));
+    expect(result.state).toMatchObject({ factor: 1, trial: undefined, unresponsiveUntil: NOW + 30 * MINUTE, unresponsiveForMs: 60 * MINUTE });
+    expect(result.change).toBe('p95 800 ms with 33% less load per replica than at the 800 ms that lowered the capacity: latency does not answer to replicas (a slow dependency?) and corrects nothing for 30 min: capacity per replica × 1.00');
+    // Meanwhile a p95 above the objective carrying 40% of the told capacity moves nothing.
+    const meanwhile = correct({ latencyP95: slow, readyReplicas: 6, lastScaleOutAt: NOW - MINUTE }, { ...result.state, changedAt: NOW - MINUTE });
+    expect(meanwhile.state.factor).toBe(1);
+    expect(meanwhile.change).toBeUndefined();
+    expect(meanwhile.medianP95Seconds).toBeCloseTo(0.8, 9);
+  });
+
+  it('keeps a correction when p95 rose with the added replicas: a queue still building, capacity still short', () => {
+    const result = correct({ latencyP95: perSecond(60, () => 1.2), readyReplicas: 6, lastScaleOutAt: NOW - MINUTE }, onTrial(NOW - MINUTE));
+    expect(result.state.factor).toBe(0.5);
+    expect(result.state.unresponsiveUntil).toBe(-Infinity);
+  });
+
+  it('keeps a correction latency answered, and goes on correcting from there', () => {
+    // p95 fell from 800 to 600 ms with 6 replicas: still above the objective at 40% carried, so
+    // down to the floor.
+    const result = correct({ latencyP95: perSecond(60, () => 0.6), readyReplicas: 6, lastScaleOutAt: NOW - MINUTE }, onTrial(NOW - MINUTE));
+    expect(result.state.factor).toBe(0.5);
+    expect(result.state.trial).toEqual({ at: NOW, factorBefore: 0.6, p95BeforeSeconds: 0.6, loadPerReplicaBefore: 20 });
+    expect(result.state.unresponsiveUntil).toBe(-Infinity);
+  });
+
+  it('goes no lower while the replicas of a trial are on their way, and drops a trial whose replicas never came', () => {
+    // At 0.7 the bound (60% carried) would apply; the replicas asked for 20 s ago do not serve yet.
+    const waiting = { ...onTrial(NOW - 20_000), factor: 0.7, changedAt: NOW - 20_000 };
+    const held = correct({ latencyP95: slow, lastScaleOutAt: NOW - 20_000 }, waiting);
+    expect(held.state.factor).toBe(0.7);
+    expect(held.state.trial).toEqual(waiting.trial);
+    // Nothing asked for since (the bridge raised, say): a further correction belongs to the same trial.
+    const unasked = correct({ latencyP95: slow }, { ...onTrial(NOW - MINUTE), factor: 0.7, changedAt: NOW - MINUTE });
+    expect(unasked.state.factor).toBeCloseTo(0.6, 9);
+    expect(unasked.state.trial).toEqual(onTrial(NOW - MINUTE).trial);
+    // Asked for nothing (at the maximum, say) for longer than the scattered span and a start-up: the trial lapses.
+    const lapsed = correct({ latencyP95: slow }, { ...onTrial(NOW - 400_000), factor: 0.7, changedAt: NOW - 400_000 });
+    expect(lapsed.state.factor).toBeCloseTo(0.6, 9);
+    expect(lapsed.state.trial).toEqual({ at: NOW, factorBefore: 0.7, p95BeforeSeconds: 0.8, loadPerReplicaBefore: 30 });
   });
 });
 
