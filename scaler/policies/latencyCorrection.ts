@@ -92,13 +92,13 @@ export const initialLatencyCorrection: LatencyCorrectionState = {
  * correction clamped at the floor may add few replicas, and a rising load eats into them), a
  * median p95 still above the objective and within `TRIAL_UNMOVED` of what it was, either way,
  * says that latency does not answer to replicas: near the knee 10% less load per replica takes
- * far more than 10% off the queueing delay (a p95 that rose is a queue still building:
- * capacity still short). The
- * factor goes back to what it was, and for `unresponsiveForMs` latency corrects nothing and
- * vetoes no scale-in (the replicas added for it are given back). While replicas asked for during
- * a trial are on their way the factor goes no lower; further corrections before they are asked
- * for (the bridge raised, say) belong to the same trial. A trial whose replicas never come (at
- * the maximum, or a load that rose as much) lapses after the scattered span and a start-up.
+ * far more than 10% off the queueing delay (a p95 that rose is a queue still building: capacity
+ * still short). The factor goes back to what it was, and for `unresponsiveForMs` latency
+ * corrects nothing and vetoes no scale-in (the replicas added for it are given back). While
+ * replicas asked for during a trial are on their way the factor goes no lower; further
+ * corrections before they are asked for (the bridge raised, say) belong to the same trial. A
+ * trial whose replicas never come (at the maximum, or a load that rose as much) lapses after the
+ * scattered span and a start-up.
  */
 const TRIAL_LIGHTER = 0.9;
 const TRIAL_UNMOVED = 0.9;
