@@ -16,8 +16,9 @@ import { percentile, windowMax } from '../signals/percentile.js';
  * confirmed for a while is relaxed step by step, and taken back at the first slow interval.
  *
  * A service slow for a reason replicas do not cure (a slow database) would also read as short of
- * capacity: the floor bounds what it costs (at 0.5, at most twice the replicas), and a floor of 1
- * turns the feedback off.
+ * capacity: a correction is therefore on trial until the replicas it added show that latency
+ * answers to them (`TRIAL_LIGHTER`), the floor bounds what a correction costs meanwhile (at 0.5,
+ * at most twice the replicas), and a floor of 1 turns the feedback off.
  */
 export interface LatencyCorrectionSettings {
   /** The p95 latency objective (config `targets.p95LatencyMs`), in seconds. */
@@ -154,18 +155,21 @@ export function latencyCorrection(input: LatencyCorrectionInput, remembered: Lat
   const allWithin = span.every((sample) => sample.value <= settings.targetSeconds);
   const noted = allWithin ? state : { ...state, overAt: input.now };
   if (input.now - state.changedAt < windowMs || input.now < state.unresponsiveUntil) return { ...unchanged, state: noted };
-  const demand = simpleMovingAverage(lastSpan(input.demand, windowMs, input.now));
+  const demandSpan = lastSpan(input.demand, windowMs, input.now);
+  const demand = simpleMovingAverage(demandSpan);
   if (demand === undefined) return { ...unchanged, state: noted };
-  // The share of the told capacity the ready replicas carried at a mean demand, per base-size
-  // replica: a bridged replica carries more, and that is not the base capacity's doing.
-  const carriedShare = (mean: number) => mean / (input.readyReplicas * input.toldCapacityPerReplica * Math.max(1, input.cpuLimitOverBase));
+  // The ready replicas counted at their base size: a bridged replica carries more, and that is not
+  // the base capacity's doing.
+  const baseSizeReplicas = input.readyReplicas * Math.max(1, input.cpuLimitOverBase);
+  // The share of the told capacity the ready replicas carried at a mean demand.
+  const carriedShare = (mean: number) => mean / (baseSizeReplicas * input.toldCapacityPerReplica);
   // A span of samples old enough to stand for the whole of `ms` (a sample may be missing at its start).
   const covers = (samples: SampleWindow, ms: number) => samples.length > 0 && input.now - samples[0]!.time >= ms * 0.9;
   const carried = carriedShare(demand);
   const ms = Math.round(medianP95Seconds * 1000);
   const objective = Math.round(settings.targetSeconds * 1000);
   const scatteredMs = settings.scatteredSeconds * 1000;
-  const loadPerReplica = demand / (input.readyReplicas * Math.max(1, input.cpuLimitOverBase));
+  const loadPerReplica = demand / baseSizeReplicas;
   // Latency found not to answer to replicas: the factor back to what it was before latency
   // lowered it, and no correction (nor veto) for a while, doubling at each finding.
   const unresponsive = (why: string, factor: number): LatencyCorrectionResult => ({
@@ -182,7 +186,7 @@ export function latencyCorrection(input: LatencyCorrectionInput, remembered: Lat
   // Slow on a steady load although no interval of the window asked for half the lowest capacity
   // the floor allows: no correction within bounds would cure it.
   if (over && steady) {
-    const busiest = carriedShare(windowMax(lastSpan(input.demand, windowMs, input.now)) ?? demand);
+    const busiest = carriedShare(windowMax(demandSpan) ?? demand);
     if (busiest < floor * FAR_BELOW_FLOOR) {
       return unresponsive(`p95 ${ms} ms above the ${objective} ms objective with no interval asking for more than ${Math.round(busiest * 100)}% of the told capacity`, state.trial?.factorBefore ?? state.factor);
     }

@@ -49,16 +49,14 @@ interface SimulateFlags {
   reverse?: boolean;
 }
 
-const positive = (name: string) => (value: string) => {
+/** A numeric flag's parser: a finite number that `accepts`, or an error naming the flag and `what` it must be. */
+const numberFlag = (name: string, accepts: (number: number) => boolean, what: string) => (value: string) => {
   const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(number) || !accepts(number)) throw new InvalidArgumentError(`${name} must be ${what}, got ${JSON.stringify(value)}`);
   return number;
 };
-const nonNegative = (name: string) => (value: string) => {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number < 0) throw new InvalidArgumentError(`${name} must be a number of 0 or more, got ${JSON.stringify(value)}`);
-  return number;
-};
+const positive = (name: string) => numberFlag(name, (number) => number > 0, 'a positive number');
+const nonNegative = (name: string) => numberFlag(name, (number) => number >= 0, 'a number of 0 or more');
 
 /**
  * `scalewright simulate`: replays request-rate traces through a model of a service under the

@@ -26,6 +26,8 @@ const policyLabels = {
   'scalewright.startup-seconds': '2',
   'scalewright.window.stable-seconds': '10',
 };
+/** One replica using 0.15 of its 0.25 cores: at the 80% target, one replica carries it at the told capacity. */
+const lightCpuStats = { replicas: 1, cpu_usage_cores: 0.15, cpu_limit_cores: 0.25, cpu_fraction_of_limit: 0.6, cpu_throttled_fraction: 0, memory_working_set_bytes: 60 * 2 ** 20, memory_limit_bytes: 256 * 2 ** 20, memory_fraction_of_limit_max: 0.25, oom_kills_total: 0 };
 let connection: InfluxConnection;
 let feeder: ReturnType<typeof feedServiceStats>;
 let writer: InfluxWriter;
@@ -199,7 +201,7 @@ describe('the scaler loop (real Docker, InfluxDB, Redis)', () => {
     // The quiet service (CPU-driven: no requests target) uses 0.15 of its 0.25 cores, which one
     // replica carries at the 80% target; but its p95 is 900 ms against the default 500 ms
     // objective, so 60% of its limit is all a replica carries, and 150 millicores need 2.
-    const slow = feedServiceStats(connection, quiet, () => ({ replicas: 1, cpu_usage_cores: 0.15, cpu_limit_cores: 0.25, cpu_fraction_of_limit: 0.6, cpu_throttled_fraction: 0, memory_working_set_bytes: 60 * 2 ** 20, memory_limit_bytes: 256 * 2 ** 20, memory_fraction_of_limit_max: 0.25, oom_kills_total: 0, latency_p95_seconds: 0.9 }));
+    const slow = feedServiceStats(connection, quiet, () => ({ ...lightCpuStats, latency_p95_seconds: 0.9 }));
     try {
       await slow.backfill(30);
       const { loop } = loopWith({ dryRun: true, services: [quiet] });
@@ -216,7 +218,7 @@ describe('the scaler loop (real Docker, InfluxDB, Redis)', () => {
     // The calm service uses 0.15 of its 0.25 cores and reports no latency: at the told capacity one
     // replica carries it. Its predecessor had learnt that a replica carries 60% of that, and
     // recorded so with its last evaluation a minute ago (the record the loop writes every tick).
-    const stats = feedServiceStats(connection, calm, () => ({ replicas: 1, cpu_usage_cores: 0.15, cpu_limit_cores: 0.25, cpu_fraction_of_limit: 0.6, cpu_throttled_fraction: 0, memory_working_set_bytes: 60 * 2 ** 20, memory_limit_bytes: 256 * 2 ** 20, memory_fraction_of_limit_max: 0.25, oom_kills_total: 0 }));
+    const stats = feedServiceStats(connection, calm, () => lightCpuStats);
     try {
       await stats.backfill(30);
       const actuator = new DockerActuator({ docker, logger: quietLogger, requireLabel: `scalewright.test=${runId}` });
