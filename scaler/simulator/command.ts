@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../../common/env.js';
 import { ExitCode } from '../../cli/exitCodes.js';
@@ -10,7 +10,8 @@ import { compareOnTrace, type Comparison } from './compare.js';
 import { capacityPerReplica, DEFAULT_SERVICE_MODEL, type ServiceModel } from './serviceModel.js';
 import type { PolicyName } from './simulate.js';
 import { HELD_OUT_SHAPES, SYNTHETIC_SHAPES, syntheticTrace, type SyntheticShape } from './synthetic.js';
-import { formatComparisonTable } from './table.js';
+import { frontierChart } from './frontierChart.js';
+import { formatComparisonTable, formatFrontierLines } from './table.js';
 import { parseTraceCsv, reversedTrace, TraceParseError } from './trace.js';
 
 /**
@@ -47,6 +48,9 @@ interface SimulateFlags {
   dependencyMs: number;
   synthetic?: string | true;
   reverse?: boolean;
+  frontier?: boolean;
+  frontierWindow: number;
+  chart?: string;
 }
 
 /** A numeric flag's parser: a finite number that `accepts`, or an error naming the flag and `what` it must be. */
@@ -85,16 +89,20 @@ export function simulateCommand(): Command {
     .option('--capacity-error <factor>', 'tell the adaptive policy each replica carries this multiple of what it does (1.5: an rps-per-replica target 50% too high); the HPA rule measures CPU and is told nothing', positive('--capacity-error'), 1)
     .option('--synthetic [shapes]', `generated shapes instead of (or with) trace files: comma-separated names, "goal" (${SYNTHETIC_SHAPES.join(', ')}), "held-out" (${HELD_OUT_SHAPES.join(', ')}) or "all" (default)`)
     .option('--reverse', 'play every trace backwards in time (a held-out variant: rises become falls)')
+    .option('--frontier', 'also trace the cost/violation frontier of a clairvoyant planner (knows the surrounding load, acts at once) and say whether the goal is within its reach')
+    .option('--frontier-window <s>', 'the clairvoyant planner knows the load of this many seconds before and after each second', numberFlag('--frontier-window', (n) => Number.isInteger(n) && n >= 1, 'a whole number of seconds, 1 or more'), 60)
+    .option('--chart <file.svg>', 'write the frontier chart (cost against violations per trace, as multiples of the HPA rule\'s) to this SVG file; implies --frontier and needs --policy both')
     .addHelpText('after', `
 Environment: none (every setting is a flag; the policy config file is --config).
 Rescaling is printed with every result: time (hourly traces play each hour as a minute with the
 default --max-replay-step 60) and load (the peak row becomes --peak-rps). Progress goes to stderr.
-Exit codes: 0 ok, 1 a trace could not be simulated, 2 bad flags, config or trace file.
+Exit codes: 0 ok, 1 a trace could not be simulated or the chart not written, 2 bad flags, config or trace file.
 
 Examples:
   scalewright simulate --trace ../shared/data/traces/worldcup98_1h.csv
   scalewright simulate --all                       # the table over ${DEFAULT_TRACE_DIR}
-  scalewright simulate --all ./traces --json --policy adaptive`)
+  scalewright simulate --all ./traces --json --policy adaptive
+  scalewright simulate --all --frontier --chart frontier.svg   # how far is the goal?`)
     .action(async (flags: SimulateFlags) => {
       process.exitCode = await runSimulate(flags);
     });
@@ -114,6 +122,10 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
       dependencySeconds: flags.dependencyMs / 1000,
     };
     const policies: PolicyName[] = flags.policy === 'both' ? ['hpa', 'adaptive'] : [flags.policy];
+    if (flags.chart !== undefined && flags.policy !== 'both') throw new ConfigError(`--chart draws both policies against the frontier: it needs --policy both, not ${flags.policy}`);
+    // Checked before the simulation, which can take a minute, not after it.
+    if (flags.chart !== undefined && !existsSync(dirname(resolve(flags.chart)))) throw new ConfigError(`--chart: no such folder: ${dirname(resolve(flags.chart))}`);
+    const frontier = flags.frontier || flags.chart !== undefined ? { windowSeconds: flags.frontierWindow, coresPerReplica: Math.max(model.cpuLimitCores, config.cpu.maxCores) } : undefined;
     const comparisons: Comparison[] = [];
     for (const source of traces) {
       const started = Date.now();
@@ -128,6 +140,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
         hpaSyncSeconds: 15,
         bridge: flags.bridge,
         capacityError: flags.capacityError,
+        frontier,
         onProgress: (policy, fraction) => {
           if (Date.now() - lastReport < 1000) return;
           lastReport = Date.now();
@@ -146,7 +159,17 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ model, config, comparisons }, null, 2)}\n`);
     } else {
-      process.stdout.write(`${modelLine}\n\n${formatComparisonTable(comparisons)}\n`);
+      const frontierLines = formatFrontierLines(comparisons);
+      process.stdout.write(`${modelLine}\n\n${formatComparisonTable(comparisons)}\n${frontierLines ? `\n${frontierLines}\n` : ''}`);
+    }
+    if (flags.chart !== undefined) {
+      try {
+        await writeFile(flags.chart, frontierChart(comparisons));
+      } catch (error) {
+        process.stderr.write(`--chart: cannot write ${flags.chart}: ${(error as Error).message}\n`);
+        return ExitCode.failure;
+      }
+      process.stderr.write(`wrote the frontier chart to ${flags.chart}\n`);
     }
     return ExitCode.ok;
   } catch (error) {

@@ -1,4 +1,5 @@
 import type { PolicyConfig } from '../config/policyConfig.js';
+import { cheapestWithin, clairvoyantFrontier, FRONTIER_PRICES, type FrontierPoint } from './frontier.js';
 import { replayTrace, type ReplayOptions } from './replay.js';
 import type { ServiceModel } from './serviceModel.js';
 import { simulatePolicy, type PolicyName, type PolicyOutcome } from './simulate.js';
@@ -12,6 +13,19 @@ export interface Comparison {
   ratios?: { sloViolationSeconds: number | null; replicaSeconds: number | null; flaps: number | null };
   /** The issue's goal: ≤ 0.5× violations, ≤ 1.0× replica-seconds, fewer flaps (or none for both). */
   goalMet?: boolean;
+  /** The clairvoyant planner's cost/violation frontier (`frontier.ts`), when asked for. */
+  frontier?: FrontierSummary;
+}
+
+export interface FrontierSummary {
+  windowSeconds: number;
+  coresPerReplica: number;
+  points: FrontierPoint[];
+  /**
+   * With the HPA rule run: the frontier's cheapest point within the goal's violations (half the
+   * HPA's), its cost as a multiple of the HPA's (null: the frontier does not reach that few).
+   */
+  atGoal?: { maxViolationSeconds: number; point: FrontierPoint | null; costRatio: number | null };
 }
 
 export interface CompareOptions {
@@ -24,7 +38,9 @@ export interface CompareOptions {
   bridge?: boolean;
   /** The capacity per replica the adaptive policy is told, as a multiple of the model's (default 1). */
   capacityError?: number;
-  onProgress?: (policy: PolicyName, fraction: number) => void;
+  onProgress?: (stage: PolicyName | 'frontier', fraction: number) => void;
+  /** Also trace the clairvoyant frontier, with this window and replicas of this many cores. */
+  frontier?: { windowSeconds: number; coresPerReplica: number };
 }
 
 export function compareOnTrace(trace: Trace, options: CompareOptions): Comparison {
@@ -50,6 +66,16 @@ export function compareOnTrace(trace: Trace, options: CompareOptions): Compariso
       flaps: ratio(adaptive.flaps, hpa.flaps),
     };
     comparison.goalMet = goalMet(adaptive, hpa);
+  }
+  if (options.frontier) {
+    const frontierOptions = { model: options.model, ...options.frontier, prices: FRONTIER_PRICES, onProgress: options.onProgress ? (fraction: number) => options.onProgress!('frontier', fraction) : undefined };
+    const points = clairvoyantFrontier(replay.rates, frontierOptions);
+    comparison.frontier = { ...options.frontier, points };
+    if (hpa) {
+      const maxViolationSeconds = Math.floor(0.5 * hpa.sloViolationSeconds);
+      const point = cheapestWithin(points, maxViolationSeconds) ?? null;
+      comparison.frontier.atGoal = { maxViolationSeconds, point, costRatio: point && hpa.replicaSeconds > 0 ? point.replicaSeconds / hpa.replicaSeconds : null };
+    }
   }
   return comparison;
 }

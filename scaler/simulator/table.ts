@@ -24,3 +24,27 @@ function ratio(value: number | null): string {
   if (!Number.isFinite(value)) return 'inf';
   return `${value.toFixed(2)}x`;
 }
+
+/**
+ * What the clairvoyant frontier says of the goal, a line per trace: its cheapest point within
+ * half the HPA rule's violations, as a multiple of the HPA's cost.
+ */
+export function formatFrontierLines(comparisons: readonly Comparison[]): string {
+  const traced = comparisons.filter((c) => c.frontier);
+  if (traced.length === 0) return '';
+  const first = traced[0]!.frontier!;
+  const lines = [`clairvoyant frontier (knows the loads of ±${first.windowSeconds} s but not their order, acts at once, replicas of ${first.coresPerReplica} cores; ${first.points.length} prices):`];
+  for (const comparison of traced) {
+    const frontier = comparison.frontier!;
+    const fewest = Math.min(...frontier.points.map((p) => p.sloViolationSeconds));
+    const goal = frontier.atGoal;
+    if (!goal) lines.push(`  ${comparison.trace}: fewest ${fewest} violation-s (run the HPA rule too to place the goal)`);
+    else if (goal.point === null) lines.push(`  ${comparison.trace}: ≤ ${goal.maxViolationSeconds} violation-s (half the HPA's) is beyond it at any price (fewest ${fewest})`);
+    else {
+      const ratio = goal.costRatio === null ? 'n/a' : `${goal.costRatio.toFixed(2)}x`;
+      const verdict = goal.costRatio !== null && goal.costRatio > 1 ? 'the goal is beyond even this planner' : 'the goal is within its reach';
+      lines.push(`  ${comparison.trace}: ≤ ${goal.maxViolationSeconds} violation-s (half the HPA's) costs it ${goal.point.replicaSeconds} replica-s (${goal.point.sloViolationSeconds} violation-s), ${ratio} the HPA's: ${verdict}`);
+    }
+  }
+  return lines.join('\n');
+}

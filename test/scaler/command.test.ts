@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -33,7 +33,7 @@ afterEach(() => {
 describe('scalewright simulate', () => {
   it('--help names every flag with its default', async () => {
     const { help } = await run(['--help']);
-    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error', '--dependency-ms']) {
+    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error', '--dependency-ms', '--frontier', '--frontier-window', '--chart']) {
       expect(help).toContain(flag);
     }
     expect(help).toMatch(/default: 560/);
@@ -79,6 +79,27 @@ describe('scalewright simulate', () => {
     expect(out.join('')).toMatch(/start-up 30 s, 600 ms on a dependency per request, p95 objective 500 ms/);
     const { thrown } = await run(['--synthetic', 'step', '--dependency-ms', '-5']);
     expect(String(thrown)).toMatch(/--dependency-ms must be a number of 0 or more, got "-5"/);
+  });
+  it('--frontier says, per trace, what the goal costs the clairvoyant planner; --chart writes the picture', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    const { out, err } = capture();
+    const { exitCode } = await run(['--synthetic', 'spike', '--chart', join(dir, 'frontier.svg')]);
+    expect(exitCode).toBe(0);
+    expect(out.join('')).toMatch(/clairvoyant frontier \(knows the loads of ±60 s but not their order, acts at once, replicas of 2 cores; 35 prices\):\n {2}synthetic-spike: ≤ \d+ violation-s \(half the HPA's\) costs it \d+ replica-s \(\d+ violation-s\), [\d.]+x the HPA's: the goal is (within its reach|beyond even this planner)/);
+    expect(err.join('')).toContain(`wrote the frontier chart to ${join(dir, 'frontier.svg')}`);
+    const svg = readFileSync(join(dir, 'frontier.svg'), 'utf8');
+    expect(svg).toContain('synthetic-spike');
+    expect(svg).toContain('<polyline');
+  });
+  it('--chart is refused, before anything is simulated, without both policies or with no folder to write to; --frontier-window must be whole seconds', async () => {
+    const { err } = capture();
+    expect((await run(['--synthetic', 'spike', '--chart', 'f.svg', '--policy', 'hpa'])).exitCode).toBe(2);
+    expect(err.join('')).toMatch(/--chart draws both policies against the frontier: it needs --policy both, not hpa/);
+    expect((await run(['--synthetic', 'spike', '--chart', '/no/such/folder/f.svg'])).exitCode).toBe(2);
+    expect(err.join('')).toMatch(/--chart: no such folder: \/no\/such\/folder/);
+    expect(err.join('')).not.toMatch(/simulated/);
+    const { thrown } = await run(['--synthetic', 'spike', '--frontier', '--frontier-window', '0.5']);
+    expect(String(thrown)).toMatch(/--frontier-window must be a whole number of seconds, 1 or more, got "0.5"/);
   });
   it('a capacity error that is not a positive number is refused', async () => {
     const { thrown } = await run(['--synthetic', 'step', '--capacity-error', '-1']);
