@@ -45,9 +45,9 @@ export interface FrontierPoint {
   replicaSeconds: number;
 }
 
-/** Prices from a quarter to 4,096 replica-seconds per violation-second, each √2 times the last (35 points). */
 const PROGRESS_EVERY = 1 << 18;
 
+/** Prices from a quarter to 4,096 replica-seconds per violation-second, each √2 times the last (35 points). */
 export const FRONTIER_PRICES: readonly number[] = Array.from({ length: 35 }, (_, i) => 0.25 * Math.SQRT2 ** i);
 
 export function clairvoyantFrontier(rates: Float64Array, options: FrontierOptions): FrontierPoint[] {
