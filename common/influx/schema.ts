@@ -101,6 +101,12 @@ export const ScalerSignalField = {
   forecast: 'forecast',
   /** Adaptive policy: the factor measured latency applies to the capacity per replica (1: as told). */
   capacityFactor: 'capacity_factor',
+  /**
+   * Adaptive policy, once latency was found not to answer to replicas (a slow dependency): until
+   * when (epoch ms) it corrects nothing, and how long the next such finding holds.
+   */
+  latencyUnresponsiveUntilMs: 'latency_unresponsive_until_ms',
+  latencyUnresponsiveForMs: 'latency_unresponsive_for_ms',
   replicas: 'replicas',
   cpuLimitCores: 'cpu_limit_cores',
   memoryLimitBytes: 'memory_limit_bytes',

@@ -232,8 +232,9 @@ export class ScalerLoop {
     if (recorded.lastScaleOutAt !== undefined || recorded.lastScaleInAt !== undefined || recorded.bridgeBaseCpuCores !== undefined) {
       logger.info({ service, lastScaleOutAt: recorded.lastScaleOutAt, lastScaleInAt: recorded.lastScaleInAt, bridgeBaseCpuCores: recorded.bridgeBaseCpuCores }, 'cooldowns carried over from the recorded decisions');
     }
-    const latency = resumedLatencyCorrection(recorded.capacityFactor, config.targets.latencyCorrectionFloor);
+    const latency = resumedLatencyCorrection(recorded.capacityFactor, config.targets.latencyCorrectionFloor, recorded.latencyUnresponsive);
     if (latency.factor < 1) logger.info({ service, capacityFactor: latency.factor, recordedAt: recorded.capacityFactor?.at }, 'latency correction carried over from the recorded signals');
+    if (latency.unresponsiveUntil > this.now()) logger.info({ service, latencyUnresponsiveUntil: new Date(latency.unresponsiveUntil).toISOString() }, 'latency found not to answer to replicas: carried over from the recorded signals');
     return {
       ...initialPolicyMemory,
       adaptive: { ...initialPolicyMemory.adaptive, lastScaleOutAt: recorded.lastScaleOutAt ?? -Infinity, lastScaleInAt: recorded.lastScaleInAt ?? -Infinity, latency },

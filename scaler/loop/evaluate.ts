@@ -53,6 +53,8 @@ export interface SignalRecord {
   readonly forecast: number | undefined;
   /** Adaptive policy: the factor measured latency applies to the capacity per replica; undefined for the HPA rule. */
   readonly capacityFactor?: number;
+  /** Adaptive policy, once latency was found not to answer to replicas: until when it corrects nothing, and how long the next finding holds. */
+  readonly latencyUnresponsive?: { readonly until: number; readonly forMs: number };
 }
 
 export interface Evaluation {
@@ -226,6 +228,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
     smoothed: perReplica(signalSet.stableMean),
     forecast: perReplica(signalSet.forecast),
     ...(config.policy === 'adaptive' ? { capacityFactor: nextMemory.adaptive.latency?.factor ?? 1 } : {}),
+    ...(config.policy === 'adaptive' && Number.isFinite(nextMemory.adaptive.latency?.unresponsiveUntil) ? { latencyUnresponsive: { until: nextMemory.adaptive.latency!.unresponsiveUntil, forMs: nextMemory.adaptive.latency!.unresponsiveForMs } } : {}),
   };
   return { decision, ...(bridge ? { bridge } : {}), plan, problem: undefined, signal, memory: nextMemory };
 }

@@ -48,13 +48,16 @@ export interface PredecessorRecords {
   readonly bridgeBaseCpuCores?: number | undefined;
   /** The newest latency correction it recorded (`capacity_factor`), and when. */
   readonly capacityFactor?: { readonly factor: number; readonly at: number } | undefined;
+  /** The newest finding that latency does not answer to replicas: until when it holds, and how long the next one will. */
+  readonly latencyUnresponsive?: { readonly until: number; readonly forMs: number } | undefined;
 }
 
 /**
  * Reads what the records say of a service's recent past: the last applied horizontal actions and
  * bridge from `scaler_decision`, and the newest capacity factor from `scaler_signal`, so that a
  * restarted scaler keeps the cooldowns its predecessor started instead of scaling in at once, and
- * the capacity latency taught it instead of missing the objective again to learn it.
+ * the capacity latency taught it instead of missing the objective again to learn it (and that
+ * latency does not answer to replicas, instead of running a trial again to find it).
  * Unreachable or empty: nothing known (the policy memory then starts fresh).
  */
 export function influxPredecessorRecords(connection: InfluxConnection, lookBackSeconds = 3600) {
@@ -62,13 +65,15 @@ export function influxPredecessorRecords(connection: InfluxConnection, lookBackS
     const recent = `${quoteIdentifier(Tag.service)} = ${quoteString(service)} AND time > now() - ${lookBackSeconds}s`;
     const where = `${recent} AND outcome = 'applied'`;
     try {
-      const [out, inn, bridge, signal] = await withTimeout(
+      const [out, inn, bridge, signal, unresponsive] = await withTimeout(
         influxQuery(connection, [
           `SELECT last(${quoteIdentifier('reason')}) FROM ${quoteIdentifier(Measurement.scalerDecision)} WHERE ${where} AND ${quoteIdentifier(Tag.action)} = 'scale_out'`,
           `SELECT last(${quoteIdentifier('reason')}) FROM ${quoteIdentifier(Measurement.scalerDecision)} WHERE ${where} AND ${quoteIdentifier(Tag.action)} = 'scale_in'`,
           // Every bridge record carries both fields, so both last() values come from the newest one.
           `SELECT last(${quoteIdentifier('bridge_base_cpu_cores')}) AS base, last(${quoteIdentifier('cpu_limit_cores_after')}) AS after FROM ${quoteIdentifier(Measurement.scalerDecision)} WHERE ${where} AND ${quoteIdentifier('policy')} = 'arbitration/bridge'`,
           `SELECT last(${quoteIdentifier(ScalerSignalField.capacityFactor)}) AS factor FROM ${quoteIdentifier(Measurement.scalerSignal)} WHERE ${recent}`,
+          // Both fields are written together, so both last() values come from the newest record.
+          `SELECT last(${quoteIdentifier(ScalerSignalField.latencyUnresponsiveUntilMs)}) AS until, last(${quoteIdentifier(ScalerSignalField.latencyUnresponsiveForMs)}) AS forMs FROM ${quoteIdentifier(Measurement.scalerSignal)} WHERE ${recent}`,
         ].join('; ')),
         5000,
       );
@@ -80,11 +85,13 @@ export function influxPredecessorRecords(connection: InfluxConnection, lookBackS
       const base = typeof bridgeRow?.base === 'number' ? bridgeRow.base : undefined;
       const after = typeof bridgeRow?.after === 'number' ? bridgeRow.after : undefined;
       const signalRow = seriesRows(signal?.series ?? [])[0];
+      const unresponsiveRow = seriesRows(unresponsive?.series ?? [])[0];
       return {
         lastScaleOutAt: time(out),
         lastScaleInAt: time(inn),
         bridgeBaseCpuCores: base !== undefined && after !== undefined && after > base + 1e-9 ? base : undefined,
         capacityFactor: typeof signalRow?.factor === 'number' && typeof signalRow.time === 'number' ? { factor: signalRow.factor, at: signalRow.time } : undefined,
+        latencyUnresponsive: typeof unresponsiveRow?.until === 'number' && typeof unresponsiveRow.forMs === 'number' ? { until: unresponsiveRow.until, forMs: unresponsiveRow.forMs } : undefined,
       };
     } catch {
       return { lastScaleOutAt: undefined, lastScaleInAt: undefined };

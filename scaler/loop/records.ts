@@ -78,6 +78,9 @@ export function signalPoint(service: string, time: number, signal: SignalRecord,
   if (signal.smoothed !== undefined) point.floatField(S.smoothed, signal.smoothed);
   if (signal.forecast !== undefined) point.floatField(S.forecast, signal.forecast);
   if (signal.capacityFactor !== undefined) point.floatField(S.capacityFactor, signal.capacityFactor);
+  if (signal.latencyUnresponsive !== undefined) {
+    point.intField(S.latencyUnresponsiveUntilMs, Math.round(signal.latencyUnresponsive.until)).intField(S.latencyUnresponsiveForMs, Math.round(signal.latencyUnresponsive.forMs));
+  }
   if (actual.cpuLimitCores !== undefined) point.floatField(S.cpuLimitCores, actual.cpuLimitCores);
   if (actual.memoryLimitBytes !== undefined) point.intField(S.memoryLimitBytes, Math.round(actual.memoryLimitBytes));
   return point;

@@ -282,9 +282,13 @@ function unexplainedSlowIntervals(latency: SampleWindow, demand: SampleWindow, o
  * predecessor last recorded (`capacity_factor` in `scaler_signal`) and when, within the floor
  * configured now. It counts as set at that record, so it is relaxed no sooner than a full
  * `relaxAfterMs` later; how long the predecessor had gone without a slow interval is not recorded,
- * and waiting is the side that costs replicas rather than the objective.
+ * and waiting is the side that costs replicas rather than the objective. A finding that latency
+ * does not answer to replicas is resumed as it was (until when it holds, how long the next one
+ * will), so that a restart does not run a trial again, adding replicas to find it.
  */
-export function resumedLatencyCorrection(recorded: { factor: number; at: number } | undefined, floor: number): LatencyCorrectionState {
-  if (recorded === undefined || !(recorded.factor < 1) || !(floor < 1)) return initialLatencyCorrection;
-  return { ...initialLatencyCorrection, factor: Math.max(floor, recorded.factor), changedAt: recorded.at };
+export function resumedLatencyCorrection(recorded: { factor: number; at: number } | undefined, floor: number, unresponsive?: { until: number; forMs: number }): LatencyCorrectionState {
+  if (!(floor < 1)) return initialLatencyCorrection;
+  const start = unresponsive === undefined ? initialLatencyCorrection : { ...initialLatencyCorrection, unresponsiveUntil: unresponsive.until, unresponsiveForMs: Math.min(MAX_RELAX_AFTER_MS, Math.max(initialLatencyCorrection.unresponsiveForMs, unresponsive.forMs)) };
+  if (recorded === undefined || !(recorded.factor < 1)) return start;
+  return { ...start, factor: Math.max(floor, recorded.factor), changedAt: recorded.at };
 }

@@ -159,6 +159,10 @@ describe('policy from labels, window length, records', () => {
     expect(line).toContain('reason="steady"');
     const signal = signalPoint('web', now, { signal: 'cpu', value: 0.8, target: 0.7, smoothed: 0.75, forecast: 0.9, capacityFactor: 0.6 }, actual()).toLineProtocol();
     expect(signal).toMatch(/capacity_factor=0\.6[,\s]/);
+    expect(signal).not.toMatch(/latency_unresponsive/);
+    const found = signalPoint('web', now, { signal: 'requests', value: 10, target: 20, smoothed: 10, forecast: undefined, capacityFactor: 1, latencyUnresponsive: { until: now + 1_800_000, forMs: 3_600_000 } }, actual()).toLineProtocol();
+    expect(found).toContain(`latency_unresponsive_until_ms=${now + 1_800_000}i`);
+    expect(found).toContain('latency_unresponsive_for_ms=3600000i');
     expect(signal).toMatch(/^scaler_signal,service=web,signal=cpu /);
     expect(signal).toContain('target=0.7');
     expect(signal).toContain('replicas=2i');

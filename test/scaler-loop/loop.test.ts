@@ -222,19 +222,26 @@ describe('the scaler loop (real Docker, InfluxDB, Redis)', () => {
     try {
       await stats.backfill(30);
       const actuator = new DockerActuator({ docker, logger: quietLogger, requireLabel: `scalewright.test=${runId}` });
-      writer.write([signalPoint(calm, Date.now() - 60_000, { signal: 'cpu', value: 0.6, target: 0.8, smoothed: 0.6, forecast: undefined, capacityFactor: 0.6 }, await actuator.observe(calm))]);
+      // It had also found, 10 minutes ago, that latency does not answer to replicas (for 30 min; the next finding 60).
+      const unresponsiveUntil = Date.now() + 20 * 60_000;
+      writer.write([signalPoint(calm, Date.now() - 60_000, { signal: 'cpu', value: 0.6, target: 0.8, smoothed: 0.6, forecast: undefined, capacityFactor: 0.6, latencyUnresponsive: { until: unresponsiveUntil, forMs: 60 * 60_000 } }, await actuator.observe(calm))]);
       await writer.flush();
 
       const forgetful = loopWith({ dryRun: true, services: [calm] });
       const [fresh] = await forgetful.loop.tick();
       expect(fresh?.outcome).toBe('hold');
       expect(fresh?.evaluation?.memory.adaptive.latency?.factor).toBe(1);
+      expect(fresh?.evaluation?.memory.adaptive.latency?.unresponsiveUntil).toBe(-Infinity);
 
       const { loop, logs } = loopWith({ dryRun: true, services: [calm], readPredecessorRecords: influxPredecessorRecords(connection) });
       const [resumed] = await loop.tick();
       expect(resumed?.evaluation?.decision).toMatchObject({ action: 'scale_out', resource: 'replicas', from: 1, to: 2 });
       expect(resumed?.evaluation?.memory.adaptive.latency?.factor).toBeCloseTo(0.6, 9);
       expect(logs.lines.find((l) => l.msg === 'latency correction carried over from the recorded signals')).toMatchObject({ service: calm, capacityFactor: 0.6 });
+      expect(resumed?.evaluation?.memory.adaptive.latency).toMatchObject({ unresponsiveUntil, unresponsiveForMs: 60 * 60_000 });
+      expect(logs.lines.find((l) => l.msg === 'latency found not to answer to replicas: carried over from the recorded signals')).toMatchObject({ service: calm, latencyUnresponsiveUntil: new Date(unresponsiveUntil).toISOString() });
+      // ...and writes it on with its own record, for the next one.
+      expect(resumed?.evaluation?.signal?.latencyUnresponsive).toEqual({ until: unresponsiveUntil, forMs: 60 * 60_000 });
     } finally {
       stats.stop();
     }

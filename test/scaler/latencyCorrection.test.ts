@@ -235,6 +235,23 @@ describe('resuming the latency feedback after a restart', () => {
     expect(resumedLatencyCorrection({ factor: 0.6, at: NOW }, 1)).toBe(initialLatencyCorrection);
   });
 
+  it('resumes a finding that latency does not answer to replicas as it was: a slow p95 corrects nothing until it ends', () => {
+    const finding = { until: NOW + 20 * MINUTE, forMs: 120 * MINUTE };
+    const resumed = resumedLatencyCorrection(undefined, 0.5, finding);
+    expect(resumed).toEqual({ ...initialLatencyCorrection, unresponsiveUntil: NOW + 20 * MINUTE, unresponsiveForMs: 120 * MINUTE });
+    // The first case above (120 rps on 4 × 50 told at 800 ms) would lower the factor to 0.60 and start a trial.
+    const slowNow = correct({ latencyP95: perSecond(60, () => 0.8) }, resumed);
+    expect(slowNow.state.factor).toBe(1);
+    expect(slowNow.change).toBeUndefined();
+    expect(slowNow.state.trial).toBeUndefined();
+    // With a factor recorded too, both are resumed.
+    expect(resumedLatencyCorrection({ factor: 0.6, at: NOW - MINUTE }, 0.5, finding)).toMatchObject({ factor: 0.6, unresponsiveUntil: NOW + 20 * MINUTE });
+    // The next finding's length stays within 30 minutes and a day, whatever was recorded; the feedback turned off drops it.
+    expect(resumedLatencyCorrection(undefined, 0.5, { until: NOW, forMs: 5 * 24 * 60 * MINUTE }).unresponsiveForMs).toBe(24 * 60 * MINUTE);
+    expect(resumedLatencyCorrection(undefined, 0.5, { until: NOW, forMs: 0 }).unresponsiveForMs).toBe(30 * MINUTE);
+    expect(resumedLatencyCorrection(undefined, 1, finding)).toBe(initialLatencyCorrection);
+  });
+
   it('relaxes a resumed factor no sooner than 30 minutes after the record, as if it had just been set', () => {
     // 80 rps on 4 × 50 told: 40% carried, every interval within the objective (no lower bound above 0.6).
     const calm = { demand: perSecond(60, () => 80) };
