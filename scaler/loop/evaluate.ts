@@ -221,14 +221,15 @@ export function evaluate(input: EvaluationInput): Evaluation {
     emaHalfLifeMs: (config.windows.stableSeconds * 1000) / 2,
   });
   const perReplica = (value: number | undefined) => (value === undefined ? undefined : requestDriven ? value / Math.max(1, actual.replicas) : value / Math.max(1e-9, actual.replicas * referenceCores * 1000));
+  const latency = nextMemory.adaptive.latency;
   const signal: SignalRecord = {
     signal: requestDriven ? 'requests' : 'cpu',
     value: perReplica(demand.at(-1)?.value),
     target: requestDriven ? (config.targets.rpsPerReplica as number) : config.targets.cpuUtilisation,
     smoothed: perReplica(signalSet.stableMean),
     forecast: perReplica(signalSet.forecast),
-    ...(config.policy === 'adaptive' ? { capacityFactor: nextMemory.adaptive.latency?.factor ?? 1 } : {}),
-    ...(config.policy === 'adaptive' && Number.isFinite(nextMemory.adaptive.latency?.unresponsiveUntil) ? { latencyUnresponsive: { until: nextMemory.adaptive.latency!.unresponsiveUntil, forMs: nextMemory.adaptive.latency!.unresponsiveForMs } } : {}),
+    ...(config.policy === 'adaptive' ? { capacityFactor: latency?.factor ?? 1 } : {}),
+    ...(config.policy === 'adaptive' && latency && Number.isFinite(latency.unresponsiveUntil) ? { latencyUnresponsive: { until: latency.unresponsiveUntil, forMs: latency.unresponsiveForMs } } : {}),
   };
   return { decision, ...(bridge ? { bridge } : {}), plan, problem: undefined, signal, memory: nextMemory };
 }

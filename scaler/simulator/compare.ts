@@ -25,7 +25,7 @@ export interface FrontierSummary {
    * With the HPA rule run: the frontier's cheapest point within the goal's violations (half the
    * HPA's), its cost as a multiple of the HPA's (null: the frontier does not reach that few).
    */
-  atGoal?: { maxViolationSeconds: number; point: FrontierPoint | null; costRatio: number | null };
+  atGoal?: { maxViolationSeconds: number; point: FrontierPoint | null; costRatio: number | null; withinReach: boolean };
 }
 
 export interface CompareOptions {
@@ -72,17 +72,21 @@ export function compareOnTrace(trace: Trace, options: CompareOptions): Compariso
     const points = clairvoyantFrontier(replay.rates, frontierOptions);
     comparison.frontier = { ...options.frontier, points };
     if (hpa) {
-      const maxViolationSeconds = Math.floor(0.5 * hpa.sloViolationSeconds);
+      const maxViolationSeconds = Math.floor(GOAL.violationRatio * hpa.sloViolationSeconds);
       const point = cheapestWithin(points, maxViolationSeconds) ?? null;
-      comparison.frontier.atGoal = { maxViolationSeconds, point, costRatio: point && hpa.replicaSeconds > 0 ? point.replicaSeconds / hpa.replicaSeconds : null };
+      const costRatio = point && hpa.replicaSeconds > 0 ? point.replicaSeconds / hpa.replicaSeconds : null;
+      comparison.frontier.atGoal = { maxViolationSeconds, point, costRatio, withinReach: point !== null && (costRatio === null || costRatio <= GOAL.costRatio) };
     }
   }
   return comparison;
 }
 
+/** The goal, as multiples of the HPA rule's figures. */
+export const GOAL = { violationRatio: 0.5, costRatio: 1 } as const;
+
 export function goalMet(adaptive: PolicyOutcome, hpa: PolicyOutcome): boolean {
-  const violations = adaptive.sloViolationSeconds <= 0.5 * hpa.sloViolationSeconds;
-  const cost = adaptive.replicaSeconds <= hpa.replicaSeconds;
+  const violations = adaptive.sloViolationSeconds <= GOAL.violationRatio * hpa.sloViolationSeconds;
+  const cost = adaptive.replicaSeconds <= GOAL.costRatio * hpa.replicaSeconds;
   const flaps = adaptive.flaps < hpa.flaps || (adaptive.flaps === 0 && hpa.flaps === 0);
   return violations && cost && flaps;
 }

@@ -1,4 +1,4 @@
-import { capacityPerReplica, p95LatencySeconds, type ServiceModel } from './serviceModel.js';
+import { capacityPerReplica, p95LatencySeconds, serveSecond, type ServiceModel } from './serviceModel.js';
 
 /**
  * The cost/violation frontier of a clairvoyant capacity planner: how few violation-seconds any
@@ -85,17 +85,13 @@ export function clairvoyantFrontier(rates: Float64Array, options: FrontierOption
         state.replicaSeconds += capacity / baseCapacity;
         continue;
       }
-      const waiting = state.queue + arrivals;
-      state.queue = waiting - Math.min(waiting, capacity);
-      const replicas = capacity / replicaCapacity;
-      const limit = model.queueLimitPerReplica * Math.max(1, replicas);
-      let dropped = false;
-      if (state.queue > limit) {
-        state.queue = limit;
-        dropped = true;
+      // No capacity and no load is a quiet second (the model would read no replica as no service).
+      let violated = false;
+      if (capacity > 0 || arrivals > 0) {
+        const second = serveSecond(model, capacity / replicaCapacity, capacity, coresPerReplica, state.queue, arrivals);
+        state.queue = second.backlog;
+        violated = second.violated;
       }
-      const p95 = replicas > 0 ? p95LatencySeconds(model, replicas, arrivals, state.queue, coresPerReplica) : arrivals > 0 ? Infinity : 0;
-      const violated = dropped || p95 > model.sloP95Seconds;
       if (violated) state.violations += 1;
       state.replicaSeconds += capacity / baseCapacity;
       state.lastCapacity = state.queue === 0 ? capacity : -1;

@@ -1,5 +1,5 @@
 import { escapeXml, niceTicks } from '../report/svg.js';
-import type { Comparison } from './compare.js';
+import { GOAL, type Comparison } from './compare.js';
 
 /**
  * The frontier as a picture: one panel per trace, cost (x) against violations (y), both as
@@ -44,7 +44,7 @@ function panel(comparison: Comparison, left: number, top: number): string {
   const parts: string[] = [];
   const title = `${comparison.trace}${hpa.sloViolationSeconds === 0 ? ' (HPA: no violation; y in seconds)' : ''}`;
   parts.push(`<text x="${left + PANEL.left}" y="${top + 22}" font-size="12" font-weight="bold">${escapeXml(title)}</text>`);
-  parts.push(`<rect x="${x(0)}" y="${y(0.5)}" width="${x(1) - x(0)}" height="${y(0) - y(0.5)}" fill="${COLOURS.goal}"/>`);
+  parts.push(`<rect x="${x(0)}" y="${y(GOAL.violationRatio)}" width="${x(GOAL.costRatio) - x(0)}" height="${y(0) - y(GOAL.violationRatio)}" fill="${COLOURS.goal}"/>`);
   for (const tick of niceTicks(0, xMax, 4)) {
     parts.push(`<line x1="${x(tick)}" y1="${y(0)}" x2="${x(tick)}" y2="${y(Y_MAX)}" stroke="#e5e7eb"/>`);
     parts.push(`<text x="${x(tick)}" y="${y(0) + 14}" font-size="10" text-anchor="middle">${tick}×</text>`);

@@ -54,6 +54,31 @@ export function serviceTimeSeconds(model: ServiceModel, cpuLimitCores = model.cp
 
 const LN20 = Math.log(20);
 
+/** What one second did: requests served, the backlog left, requests dropped, the p95 and whether the second violated the SLO. */
+export interface ServedSecond {
+  served: number;
+  backlog: number;
+  dropped: number;
+  p95Seconds: number;
+  violated: boolean;
+}
+
+/**
+ * One second of the service: the arrivals join the backlog, `capacity` (requests/s of the `ready`
+ * replicas at `cpuLimitCores`) serves what it can, what waits beyond the queue bound is dropped,
+ * and the second violates the SLO with a p95 above the objective or with drops. The one
+ * accounting every replay of the model shares (the policies' and the clairvoyant planner's).
+ */
+export function serveSecond(model: ServiceModel, ready: number, capacity: number, cpuLimitCores: number, backlog: number, arrivals: number): ServedSecond {
+  const waiting = backlog + arrivals;
+  const served = Math.min(waiting, capacity);
+  const limit = model.queueLimitPerReplica * Math.max(1, ready);
+  const left = Math.min(waiting - served, limit);
+  const dropped = waiting - served - left;
+  const p95Seconds = p95LatencySeconds(model, ready, arrivals, left, cpuLimitCores);
+  return { served, backlog: left, dropped, p95Seconds, violated: dropped > 0 || p95Seconds > model.sloP95Seconds };
+}
+
 /** The p95 latency (seconds) of a second with `arrivals` requests, `backlog` left waiting, `ready` replicas. */
 export function p95LatencySeconds(model: ServiceModel, ready: number, arrivalsPerSecond: number, backlog: number, cpuLimitCores = model.cpuLimitCores): number {
   if (ready <= 0) return Infinity;

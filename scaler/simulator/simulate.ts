@@ -4,7 +4,7 @@ import { bridgeCpuLimit } from '../policies/verticalBridge.js';
 import { adaptiveDecide, initialAdaptiveState, type AdaptiveSettings, type AdaptiveState } from '../policies/adaptive.js';
 import { hpaReconcile, hpaSettings, initialHpaState, type HpaPod, type HpaSettings, type HpaState } from '../policies/hpa.js';
 import type { Sample } from '../samples.js';
-import { capacityPerReplica, p95LatencySeconds, type ServiceModel } from './serviceModel.js';
+import { capacityPerReplica, serveSecond, type ServiceModel } from './serviceModel.js';
 
 export type PolicyName = 'hpa' | 'adaptive';
 
@@ -151,19 +151,11 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
       for (const pod of pods) if (pod.readyAt <= t) ready += 1;
     }
     const arrivals = rates[t] as number;
-    const capacity = ready * capacityPerPod;
-    const waiting = queue + arrivals;
-    const served = Math.min(waiting, capacity);
-    queue = waiting - served;
-    const limit = model.queueLimitPerReplica * Math.max(1, ready);
-    let droppedNow = 0;
-    if (queue > limit) {
-      droppedNow = queue - limit;
-      queue = limit;
-      dropped += droppedNow;
-    }
-    const p95 = p95LatencySeconds(model, ready, arrivals, queue, cpuLimit);
-    const violated = droppedNow > 0 || p95 > model.sloP95Seconds;
+    const second = serveSecond(model, ready, ready * capacityPerPod, cpuLimit, queue, arrivals);
+    const { served, violated } = second;
+    const p95 = second.p95Seconds;
+    queue = second.backlog;
+    dropped += second.dropped;
     if (violated) violations += 1;
     setup.onSecond?.(t, ready, pods.length, violated, cpuLimit);
     replicaSeconds += (pods.length * cpuLimit) / baseLimit;

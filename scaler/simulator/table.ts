@@ -42,7 +42,7 @@ export function formatFrontierLines(comparisons: readonly Comparison[]): string 
     else if (goal.point === null) lines.push(`  ${comparison.trace}: ≤ ${goal.maxViolationSeconds} violation-s (half the HPA's) is beyond it at any price (fewest ${fewest})`);
     else {
       const ratio = goal.costRatio === null ? 'n/a' : `${goal.costRatio.toFixed(2)}x`;
-      const verdict = goal.costRatio !== null && goal.costRatio > 1 ? 'the goal is beyond even this planner' : 'the goal is within its reach';
+      const verdict = goal.withinReach ? 'the goal is within its reach' : 'the goal is beyond even this planner';
       lines.push(`  ${comparison.trace}: ≤ ${goal.maxViolationSeconds} violation-s (half the HPA's) costs it ${goal.point.replicaSeconds} replica-s (${goal.point.sloViolationSeconds} violation-s), ${ratio} the HPA's: ${verdict}`);
     }
   }
