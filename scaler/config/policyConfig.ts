@@ -55,15 +55,16 @@ export const policyConfigSchema = z
          */
         adaptiveUtilisation: z.number().gt(0).max(1).default(0.8),
         /**
-         * Adaptive policy, vertical bridge: utilisation allowed in the busy second (p95 of
-         * per-second demand) and the newest busy second, on the ready replicas.
-         */
-        burstUtilisation: z.number().gt(0).max(1).default(0.9),
-        /**
          * Adaptive policy, replicas: headroom β for the busy second by square-root staffing: a busy
          * second worth R replicas at full capacity needs R + β√R of them (0.3: 82% at 2, 90% at 8, 95% at 32).
          */
         burstHeadroom: z.number().min(0).max(5).default(0.3),
+        /**
+         * Adaptive policy, vertical bridge: the same headroom for the busy second and the newest
+         * busy second on the ready replicas (0.4: 78% at 2, 88% at 8, 93% at 32). The bridge is sized
+         * in hundredths of a core; whole replicas round up, which is headroom too.
+         */
+        bridgeHeadroom: z.number().min(0).max(5).default(0.4),
         /** Requests per second one replica should carry; unset = derived from CPU cost per request. */
         rpsPerReplica: z.number().positive().optional(),
         /** The latency objective: p95 above this is an SLO violation. */

@@ -4,6 +4,7 @@ import { simpleMovingAverage } from '../signals/movingAverage.js';
 import { newestSampleAgeMs } from '../signals/staleness.js';
 import { quantile } from 'simple-statistics';
 import { isLevelShiftRatherThanTrend } from '../signals/levelShift.js';
+import { heldDemand } from '../signals/heldDemand.js';
 import { isSignificantTrend, trendFit, type TrendFit } from '../signals/trend.js';
 import { squareRootStaffing } from './squareRootStaffing.js';
 import { initialLatencyCorrection, latencyCorrection, type LatencyCorrectionState } from './latencyCorrection.js';
@@ -17,6 +18,9 @@ import { initialLatencyCorrection, latencyCorrection, type LatencyCorrectionStat
  *   trend (not a shift of level) extrapolated over the start-up horizon, and the busy second (p95 of per-second demand,
  *   with square-root headroom), the level outside a tolerance band; what moves faster is carried by the vertical bridge
  *   (`verticalBridge.ts`), which the caller applies with `demandNowRps`;
+ * - with a bridge, replicas are bought only for the demand that has held over the flap window, or
+ *   that the bridge cannot carry even at its cap: a replica is paid for its start-up and at least a
+ *   flap window (removing it sooner is a flap), bridged cores only while they are raised;
  * - panic (Knative's rule, 6 s window at 200%): no scale-in for a stable window, and replicas at
  *   once for whatever the bridge cannot carry;
  * - down, slow and stepwise: only on present evidence over the flap window (a forecast may veto a
@@ -31,13 +35,14 @@ export interface AdaptiveSettings {
   maxReplicas: number;
   /** Share of a replica's base capacity to plan for (config `targets.adaptiveUtilisation`, 0.8). */
   targetUtilisation: number;
-  /**
-   * The vertical bridge's utilisation allowed in the busy second (95th percentile of per-second
-   * demand) and the newest busy second: 0.9, below the knee.
-   */
-  burstUtilisation: number;
   /** Replicas for the busy second by square-root staffing: R + β√R for a load worth R replicas (β, 0.3). */
   burstHeadroom: number;
+  /**
+   * The vertical bridge's square-root staffing headroom for the busy second (95th percentile of
+   * per-second demand) and the newest busy second (β, 0.4). Larger than the replicas' β: the bridge
+   * is sized in hundredths of a core, where whole replicas round up, half a replica on average.
+   */
+  bridgeHeadroom: number;
   /** The window demand is averaged over before it is compared (the HPA's metric window, 15 s). */
   metricWindowSeconds: number;
   /** Time for a new replica to serve: the forecast horizon (with one evaluation period). */
@@ -103,8 +108,8 @@ export interface AdaptiveResult {
   state: AdaptiveState;
   /**
    * Demand right now, for the vertical bridge: the larger of the panic-window and metric-window
-   * means and, at the burst utilisation, the busy second and the busiest second of the panic
-   * window; plus the backlog drained within one evaluation period.
+   * means and, with square-root headroom (`bridgeHeadroom`), the busy second and the busiest
+   * second of the panic window; plus the backlog drained within one evaluation period.
    */
   demandNowRps?: number;
   /** The capacity per replica planned with: the one told, times the latency correction. */
@@ -139,7 +144,10 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
   const result = correction.change === undefined ? decided : { ...decided, decision: { ...decided.decision, reason: `${decided.decision.reason} (latency: ${correction.change})` } };
   const signals = result.decision.signals;
   const busiest = Math.max(signals.busySecond ?? 0, signals.newestBusySecond ?? 0);
-  const level = Math.max(signals.panicMean ?? 0, signals.metricMean ?? 0, (busiest * settings.targetUtilisation) / settings.burstUtilisation);
+  // The busy seconds are sized by square-root staffing, as for replicas (the knee comes earlier the
+  // fewer the request slots), and expressed as the demand that needs as much at the target.
+  const busiestAsDemand = squareRootStaffing(busiest / capacityPerReplicaRps, settings.bridgeHeadroom) * capacityPerReplicaRps * settings.targetUtilisation;
+  const level = Math.max(signals.panicMean ?? 0, signals.metricMean ?? 0, busiestAsDemand);
   // The bridge acts at once, so it drains the backlog by the next evaluation, not by the time a
   // new replica would serve (the horizontal rule's horizon): a queue is latency now.
   const drain = (signals.queueDepth ?? 0) / Math.max(settings.evaluationSeconds, 1);
@@ -232,20 +240,43 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   signals.newestBusySecond = panicSpan.reduce((peak, sample) => Math.max(peak, sample.value), 0);
   // Replicas follow sustained demand (the stable mean, a significant trend, the busy second); what
   // moves faster is carried by the vertical bridge, which acts within one evaluation.
-  const sustained = Math.max(stableMean, forecast, busyAsMean) + drainRate;
+  //
+  // With a bridge, a replica is bought only for demand that will keep it busy (ski rental: buy once
+  // renting has cost as much as buying). A replica costs its start-up, serving nothing, and then at
+  // least a flap window, as removing it sooner is a flap; the bridge's cores cost as much per
+  // request but only while they are raised. So replicas are bought for the demand that has held
+  // over the flap window (the lowest minute of it), and for whatever the bridge could not carry
+  // even at its cap: what the bridge carries at its cap is rented until it has lasted. Without a
+  // bridge (a factor of 1) that is all of the demand now, as before.
+  const bridgeFactor = Math.max(1, input.bridgeFactor ?? 1);
+  const held = heldDemand(flapSpan, now, settings.stableWindowSeconds * 1000, settings.flapWindowSeconds * 1000) ?? { level: stableMean, busySecond, blocks: 1 };
+  signals.heldLevel = held.level;
+  signals.heldBusySecond = held.busySecond;
+  const levelNow = Math.max(stableMean, forecast) + drainRate;
+  const busyNow = busyAsMean + drainRate;
+  const levelNeed = Math.max(held.level + drainRate, levelNow / bridgeFactor);
+  const busyNeed = Math.max(busyAsDemand(held.busySecond) + drainRate, busyNow / bridgeFactor);
+  const sustained = Math.max(levelNeed, busyNeed);
   const immediate = Math.max(panicMean, metricMean) + drainRate;
   signals.sustainedDemand = sustained;
   signals.immediateDemand = immediate;
   const ready = Math.max(1, input.readyReplicas);
-  const bridgeCarries = ready * perReplica * Math.max(1, input.bridgeFactor ?? 1);
+  const bridgeCarries = ready * perReplica * bridgeFactor;
   // As in the HPA rule a change of the level within the tolerance is noise; unlike it, demand is
   // counted in arrivals (CPU saturates at the limit), so one step reaches the right size even past
   // saturation. The busy second gets no tolerance band: its headroom is already the margin under
   // the latency knee, and 10% on top of it let the 95th-percentile second run at 99% of capacity
   // (a few replicas with per-second noise then miss their objective).
-  const levelNeed = Math.max(stableMean, forecast) + drainRate;
-  const upNeeded = levelNeed > current * perReplica * (1 + settings.tolerance) || busyAsMean + drainRate > current * perReplica || forQueue > current;
+  const upNeeded = levelNeed > current * perReplica * (1 + settings.tolerance) || busyNeed > current * perReplica || forQueue > current;
   let desiredUp = upNeeded ? clamp(Math.max(replicasFor(sustained), forQueue)) : current;
+  // The term that set the size, for the reason.
+  const sizedBy = (): string => {
+    const now = busyAsMean > Math.max(forecast, stableMean) ? `busy second ${busySecond.toFixed(1)} rps` : forecast > stableMean ? `forecast ${forecast.toFixed(1)} rps in ${horizonSeconds} s` : `${stableMean.toFixed(1)} rps over ${settings.stableWindowSeconds} s`;
+    if (bridgeFactor === 1) return now;
+    if (Math.max(levelNow, busyNow) / bridgeFactor >= sustained) return `${now}, beyond what the bridge carries at ${bridgeFactor.toFixed(1)}×`;
+    const heldFor = `held over ${settings.flapWindowSeconds} s`;
+    return busyAsDemand(held.busySecond) > held.level ? `busy second ${held.busySecond.toFixed(1)} rps ${heldFor}` : `${held.level.toFixed(1)} rps ${heldFor}`;
+  };
 
   // Panic (Knative's rule: the 6 s demand at ≥ 200% of what the ready replicas carry): no scale-in
   // for a stable window, and replicas at once for whatever the bridge cannot carry.
@@ -264,8 +295,7 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
     }
     const parts = beyondBridge
       ? [`${immediate.toFixed(1)} rps now is beyond what ${ready} ready replicas carry even bridged`]
-      : // name the term that set the size (the largest of the three)
-        [busyAsMean > Math.max(forecast, stableMean) ? `busy second ${busySecond.toFixed(1)} rps` : forecast > stableMean ? `forecast ${forecast.toFixed(1)} rps in ${horizonSeconds} s` : `${stableMean.toFixed(1)} rps over ${settings.stableWindowSeconds} s`];
+      : [sizedBy()];
     if (drainRate > 0) parts.push(`backlog ${Math.round(queue)} to drain`);
     return {
       decision: replicaDecision('adaptive', current, desiredUp, `${panicking ? 'panic: ' : ''}${parts.join(' + ')} needs ${desiredUp} replicas at ${perReplica.toFixed(1)} rps each`, signals, thresholds),

@@ -78,7 +78,7 @@ export function arbitrate(input: ArbitrationInput): ArbitrationResult {
     const heldVertical = input.verticalCpu.action !== 'none' ? `; VPA-style recommendation held: ${input.verticalCpu.reason}` : '';
     return { ...result, decision: { ...result.decision, reason: `start-up bridge holds the CPU limit at ${input.cpuLimitCores} cores (base ${base}): ${bridge.reason}${heldVertical}` } };
   }
-  const why = bridge.action === 'scale_up' ? 'demand beyond the ready replicas → bridge their CPU limit while replicas start' : 'ready replicas carry the demand → CPU limit back to its base';
+  const why = bridge.action === 'scale_up' ? 'demand beyond the ready replicas → bridge their CPU limit' : 'ready replicas carry the demand → CPU limit back to its base';
   return { ...result, bridge: { ...bridge, policy: `arbitration/${bridge.policy}`, reason: `${why}: ${bridge.reason}` } };
 }
 

@@ -217,8 +217,10 @@ export function latencyCorrection(input: LatencyCorrectionInput, remembered: Lat
     change: `${why}: capacity per replica × ${factor.toFixed(2)}`,
   });
   // A relaxation that latency answers with a slow interval is taken back, and the next one waits
-  // twice as long: a correction that holds is probed less and less often.
-  if (!allWithin && input.now - state.relaxedAt < state.relaxAfterMs) {
+  // twice as long: a correction that holds is probed less and less often. Only a slow interval the
+  // demand does not explain answers it: one behind a second past the capacity planned with (a
+  // burst, a jump while replicas start) would have been slow at the old factor too.
+  if (!allWithin && input.now - state.relaxedAt < state.relaxAfterMs && unexplainedSlowIntervals(span, lastSpan(input.demand, windowMs + EXPLAINED_BY_MS, input.now), settings.targetSeconds, input.readyReplicas * input.toldCapacityPerReplica * state.factor) > 0) {
     const slowest = Math.round((windowMax(span) ?? 0) * 1000);
     const result = moved(Math.max(floor, state.factor / RELAX_STEP), `p95 ${slowest} ms above the ${objective} ms objective ${Math.round((input.now - state.relaxedAt) / 60_000)} min after the last relaxation: taken back`);
     return { ...result, state: { ...result.state, relaxedAt: -Infinity, relaxAfterMs: Math.min(MAX_RELAX_AFTER_MS, 2 * state.relaxAfterMs) } };

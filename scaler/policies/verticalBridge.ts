@@ -31,7 +31,7 @@ export function bridgeCpuLimit(input: BridgeInput): Decision {
   if (to === current) return resourceDecision('bridge', 'cpu', current, current, `CPU limit ${current} cores fits ${input.demandRps.toFixed(1)} rps on ${input.readyReplicas} ready replicas`, signals, thresholds);
   const reason =
     to > base
-      ? `${input.demandRps.toFixed(1)} rps exceeds what ${input.readyReplicas} ready replicas carry at ${base} cores: bridge at ${to} cores until new replicas serve`
+      ? `${input.demandRps.toFixed(1)} rps exceeds what ${input.readyReplicas} ready replicas carry at ${base} cores: bridge at ${to} cores until it passes or replicas serve`
       : `ready replicas carry ${input.demandRps.toFixed(1)} rps at the base size: back to ${base} cores`;
   return resourceDecision('bridge', 'cpu', current, to, reason, signals, thresholds);
 }

@@ -70,7 +70,7 @@ export function adaptiveSettingsFromConfig(config: PolicyConfig): AdaptiveSettin
     maxReplicas: config.replicas.max,
     targetUtilisation: config.targets.adaptiveUtilisation,
     metricWindowSeconds: config.windows.metricSeconds,
-    burstUtilisation: config.targets.burstUtilisation,
+    bridgeHeadroom: config.targets.bridgeHeadroom,
     burstHeadroom: config.targets.burstHeadroom,
     startupSeconds: config.startupSeconds,
     evaluationSeconds: config.evaluationSeconds,

@@ -178,27 +178,35 @@ describe('evaluate: the start-up bridge in the live loop (adaptive policy, CPU l
   // memory right-sized already (225 MiB + 15% is within 10% of 256 MiB): only CPU is in question here
   const fits = { ...steady, memory_working_set_bytes: 2 * 225 * MiB };
 
-  it('a burst the ready replicas cannot carry: replicas asked for, and the ready ones bridged at once, in one plan (limits first)', () => {
+  it('a burst the ready replicas carry only bridged: the bridge is rented at once, no replica bought for 10 s of it', () => {
+    // 300 rps on 2 ready replicas carrying 45.7 rps each at the base 0.5 cores → ×3.28 → 1.65 cores,
+    // within the 2-core cap (×4)
     const result = evaluate({ ...base, data: { ok: true, window: load(10, 300) }, actual: actual() });
-    expect(result.decision).toMatchObject({ action: 'scale_out', resource: 'replicas', from: 2 });
-    expect(result.bridge).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.5, policy: 'arbitration/bridge' });
-    // 300 rps on 2 ready replicas carrying 45.7 rps each at the base 0.5 cores → ×3.28 → 1.65 cores
-    expect(result.bridge?.to).toBeCloseTo(1.65, 2);
-    expect(result.bridge?.reason).toMatch(/^demand beyond the ready replicas → bridge their CPU limit while replicas start: 300.0 rps exceeds what 2 ready replicas carry at 0.5 cores/);
-    expect(result.plan).toEqual({ kind: 'replicas', replicas: result.decision.to, cpuCores: result.bridge?.to });
+    expect(result.bridge).toBeUndefined();
+    expect(result.decision).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.5, to: 1.65, policy: 'arbitration/bridge' });
+    expect(result.decision.reason).toMatch(/^demand beyond the ready replicas → bridge their CPU limit: 300.0 rps exceeds what 2 ready replicas carry at 0.5 cores: bridge at 1.65 cores until it passes or replicas serve/);
+    expect(result.plan).toEqual({ kind: 'limits', cpuCores: 1.65 });
+  });
+
+  it('a burst beyond the ready replicas even bridged: replicas asked for, and the ready ones bridged to the cap at once, in one plan (limits first)', () => {
+    const result = evaluate({ ...base, data: { ok: true, window: load(10, 500) }, actual: actual() });
+    // 500 rps is 2.7 times what 2 ready replicas carry at the 2-core cap (2 × 45.7 × 4): 3 replicas
+    expect(result.decision).toMatchObject({ action: 'scale_out', resource: 'replicas', from: 2, to: 3 });
+    expect(result.bridge).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.5, to: 2, policy: 'arbitration/bridge' });
+    expect(result.plan).toEqual({ kind: 'replicas', replicas: 3, cpuCores: 2 });
     // the bridge remembers the base it returns to, and starts no settling window (it never moves the denominator)
     expect(result.memory.bridgeBaseCpuCores).toBe(0.5);
     expect(result.memory.lastVerticalChange).toBeUndefined();
   });
 
   it('a burst the bridge alone carries: the bridge is the decision (no replica change)', () => {
-    // 5 replicas, 3 of them ready (3 × 45.7 = 137 rps at the base and the target); 4 s at 240 rps: the
-    // busiest second at the 90% burst utilisation is 213.3 rps at the target, which the 5 replicas carry
-    // (228.6) once they serve, but the 3 ready ones do not: the bridge alone, to 0.5 × 213.3 / 137 → 0.78
+    // 5 replicas, 3 of them ready (3 × 45.7 = 137 rps at the base and the target); 4 s at 240 rps,
+    // 4.2 replicas' capacity: with the bridge's square-root headroom, 4.2 + 0.4 × √4.2 = 5.02
+    // replicas' worth, 229.5 rps at the target: the bridge alone, to 0.5 × 229.5 / 137 → 0.84
     const state = { ...initialPolicyMemory, adaptive: { ...initialPolicyMemory.adaptive, lastScaleOutAt: now - 60_000 } };
     const result = evaluate({ ...base, memory: state, data: { ok: true, window: load(4, 240) }, actual: actual({ replicas: 5, readyReplicas: 3 }) });
     expect(result.bridge).toBeUndefined();
-    expect(result.decision).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.5, to: 0.78, policy: 'arbitration/bridge' });
+    expect(result.decision).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.5, to: 0.84, policy: 'arbitration/bridge' });
     expect(result.plan).toEqual({ kind: 'limits', cpuCores: result.decision.to });
   });
 
@@ -246,7 +254,7 @@ describe('evaluate: the start-up bridge in the live loop (adaptive policy, CPU l
 
   it('records the bridge like any decision, with the base it returns to', () => {
     const result = evaluate({ ...base, data: { ok: true, window: load(10, 300) }, actual: actual() });
-    const line = decisionPoint({ service: 'web', time: now, decision: result.bridge!, actual: actual(), outcome: 'applied', dryRun: false }).toLineProtocol();
+    const line = decisionPoint({ service: 'web', time: now, decision: result.decision, actual: actual(), outcome: 'applied', dryRun: false }).toLineProtocol();
     expect(line).toMatch(/^scaler_decision,action=scale_up,service=web /);
     expect(line).toContain('policy="arbitration/bridge"');
     expect(line).toContain('resource="cpu"');
@@ -269,7 +277,8 @@ describe('the loop applies the bridge (fake actuator, no I/O)', () => {
     };
     return { actuator, calls };
   }
-  const burst = rows(300, { ...steady, memory_working_set_bytes: 2 * 225 * MiB, requests_per_second: 60 }).map((row, i) => (i >= 290 ? { ...row, values: { ...row.values, requests_per_second: 300 } } : row));
+  // Beyond what the 2 ready replicas carry even at the bridge's cap: both the bridge and replicas.
+  const burst = rows(300, { ...steady, memory_working_set_bytes: 2 * 225 * MiB, requests_per_second: 60 }).map((row, i) => (i >= 290 ? { ...row, values: { ...row.values, requests_per_second: 500 } } : row));
 
   async function tickOnce(kind: 'docker' | 'swarm', dryRun = false) {
     const { actuator, calls } = fakeActuator(kind, actual({ labels: { 'scalewright.target.rps-per-replica': '40' } }));
@@ -294,7 +303,7 @@ describe('the loop applies the bridge (fake actuator, no I/O)', () => {
   it('Docker: the bridge first (an instant update of the ready replicas), then the new replicas; both recorded with their reasons', async () => {
     const { report, calls, points } = await tickOnce('docker');
     expect(report?.outcome).toBe('applied');
-    expect(calls).toEqual(['cpu 1.65', `replicas ${report?.evaluation?.decision.to}`]);
+    expect(calls).toEqual(['cpu 2', 'replicas 3']);
     expect(points.filter((p) => p.startsWith('scaler_decision'))).toHaveLength(2);
     expect(points.some((p) => p.includes('policy="arbitration/bridge"') && p.includes('outcome="applied"') && p.includes('bridge_base_cpu_cores=0.5'))).toBe(true);
   });

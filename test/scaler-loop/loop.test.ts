@@ -115,11 +115,13 @@ describe('the scaler loop (real Docker, InfluxDB, Redis)', () => {
     await writer.flush();
     const rows = await selectRows(connection, `SELECT * FROM scaler_decision WHERE service = '${service}'`);
     // and the start-up bridge that goes with it (Docker changes CPU limits live): 100 rps on one
-    // ready replica carrying 45.7 at its base 0.25 cores → 0.55 cores while the new ones start
+    // ready replica carrying 45.7 at its base 0.25 cores; its busy second (100 rps, 1.75 replicas'
+    // capacity) with the bridge's headroom is 1.75 + 0.4 × √1.75 = 2.28 replicas' worth, 104.2 rps
+    // at the target → 0.57 cores while the new ones start
     expect(rows).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ action: 'scale_out', dry_run: true, outcome: 'dry_run', replicas_before: 1, replicas_after: 3 }),
-        expect.objectContaining({ action: 'scale_up', dry_run: true, outcome: 'dry_run', policy: 'arbitration/bridge', cpu_limit_cores_before: 0.25, cpu_limit_cores_after: 0.55, bridge_base_cpu_cores: 0.25 }),
+        expect.objectContaining({ action: 'scale_up', dry_run: true, outcome: 'dry_run', policy: 'arbitration/bridge', cpu_limit_cores_before: 0.25, cpu_limit_cores_after: 0.57, bridge_base_cpu_cores: 0.25 }),
       ]),
     );
     expect(rows).toHaveLength(2);
@@ -134,10 +136,10 @@ describe('the scaler loop (real Docker, InfluxDB, Redis)', () => {
     await loop.settle();
     expect(await managed()).toBe(3);
     // the ready replica was bridged (a live update) before the clones were made from it
-    expect(await cpuLimits()).toEqual([0.55, 0.55, 0.55]);
+    expect(await cpuLimits()).toEqual([0.57, 0.57, 0.57]);
     // level reached: the replicas serve, so the bridge returns to the base; then it holds
     const [third] = await loop.tick();
-    expect(third?.evaluation?.decision).toMatchObject({ action: 'scale_down', resource: 'cpu', from: 0.55, to: 0.25, policy: 'arbitration/bridge' });
+    expect(third?.evaluation?.decision).toMatchObject({ action: 'scale_down', resource: 'cpu', from: 0.57, to: 0.25, policy: 'arbitration/bridge' });
     await loop.settle();
     expect(await cpuLimits()).toEqual([0.25, 0.25, 0.25]);
     const [fourth] = await loop.tick();

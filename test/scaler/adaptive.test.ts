@@ -9,8 +9,8 @@ const settings: AdaptiveSettings = {
   minReplicas: 1,
   maxReplicas: 40,
   targetUtilisation: 0.8,
-  burstUtilisation: 0.9,
   burstHeadroom: 0.3,
+  bridgeHeadroom: 0.4,
   metricWindowSeconds: 15,
   startupSeconds: 30,
   evaluationSeconds: 5,
@@ -82,6 +82,37 @@ describe('the adaptive policy', () => {
     const { decision } = decide({ requestRate: spike, bridgeFactor: 4 });
     expect(decision.action).toBe('none');
   });
+  describe('with a bridge, replicas are bought for demand that has held (a replica is paid for a flap window at least)', () => {
+    // 4 ready replicas carry 160 rps at the 80% target, 640 bridged to 4×; 300 rps needs 8 at 40.
+    const burstFor = (seconds: number) => rates(600, (ago) => (ago < seconds ? 300 : 100));
+    it('rents a burst of a minute from the bridge: no replica, the bridge sized for it', () => {
+      const result = decide({ requestRate: burstFor(60), bridgeFactor: 4 });
+      expect(result.decision.action).toBe('none');
+      expect(result.decision.signals).toMatchObject({ busySecond: 300, heldBusySecond: 100, heldLevel: 100 });
+      expect(result.demandNowRps).toBeGreaterThan(160);
+    });
+    it('buys the replicas once the burst has lasted every minute of the flap window', () => {
+      const { decision } = decide({ requestRate: burstFor(300), bridgeFactor: 4 });
+      expect(decision).toMatchObject({ action: 'scale_out', from: 4, to: 8 });
+      expect(decision.reason).toBe('300.0 rps held over 300 s needs 8 replicas at 40.0 rps each');
+      expect(decide({ requestRate: burstFor(240), bridgeFactor: 4 }).decision.action).toBe('none');
+    });
+    it('without a bridge (a factor of 1) buys them at once, as the demand now says', () => {
+      const { decision } = decide({ requestRate: burstFor(60), bridgeFactor: 1 });
+      expect(decision).toMatchObject({ action: 'scale_out', from: 4, to: 8 });
+    });
+    it('buys at once what the bridge could not carry even at its cap', () => {
+      // 800 rps for a minute: 20 replicas' worth at the target, a quarter of it (the bridge's 4×) 5
+      const steady = decide({ requestRate: rates(600, (ago) => (ago < 60 ? 800 : 100)), bridgeFactor: 4 });
+      expect(steady.decision).toMatchObject({ action: 'scale_out', from: 4, to: 5 });
+      expect(steady.decision.reason).toMatch(/^panic: 800.0 rps now is beyond what 4 ready replicas carry even bridged needs 5/);
+      // every tenth second of the last minute at 1000 rps (a mean of 190): the busy second is 20
+      // replicas' capacity, 20 + 0.3 × √20 = 21.3 → 854 rps at the target, a quarter of it 6 replicas
+      const bursts = decide({ requestRate: rates(600, (ago) => (ago < 60 && ago % 10 === 5 ? 1000 : 100)), bridgeFactor: 4 });
+      expect(bursts.decision).toMatchObject({ action: 'scale_out', from: 4, to: 6 });
+      expect(bursts.decision.reason).toBe('busy second 1000.0 rps, beyond what the bridge carries at 4.0× needs 6 replicas at 40.0 rps each');
+    });
+  });
   it('adds the backlog to drain to the demand (queue-aware)', () => {
     const calm = decide({ requestRate: rates(600, () => 150) });
     expect(calm.decision.action).toBe('none');
@@ -96,10 +127,21 @@ describe('the adaptive policy', () => {
   it('extrapolates a significant rising trend over the start-up horizon', () => {
     // +1 rps per second for 2 minutes, now at 140: in 35 s ≈ 175 → 5 replicas (3 carry 120)
     const ramp = rates(600, (ago) => Math.max(20, 140 - ago));
-    const { decision } = decide({ currentReplicas: 3, readyReplicas: 3, requestRate: ramp, bridgeFactor: 4 });
+    const { decision } = decide({ currentReplicas: 3, readyReplicas: 3, requestRate: ramp, bridgeFactor: 1 });
     expect(decision.to).toBe(5);
     expect(decision.action).toBe('scale_out');
-    expect(decision.reason).toMatch(/^forecast /);
+    expect(decision.signals.forecast).toBeCloseTo(175, 6);
+  });
+  it('with a bridge, buys for a forecast only what the bridge will not carry at its cap when a replica would serve', () => {
+    // the ramp 10 rps higher on 1 ready replica bridged up to 4×: it carries 160 rps at the target,
+    // and 185 are forecast in 35 s (a quarter of it, 46.25, is past one replica's 40 by more than
+    // the 10% tolerance) → 2
+    const ramp = rates(600, (ago) => Math.max(20, 150 - ago));
+    const { decision } = decide({ currentReplicas: 1, readyReplicas: 1, requestRate: ramp, bridgeFactor: 4 });
+    expect(decision).toMatchObject({ action: 'scale_out', from: 1, to: 2 });
+    expect(decision.reason).toBe('panic: forecast 185.0 rps in 35 s, beyond what the bridge carries at 4.0× needs 2 replicas at 40.0 rps each');
+    // 3 ready replicas carry 480 rps bridged: the forecast is rented, not bought
+    expect(decide({ currentReplicas: 3, readyReplicas: 3, requestRate: ramp, bridgeFactor: 4 }).decision.action).toBe('none');
   });
   it('does not read a single step of a minute-sampled source as a trend', () => {
     const steps = rates(600, (ago) => (ago < 30 ? 130 : 100));
@@ -163,7 +205,7 @@ describe('the adaptive policy', () => {
     const bursty = rates(600, (ago) => (ago % 10 === 0 ? 400 : 67));
     const { decision } = decide({ currentReplicas: 3, readyReplicas: 3, requestRate: bursty, bridgeFactor: 4 });
     expect(decision.action).toBe('scale_out');
-    expect(decision.reason).toMatch(/^busy second 400.0 rps needs 9 replicas at 40.0 rps each$/);
+    expect(decision.reason).toMatch(/^busy second 400.0 rps held over 300 s needs 9 replicas at 40.0 rps each$/);
   });
   it('gives the busy second no tolerance band: 2 replicas whose busiest second needs 2.09 of them get a third', () => {
     // every tenth second at 85 rps over 66 (mean 67.9, inside 2 × 40 × 1.1 = 88): the busy second is
@@ -172,7 +214,7 @@ describe('the adaptive policy', () => {
     const noisy = rates(600, (ago) => (ago % 10 === 0 ? 85 : 66));
     const { decision } = decide({ currentReplicas: 2, readyReplicas: 2, requestRate: noisy, bridgeFactor: 4 });
     expect(decision).toMatchObject({ action: 'scale_out', from: 2, to: 3 });
-    expect(decision.reason).toBe('busy second 85.0 rps needs 3 replicas at 40.0 rps each');
+    expect(decision.reason).toBe('busy second 85.0 rps held over 300 s needs 3 replicas at 40.0 rps each');
   });
   it('sizes the busy second by square-root staffing: a small service gets more headroom than 90%…', () => {
     // every tenth second at 40 rps over 30 (mean 31, fits 1 replica's 40 within the tolerance): the
@@ -183,7 +225,7 @@ describe('the adaptive policy', () => {
   it('…and a large one less: a busy second worth 32 replicas needs 32 + 0.3 × √32 = 33.7 → 34, not the 36 of a fixed 90%', () => {
     const { decision } = decide({ currentReplicas: 30, readyReplicas: 30, requestRate: rates(600, (ago) => (ago % 10 === 0 ? 1600 : 1100)), bridgeFactor: 4 });
     expect(decision).toMatchObject({ action: 'scale_out', from: 30, to: 34 });
-    expect(decision.reason).toBe('busy second 1600.0 rps needs 34 replicas at 40.0 rps each');
+    expect(decision.reason).toBe('busy second 1600.0 rps held over 300 s needs 34 replicas at 40.0 rps each');
   });
   it('asks the bridge to drain a backlog within one evaluation (it acts at once), replicas within the start-up horizon', () => {
     const result = decide({ requestRate: rates(600, () => 150), queueDepth: [{ time: NOW, value: 3500 }] });
@@ -191,13 +233,14 @@ describe('the adaptive policy', () => {
     expect(result.decision.to).toBe(7);
     expect(result.demandNowRps).toBeCloseTo(850, 6);
   });
-  it('sizes the bridge for a burst that has begun: the busiest second of the panic window, at the burst utilisation', () => {
+  it('sizes the bridge for a burst that has begun: the busiest second of the panic window, with square-root headroom', () => {
     // 100 rps, and 300 rps in the last 3 s: the 6 s mean reads 200, the 15 s mean 140, the 60 s p95
-    // 110 (3 seconds in 60 are under 5%); the newest busy second is 300 → 300 × 0.8 / 0.9 ≈ 266.7
+    // 110 (3 seconds in 60 are under 5%); the newest busy second is 300, 6 replicas' capacity:
+    // 6 + 0.4 × √6 = 6.98 replicas, 279.2 rps at the 80% target
     const burst = rates(600, (ago) => (ago < 3 ? 300 : 100));
     const result = decide({ requestRate: burst, bridgeFactor: 4 });
     expect(result.decision.signals).toMatchObject({ panicMean: 200, metricMean: 140, newestBusySecond: 300 });
-    expect(result.demandNowRps).toBeCloseTo((300 * 0.8) / 0.9, 6);
+    expect(result.demandNowRps).toBeCloseTo((6 + 0.4 * Math.sqrt(6)) * 40, 6);
   });
   it('lets the bridge go one panic window after the burst: the 15 s mean is then the largest term', () => {
     const ended = rates(600, (ago) => (ago >= 7 && ago < 10 ? 300 : 100));

@@ -82,7 +82,7 @@ describe('up or out: arbitration', () => {
 });
 
 describe('up or out with the start-up bridge (rule 5)', () => {
-  const raise = resourceDecision('bridge', 'cpu', 0.5, 1.2, '120 rps exceeds what 1 ready replicas carry at 0.5 cores: bridge at 1.2 cores until new replicas serve');
+  const raise = resourceDecision('bridge', 'cpu', 0.5, 1.2, '120 rps exceeds what 1 ready replicas carry at 0.5 cores: bridge at 1.2 cores until it passes or replicas serve');
   const keep = (at: number) => resourceDecision('bridge', 'cpu', at, at, `CPU limit ${at} cores fits 60 rps on 2 ready replicas`);
 
   it('a scale-out and the bridge go together: the replicas are the decision, the bridge goes alongside', () => {

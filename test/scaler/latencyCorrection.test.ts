@@ -143,6 +143,13 @@ describe('latency feedback on the capacity per replica', () => {
     const later = correct({ latencyP95: perSecond(60, () => 0.8), demand: perSecond(60, () => 100) }, { ...relaxed, relaxedAt: NOW - 40 * MINUTE });
     expect(later.state.relaxAfterMs).toBe(30 * MINUTE);
   });
+  it('does not take a relaxation back for a slow interval a burst explains: it was past the capacity planned with', () => {
+    // planned with 4 × 50 × 0.55 = 110 rps; a second of 150 rps two seconds before the slow one
+    const relaxed = { ...initialLatencyCorrection, factor: 0.55, changedAt: NOW - 5 * MINUTE, overAt: NOW - 31 * MINUTE, relaxedAt: NOW - 5 * MINUTE };
+    const afterBurst = correct({ latencyP95: perSecond(60, (ago) => (ago === 2 ? 0.9 : 0.2)), demand: perSecond(60, (ago) => (ago === 4 ? 150 : 80)) }, relaxed);
+    expect(afterBurst.change).toBeUndefined();
+    expect(afterBurst.state).toMatchObject({ factor: 0.55, relaxedAt: relaxed.relaxedAt, relaxAfterMs: 30 * MINUTE });
+  });
 
   it('holds a floor raised since the factor was learnt at once, and a floor of 1 turns a learnt factor off', () => {
     const learnt = { ...initialLatencyCorrection, factor: 0.6, changedAt: NOW - MINUTE };

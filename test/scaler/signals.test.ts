@@ -6,6 +6,7 @@ import { computeSignals } from '../../scaler/signals/signalSet.js';
 import { newestSampleAgeMs } from '../../scaler/signals/staleness.js';
 import { isLevelShiftRatherThanTrend, levelShiftFit } from '../../scaler/signals/levelShift.js';
 import { forecast, trend, trendFit } from '../../scaler/signals/trend.js';
+import { heldDemand } from '../../scaler/signals/heldDemand.js';
 
 const T0 = 1_700_000_000_000;
 const series = (values: number[], stepMs = 1000): Sample[] => values.map((value, i) => ({ time: T0 + i * stepMs, value }));
@@ -112,6 +113,39 @@ describe('percentiles, maximum, staleness', () => {
   });
   it('lastSpan keeps the samples in (end - span, end]', () => {
     expect(lastSpan(series([0, 1, 2, 3, 4]), 2000).map((s) => s.value)).toEqual([3, 4]);
+  });
+});
+
+describe('the demand that has held', () => {
+  // Blocks of 4 s over 12 s, ending at the newest sample: (T0+7, T0+11], (T0+3, T0+7], (T0-1, T0+3].
+  const now = T0 + 11_000;
+  it('is the lowest block mean and the lowest block busy second', () => {
+    // blocks [1, 2, 3, 10], [5, 5, 5, 5], [2, 4, 6, 8]: means 4, 5, 5; 95th percentiles (R-7, rank
+    // 3 × 0.95 = 2.85) 3 + 0.85 × 7 = 8.95, 5, 6 + 0.85 × 2 = 7.7
+    const held = heldDemand(series([1, 2, 3, 10, 5, 5, 5, 5, 2, 4, 6, 8]), now, 4000, 12_000);
+    expect(held?.blocks).toBe(3);
+    expect(held?.level).toBe(4);
+    expect(held?.busySecond).toBeCloseTo(5, 10);
+  });
+  it('is the newest block itself when the span is one block', () => {
+    const held = heldDemand(series([1, 2, 3, 10, 5, 5, 5, 5, 2, 4, 6, 8]), now, 4000, 4000);
+    expect(held).toMatchObject({ level: 5, blocks: 1 });
+    expect(held?.busySecond).toBeCloseTo(7.7, 10);
+  });
+  it('a burst in one block does not hold: a minute of 300 in five minutes of 100 holds 100', () => {
+    const load = series(Array.from({ length: 300 }, (_, i) => (i >= 240 ? 300 : 100)));
+    const held = heldDemand(load, T0 + 299_000, 60_000, 300_000);
+    expect(held).toEqual({ level: 100, busySecond: 100, blocks: 5 });
+  });
+  it('leaves out blocks without samples (a hole says nothing of the load) and samples after now', () => {
+    // samples every 5 s at 200, none in the oldest two of four 10 s blocks, one in the future at 900
+    const sparse = [...series([200, 200, 200, 200], 5000).map((sample) => ({ ...sample, time: sample.time + 20_000 })), { time: T0 + 60_000, value: 900 }];
+    const held = heldDemand(sparse, T0 + 39_000, 10_000, 40_000);
+    expect(held).toEqual({ level: 200, busySecond: 200, blocks: 2 });
+    expect(heldDemand([], now, 4000, 12_000)).toBeUndefined();
+  });
+  it('refuses a block that is not a positive length', () => {
+    expect(() => heldDemand(series([1]), now, 0, 12_000)).toThrow(RangeError);
   });
 });
 
