@@ -207,7 +207,10 @@ export function latencyCorrection(input: LatencyCorrectionInput, remembered: Lat
       }
       trial = undefined; // latency answered: the correction stands
     } else if (input.now - trial.at > scatteredMs + settings.startupSeconds * 1000) {
-      trial = undefined;
+      // Lapsed without a verdict (replicas that never came, a load that rose as much): still slow,
+      // it is measured again from now, and a finding still restores the factor from before the
+      // whole correction; within the objective, the correction stands.
+      trial = over ? { at: input.now, factorBefore: trial.factorBefore, p95BeforeSeconds: medianP95Seconds, loadPerReplicaBefore: loadPerReplica } : undefined;
     }
   }
   const base: LatencyCorrectionState = trial === state.trial ? noted : { ...noted, trial };
@@ -242,7 +245,10 @@ export function latencyCorrection(input: LatencyCorrectionInput, remembered: Lat
       const unexplained = unexplainedSlowIntervals(scatteredSpan, lastSpan(input.demand, scatteredMs + EXPLAINED_BY_MS, input.now), settings.targetSeconds, plannedCapacity);
       const share = unexplained / scatteredSpan.length;
       if (share >= SCATTERED_SHARE) {
-        return moved(Math.max(floor, state.factor * SCATTERED_STEP), `${Math.round(share * 100)}% of the intervals of ${settings.scatteredSeconds} s above the ${objective} ms objective with no demand past the capacity planned with before them`);
+        const result = moved(Math.max(floor, state.factor * SCATTERED_STEP), `${Math.round(share * 100)}% of the intervals of ${settings.scatteredSeconds} s above the ${objective} ms objective with no demand past the capacity planned with before them`);
+        // On trial too, and a correction from above that follows belongs to it: a finding that
+        // latency does not answer takes the factor back to before this step, not to it.
+        return { ...result, state: { ...result.state, trial: trial ?? { at: input.now, factorBefore: state.factor, p95BeforeSeconds: medianP95Seconds, loadPerReplicaBefore: loadPerReplica } } };
       }
     }
   }

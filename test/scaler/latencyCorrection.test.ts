@@ -95,6 +95,9 @@ describe('latency feedback on the capacity per replica', () => {
     expect(result.change).toBe('7% of the intervals of 300 s above the 500 ms objective with no demand past the capacity planned with before them: capacity per replica × 0.90');
     // ...at most once per 300 s
     expect(correct({ latencyP95: scattered, demand: perSecond(300, () => 120), now: NOW + 60_000 }, result.state).state.factor).toBeCloseTo(0.9, 9);
+    // ...and on trial like a correction from above, from the factor before the step: a slow
+    // dependency found later takes the factor back to 1, not to 0.9
+    expect(result.state.trial).toEqual({ at: NOW, factorBefore: 1, p95BeforeSeconds: 0.2, loadPerReplicaBefore: 30 });
   });
 
   it('leaves scattered slow intervals alone below 5% of the span, behind a burst past the capacity, while replicas are added, or before 300 s of history', () => {
@@ -222,10 +225,15 @@ describe('latency that replicas do not cure (a slow dependency)', () => {
     const unasked = correct({ latencyP95: slow }, { ...onTrial(NOW - MINUTE), factor: 0.7, changedAt: NOW - MINUTE });
     expect(unasked.state.factor).toBeCloseTo(0.6, 9);
     expect(unasked.state.trial).toEqual(onTrial(NOW - MINUTE).trial);
-    // Asked for nothing (at the maximum, say) for longer than the scattered span and a start-up: the trial lapses.
+    // Asked for nothing (at the maximum, say) for longer than the scattered span and a start-up:
+    // still slow, the trial is measured again from now, and a finding would still restore the
+    // factor from before the whole correction (1), not the 0.7 it had come down to
     const lapsed = correct({ latencyP95: slow }, { ...onTrial(NOW - 400_000), factor: 0.7, changedAt: NOW - 400_000 });
     expect(lapsed.state.factor).toBeCloseTo(0.6, 9);
-    expect(lapsed.state.trial).toEqual({ at: NOW, factorBefore: 0.7, p95BeforeSeconds: 0.8, loadPerReplicaBefore: 30 });
+    expect(lapsed.state.trial).toEqual({ at: NOW, factorBefore: 1, p95BeforeSeconds: 0.8, loadPerReplicaBefore: 30 });
+    // within the objective by then, the correction stands and the trial is dropped
+    const settled = correct({}, { ...onTrial(NOW - 400_000), factor: 0.7, changedAt: NOW - 400_000 });
+    expect(settled.state.trial).toBeUndefined();
   });
 });
 
