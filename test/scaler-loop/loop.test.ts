@@ -229,13 +229,15 @@ describe('the scaler loop (real Docker, InfluxDB, Redis)', () => {
       writer.write([signalPoint(calm, Date.now() - 60_000, { signal: 'cpu', value: 0.6, target: 0.8, smoothed: 0.6, forecast: undefined, capacityFactor: 0.6, latencyUnresponsive: { until: unresponsiveUntil, forMs: 60 * 60_000 } }, await actuator.observe(calm))]);
       await writer.flush();
 
-      const forgetful = loopWith({ dryRun: true, services: [calm] });
+      // Replicas only (no live CPU limits): with the bridge, a resumed factor may be carried by
+      // raising the limit (rented) rather than by a replica, and this is about the factor.
+      const forgetful = loopWith({ dryRun: true, services: [calm], liveCpuLimits: false });
       const [fresh] = await forgetful.loop.tick();
       expect(fresh?.outcome).toBe('hold');
       expect(fresh?.evaluation?.memory.adaptive.latency?.factor).toBe(1);
       expect(fresh?.evaluation?.memory.adaptive.latency?.unresponsiveUntil).toBe(-Infinity);
 
-      const { loop, logs } = loopWith({ dryRun: true, services: [calm], readPredecessorRecords: influxPredecessorRecords(connection) });
+      const { loop, logs } = loopWith({ dryRun: true, services: [calm], liveCpuLimits: false, readPredecessorRecords: influxPredecessorRecords(connection) });
       const [resumed] = await loop.tick();
       expect(resumed?.evaluation?.decision).toMatchObject({ action: 'scale_out', resource: 'replicas', from: 1, to: 2 });
       expect(resumed?.evaluation?.memory.adaptive.latency?.factor).toBeCloseTo(0.6, 9);
