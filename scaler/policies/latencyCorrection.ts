@@ -170,6 +170,10 @@ export function latencyCorrection(input: LatencyCorrectionInput, remembered: Lat
   const objective = Math.round(settings.targetSeconds * 1000);
   const scatteredMs = settings.scatteredSeconds * 1000;
   const loadPerReplica = demand / baseSizeReplicas;
+  // A trial measured from now: the factor a finding restores, and the latency and load it is judged against.
+  const trialFrom = (factorBefore: number): LatencyTrial => ({ at: input.now, factorBefore, p95BeforeSeconds: medianP95Seconds, loadPerReplicaBefore: loadPerReplica });
+  // At the base size: the bridge may have been raised since, for the very demand that slowed them.
+  const plannedCapacity = input.readyReplicas * input.toldCapacityPerReplica * state.factor;
   // Latency found not to answer to replicas: the factor back to what it was before latency
   // lowered it, and no correction (nor veto) for a while, doubling at each finding.
   const unresponsive = (why: string, factor: number): LatencyCorrectionResult => ({
@@ -210,7 +214,7 @@ export function latencyCorrection(input: LatencyCorrectionInput, remembered: Lat
       // Lapsed without a verdict (replicas that never came, a load that rose as much): still slow,
       // it is measured again from now, and a finding still restores the factor from before the
       // whole correction; within the objective, the correction stands.
-      trial = over ? { at: input.now, factorBefore: trial.factorBefore, p95BeforeSeconds: medianP95Seconds, loadPerReplicaBefore: loadPerReplica } : undefined;
+      trial = over ? trialFrom(trial.factorBefore) : undefined;
     }
   }
   const base: LatencyCorrectionState = trial === state.trial ? noted : { ...noted, trial };
@@ -223,14 +227,14 @@ export function latencyCorrection(input: LatencyCorrectionInput, remembered: Lat
   // twice as long: a correction that holds is probed less and less often. Only a slow interval the
   // demand does not explain answers it: one behind a second past the capacity planned with (a
   // burst, a jump while replicas start) would have been slow at the old factor too.
-  if (!allWithin && input.now - state.relaxedAt < state.relaxAfterMs && unexplainedSlowIntervals(span, lastSpan(input.demand, windowMs + EXPLAINED_BY_MS, input.now), settings.targetSeconds, input.readyReplicas * input.toldCapacityPerReplica * state.factor) > 0) {
+  if (!allWithin && input.now - state.relaxedAt < state.relaxAfterMs && unexplainedSlowIntervals(span, lastSpan(input.demand, windowMs + EXPLAINED_BY_MS, input.now), settings.targetSeconds, plannedCapacity) > 0) {
     const slowest = Math.round((windowMax(span) ?? 0) * 1000);
     const result = moved(Math.max(floor, state.factor / RELAX_STEP), `p95 ${slowest} ms above the ${objective} ms objective ${Math.round((input.now - state.relaxedAt) / 60_000)} min after the last relaxation: taken back`);
     return { ...result, state: { ...result.state, relaxedAt: -Infinity, relaxAfterMs: Math.min(MAX_RELAX_AFTER_MS, 2 * state.relaxAfterMs) } };
   }
   if (over && steady && carried < state.factor && !awaited) {
     const result = moved(Math.max(floor, carried), `p95 ${ms} ms above the ${objective} ms objective carrying ${Math.round(carried * 100)}% of the told capacity`);
-    return { ...result, state: { ...result.state, trial: trial ?? { at: input.now, factorBefore: state.factor, p95BeforeSeconds: medianP95Seconds, loadPerReplicaBefore: loadPerReplica } } };
+    return { ...result, state: { ...result.state, trial: trial ?? trialFrom(state.factor) } };
   }
   // Replicas added within the span, or serving only since: the slow intervals may be a backlog waiting for them.
   const settled = input.now - input.lastScaleOutAt >= scatteredMs + settings.startupSeconds * 1000;
@@ -240,15 +244,13 @@ export function latencyCorrection(input: LatencyCorrectionInput, remembered: Lat
     const scatteredSpan = lastSpan(input.latencyP95, scatteredMs, input.now);
     const slow = scatteredSpan.filter((sample) => sample.value > settings.targetSeconds).length;
     if (covers(scatteredSpan, scatteredMs) && slow >= SCATTERED_SHARE * scatteredSpan.length) {
-      // At the base size: the bridge may have been raised since, for the very demand that slowed them.
-      const plannedCapacity = input.readyReplicas * input.toldCapacityPerReplica * state.factor;
       const unexplained = unexplainedSlowIntervals(scatteredSpan, lastSpan(input.demand, scatteredMs + EXPLAINED_BY_MS, input.now), settings.targetSeconds, plannedCapacity);
       const share = unexplained / scatteredSpan.length;
       if (share >= SCATTERED_SHARE) {
         const result = moved(Math.max(floor, state.factor * SCATTERED_STEP), `${Math.round(share * 100)}% of the intervals of ${settings.scatteredSeconds} s above the ${objective} ms objective with no demand past the capacity planned with before them`);
         // On trial too, and a correction from above that follows belongs to it: a finding that
         // latency does not answer takes the factor back to before this step, not to it.
-        return { ...result, state: { ...result.state, trial: trial ?? { at: input.now, factorBefore: state.factor, p95BeforeSeconds: medianP95Seconds, loadPerReplicaBefore: loadPerReplica } } };
+        return { ...result, state: { ...result.state, trial: trial ?? trialFrom(state.factor) } };
       }
     }
   }
