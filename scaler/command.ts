@@ -34,6 +34,8 @@ export function scalerCommand(): Command {
         '',
         'Managed = labelled scalewright.service=<name> and scalewright.managed=true (containers; Swarm service labels; Deployment labels).',
         'Policy labels (scalewright.min-replicas, scalewright.target.cpu, ...) override the --config file per service.',
+        'Docker, adaptive policy: between evaluations the start-up bridge alone (the CPU limit of the ready replicas) is',
+        're-sized every bridgeSeconds (policy config, default 1; label scalewright.bridge-seconds).',
         'Kubernetes credentials: KUBECONFIG, ~/.kube/config, or the in-cluster service account.',
         'InfluxDB authentication: INFLUX_USER + INFLUX_PASSWORD (1.x) or INFLUX_TOKEN (2.x/3).',
         'Without data, with stale data or with InfluxDB unreachable the scaler takes no action, warns once and counts it',

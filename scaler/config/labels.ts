@@ -23,10 +23,13 @@ export const POLICY_LABELS: readonly { label: string; path: readonly string[]; k
   { label: 'scalewright.target.queue-per-replica', path: ['targets', 'queueDepthPerReplica'], kind: 'number' },
   { label: 'scalewright.window.stable-seconds', path: ['windows', 'stableSeconds'], kind: 'number' },
   { label: 'scalewright.window.panic-seconds', path: ['windows', 'panicSeconds'], kind: 'number' },
+  { label: 'scalewright.window.metric-seconds', path: ['windows', 'metricSeconds'], kind: 'number' },
   { label: 'scalewright.window.scale-down-stabilisation-seconds', path: ['windows', 'scaleDownStabilisationSeconds'], kind: 'number' },
   { label: 'scalewright.cooldown.after-scale-out-seconds', path: ['cooldowns', 'afterScaleOutSeconds'], kind: 'number' },
   { label: 'scalewright.cooldown.between-scale-in-seconds', path: ['cooldowns', 'betweenScaleInSeconds'], kind: 'number' },
   { label: 'scalewright.startup-seconds', path: ['startupSeconds'], kind: 'number' },
+  { label: 'scalewright.evaluation-seconds', path: ['evaluationSeconds'], kind: 'number' },
+  { label: 'scalewright.bridge-seconds', path: ['bridgeSeconds'], kind: 'number' },
   { label: 'scalewright.tolerance', path: ['tolerance'], kind: 'number' },
 ];
 
@@ -36,7 +39,7 @@ export const POLICY_LABELS: readonly { label: string; path: readonly string[]; k
  * belongs to another part (the collector's `scalewright.metrics.port`, the actuators' marks, a
  * stack or demo id) and is not the policy's business.
  */
-const POLICY_FAMILIES = ['scalewright.policy', 'scalewright.min-', 'scalewright.max-', 'scalewright.cpu', 'scalewright.memory', 'scalewright.target', 'scalewright.window', 'scalewright.cooldown', 'scalewright.startup', 'scalewright.tolerance'];
+const POLICY_FAMILIES = ['scalewright.policy', 'scalewright.min-', 'scalewright.max-', 'scalewright.cpu', 'scalewright.memory', 'scalewright.target', 'scalewright.window', 'scalewright.cooldown', 'scalewright.startup', 'scalewright.evaluation', 'scalewright.bridge', 'scalewright.tolerance'];
 const isPolicyLooking = (label: string): boolean => POLICY_FAMILIES.some((family) => label.startsWith(family));
 
 /**

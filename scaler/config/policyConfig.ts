@@ -102,6 +102,12 @@ export const policyConfigSchema = z
     startupSeconds: seconds(30),
     /** How often the loop evaluates the adaptive policy (the HPA rule keeps its own 15 s). */
     evaluationSeconds: z.number().positive().max(3600).default(5),
+    /**
+     * How often the adaptive policy's vertical bridge is re-sized, between evaluations (a CPU
+     * limit applies at once, so the bridge need not wait for the replica rule); at least at every
+     * evaluation whatever this says.
+     */
+    bridgeSeconds: z.number().int().min(1).max(3600).default(1),
     /** HPA: no change while |metric/target - 1| is within this. */
     tolerance: z.number().min(0).max(1).default(0.1),
     vertical: z

@@ -10,6 +10,7 @@ import { policyConfigFor } from './policyLabels.js';
 import type { PredecessorRecords } from './influxWindow.js';
 import { resumedLatencyCorrection } from '../policies/latencyCorrection.js';
 import { actionTag, decisionPoint, signalPoint, type Outcome } from './records.js';
+import { bridgePass, bridgeWindowSeconds } from './bridgePass.js';
 
 /**
  * The live loop, level-triggered like a Kubernetes controller: every tick, for every managed
@@ -50,6 +51,8 @@ export interface ScalerLoopOptions {
 export interface TickReport {
   readonly service: string;
   readonly evaluation?: Evaluation;
+  /** A bridge pass's change of the CPU limit (between evaluations). */
+  readonly bridge?: Decision;
   readonly outcome: Outcome | 'hold' | 'busy' | 'config_error' | 'observe_failed';
 }
 
@@ -57,6 +60,9 @@ export class ScalerLoop {
   private readonly memory = new Map<string, PolicyMemory>();
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly lastProblem = new Map<string, string>();
+  /** Services whose start-up bridge is re-sized between evaluations, with their policy (from the last full tick). */
+  private readonly bridged = new Map<string, PolicyConfig>();
+  private readonly lastBridgeAt = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private readonly now: () => number;
@@ -81,6 +87,7 @@ export class ScalerLoop {
       logger.error({ error: String(error) }, 'cannot list managed services from the platform');
       return [];
     }
+    for (const service of this.bridged.keys()) if (!services.includes(service)) this.bridged.delete(service);
     const reports: TickReport[] = [];
     for (const service of services) reports.push(await this.tickService(service));
     metrics.lastTick.set(this.now() / 1000);
@@ -92,11 +99,42 @@ export class ScalerLoop {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
   }
 
+  /** Whether bridge passes re-size this service between evaluations (a live bridge, seen by the last evaluation). */
+  isBridging(service: string): boolean {
+    return this.bridged.has(service);
+  }
+
+  /**
+   * One bridge pass: each service with a live start-up bridge whose `bridgeSeconds` have passed
+   * since its last evaluation or pass, and no action in flight, has its bridge re-sized on the
+   * newest seconds (`bridgePass.ts`).
+   */
+  async bridgeTick(): Promise<TickReport[]> {
+    if (!this.options.lease.isHeld()) return [];
+    const reports: TickReport[] = [];
+    for (const [service, config] of this.bridged) {
+      const since = this.now() - (this.lastBridgeAt.get(service) ?? -Infinity);
+      // Timers fire a little late or early; a pass due within the slack is due now.
+      if (since < config.bridgeSeconds * 1000 - BRIDGE_SLACK_MS || this.inFlight.has(service)) continue;
+      reports.push(await this.bridgeService(service, config));
+    }
+    return reports;
+  }
+
+  /**
+   * Runs the loop: a full tick every `intervalMs` (measured from the end of the previous one) and,
+   * while any service has a live bridge, bridge passes every second in between. One thing runs at
+   * a time, so a pass never races an evaluation over a service's memory.
+   */
   start(intervalMs: number): this {
+    let nextFullAt = 0;
     const loop = async () => {
-      this.running = this.tick().catch((error: unknown) => this.options.logger.error({ error: String(error) }, 'tick failed'));
+      const full = Date.now() >= nextFullAt;
+      this.running = (full ? this.tick() : this.bridgeTick()).catch((error: unknown) => this.options.logger.error({ error: String(error) }, full ? 'tick failed' : 'bridge pass failed'));
       await this.running;
-      this.timer = setTimeout(() => void loop(), intervalMs);
+      if (full) nextFullAt = Date.now() + intervalMs;
+      const untilFull = Math.max(0, nextFullAt - Date.now());
+      this.timer = setTimeout(() => void loop(), this.bridged.size > 0 ? Math.min(BRIDGE_TICK_MS, untilFull) : untilFull);
     };
     void loop();
     return this;
@@ -145,6 +183,9 @@ export class ScalerLoop {
     const liveCpuLimits = this.options.liveCpuLimits ?? actuator.kind === 'docker';
     const evaluation = evaluate({ now, data, actual, config, memory: this.memory.get(service) ?? initialPolicyMemory, staleAfterMs: this.options.staleAfterMs, liveCpuLimits });
     this.memory.set(service, evaluation.memory);
+    if (config.policy === 'adaptive' && liveCpuLimits) this.bridged.set(service, config);
+    else this.bridged.delete(service);
+    this.lastBridgeAt.set(service, now);
     if (evaluation.signal) this.options.write([signalPoint(service, now, evaluation.signal, actual)]);
 
     if (evaluation.problem) {
@@ -224,6 +265,55 @@ export class ScalerLoop {
     return { service, evaluation, outcome: 'applied' };
   }
 
+  private async bridgeService(service: string, config: PolicyConfig): Promise<TickReport> {
+    const { actuator, logger, metrics, dryRun } = this.options;
+    let actual: ServiceState;
+    try {
+      actual = await actuator.observe(service);
+    } catch (error) {
+      logger.debug({ service, error: String(error) }, 'bridge pass: cannot read the actual state; the next evaluation will say more');
+      return { service, outcome: 'observe_failed' };
+    }
+    const data = await this.options.readWindow(service, bridgeWindowSeconds(config), { containerCpu: cpuDrivenAdaptive(config) });
+    const now = this.now();
+    this.lastBridgeAt.set(service, now);
+    const memory = this.memory.get(service) ?? initialPolicyMemory;
+    const pass = bridgePass({ now, data, actual, config, memory, staleAfterMs: this.options.staleAfterMs, liveCpuLimits: true });
+    const change = pass.change;
+    if (change === undefined) return { service, outcome: 'hold' };
+    const tag = actionTag(change);
+    if (dryRun) {
+      // Nothing changes, so the next pass would propose the same again: the memory stays too.
+      metrics.actions.inc({ service, action: tag, result: 'dry_run' });
+      logger.info({ service, action: tag, resource: change.resource, from: change.from, to: change.to, reason: change.reason, policy: change.policy, dryRun: true }, `dry-run: would ${tag} ${service} ${change.resource} ${change.from} → ${change.to}: ${change.reason}`);
+      this.options.write([decisionPoint({ service, time: now, decision: change, actual, outcome: 'dry_run', dryRun: true })]);
+      return { service, bridge: change, outcome: 'dry_run' };
+    }
+    if (!(await this.options.lease.confirm())) return { service, bridge: change, outcome: 'no_lease' };
+    this.memory.set(service, pass.memory);
+    const fencingToken = this.options.lease.status().token;
+    const fenced = fencingToken !== undefined ? { fencingToken } : {};
+    logger.info({ service, action: tag, resource: change.resource, from: change.from, to: change.to, reason: change.reason, policy: change.policy, fencingToken }, `applying ${tag} ${service} ${change.resource} ${change.from} → ${change.to}: ${change.reason}`);
+    const work = actuator
+      .setLimits(service, { cpuCores: change.to })
+      .then(
+        () => {
+          metrics.actions.inc({ service, action: tag, result: 'applied' });
+          this.options.write([decisionPoint({ service, time: now, decision: change, actual, outcome: 'applied', dryRun: false, ...fenced })]);
+        },
+        (error: unknown) => {
+          // The memory goes back too: the base is what the platform still has.
+          this.memory.set(service, memory);
+          metrics.actions.inc({ service, action: tag, result: 'failed' });
+          logger.error({ service, action: tag, error: String(error) }, 'bridge change failed: the next pass starts again from the actual state');
+          this.options.write([decisionPoint({ service, time: now, decision: change, actual, outcome: 'failed', dryRun: false, error: String(error), ...fenced })]);
+        },
+      )
+      .finally(() => this.inFlight.delete(service));
+    this.inFlight.set(service, work);
+    return { service, bridge: change, outcome: 'applied' };
+  }
+
   /** A fresh process (or a new lease holder) resumes from what its predecessor recorded: cooldowns, the bridge's base, the latency correction. */
   private async initialMemory(service: string, config: PolicyConfig): Promise<PolicyMemory> {
     if (!this.options.readPredecessorRecords) return initialPolicyMemory;
@@ -254,6 +344,10 @@ export class ScalerLoop {
     }
   }
 }
+
+/** Bridge passes run every second (the shortest `bridgeSeconds`); one within this of being due runs. */
+const BRIDGE_TICK_MS = 1000;
+const BRIDGE_SLACK_MS = 100;
 
 /** How far back one evaluation reads: the longest window any rule of the policy looks at. */
 export function windowSecondsFor(config: PolicyConfig): number {

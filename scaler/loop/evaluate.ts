@@ -11,7 +11,7 @@ import { simpleMovingAverage } from '../signals/movingAverage.js';
 import { computeSignals } from '../signals/signalSet.js';
 import { adaptiveSettingsFromConfig, hpaSettingsFromConfig } from '../simulator/simulate.js';
 import type { ServiceWindow } from './serviceWindow.js';
-import { cpuDemandExcludingStartup } from './startupCpu.js';
+import { demandView } from './demandView.js';
 
 /**
  * One evaluation of one service: pure, from the recent window and the actual state to a decision,
@@ -97,29 +97,9 @@ export function evaluate(input: EvaluationInput): Evaluation {
     signal: undefined,
     memory,
   });
-  if (!input.data.ok) return hold('influx_unreachable', `no action: InfluxDB unreachable (${input.data.error})`);
-  const window = input.data.window;
-  if (window.newestTime === undefined) return hold('no_data', 'no action: no samples for this service in the window (is the collector running and the service labelled?)');
-  const age = now - window.newestTime;
-  if (age > input.staleAfterMs) return hold('stale_data', `no action: newest sample is ${Math.round(age / 1000)} s old (stale after ${Math.round(input.staleAfterMs / 1000)} s)`);
-
-  const limitCores = actual.cpuLimitCores ?? config.cpu.maxCores;
-  // The bridge: adaptive policy, a CPU limit to raise, and a platform that raises it at once.
-  const bridgeOn = config.policy === 'adaptive' && input.liveCpuLimits === true && actual.cpuLimitCores !== undefined;
-  // The service's size without the bridge; the bridge's cores are never counted as replicas.
-  const baseCores = bridgeOn ? (memory.bridgeBaseCpuCores ?? limitCores) : limitCores;
-  const settling = memory.lastVerticalChange !== undefined && now - memory.lastVerticalChange.at < config.windows.stableSeconds * 1000;
-  // The horizontal rule measures CPU against the limit its samples were taken under.
-  const referenceCores = settling ? (memory.lastVerticalChange?.previousCpuLimitCores ?? baseCores) : baseCores;
-  const requestDriven = config.targets.rpsPerReplica !== undefined && window.requestsPerSecond.length > 0;
-  // The adaptive policy speaks of its demand in requests/s; when the demand is CPU, say so.
-  const inDemandUnits = (decision: Decision): Decision => (requestDriven ? decision : { ...decision, reason: decision.reason.replace(/ rps\b/g, ' millicores') });
-  // CPU demand goes to the policies in millicores: their reasons print one decimal, too coarse for cores.
-  // CPU as demand leaves out what replicas burn while starting (see startupCpu.ts), when the
-  // per-container series is there to tell it apart.
-  const cpuDemand = window.cpuUsageByContainer.length > 0 ? cpuDemandExcludingStartup(window.cpuUsageByContainer, actual.members, config.startupSeconds * 1000) : window.cpuUsageCores;
-  const demand = requestDriven ? window.requestsPerSecond : cpuDemand.map((s) => ({ time: s.time, value: s.value * 1000 }));
-  const capacityPerReplica = requestDriven ? (config.targets.rpsPerReplica as number) / config.targets.cpuUtilisation : referenceCores * 1000;
+  const read = demandView(input);
+  if (!read.ok) return hold(read.problem, read.reason);
+  const { window, limitCores, bridgeOn, baseCores, maxCores, referenceCores, requestDriven, demand, capacityPerReplica, inDemandUnits } = read.view;
 
   let nextMemory: PolicyMemory = memory;
   let horizontal: Decision;
@@ -130,7 +110,6 @@ export function evaluate(input: EvaluationInput): Evaluation {
     horizontal = result.decision;
     nextMemory = { ...nextMemory, hpa: result.state };
   } else {
-    const maxCores = Math.max(baseCores, config.cpu.maxCores);
     const settings = adaptiveSettingsFromConfig(config);
     const result = adaptiveDecide(
       {
@@ -141,7 +120,9 @@ export function evaluate(input: EvaluationInput): Evaluation {
         queueDepth: window.queueDepthJobs,
         latencyP95: window.latencyP95Seconds,
         capacityPerReplicaRps: capacityPerReplica,
-        cpuLimitOverBase: bridgeOn ? limitCores / baseCores : 1,
+        // The bridge moves the limit every second: the latency correction counts the replicas at
+        // the mean raise of the window it judges, not the raise of this instant.
+        cpuLimitOverBase: bridgeOn ? (simpleMovingAverage(lastSpan(window.cpuLimitPerReplicaCores, config.windows.metricSeconds * 1000, now)) ?? limitCores) / baseCores : 1,
         // What the bridge can add at once: the vertical cap over the base (1 without a bridge).
         bridgeFactor: bridgeOn ? maxCores / baseCores : 1,
       },

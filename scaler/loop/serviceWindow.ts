@@ -24,6 +24,8 @@ export interface ServiceWindow {
   readonly queueDepthJobs: Sample[];
   readonly latencyP95Seconds: Sample[];
   readonly replicas: Sample[];
+  /** The CPU limit of one replica (the bridge moves it between evaluations). */
+  readonly cpuLimitPerReplicaCores: Sample[];
   /**
    * CPU of each container of the service (`container_stats`), for telling a replica's start-up
    * burn from demand; empty when the per-container series is not available.
@@ -69,6 +71,7 @@ export function serviceWindowFrom(rows: readonly WindowRow[], containerCpu: read
     queueDepthJobs: series((v) => v[F.queueDepthJobs]),
     latencyP95Seconds: series((v) => v[F.latencyP95Seconds]),
     replicas: series((v) => v[F.replicas]),
+    cpuLimitPerReplicaCores: series(perReplica(F.cpuLimitCores)),
     cpuUsageByContainer: [...containerCpu].sort((a, b) => a.time - b.time),
     newestTime: withData.at(-1)?.time,
   };

@@ -7,6 +7,7 @@ import { isLevelShiftRatherThanTrend } from '../signals/levelShift.js';
 import { heldDemand } from '../signals/heldDemand.js';
 import { isSignificantTrend, trendFit, type TrendFit } from '../signals/trend.js';
 import { squareRootStaffing } from './squareRootStaffing.js';
+import { bridgeDemand } from './bridgeDemand.js';
 import { initialLatencyCorrection, latencyCorrection, type LatencyCorrectionState } from './latencyCorrection.js';
 
 /**
@@ -39,8 +40,9 @@ export interface AdaptiveSettings {
   burstHeadroom: number;
   /**
    * The vertical bridge's square-root staffing headroom for the busy second (95th percentile of
-   * per-second demand) and the newest busy second (β, 0.4). Larger than the replicas' β: the bridge
-   * is sized in hundredths of a core, where whole replicas round up, half a replica on average.
+   * per-second demand over the metric window) and the newest busy second (β, 0.4). Larger than the
+   * replicas' β: the bridge is sized in hundredths of a core, where whole replicas round up, half a
+   * replica on average.
    */
   bridgeHeadroom: number;
   /** The window demand is averaged over before it is compared (the HPA's metric window, 15 s). */
@@ -89,7 +91,10 @@ export interface AdaptiveInput {
    * limit (the vertical bridge): cap / base. 1 (the default) when limits cannot be changed live.
    */
   bridgeFactor?: number;
-  /** The ready replicas' CPU limit over the base now (the bridge's current raise; 1, the default, when not bridged). */
+  /**
+   * The ready replicas' CPU limit over the base, averaged over the metric window (the bridge's
+   * raise, which moves every second; 1, the default, when not bridged).
+   */
   cpuLimitOverBase?: number;
 }
 
@@ -106,11 +111,7 @@ export const initialAdaptiveState: AdaptiveState = { lastScaleOutAt: -Infinity, 
 export interface AdaptiveResult {
   decision: Decision;
   state: AdaptiveState;
-  /**
-   * Demand right now, for the vertical bridge: the larger of the panic-window and metric-window
-   * means and, with square-root headroom (`bridgeHeadroom`), the busy second and the busiest
-   * second of the panic window; plus the backlog drained within one evaluation period.
-   */
+  /** Demand right now, for the vertical bridge (`bridgeDemand.ts`); 0 when the window was not usable. */
   demandNowRps?: number;
   /** The capacity per replica planned with: the one told, times the latency correction. */
   capacityPerReplicaRps: number;
@@ -142,16 +143,12 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
   const latencyView: LatencyView = { medianP95Seconds: settings.latencyCorrectionFloor < 1 && input.now >= correction.state.unresponsiveUntil ? correction.medianP95Seconds : undefined, factor: correction.state.factor };
   const decided = decideReplicas({ ...input, capacityPerReplicaRps }, { ...state, latency: correction.state }, settings, latencyView);
   const result = correction.change === undefined ? decided : { ...decided, decision: { ...decided.decision, reason: `${decided.decision.reason} (latency: ${correction.change})` } };
-  const signals = result.decision.signals;
-  const busiest = Math.max(signals.busySecond ?? 0, signals.newestBusySecond ?? 0);
-  // The busy seconds are sized by square-root staffing, as for replicas (the knee comes earlier the
-  // fewer the request slots), and expressed as the demand that needs as much at the target.
-  const busiestAsDemand = squareRootStaffing(busiest / capacityPerReplicaRps, settings.bridgeHeadroom) * capacityPerReplicaRps * settings.targetUtilisation;
-  const level = Math.max(signals.panicMean ?? 0, signals.metricMean ?? 0, busiestAsDemand);
-  // The bridge acts at once, so it drains the backlog by the next evaluation, not by the time a
-  // new replica would serve (the horizontal rule's horizon): a queue is latency now.
-  const drain = (signals.queueDepth ?? 0) / Math.max(settings.evaluationSeconds, 1);
-  return { ...result, demandNowRps: level + drain, capacityPerReplicaRps };
+  // The bridge is sized only on a window the replica rule could read (fresh, a known capacity);
+  // otherwise it returns to the base.
+  const usable = result.decision.signals.metricMean !== undefined;
+  const queue = input.queueDepth.at(-1)?.value ?? 0;
+  const demandNowRps = usable ? bridgeDemand(input.requestRate, queue, input.now, capacityPerReplicaRps, settings).demandRps : 0;
+  return { ...result, demandNowRps, capacityPerReplicaRps };
 }
 
 /** What measured latency tells the replica rule: the window's median p95 (undefined: no feedback) and the capacity factor. */
@@ -233,13 +230,8 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   const busyAsDemand = (rps: number) => squareRootStaffing(rps / input.capacityPerReplicaRps, settings.burstHeadroom) * perReplica;
   const busyAsMean = busyAsDemand(busySecond);
   signals.busySecond = busySecond;
-  // For the bridge, which acts within one evaluation, the newest seconds count too: the busiest
-  // second of the panic window. A burst that has begun goes on for some seconds (bursty traffic
-  // comes in runs), which a 6 s mean or a 60 s percentile reads late and low; the bridge lets go
-  // of it one panic window after the burst, so holding for it costs little.
-  signals.newestBusySecond = panicSpan.reduce((peak, sample) => Math.max(peak, sample.value), 0);
   // Replicas follow sustained demand (the stable mean, a significant trend, the busy second); what
-  // moves faster is carried by the vertical bridge, which acts within one evaluation.
+  // moves faster is carried by the vertical bridge, which acts within a second (`bridgeDemand.ts`).
   //
   // With a bridge, a replica is bought only for demand that will keep it busy (ski rental: buy once
   // renting has cost as much as buying). A replica costs its start-up, serving nothing, and then at

@@ -78,8 +78,16 @@ export function arbitrate(input: ArbitrationInput): ArbitrationResult {
     const heldVertical = input.verticalCpu.action !== 'none' ? `; VPA-style recommendation held: ${input.verticalCpu.reason}` : '';
     return { ...result, decision: { ...result.decision, reason: `start-up bridge holds the CPU limit at ${input.cpuLimitCores} cores (base ${base}): ${bridge.reason}${heldVertical}` } };
   }
+  return { ...result, bridge: statedBridgeChange(bridge) };
+}
+
+/**
+ * The bridge's change as the arbitration states it (rule 5): the CPU limit above the base belongs
+ * to the bridge, which changes it alongside any other action, or alone between evaluations.
+ */
+export function statedBridgeChange(bridge: Decision): Decision {
   const why = bridge.action === 'scale_up' ? 'demand beyond the ready replicas → bridge their CPU limit' : 'ready replicas carry the demand → CPU limit back to its base';
-  return { ...result, bridge: { ...bridge, policy: `arbitration/${bridge.policy}`, reason: `${why}: ${bridge.reason}` } };
+  return { ...bridge, policy: `arbitration/${bridge.policy}`, reason: `${why}: ${bridge.reason}` };
 }
 
 function arbitrateOne(input: ArbitrationInput): ArbitrationResult {

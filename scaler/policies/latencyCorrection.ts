@@ -44,7 +44,7 @@ export interface LatencyCorrectionInput {
   readyReplicas: number;
   /** The capacity per replica the policy is told, at 100% of the base CPU limit. */
   toldCapacityPerReplica: number;
-  /** The ready replicas' CPU limit over the base (the vertical bridge's raise; 1 without it). */
+  /** The ready replicas' CPU limit over the base, averaged over the window judged (the vertical bridge's raise; 1 without it). */
   cpuLimitOverBase: number;
   /** When replicas were last added: until they serve and a backlog drains, slow intervals are theirs. */
   lastScaleOutAt: number;

@@ -42,6 +42,7 @@ interface SimulateFlags {
   queuePerReplica: number;
   maxReplicas: number;
   sloMs?: number;
+  bridgeSeconds?: number;
   bridge: boolean;
   latencyFeedback: boolean;
   capacityError: number;
@@ -85,6 +86,7 @@ export function simulateCommand(): Command {
     .option('--max-replicas <n>', 'replica ceiling for both policies (overrides the config)', positive('--max-replicas'), 40)
     .option('--slo-ms <ms>', 'p95 latency objective (default: the config targets.p95LatencyMs, 500)', positive('--slo-ms'))
     .option('--no-bridge', 'run the adaptive policy without its vertical start-up bridge (replicas only), to see what the bridge is worth')
+    .option('--bridge-seconds <s>', 're-size the vertical bridge alone this often between evaluations (overrides the config bridgeSeconds, default 1; the evaluation period or more: only at evaluations)', numberFlag('--bridge-seconds', (n) => Number.isInteger(n) && n >= 1, 'a whole number of seconds, 1 or more'))
     .option('--no-latency-feedback', 'run the adaptive policy without latency feedback (config targets.latencyCorrectionFloor 1)')
     .option('--capacity-error <factor>', 'tell the adaptive policy each replica carries this multiple of what it does (1.5: an rps-per-replica target 50% too high); the HPA rule measures CPU and is told nothing', positive('--capacity-error'), 1)
     .option('--synthetic [shapes]', `generated shapes instead of (or with) trace files: comma-separated names, "goal" (${SYNTHETIC_SHAPES.join(', ')}), "held-out" (${HELD_OUT_SHAPES.join(', ')}) or "all" (default)`)
@@ -152,7 +154,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     }
     const modelLine = [
       `model: ${capacityPerReplica(model)} req/s per replica (${model.cpuLimitCores} cores / ${model.cpuSecondsPerRequest * 1000} ms per request, ${model.concurrency} concurrent), start-up ${model.startupSeconds} s${flags.dependencyMs > 0 ? `, ${flags.dependencyMs} ms on a dependency per request` : ''}, p95 objective ${model.sloP95Seconds * 1000} ms, replicas ${config.replicas.min}..${config.replicas.max}`,
-      `hpa: CPU target ${Math.round(config.targets.cpuUtilisation * 100)}%, tolerance ${config.tolerance}, 15 s sync, Kubernetes default behaviour; adaptive: target ${Math.round(config.targets.adaptiveUtilisation * 100)}%, busy second with square-root headroom β ${config.targets.burstHeadroom}, ${flags.bridge ? `vertical bridge up to ${Math.max(model.cpuLimitCores, config.cpu.maxCores)} cores (busy second with headroom β ${config.targets.bridgeHeadroom}), replicas for demand held over ${config.windows.scaleDownStabilisationSeconds} s or beyond the bridge` : 'no vertical bridge'}`,
+      `hpa: CPU target ${Math.round(config.targets.cpuUtilisation * 100)}%, tolerance ${config.tolerance}, 15 s sync, Kubernetes default behaviour; adaptive: target ${Math.round(config.targets.adaptiveUtilisation * 100)}%, busy second with square-root headroom β ${config.targets.burstHeadroom}, ${flags.bridge ? `vertical bridge up to ${Math.max(model.cpuLimitCores, config.cpu.maxCores)} cores re-sized every ${Math.min(config.bridgeSeconds, config.evaluationSeconds)} s (busy second of ${config.windows.metricSeconds} s with headroom β ${config.targets.bridgeHeadroom}), replicas for demand held over ${config.windows.scaleDownStabilisationSeconds} s or beyond the bridge` : 'no vertical bridge'}`,
       `adaptive: latency feedback ${config.targets.latencyCorrectionFloor < 1 ? `on (capacity corrected down to ×${config.targets.latencyCorrectionFloor} at most)` : 'off'}${flags.capacityError !== 1 ? `; told ${flags.capacityError}× the capacity per replica the model has (${capacityPerReplica(model) * flags.capacityError} req/s)` : ''}`,
       'cost = replica-seconds in base-size replicas (a replica bridged to 2× the cores counts 2×); times are simulated seconds',
     ].join('\n');
@@ -217,6 +219,7 @@ async function simulationConfig(flags: SimulateFlags): Promise<PolicyConfig> {
     ...base,
     replicas: { min: base.replicas.min, max: flags.maxReplicas },
     startupSeconds: flags.startupSeconds,
+    ...(flags.bridgeSeconds !== undefined ? { bridgeSeconds: flags.bridgeSeconds } : {}),
     targets: { ...base.targets, p95LatencyMs: flags.sloMs ?? base.targets.p95LatencyMs, ...(flags.latencyFeedback ? {} : { latencyCorrectionFloor: 1 }) },
   });
 }

@@ -1,6 +1,7 @@
 import type { PolicyConfig } from '../config/policyConfig.js';
 import type { Decision } from '../decision.js';
 import { bridgeCpuLimit } from '../policies/verticalBridge.js';
+import { bridgeDemand } from '../policies/bridgeDemand.js';
 import { adaptiveDecide, initialAdaptiveState, type AdaptiveSettings, type AdaptiveState } from '../policies/adaptive.js';
 import { hpaReconcile, hpaSettings, initialHpaState, type HpaPod, type HpaSettings, type HpaState } from '../policies/hpa.js';
 import type { Sample } from '../samples.js';
@@ -131,6 +132,9 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
   const rateWindow: Sample[] = [];
   const latencyWindow: Sample[] = [];
   const usageRing = new Float64Array(HPA_METRIC_WINDOW_S);
+  // The CPU limit over the base, each second of the metric window: the latency correction judges a
+  // window in which the bridge moved it (as the collector's cpu_limit_cores shows the live loop).
+  const limitRing = new Float64Array(Math.max(1, config.windows.metricSeconds));
 
   let queue = 0;
   let violations = 0;
@@ -143,6 +147,18 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
   let verticalUpdates = 0;
   let capacityPerPod = mu;
   const actions: { time: number; direction: 1 | -1 }[] = [];
+  const bridgeOn = policy === 'adaptive' && setup.bridge !== false;
+  const maxCpuLimit = Math.max(baseLimit, config.cpu.maxCores);
+  const bridgeSpan = Math.max(config.windows.metricSeconds, config.windows.panicSeconds) + 1;
+  const bridgeWindow: Sample[] = [];
+  const resizeBridge = (demandRps: number, baseCapacityPerReplicaRps: number): void => {
+    const bridge = bridgeCpuLimit({ demandRps, readyReplicas: ready, baseCapacityPerReplicaRps, targetUtilisation: adaptive.targetUtilisation, baseCpuLimitCores: baseLimit, currentCpuLimitCores: cpuLimit, maxCpuLimitCores: maxCpuLimit });
+    if (bridge.to === cpuLimit) return;
+    cpuLimit = bridge.to;
+    capacityPerPod = capacityPerReplica(model, cpuLimit);
+    peakCpuLimit = Math.max(peakCpuLimit, cpuLimit);
+    verticalUpdates += 1;
+  };
   const progressEvery = 1 << 18;
 
   for (let t = 0; t < seconds; t += 1) {
@@ -168,7 +184,14 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
     // No replica ready: nothing is served, and the collector has no histogram to report.
     latencySlot.value = Number.isFinite(p95) ? p95 : model.sloP95Seconds * 10;
     usageRing[t % HPA_METRIC_WINDOW_S] = ready > 0 ? (served * model.cpuSecondsPerRequest) / ready : 0;
+    limitRing[t % limitRing.length] = cpuLimit / baseLimit;
 
+    if (bridgeOn && t > 0 && t % period !== 0 && t % config.bridgeSeconds === 0) {
+      // Between evaluations only the bridge is re-sized, on the newest seconds, at the capacity the
+      // last evaluation planned with.
+      const planned = toldCapacity * (adaptiveState.latency?.factor ?? 1);
+      resizeBridge(bridgeDemand(ringWindow(rateRing, t, bridgeWindow, bridgeSpan), queue, t * 1000, planned, adaptive).demandRps, planned);
+    }
     if (t > 0 && t % period === 0) {
       const now = t * 1000;
       let decision: Decision;
@@ -193,29 +216,13 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
         decision = result.decision;
       } else {
         const result = adaptiveDecide(
-          { now, currentReplicas: pods.length, readyReplicas: ready, requestRate: ringWindow(rateRing, t, rateWindow), queueDepth: [{ time: now, value: queue }], latencyP95: ringWindow(latencyRing, t, latencyWindow), capacityPerReplicaRps: toldCapacity, cpuLimitOverBase: cpuLimit / baseLimit, bridgeFactor: setup.bridge === false ? 1 : capacityPerReplica(model, Math.max(baseLimit, config.cpu.maxCores)) / mu },
+          { now, currentReplicas: pods.length, readyReplicas: ready, requestRate: ringWindow(rateRing, t, rateWindow), queueDepth: [{ time: now, value: queue }], latencyP95: ringWindow(latencyRing, t, latencyWindow), capacityPerReplicaRps: toldCapacity, cpuLimitOverBase: ringMean(limitRing, t), bridgeFactor: bridgeOn ? capacityPerReplica(model, maxCpuLimit) / mu : 1 },
           adaptiveState,
           adaptive,
         );
         adaptiveState = result.state;
         decision = result.decision;
-        if (setup.bridge !== false) {
-          const bridge = bridgeCpuLimit({
-            demandRps: result.demandNowRps ?? 0,
-            readyReplicas: ready,
-            baseCapacityPerReplicaRps: result.capacityPerReplicaRps,
-            targetUtilisation: adaptive.targetUtilisation,
-            baseCpuLimitCores: baseLimit,
-            currentCpuLimitCores: cpuLimit,
-            maxCpuLimitCores: Math.max(baseLimit, config.cpu.maxCores),
-          });
-          if (bridge.to !== cpuLimit) {
-            cpuLimit = bridge.to;
-            capacityPerPod = capacityPerReplica(model, cpuLimit);
-            peakCpuLimit = Math.max(peakCpuLimit, cpuLimit);
-            verticalUpdates += 1;
-          }
-        }
+        if (bridgeOn) resizeBridge(result.demandNowRps ?? 0, result.capacityPerReplicaRps);
       }
       if (decision.to !== pods.length) {
         actions.push({ time: t, direction: decision.to > pods.length ? 1 : -1 });
@@ -250,11 +257,19 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
 }
 
 /** Fills `window` with the samples of a per-second ring buffer up to second `t`, oldest first. */
-function ringWindow(ring: readonly Sample[], t: number, window: Sample[]): Sample[] {
-  const count = Math.min(t + 1, ring.length);
+function ringWindow(ring: readonly Sample[], t: number, window: Sample[], span = ring.length): Sample[] {
+  const count = Math.min(t + 1, ring.length, span);
   window.length = count;
   for (let k = 0; k < count; k += 1) window[k] = ring[(t - count + 1 + k) % ring.length] as Sample;
   return window;
+}
+
+/** Mean of a ring written once per second, over the seconds written so far (at most its length). */
+function ringMean(ring: Float64Array, t: number): number {
+  const count = Math.min(t + 1, ring.length);
+  let sum = 0;
+  for (let k = 0; k < count; k += 1) sum += ring[(t - k) % ring.length] as number;
+  return sum / count;
 }
 
 /** Adds pods (starting now) or removes them, the ones not yet serving and then the newest first. */

@@ -11,6 +11,7 @@ import { policyConfigFor } from '../../scaler/loop/policyLabels.js';
 import { serviceWindowFrom } from '../../scaler/loop/serviceWindow.js';
 import { actionTag, decisionPoint, signalPoint } from '../../scaler/loop/records.js';
 import { ScalerLoop, windowSecondsFor } from '../../scaler/loop/controller.js';
+import { bridgePass, bridgeWindowSeconds } from '../../scaler/loop/bridgePass.js';
 import { scalerMetrics } from '../../scaler/loop/metrics.js';
 import { LocalLease } from '../../scaler/lease/redisLease.js';
 import { capturingLogger } from '../support/capturingLogger.js';
@@ -83,6 +84,20 @@ describe('evaluate: decisions and the levels they set', () => {
     const unchanged = evaluate({ now, data: { ok: true, window: fast }, actual: replicas, config, memory: initialPolicyMemory, staleAfterMs: 15_000 });
     expect(unchanged.plan).not.toMatchObject({ kind: 'replicas' });
     expect(unchanged.memory.adaptive.latency?.factor).toBe(1);
+  });
+
+  it('with the bridge moving the limit every second, latency is judged at the mean raise of the window, not the raise of this instant', () => {
+    // 150 rps on 3 replicas told 57.1 rps each at 100%: 87.5% of the told capacity at the base size.
+    // But the collector saw them at 0.625 cores (1.25× the base 0.5) all through the window, and the
+    // bridge is back at the base just now: at 800 ms they carried 150 / (3 × 1.25 × 57.1) = 70%.
+    const config = parsePolicyConfig({ targets: { rpsPerReplica: 40 }, startupSeconds: 2 });
+    const replicas = actual({ replicas: 3, readyReplicas: 3, cpuLimitCores: 0.5 });
+    const slow = serviceWindowFrom(rows(60, { ...steady, replicas: 3, cpu_limit_cores: 1.875, requests_per_second: 150, latency_p95_seconds: 0.8 }));
+    const bridged = evaluate({ now, data: { ok: true, window: slow }, actual: replicas, config, memory: initialPolicyMemory, staleAfterMs: 15_000, liveCpuLimits: true });
+    expect(bridged.memory.adaptive.latency?.factor).toBeCloseTo(150 / (3 * 1.25 * (40 / 0.7)), 9);
+    // Without a live bridge the limit is the size, and the replicas are counted at it.
+    const unbridged = evaluate({ now, data: { ok: true, window: slow }, actual: replicas, config, memory: initialPolicyMemory, staleAfterMs: 15_000, liveCpuLimits: false });
+    expect(unbridged.memory.adaptive.latency?.factor).toBeCloseTo(150 / (3 * (40 / 0.7)), 9);
   });
 
   it('CPU-driven: a throttled single replica under its CPU cap grows before it multiplies', () => {
@@ -319,6 +334,164 @@ describe('the loop applies the bridge (fake actuator, no I/O)', () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatch(/^replicas /);
     expect(points.some((p) => p.includes('arbitration/bridge'))).toBe(false);
+  });
+});
+
+describe('the bridge pass: between evaluations, only the bridge, on the newest seconds', () => {
+  // 40 rps per replica at the HPA's 70% → 57.1 rps at 100% of the base limit, 45.7 at the adaptive 80%
+  const config = parsePolicyConfig({ targets: { rpsPerReplica: 40 }, cpu: { minCores: 0.1, maxCores: 2 } });
+  const fits = { ...steady, memory_working_set_bytes: 2 * 225 * MiB };
+  /** 300 s at 60 rps, with `rps` in the seconds `from`–`to` ago. */
+  const load = (rps: number, from: number, to = from) => serviceWindowFrom(rows(300, { ...fits, requests_per_second: 60 }).map((row, i) => (299 - i >= from && 299 - i <= to ? { ...row, values: { ...row.values, requests_per_second: rps } } : row)));
+  const base = { now, config, memory: initialPolicyMemory, staleAfterMs: 15_000, liveCpuLimits: true, actual: actual() };
+
+  it('raises the bridge for a burst in its first second: 300 rps is 5.25 replicas\' capacity, with headroom 6.17, on 2 ready replicas → 1.55 cores', () => {
+    const pass = bridgePass({ ...base, data: { ok: true, window: load(300, 0) } });
+    expect(pass.change).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.5, to: 1.55, policy: 'arbitration/bridge' });
+    expect(pass.change?.reason).toMatch(/^demand beyond the ready replicas → bridge their CPU limit: 281.9 rps exceeds what 2 ready replicas carry at 0.5 cores/);
+    expect(pass.memory.bridgeBaseCpuCores).toBe(0.5);
+    // nothing else of the memory moves: replicas, cooldowns and the latency correction are the evaluation's
+    expect({ ...pass.memory, bridgeBaseCpuCores: undefined }).toEqual(initialPolicyMemory);
+  });
+
+  it('plans at the capacity the last evaluation corrected for latency: at 0.8 of it, the same burst needs 1.90 cores', () => {
+    const corrected = { ...initialPolicyMemory, adaptive: { ...initialPolicyMemory.adaptive, latency: { ...initialPolicyMemory.adaptive.latency!, factor: 0.8 } } };
+    expect(bridgePass({ ...base, memory: corrected, data: { ok: true, window: load(300, 0) } }).change?.to).toBe(1.9);
+  });
+
+  it('keeps the limit while the burst is in the metric window (15 s), and returns to the base after it', () => {
+    const bridged = { ...base, actual: actual({ cpuLimitCores: 1.55 }), memory: { ...initialPolicyMemory, bridgeBaseCpuCores: 0.5 } };
+    const held = bridgePass({ ...bridged, data: { ok: true, window: load(300, 12, 14) } });
+    expect(held.change).toBeUndefined();
+    expect(held.memory.bridgeBaseCpuCores).toBe(0.5);
+    const after = bridgePass({ ...bridged, data: { ok: true, window: load(300, 15, 17) } });
+    expect(after.change).toMatchObject({ action: 'scale_down', from: 1.55, to: 0.5 });
+    expect(after.change?.reason).toMatch(/^ready replicas carry the demand → CPU limit back to its base/);
+    expect(after.memory.bridgeBaseCpuCores).toBeUndefined();
+  });
+
+  it('does nothing without a live bridge (HPA rule, Swarm or Kubernetes, no CPU limit) or on data the evaluation would not act on', () => {
+    const burst = { ok: true as const, window: load(300, 0) };
+    expect(bridgePass({ ...base, config: parsePolicyConfig({ policy: 'hpa', targets: { rpsPerReplica: 40 } }), data: burst }).change).toBeUndefined();
+    expect(bridgePass({ ...base, liveCpuLimits: false, data: burst }).change).toBeUndefined();
+    expect(bridgePass({ ...base, actual: actual({ cpuLimitCores: undefined }), data: burst }).change).toBeUndefined();
+    expect(bridgePass({ ...base, data: { ok: true, window: serviceWindowFrom(rows(30, { ...fits, requests_per_second: 300 }, now - 40_000)) } }).change).toBeUndefined();
+    expect(bridgePass({ ...base, data: { ok: false, problem: 'influx_unreachable', error: 'down' } }).change).toBeUndefined();
+  });
+
+  it('reads no further back than its windows', () => {
+    expect(bridgeWindowSeconds(config)).toBe(16);
+  });
+});
+
+describe('the loop runs bridge passes between evaluations (fake actuator, no I/O)', () => {
+  // memory and CPU right-sized already (0.4 cores used of 0.5 per replica: p90 + 15% is within 10%), so the evaluation holds
+  const rightSized = { ...steady, cpu_usage_cores: 0.8, memory_working_set_bytes: 2 * 225 * MiB, requests_per_second: 60 };
+  let clock = now;
+  let window = serviceWindowFrom(rows(300, rightSized));
+  const calls: string[] = [];
+  const points: string[] = [];
+  const state = actual({ labels: { 'scalewright.target.rps-per-replica': '40' } });
+  let release: (() => void) | undefined;
+  let failing = false;
+  const loopFor = (dryRun: boolean, kind: 'docker' | 'swarm' = 'docker') =>
+    new ScalerLoop({
+      actuator: {
+        kind,
+        listServices: async () => ['web'],
+        observe: async () => state,
+        tidy: async () => 0,
+        setReplicas: async (_service: string, replicas: number) => void calls.push(`replicas ${replicas}`),
+        setLimits: async (_service: string, limits: { cpuCores?: number }) => {
+          calls.push(`cpu ${limits.cpuCores}`);
+          if (failing) throw new Error('update refused');
+          if (release === undefined) return;
+          await new Promise<void>((resolve) => (release = resolve));
+        },
+      },
+      readWindow: async () => ({ ok: true, window }),
+      write: (batch) => points.push(...batch.map((p) => p.toLineProtocol() ?? '')),
+      lease: new LocalLease(),
+      logger: capturingLogger('silent').logger,
+      metrics: scalerMetrics(),
+      dryRun,
+      staleAfterMs: 15_000,
+      now: () => clock,
+    });
+  const reset = (rps: number) => {
+    clock = now;
+    calls.length = 0;
+    points.length = 0;
+    release = undefined;
+    failing = false;
+    window = serviceWindowFrom(rows(300, rightSized).map((row, i) => (i === 299 ? { ...row, values: { ...row.values, requests_per_second: rps } } : row)));
+  };
+
+  it('a burst after an evaluation is bridged one second later, applied and recorded; not again before bridgeSeconds', async () => {
+    reset(60);
+    const loop = loopFor(false);
+    expect((await loop.tick())[0]?.outcome).toBe('hold');
+    expect(await loop.bridgeTick()).toEqual([]); // not due: the evaluation has just sized it
+    reset(300);
+    clock = now + 1000;
+    const [pass] = await loop.bridgeTick();
+    expect(pass).toMatchObject({ service: 'web', outcome: 'applied', bridge: { action: 'scale_up', to: 1.55 } });
+    await loop.settle();
+    expect(calls).toEqual(['cpu 1.55']);
+    expect(points.filter((p) => p.startsWith('scaler_decision') && p.includes('policy="arbitration/bridge"') && p.includes('outcome="applied"'))).toHaveLength(1);
+    clock = now + 1500;
+    expect(await loop.bridgeTick()).toEqual([]);
+  });
+
+  it('skips a service with an action in flight', async () => {
+    reset(60);
+    const loop = loopFor(false);
+    await loop.tick();
+    reset(300);
+    release = () => undefined; // setLimits now waits until released
+    clock = now + 1000;
+    expect((await loop.bridgeTick())[0]?.outcome).toBe('applied');
+    clock = now + 2000;
+    expect(await loop.bridgeTick()).toEqual([]);
+    release();
+    await loop.settle();
+  });
+
+  it('a change the platform refuses is recorded as failed, and the next pass starts again from the actual state', async () => {
+    reset(60);
+    const loop = loopFor(false);
+    await loop.tick();
+    reset(300);
+    failing = true;
+    clock = now + 1000;
+    await loop.bridgeTick();
+    await loop.settle();
+    expect(points.filter((p) => p.startsWith('scaler_decision') && p.includes('outcome="failed"') && p.includes('update refused'))).toHaveLength(1);
+    failing = false;
+    clock = now + 2000;
+    expect((await loop.bridgeTick())[0]).toMatchObject({ outcome: 'applied', bridge: { from: 0.5, to: 1.55 } });
+    await loop.settle();
+    expect(calls).toEqual(['cpu 1.55', 'cpu 1.55']);
+  });
+
+  it('dry-run: logged and recorded as dry-run, nothing applied', async () => {
+    reset(60);
+    const loop = loopFor(true);
+    await loop.tick();
+    reset(300);
+    clock = now + 1000;
+    expect((await loop.bridgeTick())[0]?.outcome).toBe('dry_run');
+    expect(calls).toEqual([]);
+    expect(points.filter((p) => p.startsWith('scaler_decision') && p.includes('dry_run=T'))).toHaveLength(1);
+  });
+
+  it('no passes where CPU limits do not change live (Swarm)', async () => {
+    reset(60);
+    const loop = loopFor(false, 'swarm');
+    await loop.tick();
+    reset(300);
+    clock = now + 1000;
+    expect(await loop.bridgeTick()).toEqual([]);
   });
 });
 

@@ -94,6 +94,15 @@ async function cpuLimits(): Promise<number[]> {
   return infos.map((i) => (i.HostConfig.NanoCpus ? i.HostConfig.NanoCpus / 1e9 : (i.HostConfig.CpuQuota ?? 0) / (i.HostConfig.CpuPeriod ?? 100_000)));
 }
 
+/** Resolves once `check` holds, polling every 200 ms; fails after `timeoutMs`. */
+async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 async function counter(metrics: ReturnType<typeof scalerMetrics>, name: string, labels: Record<string, string>): Promise<number> {
   const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
   const value = metric?.values.find((v) => Object.entries(labels).every(([k, l]) => (v.labels as Record<string, string>)[k] === l));
@@ -152,6 +161,53 @@ describe('the scaler loop (real Docker, InfluxDB, Redis)', () => {
     const signals = await selectRows(connection, `SELECT * FROM scaler_signal WHERE service = '${service}'`);
     expect(signals.at(-1)).toMatchObject({ signal: 'requests', target: 40 });
   }, 60_000);
+
+  it('started, runs bridge passes between evaluations: a burst is bridged within seconds and let go after it (real container limits)', async () => {
+    // One replica of 0.25 cores, told 40 rps per replica (45.7 at the adaptive target), at most 1
+    // replica (so only the bridge can answer), a 3 s metric window and a 2 s panic window; its CPU
+    // and memory already right-sized (0.2 of 0.25 cores, 105 of 128 MiB), so the evaluation holds.
+    const burstService = `burst-${runId}`;
+    const { baseImage, healthcheck, webScript, testLabel } = await import('../actuators/support/fixtures.js');
+    const container = await docker.createContainer({
+      Image: baseImage,
+      name: `${runId}-burst-1`,
+      Cmd: ['node', '-e', webScript],
+      Labels: { [testLabel]: runId, 'scalewright.service': burstService, 'scalewright.managed': 'true', 'scalewright.target.rps-per-replica': '40', 'scalewright.max-replicas': '1', 'scalewright.window.metric-seconds': '3', 'scalewright.window.panic-seconds': '2' },
+      Healthcheck: healthcheck,
+      HostConfig: { NanoCpus: 250_000_000, Memory: 128 * 2 ** 20, NetworkMode: network },
+    });
+    await container.start();
+    await waitHealthy(container);
+    const limit = async () => {
+      const info = await container.inspect();
+      return (info.HostConfig.NanoCpus ?? 0) / 1e9;
+    };
+    let rps = 20;
+    const stats = feedServiceStats(connection, burstService, () => ({ replicas: 1, requests_per_second: rps, cpu_usage_cores: 0.2, cpu_limit_cores: 0.25, cpu_fraction_of_limit: 0.8, cpu_throttled_fraction: 0, memory_working_set_bytes: 105 * 2 ** 20, memory_limit_bytes: 128 * 2 ** 20, memory_fraction_of_limit_max: 0.82, oom_kills_total: 0 }));
+    const { loop } = loopWith({ services: [burstService] });
+    try {
+      await stats.backfill(20);
+      loop.start(600_000); // one evaluation now, the next in ten minutes: what follows is bridge passes
+      await eventually(async () => (await limit()) === 0.25 && loop.isBridging(burstService), 10_000);
+      // 100 rps, 1.75 replicas' capacity: with the bridge's headroom 1.75 + 0.4 × √1.75 = 2.28
+      // replicas' worth, 104.2 rps at the target → 0.25 × 104.2 / 45.7 = 0.57 cores
+      rps = 100;
+      await eventually(async () => (await limit()) === 0.57, 10_000);
+      rps = 20;
+      await eventually(async () => (await limit()) === 0.25, 15_000);
+    } finally {
+      await loop.stop();
+      stats.stop();
+    }
+    await writer.flush();
+    const rows = await selectRows(connection, `SELECT * FROM scaler_decision WHERE service = '${burstService}' AND outcome = 'applied'`);
+    // every change was the bridge's: up to 0.57 with the burst, back to the base after it (in one
+    // step or, as the burst's seconds leave the windows, in a few)
+    const changes = rows.map((row) => `${String(row.policy)} ${String(row.action)} ${String(row.cpu_limit_cores_after)}`);
+    expect(changes[0]).toBe('arbitration/bridge scale_up 0.57');
+    expect(changes.at(-1)).toBe('arbitration/bridge scale_down 0.25');
+    expect(changes.every((change) => change.startsWith('arbitration/bridge '))).toBe(true);
+  }, 90_000);
 
   it('reconciles a replica that died by hand from the actual state, without duplicating', async () => {
     const [victim] = (await runContainers(runId, service)).sort((a, b) => b.Created - a.Created);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { adaptiveDecide, initialAdaptiveState, type AdaptiveInput, type AdaptiveSettings, type AdaptiveState } from '../../scaler/policies/adaptive.js';
 import { bridgeCpuLimit } from '../../scaler/policies/verticalBridge.js';
+import { bridgeDemand } from '../../scaler/policies/bridgeDemand.js';
 import { initialLatencyCorrection } from '../../scaler/policies/latencyCorrection.js';
 import type { Sample } from '../../scaler/samples.js';
 import { syntheticTrace } from '../../scaler/simulator/synthetic.js';
@@ -233,20 +234,22 @@ describe('the adaptive policy', () => {
     expect(result.decision.to).toBe(7);
     expect(result.demandNowRps).toBeCloseTo(850, 6);
   });
-  it('sizes the bridge for a burst that has begun: the busiest second of the panic window, with square-root headroom', () => {
-    // 100 rps, and 300 rps in the last 3 s: the 6 s mean reads 200, the 15 s mean 140, the 60 s p95
-    // 110 (3 seconds in 60 are under 5%); the newest busy second is 300, 6 replicas' capacity:
-    // 6 + 0.4 × √6 = 6.98 replicas, 279.2 rps at the 80% target
+  it('sizes the bridge for a burst that has begun (bridgeDemand.ts: the busiest second of the panic window, with square-root headroom)', () => {
+    // 100 rps, and 300 rps in the last 3 s: 6 replicas' capacity, 6 + 0.4 × √6 = 6.98 replicas,
+    // 279.2 rps at the 80% target
     const burst = rates(600, (ago) => (ago < 3 ? 300 : 100));
     const result = decide({ requestRate: burst, bridgeFactor: 4 });
-    expect(result.decision.signals).toMatchObject({ panicMean: 200, metricMean: 140, newestBusySecond: 300 });
+    expect(result.decision.signals).toMatchObject({ panicMean: 200, metricMean: 140 });
     expect(result.demandNowRps).toBeCloseTo((6 + 0.4 * Math.sqrt(6)) * 40, 6);
   });
-  it('lets the bridge go one panic window after the burst: the 15 s mean is then the largest term', () => {
-    const ended = rates(600, (ago) => (ago >= 7 && ago < 10 ? 300 : 100));
-    const result = decide({ requestRate: ended, bridgeFactor: 4 });
-    expect(result.decision.signals).toMatchObject({ panicMean: 100, newestBusySecond: 100 });
-    expect(result.demandNowRps).toBeCloseTo(140, 6);
+  it('sizes the bridge at the capacity latency has corrected, and not at all on a window it cannot read', () => {
+    const burst = rates(600, (ago) => (ago === 0 ? 300 : 100));
+    const slow = decide({ requestRate: burst, latencyP95: rates(60, () => 0.9), bridgeFactor: 4 });
+    expect(slow.capacityPerReplicaRps).toBeLessThan(50);
+    expect(slow.demandNowRps).toBeCloseTo(bridgeDemand(burst, 0, NOW, slow.capacityPerReplicaRps, settings).demandRps, 9);
+    expect(slow.demandNowRps).not.toBeCloseTo(bridgeDemand(burst, 0, NOW, 50, settings).demandRps, 1);
+    const stale = decide({ requestRate: rates(600, () => 100).map((s) => ({ ...s, time: s.time - 60_000 })), bridgeFactor: 4 });
+    expect(stale.demandNowRps).toBe(0);
   });
   it('returns plain data that survives JSON', () => {
     const result = decide({ requestRate: rates(600, (ago) => (ago < 120 ? 480 : 100)) });

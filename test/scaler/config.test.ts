@@ -102,6 +102,14 @@ describe('container labels', () => {
     expect(() => parsePolicyConfig({ targets: { latencyCorrectionFloor: 1.5 } })).toThrow(/targets\.latencyCorrectionFloor/);
     expect(() => resolvePolicyConfig(undefined, { 'scalewright.target.latency-correction-floor': '0' })).toThrow(/scalewright\.target\.latency-correction-floor/);
   });
+  it('the bridge is re-sized every second by default; whole seconds from 1, set by file or label, anything else refused', () => {
+    expect(defaultPolicyConfig.bridgeSeconds).toBe(1);
+    expect(resolvePolicyConfig({ bridgeSeconds: 5 }, {}).bridgeSeconds).toBe(5);
+    expect(resolvePolicyConfig(undefined, { 'scalewright.bridge-seconds': '2', 'scalewright.evaluation-seconds': '10', 'scalewright.window.metric-seconds': '30' })).toMatchObject({ bridgeSeconds: 2, evaluationSeconds: 10, windows: { metricSeconds: 30 } });
+    expect(problemsOf(() => parsePolicyConfig({ bridgeSeconds: 0.5 })).problems[0]?.field).toBe('bridgeSeconds');
+    expect(problemsOf(() => parsePolicyConfig({ bridgeSeconds: 0 })).problems[0]?.field).toBe('bridgeSeconds');
+    expect(problemsOf(() => resolvePolicyConfig(undefined, { 'scalewright.bridge-seconds': 'often' })).problems).toEqual([{ field: 'scalewright.bridge-seconds', message: 'not a number: "often"' }]);
+  });
   it('every documented label sets a field the schema knows', () => {
     for (const entry of POLICY_LABELS) {
       const value = entry.kind === 'string' ? 'hpa' : entry.kind === 'bytes' ? '256MiB' : /target\.cpu|tolerance|\.cpu\.|correction-floor/.test(entry.label) ? '0.5' : '4';

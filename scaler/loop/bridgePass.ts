@@ -1,0 +1,54 @@
+import type { Decision } from '../decision.js';
+import { bridgeDemand } from '../policies/bridgeDemand.js';
+import { statedBridgeChange } from '../policies/arbitration.js';
+import { bridgeCpuLimit } from '../policies/verticalBridge.js';
+import { adaptiveSettingsFromConfig } from '../simulator/simulate.js';
+import { demandView } from './demandView.js';
+import type { EvaluationInput, PolicyMemory } from './evaluate.js';
+
+/**
+ * The bridge pass: between two evaluations of a service (`evaluationSeconds`), its start-up
+ * bridge alone is re-sized every `bridgeSeconds` on the newest seconds, as the simulator does. A
+ * CPU limit applies to running containers at once, so a burst is answered within a second of its
+ * start instead of at the next evaluation. Pure: the window and the actual state in, the CPU limit
+ * to set (or none) and the memory out. Nothing but the bridge's limit changes here; replicas,
+ * cooldowns and the latency correction are the full evaluation's.
+ */
+export interface BridgePass {
+  /** The bridge's change, as the arbitration states it; undefined when the limit stays. */
+  readonly change: Decision | undefined;
+  readonly memory: PolicyMemory;
+}
+
+export function bridgePass(input: EvaluationInput): BridgePass {
+  const { now, actual, config, memory } = input;
+  const unchanged: BridgePass = { change: undefined, memory };
+  // A data problem is the full evaluation's to report; the bridge waits for it.
+  const read = demandView(input);
+  if (!read.ok || !read.view.bridgeOn) return unchanged;
+  const { demand, capacityPerReplica, baseCores, limitCores, maxCores, inDemandUnits } = read.view;
+  const settings = adaptiveSettingsFromConfig(config);
+  // At the capacity the last evaluation planned with (the latency correction is its to change).
+  const planned = capacityPerReplica * (memory.adaptive.latency?.factor ?? 1);
+  if (!(planned > 0)) return unchanged;
+  const queue = read.view.window.queueDepthJobs.at(-1)?.value ?? 0;
+  const proposal = bridgeCpuLimit({
+    demandRps: bridgeDemand(demand, queue, now, planned, settings).demandRps,
+    readyReplicas: actual.readyReplicas,
+    baseCapacityPerReplicaRps: planned,
+    targetUtilisation: settings.targetUtilisation,
+    baseCpuLimitCores: baseCores,
+    currentCpuLimitCores: limitCores,
+    maxCpuLimitCores: maxCores,
+  });
+  if (proposal.action === 'none') return unchanged;
+  return {
+    change: inDemandUnits(statedBridgeChange(proposal)),
+    memory: { ...memory, bridgeBaseCpuCores: proposal.to > baseCores + 1e-9 ? baseCores : undefined },
+  };
+}
+
+/** How far back the bridge pass reads: the windows its demand looks at. */
+export function bridgeWindowSeconds(config: EvaluationInput['config']): number {
+  return Math.max(config.windows.metricSeconds, config.windows.panicSeconds) + 1;
+}
