@@ -121,8 +121,8 @@ export function evaluate(input: EvaluationInput): Evaluation {
         latencyP95: window.latencyP95Seconds,
         capacityPerReplicaRps: capacityPerReplica,
         // The bridge moves the limit every second: the latency correction counts the replicas at
-        // the mean raise of the window it judges, not the raise of this instant.
-        cpuLimitOverBase: bridgeOn ? (simpleMovingAverage(lastSpan(window.cpuLimitPerReplicaCores, config.windows.metricSeconds * 1000, now)) ?? limitCores) / baseCores : 1,
+        // the mean raise of each window it judges (as the collector saw it), not the raise of this instant.
+        cpuLimitOverBase: bridgeOn ? limitOverBase(window.cpuLimitPerReplicaCores, limitCores, baseCores, now) : [],
         // What the bridge can add at once: the vertical cap over the base (1 without a bridge).
         bridgeFactor: bridgeOn ? maxCores / baseCores : 1,
       },
@@ -213,6 +213,11 @@ export function evaluate(input: EvaluationInput): Evaluation {
     ...(config.policy === 'adaptive' && latency && Number.isFinite(latency.unresponsiveUntil) ? { latencyUnresponsive: { until: latency.unresponsiveUntil, forMs: latency.unresponsiveForMs } } : {}),
   };
   return { decision, ...(bridge ? { bridge } : {}), plan, problem: undefined, signal, memory: nextMemory };
+}
+
+/** The per-replica CPU limit the collector saw, over the base; the limit now when it saw none. */
+function limitOverBase(limits: readonly Sample[], limitCores: number, baseCores: number, now: number): Sample[] {
+  return limits.length > 0 ? limits.map((sample) => ({ time: sample.time, value: sample.value / baseCores })) : [{ time: now, value: limitCores / baseCores }];
 }
 
 /** Adds the bridge's CPU limit to the level a decision sets (one plan, applied limits first). */

@@ -92,10 +92,10 @@ export interface AdaptiveInput {
    */
   bridgeFactor?: number;
   /**
-   * The ready replicas' CPU limit over the base, averaged over the metric window (the bridge's
-   * raise, which moves every second; 1, the default, when not bridged).
+   * The ready replicas' CPU limit over the base, per sample (the bridge's raise, which moves every
+   * second); absent or empty when not bridged.
    */
-  cpuLimitOverBase?: number;
+  cpuLimitOverBase?: SampleWindow;
 }
 
 export interface AdaptiveState {
@@ -125,7 +125,7 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
       demand: input.requestRate,
       readyReplicas: input.readyReplicas,
       toldCapacityPerReplica: input.capacityPerReplicaRps,
-      cpuLimitOverBase: input.cpuLimitOverBase ?? 1,
+      cpuLimitOverBase: input.cpuLimitOverBase ?? [],
       lastScaleOutAt: state.lastScaleOutAt,
     },
     state.latency ?? initialLatencyCorrection,

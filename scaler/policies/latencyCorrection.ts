@@ -44,8 +44,11 @@ export interface LatencyCorrectionInput {
   readyReplicas: number;
   /** The capacity per replica the policy is told, at 100% of the base CPU limit. */
   toldCapacityPerReplica: number;
-  /** The ready replicas' CPU limit over the base, averaged over the window judged (the vertical bridge's raise; 1 without it). */
-  cpuLimitOverBase: number;
+  /**
+   * The ready replicas' CPU limit over the base, per sample (the vertical bridge's raise, which
+   * moves every second); empty when not bridged (1).
+   */
+  cpuLimitOverBase: SampleWindow;
   /** When replicas were last added: until they serve and a backlog drains, slow intervals are theirs. */
   lastScaleOutAt: number;
 }
@@ -159,17 +162,18 @@ export function latencyCorrection(input: LatencyCorrectionInput, remembered: Lat
   const demand = simpleMovingAverage(demandSpan);
   if (demand === undefined) return { ...unchanged, state: noted };
   // The ready replicas counted at their base size: a bridged replica carries more, and that is not
-  // the base capacity's doing.
-  const baseSizeReplicas = input.readyReplicas * Math.max(1, input.cpuLimitOverBase);
-  // The share of the told capacity the ready replicas carried at a mean demand.
-  const carriedShare = (mean: number) => mean / (baseSizeReplicas * input.toldCapacityPerReplica);
+  // the base capacity's doing. The bridge moves every second, so a window's demand is set against
+  // the mean raise of that same window, not the raise of this instant.
+  const baseSizeReplicas = (spanMs: number) => input.readyReplicas * Math.max(1, simpleMovingAverage(lastSpan(input.cpuLimitOverBase, spanMs, input.now)) ?? 1);
+  // The share of the told capacity the ready replicas carried at the mean demand of a span.
+  const carriedShare = (mean: number, spanMs: number) => mean / (baseSizeReplicas(spanMs) * input.toldCapacityPerReplica);
   // A span of samples old enough to stand for the whole of `ms` (a sample may be missing at its start).
   const covers = (samples: SampleWindow, ms: number) => samples.length > 0 && input.now - samples[0]!.time >= ms * 0.9;
-  const carried = carriedShare(demand);
+  const carried = carriedShare(demand, windowMs);
   const ms = Math.round(medianP95Seconds * 1000);
   const objective = Math.round(settings.targetSeconds * 1000);
   const scatteredMs = settings.scatteredSeconds * 1000;
-  const loadPerReplica = demand / baseSizeReplicas;
+  const loadPerReplica = demand / baseSizeReplicas(windowMs);
   // A trial measured from now: the factor a finding restores, and the latency and load it is judged against.
   const trialFrom = (factorBefore: number): LatencyTrial => ({ at: input.now, factorBefore, p95BeforeSeconds: medianP95Seconds, loadPerReplicaBefore: loadPerReplica });
   // At the base size: the bridge may have been raised since, for the very demand that slowed them.
@@ -190,7 +194,7 @@ export function latencyCorrection(input: LatencyCorrectionInput, remembered: Lat
   // Slow on a steady load although no interval of the window asked for half the lowest capacity
   // the floor allows: no correction within bounds would cure it.
   if (over && steady) {
-    const busiest = carriedShare(windowMax(demandSpan) ?? demand);
+    const busiest = carriedShare(windowMax(demandSpan) ?? demand, windowMs);
     if (busiest < floor * FAR_BELOW_FLOOR) {
       return unresponsive(`p95 ${ms} ms above the ${objective} ms objective with no interval asking for more than ${Math.round(busiest * 100)}% of the told capacity`, state.trial?.factorBefore ?? state.factor);
     }
@@ -256,7 +260,7 @@ export function latencyCorrection(input: LatencyCorrectionInput, remembered: Lat
   }
   // A queue that builds past the capacity takes a while to show in latency, so the bound is read
   // over the steady window (a minute at 10% over the capacity leaves 6 s of backlog).
-  const steadyCarried = carriedShare(steadyMean);
+  const steadyCarried = carriedShare(steadyMean, settings.steadySeconds * 1000);
   if (steadyCarried > state.factor) {
     const steadyLatency = lastSpan(input.latencyP95, settings.steadySeconds * 1000, input.now);
     if (covers(steadyLatency, settings.steadySeconds * 1000) && steadyLatency.every((sample) => sample.value <= settings.targetSeconds)) {

@@ -132,9 +132,10 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
   const rateWindow: Sample[] = [];
   const latencyWindow: Sample[] = [];
   const usageRing = new Float64Array(HPA_METRIC_WINDOW_S);
-  // The CPU limit over the base, each second of the metric window: the latency correction judges a
-  // window in which the bridge moved it (as the collector's cpu_limit_cores shows the live loop).
-  const limitRing = new Float64Array(Math.max(1, config.windows.metricSeconds));
+  // The CPU limit over the base, each second: the latency correction judges windows in which the
+  // bridge moved it (as the collector's cpu_limit_cores shows the live loop).
+  const limitRing: Sample[] = Array.from({ length: rateSpan }, () => ({ time: 0, value: 1 }));
+  const limitWindow: Sample[] = [];
 
   let queue = 0;
   let violations = 0;
@@ -184,7 +185,9 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
     // No replica ready: nothing is served, and the collector has no histogram to report.
     latencySlot.value = Number.isFinite(p95) ? p95 : model.sloP95Seconds * 10;
     usageRing[t % HPA_METRIC_WINDOW_S] = ready > 0 ? (served * model.cpuSecondsPerRequest) / ready : 0;
-    limitRing[t % limitRing.length] = cpuLimit / baseLimit;
+    const limitSlot = limitRing[t % rateSpan] as Sample;
+    limitSlot.time = t * 1000;
+    limitSlot.value = cpuLimit / baseLimit;
 
     if (bridgeOn && t > 0 && t % period !== 0 && t % config.bridgeSeconds === 0) {
       // Between evaluations only the bridge is re-sized, on the newest seconds, at the capacity the
@@ -216,7 +219,7 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
         decision = result.decision;
       } else {
         const result = adaptiveDecide(
-          { now, currentReplicas: pods.length, readyReplicas: ready, requestRate: ringWindow(rateRing, t, rateWindow), queueDepth: [{ time: now, value: queue }], latencyP95: ringWindow(latencyRing, t, latencyWindow), capacityPerReplicaRps: toldCapacity, cpuLimitOverBase: ringMean(limitRing, t), bridgeFactor: bridgeOn ? capacityPerReplica(model, maxCpuLimit) / mu : 1 },
+          { now, currentReplicas: pods.length, readyReplicas: ready, requestRate: ringWindow(rateRing, t, rateWindow), queueDepth: [{ time: now, value: queue }], latencyP95: ringWindow(latencyRing, t, latencyWindow), capacityPerReplicaRps: toldCapacity, cpuLimitOverBase: ringWindow(limitRing, t, limitWindow), bridgeFactor: bridgeOn ? capacityPerReplica(model, maxCpuLimit) / mu : 1 },
           adaptiveState,
           adaptive,
         );
@@ -262,14 +265,6 @@ function ringWindow(ring: readonly Sample[], t: number, window: Sample[], span =
   window.length = count;
   for (let k = 0; k < count; k += 1) window[k] = ring[(t - count + 1 + k) % ring.length] as Sample;
   return window;
-}
-
-/** Mean of a ring written once per second, over the seconds written so far (at most its length). */
-function ringMean(ring: Float64Array, t: number): number {
-  const count = Math.min(t + 1, ring.length);
-  let sum = 0;
-  for (let k = 0; k < count; k += 1) sum += ring[(t - k) % ring.length] as number;
-  return sum / count;
 }
 
 /** Adds pods (starting now) or removes them, the ones not yet serving and then the newest first. */

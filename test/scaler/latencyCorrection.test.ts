@@ -16,7 +16,7 @@ const input = (overrides: Partial<LatencyCorrectionInput>): LatencyCorrectionInp
   demand: perSecond(60, () => 120),
   readyReplicas: 4,
   toldCapacityPerReplica: 50,
-  cpuLimitOverBase: 1,
+  cpuLimitOverBase: [],
   lastScaleOutAt: -Infinity,
   ...overrides,
 });
@@ -53,8 +53,22 @@ describe('latency feedback on the capacity per replica', () => {
 
   it('counts a bridged replica at its base size: the raised limit is not the base capacity', () => {
     // Bridged to 1.5× the base limit, the 4 replicas offer 300 rps of told capacity: 40% carried.
-    const result = correct({ latencyP95: perSecond(60, () => 0.8), cpuLimitOverBase: 1.5 }, initialLatencyCorrection, { floor: 0.25 });
+    const result = correct({ latencyP95: perSecond(60, () => 0.8), cpuLimitOverBase: perSecond(60, () => 1.5) }, initialLatencyCorrection, { floor: 0.25 });
     expect(result.state.factor).toBeCloseTo(0.4, 9);
+  });
+
+  it('sets each window\'s demand against the mean raise of that window: the bridge moves every second', () => {
+    // A factor of 0.5 learnt; a minute within the objective at 120 rps (60% of the told capacity at
+    // the base size). Bridged to 2× for the first 45 s and back at the base for the last 15 s: over
+    // the minute the replicas were 1.75× the base, so they carried 120 / (4 × 1.75 × 50) = 34%,
+    // which says nothing above 0.5. At the raise of the last 15 s they would seem to carry 60%.
+    const learnt = { ...initialLatencyCorrection, factor: 0.5, changedAt: NOW - MINUTE, overAt: NOW - MINUTE };
+    const bridged = correct({ cpuLimitOverBase: perSecond(60, (ago) => (ago >= 15 ? 2 : 1)) }, learnt);
+    expect(bridged.state.factor).toBe(0.5);
+    // At the base all the minute, the same demand is evidence of 60%.
+    const atBase = correct({ cpuLimitOverBase: perSecond(60, () => 1) }, learnt);
+    expect(atBase.state.factor).toBeCloseTo(0.6, 9);
+    expect(atBase.change).toBe('every p95 of 60 s within the 500 ms objective carrying 60% of the told capacity: capacity per replica × 0.60');
   });
 
   it('goes no lower than the floor, and a floor of 1 turns the feedback off', () => {
