@@ -1,7 +1,7 @@
 import type { Decision } from '../decision.js';
 import { bridgeDemand } from '../policies/bridgeDemand.js';
 import { statedBridgeChange } from '../policies/arbitration.js';
-import { bridgeCpuLimit } from '../policies/verticalBridge.js';
+import { bridgeBaseWhileAt, bridgeCpuLimit } from '../policies/verticalBridge.js';
 import { adaptiveSettingsFromConfig } from '../simulator/simulate.js';
 import { demandView } from './demandView.js';
 import type { EvaluationInput, PolicyMemory } from './evaluate.js';
@@ -44,7 +44,7 @@ export function bridgePass(input: EvaluationInput): BridgePass {
   if (proposal.action === 'none') return unchanged;
   return {
     change: inDemandUnits(statedBridgeChange(proposal)),
-    memory: { ...memory, bridgeBaseCpuCores: proposal.to > baseCores + 1e-9 ? baseCores : undefined },
+    memory: { ...memory, bridgeBaseCpuCores: bridgeBaseWhileAt(proposal.to, baseCores) },
   };
 }
 

@@ -87,7 +87,7 @@ export class ScalerLoop {
       logger.error({ error: String(error) }, 'cannot list managed services from the platform');
       return [];
     }
-    for (const service of this.bridged.keys()) if (!services.includes(service)) this.bridged.delete(service);
+    for (const service of this.bridged.keys()) if (!services.includes(service)) this.stopBridging(service);
     const reports: TickReport[] = [];
     for (const service of services) reports.push(await this.tickService(service));
     metrics.lastTick.set(this.now() / 1000);
@@ -97,6 +97,11 @@ export class ScalerLoop {
   /** Resolves when every action started so far has ended (for tests and shutdown). */
   async settle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  private stopBridging(service: string): void {
+    this.bridged.delete(service);
+    this.lastBridgeAt.delete(service);
   }
 
   /** Whether bridge passes re-size this service between evaluations (a live bridge, seen by the last evaluation). */
@@ -183,9 +188,10 @@ export class ScalerLoop {
     const liveCpuLimits = this.options.liveCpuLimits ?? actuator.kind === 'docker';
     const evaluation = evaluate({ now, data, actual, config, memory: this.memory.get(service) ?? initialPolicyMemory, staleAfterMs: this.options.staleAfterMs, liveCpuLimits });
     this.memory.set(service, evaluation.memory);
-    if (config.policy === 'adaptive' && liveCpuLimits) this.bridged.set(service, config);
-    else this.bridged.delete(service);
-    this.lastBridgeAt.set(service, now);
+    if (config.policy === 'adaptive' && liveCpuLimits) {
+      this.bridged.set(service, config);
+      this.lastBridgeAt.set(service, now);
+    } else this.stopBridging(service);
     if (evaluation.signal) this.options.write([signalPoint(service, now, evaluation.signal, actual)]);
 
     if (evaluation.problem) {
@@ -216,7 +222,7 @@ export class ScalerLoop {
       for (const d of decisions) {
         const tag = actionTag(d);
         metrics.actions.inc({ service, action: tag, result: 'dry_run' });
-        logger.info({ service, action: tag, resource: d.resource, from: d.from, to: d.to, reason: d.reason, policy: d.policy, dryRun: true }, `dry-run: would ${tag} ${service} ${d.resource} ${d.from} → ${d.to}: ${d.reason}`);
+        this.logDecision(service, d, { dryRun: true });
       }
       this.options.write(decisions.map((d) => decisionPoint({ service, time: now, decision: d, actual, outcome: 'dry_run', dryRun: true })));
       return { service, evaluation, outcome: 'dry_run' };
@@ -227,10 +233,7 @@ export class ScalerLoop {
       return { service, evaluation, outcome: 'no_lease' };
     }
     const fencingToken = this.options.lease.status().token;
-    for (const d of decisions) {
-      const tag = actionTag(d);
-      logger.info({ service, action: tag, resource: d.resource, from: d.from, to: d.to, reason: d.reason, policy: d.policy, fencingToken }, `applying ${tag} ${service} ${d.resource} ${d.from} → ${d.to}: ${d.reason}`);
-    }
+    for (const d of decisions) this.logDecision(service, d, { fencingToken });
     const fenced = fencingToken !== undefined ? { fencingToken } : {};
     // Steps, each recorded as soon as it is done: the bridge's limit update (instant) is recorded
     // before the new replicas are healthy, so a scaler killed meanwhile leaves its record (and the
@@ -285,15 +288,18 @@ export class ScalerLoop {
     if (dryRun) {
       // Nothing changes, so the next pass would propose the same again: the memory stays too.
       metrics.actions.inc({ service, action: tag, result: 'dry_run' });
-      logger.info({ service, action: tag, resource: change.resource, from: change.from, to: change.to, reason: change.reason, policy: change.policy, dryRun: true }, `dry-run: would ${tag} ${service} ${change.resource} ${change.from} → ${change.to}: ${change.reason}`);
+      this.logDecision(service, change, { dryRun: true });
       this.options.write([decisionPoint({ service, time: now, decision: change, actual, outcome: 'dry_run', dryRun: true })]);
       return { service, bridge: change, outcome: 'dry_run' };
     }
-    if (!(await this.options.lease.confirm())) return { service, bridge: change, outcome: 'no_lease' };
+    if (!(await this.options.lease.confirm())) {
+      logger.warn({ service, action: tag }, 'lease lost just before acting: not acting');
+      return { service, bridge: change, outcome: 'no_lease' };
+    }
     this.memory.set(service, pass.memory);
     const fencingToken = this.options.lease.status().token;
     const fenced = fencingToken !== undefined ? { fencingToken } : {};
-    logger.info({ service, action: tag, resource: change.resource, from: change.from, to: change.to, reason: change.reason, policy: change.policy, fencingToken }, `applying ${tag} ${service} ${change.resource} ${change.from} → ${change.to}: ${change.reason}`);
+    this.logDecision(service, change, { fencingToken });
     const work = actuator
       .setLimits(service, { cpuCores: change.to })
       .then(
@@ -312,6 +318,13 @@ export class ScalerLoop {
       .finally(() => this.inFlight.delete(service));
     this.inFlight.set(service, work);
     return { service, bridge: change, outcome: 'applied' };
+  }
+
+  /** One line per decision, dry-run or applied, in the same words for evaluations and bridge passes. */
+  private logDecision(service: string, d: Decision, how: { dryRun: true } | { fencingToken: number | undefined }): void {
+    const tag = actionTag(d);
+    const what = `${tag} ${service} ${d.resource} ${d.from} → ${d.to}: ${d.reason}`;
+    this.options.logger.info({ service, action: tag, resource: d.resource, from: d.from, to: d.to, reason: d.reason, policy: d.policy, ...how }, 'dryRun' in how ? `dry-run: would ${what}` : `applying ${what}`);
   }
 
   /** A fresh process (or a new lease holder) resumes from what its predecessor recorded: cooldowns, the bridge's base, the latency correction. */

@@ -5,7 +5,7 @@ import { adaptiveDecide, initialAdaptiveState, type AdaptiveState } from '../pol
 import { arbitrate } from '../policies/arbitration.js';
 import { hpaReconcile, initialHpaState, type HpaPod, type HpaState } from '../policies/hpa.js';
 import { recommendCpu, recommendMemory, type VerticalSettings } from '../policies/vertical.js';
-import { bridgeCpuLimit } from '../policies/verticalBridge.js';
+import { bridgeBaseWhileAt, bridgeCpuLimit } from '../policies/verticalBridge.js';
 import { lastSpan, type Sample } from '../samples.js';
 import { simpleMovingAverage } from '../signals/movingAverage.js';
 import { computeSignals } from '../signals/signalSet.js';
@@ -191,7 +191,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
     // A vertical change of the service's size (not the bridge): the horizontal rule's evidence settles.
     nextMemory = { ...nextMemory, lastVerticalChange: { at: now, previousCpuLimitCores: baseCores } };
   }
-  if (bridgeChange) nextMemory = { ...nextMemory, bridgeBaseCpuCores: bridgeChange.to > baseCores + 1e-9 ? baseCores : undefined };
+  if (bridgeChange) nextMemory = { ...nextMemory, bridgeBaseCpuCores: bridgeBaseWhileAt(bridgeChange.to, baseCores) };
   else if (bridgeOn && Math.abs(limitCores - baseCores) < 1e-9) nextMemory = { ...nextMemory, bridgeBaseCpuCores: undefined };
   nextMemory = { ...nextMemory, oomKillsSeen: oomTotal ?? oomSeen };
 

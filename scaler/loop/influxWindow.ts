@@ -1,4 +1,5 @@
 import { ContainerStatsField, influxQuery, InfluxQueryError, Measurement, quoteIdentifier, quoteString, readContainerWindow, readServiceWindow, ScalerSignalField, seriesRows, Tag, type InfluxConnection } from '../../common/influx/index.js';
+import { bridgeBaseWhileAt } from '../policies/verticalBridge.js';
 import type { WindowOrProblem } from './evaluate.js';
 import { serviceWindowFrom, WINDOW_FIELDS } from './serviceWindow.js';
 
@@ -89,7 +90,7 @@ export function influxPredecessorRecords(connection: InfluxConnection, lookBackS
       return {
         lastScaleOutAt: time(out),
         lastScaleInAt: time(inn),
-        bridgeBaseCpuCores: base !== undefined && after !== undefined && after > base + 1e-9 ? base : undefined,
+        bridgeBaseCpuCores: base !== undefined && after !== undefined ? bridgeBaseWhileAt(after, base) : undefined,
         capacityFactor: typeof signalRow?.factor === 'number' && typeof signalRow.time === 'number' ? { factor: signalRow.factor, at: signalRow.time } : undefined,
         latencyUnresponsive: typeof unresponsiveRow?.until === 'number' && typeof unresponsiveRow.forMs === 'number' ? { until: unresponsiveRow.until, forMs: unresponsiveRow.forMs } : undefined,
       };

@@ -165,15 +165,16 @@ export function latencyCorrection(input: LatencyCorrectionInput, remembered: Lat
   // the base capacity's doing. The bridge moves every second, so a window's demand is set against
   // the mean raise of that same window, not the raise of this instant.
   const baseSizeReplicas = (spanMs: number) => input.readyReplicas * Math.max(1, simpleMovingAverage(lastSpan(input.cpuLimitOverBase, spanMs, input.now)) ?? 1);
-  // The share of the told capacity the ready replicas carried at the mean demand of a span.
-  const carriedShare = (mean: number, spanMs: number) => mean / (baseSizeReplicas(spanMs) * input.toldCapacityPerReplica);
+  // The share of the told capacity so many base-size replicas carried at a mean demand (of the same span).
+  const carriedShare = (mean: number, replicas: number) => mean / (replicas * input.toldCapacityPerReplica);
+  const windowReplicas = baseSizeReplicas(windowMs);
   // A span of samples old enough to stand for the whole of `ms` (a sample may be missing at its start).
   const covers = (samples: SampleWindow, ms: number) => samples.length > 0 && input.now - samples[0]!.time >= ms * 0.9;
-  const carried = carriedShare(demand, windowMs);
+  const carried = carriedShare(demand, windowReplicas);
   const ms = Math.round(medianP95Seconds * 1000);
   const objective = Math.round(settings.targetSeconds * 1000);
   const scatteredMs = settings.scatteredSeconds * 1000;
-  const loadPerReplica = demand / baseSizeReplicas(windowMs);
+  const loadPerReplica = demand / windowReplicas;
   // A trial measured from now: the factor a finding restores, and the latency and load it is judged against.
   const trialFrom = (factorBefore: number): LatencyTrial => ({ at: input.now, factorBefore, p95BeforeSeconds: medianP95Seconds, loadPerReplicaBefore: loadPerReplica });
   // At the base size: the bridge may have been raised since, for the very demand that slowed them.
@@ -194,7 +195,7 @@ export function latencyCorrection(input: LatencyCorrectionInput, remembered: Lat
   // Slow on a steady load although no interval of the window asked for half the lowest capacity
   // the floor allows: no correction within bounds would cure it.
   if (over && steady) {
-    const busiest = carriedShare(windowMax(demandSpan) ?? demand, windowMs);
+    const busiest = carriedShare(windowMax(demandSpan) ?? demand, windowReplicas);
     if (busiest < floor * FAR_BELOW_FLOOR) {
       return unresponsive(`p95 ${ms} ms above the ${objective} ms objective with no interval asking for more than ${Math.round(busiest * 100)}% of the told capacity`, state.trial?.factorBefore ?? state.factor);
     }
@@ -260,7 +261,7 @@ export function latencyCorrection(input: LatencyCorrectionInput, remembered: Lat
   }
   // A queue that builds past the capacity takes a while to show in latency, so the bound is read
   // over the steady window (a minute at 10% over the capacity leaves 6 s of backlog).
-  const steadyCarried = carriedShare(steadyMean, settings.steadySeconds * 1000);
+  const steadyCarried = carriedShare(steadyMean, baseSizeReplicas(settings.steadySeconds * 1000));
   if (steadyCarried > state.factor) {
     const steadyLatency = lastSpan(input.latencyP95, settings.steadySeconds * 1000, input.now);
     if (covers(steadyLatency, settings.steadySeconds * 1000) && steadyLatency.every((sample) => sample.value <= settings.targetSeconds)) {

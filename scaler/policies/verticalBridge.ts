@@ -20,6 +20,14 @@ export interface BridgeInput {
   maxCpuLimitCores: number;
 }
 
+/**
+ * The base to remember while the bridge holds a limit: the base itself while the limit is above
+ * it (so that the limit returns to it), nothing once the limit is back at rest.
+ */
+export function bridgeBaseWhileAt(limitCores: number, baseCores: number): number | undefined {
+  return limitCores > baseCores + 1e-9 ? baseCores : undefined;
+}
+
 export function bridgeCpuLimit(input: BridgeInput): Decision {
   const { baseCpuLimitCores: base, currentCpuLimitCores: current } = input;
   const readyAtBase = Math.max(1, input.readyReplicas) * input.baseCapacityPerReplicaRps * input.targetUtilisation;
