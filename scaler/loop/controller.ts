@@ -59,6 +59,14 @@ export interface TickReport {
 export class ScalerLoop {
   private readonly memory = new Map<string, PolicyMemory>();
   private readonly inFlight = new Map<string, Promise<void>>();
+  /**
+   * Services whose action in flight has only replicas left to change (its CPU step, if any, done):
+   * a scale-out waits until its new replicas are healthy (the start-up, 30 s or more), and the
+   * bridge must go on following the load meanwhile, as it does in the simulator.
+   */
+  private readonly onlyReplicasInFlight = new Set<string>();
+  /** A bridge pass's own CPU update, kept apart from the evaluation's action it may overlap. */
+  private readonly bridgeInFlight = new Map<string, Promise<void>>();
   private readonly lastProblem = new Map<string, string>();
   /** Services whose start-up bridge is re-sized between evaluations, with their policy (from the last full tick). */
   private readonly bridged = new Map<string, PolicyConfig>();
@@ -96,7 +104,7 @@ export class ScalerLoop {
 
   /** Resolves when every action started so far has ended (for tests and shutdown). */
   async settle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+    while (this.inFlight.size + this.bridgeInFlight.size > 0) await Promise.allSettled([...this.inFlight.values(), ...this.bridgeInFlight.values()]);
   }
 
   private stopBridging(service: string): void {
@@ -111,8 +119,11 @@ export class ScalerLoop {
 
   /**
    * One bridge pass: each service with a live start-up bridge whose `bridgeSeconds` have passed
-   * since its last evaluation or pass, and no action in flight, has its bridge re-sized on the
-   * newest seconds (`bridgePass.ts`).
+   * since its last evaluation or pass has its bridge re-sized on the newest seconds
+   * (`bridgePass.ts`), unless a CPU change of its own is in flight (an evaluation's, or the last
+   * pass's): a replica change in flight does not stop it. The platform's `setLimits` updates every
+   * replica there is, the new ones included; one created from a copy taken just before the change
+   * keeps the old limit until the next evaluation aligns it (`tidy`).
    */
   async bridgeTick(): Promise<TickReport[]> {
     if (!this.options.lease.isHeld()) return [];
@@ -120,7 +131,7 @@ export class ScalerLoop {
     for (const [service, config] of this.bridged) {
       const since = this.now() - (this.lastBridgeAt.get(service) ?? -Infinity);
       // Timers fire a little late or early; a pass due within the slack is due now.
-      if (since < config.bridgeSeconds * 1000 - BRIDGE_SLACK_MS || this.inFlight.has(service)) continue;
+      if (since < config.bridgeSeconds * 1000 - BRIDGE_SLACK_MS || this.cpuChangeInFlight(service)) continue;
       reports.push(await this.bridgeService(service, config));
     }
     return reports;
@@ -152,9 +163,13 @@ export class ScalerLoop {
     await this.settle();
   }
 
+  private cpuChangeInFlight(service: string): boolean {
+    return this.bridgeInFlight.has(service) || (this.inFlight.has(service) && !this.onlyReplicasInFlight.has(service));
+  }
+
   private async tickService(service: string): Promise<TickReport> {
     const { actuator, logger, metrics, dryRun } = this.options;
-    if (this.inFlight.has(service)) {
+    if (this.inFlight.has(service) || this.bridgeInFlight.has(service)) {
       logger.debug({ service }, 'action in flight: not deciding again until it ends');
       return { service, outcome: 'busy' };
     }
@@ -239,15 +254,16 @@ export class ScalerLoop {
     // before the new replicas are healthy, so a scaler killed meanwhile leaves its record (and the
     // base it returns to) for its successor.
     const { plan } = evaluation;
-    const steps: { decisions: Decision[]; run: () => Promise<void> }[] =
+    const steps: { decisions: Decision[]; onlyReplicas: boolean; run: () => Promise<void> }[] =
       plan.kind === 'replicas' && plan.cpuCores !== undefined && evaluation.bridge
         ? [
-            { decisions: [evaluation.bridge], run: () => this.options.actuator.setLimits(service, { cpuCores: plan.cpuCores as number }) },
-            { decisions: [decision], run: () => this.options.actuator.setReplicas(service, plan.replicas) },
+            { decisions: [evaluation.bridge], onlyReplicas: false, run: () => this.options.actuator.setLimits(service, { cpuCores: plan.cpuCores as number }) },
+            { decisions: [decision], onlyReplicas: true, run: () => this.options.actuator.setReplicas(service, plan.replicas) },
           ]
-        : [{ decisions, run: () => this.apply(service, plan) }];
+        : [{ decisions, onlyReplicas: plan.kind === 'replicas', run: () => this.apply(service, plan) }];
     const work = (async () => {
       for (const [index, step] of steps.entries()) {
+        if (step.onlyReplicas) this.onlyReplicasInFlight.add(service);
         try {
           await step.run();
         } catch (error) {
@@ -262,7 +278,10 @@ export class ScalerLoop {
       }
       logger.info({ service, action, to: decision.to, ...(evaluation.bridge ? { bridgeCpuCores: evaluation.bridge.to } : {}) }, 'action applied');
     })()
-      .finally(() => this.inFlight.delete(service));
+      .finally(() => {
+        this.inFlight.delete(service);
+        this.onlyReplicasInFlight.delete(service);
+      });
     this.inFlight.set(service, work);
     metrics.evaluations.inc({ service, outcome: 'applied' });
     return { service, evaluation, outcome: 'applied' };
@@ -315,8 +334,8 @@ export class ScalerLoop {
           this.options.write([decisionPoint({ service, time: now, decision: change, actual, outcome: 'failed', dryRun: false, error: String(error), ...fenced })]);
         },
       )
-      .finally(() => this.inFlight.delete(service));
-    this.inFlight.set(service, work);
+      .finally(() => this.bridgeInFlight.delete(service));
+    this.bridgeInFlight.set(service, work);
     return { service, bridge: change, outcome: 'applied' };
   }
 

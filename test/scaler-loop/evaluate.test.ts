@@ -394,6 +394,8 @@ describe('the loop runs bridge passes between evaluations (fake actuator, no I/O
   const state = actual({ labels: { 'scalewright.target.rps-per-replica': '40' } });
   let release: (() => void) | undefined;
   let failing = false;
+  /** Settles when the new replicas are healthy (setReplicas returns then). */
+  let replicasHealthy: Promise<void> = Promise.resolve();
   const loopFor = (dryRun: boolean, kind: 'docker' | 'swarm' = 'docker') =>
     new ScalerLoop({
       actuator: {
@@ -401,7 +403,10 @@ describe('the loop runs bridge passes between evaluations (fake actuator, no I/O
         listServices: async () => ['web'],
         observe: async () => state,
         tidy: async () => 0,
-        setReplicas: async (_service: string, replicas: number) => void calls.push(`replicas ${replicas}`),
+        setReplicas: async (_service: string, replicas: number) => {
+          calls.push(`replicas ${replicas}`);
+          await replicasHealthy;
+        },
         setLimits: async (_service: string, limits: { cpuCores?: number }) => {
           calls.push(`cpu ${limits.cpuCores}`);
           if (failing) throw new Error('update refused');
@@ -424,6 +429,7 @@ describe('the loop runs bridge passes between evaluations (fake actuator, no I/O
     points.length = 0;
     release = undefined;
     failing = false;
+    replicasHealthy = Promise.resolve();
     window = serviceWindowFrom(rows(300, rightSized).map((row, i) => (i === 299 ? { ...row, values: { ...row.values, requests_per_second: rps } } : row)));
   };
 
@@ -443,7 +449,7 @@ describe('the loop runs bridge passes between evaluations (fake actuator, no I/O
     expect(await loop.bridgeTick()).toEqual([]);
   });
 
-  it('skips a service with an action in flight', async () => {
+  it('waits while a CPU change of its own is in flight', async () => {
     reset(60);
     const loop = loopFor(false);
     await loop.tick();
@@ -453,7 +459,30 @@ describe('the loop runs bridge passes between evaluations (fake actuator, no I/O
     expect((await loop.bridgeTick())[0]?.outcome).toBe('applied');
     clock = now + 2000;
     expect(await loop.bridgeTick()).toEqual([]);
+    expect((await loop.tick())[0]?.outcome).toBe('busy'); // nor does an evaluation act meanwhile
     release();
+    await loop.settle();
+  });
+
+  it('goes on while new replicas start: a scale-out waits for them to be healthy, the bridge does not', async () => {
+    reset(60);
+    // A load that has held at 200 rps for the whole flap window: replicas (5 at 40 rps), bridged meanwhile.
+    window = serviceWindowFrom(rows(300, { ...rightSized, requests_per_second: 200 }));
+    let healthy = () => undefined as void;
+    replicasHealthy = new Promise<void>((resolve) => (healthy = resolve));
+    const loop = loopFor(false);
+    const [evaluation] = await loop.tick();
+    expect(evaluation).toMatchObject({ outcome: 'applied', evaluation: { decision: { resource: 'replicas', to: 5 } } });
+    // The new replicas are starting (setReplicas has not returned): the action is in flight.
+    expect(calls.at(-1)).toBe('replicas 5');
+    expect((await loop.tick())[0]?.outcome).toBe('busy');
+    // A second later the load doubles: the bridge follows it while the replicas start.
+    window = serviceWindowFrom(rows(300, { ...rightSized, requests_per_second: 200 }).map((row, i) => (i === 299 ? { ...row, values: { ...row.values, requests_per_second: 400 } } : row)));
+    clock = now + 1000;
+    const [pass] = await loop.bridgeTick();
+    expect(pass).toMatchObject({ outcome: 'applied', bridge: { resource: 'cpu', to: 2 } });
+    expect(calls).toEqual(['cpu 1.1', 'replicas 5', 'cpu 2']);
+    healthy();
     await loop.settle();
   });
 
