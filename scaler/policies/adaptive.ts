@@ -6,7 +6,7 @@ import { quantile } from 'simple-statistics';
 import { isLevelShiftRatherThanTrend } from '../signals/levelShift.js';
 import { heldDemand } from '../signals/heldDemand.js';
 import { isSignificantTrend, trendFit, type TrendFit } from '../signals/trend.js';
-import { squareRootStaffing } from './squareRootStaffing.js';
+import { staffedDemand } from './squareRootStaffing.js';
 import { bridgeDemand } from './bridgeDemand.js';
 import { initialLatencyCorrection, latencyCorrection, type LatencyCorrectionState } from './latencyCorrection.js';
 
@@ -227,7 +227,7 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   // knee, which comes earlier the fewer the replicas: square-root staffing sizes it.
   const busySecond = quantileOf(stableWindow, 0.95);
   // Expressed as the demand that needs as many replicas at the target, to compare with the means.
-  const busyAsDemand = (rps: number) => squareRootStaffing(rps / input.capacityPerReplicaRps, settings.burstHeadroom) * perReplica;
+  const busyAsDemand = (rps: number) => staffedDemand(rps, input.capacityPerReplicaRps, settings.targetUtilisation, settings.burstHeadroom);
   const busyAsMean = busyAsDemand(busySecond);
   signals.busySecond = busySecond;
   // Replicas follow sustained demand (the stable mean, a significant trend, the busy second); what
@@ -332,8 +332,13 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   const evidence = falling ? lastSpan(flapSpan, settings.stableWindowSeconds * 1000, now) : flapSpan;
   const recentPeak = peakOfBlockMeans(evidence, now, settings.metricWindowSeconds * 1000);
   signals.recentPeak = recentPeak;
-  const recentBusy = busyAsDemand(quantileOf(evidence, 0.95));
-  const inDemand = Math.max(recentPeak, metricMean, recentBusy) + drainRate;
+  const recentBusySecond = quantileOf(evidence, 0.95);
+  signals.recentBusySecond = recentBusySecond;
+  // The busy seconds are weighed as the scale-out rule weighs them, so that the next evaluation
+  // does not undo the step: the busy second that held in every minute must fit the replicas left at
+  // their base, and the evidence's busy second must fit them bridged (the bridge answers within a
+  // second). Without a bridge (a factor of 1) the latter is the whole rule, as before.
+  const inDemand = Math.max(recentPeak, metricMean, busyAsDemand(held.busySecond), busyAsDemand(recentBusySecond) / bridgeFactor) + drainRate;
   const fits = inDemand < current * perReplica * (1 - settings.tolerance);
   const desiredIn = fits ? clamp(Math.max(replicasFor(inDemand), forQueue)) : current;
   if (desiredIn >= current) return hold(`steady: peak ${recentPeak.toFixed(1)} rps over ${evidenceWindow} s fits ${current} replicas`, signals, next);

@@ -1,7 +1,7 @@
 import { quantile } from 'simple-statistics';
 import { lastSpan, type SampleWindow } from '../samples.js';
 import { simpleMovingAverage } from '../signals/movingAverage.js';
-import { squareRootStaffing } from './squareRootStaffing.js';
+import { staffedDemand } from './squareRootStaffing.js';
 
 /**
  * The demand the vertical bridge sizes the ready replicas' CPU limit for, now. The bridge acts
@@ -60,7 +60,7 @@ export function bridgeDemand(
   const busySecond = metricSpan.length > 0 ? quantile(metricSpan.map((sample) => sample.value), 0.95) : 0;
   const newestBusySecond = panicSpan.reduce((peak, sample) => Math.max(peak, sample.value), 0);
   const busiest = Math.max(busySecond, newestBusySecond);
-  const busiestAsDemand = capacityPerReplicaRps > 0 ? squareRootStaffing(busiest / capacityPerReplicaRps, settings.bridgeHeadroom) * capacityPerReplicaRps * settings.targetUtilisation : busiest;
+  const busiestAsDemand = staffedDemand(busiest, capacityPerReplicaRps, settings.targetUtilisation, settings.bridgeHeadroom);
   const drain = Math.max(0, queueDepth) / Math.max(settings.evaluationSeconds, 1);
   return { demandRps: Math.max(panicMean, metricMean, busiestAsDemand) + drain, panicMean, metricMean, busySecond, newestBusySecond };
 }

@@ -14,3 +14,13 @@ export function squareRootStaffing(loadInReplicas: number, headroom: number): nu
   if (!(loadInReplicas > 0)) return 0;
   return loadInReplicas + headroom * Math.sqrt(loadInReplicas);
 }
+
+/**
+ * A busy second as the demand that needs as many replicas at the target utilisation, to set
+ * beside the means: (R + β√R) × capacity × target, with R = busyRps / capacity. Without a known
+ * capacity, the busy second itself.
+ */
+export function staffedDemand(busyRps: number, capacityPerReplicaRps: number, targetUtilisation: number, headroom: number): number {
+  if (!(capacityPerReplicaRps > 0)) return busyRps;
+  return squareRootStaffing(busyRps / capacityPerReplicaRps, headroom) * (capacityPerReplicaRps * targetUtilisation);
+}

@@ -179,6 +179,20 @@ describe('the adaptive policy', () => {
     const { decision } = decide({ currentReplicas: 12, readyReplicas: 12, requestRate: rates(600, () => 40) });
     expect(decision).toMatchObject({ action: 'scale_in', from: 12, to: 6 });
   });
+  it('with a bridge, scales in once the replicas left carry the busy seconds as scale-out weighs them: the busiest of 300 s bridged, the one that held every minute at the base', () => {
+    // 100 rps, with every fifth second at 400 until a minute ago: the busy second of 300 s is 400
+    // (8 replicas' capacity, 8 + 0.3 × √8 = 8.85 → 354 rps at the target), a quarter of it (the
+    // bridge's 4×) 88.5; the busy second that held in every minute is the last minute's 100 (2.42
+    // → 97 rps); the busiest 15 s, 3 bursts in 15, 160 rps: 4 replicas, half of the 8 in one step
+    const burstsUntilAMinuteAgo = rates(600, (ago) => (ago >= 60 && ago % 5 === 0 ? 400 : 100));
+    const bridged = decide({ currentReplicas: 8, readyReplicas: 8, requestRate: burstsUntilAMinuteAgo, bridgeFactor: 4 });
+    expect(bridged.decision).toMatchObject({ action: 'scale_in', from: 8, to: 4 });
+    expect(bridged.decision.signals).toMatchObject({ recentBusySecond: 400, heldBusySecond: 100 });
+    // ...and the next evaluation does not undo it
+    expect(decide({ currentReplicas: 4, readyReplicas: 4, requestRate: burstsUntilAMinuteAgo, bridgeFactor: 4 }, bridged.state).decision.action).toBe('none');
+    // Without a bridge the busy second of 300 s still needs 9 replicas at the base: 8 stay.
+    expect(decide({ currentReplicas: 8, readyReplicas: 8, requestRate: burstsUntilAMinuteAgo, bridgeFactor: 1 }).decision.action).toBe('none');
+  });
   it('keeps replicas a peak of the last 300 s still needs', () => {
     const { decision } = decide({ currentReplicas: 4, readyReplicas: 4, requestRate: rates(600, (ago) => (ago > 200 && ago < 260 ? 150 : 40)) });
     expect(decision.action).toBe('none');
