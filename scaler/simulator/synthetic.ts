@@ -33,15 +33,20 @@ export type HeldOutShape =
   | 'ar-bursts'
   | 'on-off'
   | 'markov-switching'
-  | 'triangle-bursts';
+  | 'triangle-bursts'
+  | 'short-bursts'
+  | 'poisson-sine'
+  | 'random-walk';
 
 /**
  * heavy-tail and ar-bursts were added after the bridge learned the newest busy second, on-off
  * after the busy second lost its tolerance band; none was used to choose square-root staffing.
  * markov-switching and triangle-bursts were added after replicas were bought only for demand held
  * over the flap window (the other held-out shapes were looked at while that rule was chosen).
+ * short-bursts, poisson-sine and random-walk were added after the scale-in learned to count the
+ * bridge, and were not run before.
  */
-export const HELD_OUT_SHAPES: readonly HeldOutShape[] = ['diurnal-noise', 'square-10s', 'square-30s', 'slow-ramp', 'flash-crowd', 'bursty-poisson', 'sawtooth', 'staircase', 'burst-train', 'heavy-tail', 'ar-bursts', 'on-off', 'markov-switching', 'triangle-bursts'];
+export const HELD_OUT_SHAPES: readonly HeldOutShape[] = ['diurnal-noise', 'square-10s', 'square-30s', 'slow-ramp', 'flash-crowd', 'bursty-poisson', 'sawtooth', 'staircase', 'burst-train', 'heavy-tail', 'ar-bursts', 'on-off', 'markov-switching', 'triangle-bursts', 'short-bursts', 'poisson-sine', 'random-walk'];
 
 export function syntheticTrace(shape: SyntheticShape, seconds = 7200, seed = 42): Trace {
   const random = seededRandom(seed);
@@ -50,6 +55,7 @@ export function syntheticTrace(shape: SyntheticShape, seconds = 7200, seed = 42)
   let burstLevel = 1;
   let quietLeft = 0;
   let logLevel = 0;
+  let walkLevel = 100;
   for (let t = 0; t < seconds; t += 1) {
     const jitter = 1 + 0.1 * (random() * 2 - 1);
     let base: number;
@@ -144,6 +150,27 @@ export function syntheticTrace(shape: SyntheticShape, seconds = 7200, seed = 42)
       case 'triangle-bursts': // a level of 90 with a burst every 8 minutes that climbs to 4× over 60 s and back over 60 s
         base = 90 * (1 + 3 * Math.max(0, 1 - Math.abs((t % 480) - 300) / 60));
         break;
+      case 'short-bursts': { // a level of 100 with bursts of 3–5 s at 3× after gaps of 10–30 s: a few in every minute
+        if (burstLeft <= 0 && quietLeft <= 0) {
+          quietLeft = 10 + Math.floor(random() * 21);
+          burstLeft = 3 + Math.floor(random() * 3);
+        }
+        if (quietLeft > 0) {
+          quietLeft -= 1;
+          base = 100;
+        } else {
+          burstLeft -= 1;
+          base = 300;
+        }
+        break;
+      }
+      case 'poisson-sine': // few arrivals per second (Poisson, a mean of 2–8: counts, as in a sampled LLM trace) on a 20-minute cycle
+        base = 30 * poisson(5 + 3 * Math.sin((2 * Math.PI * t) / 1200), random);
+        break;
+      case 'random-walk': // a level that wanders (±3 rps a second, between 20 and 400), binomial seconds around it
+        walkLevel = Math.min(400, Math.max(20, walkLevel + 3 * (random() * 2 - 1) * Math.sqrt(3)));
+        base = poisson(walkLevel / 10, random) * 10;
+        break;
       case 'double-peak': // two busy spells of a 2-hour "day" (late morning and evening) over a floor of 50, ±20% noise
         base = (50 + 300 * Math.exp(-(((t - 2400) / 600) ** 2)) + 220 * Math.exp(-(((t - 5400) / 900) ** 2))) * (1 + 0.2 * (random() * 2 - 1));
         break;
@@ -151,5 +178,17 @@ export function syntheticTrace(shape: SyntheticShape, seconds = 7200, seed = 42)
     values[t] = Math.max(0, base * jitter);
   }
   return { name: `synthetic-${shape}`, times: Float64Array.from({ length: seconds }, (_, t) => t), values, stepSeconds: 1 };
+}
+
+/** A Poisson draw (Knuth's product of uniforms; fine for the small means used here). */
+function poisson(mean: number, random: () => number): number {
+  const limit = Math.exp(-mean);
+  let count = 0;
+  let product = random();
+  while (product > limit) {
+    count += 1;
+    product *= random();
+  }
+  return count;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { squareRootStaffing } from '../../scaler/policies/squareRootStaffing.js';
+import { squareRootStaffing, staffedDemand } from '../../scaler/policies/squareRootStaffing.js';
 
 describe('square-root staffing', () => {
   it('adds β√R to a load worth R replicas (4 + 0.3 × 2 = 4.6; 100 + 0.3 × 10 = 103)', () => {
@@ -17,5 +17,15 @@ describe('square-root staffing', () => {
     expect(squareRootStaffing(0, 0.3)).toBe(0);
     expect(squareRootStaffing(-1, 0.3)).toBe(0);
     expect(squareRootStaffing(5, 0)).toBe(5);
+  });
+});
+
+describe('a busy second as demand at the target (staffedDemand: the replicas and the bridge size by it alike)', () => {
+  it('is the staffed replicas times the capacity at the target: 200 rps at 50 per replica is 4 + 0.3 × 2 = 4.6 replicas, 184 rps at 80%', () => {
+    expect(staffedDemand(200, 50, 0.8, 0.3)).toBeCloseTo(184, 9);
+  });
+  it('is the busy second itself when the capacity per replica is unknown', () => {
+    expect(staffedDemand(200, 0, 0.8, 0.3)).toBe(200);
+    expect(staffedDemand(0, 50, 0.8, 0.3)).toBe(0);
   });
 });
