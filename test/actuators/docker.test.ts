@@ -140,6 +140,35 @@ describe('Docker actuator on the real engine', () => {
     expect((await cgroupCpuQuota(second!)).quota).toBe(75_000);
   });
 
+  it('a CPU change while a scale-out waits for its new replica to be healthy (a bridge pass): every replica ends at the new size', async () => {
+    const scaleOut = actuator.setReplicas(service, 3);
+    // The clone exists (created, started, not yet healthy) before setReplicas returns.
+    const deadline = Date.now() + 30_000;
+    let during = await actuator.observe(service);
+    while (during.replicas < 3 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      during = await actuator.observe(service);
+    }
+    expect(during.replicas).toBe(3);
+    await actuator.setLimits(service, { cpuCores: 1 });
+    await scaleOut;
+    const state = await actuator.observe(service);
+    expect(state.readyReplicas).toBe(3);
+    // A clone copied from the template just before the change and created just after it keeps the
+    // old size until the next evaluation's tidy aligns it; any other replica has the new size now.
+    const sizes = await Promise.all(state.members.map(async (m) => (await docker.getContainer(m.id).inspect()).HostConfig.NanoCpus));
+    const behind = sizes.filter((n) => n !== 1_000_000_000).length;
+    process.stdout.write(`CPU change during a scale-out: the new replica was ${during.readyReplicas < 3 ? 'starting' : 'already ready'}; ${behind} replica(s) left for tidy\n`);
+    expect(sizes.every((n) => n === 1_000_000_000 || n === 750_000_000)).toBe(true);
+    expect(await actuator.tidy(service)).toBe(behind);
+    for (const member of state.members) {
+      const container = docker.getContainer(member.id);
+      expect((await container.inspect()).HostConfig.NanoCpus).toBe(1_000_000_000);
+      const cpu = await cgroupCpuQuota(container);
+      expect(cpu.quota / cpu.period).toBeCloseTo(1, 6);
+    }
+  });
+
   it('never touches containers without the platform labels, or observed but not managed', async () => {
     const bystanderAfter = await bystander.inspect();
     const observerAfter = await observer.inspect();
