@@ -167,7 +167,7 @@ export function syntheticTrace(shape: SyntheticShape, seconds = 7200, seed = 42)
       case 'poisson-sine': // few arrivals per second (Poisson, a mean of 2–8: counts, as in a sampled LLM trace) on a 20-minute cycle
         base = 30 * poisson(5 + 3 * Math.sin((2 * Math.PI * t) / 1200), random);
         break;
-      case 'random-walk': // a level that wanders (±3 rps a second, between 20 and 400), binomial seconds around it
+      case 'random-walk': // a level that wanders between 20 and 400 (steps of 3 rps standard deviation a second), Poisson seconds around it
         walkLevel = Math.min(400, Math.max(20, walkLevel + 3 * (random() * 2 - 1) * Math.sqrt(3)));
         base = poisson(walkLevel / 10, random) * 10;
         break;

@@ -191,7 +191,13 @@ describe('the adaptive policy', () => {
     // ...and the next evaluation does not undo it
     expect(decide({ currentReplicas: 4, readyReplicas: 4, requestRate: burstsUntilAMinuteAgo, bridgeFactor: 4 }, bridged.state).decision.action).toBe('none');
     // Without a bridge the busy second of 300 s still needs 9 replicas at the base: 8 stay.
-    expect(decide({ currentReplicas: 8, readyReplicas: 8, requestRate: burstsUntilAMinuteAgo, bridgeFactor: 1 }).decision.action).toBe('none');
+    const unbridged = decide({ currentReplicas: 8, readyReplicas: 8, requestRate: burstsUntilAMinuteAgo, bridgeFactor: 1 }).decision;
+    expect(unbridged.action).toBe('none');
+    expect(unbridged.reason).toBe('steady: busy second 400.0 rps over 300 s fits 8 replicas');
+    // With a bridge, a load alternating 70 and 130 rps keeps 4 replicas by the busy second that held
+    // in every minute: 130 rps is 2.6 + 0.3 × √2.6 = 3.08 replicas' worth at the base, 123 rps at the target
+    const alternating = decide({ currentReplicas: 4, readyReplicas: 4, requestRate: rates(600, (ago) => (ago % 2 === 0 ? 130 : 70)), bridgeFactor: 4 }).decision;
+    expect(alternating.reason).toBe('steady: busy second 130.0 rps held over 300 s fits 4 replicas');
   });
   it('keeps replicas a peak of the last 300 s still needs', () => {
     const { decision } = decide({ currentReplicas: 4, readyReplicas: 4, requestRate: rates(600, (ago) => (ago > 200 && ago < 260 ? 150 : 40)) });
