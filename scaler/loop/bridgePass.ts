@@ -1,5 +1,6 @@
 import type { Decision } from '../decision.js';
-import { bridgeDemand } from '../policies/bridgeDemand.js';
+import { bridgeDemand, bridgeDemandSpanSeconds } from '../policies/bridgeDemand.js';
+import { plannedCapacityPerReplica } from '../policies/adaptive.js';
 import { statedBridgeChange } from '../policies/arbitration.js';
 import { bridgeBaseWhileAt, bridgeCpuLimit } from '../policies/verticalBridge.js';
 import { adaptiveSettingsFromConfig } from '../simulator/simulate.js';
@@ -28,8 +29,7 @@ export function bridgePass(input: EvaluationInput): BridgePass {
   if (!read.ok || !read.view.bridgeOn) return unchanged;
   const { demand, capacityPerReplica, baseCores, limitCores, maxCores, inDemandUnits } = read.view;
   const settings = adaptiveSettingsFromConfig(config);
-  // At the capacity the last evaluation planned with (the latency correction is its to change).
-  const planned = capacityPerReplica * (memory.adaptive.latency?.factor ?? 1);
+  const planned = plannedCapacityPerReplica(capacityPerReplica, memory.adaptive);
   if (!(planned > 0)) return unchanged;
   const queue = read.view.window.queueDepthJobs.at(-1)?.value ?? 0;
   const proposal = bridgeCpuLimit({
@@ -50,5 +50,5 @@ export function bridgePass(input: EvaluationInput): BridgePass {
 
 /** How far back the bridge pass reads: the windows its demand looks at. */
 export function bridgeWindowSeconds(config: EvaluationInput['config']): number {
-  return Math.max(config.windows.metricSeconds, config.windows.panicSeconds) + 1;
+  return bridgeDemandSpanSeconds(adaptiveSettingsFromConfig(config));
 }

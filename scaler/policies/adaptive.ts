@@ -117,6 +117,15 @@ export interface AdaptiveResult {
   capacityPerReplicaRps: number;
 }
 
+/**
+ * The capacity per replica the last evaluation planned with: the told one at the latency
+ * correction's factor. Between evaluations the bridge is sized at it (the factor is the
+ * evaluation's to change).
+ */
+export function plannedCapacityPerReplica(toldCapacityPerReplicaRps: number, state: AdaptiveState): number {
+  return toldCapacityPerReplicaRps * (state.latency?.factor ?? 1);
+}
+
 export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, settings: AdaptiveSettings): AdaptiveResult {
   const correction = latencyCorrection(
     {

@@ -45,6 +45,11 @@ export interface BridgeDemand {
   newestBusySecond: number;
 }
 
+/** How many seconds back `bridgeDemand` reads: its longest window, and the second in progress. */
+export function bridgeDemandSpanSeconds(settings: Pick<BridgeDemandSettings, 'metricWindowSeconds' | 'panicWindowSeconds'>): number {
+  return Math.max(settings.metricWindowSeconds, settings.panicWindowSeconds) + 1;
+}
+
 export function bridgeDemand(
   requestRate: SampleWindow,
   queueDepth: number,

@@ -1,8 +1,8 @@
 import type { PolicyConfig } from '../config/policyConfig.js';
 import type { Decision } from '../decision.js';
 import { bridgeCpuLimit } from '../policies/verticalBridge.js';
-import { bridgeDemand } from '../policies/bridgeDemand.js';
-import { adaptiveDecide, initialAdaptiveState, type AdaptiveSettings, type AdaptiveState } from '../policies/adaptive.js';
+import { bridgeDemand, bridgeDemandSpanSeconds } from '../policies/bridgeDemand.js';
+import { adaptiveDecide, initialAdaptiveState, plannedCapacityPerReplica, type AdaptiveSettings, type AdaptiveState } from '../policies/adaptive.js';
 import { hpaReconcile, hpaSettings, initialHpaState, type HpaPod, type HpaSettings, type HpaState } from '../policies/hpa.js';
 import type { Sample } from '../samples.js';
 import { capacityPerReplica, serveSecond, type ServiceModel } from './serviceModel.js';
@@ -150,7 +150,7 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
   const actions: { time: number; direction: 1 | -1 }[] = [];
   const bridgeOn = policy === 'adaptive' && setup.bridge !== false;
   const maxCpuLimit = Math.max(baseLimit, config.cpu.maxCores);
-  const bridgeSpan = Math.max(config.windows.metricSeconds, config.windows.panicSeconds) + 1;
+  const bridgeSpan = bridgeDemandSpanSeconds(adaptive);
   const bridgeWindow: Sample[] = [];
   const resizeBridge = (demandRps: number, baseCapacityPerReplicaRps: number): void => {
     const bridge = bridgeCpuLimit({ demandRps, readyReplicas: ready, baseCapacityPerReplicaRps, targetUtilisation: adaptive.targetUtilisation, baseCpuLimitCores: baseLimit, currentCpuLimitCores: cpuLimit, maxCpuLimitCores: maxCpuLimit });
@@ -192,7 +192,7 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
     if (bridgeOn && t > 0 && t % period !== 0 && t % config.bridgeSeconds === 0) {
       // Between evaluations only the bridge is re-sized, on the newest seconds, at the capacity the
       // last evaluation planned with.
-      const planned = toldCapacity * (adaptiveState.latency?.factor ?? 1);
+      const planned = plannedCapacityPerReplica(toldCapacity, adaptiveState);
       resizeBridge(bridgeDemand(ringWindow(rateRing, t, bridgeWindow, bridgeSpan), queue, t * 1000, planned, adaptive).demandRps, planned);
     }
     if (t > 0 && t % period === 0) {
