@@ -75,7 +75,7 @@ export function simulateCommand(): Command {
     .addOption(new Option('--policy <name>', 'which policy to run').choices(['hpa', 'adaptive', 'both']).default('both'))
     .option('--json', 'print JSON (one object per trace, in an array) instead of the table')
     .option('--config <file>', 'service policy config (JSON or YAML); default: built-in defaults with max 40 replicas')
-    .option('--peak-rps <n>', 'load rescaling: the largest trace value becomes this many requests/s', positive('--peak-rps'), 560)
+    .option('--peak-rps <n>', 'load rescaling: the busiest simulated second becomes this many requests/s', positive('--peak-rps'), 560)
     .option('--max-replay-step <s>', 'time rescaling: a row of step Δ plays over min(Δ, this) simulated seconds', positive('--max-replay-step'), 60)
     .option('--cpu-limit <cores>', 'model: CPU limit per replica (cores)', positive('--cpu-limit'), DEFAULT_SERVICE_MODEL.cpuLimitCores)
     .option('--cpu-ms-per-request <ms>', 'model: CPU time one request needs (ms)', positive('--cpu-ms-per-request'), DEFAULT_SERVICE_MODEL.cpuSecondsPerRequest * 1000)
@@ -97,7 +97,8 @@ export function simulateCommand(): Command {
     .addHelpText('after', `
 Environment: none (every setting is a flag; the policy config file is --config).
 Rescaling is printed with every result: time (hourly traces play each hour as a minute with the
-default --max-replay-step 60) and load (the peak row becomes --peak-rps). Progress goes to stderr.
+default --max-replay-step 60) and load (the busiest simulated second becomes --peak-rps). Rows shorter than a simulated second are
+averaged over it, none dropped. Progress goes to stderr.
 Exit codes: 0 ok, 1 a trace could not be simulated or the chart not written, 2 bad flags, config or trace file.
 
 Examples:

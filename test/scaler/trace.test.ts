@@ -59,4 +59,24 @@ describe('replay rescaling', () => {
     expect(replay.timeFactor).toBe(1);
     expect(Array.from(replay.rates)).toEqual([2, 4, 8]);
   });
+  it('averages rows shorter than a second over each simulated second, dropping none, and maps the busiest second to the peak', () => {
+    const replay = replayTrace(parseTraceCsv('0,2\n0.5,4\n1,6\n1.5,8\n', 'half-second.csv'), { maxReplayStepSeconds: 60, peakRps: 70 });
+    // Seconds of 3 and 7 (the means of their two rows); 7 becomes 70 rps.
+    expect(Array.from(replay.rates)).toEqual([30, 70]);
+    expect(replay.loadFactor).toBe(10);
+    expect(replay.description).toMatch(/real time \(0\.5 s rows, averaged over each simulated second\); load: values ×10\.0 → peak 70 rps; 2 simulated seconds/);
+  });
+  it('gives a second that spans irregular rows their mean weighted by the time each holds in it', () => {
+    // Rows at 0, 1, 1.25 and 2: steps of 1, 0.25 and 0.75 s, a median step of 0.75 s.
+    const trace = parseTraceCsv('0,4\n1,4\n1.25,8\n2,4\n', 'irregular.csv');
+    const replay = replayTrace(trace, { maxReplayStepSeconds: 60, peakRps: 7 });
+    // Second 1: 4 for a quarter, 8 for three quarters = 7. The last row holds for its 0.75 s step.
+    expect(Array.from(replay.rates)).toEqual([4, 7, 4]);
+  });
+  it('compresses a minute trace into fewer seconds than rows by averaging them, when the replay step is under a second', () => {
+    const trace = parseTraceCsv('0,10\n60,30\n120,20\n180,40\n', 'minutes.csv');
+    const replay = replayTrace(trace, { maxReplayStepSeconds: 0.5, peakRps: 30 });
+    expect(replay.timeFactor).toBe(120);
+    expect(Array.from(replay.rates)).toEqual([20, 30]);
+  });
 });
