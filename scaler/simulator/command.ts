@@ -97,8 +97,8 @@ export function simulateCommand(): Command {
     .addHelpText('after', `
 Environment: none (every setting is a flag; the policy config file is --config).
 Rescaling is printed with every result: time (hourly traces play each hour as a minute with the
-default --max-replay-step 60) and load (the busiest simulated second becomes --peak-rps). Rows shorter than a simulated second are
-averaged over it, none dropped. Progress goes to stderr.
+default --max-replay-step 60; rows shorter than a simulated second are averaged over it, none
+dropped) and load (the busiest simulated second becomes --peak-rps). Progress goes to stderr.
 Exit codes: 0 ok, 1 a trace could not be simulated or the chart not written, 2 bad flags, config or trace file.
 
 Examples:
