@@ -9,7 +9,7 @@ import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from '../conf
 import { compareOnTrace, type Comparison } from './compare.js';
 import { capacityPerReplica, DEFAULT_SERVICE_MODEL, type ServiceModel } from './serviceModel.js';
 import type { PolicyName } from './simulate.js';
-import { HELD_OUT_SHAPES, SYNTHETIC_SHAPES, syntheticTrace, type SyntheticShape } from './synthetic.js';
+import { DEFAULT_SYNTHETIC_SEED, HELD_OUT_SHAPES, SYNTHETIC_SHAPES, syntheticTrace, type SyntheticShape } from './synthetic.js';
 import { frontierChart } from './frontierChart.js';
 import { formatComparisonTable, formatFrontierLines } from './table.js';
 import { parseTraceCsv, reversedTrace, TraceParseError } from './trace.js';
@@ -48,6 +48,7 @@ interface SimulateFlags {
   capacityError: number;
   dependencyMs: number;
   synthetic?: string | true;
+  seed?: number[];
   reverse?: boolean;
   frontier?: boolean;
   frontierWindow: number;
@@ -90,6 +91,7 @@ export function simulateCommand(): Command {
     .option('--no-latency-feedback', 'run the adaptive policy without latency feedback (config targets.latencyCorrectionFloor 1)')
     .option('--capacity-error <factor>', 'tell the adaptive policy each replica carries this multiple of what it does (1.5: an rps-per-replica target 50% too high); the HPA rule measures CPU and is told nothing', positive('--capacity-error'), 1)
     .option('--synthetic [shapes]', `generated shapes instead of (or with) trace files: comma-separated names, "goal" (${SYNTHETIC_SHAPES.join(', ')}), "held-out" (${HELD_OUT_SHAPES.join(', ')}) or "all" (default)`)
+    .option('--seed <n,...>', `the random seeds of the generated shapes, comma-separated: each shape is run once per seed (a check that a result is not one draw's luck; default ${DEFAULT_SYNTHETIC_SEED}, the published figures' seed)`, seedList)
     .option('--reverse', 'play every trace backwards in time (a held-out variant: rises become falls)')
     .option('--frontier', 'also trace the cost/violation frontier of a clairvoyant planner (knows the surrounding load, acts at once) and say whether the goal is within its reach')
     .option('--frontier-window <s>', 'the clairvoyant planner knows the load of this many seconds before and after each second', numberFlag('--frontier-window', (n) => Number.isInteger(n) && n >= 1, 'a whole number of seconds, 1 or more'), 60)
@@ -105,7 +107,8 @@ Examples:
   scalewright simulate --trace ../shared/data/traces/worldcup98_1h.csv
   scalewright simulate --all                       # the table over ${DEFAULT_TRACE_DIR}
   scalewright simulate --all ./traces --json --policy adaptive
-  scalewright simulate --all --frontier --chart frontier.svg   # how far is the goal?`)
+  scalewright simulate --all --frontier --chart frontier.svg   # how far is the goal?
+  scalewright simulate --synthetic goal,held-out --seed 1,2,3,4,5   # one draw's luck?`)
     .action(async (flags: SimulateFlags) => {
       process.exitCode = await runSimulate(flags);
     });
@@ -113,7 +116,8 @@ Examples:
 
 async function runSimulate(flags: SimulateFlags): Promise<number> {
   try {
-    const traces = [...(flags.trace || flags.all || !flags.synthetic ? await traceFiles(flags) : []).map((file) => ({ file })), ...syntheticList(flags.synthetic).map((shape) => ({ shape }))];
+    if (flags.seed !== undefined && flags.synthetic === undefined) throw new ConfigError('--seed seeds the generated shapes: give --synthetic too');
+    const traces = [...(flags.trace || flags.all || !flags.synthetic ? await traceFiles(flags) : []).map((file) => ({ file })), ...syntheticList(flags.synthetic).flatMap((shape) => (flags.seed ?? [DEFAULT_SYNTHETIC_SEED]).map((seed) => ({ shape, seed })))];
     const config = await simulationConfig(flags);
     const model: ServiceModel = {
       cpuLimitCores: flags.cpuLimit,
@@ -132,7 +136,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     const comparisons: Comparison[] = [];
     for (const source of traces) {
       const started = Date.now();
-      const read = 'file' in source ? parseTraceCsv(await readFile(source.file, 'utf8'), basename(source.file)) : syntheticTrace(source.shape);
+      const read = 'file' in source ? parseTraceCsv(await readFile(source.file, 'utf8'), basename(source.file)) : syntheticTrace(source.shape, undefined, source.seed);
       const trace = flags.reverse ? reversedTrace(read) : read;
       let lastReport = Date.now();
       const comparison = compareOnTrace(trace, {
@@ -182,6 +186,17 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     }
     throw error;
   }
+}
+
+/** `--seed`: whole numbers from 0 to 2³² − 1, comma-separated, each once. */
+function seedList(value: string): number[] {
+  const seeds: number[] = [];
+  for (const cell of value.split(',').map((c) => c.trim())) {
+    const seed = Number(cell);
+    if (cell === '' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InvalidArgumentError(`--seed must be whole numbers from 0 to 4294967295, comma-separated, got ${JSON.stringify(value)}`);
+    if (!seeds.includes(seed)) seeds.push(seed);
+  }
+  return seeds;
 }
 
 function syntheticList(value: string | true | undefined): SyntheticShape[] {

@@ -48,7 +48,11 @@ export type HeldOutShape =
  */
 export const HELD_OUT_SHAPES: readonly HeldOutShape[] = ['diurnal-noise', 'square-10s', 'square-30s', 'slow-ramp', 'flash-crowd', 'bursty-poisson', 'sawtooth', 'staircase', 'burst-train', 'heavy-tail', 'ar-bursts', 'on-off', 'markov-switching', 'triangle-bursts', 'short-bursts', 'poisson-sine', 'random-walk'];
 
-export function syntheticTrace(shape: SyntheticShape, seconds = 7200, seed = 42): Trace {
+/** The seed every published figure of a synthetic shape was made with. */
+export const DEFAULT_SYNTHETIC_SEED = 42;
+
+/** A generated trace, named `synthetic-<shape>`, with ` (seed n)` after it for any seed but the default. */
+export function syntheticTrace(shape: SyntheticShape, seconds = 7200, seed = DEFAULT_SYNTHETIC_SEED): Trace {
   const random = seededRandom(seed);
   const values = new Float64Array(seconds);
   let burstLeft = 0;
@@ -177,7 +181,8 @@ export function syntheticTrace(shape: SyntheticShape, seconds = 7200, seed = 42)
     }
     values[t] = Math.max(0, base * jitter);
   }
-  return { name: `synthetic-${shape}`, times: Float64Array.from({ length: seconds }, (_, t) => t), values, stepSeconds: 1 };
+  const name = seed === DEFAULT_SYNTHETIC_SEED ? `synthetic-${shape}` : `synthetic-${shape} (seed ${seed})`;
+  return { name, times: Float64Array.from({ length: seconds }, (_, t) => t), values, stepSeconds: 1 };
 }
 
 /** A Poisson draw (Knuth's product of uniforms; fine for the small means used here). */

@@ -33,7 +33,7 @@ afterEach(() => {
 describe('scalewright simulate', () => {
   it('--help names every flag with its default', async () => {
     const { help } = await run(['--help']);
-    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error', '--dependency-ms', '--frontier', '--frontier-window', '--chart']) {
+    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error', '--dependency-ms', '--frontier', '--frontier-window', '--chart', '--seed']) {
       expect(help).toContain(flag);
     }
     expect(help).toMatch(/default: 560/);
@@ -122,5 +122,22 @@ describe('scalewright simulate', () => {
     const { err } = capture();
     expect((await run(['--synthetic', 'wobble'])).exitCode).toBe(2);
     expect(err.join('')).toMatch(/--synthetic: unknown shape "wobble"/);
+  });
+  it('--seed runs each generated shape once per seed, named by it (the default seed, 42, keeps the plain name); a bad seed, or one with no shape to seed, is refused', async () => {
+    const { out } = capture();
+    expect((await run(['--synthetic', 'noise,spike', '--seed', '7,42,7', '--json', '--policy', 'hpa'])).exitCode).toBe(0);
+    const comparisons: { trace: string; outcomes: { sloViolationSeconds: number; replicaSeconds: number }[] }[] = JSON.parse(out.join('')).comparisons;
+    expect(comparisons.map((c) => c.trace)).toEqual(['synthetic-noise (seed 7)', 'synthetic-noise', 'synthetic-spike (seed 7)', 'synthetic-spike']);
+    // Another draw of the same shape: other figures.
+    expect(comparisons[0]!.outcomes[0]!.replicaSeconds).not.toBe(comparisons[1]!.outcomes[0]!.replicaSeconds);
+    for (const bad of ['-1', '1.5', 'x', '1,,2', '4294967296']) {
+      const { thrown } = await run(['--synthetic', 'noise', '--seed', bad]);
+      expect(String(thrown)).toMatch(/--seed must be whole numbers from 0 to 4294967295, comma-separated/);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    writeFileSync(join(dir, 'flat.csv'), 'timestamp_seconds,value\n0,10\n1,10\n');
+    const { err } = capture();
+    expect((await run(['--trace', join(dir, 'flat.csv'), '--seed', '3'])).exitCode).toBe(2);
+    expect(err.join('')).toContain('--seed seeds the generated shapes: give --synthetic too');
   });
 });
