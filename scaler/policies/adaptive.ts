@@ -150,13 +150,15 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
   const capacityPerReplicaRps = input.capacityPerReplicaRps * correction.state.factor;
   // Latency found not to answer to replicas (a slow dependency) says nothing about their room either.
   const latencyView: LatencyView = { medianP95Seconds: settings.latencyCorrectionFloor < 1 && input.now >= correction.state.unresponsiveUntil ? correction.medianP95Seconds : undefined, factor: correction.state.factor };
-  const decided = decideReplicas({ ...input, capacityPerReplicaRps }, { ...state, latency: correction.state }, settings, latencyView);
+  // The demand the bridge sizes for now: also what a held demand may buy replicas for at most.
+  const queue = input.queueDepth.at(-1)?.value ?? 0;
+  const demandNow = bridgeDemand(input.requestRate, queue, input.now, capacityPerReplicaRps, settings).demandRps;
+  const decided = decideReplicas({ ...input, capacityPerReplicaRps }, { ...state, latency: correction.state }, settings, latencyView, demandNow);
   const result = correction.change === undefined ? decided : { ...decided, decision: { ...decided.decision, reason: `${decided.decision.reason} (latency: ${correction.change})` } };
   // The bridge is sized only on a window the replica rule could read (fresh, a known capacity);
   // otherwise it returns to the base.
   const usable = result.decision.signals.metricMean !== undefined;
-  const queue = input.queueDepth.at(-1)?.value ?? 0;
-  const demandNowRps = usable ? bridgeDemand(input.requestRate, queue, input.now, capacityPerReplicaRps, settings).demandRps : 0;
+  const demandNowRps = usable ? demandNow : 0;
   return { ...result, demandNowRps, capacityPerReplicaRps };
 }
 
@@ -166,7 +168,7 @@ interface LatencyView {
   factor: number;
 }
 
-function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: AdaptiveSettings, latency: LatencyView): Omit<AdaptiveResult, 'capacityPerReplicaRps'> {
+function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: AdaptiveSettings, latency: LatencyView, demandNow: number): Omit<AdaptiveResult, 'capacityPerReplicaRps'> {
   const { now, currentReplicas: current } = input;
   const perReplica = input.capacityPerReplicaRps * settings.targetUtilisation;
   const thresholds = {
@@ -248,18 +250,24 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   // request but only while they are raised. So replicas are bought for the demand that has held
   // over the flap window (the lowest minute of it), and for whatever the bridge could not carry
   // even at its cap: what the bridge carries at its cap is rented until it has lasted. Without a
-  // bridge (a factor of 1) that is all of the demand now, as before.
+  // bridge (a factor of 1) that is all of the demand now, as before. A held demand buys replicas
+  // only as far as it is still here (what the bridge sizes for now): a spell of load that held
+  // every minute of the window but has just ended would leave them to serve nothing for a flap
+  // window.
   const bridgeFactor = Math.max(1, input.bridgeFactor ?? 1);
   const held = heldDemand(flapSpan, now, settings.stableWindowSeconds * 1000, settings.flapWindowSeconds * 1000) ?? { level: stableMean, busySecond, blocks: 1 };
   signals.heldLevel = held.level;
   signals.heldBusySecond = held.busySecond;
   const levelNow = Math.max(stableMean, forecast) + drainRate;
   const busyNow = busyAsMean + drainRate;
-  const levelNeed = Math.max(held.level + drainRate, levelNow / bridgeFactor);
-  const busyNeed = Math.max(busyAsDemand(held.busySecond) + drainRate, busyNow / bridgeFactor);
+  const stillHere = (heldNeed: number) => (bridgeFactor > 1 ? Math.min(heldNeed, demandNow) : heldNeed);
+  const heldBusyAsDemand = busyAsDemand(held.busySecond);
+  const levelNeed = Math.max(stillHere(held.level + drainRate), levelNow / bridgeFactor);
+  const busyNeed = Math.max(stillHere(heldBusyAsDemand + drainRate), busyNow / bridgeFactor);
   const sustained = Math.max(levelNeed, busyNeed);
   const immediate = Math.max(panicMean, metricMean) + drainRate;
   signals.sustainedDemand = sustained;
+  signals.demandNow = demandNow;
   signals.immediateDemand = immediate;
   const ready = Math.max(1, input.readyReplicas);
   const bridgeCarries = ready * perReplica * bridgeFactor;
@@ -276,7 +284,8 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
     if (bridgeFactor === 1) return now;
     if (Math.max(levelNow, busyNow) / bridgeFactor >= sustained) return `${now}, beyond what the bridge carries at ${bridgeFactor.toFixed(1)}×`;
     const heldFor = `held over ${settings.flapWindowSeconds} s`;
-    return busyAsDemand(held.busySecond) > held.level ? `busy second ${held.busySecond.toFixed(1)} rps ${heldFor}` : `${held.level.toFixed(1)} rps ${heldFor}`;
+    const heldTerm = heldBusyAsDemand > held.level ? `busy second ${held.busySecond.toFixed(1)} rps ${heldFor}` : `${held.level.toFixed(1)} rps ${heldFor}`;
+    return Math.max(heldBusyAsDemand, held.level) + drainRate > demandNow ? `${heldTerm}, as far as the ${demandNow.toFixed(1)} rps here now` : heldTerm;
   };
 
   // Panic (Knative's rule: the 6 s demand at ≥ 200% of what the ready replicas carry): no scale-in
@@ -347,7 +356,7 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   // does not undo the step: the busy second that held in every minute must fit the replicas left at
   // their base, and the evidence's busy second must fit them bridged (the bridge answers within a
   // second). Without a bridge (a factor of 1) the latter is the whole rule, as before.
-  const heldBusyNeed = busyAsDemand(held.busySecond);
+  const heldBusyNeed = heldBusyAsDemand;
   const recentBusyBridged = busyAsDemand(recentBusySecond) / bridgeFactor;
   const inDemand = Math.max(recentPeak, metricMean, heldBusyNeed, recentBusyBridged) + drainRate;
   const fits = inDemand < current * perReplica * (1 - settings.tolerance);

@@ -98,6 +98,19 @@ describe('the adaptive policy', () => {
       expect(decision.reason).toBe('300.0 rps held over 300 s needs 8 replicas at 40.0 rps each');
       expect(decide({ requestRate: burstFor(240), bridgeFactor: 4 }).decision.action).toBe('none');
     });
+    it('buys none for a spell that held every minute of the flap window but has just ended: they would serve nothing for a flap window', () => {
+      const ended = decide({ requestRate: rates(600, (ago) => (ago >= 20 && ago < 300 ? 300 : 100)), bridgeFactor: 4 });
+      expect(ended.decision.action).toBe('none');
+      expect(ended.decision.signals).toMatchObject({ heldBusySecond: 300 });
+      // What the bridge sizes for now (100 rps in the last 15 s, with headroom) fits the 4 replicas.
+      expect(ended.decision.signals.demandNow).toBeLessThan(4 * 40);
+    });
+    it('buys for a held spell only as far as it is still here, and says so', () => {
+      // 300 rps for 300 s, the last 15 of them at 200: 200 rps needs 5 replicas at 40, not 8.
+      const easing = decide({ requestRate: rates(600, (ago) => (ago < 15 ? 200 : ago < 300 ? 300 : 100)), bridgeFactor: 4 });
+      expect(easing.decision).toMatchObject({ action: 'scale_out', from: 4, to: 5 });
+      expect(easing.decision.reason).toBe('275.0 rps held over 300 s, as far as the 200.0 rps here now needs 5 replicas at 40.0 rps each');
+    });
     it('without a bridge (a factor of 1) buys them at once, as the demand now says', () => {
       const { decision } = decide({ requestRate: burstFor(60), bridgeFactor: 1 });
       expect(decision).toMatchObject({ action: 'scale_out', from: 4, to: 8 });
