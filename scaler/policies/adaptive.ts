@@ -356,15 +356,14 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   // does not undo the step: the busy second that held in every minute must fit the replicas left at
   // their base, and the evidence's busy second must fit them bridged (the bridge answers within a
   // second). Without a bridge (a factor of 1) the latter is the whole rule, as before.
-  const heldBusyNeed = heldBusyAsDemand;
   const recentBusyBridged = busyAsDemand(recentBusySecond) / bridgeFactor;
-  const inDemand = Math.max(recentPeak, metricMean, heldBusyNeed, recentBusyBridged) + drainRate;
+  const inDemand = Math.max(recentPeak, metricMean, heldBusyAsDemand, recentBusyBridged) + drainRate;
   const fits = inDemand < current * perReplica * (1 - settings.tolerance);
   const desiredIn = fits ? clamp(Math.max(replicasFor(inDemand), forQueue)) : current;
   if (desiredIn >= current) {
     // The term that keeps the replicas, for the reason.
     const keptBy =
-      heldBusyNeed > Math.max(recentPeak, metricMean, recentBusyBridged)
+      heldBusyAsDemand > Math.max(recentPeak, metricMean, recentBusyBridged)
         ? `busy second ${held.busySecond.toFixed(1)} rps held over ${settings.flapWindowSeconds} s`
         : recentBusyBridged > Math.max(recentPeak, metricMean)
           ? `busy second ${recentBusySecond.toFixed(1)} rps over ${evidenceWindow} s${bridgeFactor > 1 ? ` bridged at ${bridgeFactor.toFixed(1)}×` : ''}`

@@ -50,7 +50,7 @@ export function replayTrace(trace: Trace, options: ReplayOptions): Replay {
   const loadFactor = peak > 0 ? options.peakRps / peak : 0;
   for (let t = 0; t < seconds; t += 1) rates[t] = (rates[t] as number) * loadFactor;
   const averaged = trace.stepSeconds < timeFactor ? `, averaged over each simulated second` : '';
-  const time = timeFactor === 1 ? `real time (${trace.stepSeconds} s rows${averaged})` : `${trace.stepSeconds} s rows replayed over ${trace.stepSeconds / timeFactor} s (${timeFactor}× faster)`;
+  const time = timeFactor === 1 ? `real time (${trace.stepSeconds} s rows${averaged})` : `${trace.stepSeconds} s rows replayed over ${trace.stepSeconds / timeFactor} s (${timeFactor}× faster${averaged})`;
   const load = `values ×${loadFactor.toPrecision(3)} → peak ${options.peakRps} rps`;
   return { rates, timeFactor, loadFactor, description: `time: ${time}; load: ${load}; ${seconds} simulated seconds` };
 }

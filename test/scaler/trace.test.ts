@@ -78,5 +78,6 @@ describe('replay rescaling', () => {
     const replay = replayTrace(trace, { maxReplayStepSeconds: 0.5, peakRps: 30 });
     expect(replay.timeFactor).toBe(120);
     expect(Array.from(replay.rates)).toEqual([20, 30]);
+    expect(replay.description).toMatch(/60 s rows replayed over 0\.5 s \(120× faster, averaged over each simulated second\)/);
   });
 });
