@@ -5,11 +5,12 @@
  * here (it needs root and is machine-wide): `.ci/run` starts dockerd, and DOCKER_HOST is honoured.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../common/freePort.js';
+import { influxdFolder } from './influxdConfig.js';
 
 const children: ChildProcess[] = [];
 const folders: string[] = [];
@@ -50,21 +51,9 @@ async function startRedis(): Promise<string> {
 }
 
 async function startInflux(): Promise<string> {
-  const [httpPort, rpcPort] = [await freePort(), await freePort()];
-  const dir = await mkdtemp(join(tmpdir(), 'sw-influx-'));
+  const { url, dir, config } = await influxdFolder('sw-influx-', ['[continuous_queries]', '  run-interval = "1s"']);
   folders.push(dir);
-  const config = join(dir, 'influxdb.conf');
-  await writeFile(config, [
-    `bind-address = "127.0.0.1:${rpcPort}"`,
-    'reporting-disabled = true',
-    '[meta]', `  dir = "${dir}/meta"`,
-    '[data]', `  dir = "${dir}/data"`, `  wal-dir = "${dir}/wal"`, '  query-log-enabled = false',
-    '[http]', `  bind-address = "127.0.0.1:${httpPort}"`, '  log-enabled = false',
-    '[monitor]', '  store-enabled = false',
-    '[continuous_queries]', '  run-interval = "1s"',
-  ].join('\n'));
   start('influxd', ['run', '-config', config], 'influxd');
-  const url = `http://127.0.0.1:${httpPort}`;
   await waitFor('influxd', async () => (await fetch(`${url}/ping`)).status === 204);
   return url;
 }

@@ -3,11 +3,9 @@
  * test: the shared one from the global setup must stay up for the other suites.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../../../common/freePort.js';
+import { influxdFolder } from '../../support/influxdConfig.js';
 
 export class PrivateInfluxd {
   private child: ChildProcess | undefined;
@@ -19,18 +17,8 @@ export class PrivateInfluxd {
   ) {}
 
   static async create(): Promise<PrivateInfluxd> {
-    const [httpPort, rpcPort] = [await freePort(), await freePort()];
-    const dir = await mkdtemp(join(tmpdir(), 'sw-influx-own-'));
-    const config = join(dir, 'influxdb.conf');
-    await writeFile(config, [
-      `bind-address = "127.0.0.1:${rpcPort}"`,
-      'reporting-disabled = true',
-      '[meta]', `  dir = "${dir}/meta"`,
-      '[data]', `  dir = "${dir}/data"`, `  wal-dir = "${dir}/wal"`, '  query-log-enabled = false',
-      '[http]', `  bind-address = "127.0.0.1:${httpPort}"`, '  log-enabled = false',
-      '[monitor]', '  store-enabled = false',
-    ].join('\n'));
-    return new PrivateInfluxd(`http://127.0.0.1:${httpPort}`, dir, config);
+    const { url, dir, config } = await influxdFolder('sw-influx-own-');
+    return new PrivateInfluxd(url, dir, config);
   }
 
   async start(): Promise<void> {
