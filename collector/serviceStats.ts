@@ -9,7 +9,14 @@ export interface ContainerObservation {
   readonly requests: RequestStats | undefined;
 }
 
-export interface ServiceStats {
+/**
+ * A service's request signals: a replica's, merged (queue depth: the largest reported, as the
+ * queue is shared by all replicas in Redis, so a sum would count it once per replica), without
+ * the in-flight count and the histogram increases the quantiles are merged from.
+ */
+type ServiceRequestSignals = Omit<RequestStats, 'inFlightRequests' | 'latencyIncrease' | 'jobDurationIncrease' | 'jobLeadTimeIncrease'>;
+
+export interface ServiceStats extends ServiceRequestSignals {
   readonly service: string;
   readonly replicas: number;
   readonly cpuUsageCores: number | undefined;
@@ -22,17 +29,6 @@ export interface ServiceStats {
   readonly memoryLimitBytes: number | undefined;
   readonly memoryFractionOfLimitMax: number | undefined;
   readonly oomKillsTotal: number | undefined;
-  readonly requestsPerSecond: number | undefined;
-  readonly errorsPerSecond: number | undefined;
-  readonly errorFraction: number | undefined;
-  readonly latencyP50Seconds: number | undefined;
-  readonly latencyP95Seconds: number | undefined;
-  readonly latencyP99Seconds: number | undefined;
-  /** The queue is shared by all replicas (Redis), so its depth is the largest reported, not a sum. */
-  readonly queueDepthJobs: number | undefined;
-  readonly jobsPerSecond: number | undefined;
-  readonly jobDurationP95Seconds: number | undefined;
-  readonly jobLeadTimeP95Seconds: number | undefined;
 }
 
 /**

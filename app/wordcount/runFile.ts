@@ -1,4 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
+import { BufferedFileSink } from './bufferedFileSink.js';
 import type { RecordSink } from './recordSink.js';
 
 /**
@@ -9,18 +10,9 @@ import type { RecordSink } from './recordSink.js';
 const HEADER = 4;
 const TRAILER = 8;
 
-export class RunWriter implements RecordSink {
-  private buf: Buffer;
-  private used = 0;
+export class RunWriter extends BufferedFileSink implements RecordSink {
   records = 0;
   wordBytes = 0;
-
-  private constructor(
-    private readonly file: FileHandle,
-    buffer: Buffer,
-  ) {
-    this.buf = buffer;
-  }
 
   /** `reuse`: a buffer of an earlier writer, so that every spill does not allocate a new one. */
   static async create(path: string, bufferBytes = 1 << 20, reuse?: Buffer): Promise<RunWriter> {
@@ -34,14 +26,7 @@ export class RunWriter implements RecordSink {
   }
 
   add(bytes: Uint8Array, offset: number, length: number, count: number): boolean {
-    const need = HEADER + length + TRAILER;
-    if (this.used + need > this.buf.length) {
-      // Only a record larger than the whole buffer gets here with an empty buffer.
-      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length, need) * 2);
-      this.buf.copy(bigger, 0, 0, this.used);
-      this.buf = bigger;
-    }
-    const buf = this.buf;
+    const buf = this.reserve(HEADER + length + TRAILER);
     let at = this.used;
     buf.writeUInt32LE(length, at);
     at += HEADER;
@@ -52,18 +37,7 @@ export class RunWriter implements RecordSink {
     this.used = at + TRAILER;
     this.records++;
     this.wordBytes += length;
-    return this.used >= buf.length - (buf.length >> 2); // three quarters full: time to write
-  }
-
-  async flush(): Promise<void> {
-    let written = 0;
-    while (written < this.used) written += (await this.file.write(this.buf, written, this.used - written)).bytesWritten;
-    this.used = 0;
-  }
-
-  async close(): Promise<void> {
-    await this.flush();
-    await this.file.close();
+    return this.full();
   }
 }
 
