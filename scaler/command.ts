@@ -15,6 +15,7 @@ export function scalerCommand(): Command {
     .addOption(new Option('-s, --service <names>', 'comma-separated services to manage (default: every managed one)').env('SCALER_SERVICES'))
     .addOption(new Option('--require-label <key[=value]>', 'act only on managed containers/services that also carry this label').env('SCALER_REQUIRE_LABEL'))
     .addOption(new Option('--stale-after <seconds>', 'newest sample older than this: no action, a warning').env('SCALER_STALE_AFTER_SECONDS').default('15'))
+    .addOption(new Option('--parallel <services>', 'services read and decided at once in a tick or a bridge pass (1-64)').env('SCALER_PARALLEL_SERVICES').default('8'))
     .addOption(new Option('--drain <seconds>', 'Docker: time between SIGTERM and SIGKILL when a replica is removed').env('SCALER_DRAIN_SECONDS').default('30'))
     .addOption(new Option('--health-timeout <seconds>', 'Docker: how long a new replica may take to become healthy').env('SCALER_HEALTH_TIMEOUT_SECONDS').default('60'))
     .addOption(new Option('-p, --port <port>', "port of the scaler's own /metrics and /healthz").env('SCALER_PORT').default('9106'))
@@ -53,6 +54,7 @@ export function scalerCommand(): Command {
         SCALER_SERVICES: str(options.service),
         SCALER_REQUIRE_LABEL: str(options.requireLabel),
         SCALER_STALE_AFTER_SECONDS: str(options.staleAfter),
+        SCALER_PARALLEL_SERVICES: str(options.parallel),
         SCALER_DRAIN_SECONDS: str(options.drain),
         SCALER_HEALTH_TIMEOUT_SECONDS: str(options.healthTimeout),
         SCALER_PORT: str(options.port),

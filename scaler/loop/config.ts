@@ -17,6 +17,8 @@ export const scalerEnvSchema = influxEnvSchema.extend({
   SCALER_SERVICES: stringVar(''),
   SCALER_REQUIRE_LABEL: z.string().regex(/^[^=\s]+(=.*)?$/, 'a label key, or key=value').optional(),
   SCALER_STALE_AFTER_SECONDS: intVar(15, 1, 3600),
+  /** Services a tick or a bridge pass reads and decides at once. */
+  SCALER_PARALLEL_SERVICES: intVar(8, 1, 64),
   SCALER_DRAIN_SECONDS: intVar(30, 0, 3600),
   SCALER_HEALTH_TIMEOUT_SECONDS: intVar(60, 1, 3600),
   SCALER_PORT: intVar(9106, 0, 65535),

@@ -1,4 +1,5 @@
 import type { Point } from '@influxdata/influxdb-client';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from '../../common/logger.js';
 import type { Actuator, ServiceState } from '../actuators/actuator.js';
 import type { Decision } from '../decision.js';
@@ -45,8 +46,17 @@ export interface ScalerLoopOptions {
    * tasks) and Kubernetes (in-place resize only from 1.33; otherwise a rolling update).
    */
   readonly liveCpuLimits?: boolean;
+  /**
+   * How many services a tick or a bridge pass reads and decides at once (default 8): each waits on
+   * the platform and on InfluxDB, so one after another a pass over many services would outlast
+   * the second a bridge pass has. Actions are started, not awaited, either way.
+   */
+  readonly parallelServices?: number;
   readonly now?: () => number;
 }
+
+/** Services read and decided at once when `parallelServices` is not given. */
+export const DEFAULT_PARALLEL_SERVICES = 8;
 
 export interface TickReport {
   readonly service: string;
@@ -74,12 +84,18 @@ export class ScalerLoop {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private readonly now: () => number;
+  /** Shared by ticks and bridge passes (which never overlap): at most this many services at once. */
+  private readonly limit: LimitFunction;
 
   constructor(private readonly options: ScalerLoopOptions) {
     this.now = options.now ?? Date.now;
+    this.limit = pLimit(options.parallelServices ?? DEFAULT_PARALLEL_SERVICES);
   }
 
-  /** One pass over every service. Actions are started, not awaited (see `settle`). */
+  /**
+   * One pass over every service, up to `parallelServices` at once; the reports come in the
+   * services' order. Actions are started, not awaited (see `settle`).
+   */
   async tick(): Promise<TickReport[]> {
     const { lease, metrics, logger } = this.options;
     const held = lease.isHeld();
@@ -96,8 +112,7 @@ export class ScalerLoop {
       return [];
     }
     for (const service of this.bridged.keys()) if (!services.includes(service)) this.stopBridging(service);
-    const reports: TickReport[] = [];
-    for (const service of services) reports.push(await this.tickService(service));
+    const reports = await this.limit.map(services, (service) => this.isolated(service, 'evaluation', () => this.tickService(service)));
     metrics.lastTick.set(this.now() / 1000);
     return reports;
   }
@@ -127,14 +142,12 @@ export class ScalerLoop {
    */
   async bridgeTick(): Promise<TickReport[]> {
     if (!this.options.lease.isHeld()) return [];
-    const reports: TickReport[] = [];
-    for (const [service, config] of this.bridged) {
+    const due = [...this.bridged].filter(([service, config]) => {
       const since = this.now() - (this.lastBridgeAt.get(service) ?? -Infinity);
       // Timers fire a little late or early; a pass due within the slack is due now.
-      if (since < config.bridgeSeconds * 1000 - BRIDGE_SLACK_MS || this.cpuChangeInFlight(service)) continue;
-      reports.push(await this.bridgeService(service, config));
-    }
-    return reports;
+      return since >= config.bridgeSeconds * 1000 - BRIDGE_SLACK_MS && !this.cpuChangeInFlight(service);
+    });
+    return this.limit.map(due, ([service, config]) => this.isolated(service, 'bridge pass', () => this.bridgeService(service, config)));
   }
 
   /**
@@ -161,6 +174,21 @@ export class ScalerLoop {
     this.timer = undefined;
     await this.running;
     await this.settle();
+  }
+
+  /**
+   * One service's evaluation or bridge pass, kept from the others': an error nobody expected
+   * (the adapters turn the expected ones into outcomes) fails that service for this tick, logged
+   * and counted, and the others go on.
+   */
+  private async isolated(service: string, what: 'evaluation' | 'bridge pass', run: () => Promise<TickReport>): Promise<TickReport> {
+    try {
+      return await run();
+    } catch (error) {
+      this.options.logger.error({ service, error: String(error) }, `${what} failed: the next tick starts again from the actual state`);
+      if (what === 'evaluation') this.options.metrics.evaluations.inc({ service, outcome: 'failed' });
+      return { service, outcome: 'failed' };
+    }
   }
 
   private cpuChangeInFlight(service: string): boolean {

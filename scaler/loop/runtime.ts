@@ -80,6 +80,7 @@ export async function startScaler(config: ScalerConfig, logger: Logger, actuator
     ...(fileConfig ? { fileConfig } : {}),
     dryRun: config.SCALER_DRY_RUN,
     staleAfterMs: config.SCALER_STALE_AFTER_SECONDS * 1000,
+    parallelServices: config.SCALER_PARALLEL_SERVICES,
     services,
   });
 

@@ -2,6 +2,7 @@
  * One evaluation, pure: from a window of the collector's rows and the actual state to a decision
  * and the level to set. No I/O.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { WindowRow } from '../../common/influx/index.js';
 import type { ServiceState } from '../../scaler/actuators/actuator.js';
@@ -10,7 +11,7 @@ import { evaluate, initialPolicyMemory, planFor } from '../../scaler/loop/evalua
 import { policyConfigFor } from '../../scaler/loop/policyLabels.js';
 import { serviceWindowFrom } from '../../scaler/loop/serviceWindow.js';
 import { actionTag, decisionPoint, signalPoint } from '../../scaler/loop/records.js';
-import { ScalerLoop, windowSecondsFor } from '../../scaler/loop/controller.js';
+import { ScalerLoop, windowSecondsFor, type ScalerLoopOptions } from '../../scaler/loop/controller.js';
 import { bridgePass, bridgeWindowSeconds } from '../../scaler/loop/bridgePass.js';
 import { scalerMetrics } from '../../scaler/loop/metrics.js';
 import { LocalLease } from '../../scaler/lease/redisLease.js';
@@ -521,6 +522,102 @@ describe('the loop runs bridge passes between evaluations (fake actuator, no I/O
     reset(300);
     clock = now + 1000;
     expect(await loop.bridgeTick()).toEqual([]);
+  });
+});
+
+describe('the loop reads and decides services side by side (fake actuator, no I/O)', () => {
+  const held = serviceWindowFrom(rows(300, { ...steady, cpu_usage_cores: 0.8, memory_working_set_bytes: 2 * 225 * MiB }));
+  const state = (service: string) => actual({ service, labels: { 'scalewright.target.rps-per-replica': '40' } });
+  let clock = now;
+  /** A loop over `services` whose platform answers `observe` through the given function. */
+  const loopOver = (services: string[], observe: (service: string) => Promise<ServiceState>, options: { parallelServices?: number; readWindow?: ScalerLoopOptions['readWindow'] } = {}) => {
+    clock = now;
+    const { logger, lines } = capturingLogger('error');
+    const loop = new ScalerLoop({
+      actuator: { kind: 'docker', listServices: async () => services, observe, tidy: async () => 0, setReplicas: async () => undefined, setLimits: async () => undefined },
+      readWindow: options.readWindow ?? (async () => ({ ok: true, window: held })),
+      write: () => undefined,
+      lease: new LocalLease(),
+      logger,
+      metrics: scalerMetrics(),
+      dryRun: true,
+      staleAfterMs: 15_000,
+      now: () => clock,
+      ...(options.parallelServices !== undefined ? { parallelServices: options.parallelServices } : {}),
+    });
+    return { loop, lines };
+  };
+
+  it('a service whose platform answers slowly does not hold the next one up; the reports keep the services\' order', async () => {
+    const events: string[] = [];
+    let fastObserved!: () => void;
+    const fastSeen = new Promise<void>((resolve) => (fastObserved = resolve));
+    const observe = async (service: string) => {
+      if (service === 'slow') {
+        events.push('slow: asked');
+        // Answers once the other service has been read; read one after the other, that never comes, so give up after a while.
+        await Promise.race([fastSeen, sleep(500)]);
+      } else fastObserved();
+      events.push(`${service}: answered`);
+      return state(service);
+    };
+    const { loop } = loopOver(['slow', 'fast'], observe);
+    const reports = await loop.tick();
+    expect(events).toEqual(['slow: asked', 'fast: answered', 'slow: answered']);
+    expect(reports.map((report) => [report.service, report.outcome])).toEqual([['slow', 'hold'], ['fast', 'hold']]);
+  });
+
+  it('bridge passes too: a slow service does not delay the next one\'s bridge', async () => {
+    let passing = false;
+    const events: string[] = [];
+    let fastObserved!: () => void;
+    const fastSeen = new Promise<void>((resolve) => (fastObserved = resolve));
+    const observe = async (service: string) => {
+      if (passing && service === 'slow') {
+        events.push('slow: asked');
+        await Promise.race([fastSeen, sleep(500)]);
+      } else if (passing) fastObserved();
+      if (passing) events.push(`${service}: answered`);
+      return state(service);
+    };
+    const { loop } = loopOver(['slow', 'fast'], observe);
+    await loop.tick(); // both bridged from now on (adaptive policy, Docker)
+    passing = true;
+    clock = now + 1000;
+    const passes = await loop.bridgeTick();
+    expect(events).toEqual(['slow: asked', 'fast: answered', 'slow: answered']);
+    expect(passes.map((pass) => pass.service)).toEqual(['slow', 'fast']);
+  });
+
+  it('reads at most parallelServices at once (default 8); with 1, one after the other', async () => {
+    const mostAtOnce = async (services: number, parallelServices?: number) => {
+      let active = 0;
+      let most = 0;
+      const observe = async (service: string) => {
+        most = Math.max(most, ++active);
+        await new Promise((resolve) => setImmediate(resolve));
+        active -= 1;
+        return state(service);
+      };
+      const names = Array.from({ length: services }, (_, i) => `s${i}`);
+      const { loop } = loopOver(names, observe, parallelServices === undefined ? {} : { parallelServices });
+      expect((await loop.tick()).map((report) => report.service)).toEqual(names);
+      return most;
+    };
+    expect(await mostAtOnce(5, 2)).toBe(2);
+    expect(await mostAtOnce(12)).toBe(8);
+    expect(await mostAtOnce(3, 1)).toBe(1);
+  });
+
+  it('an error nobody expected fails that service for this tick, said in the log, and the others are decided', async () => {
+    const readWindow: ScalerLoopOptions['readWindow'] = async (service) => {
+      if (service === 'broken') throw new Error('query planner exploded');
+      return { ok: true, window: held };
+    };
+    const { loop, lines } = loopOver(['broken', 'fine'], async (service) => state(service), { readWindow });
+    const reports = await loop.tick();
+    expect(reports.map((report) => [report.service, report.outcome])).toEqual([['broken', 'failed'], ['fine', 'hold']]);
+    expect(lines).toContainEqual(expect.objectContaining({ service: 'broken', error: 'Error: query planner exploded', msg: 'evaluation failed: the next tick starts again from the actual state' }));
   });
 });
 
