@@ -1,5 +1,5 @@
 import type { PolicyConfig } from '../config/policyConfig.js';
-import { cheapestWithin, clairvoyantFrontier, FRONTIER_PRICES, type FrontierPoint } from './frontier.js';
+import { clairvoyantFrontier, costWithin, FRONTIER_PRICES, type CostWithin, type FrontierPoint } from './frontier.js';
 import { replayTrace, type ReplayOptions } from './replay.js';
 import type { ServiceModel } from './serviceModel.js';
 import { simulatePolicy, type PolicyName, type PolicyOutcome } from './simulate.js';
@@ -22,10 +22,11 @@ export interface FrontierSummary {
   coresPerReplica: number;
   points: FrontierPoint[];
   /**
-   * With the HPA rule run: the frontier's cheapest point within the goal's violations (half the
-   * HPA's), its cost as a multiple of the HPA's (null: the frontier does not reach that few).
+   * With the HPA rule run: what the goal's violations (half the HPA's) cost the planner, at one of
+   * its points or a mix of two (`costWithin`), and as a multiple of the HPA's cost (null: the
+   * frontier does not reach that few).
    */
-  atGoal?: { maxViolationSeconds: number; point: FrontierPoint | null; costRatio: number | null; withinReach: boolean };
+  atGoal?: { maxViolationSeconds: number; cost: CostWithin | null; costRatio: number | null; withinReach: boolean };
 }
 
 export interface CompareOptions {
@@ -73,9 +74,9 @@ export function compareOnTrace(trace: Trace, options: CompareOptions): Compariso
     comparison.frontier = { ...options.frontier, points };
     if (hpa) {
       const maxViolationSeconds = Math.floor(GOAL.violationRatio * hpa.sloViolationSeconds);
-      const point = cheapestWithin(points, maxViolationSeconds) ?? null;
-      const costRatio = point && hpa.replicaSeconds > 0 ? point.replicaSeconds / hpa.replicaSeconds : null;
-      comparison.frontier.atGoal = { maxViolationSeconds, point, costRatio, withinReach: point !== null && (costRatio === null || costRatio <= GOAL.costRatio) };
+      const cost = costWithin(points, maxViolationSeconds) ?? null;
+      const costRatio = cost && hpa.replicaSeconds > 0 ? cost.replicaSeconds / hpa.replicaSeconds : null;
+      comparison.frontier.atGoal = { maxViolationSeconds, cost, costRatio, withinReach: cost !== null && (costRatio === null || costRatio <= GOAL.costRatio) };
     }
   }
   return comparison;

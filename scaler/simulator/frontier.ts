@@ -104,11 +104,35 @@ export function clairvoyantFrontier(rates: Float64Array, options: FrontierOption
   return prices.map((price, index) => ({ pricePerViolationSecond: price, sloViolationSeconds: states[index]!.violations, replicaSeconds: Math.round(states[index]!.replicaSeconds) }));
 }
 
-/** The cheapest point with at most `maxViolationSeconds`, if the frontier reaches that far. */
-export function cheapestWithin(points: readonly FrontierPoint[], maxViolationSeconds: number): FrontierPoint | undefined {
-  let best: FrontierPoint | undefined;
-  for (const point of points) {
-    if (point.sloViolationSeconds <= maxViolationSeconds && (best === undefined || point.replicaSeconds < best.replicaSeconds)) best = point;
+/** What a violation budget costs the planner: one of its points, or a mix of two. */
+export interface CostWithin {
+  replicaSeconds: number;
+  sloViolationSeconds: number;
+  /**
+   * Where the budget falls between two points, the planner that plans each second at the dearer
+   * point's price with probability `shareOfDearer` (at the cheaper one's otherwise) spends, in
+   * expectation, the mix of their costs for the budget exactly: the points of a Lagrangian sweep
+   * are the corners of the frontier, and the mixes are its edges.
+   */
+  mix?: { cheaper: FrontierPoint; dearer: FrontierPoint; shareOfDearer: number };
+}
+
+/**
+ * The least a budget of `maxViolationSeconds` costs on the frontier: the cheapest point within it,
+ * or the cheapest mix of a point beyond it with one within it, landing on the budget; none where
+ * no point is within it.
+ */
+export function costWithin(points: readonly FrontierPoint[], maxViolationSeconds: number): CostWithin | undefined {
+  let best: CostWithin | undefined;
+  const within = points.filter((point) => point.sloViolationSeconds <= maxViolationSeconds);
+  for (const dearer of within) {
+    if (best === undefined || dearer.replicaSeconds < best.replicaSeconds) best = { replicaSeconds: dearer.replicaSeconds, sloViolationSeconds: dearer.sloViolationSeconds };
+    for (const cheaper of points) {
+      if (cheaper.sloViolationSeconds <= maxViolationSeconds || cheaper.replicaSeconds >= dearer.replicaSeconds) continue;
+      const shareOfDearer = (cheaper.sloViolationSeconds - maxViolationSeconds) / (cheaper.sloViolationSeconds - dearer.sloViolationSeconds);
+      const replicaSeconds = shareOfDearer * dearer.replicaSeconds + (1 - shareOfDearer) * cheaper.replicaSeconds;
+      if (replicaSeconds < best.replicaSeconds) best = { replicaSeconds, sloViolationSeconds: maxViolationSeconds, mix: { cheaper, dearer, shareOfDearer } };
+    }
   }
   return best;
 }

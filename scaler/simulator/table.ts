@@ -1,4 +1,5 @@
 import type { Comparison } from './compare.js';
+import type { FrontierPoint } from './frontier.js';
 
 /** The comparison as a fixed-width text table, one row per trace and policy, then the ratios. */
 export function formatComparisonTable(comparisons: readonly Comparison[]): string {
@@ -39,12 +40,26 @@ export function formatFrontierLines(comparisons: readonly Comparison[]): string 
     const fewest = Math.min(...frontier.points.map((p) => p.sloViolationSeconds));
     const goal = frontier.atGoal;
     if (!goal) lines.push(`  ${comparison.trace}: fewest ${fewest} violation-s (run the HPA rule too to place the goal)`);
-    else if (goal.point === null) lines.push(`  ${comparison.trace}: ≤ ${goal.maxViolationSeconds} violation-s (half the HPA's) is beyond it at any price (fewest ${fewest})`);
+    else if (goal.cost === null) lines.push(`  ${comparison.trace}: ≤ ${goal.maxViolationSeconds} violation-s (half the HPA's) is beyond it at any price (fewest ${fewest})`);
     else {
       const ratio = goal.costRatio === null ? 'n/a' : `${goal.costRatio.toFixed(2)}x`;
       const verdict = goal.withinReach ? 'the goal is within its reach' : 'the goal is beyond even this planner';
-      lines.push(`  ${comparison.trace}: ≤ ${goal.maxViolationSeconds} violation-s (half the HPA's) costs it ${goal.point.replicaSeconds} replica-s (${goal.point.sloViolationSeconds} violation-s), ${ratio} the HPA's: ${verdict}`);
+      const { cost } = goal;
+      const how = cost.mix
+        ? `mixing its plans at prices ${priceText(cost.mix.cheaper)} and ${priceText(cost.mix.dearer)}, ${shareText(cost.mix.shareOfDearer)} of the seconds at the dearer`
+        : `${cost.sloViolationSeconds} violation-s`;
+      lines.push(`  ${comparison.trace}: ≤ ${goal.maxViolationSeconds} violation-s (half the HPA's) costs it ${Math.round(cost.replicaSeconds)} replica-s (${how}), ${ratio} the HPA's: ${verdict}`);
     }
   }
   return lines.join('\n');
+}
+
+function priceText(point: FrontierPoint): string {
+  return point.pricePerViolationSecond.toFixed(point.pricePerViolationSecond < 10 ? 2 : 1);
+}
+
+/** A share as a whole percentage, never rounded to 0% or 100% (a mix is neither point). */
+function shareText(share: number): string {
+  const percent = Math.min(99, Math.max(1, Math.round(share * 100)));
+  return `${percent}%`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cheapestWithin, clairvoyantFrontier, type FrontierOptions, type FrontierPoint } from '../../scaler/simulator/frontier.js';
+import { clairvoyantFrontier, costWithin, type FrontierOptions, type FrontierPoint } from '../../scaler/simulator/frontier.js';
 import { frontierChart } from '../../scaler/simulator/frontierChart.js';
 import type { Comparison } from '../../scaler/simulator/compare.js';
 import { replayTrace } from '../../scaler/simulator/replay.js';
@@ -55,15 +55,31 @@ describe('the clairvoyant frontier', () => {
     expect(point!.replicaSeconds).toBe(200);
   });
 
-  it('the cheapest point within a violation budget, or none where the frontier does not reach it', () => {
+  it('a violation budget costs the cheapest point within it, or none where the frontier does not reach it', () => {
     const points: FrontierPoint[] = [
       { pricePerViolationSecond: 1, sloViolationSeconds: 300, replicaSeconds: 100 },
       { pricePerViolationSecond: 2, sloViolationSeconds: 90, replicaSeconds: 180 },
       { pricePerViolationSecond: 4, sloViolationSeconds: 40, replicaSeconds: 250 },
     ];
-    expect(cheapestWithin(points, 95)?.replicaSeconds).toBe(180);
-    expect(cheapestWithin(points, 40)?.replicaSeconds).toBe(250);
-    expect(cheapestWithin(points, 39)).toBeUndefined();
+    expect(costWithin(points, 90)).toEqual({ replicaSeconds: 180, sloViolationSeconds: 90 });
+    expect(costWithin(points, 40)).toEqual({ replicaSeconds: 250, sloViolationSeconds: 40 });
+    expect(costWithin(points, 39)).toBeUndefined();
+    expect(costWithin([], 100)).toBeUndefined();
+  });
+
+  it('between two points, the mix of their plans that lands on the budget (an edge of the frontier), where it is cheaper', () => {
+    const cheap = { pricePerViolationSecond: 32, sloViolationSeconds: 600, replicaSeconds: 35_000 };
+    const dear = { pricePerViolationSecond: 45.25, sloViolationSeconds: 400, replicaSeconds: 60_000 };
+    // 500 violation-seconds: half the seconds planned at each price, 47,500 replica-seconds, where the one point within costs 60,000.
+    expect(costWithin([cheap, dear], 500)).toEqual({ replicaSeconds: 47_500, sloViolationSeconds: 500, mix: { cheaper: cheap, dearer: dear, shareOfDearer: 0.5 } });
+    // 450: three quarters at the dearer price.
+    expect(costWithin([cheap, dear], 450)?.replicaSeconds).toBe(53_750);
+    // A point beyond the budget that costs more than one within it is never mixed in.
+    const wasteful = { pricePerViolationSecond: 3, sloViolationSeconds: 700, replicaSeconds: 70_000 };
+    expect(costWithin([wasteful, dear], 500)).toEqual({ replicaSeconds: 60_000, sloViolationSeconds: 400 });
+    // Of several mixes, the cheapest: the edge of the lower hull.
+    const middle = { pricePerViolationSecond: 40, sloViolationSeconds: 520, replicaSeconds: 40_000 };
+    expect(costWithin([cheap, middle, dear], 500)?.replicaSeconds).toBeCloseTo(40_000 + (20 / 120) * 20_000, 6);
   });
 });
 
