@@ -20,7 +20,7 @@ import { influxPredecessorRecords, influxWindowReader } from '../scaler/loop/inf
 import { scalerMetrics } from '../scaler/loop/metrics.js';
 import { PrivateInfluxd } from '../test/collector/support/influxd.js';
 import { docker, ensureBaseImage, newRunId, removeRunContainers, startContainer, testLabel } from '../test/collector/support/dockerFixtures.js';
-import { writeLines } from '../test/scaler-loop/support/influx.js';
+import { feedServiceStats } from '../test/scaler-loop/support/influx.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -51,10 +51,8 @@ const repeat = count('repeat', flags.repeat, 20);
 const say = (text: string) => process.stderr.write(`[bench:tick] ${text}\n`);
 const silent = pino({ level: 'silent' });
 
-/** Rows of one second for every service, the way the collector writes them: 120 rps on 2 replicas' worth. */
-function statsLines(names: readonly string[], time: number): string[] {
-  return names.map((name) => `service_stats,service=${name} replicas=1i,requests_per_second=120,cpu_usage_cores=0.4,cpu_limit_cores=0.5,cpu_fraction_of_limit=0.8,cpu_throttled_fraction=0,memory_working_set_bytes=62914560,memory_limit_bytes=134217728,memory_fraction_of_limit_max=0.47,oom_kills_total=0 ${time}`);
-}
+/** What the collector writes each second for each service: 120 rps on 1 replica told to carry 60. */
+const serviceStats = { replicas: 1, requests_per_second: 120, cpu_usage_cores: 0.4, cpu_limit_cores: 0.5, cpu_fraction_of_limit: 0.8, cpu_throttled_fraction: 0, memory_working_set_bytes: 62_914_560, memory_limit_bytes: 134_217_728, memory_fraction_of_limit_max: 0.47, oom_kills_total: 0 };
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
@@ -96,7 +94,7 @@ async function main(): Promise<void> {
   const runId = newRunId('bench-tick');
   const influxd = await PrivateInfluxd.create();
   const names = Array.from({ length: services }, (_, i) => `bench-${runId}-${i + 1}`);
-  let feeder: NodeJS.Timeout | undefined;
+  let feeders: ReturnType<typeof feedServiceStats>[] = [];
   try {
     await ensureBaseImage();
     await influxd.start();
@@ -107,9 +105,8 @@ async function main(): Promise<void> {
     for (const name of names) {
       await startContainer({ runId, name, script: 'setInterval(() => {}, 1000)', cpus: 0.5, memoryBytes: 128 * 2 ** 20, labels: { 'scalewright.service': name, 'scalewright.managed': 'true', 'scalewright.target.rps-per-replica': '60' } });
     }
-    const now = Date.now();
-    await writeLines(connection, Array.from({ length: 300 }, (_, k) => statsLines(names, now - (300 - k) * 1000)).flat());
-    feeder = setInterval(() => void writeLines(connection, statsLines(names, Date.now())).catch(() => undefined), 1000);
+    feeders = names.map((name) => feedServiceStats(connection, name, () => serviceStats));
+    await Promise.all(feeders.map((feeder) => feeder.backfill(300)));
 
     const settings = [1, parallel];
     const best = new Map<number, { tickMs: number; bridgeMs: number; outcomes: string }>();
@@ -137,7 +134,7 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } finally {
-    if (feeder) clearInterval(feeder);
+    for (const feeder of feeders) feeder.stop();
     await removeRunContainers(runId);
     await influxd.destroy();
   }
