@@ -548,44 +548,44 @@ describe('the loop reads and decides services side by side (fake actuator, no I/
     return { loop, lines };
   };
 
-  it('a service whose platform answers slowly does not hold the next one up; the reports keep the services\' order', async () => {
-    const events: string[] = [];
+  /**
+   * A platform on which 'slow' answers only once 'fast' has been read (read one after the other,
+   * that never comes, so it gives up after a while), recording the order of the answers while
+   * `armed` says so.
+   */
+  const slowUntilFast = () => {
+    const probe = { armed: true, events: [] as string[] };
     let fastObserved!: () => void;
     const fastSeen = new Promise<void>((resolve) => (fastObserved = resolve));
     const observe = async (service: string) => {
+      if (!probe.armed) return state(service);
       if (service === 'slow') {
-        events.push('slow: asked');
-        // Answers once the other service has been read; read one after the other, that never comes, so give up after a while.
+        probe.events.push('slow: asked');
         await Promise.race([fastSeen, sleep(500)]);
       } else fastObserved();
-      events.push(`${service}: answered`);
+      probe.events.push(`${service}: answered`);
       return state(service);
     };
+    return { probe, observe };
+  };
+
+  it('a service whose platform answers slowly does not hold the next one up; the reports keep the services\' order', async () => {
+    const { probe, observe } = slowUntilFast();
     const { loop } = loopOver(['slow', 'fast'], observe);
     const reports = await loop.tick();
-    expect(events).toEqual(['slow: asked', 'fast: answered', 'slow: answered']);
+    expect(probe.events).toEqual(['slow: asked', 'fast: answered', 'slow: answered']);
     expect(reports.map((report) => [report.service, report.outcome])).toEqual([['slow', 'hold'], ['fast', 'hold']]);
   });
 
   it('bridge passes too: a slow service does not delay the next one\'s bridge', async () => {
-    let passing = false;
-    const events: string[] = [];
-    let fastObserved!: () => void;
-    const fastSeen = new Promise<void>((resolve) => (fastObserved = resolve));
-    const observe = async (service: string) => {
-      if (passing && service === 'slow') {
-        events.push('slow: asked');
-        await Promise.race([fastSeen, sleep(500)]);
-      } else if (passing) fastObserved();
-      if (passing) events.push(`${service}: answered`);
-      return state(service);
-    };
+    const { probe, observe } = slowUntilFast();
+    probe.armed = false;
     const { loop } = loopOver(['slow', 'fast'], observe);
     await loop.tick(); // both bridged from now on (adaptive policy, Docker)
-    passing = true;
+    probe.armed = true;
     clock = now + 1000;
     const passes = await loop.bridgeTick();
-    expect(events).toEqual(['slow: asked', 'fast: answered', 'slow: answered']);
+    expect(probe.events).toEqual(['slow: asked', 'fast: answered', 'slow: answered']);
     expect(passes.map((pass) => pass.service)).toEqual(['slow', 'fast']);
   });
 
