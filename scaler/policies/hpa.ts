@@ -299,6 +299,13 @@ function normalizeWithBehaviors(now: number, current: number, prenormalized: num
   } else if (prenormalized < current) {
     limit = `held by the ${settings.scaleDown.stabilizationWindowSeconds} s scale-down stabilisation window`;
   }
+  // A step part of the way to the recommendation: the stabilisation windows set it, not a rate limit.
+  if (limit === '' && replicas !== prenormalized && replicas !== current) {
+    limit =
+      replicas > prenormalized
+        ? `${replicas}: the highest recommendation of the last ${settings.scaleDown.stabilizationWindowSeconds} s`
+        : `${replicas}: the lowest recommendation of the last ${settings.scaleUp.stabilizationWindowSeconds} s`;
+  }
   return { replicas, state: nextState, limit };
 }
 

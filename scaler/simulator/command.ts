@@ -11,7 +11,7 @@ import { capacityPerReplica, DEFAULT_SERVICE_MODEL, type ServiceModel } from './
 import type { PolicyName } from './simulate.js';
 import { DEFAULT_SYNTHETIC_SEED, HELD_OUT_SHAPES, SYNTHETIC_SHAPES, syntheticTrace, type SyntheticShape } from './synthetic.js';
 import { frontierChart } from './frontierChart.js';
-import { formatComparisonTable, formatFrontierLines } from './table.js';
+import { formatComparisonTable, formatDecisionLines, formatFrontierLines } from './table.js';
 import { parseTraceCsv, reversedTrace, TraceParseError } from './trace.js';
 
 /**
@@ -53,6 +53,7 @@ interface SimulateFlags {
   frontier?: boolean;
   frontierWindow: number;
   chart?: string;
+  decisions?: boolean;
 }
 
 /** A numeric flag's parser: a finite number that `accepts`, or an error naming the flag and `what` it must be. */
@@ -96,6 +97,7 @@ export function simulateCommand(): Command {
     .option('--frontier', 'also trace the cost/violation frontier of a clairvoyant planner (knows the surrounding load, acts at once) and say whether the goal is within its reach')
     .option('--frontier-window <s>', 'the clairvoyant planner knows the load of this many seconds before and after each second', numberFlag('--frontier-window', (n) => Number.isInteger(n) && n >= 1, 'a whole number of seconds, 1 or more'), 60)
     .option('--chart <file.svg>', 'write the frontier chart (cost against violations per trace, as multiples of the HPA rule\'s) to this SVG file; implies --frontier and needs --policy both')
+    .option('--decisions', 'also print every replica decision of each policy with the simulated second, from → to and its reason (with --json: each outcome\'s "decisions", signals and thresholds included); the bridge\'s CPU changes are only counted')
     .addHelpText('after', `
 Environment: none (every setting is a flag; the policy config file is --config).
 Rescaling is printed with every result: time (hourly traces play each hour as a minute with the
@@ -108,7 +110,8 @@ Examples:
   scalewright simulate --all                       # the table over ${DEFAULT_TRACE_DIR}
   scalewright simulate --all ./traces --json --policy adaptive
   scalewright simulate --all --frontier --chart frontier.svg   # how far is the goal?
-  scalewright simulate --synthetic goal,held-out --seed 1,2,3,4,5   # one draw's luck?`)
+  scalewright simulate --synthetic goal,held-out --seed 1,2,3,4,5   # one draw's luck?
+  scalewright simulate --synthetic short-bursts --decisions         # why did it scale?`)
     .action(async (flags: SimulateFlags) => {
       process.exitCode = await runSimulate(flags);
     });
@@ -148,6 +151,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
         bridge: flags.bridge,
         capacityError: flags.capacityError,
         frontier,
+        decisions: flags.decisions,
         onProgress: (policy, fraction) => {
           if (Date.now() - lastReport < 1000) return;
           lastReport = Date.now();
@@ -166,8 +170,8 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ model, config, comparisons }, null, 2)}\n`);
     } else {
-      const frontierLines = formatFrontierLines(comparisons);
-      process.stdout.write(`${modelLine}\n\n${formatComparisonTable(comparisons)}\n${frontierLines ? `\n${frontierLines}\n` : ''}`);
+      const sections = [formatFrontierLines(comparisons), formatDecisionLines(comparisons)].filter(Boolean);
+      process.stdout.write(`${modelLine}\n\n${formatComparisonTable(comparisons)}\n${sections.map((section) => `\n${section}\n`).join('')}`);
     }
     if (flags.chart !== undefined) {
       try {

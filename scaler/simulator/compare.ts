@@ -2,7 +2,7 @@ import type { PolicyConfig } from '../config/policyConfig.js';
 import { clairvoyantFrontier, costWithin, FRONTIER_PRICES, type CostWithin, type FrontierPoint } from './frontier.js';
 import { replayTrace, type ReplayOptions } from './replay.js';
 import type { ServiceModel } from './serviceModel.js';
-import { simulatePolicy, type PolicyName, type PolicyOutcome } from './simulate.js';
+import { simulatePolicy, type PolicyName, type PolicyOutcome, type TimedDecision } from './simulate.js';
 import type { Trace } from './trace.js';
 
 export interface Comparison {
@@ -42,20 +42,25 @@ export interface CompareOptions {
   onProgress?: (stage: PolicyName | 'frontier', fraction: number) => void;
   /** Also trace the clairvoyant frontier, with this window and replicas of this many cores. */
   frontier?: { windowSeconds: number; coresPerReplica: number };
+  /** Keep every replica decision of each policy, with its reason, on its outcome. */
+  decisions?: boolean;
 }
 
 export function compareOnTrace(trace: Trace, options: CompareOptions): Comparison {
   const replay = replayTrace(trace, options.replay);
-  const outcomes = options.policies.map((policy) =>
-    simulatePolicy(replay.rates, policy, {
+  const outcomes = options.policies.map((policy) => {
+    const decisions: TimedDecision[] = [];
+    const outcome = simulatePolicy(replay.rates, policy, {
       model: options.model,
       config: options.config,
       hpaSyncSeconds: options.hpaSyncSeconds,
       bridge: options.bridge,
       capacityError: options.capacityError,
       onProgress: options.onProgress ? (fraction) => options.onProgress!(policy, fraction) : undefined,
-    }),
-  );
+      onAction: options.decisions ? (second, decision) => decisions.push({ second, decision }) : undefined,
+    });
+    return options.decisions ? { ...outcome, decisions } : outcome;
+  });
   const hpa = outcomes.find((o) => o.policy === 'hpa');
   const adaptive = outcomes.find((o) => o.policy === 'adaptive');
   const comparison: Comparison = { trace: trace.name, rescaling: replay.description, outcomes };

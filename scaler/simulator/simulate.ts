@@ -29,6 +29,14 @@ export interface PolicyOutcome {
   droppedRequests: number;
   peakReplicas: number;
   simulatedSeconds: number;
+  /** Every decision that changed the replica count, with its reason (only when asked for: `--decisions`). */
+  decisions?: TimedDecision[];
+}
+
+/** A decision and the simulated second it was taken at. */
+export interface TimedDecision {
+  second: number;
+  decision: Decision;
 }
 
 export interface SimulationSetup {

@@ -20,6 +20,24 @@ export function formatComparisonTable(comparisons: readonly Comparison[]): strin
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', 'rescaling (simulated seconds throughout):', ...notes].join('\n');
 }
 
+/**
+ * Each policy's replica decisions with their reasons, a block per trace and policy (only outcomes
+ * that kept them: `--decisions`). The bridge's CPU changes, one a second at most, are not listed:
+ * the table counts them.
+ */
+export function formatDecisionLines(comparisons: readonly Comparison[]): string {
+  const blocks: string[] = [];
+  for (const comparison of comparisons) {
+    for (const outcome of comparison.outcomes) {
+      if (!outcome.decisions) continue;
+      const width = String(Math.max(0, ...outcome.decisions.map((d) => d.second))).length;
+      const lines = outcome.decisions.map(({ second, decision }) => `  ${String(second).padStart(width)} s  ${decision.from} → ${decision.to}  ${decision.reason}`);
+      blocks.push([`decisions of ${outcome.policy} on ${comparison.trace} (replica changes, at simulated seconds):`, ...(lines.length > 0 ? lines : ['  none'])].join('\n'));
+    }
+  }
+  return blocks.join('\n\n');
+}
+
 function ratio(value: number | null): string {
   if (value === null) return '0/0';
   if (!Number.isFinite(value)) return 'inf';

@@ -33,7 +33,7 @@ afterEach(() => {
 describe('scalewright simulate', () => {
   it('--help names every flag with its default', async () => {
     const { help } = await run(['--help']);
-    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error', '--dependency-ms', '--frontier', '--frontier-window', '--chart', '--seed']) {
+    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error', '--dependency-ms', '--frontier', '--frontier-window', '--chart', '--seed', '--decisions']) {
       expect(help).toContain(flag);
     }
     expect(help).toMatch(/default: 560/);
@@ -112,6 +112,43 @@ describe('scalewright simulate', () => {
     await run(['--trace', join(dir, 'flat.csv'), '--json', '--policy', 'adaptive']);
     const parsed = JSON.parse(out.join(''));
     expect(parsed.comparisons[0].outcomes[0]).toMatchObject({ policy: 'adaptive', sloViolationSeconds: 0, flaps: 0 });
+  });
+  it('--decisions lists every replica change of each policy with its second and reason, as many as the table counts', async () => {
+    const { out } = capture();
+    const { exitCode } = await run(['--synthetic', 'spike', '--decisions']);
+    expect(exitCode).toBe(0);
+    const text = out.join('');
+    for (const policy of ['hpa', 'adaptive']) {
+      const counted = Number(new RegExp(`synthetic-spike\\s+${policy}\\s+\\d+\\s+\\d+\\s+(\\d+)`).exec(text)![1]);
+      const block = text.split(`decisions of ${policy} on synthetic-spike (replica changes, at simulated seconds):\n`)[1]!.split('\n\n')[0]!;
+      const lines = block.trim().split('\n');
+      expect(lines).toHaveLength(counted);
+      for (const line of lines) expect(line).toMatch(/^\s*\d+ s {2}\d+ → \d+ {2}\S/);
+    }
+    // the adaptive policy answers the first spike at once, and says why
+    expect(text).toMatch(/ 1205 s {2}3 → 4 {2}panic: [\d.]+ rps now is beyond what 3 ready replicas carry even bridged/);
+  });
+  it('--json --decisions gives each outcome its decisions (signals and thresholds included), chained from one size to the next; without the flag there are none', async () => {
+    const { out } = capture();
+    await run(['--synthetic', 'spike', '--json', '--decisions']);
+    const withDecisions = JSON.parse(out.join(''));
+    for (const outcome of withDecisions.comparisons[0].outcomes) {
+      const decisions = outcome.decisions as { second: number; decision: { from: number; to: number; reason: string; signals: object; thresholds: object; policy: string } }[];
+      expect(decisions).toHaveLength(outcome.scaleActions);
+      decisions.forEach(({ second, decision }, i) => {
+        expect(decision.policy).toBe(outcome.policy);
+        expect(decision.reason.length).toBeGreaterThan(0);
+        expect(decision.signals).toBeTypeOf('object');
+        expect(decision.to).not.toBe(decision.from);
+        if (i > 0) {
+          expect(decision.from).toBe(decisions[i - 1]!.decision.to);
+          expect(second).toBeGreaterThan(decisions[i - 1]!.second);
+        }
+      });
+    }
+    out.length = 0;
+    await run(['--synthetic', 'spike', '--json']);
+    expect(JSON.parse(out.join('')).comparisons[0].outcomes[1]).not.toHaveProperty('decisions');
   });
   it('--synthetic runs generated shapes (held-out ones too), --reverse plays them backwards; an unknown shape is exit code 2', async () => {
     const { out } = capture();

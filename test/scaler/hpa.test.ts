@@ -150,6 +150,14 @@ describe('the HPA behaviour (Default behavior, Scaling policies, Stabilization w
     expect(dropped.decision.action).toBe('scale_in');
   });
 
+  it('a scale-down part of the way, set by the window, says so in its reason', () => {
+    // 5 was recommended 100 s ago: from 8, a recommendation of 2 goes to 5, not 2
+    const state: HpaState = { ...initialHpaState(8, NOW - 600_000), recommendations: [{ replicas: 5, time: NOW - 100_000 }] };
+    const step = hpaReconcile({ now: NOW, currentReplicas: 8, pods: pods(8, 12.5), settings }, state);
+    expect(step.decision.to).toBe(5);
+    expect(step.decision.reason).toBe('cpu 12% of request vs target 50% → 2 (5: the highest recommendation of the last 300 s)');
+  });
+
   it('the documented scale-down example: 4 pods or 10% per 60 s, from 80: 72, then 64, then by 4 below 40', () => {
     const rules = {
       stabilizationWindowSeconds: 0,
