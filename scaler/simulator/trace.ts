@@ -2,6 +2,10 @@
  * A request-rate trace: `timestamp_seconds,value` rows, seconds counted from the first row, value
  * = requests in the interval that starts at that timestamp (or a rate; only the shape matters,
  * the simulator rescales it). Parsing is pure and reports every bad line with its number.
+ *
+ * Traces come from many tools, so two other spellings of time are read rather than misread: a
+ * header whose first column names its unit (`timestamp_ms`, `time_minutes`, `t_hours`; seconds
+ * when it names none), and ISO 8601 date-times (`2024-05-10T00:00:01Z`) in place of numbers.
  */
 export interface Trace {
   name: string;
@@ -26,19 +30,48 @@ export class TraceParseError extends Error {
 
 const HEADER = /^\s*[A-Za-z_]/;
 
+/** Seconds per unit of a timestamp column, by the unit its header name ends with. */
+const UNIT_SECONDS: readonly [RegExp, number][] = [
+  [/(^|_)(ms|millis|milliseconds)$/, 0.001],
+  [/(^|_)(us|micros|microseconds)$/, 0.000001],
+  [/(^|_)(min|mins|minutes)$/, 60],
+  [/(^|_)(h|hr|hrs|hours)$/, 3600],
+];
+
+/** The timestamp column's unit, in seconds, from its header name (seconds unless it names another). */
+export function timestampUnitSeconds(columnName: string): number {
+  const name = columnName.trim().toLowerCase();
+  return UNIT_SECONDS.find(([pattern]) => pattern.test(name))?.[1] ?? 1;
+}
+
+/** A timestamp cell in seconds: a number in the column's unit, or an ISO 8601 date-time; NaN otherwise. */
+function timestampSeconds(cell: string, unitSeconds: number): number {
+  if (cell === '') return NaN;
+  const number = Number(cell);
+  if (Number.isFinite(number)) return number * unitSeconds;
+  // A date needs its year first (Date.parse also takes loose forms such as "1,2" or "May 5").
+  return /^\d{4}-\d{2}-\d{2}/.test(cell) ? Date.parse(cell) / 1000 : NaN;
+}
+
 export function parseTraceCsv(text: string, name: string): Trace {
   const problems: { line: number; message: string }[] = [];
   const times: number[] = [];
   const values: number[] = [];
   const lines = text.split(/\r?\n/);
   let previous = -Infinity;
+  let unitSeconds = 1;
+  let lastCell = '';
+  let headerSeen = false;
   for (let index = 0; index < lines.length; index += 1) {
     const lineNumber = index + 1;
     const line = (lines[index] as string).trim();
     if (line === '' || line.startsWith('#')) continue;
-    if (times.length === 0 && problems.length === 0 && HEADER.test(line)) {
+    // One header, before any row: a second line of words is a bad row, not another header.
+    if (!headerSeen && times.length === 0 && problems.length === 0 && HEADER.test(line)) {
+      headerSeen = true;
       const header = line.split(',').map((cell) => cell.trim().toLowerCase());
       if (header.length !== 2) problems.push({ line: lineNumber, message: `header must have 2 columns (timestamp_seconds,value), found ${header.length}` });
+      unitSeconds = timestampUnitSeconds(header[0]!);
       continue;
     }
     const cells = line.split(',');
@@ -46,10 +79,10 @@ export function parseTraceCsv(text: string, name: string): Trace {
       problems.push({ line: lineNumber, message: `expected 2 comma-separated columns (timestamp_seconds,value), found ${cells.length}` });
       continue;
     }
-    const time = Number(cells[0]!.trim());
+    const time = timestampSeconds(cells[0]!.trim(), unitSeconds);
     const value = Number(cells[1]!.trim());
-    if (cells[0]!.trim() === '' || !Number.isFinite(time)) {
-      problems.push({ line: lineNumber, message: `timestamp is not a number: ${JSON.stringify(cells[0])}` });
+    if (!Number.isFinite(time)) {
+      problems.push({ line: lineNumber, message: `timestamp is not a number or an ISO 8601 date-time: ${JSON.stringify(cells[0])}` });
       continue;
     }
     if (cells[1]!.trim() === '' || !Number.isFinite(value)) {
@@ -61,10 +94,11 @@ export function parseTraceCsv(text: string, name: string): Trace {
       continue;
     }
     if (time <= previous) {
-      problems.push({ line: lineNumber, message: `timestamp ${time} does not increase (previous row: ${previous})` });
+      problems.push({ line: lineNumber, message: `timestamp ${cells[0]!.trim()} does not increase (previous row: ${lastCell})` });
       continue;
     }
     previous = time;
+    lastCell = cells[0]!.trim();
     times.push(time);
     values.push(value);
   }

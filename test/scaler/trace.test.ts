@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { replayTrace } from '../../scaler/simulator/replay.js';
-import { parseTraceCsv, TraceParseError } from '../../scaler/simulator/trace.js';
+import { parseTraceCsv, timestampUnitSeconds, TraceParseError } from '../../scaler/simulator/trace.js';
 
 const parseError = (text: string) => {
   try {
@@ -19,6 +19,37 @@ describe('trace CSV parsing', () => {
     expect(Array.from(trace.values)).toEqual([5, 7, 9]);
     expect(trace.stepSeconds).toBe(60);
   });
+  it('reads the timestamp unit from the header: milliseconds, minutes and hours become seconds', () => {
+    const ms = parseTraceCsv('timestamp_ms,value\n1700000000000,5\n1700000000500,6\n1700000001000,7\n', 'ms.csv');
+    expect(Array.from(ms.times)).toEqual([0, 0.5, 1]);
+    expect(ms.stepSeconds).toBe(0.5);
+    expect(Array.from(parseTraceCsv('time_minutes,value\n0,1\n1,2\n', 'min.csv').times)).toEqual([0, 60]);
+    expect(Array.from(parseTraceCsv('t_hours,value\n0,1\n2,2\n', 'h.csv').times)).toEqual([0, 7200]);
+  });
+  it('takes seconds where the header names no unit, or no header is given', () => {
+    for (const name of ['timestamp_seconds', 'timestamp', 'time', 'ts_s', 'minute_of_day']) expect(timestampUnitSeconds(name)).toBe(1);
+    expect(timestampUnitSeconds(' Timestamp_MS ')).toBe(0.001);
+    expect(timestampUnitSeconds('time_us')).toBe(0.000001);
+    expect(Array.from(parseTraceCsv('10,1\n70,2\n', 'bare.csv').times)).toEqual([0, 60]);
+  });
+  it('reads ISO 8601 date-times in place of numbers, and refuses loose dates', () => {
+    const iso = parseTraceCsv('timestamp,value\n2024-05-10T00:00:00Z,3\n2024-05-10T00:00:01.5Z,4\n2024-05-10T00:01:00+00:00,5\n', 'iso.csv');
+    expect(Array.from(iso.times)).toEqual([0, 1.5, 60]);
+    expect(parseError('timestamp,value\nMay 5,3\n2024-13-45T00:00:00Z,4\n').problems).toEqual([
+      { line: 2, message: 'timestamp is not a number or an ISO 8601 date-time: "May 5"' },
+      { line: 3, message: 'timestamp is not a number or an ISO 8601 date-time: "2024-13-45T00:00:00Z"' },
+    ]);
+  });
+  it('takes one header line: a second line of words is a bad row', () => {
+    expect(parseError('timestamp_seconds,value\nseconds,requests\n0,1\n1,2\n').problems).toEqual([
+      { line: 2, message: 'timestamp is not a number or an ISO 8601 date-time: "seconds"' },
+    ]);
+  });
+  it('says which rows are out of order in the file\'s own spelling', () => {
+    expect(parseError('timestamp,value\n2024-05-10T00:00:05Z,1\n2024-05-10T00:00:01Z,2\n').problems).toEqual([
+      { line: 3, message: 'timestamp 2024-05-10T00:00:01Z does not increase (previous row: 2024-05-10T00:00:05Z)' },
+    ]);
+  });
   it('accepts a file without header, with CRLF line ends and blank lines', () => {
     expect(parseTraceCsv('0,1\r\n\r\n1,2\r\n', 'crlf.csv').values.length).toBe(2);
   });
@@ -29,7 +60,7 @@ describe('trace CSV parsing', () => {
       { line: 4, message: 'expected 2 comma-separated columns (timestamp_seconds,value), found 1' },
       { line: 5, message: 'value must not be negative: -4' },
       { line: 6, message: 'timestamp 0 does not increase (previous row: 0)' },
-      { line: 7, message: 'timestamp is not a number: ""' },
+      { line: 7, message: 'timestamp is not a number or an ISO 8601 date-time: ""' },
     ]);
     expect(error.message).toMatch(/^cannot read trace bad\.csv:\n {2}line 3: value is not a number/);
   });
