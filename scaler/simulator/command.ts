@@ -11,6 +11,7 @@ import { capacityPerReplica, DEFAULT_SERVICE_MODEL, type ServiceModel } from './
 import type { PolicyName } from './simulate.js';
 import { DEFAULT_SYNTHETIC_SEED, HELD_OUT_SHAPES, SYNTHETIC_SHAPES, syntheticTrace, type SyntheticShape } from './synthetic.js';
 import { frontierChart } from './frontierChart.js';
+import { GAP_STEPS, type GapReading } from './replay.js';
 import { formatComparisonTable, formatDecisionLines, formatFrontierLines } from './table.js';
 import { parseTraceCsv, reversedTrace, TraceParseError } from './trace.js';
 
@@ -54,6 +55,7 @@ interface SimulateFlags {
   frontierWindow: number;
   chart?: string;
   decisions?: boolean;
+  gaps: GapReading;
 }
 
 /** A numeric flag's parser: a finite number that `accepts`, or an error naming the flag and `what` it must be. */
@@ -79,6 +81,7 @@ export function simulateCommand(): Command {
     .option('--config <file>', 'service policy config (JSON or YAML); default: built-in defaults with max 40 replicas')
     .option('--peak-rps <n>', 'load rescaling: the busiest simulated second becomes this many requests/s', positive('--peak-rps'), 560)
     .option('--max-replay-step <s>', 'time rescaling: a row of step Δ plays over min(Δ, this) simulated seconds', positive('--max-replay-step'), 60)
+    .addOption(new Option('--gaps <reading>', `how to read rows more than ${GAP_STEPS} steps apart: "zero" (the missing rows count no requests, as in a count trace that skips empty seconds) or "hold" (the row before holds, as in a sampled rate with missed scrapes)`).choices(['zero', 'hold']).default('zero'))
     .option('--cpu-limit <cores>', 'model: CPU limit per replica (cores)', positive('--cpu-limit'), DEFAULT_SERVICE_MODEL.cpuLimitCores)
     .option('--cpu-ms-per-request <ms>', 'model: CPU time one request needs (ms)', positive('--cpu-ms-per-request'), DEFAULT_SERVICE_MODEL.cpuSecondsPerRequest * 1000)
     .option('--concurrency <n>', 'model: requests one replica serves at once', positive('--concurrency'), DEFAULT_SERVICE_MODEL.concurrency)
@@ -145,7 +148,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
       const comparison = compareOnTrace(trace, {
         model,
         config,
-        replay: { maxReplayStepSeconds: flags.maxReplayStep, peakRps: flags.peakRps },
+        replay: { maxReplayStepSeconds: flags.maxReplayStep, peakRps: flags.peakRps, gaps: flags.gaps },
         policies,
         hpaSyncSeconds: 15,
         bridge: flags.bridge,

@@ -12,11 +12,28 @@ import type { Trace } from './trace.js';
  * Between rows the rate is held constant (a row counts the requests of its whole interval). A
  * simulated second that spans several rows (rows shorter than a second, or irregular ones) gets
  * their mean weighted by the time each covers in it: no row is dropped.
+ *
+ * A gap (rows more than GAP_STEPS steps apart) is missing rows, not one long row: a count trace
+ * made by grouping requests per second has no row for a second without any, and holding the row
+ * before would play it as traffic. By default a row before a gap holds for one step and the rest
+ * of the gap counts no requests; `gaps: 'hold'` holds it instead (a rate sampled by a monitor
+ * that missed some scrapes). The description says how many gaps there were and how they were read.
  */
+export type GapReading = 'zero' | 'hold';
+
 export interface ReplayOptions {
   maxReplayStepSeconds: number;
   peakRps: number;
+  /** How to read the time between rows more than GAP_STEPS steps apart (default 'zero'). */
+  gaps?: GapReading;
 }
+
+/**
+ * Rows further apart than this many steps have a gap between them: one missing row is a gap
+ * (a second without requests in a per-second count), while spacing that merely wanders (a monitor
+ * sampling every 10 ± 3 s) is not.
+ */
+export const GAP_STEPS = 1.5;
 
 export interface Replay {
   /** Arrivals in each simulated second. */
@@ -28,7 +45,9 @@ export interface Replay {
   description: string;
 }
 
-export function replayTrace(trace: Trace, options: ReplayOptions): Replay {
+export function replayTrace(original: Trace, options: ReplayOptions): Replay {
+  const gaps = traceGaps(original);
+  const trace = options.gaps === 'hold' || gaps.count === 0 ? original : withGapsAsNoRequests(original);
   const timeFactor = Math.max(1, trace.stepSeconds / options.maxReplayStepSeconds);
   const { times, values } = trace;
   const rows = times.length;
@@ -52,7 +71,38 @@ export function replayTrace(trace: Trace, options: ReplayOptions): Replay {
   const averaged = trace.stepSeconds < timeFactor ? `, averaged over each simulated second` : '';
   const time = timeFactor === 1 ? `real time (${trace.stepSeconds} s rows${averaged})` : `${trace.stepSeconds} s rows replayed over ${trace.stepSeconds / timeFactor} s (${timeFactor}× faster${averaged})`;
   const load = `values ×${loadFactor.toPrecision(3)} → peak ${options.peakRps} rps`;
-  return { rates, timeFactor, loadFactor, description: `time: ${time}; load: ${load}; ${seconds} simulated seconds` };
+  const gapNote = gaps.count === 0 ? '' : `; ${gaps.count} gap${gaps.count === 1 ? '' : 's'} of more than ${GAP_STEPS} rows (${gaps.seconds} s of the trace) ${options.gaps === 'hold' ? 'held at the row before' : 'counted as no requests'}`;
+  return { rates, timeFactor, loadFactor, description: `time: ${time}${gapNote}; load: ${load}; ${seconds} simulated seconds` };
+}
+
+/** The gaps of a trace: how many, and the seconds they hold beyond their row's first step. */
+export function traceGaps(trace: Trace): { count: number; seconds: number } {
+  let count = 0;
+  let seconds = 0;
+  for (let i = 1; i < trace.times.length; i += 1) {
+    const spacing = (trace.times[i] as number) - (trace.times[i - 1] as number);
+    if (spacing > GAP_STEPS * trace.stepSeconds) {
+      count += 1;
+      seconds += spacing - trace.stepSeconds;
+    }
+  }
+  return { count, seconds };
+}
+
+/** The trace with a row of 0 one step after each row that a gap follows. */
+export function withGapsAsNoRequests(trace: Trace): Trace {
+  const times: number[] = [];
+  const values: number[] = [];
+  for (let i = 0; i < trace.times.length; i += 1) {
+    times.push(trace.times[i] as number);
+    values.push(trace.values[i] as number);
+    const next = trace.times[i + 1];
+    if (next !== undefined && next - (trace.times[i] as number) > GAP_STEPS * trace.stepSeconds) {
+      times.push((trace.times[i] as number) + trace.stepSeconds);
+      values.push(0);
+    }
+  }
+  return { ...trace, times: Float64Array.from(times), values: Float64Array.from(values) };
 }
 
 /** The mean of the rows' values over [from, to), each weighted by the time it holds there (`first` holds at `from`). */

@@ -33,7 +33,7 @@ afterEach(() => {
 describe('scalewright simulate', () => {
   it('--help names every flag with its default', async () => {
     const { help } = await run(['--help']);
-    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error', '--dependency-ms', '--frontier', '--frontier-window', '--chart', '--seed', '--decisions']) {
+    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error', '--dependency-ms', '--frontier', '--frontier-window', '--chart', '--seed', '--decisions', '--gaps']) {
       expect(help).toContain(flag);
     }
     expect(help).toMatch(/default: 560/);

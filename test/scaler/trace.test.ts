@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { replayTrace } from '../../scaler/simulator/replay.js';
+import { replayTrace, traceGaps } from '../../scaler/simulator/replay.js';
+import { syntheticTrace } from '../../scaler/simulator/synthetic.js';
 import { parseTraceCsv, timestampUnitSeconds, TraceParseError } from '../../scaler/simulator/trace.js';
 
 const parseError = (text: string) => {
@@ -103,6 +104,38 @@ describe('replay rescaling', () => {
     const replay = replayTrace(trace, { maxReplayStepSeconds: 60, peakRps: 7 });
     // Second 1: 4 for a quarter, 8 for three quarters = 7. The last row holds for its 0.75 s step.
     expect(Array.from(replay.rates)).toEqual([4, 7, 4]);
+  });
+  it('counts the missing rows of a gap as no requests: a count trace that skips empty seconds', () => {
+    // Per-second counts with no row for seconds 4-7 and 11: nothing arrived then.
+    const trace = parseTraceCsv('0,4\n1,6\n2,2\n3,4\n8,2\n9,8\n10,4\n12,4\n13,2\n', 'counts.csv');
+    expect(trace.stepSeconds).toBe(1);
+    expect(traceGaps(trace)).toEqual({ count: 2, seconds: 5 });
+    const replay = replayTrace(trace, { maxReplayStepSeconds: 60, peakRps: 8 });
+    expect(Array.from(replay.rates)).toEqual([4, 6, 2, 4, 0, 0, 0, 0, 2, 8, 4, 0, 4, 2]);
+    expect(replay.description).toMatch(/real time \(1 s rows\); 2 gaps of more than 1.5 rows \(5 s of the trace\) counted as no requests; load/);
+  });
+  it('replays a count trace without its empty seconds as the whole trace, and tolerates spacing that wanders', () => {
+    const whole = syntheticTrace('sparse-bursts', 3600);
+    const rows = Array.from(whole.values, (value, t) => [t, value] as const);
+    const csv = (kept: (readonly [number, number])[]) => kept.map(([t, value]) => `${t},${value}`).join('\n');
+    const withoutEmpty = rows.filter(([t, value]) => value > 0 || t === 0 || t === rows.length - 1);
+    expect(withoutEmpty.length).toBeLessThan(rows.length / 3);
+    const options = { maxReplayStepSeconds: 60, peakRps: 560 };
+    expect(Array.from(replayTrace(parseTraceCsv(csv(withoutEmpty), 'sparse.csv'), options).rates)).toEqual(Array.from(replayTrace(parseTraceCsv(csv(rows), 'whole.csv'), options).rates));
+    // A monitor sampling every 10 ± 3 s has no gap.
+    expect(traceGaps(parseTraceCsv('0,1\n10,1\n23,1\n30,1\n42,1\n49,1\n', 'wander.csv'))).toEqual({ count: 0, seconds: 0 });
+  });
+  it('holds the row before a gap with gaps: hold (a sampled rate that missed scrapes)', () => {
+    const replay = replayTrace(parseTraceCsv('0,4\n1,6\n6,2\n7,8\n', 'rate.csv'), { maxReplayStepSeconds: 60, peakRps: 8, gaps: 'hold' });
+    expect(Array.from(replay.rates)).toEqual([4, 6, 6, 6, 6, 6, 2, 8]);
+    expect(replay.description).toMatch(/1 gap of more than 1.5 rows \(4 s of the trace\) held at the row before/);
+  });
+  it('plays gaps of an hourly trace compressed like its rows, and says nothing of gaps where there are none', () => {
+    // Hours 0-2, then 7 and 8: the gap's four missing hours play as four silent minutes.
+    const replay = replayTrace(parseTraceCsv('0,10\n3600,20\n7200,20\n25200,20\n28800,20\n', 'hours.csv'), { maxReplayStepSeconds: 60, peakRps: 20 });
+    expect(replay.rates.length).toBe(540);
+    expect([0, 60, 120, 180, 419, 420, 539].map((second) => replay.rates[second])).toEqual([10, 20, 20, 0, 0, 20, 20]);
+    expect(replayTrace(parseTraceCsv('0,1\n1,2\n2,4\n', 's.csv'), { maxReplayStepSeconds: 60, peakRps: 8 }).description).not.toMatch(/gap/);
   });
   it('compresses a minute trace into fewer seconds than rows by averaging them, when the replay step is under a second', () => {
     const trace = parseTraceCsv('0,10\n60,30\n120,20\n180,40\n', 'minutes.csv');
