@@ -70,7 +70,7 @@ export function replayTrace(original: Trace, options: ReplayOptions): Replay {
   for (let t = 0; t < seconds; t += 1) rates[t] = (rates[t] as number) * loadFactor;
   const averaged = trace.stepSeconds < timeFactor ? `, averaged over each simulated second` : '';
   const time = timeFactor === 1 ? `real time (${trace.stepSeconds} s rows${averaged})` : `${trace.stepSeconds} s rows replayed over ${trace.stepSeconds / timeFactor} s (${timeFactor}× faster${averaged})`;
-  const load = `values ×${loadFactor.toPrecision(3)} → peak ${options.peakRps} rps`;
+  const load = peak > 0 ? `values ×${loadFactor.toPrecision(3)} → peak ${options.peakRps} rps` : 'every value is 0, nothing to rescale';
   const gapNote = gaps.count === 0 ? '' : `; ${gaps.count} gap${gaps.count === 1 ? '' : 's'} of more than ${GAP_STEPS} rows (${gaps.seconds} s of the trace) ${options.gaps === 'hold' ? 'held at the row before' : 'counted as no requests'}`;
   return { rates, timeFactor, loadFactor, description: `time: ${time}${gapNote}; load: ${load}; ${seconds} simulated seconds` };
 }

@@ -86,6 +86,11 @@ describe('replay rescaling', () => {
     expect(replay.rates[179]).toBe(40);
     expect(replay.description).toMatch(/3600 s rows replayed over 60 s \(60× faster\); load: values ×0\.200 → peak 80 rps/);
   });
+  it('says so when a trace has no load to rescale, rather than claiming a peak it cannot reach', () => {
+    const replay = replayTrace(parseTraceCsv('0,0\n1,0\n2,0\n', 'idle.csv'), { maxReplayStepSeconds: 60, peakRps: 560 });
+    expect(Array.from(replay.rates)).toEqual([0, 0, 0]);
+    expect(replay.description).toBe('time: real time (1 s rows); load: every value is 0, nothing to rescale; 3 simulated seconds');
+  });
   it('plays 1 s traces in real time', () => {
     const replay = replayTrace(parseTraceCsv('0,1\n1,2\n2,4\n', 's.csv'), { maxReplayStepSeconds: 60, peakRps: 8 });
     expect(replay.timeFactor).toBe(1);
