@@ -75,16 +75,20 @@ export function replayTrace(original: Trace, options: ReplayOptions): Replay {
   return { rates, timeFactor, loadFactor, description: `time: ${time}${gapNote}; load: ${load}; ${seconds} simulated seconds` };
 }
 
+/** Whether a gap follows row `i`: the next row comes more than GAP_STEPS steps after it. */
+function gapAfter(trace: Trace, i: number): boolean {
+  const next = trace.times[i + 1];
+  return next !== undefined && next - (trace.times[i] as number) > GAP_STEPS * trace.stepSeconds;
+}
+
 /** The gaps of a trace: how many, and the seconds they hold beyond their row's first step. */
 export function traceGaps(trace: Trace): { count: number; seconds: number } {
   let count = 0;
   let seconds = 0;
-  for (let i = 1; i < trace.times.length; i += 1) {
-    const spacing = (trace.times[i] as number) - (trace.times[i - 1] as number);
-    if (spacing > GAP_STEPS * trace.stepSeconds) {
-      count += 1;
-      seconds += spacing - trace.stepSeconds;
-    }
+  for (let i = 0; i < trace.times.length; i += 1) {
+    if (!gapAfter(trace, i)) continue;
+    count += 1;
+    seconds += (trace.times[i + 1] as number) - (trace.times[i] as number) - trace.stepSeconds;
   }
   return { count, seconds };
 }
@@ -96,8 +100,7 @@ export function withGapsAsNoRequests(trace: Trace): Trace {
   for (let i = 0; i < trace.times.length; i += 1) {
     times.push(trace.times[i] as number);
     values.push(trace.values[i] as number);
-    const next = trace.times[i + 1];
-    if (next !== undefined && next - (trace.times[i] as number) > GAP_STEPS * trace.stepSeconds) {
+    if (gapAfter(trace, i)) {
       times.push((trace.times[i] as number) + trace.stepSeconds);
       values.push(0);
     }

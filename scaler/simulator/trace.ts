@@ -79,7 +79,8 @@ export function parseTraceCsv(text: string, name: string): Trace {
       problems.push({ line: lineNumber, message: `expected 2 comma-separated columns (timestamp_seconds,value), found ${cells.length}` });
       continue;
     }
-    const time = timestampSeconds(cells[0]!.trim(), unitSeconds);
+    const timeCell = cells[0]!.trim();
+    const time = timestampSeconds(timeCell, unitSeconds);
     const value = Number(cells[1]!.trim());
     if (!Number.isFinite(time)) {
       problems.push({ line: lineNumber, message: `timestamp is not a number or an ISO 8601 date-time: ${JSON.stringify(cells[0])}` });
@@ -94,11 +95,11 @@ export function parseTraceCsv(text: string, name: string): Trace {
       continue;
     }
     if (time <= previous) {
-      problems.push({ line: lineNumber, message: `timestamp ${cells[0]!.trim()} does not increase (previous row: ${lastCell})` });
+      problems.push({ line: lineNumber, message: `timestamp ${timeCell} does not increase (previous row: ${lastCell})` });
       continue;
     }
     previous = time;
-    lastCell = cells[0]!.trim();
+    lastCell = timeCell;
     times.push(time);
     values.push(value);
   }
