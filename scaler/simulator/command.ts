@@ -1,19 +1,20 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../../common/env.js';
 import { ExitCode } from '../../cli/exitCodes.js';
 import { loadPolicyConfigFile } from '../config/loadPolicyConfig.js';
 import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from '../config/policyConfig.js';
-import { compareOnTrace, type Comparison } from './compare.js';
+import { compareTraces } from './comparePool.js';
 import { capacityPerReplica, DEFAULT_SERVICE_MODEL, type ServiceModel } from './serviceModel.js';
 import type { PolicyName } from './simulate.js';
 import { DEFAULT_SYNTHETIC_SEED, HELD_OUT_SHAPES, SYNTHETIC_SHAPES, syntheticTrace, type SyntheticShape } from './synthetic.js';
 import { frontierChart } from './frontierChart.js';
 import { GAP_STEPS, type GapReading } from './replay.js';
 import { formatComparisonTable, formatDecisionLines, formatFrontierLines } from './table.js';
-import { parseTraceCsv, reversedTrace, TraceParseError } from './trace.js';
+import { parseTraceCsv, reversedTrace, TraceParseError, type Trace } from './trace.js';
 
 /**
  * The project's shared data sit beside the checkout (`../shared`, as in CI). Found by walking up
@@ -56,6 +57,7 @@ interface SimulateFlags {
   chart?: string;
   decisions?: boolean;
   gaps: GapReading;
+  jobs: number;
 }
 
 /** A numeric flag's parser: a finite number that `accepts`, or an error naming the flag and `what` it must be. */
@@ -100,6 +102,7 @@ export function simulateCommand(): Command {
     .option('--frontier', 'also trace the cost/violation frontier of a clairvoyant planner (knows the surrounding load, acts at once) and say whether the goal is within its reach')
     .option('--frontier-window <s>', 'the clairvoyant planner knows the load of this many seconds before and after each second', numberFlag('--frontier-window', (n) => Number.isInteger(n) && n >= 1, 'a whole number of seconds, 1 or more'), 60)
     .option('--chart <file.svg>', 'write the frontier chart (cost against violations per trace, as multiples of the HPA rule\'s) to this SVG file; implies --frontier and needs --policy both')
+    .option('--jobs <n>', `traces simulated at once, each on its own thread (default: the ${availableParallelism()} CPUs this machine offers; 1: one after another). Results are the same and in the same order whatever the number`, numberFlag('--jobs', (n) => Number.isInteger(n) && n >= 1, 'a whole number, 1 or more'), availableParallelism())
     .option('--decisions', 'also print every replica decision of each policy with the simulated second, from → to and its reason (with --json: each outcome\'s "decisions", signals and thresholds included); the bridge\'s CPU changes are only counted')
     .addHelpText('after', `
 Environment: none (every setting is a flag; the policy config file is --config).
@@ -121,6 +124,7 @@ Examples:
 }
 
 async function runSimulate(flags: SimulateFlags): Promise<number> {
+  const started = Date.now();
   try {
     if (flags.seed !== undefined && flags.synthetic === undefined) throw new ConfigError('--seed seeds the generated shapes: give --synthetic too');
     const traces = [...(flags.trace || flags.all || !flags.synthetic ? await traceFiles(flags) : []).map((file) => ({ file })), ...syntheticList(flags.synthetic).flatMap((shape) => (flags.seed ?? [DEFAULT_SYNTHETIC_SEED]).map((seed) => ({ shape, seed })))];
@@ -139,13 +143,16 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     // Checked before the simulation, which can take a minute, not after it.
     if (flags.chart !== undefined && !existsSync(dirname(resolve(flags.chart)))) throw new ConfigError(`--chart: no such folder: ${dirname(resolve(flags.chart))}`);
     const frontier = flags.frontier || flags.chart !== undefined ? { windowSeconds: flags.frontierWindow, coresPerReplica: Math.max(model.cpuLimitCores, config.cpu.maxCores) } : undefined;
-    const comparisons: Comparison[] = [];
+    // Every trace is read before any is simulated: a bad file is reported at once, not after minutes.
+    const read: Trace[] = [];
     for (const source of traces) {
-      const started = Date.now();
-      const read = 'file' in source ? parseTraceCsv(await readFile(source.file, 'utf8'), basename(source.file)) : syntheticTrace(source.shape, undefined, source.seed);
-      const trace = flags.reverse ? reversedTrace(read) : read;
-      let lastReport = Date.now();
-      const comparison = compareOnTrace(trace, {
+      const trace = 'file' in source ? parseTraceCsv(await readFile(source.file, 'utf8'), basename(source.file)) : syntheticTrace(source.shape, undefined, source.seed);
+      read.push(flags.reverse ? reversedTrace(trace) : trace);
+    }
+    const lastReport = new Map<Trace, number>();
+    const comparisons = await compareTraces(
+      read,
+      {
         model,
         config,
         replay: { maxReplayStepSeconds: flags.maxReplayStep, peakRps: flags.peakRps, gaps: flags.gaps },
@@ -155,15 +162,23 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
         capacityError: flags.capacityError,
         frontier,
         decisions: flags.decisions,
-        onProgress: (policy, fraction) => {
-          if (Date.now() - lastReport < 1000) return;
-          lastReport = Date.now();
-          process.stderr.write(`  ${trace.name} ${policy}: ${Math.round(fraction * 100)}%\n`);
-        },
-      });
-      process.stderr.write(`simulated ${trace.name} (${trace.values.length} rows) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-      comparisons.push(comparison);
-    }
+      },
+      flags.jobs,
+      (event) => {
+        if (event.kind === 'start') {
+          process.stderr.write(`simulating ${read.length} trace${read.length === 1 ? '' : 's'} (${event.tasks} replays) on ${event.threads} thread${event.threads === 1 ? '' : 's'}\n`);
+          return;
+        }
+        const { trace } = event;
+        if (event.kind === 'done') {
+          process.stderr.write(`simulated ${trace.name} (${trace.values.length} rows) in ${event.seconds.toFixed(1)} s\n`);
+          return;
+        }
+        if (Date.now() - (lastReport.get(trace) ?? started) < 1000) return;
+        lastReport.set(trace, Date.now());
+        process.stderr.write(`  ${trace.name} ${event.task}: ${Math.round(event.fraction * 100)}%\n`);
+      },
+    );
     const modelLine = [
       `model: ${capacityPerReplica(model)} req/s per replica (${model.cpuLimitCores} cores / ${model.cpuSecondsPerRequest * 1000} ms per request, ${model.concurrency} concurrent), start-up ${model.startupSeconds} s${flags.dependencyMs > 0 ? `, ${flags.dependencyMs} ms on a dependency per request` : ''}, p95 objective ${model.sloP95Seconds * 1000} ms, replicas ${config.replicas.min}..${config.replicas.max}`,
       `hpa: CPU target ${Math.round(config.targets.cpuUtilisation * 100)}%, tolerance ${config.tolerance}, 15 s sync, Kubernetes default behaviour; adaptive: target ${Math.round(config.targets.adaptiveUtilisation * 100)}%, busy second with square-root headroom β ${config.targets.burstHeadroom}, ${flags.bridge ? `vertical bridge up to ${Math.max(model.cpuLimitCores, config.cpu.maxCores)} cores re-sized every ${Math.min(config.bridgeSeconds, config.evaluationSeconds)} s (busy second of ${config.windows.metricSeconds} s with headroom β ${config.targets.bridgeHeadroom}), replicas for demand held over ${config.windows.scaleDownStabilisationSeconds} s or beyond the bridge` : 'no vertical bridge'}`,
@@ -217,6 +232,7 @@ function syntheticList(value: string | true | undefined): SyntheticShape[] {
     else if ((all as string[]).includes(name)) shapes.push(name as SyntheticShape);
     else throw new ConfigError(`--synthetic: unknown shape ${JSON.stringify(name)}; known: ${all.join(', ')}, or goal, held-out, all`);
   }
+  if (shapes.length === 0) throw new ConfigError(`--synthetic: no shape named in ${JSON.stringify(value)}; known: ${all.join(', ')}, or goal, held-out, all`);
   return shapes;
 }
 

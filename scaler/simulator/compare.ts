@@ -47,23 +47,50 @@ export interface CompareOptions {
 }
 
 export function compareOnTrace(trace: Trace, options: CompareOptions): Comparison {
+  return assembleComparison(trace, options, compareTasks(options).map((task) => runCompareTask(trace, task, options)));
+}
+
+/**
+ * A comparison is made of independent tasks, each a replay of the whole trace: one per policy, and
+ * the clairvoyant frontier when asked for. They can run apart (`comparePool.ts` runs them on
+ * several threads) and be assembled after.
+ */
+export type CompareTask = PolicyName | 'frontier';
+
+/** What one task found, with the rescaling its replay used. */
+export type CompareTaskResult = { task: PolicyName; rescaling: string; outcome: PolicyOutcome } | { task: 'frontier'; rescaling: string; points: FrontierPoint[] };
+
+/** The tasks of a comparison: the policies, in the order given, then the frontier if asked for. */
+export function compareTasks(options: Pick<CompareOptions, 'policies' | 'frontier'>): CompareTask[] {
+  return [...options.policies, ...(options.frontier ? (['frontier'] as const) : [])];
+}
+
+export function runCompareTask(trace: Trace, task: CompareTask, options: CompareOptions): CompareTaskResult {
   const replay = replayTrace(trace, options.replay);
-  const outcomes = options.policies.map((policy) => {
-    const decisions: TimedDecision[] = [];
-    const outcome = simulatePolicy(replay.rates, policy, {
-      model: options.model,
-      config: options.config,
-      hpaSyncSeconds: options.hpaSyncSeconds,
-      bridge: options.bridge,
-      capacityError: options.capacityError,
-      onProgress: options.onProgress ? (fraction) => options.onProgress!(policy, fraction) : undefined,
-      onAction: options.decisions ? (second, decision) => decisions.push({ second, decision }) : undefined,
-    });
-    return options.decisions ? { ...outcome, decisions } : outcome;
+  const onProgress = options.onProgress ? (fraction: number) => options.onProgress!(task, fraction) : undefined;
+  if (task === 'frontier') {
+    if (!options.frontier) throw new RangeError('the frontier task needs options.frontier');
+    return { task, rescaling: replay.description, points: clairvoyantFrontier(replay.rates, { model: options.model, ...options.frontier, prices: FRONTIER_PRICES, onProgress }) };
+  }
+  const decisions: TimedDecision[] = [];
+  const outcome = simulatePolicy(replay.rates, task, {
+    model: options.model,
+    config: options.config,
+    hpaSyncSeconds: options.hpaSyncSeconds,
+    bridge: options.bridge,
+    capacityError: options.capacityError,
+    onProgress,
+    onAction: options.decisions ? (second, decision) => decisions.push({ second, decision }) : undefined,
   });
+  return { task, rescaling: replay.description, outcome: options.decisions ? { ...outcome, decisions } : outcome };
+}
+
+/** The comparison of a trace from its tasks' results (in `compareTasks` order): ratios, goal, frontier. */
+export function assembleComparison(trace: Trace, options: Pick<CompareOptions, 'frontier'>, results: readonly CompareTaskResult[]): Comparison {
+  const outcomes = results.flatMap((result) => (result.task === 'frontier' ? [] : [result.outcome]));
   const hpa = outcomes.find((o) => o.policy === 'hpa');
   const adaptive = outcomes.find((o) => o.policy === 'adaptive');
-  const comparison: Comparison = { trace: trace.name, rescaling: replay.description, outcomes };
+  const comparison: Comparison = { trace: trace.name, rescaling: results[0]?.rescaling ?? '', outcomes };
   if (hpa && adaptive) {
     const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? null : Infinity) : a / b);
     comparison.ratios = {
@@ -73,9 +100,9 @@ export function compareOnTrace(trace: Trace, options: CompareOptions): Compariso
     };
     comparison.goalMet = goalMet(adaptive, hpa);
   }
-  if (options.frontier) {
-    const frontierOptions = { model: options.model, ...options.frontier, prices: FRONTIER_PRICES, onProgress: options.onProgress ? (fraction: number) => options.onProgress!('frontier', fraction) : undefined };
-    const points = clairvoyantFrontier(replay.rates, frontierOptions);
+  const frontier = results.find((result) => result.task === 'frontier');
+  if (options.frontier && frontier?.task === 'frontier') {
+    const { points } = frontier;
     comparison.frontier = { ...options.frontier, points };
     if (hpa) {
       const maxViolationSeconds = Math.floor(GOAL.violationRatio * hpa.sloViolationSeconds);

@@ -48,11 +48,11 @@ export interface Replay {
 export function replayTrace(original: Trace, options: ReplayOptions): Replay {
   const gaps = traceGaps(original);
   const trace = options.gaps === 'hold' || gaps.count === 0 ? original : withGapsAsNoRequests(original);
-  const timeFactor = Math.max(1, trace.stepSeconds / options.maxReplayStepSeconds);
+  const timeFactor = replayTimeFactor(trace, options);
   const { times, values } = trace;
   const rows = times.length;
   const end = (times[rows - 1] as number) + trace.stepSeconds;
-  const seconds = Math.max(1, Math.ceil(end / timeFactor));
+  const seconds = replayedSeconds(trace, options);
   const rates = new Float64Array(seconds);
   let row = 0;
   let peak = 0;
@@ -73,6 +73,17 @@ export function replayTrace(original: Trace, options: ReplayOptions): Replay {
   const load = peak > 0 ? `values ×${loadFactor.toPrecision(3)} → peak ${options.peakRps} rps` : 'every value is 0, nothing to rescale';
   const gapNote = gaps.count === 0 ? '' : `; ${gaps.count} gap${gaps.count === 1 ? '' : 's'} of more than ${GAP_STEPS} rows (${gaps.seconds} s of the trace) ${options.gaps === 'hold' ? 'held at the row before' : 'counted as no requests'}`;
   return { rates, timeFactor, loadFactor, description: `time: ${time}${gapNote}; load: ${load}; ${seconds} simulated seconds` };
+}
+
+/** Original seconds per simulated second: 1 unless the trace's rows are longer than `maxReplayStepSeconds`. */
+function replayTimeFactor(trace: Trace, options: Pick<ReplayOptions, 'maxReplayStepSeconds'>): number {
+  return Math.max(1, trace.stepSeconds / options.maxReplayStepSeconds);
+}
+
+/** How many simulated seconds `replayTrace` plays a trace over, without replaying it (filling gaps moves neither end nor step). */
+export function replayedSeconds(trace: Trace, options: Pick<ReplayOptions, 'maxReplayStepSeconds'>): number {
+  const end = (trace.times[trace.times.length - 1] as number) + trace.stepSeconds;
+  return Math.max(1, Math.ceil(end / replayTimeFactor(trace, options)));
 }
 
 /** Whether a gap follows row `i`: the next row comes more than GAP_STEPS steps after it. */

@@ -33,7 +33,7 @@ afterEach(() => {
 describe('scalewright simulate', () => {
   it('--help names every flag with its default', async () => {
     const { help } = await run(['--help']);
-    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error', '--dependency-ms', '--frontier', '--frontier-window', '--chart', '--seed', '--decisions', '--gaps']) {
+    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error', '--dependency-ms', '--frontier', '--frontier-window', '--chart', '--seed', '--decisions', '--gaps', '--jobs']) {
       expect(help).toContain(flag);
     }
     expect(help).toMatch(/default: 560/);
@@ -105,6 +105,12 @@ describe('scalewright simulate', () => {
     const { thrown } = await run(['--synthetic', 'step', '--capacity-error', '-1']);
     expect(String(thrown)).toMatch(/--capacity-error must be a positive number, got "-1"/);
   });
+  it('--jobs must be a whole number of threads, 1 or more', async () => {
+    for (const bad of ['0', '1.5', 'many']) {
+      const { thrown } = await run(['--synthetic', 'step', '--jobs', bad]);
+      expect(String(thrown)).toMatch(new RegExp(`--jobs must be a whole number, 1 or more, got "${bad}"`));
+    }
+  });
   it('--json prints machine-readable results', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-'));
     writeFileSync(join(dir, 'flat.csv'), ['timestamp_seconds,value', ...Array.from({ length: 300 }, (_, t) => `${t},5`)].join('\n'));
@@ -150,7 +156,7 @@ describe('scalewright simulate', () => {
     await run(['--synthetic', 'spike', '--json']);
     expect(JSON.parse(out.join('')).comparisons[0].outcomes[1]).not.toHaveProperty('decisions');
   });
-  it('--synthetic runs generated shapes (held-out ones too), --reverse plays them backwards; an unknown shape is exit code 2', async () => {
+  it('--synthetic runs generated shapes (held-out ones too), --reverse plays them backwards; an unknown shape, or none, is exit code 2', async () => {
     const { out } = capture();
     const { exitCode } = await run(['--synthetic', 'square-30s', '--reverse', '--json', '--policy', 'hpa']);
     expect(exitCode).toBe(0);
@@ -159,6 +165,8 @@ describe('scalewright simulate', () => {
     const { err } = capture();
     expect((await run(['--synthetic', 'wobble'])).exitCode).toBe(2);
     expect(err.join('')).toMatch(/--synthetic: unknown shape "wobble"/);
+    expect((await run(['--synthetic', ' , '])).exitCode).toBe(2);
+    expect(err.join('')).toMatch(/--synthetic: no shape named in " , "/);
   });
   it('--seed runs each generated shape once per seed, named by it (the default seed, 42, keeps the plain name); a bad seed, or one with no shape to seed, is refused', async () => {
     const { out } = capture();

@@ -1,0 +1,49 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parsePolicyConfig } from '../../scaler/config/policyConfig.js';
+import { compareOnTrace, compareTasks } from '../../scaler/simulator/compare.js';
+import { compareTraces, type PoolEvent, type PoolOptions } from '../../scaler/simulator/comparePool.js';
+import { DEFAULT_SERVICE_MODEL } from '../../scaler/simulator/serviceModel.js';
+import { syntheticTrace } from '../../scaler/simulator/synthetic.js';
+import { CLI } from '../support/processes.js';
+
+const runCli = promisify(execFile);
+
+const options: PoolOptions = {
+  model: DEFAULT_SERVICE_MODEL,
+  config: parsePolicyConfig({ replicas: { min: 1, max: 40 } }),
+  replay: { maxReplayStepSeconds: 60, peakRps: 560 },
+  policies: ['hpa', 'adaptive'],
+  hpaSyncSeconds: 15,
+  frontier: { windowSeconds: 60, coresPerReplica: 2 },
+};
+
+describe('simulating several traces at once (comparePool)', () => {
+  it('splits a comparison into one task per policy, then the frontier when asked for', () => {
+    expect(compareTasks(options)).toEqual(['hpa', 'adaptive', 'frontier']);
+    expect(compareTasks({ policies: ['adaptive'] })).toEqual(['adaptive']);
+  });
+
+  it('assembles, from the tasks run apart, the comparison of each trace in the order given, as one whole comparison would be', async () => {
+    const traces = [syntheticTrace('spike'), syntheticTrace('noise')];
+    const events: PoolEvent[] = [];
+    const comparisons = await compareTraces(traces, options, 1, (event) => events.push(event));
+    expect(comparisons).toEqual(traces.map((trace) => compareOnTrace(trace, options)));
+    expect(events[0]).toEqual({ kind: 'start', tasks: 6, threads: 1 });
+    expect(events.flatMap((event) => (event.kind === 'done' ? [event.trace.name] : []))).toEqual(['synthetic-spike', 'synthetic-noise']);
+  });
+
+  it('on worker threads (the built CLI, --jobs 2) prints byte for byte what one thread prints, frontier and decisions included', async () => {
+    const args = [CLI, 'simulate', '--synthetic', 'spike,noise,on-off', '--frontier', '--decisions', '--json'];
+    const [one, two] = await Promise.all([runCli(process.execPath, [...args, '--jobs', '1'], { maxBuffer: 64 << 20 }), runCli(process.execPath, [...args, '--jobs', '2'], { maxBuffer: 64 << 20 })]);
+    expect(two.stdout).toBe(one.stdout);
+    const parsed = JSON.parse(two.stdout) as { comparisons: { trace: string; frontier?: unknown; outcomes: { decisions?: unknown[] }[] }[] };
+    expect(parsed.comparisons.map((c) => c.trace)).toEqual(['synthetic-spike', 'synthetic-noise', 'synthetic-on-off']);
+    expect(parsed.comparisons.every((c) => c.frontier !== undefined && c.outcomes.every((o) => (o.decisions?.length ?? 0) > 0))).toBe(true);
+    expect(one.stderr).toMatch(/^simulating 3 traces \(9 replays\) on 1 thread$/m);
+    expect(two.stderr).toMatch(/^simulating 3 traces \(9 replays\) on 2 threads$/m);
+    // Each trace is reported done once, whichever thread finished it.
+    for (const name of ['synthetic-spike', 'synthetic-noise', 'synthetic-on-off']) expect(two.stderr.split(`simulated ${name} `).length - 1).toBe(1);
+  }, 60_000);
+});
