@@ -12,6 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { median } from 'simple-statistics';
 import { ensureInfluxSchema, influxConnectionFrom, influxRetentionFrom, readInfluxEnv, type InfluxConnection } from '../common/influx/index.js';
 import { DockerActuator } from '../scaler/actuators/docker.js';
 import { LocalLease } from '../scaler/lease/redisLease.js';
@@ -53,8 +54,6 @@ const silent = pino({ level: 'silent' });
 
 /** What the collector writes each second for each service: 120 rps on 1 replica told to carry 60. */
 const serviceStats = { replicas: 1, requests_per_second: 120, cpu_usage_cores: 0.4, cpu_limit_cores: 0.5, cpu_fraction_of_limit: 0.8, cpu_throttled_fraction: 0, memory_working_set_bytes: 62_914_560, memory_limit_bytes: 134_217_728, memory_fraction_of_limit_max: 0.47, oom_kills_total: 0 };
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 /** Median wall time (ms) of `passes` full ticks and of as many bridge passes, at `parallelServices`. */
 async function measure(connection: InfluxConnection, runId: string, parallelServices: number): Promise<{ tickMs: number; bridgeMs: number; outcomes: string }> {
