@@ -57,7 +57,7 @@ interface SimulateFlags {
   chart?: string;
   decisions?: boolean;
   gaps: GapReading;
-  jobs: number;
+  jobs: number | 'auto';
 }
 
 /** A numeric flag's parser: a finite number that `accepts`, or an error naming the flag and `what` it must be. */
@@ -102,7 +102,7 @@ export function simulateCommand(): Command {
     .option('--frontier', 'also trace the cost/violation frontier of a clairvoyant planner (knows the surrounding load, acts at once) and say whether the goal is within its reach')
     .option('--frontier-window <s>', 'the clairvoyant planner knows the load of this many seconds before and after each second', numberFlag('--frontier-window', (n) => Number.isInteger(n) && n >= 1, 'a whole number of seconds, 1 or more'), 60)
     .option('--chart <file.svg>', 'write the frontier chart (cost against violations per trace, as multiples of the HPA rule\'s) to this SVG file; implies --frontier and needs --policy both')
-    .option('--jobs <n>', `traces simulated at once, each on its own thread (default: the ${availableParallelism()} CPUs this machine offers; 1: one after another). Results are the same and in the same order whatever the number`, numberFlag('--jobs', (n) => Number.isInteger(n) && n >= 1, 'a whole number, 1 or more'), availableParallelism())
+    .option('--jobs <n|auto>', `replays run at once, each on its own worker thread (1: one after another on this thread). "auto": one per CPU (${availableParallelism()} here), and only as many as the work is worth (a thread per ~5 s of replays). The results are the same, in the same order, whatever the number`, jobsFlag, 'auto')
     .option('--decisions', 'also print every replica decision of each policy with the simulated second, from → to and its reason (with --json: each outcome\'s "decisions", signals and thresholds included); the bridge\'s CPU changes are only counted')
     .addHelpText('after', `
 Environment: none (every setting is a flag; the policy config file is --config).
@@ -163,7 +163,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
         frontier,
         decisions: flags.decisions,
       },
-      flags.jobs,
+      flags.jobs === 'auto' ? { jobs: availableParallelism(), automatic: true } : { jobs: flags.jobs, automatic: false },
       (event) => {
         if (event.kind === 'start') {
           process.stderr.write(`simulating ${read.length} trace${read.length === 1 ? '' : 's'} (${event.tasks} replays) on ${event.threads} thread${event.threads === 1 ? '' : 's'}\n`);
@@ -208,6 +208,12 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     }
     throw error;
   }
+}
+
+/** `--jobs`: a whole number of threads, 1 or more, or "auto". */
+function jobsFlag(value: string): number | 'auto' {
+  if (value.trim().toLowerCase() === 'auto') return 'auto';
+  return numberFlag('--jobs', (n) => Number.isInteger(n) && n >= 1, 'a whole number, 1 or more, or "auto"')(value);
 }
 
 /** `--seed`: whole numbers from 0 to 2³² − 1, comma-separated, each once. */

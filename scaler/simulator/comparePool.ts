@@ -57,14 +57,38 @@ interface PendingTask {
 }
 
 /**
- * Compares every trace under `options`, on up to `jobs` worker threads (1: on this thread). The
- * comparisons come back in the traces' order; `onEvent` hears each task's progress and each
- * trace's end.
+ * Work (simulated seconds × `TASK_WEIGHT`) that pays for one more thread: about 5 s on this
+ * machine (nasa_jul95's adaptive replay, 48 million, takes 28.6 s). Each worker compiles the
+ * simulator afresh, so on a short run (every generated shape once: 3.8 million, 3.8 s on one
+ * thread, 4.0 s on two) a second thread costs what it saves.
  */
-export async function compareTraces(traces: readonly Trace[], options: PoolOptions, jobs: number, onEvent: (event: PoolEvent) => void = () => {}): Promise<Comparison[]> {
+export const WORK_PER_THREAD = 8_000_000;
+
+/**
+ * How many threads to use: `jobs` of them, or with `automatic`, at most `jobs` and one per
+ * `WORK_PER_THREAD` of work.
+ */
+export interface Parallelism {
+  jobs: number;
+  automatic: boolean;
+}
+
+/** The threads to run tasks of these weights on: never more than tasks, nor than `jobs`; with `automatic`, one per `WORK_PER_THREAD`. */
+export function threadCount(taskWeights: readonly number[], parallelism: Parallelism): number {
+  const work = taskWeights.reduce((sum, weight) => sum + weight, 0);
+  const worthIt = parallelism.automatic ? Math.max(1, Math.floor(work / WORK_PER_THREAD)) : Infinity;
+  return Math.max(1, Math.min(Math.floor(parallelism.jobs), taskWeights.length, worthIt));
+}
+
+/**
+ * Compares every trace under `options`, on worker threads as `parallelism` says (1: on this
+ * thread). The comparisons come back in the traces' order; `onEvent` hears how the tasks are
+ * spread, each task's progress and each trace's end.
+ */
+export async function compareTraces(traces: readonly Trace[], options: PoolOptions, parallelism: Parallelism, onEvent: (event: PoolEvent) => void = () => {}): Promise<Comparison[]> {
   const tasks = compareTasks(options);
   const pending: PendingTask[] = traces.flatMap((trace, traceIndex) => tasks.map((task, t) => ({ id: traceIndex * tasks.length + t, traceIndex, task, weight: replayedSeconds(trace, options.replay) * TASK_WEIGHT[task] })));
-  const threads = Math.min(Math.max(1, Math.floor(jobs)), pending.length);
+  const threads = threadCount(pending.map((item) => item.weight), parallelism);
   const results: (CompareTaskResult | undefined)[] = new Array(pending.length);
   const started: number[] = traces.map(() => Number.POSITIVE_INFINITY);
   const left: number[] = traces.map(() => tasks.length);

@@ -105,10 +105,10 @@ describe('scalewright simulate', () => {
     const { thrown } = await run(['--synthetic', 'step', '--capacity-error', '-1']);
     expect(String(thrown)).toMatch(/--capacity-error must be a positive number, got "-1"/);
   });
-  it('--jobs must be a whole number of threads, 1 or more', async () => {
+  it('--jobs must be a whole number of threads, 1 or more, or "auto"', async () => {
     for (const bad of ['0', '1.5', 'many']) {
       const { thrown } = await run(['--synthetic', 'step', '--jobs', bad]);
-      expect(String(thrown)).toMatch(new RegExp(`--jobs must be a whole number, 1 or more, got "${bad}"`));
+      expect(String(thrown)).toMatch(new RegExp(`--jobs must be a whole number, 1 or more, or "auto", got "${bad}"`));
     }
   });
   it('--json prints machine-readable results', async () => {

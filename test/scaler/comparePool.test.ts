@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parsePolicyConfig } from '../../scaler/config/policyConfig.js';
 import { compareOnTrace, compareTasks } from '../../scaler/simulator/compare.js';
-import { compareTraces, type PoolEvent, type PoolOptions } from '../../scaler/simulator/comparePool.js';
+import { compareTraces, threadCount, WORK_PER_THREAD, type PoolEvent, type PoolOptions } from '../../scaler/simulator/comparePool.js';
 import { DEFAULT_SERVICE_MODEL } from '../../scaler/simulator/serviceModel.js';
 import { syntheticTrace } from '../../scaler/simulator/synthetic.js';
 import { CLI } from '../support/processes.js';
@@ -25,10 +25,20 @@ describe('simulating several traces at once (comparePool)', () => {
     expect(compareTasks({ policies: ['adaptive'] })).toEqual(['adaptive']);
   });
 
+  it('uses as many threads as asked for, never more than tasks; "auto" only as many as the work pays for', () => {
+    expect(threadCount([5, 5, 5], { jobs: 2, automatic: false })).toBe(2);
+    expect(threadCount([5], { jobs: 4, automatic: false })).toBe(1);
+    expect(threadCount([5, 5, 5], { jobs: 0, automatic: false })).toBe(1);
+    // A short run stays on one thread: a worker would spend what it saves compiling the simulator.
+    expect(threadCount([WORK_PER_THREAD / 4, WORK_PER_THREAD / 4, WORK_PER_THREAD / 4], { jobs: 2, automatic: true })).toBe(1);
+    expect(threadCount([WORK_PER_THREAD, WORK_PER_THREAD / 2, WORK_PER_THREAD / 2], { jobs: 2, automatic: true })).toBe(2);
+    expect(threadCount([6 * WORK_PER_THREAD, 6 * WORK_PER_THREAD, WORK_PER_THREAD], { jobs: 8, automatic: true })).toBe(3);
+  });
+
   it('assembles, from the tasks run apart, the comparison of each trace in the order given, as one whole comparison would be', async () => {
     const traces = [syntheticTrace('spike'), syntheticTrace('noise')];
     const events: PoolEvent[] = [];
-    const comparisons = await compareTraces(traces, options, 1, (event) => events.push(event));
+    const comparisons = await compareTraces(traces, options, { jobs: 1, automatic: false }, (event) => events.push(event));
     expect(comparisons).toEqual(traces.map((trace) => compareOnTrace(trace, options)));
     expect(events[0]).toEqual({ kind: 'start', tasks: 6, threads: 1 });
     expect(events.flatMap((event) => (event.kind === 'done' ? [event.trace.name] : []))).toEqual(['synthetic-spike', 'synthetic-noise']);
@@ -36,8 +46,12 @@ describe('simulating several traces at once (comparePool)', () => {
 
   it('on worker threads (the built CLI, --jobs 2) prints byte for byte what one thread prints, frontier and decisions included', async () => {
     const args = [CLI, 'simulate', '--synthetic', 'spike,noise,on-off', '--frontier', '--decisions', '--json'];
-    const [one, two] = await Promise.all([runCli(process.execPath, [...args, '--jobs', '1'], { maxBuffer: 64 << 20 }), runCli(process.execPath, [...args, '--jobs', '2'], { maxBuffer: 64 << 20 })]);
+    const cli = (jobs: string[]) => runCli(process.execPath, [...args, ...jobs], { maxBuffer: 64 << 20 });
+    const [one, two, auto] = await Promise.all([cli(['--jobs', '1']), cli(['--jobs', '2']), cli([])]);
     expect(two.stdout).toBe(one.stdout);
+    expect(auto.stdout).toBe(one.stdout);
+    // Three generated shapes are a few seconds' work: "auto" keeps them on one thread.
+    expect(auto.stderr).toMatch(/^simulating 3 traces \(9 replays\) on 1 thread$/m);
     const parsed = JSON.parse(two.stdout) as { comparisons: { trace: string; frontier?: unknown; outcomes: { decisions?: unknown[] }[] }[] };
     expect(parsed.comparisons.map((c) => c.trace)).toEqual(['synthetic-spike', 'synthetic-noise', 'synthetic-on-off']);
     expect(parsed.comparisons.every((c) => c.frontier !== undefined && c.outcomes.every((o) => (o.decisions?.length ?? 0) > 0))).toBe(true);
