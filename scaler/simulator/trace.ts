@@ -5,7 +5,9 @@
  *
  * Traces come from many tools, so two other spellings of time are read rather than misread: a
  * header whose first column names its unit (`timestamp_ms`, `time_minutes`, `t_hours`; seconds
- * when it names none), and ISO 8601 date-times (`2024-05-10T00:00:01Z`) in place of numbers.
+ * when it names none), and ISO 8601 date-times (`2024-05-10T00:00:01Z`) in place of numbers. A
+ * wider file gives its value from a chosen column, and a request log (one row per request) is
+ * counted per second (`TraceReading`).
  */
 export interface Trace {
   name: string;
@@ -50,10 +52,49 @@ function timestampSeconds(cell: string, unitSeconds: number): number {
   const number = Number(cell);
   if (Number.isFinite(number)) return number * unitSeconds;
   // A date needs its year first (Date.parse also takes loose forms such as "1,2" or "May 5").
-  return /^\d{4}-\d{2}-\d{2}/.test(cell) ? Date.parse(cell) / 1000 : NaN;
+  if (!/^\d{4}-\d{2}-\d{2}/.test(cell)) return NaN;
+  // A date-time without a zone is read as UTC, not as this machine's local time: a trace that
+  // crosses a daylight-saving change would otherwise gain or lose an hour there.
+  const afterDate = cell.slice(10);
+  const zoneless = /\d{2}:\d{2}/.test(afterDate) && !/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(afterDate);
+  // "2023-11-16 18:15:46.6805900", as the Azure LLM traces write it, is ISO 8601 with a space.
+  return Date.parse(`${cell.replace(' ', 'T')}${zoneless ? 'Z' : ''}`) / 1000;
 }
 
-export function parseTraceCsv(text: string, name: string): Trace {
+/**
+ * How to read a trace file's columns:
+ * - `valueColumn`: the column that holds the value, by its header name or its number from 1
+ *   (default: the second; the first is always the timestamp);
+ * - `events`: each row is one request at its timestamp (a request log, as the Azure LLM inference
+ *   traces are published), counted per second; the value column is not read.
+ */
+export interface TraceReading {
+  valueColumn?: string;
+  events?: boolean;
+}
+
+/** A hint for a line whose columns are not separated by commas. */
+function separatorHint(line: string): string {
+  return /[;\t]/.test(line) ? ': columns are separated by commas, and this line has semicolons or tabs' : '';
+}
+
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${suffix}`;
+}
+
+/** The 0-based index of the value column, or a message saying why there is none. */
+function valueColumnIndex(wanted: string | undefined, header: readonly string[] | undefined): number | string {
+  if (wanted === undefined) return 1;
+  const position = Number(wanted);
+  if (Number.isInteger(position)) return position >= 2 ? position - 1 : `the value column must be the 2nd or a later one (the 1st is the timestamp), got ${wanted}`;
+  if (header === undefined) return `the value column ${JSON.stringify(wanted)} is named, but the file has no header line: give its number instead`;
+  const index = header.indexOf(wanted.trim().toLowerCase());
+  if (index === 0) return `the value column ${JSON.stringify(wanted)} is the timestamp column`;
+  return index > 0 ? index : `no column named ${JSON.stringify(wanted)}; the header has ${header.join(', ')}`;
+}
+
+export function parseTraceCsv(text: string, name: string, reading: TraceReading = {}): Trace {
   const problems: { line: number; message: string }[] = [];
   const times: number[] = [];
   const values: number[] = [];
@@ -61,33 +102,56 @@ export function parseTraceCsv(text: string, name: string): Trace {
   let previous = -Infinity;
   let unitSeconds = 1;
   let lastCell = '';
-  let headerSeen = false;
+  let header: string[] | undefined;
+  let columns: number | undefined;
+  let valueIndex: number | undefined;
+  const events = reading.events === true;
   for (let index = 0; index < lines.length; index += 1) {
     const lineNumber = index + 1;
-    const line = (lines[index] as string).trim();
+    // A byte-order mark (files saved by spreadsheet tools) is not part of the first cell.
+    const line = (lines[index] as string).replace(/^\uFEFF/, '').trim();
     if (line === '' || line.startsWith('#')) continue;
     // One header, before any row: a second line of words is a bad row, not another header.
-    if (!headerSeen && times.length === 0 && problems.length === 0 && HEADER.test(line)) {
-      headerSeen = true;
-      const header = line.split(',').map((cell) => cell.trim().toLowerCase());
-      if (header.length !== 2) problems.push({ line: lineNumber, message: `header must have 2 columns (timestamp_seconds,value), found ${header.length}` });
+    if (header === undefined && times.length === 0 && problems.length === 0 && HEADER.test(line)) {
+      header = line.split(',').map((cell) => cell.trim().toLowerCase());
+      columns = header.length;
+      if (columns < 2 && !events) problems.push({ line: lineNumber, message: `header must have at least 2 columns (timestamp_seconds,value), found ${columns}${separatorHint(line)}` });
       unitSeconds = timestampUnitSeconds(header[0]!);
       continue;
     }
+    if (valueIndex === undefined) {
+      const found = events ? 0 : valueColumnIndex(reading.valueColumn, header);
+      if (typeof found === 'string') throw new TraceParseError(name, [{ line: lineNumber, message: found }]);
+      valueIndex = found;
+    }
     const cells = line.split(',');
-    if (cells.length !== 2) {
-      problems.push({ line: lineNumber, message: `expected 2 comma-separated columns (timestamp_seconds,value), found ${cells.length}` });
+    // Every row as wide as the header (or as the first row, without one): a row with a column
+    // more or less has its cells in other places.
+    columns ??= cells.length;
+    const expected = `${columns} comma-separated column${columns === 1 ? '' : 's'}`;
+    if (cells.length !== columns) {
+      problems.push({ line: lineNumber, message: `expected ${expected}${header ? ` (${header.join(',')})` : ''}, found ${cells.length}` });
       continue;
+    }
+    if (!events && valueIndex >= columns) {
+      const message = columns === 1 ? `expected 2 comma-separated columns (timestamp_seconds,value), found 1${separatorHint(line)}` : `the value column is the ${ordinal(valueIndex + 1)}, but the file has ${columns} columns`;
+      throw new TraceParseError(name, [...problems, { line: lineNumber, message }]);
     }
     const timeCell = cells[0]!.trim();
     const time = timestampSeconds(timeCell, unitSeconds);
-    const value = Number(cells[1]!.trim());
     if (!Number.isFinite(time)) {
       problems.push({ line: lineNumber, message: `timestamp is not a number or an ISO 8601 date-time: ${JSON.stringify(cells[0])}` });
       continue;
     }
-    if (cells[1]!.trim() === '' || !Number.isFinite(value)) {
-      problems.push({ line: lineNumber, message: `value is not a number: ${JSON.stringify(cells[1])}` });
+    if (events) {
+      // A request log: rows may share a timestamp and need not be in order; they are counted.
+      times.push(time);
+      continue;
+    }
+    const valueCell = cells[valueIndex]!.trim();
+    const value = Number(valueCell);
+    if (valueCell === '' || !Number.isFinite(value)) {
+      problems.push({ line: lineNumber, message: `value is not a number: ${JSON.stringify(cells[valueIndex])}` });
       continue;
     }
     if (value < 0) {
@@ -104,10 +168,34 @@ export function parseTraceCsv(text: string, name: string): Trace {
     values.push(value);
   }
   if (problems.length > 0) throw new TraceParseError(name, problems);
+  if (events) return eventsPerSecond(times, name, lines.length);
   if (times.length < 2) throw new TraceParseError(name, [{ line: lines.length, message: `a trace needs at least 2 data rows, found ${times.length}` }]);
   const origin = times[0] as number;
   const shifted = Float64Array.from(times, (t) => t - origin);
   return { name, times: shifted, values: Float64Array.from(values), stepSeconds: medianStep(shifted) };
+}
+
+/**
+ * A request log as a trace: the requests of each second from the first request's second to the
+ * last one's, empty seconds included (counted 0, not missing).
+ */
+function eventsPerSecond(eventTimes: readonly number[], name: string, lineCount: number): Trace {
+  if (eventTimes.length === 0) throw new TraceParseError(name, [{ line: lineCount, message: 'a request log needs at least 1 request, found none' }]);
+  let first = Infinity;
+  let last = -Infinity;
+  for (const time of eventTimes) {
+    first = Math.min(first, time);
+    last = Math.max(last, time);
+  }
+  const origin = Math.floor(first);
+  // At least two seconds, so that a log of one second is still a trace.
+  const seconds = Math.max(2, Math.floor(last) - origin + 1);
+  const values = new Float64Array(seconds);
+  for (const time of eventTimes) {
+    const second = Math.floor(time) - origin;
+    values[second] = (values[second] ?? 0) + 1;
+  }
+  return { name, times: Float64Array.from({ length: seconds }, (_, t) => t), values, stepSeconds: 1 };
 }
 
 function medianStep(times: Float64Array): number {

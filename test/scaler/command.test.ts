@@ -33,7 +33,7 @@ afterEach(() => {
 describe('scalewright simulate', () => {
   it('--help names every flag with its default', async () => {
     const { help } = await run(['--help']);
-    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error', '--dependency-ms', '--frontier', '--frontier-window', '--chart', '--seed', '--decisions', '--gaps', '--jobs']) {
+    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error', '--dependency-ms', '--frontier', '--frontier-window', '--chart', '--seed', '--decisions', '--gaps', '--jobs', '--events', '--value-column']) {
       expect(help).toContain(flag);
     }
     expect(help).toMatch(/default: 560/);
@@ -65,6 +65,38 @@ describe('scalewright simulate', () => {
     expect(text).toMatch(/step\.csv\s+adaptive\/hpa/);
     expect(text).toMatch(/time: real time \(1 s rows\); load: values ×5\.00 → peak 200 rps/);
     expect(err.join('')).toMatch(/simulated step\.csv/);
+  });
+  it('--events replays a request log as the per-second counts it makes; --value-column picks a wider file\'s column; the two together are refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    // Per-second counts; the same requests as a log (at odd instants within their second, in the
+    // Azure traces' date format); and a wide file whose counts are its 3rd column.
+    const counts = Array.from({ length: 900 }, (_, t) => (t % 97 === 0 ? 0 : 3 + ((t * 7) % 11) + (t > 300 && t < 420 ? 12 : 0)));
+    // A log starts at its first request and ends at its last: the counts do too.
+    counts[0] = 5;
+    counts[899] = 4;
+    writeFileSync(join(dir, 'counts.csv'), ['timestamp_seconds,value', ...counts.map((count, t) => `${t},${count}`)].join('\n'));
+    const stamp = (t: number, k: number) => new Date(Date.UTC(2023, 10, 16, 18, 0, 0) + t * 1000 + ((k * 137) % 1000)).toISOString().replace('T', ' ').replace('Z', '0000');
+    const requests = counts.flatMap((count, t) => Array.from({ length: count }, (_, k) => `${stamp(t, k)},${100 + k},${10 + k}`));
+    // Newest first: a log's order does not matter.
+    writeFileSync(join(dir, 'log.csv'), ['TIMESTAMP,ContextTokens,GeneratedTokens', ...requests.reverse()].join('\n'));
+    writeFileSync(join(dir, 'wide.csv'), ['timestamp,model,requests', ...counts.map((count, t) => `${t},m,${count}`)].join('\n'));
+    const outcomes = async (args: string[]) => {
+      const { out, err } = capture();
+      expect((await run([...args, '--json'])).exitCode).toBe(0);
+      const parsed = JSON.parse(out.join('')) as { comparisons: { outcomes: unknown[]; rescaling: string }[] };
+      vi.restoreAllMocks();
+      return { outcomes: parsed.comparisons[0]!.outcomes, rescaling: parsed.comparisons[0]!.rescaling, stderr: err.join('') };
+    };
+    const fromCounts = await outcomes(['--trace', join(dir, 'counts.csv')]);
+    const fromLog = await outcomes(['--trace', join(dir, 'log.csv'), '--events']);
+    const fromWide = await outcomes(['--trace', join(dir, 'wide.csv'), '--value-column', 'requests']);
+    expect(fromLog.outcomes).toEqual(fromCounts.outcomes);
+    expect(fromLog.rescaling).toBe(fromCounts.rescaling);
+    expect(fromLog.stderr).toMatch(new RegExp(`read log\\.csv as a request log: ${counts.reduce((a, b) => a + b, 0)} requests, counted per second over 900 s`));
+    expect(fromWide.outcomes).toEqual(fromCounts.outcomes);
+    const { err } = capture();
+    expect((await run(['--trace', join(dir, 'log.csv'), '--events', '--value-column', '2'])).exitCode).toBe(2);
+    expect(err.join('')).toMatch(/--events counts the rows of a request log and reads no value column/);
   });
   it('--capacity-error tells the adaptive policy a wrong capacity and says so; --no-latency-feedback turns the correction off', async () => {
     const { out } = capture();

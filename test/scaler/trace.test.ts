@@ -69,6 +69,69 @@ describe('trace CSV parsing', () => {
     expect(parseError('').message).toMatch(/at least 2 data rows, found 0/);
     expect(parseError('timestamp_seconds,value\n0,1\n').message).toMatch(/found 1/);
   });
+  it('reads the value from another column, by header name or number, for files with more than two', () => {
+    const text = 'timestamp,model,requests,tokens\n0,a,5,900\n1,a,7,1200\n2,b,6,700\n';
+    expect(Array.from(parseTraceCsv(text, 'wide.csv', { valueColumn: 'Requests' }).values)).toEqual([5, 7, 6]);
+    expect(Array.from(parseTraceCsv(text, 'wide.csv', { valueColumn: '4' }).values)).toEqual([900, 1200, 700]);
+    // The default is the second column, here words: each row says so.
+    expect(() => parseTraceCsv(text, 'wide.csv')).toThrow(/line 2: value is not a number: "a"/);
+    const problem = (reading: { valueColumn: string }, csv = text) => {
+      try {
+        parseTraceCsv(csv, 'wide.csv', reading);
+      } catch (error) {
+        return (error as TraceParseError).problems;
+      }
+      throw new Error('expected a TraceParseError');
+    };
+    expect(problem({ valueColumn: 'latency' })).toEqual([{ line: 2, message: 'no column named "latency"; the header has timestamp, model, requests, tokens' }]);
+    expect(problem({ valueColumn: 'timestamp' })).toEqual([{ line: 2, message: 'the value column "timestamp" is the timestamp column' }]);
+    expect(problem({ valueColumn: '1' })).toEqual([{ line: 2, message: 'the value column must be the 2nd or a later one (the 1st is the timestamp), got 1' }]);
+    expect(problem({ valueColumn: '5' })).toEqual([{ line: 2, message: 'the value column is the 5th, but the file has 4 columns' }]);
+    expect(problem({ valueColumn: 'requests' }, '0,a,5\n1,a,6\n')).toEqual([{ line: 1, message: 'the value column "requests" is named, but the file has no header line: give its number instead' }]);
+    // Every row as wide as the header: a cell more or less puts the others out of place.
+    expect(problem({ valueColumn: 'requests' }, 'timestamp,model,requests\n0,a,5\n1,a,b,6\n')).toEqual([{ line: 3, message: 'expected 3 comma-separated columns (timestamp,model,requests), found 4' }]);
+  });
+  it('reads a request log (--events): one row per request, counted per second, empty seconds as 0, in any order', () => {
+    // The Azure LLM inference traces' own format: a space between date and time, seven decimals, no zone.
+    const log = [
+      'TIMESTAMP,ContextTokens,GeneratedTokens',
+      '2023-11-16 18:15:46.6805900,374,44',
+      '2023-11-16 18:15:46.9000000,396,109',
+      '2023-11-16 18:15:49.1000000,879,46',
+      '2023-11-16 18:15:46.6805900,120,12',
+      '2023-11-16 18:15:48.0000000,55,5',
+    ].join('\n');
+    const trace = parseTraceCsv(log, 'azure.csv', { events: true });
+    expect(Array.from(trace.times)).toEqual([0, 1, 2, 3]);
+    expect(Array.from(trace.values)).toEqual([3, 0, 1, 1]);
+    expect(trace.stepSeconds).toBe(1);
+    // Timestamps in a unit, as BurstGPT's seconds or a log in milliseconds.
+    expect(Array.from(parseTraceCsv('timestamp_ms\n1700000000100\n1700000000900\n1700000002500\n', 'ms.csv', { events: true }).values)).toEqual([2, 0, 1]);
+    // One request is still a trace (of two seconds); none is an error.
+    expect(Array.from(parseTraceCsv('t\n5\n', 'one.csv', { events: true }).values)).toEqual([1, 0]);
+    expect(() => parseTraceCsv('t\n', 'none.csv', { events: true })).toThrow(/a request log needs at least 1 request, found none/);
+    expect(() => parseTraceCsv('t\n5\nsoon\n', 'bad.csv', { events: true })).toThrow(/line 3: timestamp is not a number or an ISO 8601 date-time: "soon"/);
+  });
+  it('reads a date-time without a zone as UTC, whatever the machine\'s zone (no hour lost at a daylight-saving change), and skips a byte-order mark', () => {
+    const zone = process.env.TZ;
+    // London moved its clocks from 01:00 to 02:00 on 2024-03-31: read as local time, these two
+    // rows would be one hour apart.
+    process.env.TZ = 'Europe/London';
+    try {
+      const zoneless = parseTraceCsv('\uFEFFtimestamp,value\n2024-03-31 00:30:00,1\n2024-03-31T02:30:00,2\n', 'bom.csv');
+      expect(Array.from(zoneless.times)).toEqual([0, 7200]);
+      expect(Array.from(parseTraceCsv('timestamp,value\n2024-03-31T00:30:00Z,1\n2024-03-31T02:30:00+00:00,2\n', 'z.csv').times)).toEqual([0, 7200]);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+  it('says so when the columns are separated by semicolons or tabs', () => {
+    expect(parseError('timestamp_seconds;value\n0;5\n1;6\n').problems).toEqual([
+      { line: 1, message: 'header must have at least 2 columns (timestamp_seconds,value), found 1: columns are separated by commas, and this line has semicolons or tabs' },
+      { line: 2, message: 'expected 2 comma-separated columns (timestamp_seconds,value), found 1: columns are separated by commas, and this line has semicolons or tabs' },
+    ]);
+  });
   it('caps the message at ten problems and counts the rest', () => {
     const lines = ['timestamp_seconds,value', ...Array.from({ length: 15 }, (_, i) => `${i},x`)];
     expect(parseError(lines.join('\n')).message).toMatch(/\.\.\. and 5 more$/);
