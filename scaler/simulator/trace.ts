@@ -175,6 +175,9 @@ export function parseTraceCsv(text: string, name: string, reading: TraceReading 
   return { name, times: shifted, values: Float64Array.from(values), stepSeconds: medianStep(shifted) };
 }
 
+/** The longest request log counted per second: 100 days, 8.64 million seconds (69 MB of counts). */
+export const MAX_REQUEST_LOG_SECONDS = 8_640_000;
+
 /**
  * A request log as a trace: the requests of each second from the first request's second to the
  * last one's, empty seconds included (counted 0, not missing).
@@ -190,6 +193,9 @@ function eventsPerSecond(eventTimes: readonly number[], name: string, lineCount:
   const origin = Math.floor(first);
   // At least two seconds, so that a log of one second is still a trace.
   const seconds = Math.max(2, Math.floor(last) - origin + 1);
+  if (seconds > MAX_REQUEST_LOG_SECONDS) {
+    throw new TraceParseError(name, [{ line: lineCount, message: `the requests span ${seconds} s (${(seconds / 86_400).toFixed(0)} days), more than the ${MAX_REQUEST_LOG_SECONDS} s (${MAX_REQUEST_LOG_SECONDS / 86_400} days) a request log is counted over; if its timestamps are not in seconds, name their unit in the header (timestamp_ms, time_us)` }]);
+  }
   const values = new Float64Array(seconds);
   for (const time of eventTimes) {
     const second = Math.floor(time) - origin;

@@ -111,6 +111,9 @@ describe('trace CSV parsing', () => {
     expect(Array.from(parseTraceCsv('t\n5\n', 'one.csv', { events: true }).values)).toEqual([1, 0]);
     expect(() => parseTraceCsv('t\n', 'none.csv', { events: true })).toThrow(/a request log needs at least 1 request, found none/);
     expect(() => parseTraceCsv('t\n5\nsoon\n', 'bad.csv', { events: true })).toThrow(/line 3: timestamp is not a number or an ISO 8601 date-time: "soon"/);
+    // Milliseconds under a header that names no unit, read as seconds, span 54,000 years: refused, with the fix.
+    expect(() => parseTraceCsv('timestamp\n1700000000100\n1700000000900\n', 'ms.csv', { events: true })).not.toThrow();
+    expect(() => parseTraceCsv('timestamp\n0\n1700000000900\n', 'ms.csv', { events: true })).toThrow(/the requests span 1700000000901 s \(19675926 days\), more than the 8640000 s \(100 days\) a request log is counted over; if its timestamps are not in seconds, name their unit in the header \(timestamp_ms, time_us\)/);
   });
   it('reads a date-time without a zone as UTC, whatever the machine\'s zone (no hour lost at a daylight-saving change), and skips a byte-order mark', () => {
     const zone = process.env.TZ;
