@@ -51,7 +51,7 @@ export function replayTrace(original: Trace, options: ReplayOptions): Replay {
   const timeFactor = replayTimeFactor(trace, options);
   const { times, values } = trace;
   const rows = times.length;
-  const end = (times[rows - 1] as number) + trace.stepSeconds;
+  const end = traceEndSeconds(trace);
   const seconds = replayedSeconds(trace, options);
   const rates = new Float64Array(seconds);
   let row = 0;
@@ -82,8 +82,12 @@ function replayTimeFactor(trace: Trace, options: Pick<ReplayOptions, 'maxReplayS
 
 /** How many simulated seconds `replayTrace` plays a trace over, without replaying it (filling gaps moves neither end nor step). */
 export function replayedSeconds(trace: Trace, options: Pick<ReplayOptions, 'maxReplayStepSeconds'>): number {
-  const end = (trace.times[trace.times.length - 1] as number) + trace.stepSeconds;
-  return Math.max(1, Math.ceil(end / replayTimeFactor(trace, options)));
+  return Math.max(1, Math.ceil(traceEndSeconds(trace) / replayTimeFactor(trace, options)));
+}
+
+/** Where a trace ends: its last row holds for one step. */
+function traceEndSeconds(trace: Trace): number {
+  return (trace.times[trace.times.length - 1] as number) + trace.stepSeconds;
 }
 
 /** Whether a gap follows row `i`: the next row comes more than GAP_STEPS steps after it. */

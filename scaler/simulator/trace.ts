@@ -128,9 +128,8 @@ export function parseTraceCsv(text: string, name: string, reading: TraceReading 
     // Every row as wide as the header (or as the first row, without one): a row with a column
     // more or less has its cells in other places.
     columns ??= cells.length;
-    const expected = `${columns} comma-separated column${columns === 1 ? '' : 's'}`;
     if (cells.length !== columns) {
-      problems.push({ line: lineNumber, message: `expected ${expected}${header ? ` (${header.join(',')})` : ''}, found ${cells.length}` });
+      problems.push({ line: lineNumber, message: `expected ${columns} comma-separated column${columns === 1 ? '' : 's'}${header ? ` (${header.join(',')})` : ''}, found ${cells.length}` });
       continue;
     }
     if (!events && valueIndex >= columns) {
