@@ -58,6 +58,7 @@ interface SimulateFlags {
   decisions?: boolean;
   gaps: GapReading;
   jobs: number | 'auto';
+  timeColumn?: string;
   valueColumn?: string;
   events?: boolean;
 }
@@ -85,7 +86,8 @@ export function simulateCommand(): Command {
     .option('--config <file>', 'service policy config (JSON or YAML); default: built-in defaults with max 40 replicas')
     .option('--peak-rps <n>', 'load rescaling: the busiest simulated second becomes this many requests/s', positive('--peak-rps'), 560)
     .option('--max-replay-step <s>', 'time rescaling: a row of step Δ plays over min(Δ, this) simulated seconds', positive('--max-replay-step'), 60)
-    .option('--value-column <name|n>', 'the trace files\' value column, by header name or number from 1 (default: the 2nd; the 1st is always the timestamp), for files with more columns than two')
+    .option('--time-column <name|n>', 'the trace files\' timestamp column, by header name or number from 1 (default: the 1st); its header name gives its unit (end_timestamp_ms), as for the 1st')
+    .option('--value-column <name|n>', 'the trace files\' value column, by header name or number from 1 (default: the 1st that is not the timestamp\'s, so the 2nd), for files with more columns than two')
     .option('--events', 'the trace files are request logs: one row per request at its timestamp (as the Azure LLM inference traces are published), counted per second; rows may share a timestamp and come in any order, and no value column is read')
     .addOption(new Option('--gaps <reading>', `how to read rows more than ${GAP_STEPS} steps apart: "zero" (the missing rows count no requests, as in a count trace that skips empty seconds) or "hold" (the row before holds, as in a sampled rate with missed scrapes)`).choices(['zero', 'hold']).default('zero'))
     .option('--cpu-limit <cores>', 'model: CPU limit per replica (cores)', positive('--cpu-limit'), DEFAULT_SERVICE_MODEL.cpuLimitCores)
@@ -122,7 +124,8 @@ Examples:
   scalewright simulate --all --frontier --chart frontier.svg   # how far is the goal?
   scalewright simulate --synthetic goal,held-out --seed 1,2,3,4,5   # one draw's luck?
   scalewright simulate --synthetic short-bursts --decisions         # why did it scale?
-  scalewright simulate --trace AzureLLMInferenceTrace_conv.csv --events   # a request log, counted per second`)
+  scalewright simulate --trace AzureLLMInferenceTrace_conv.csv --events   # a request log, counted per second
+  scalewright simulate --trace AzureFunctionsInvocationTrace.txt --events --time-column end_timestamp`)
     .action(async (flags: SimulateFlags) => {
       process.exitCode = await runSimulate(flags);
     });
@@ -152,7 +155,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     // Every trace is read before any is simulated: a bad file is reported at once, not after minutes.
     const read: Trace[] = [];
     for (const source of traces) {
-      const trace = 'file' in source ? parseTraceCsv(await readFile(source.file, 'utf8'), basename(source.file), { valueColumn: flags.valueColumn, events: flags.events }) : syntheticTrace(source.shape, undefined, source.seed);
+      const trace = 'file' in source ? parseTraceCsv(await readFile(source.file, 'utf8'), basename(source.file), { timeColumn: flags.timeColumn, valueColumn: flags.valueColumn, events: flags.events }) : syntheticTrace(source.shape, undefined, source.seed);
       if ('file' in source && flags.events) process.stderr.write(`read ${trace.name} as a request log: ${trace.values.reduce((sum, count) => sum + count, 0)} requests, counted per second over ${trace.values.length} s\n`);
       read.push(flags.reverse ? reversedTrace(trace) : trace);
     }

@@ -4,10 +4,10 @@
  * the simulator rescales it). Parsing is pure and reports every bad line with its number.
  *
  * Traces come from many tools, so two other spellings of time are read rather than misread: a
- * header whose first column names its unit (`timestamp_ms`, `time_minutes`, `t_hours`; seconds
- * when it names none), and ISO 8601 date-times (`2024-05-10T00:00:01Z`) in place of numbers. A
- * wider file gives its value from a chosen column, and a request log (one row per request) is
- * counted per second (`TraceReading`).
+ * header whose timestamp column names its unit (`timestamp_ms`, `time_minutes`, `t_hours`;
+ * seconds when it names none), and ISO 8601 date-times (`2024-05-10T00:00:01Z`) in place of
+ * numbers. A wider file gives its timestamp and value from chosen columns, and a request log (one
+ * row per request) is counted per second (`TraceReading`).
  */
 export interface Trace {
   name: string;
@@ -62,13 +62,16 @@ function timestampSeconds(cell: string, unitSeconds: number): number {
 }
 
 /**
- * How to read a trace file's columns:
- * - `valueColumn`: the column that holds the value, by its header name or its number from 1
- *   (default: the second; the first is always the timestamp);
+ * How to read a trace file's columns, each named by its header name or its number from 1:
+ * - `timeColumn`: the column that holds the timestamp (default: the first); its header name gives
+ *   its unit;
+ * - `valueColumn`: the column that holds the value (default: the first that is not the
+ *   timestamp's, so the second of a `timestamp_seconds,value` file);
  * - `events`: each row is one request at its timestamp (a request log, as the Azure LLM inference
  *   traces are published), counted per second; the value column is not read.
  */
 export interface TraceReading {
+  timeColumn?: string;
   valueColumn?: string;
   events?: boolean;
 }
@@ -83,15 +86,27 @@ function ordinal(n: number): string {
   return `${n}${suffix}`;
 }
 
-/** The 0-based index of the value column, or a message saying why there is none. */
-function valueColumnIndex(wanted: string | undefined, header: readonly string[] | undefined): number | string {
-  if (wanted === undefined) return 1;
+/**
+ * The 0-based index of the column a flag names (by header name or number from 1), or a message
+ * saying why there is none. Whether the file is as wide is checked on its first row.
+ */
+function namedColumnIndex(role: 'time' | 'value', wanted: string, header: readonly string[] | undefined): number | string {
   const position = Number(wanted);
-  if (Number.isInteger(position)) return position >= 2 ? position - 1 : `the value column must be the 2nd or a later one (the 1st is the timestamp), got ${wanted}`;
-  if (header === undefined) return `the value column ${JSON.stringify(wanted)} is named, but the file has no header line: give its number instead`;
+  if (Number.isInteger(position)) return position >= 1 ? position - 1 : `the ${role} column is counted from 1, got ${wanted}`;
+  if (header === undefined) return `the ${role} column ${JSON.stringify(wanted)} is named, but the file has no header line: give its number instead`;
   const index = header.indexOf(wanted.trim().toLowerCase());
-  if (index === 0) return `the value column ${JSON.stringify(wanted)} is the timestamp column`;
-  return index > 0 ? index : `no column named ${JSON.stringify(wanted)}; the header has ${header.join(', ')}`;
+  return index >= 0 ? index : `no column named ${JSON.stringify(wanted)}; the header has ${header.join(', ')}`;
+}
+
+/** Where the timestamp and the value are, 0-based; the value is -1 for a request log, which has none. */
+function columnIndices(reading: TraceReading, header: readonly string[] | undefined): { time: number; value: number } | string {
+  const time = reading.timeColumn === undefined ? 0 : namedColumnIndex('time', reading.timeColumn, header);
+  if (typeof time === 'string') return time;
+  if (reading.events === true) return { time, value: -1 };
+  if (reading.valueColumn === undefined) return { time, value: time === 0 ? 1 : 0 };
+  const value = namedColumnIndex('value', reading.valueColumn, header);
+  if (typeof value === 'string') return value;
+  return value === time ? `the value column ${JSON.stringify(reading.valueColumn)} is the timestamp column` : { time, value };
 }
 
 export function parseTraceCsv(text: string, name: string, reading: TraceReading = {}): Trace {
@@ -104,7 +119,7 @@ export function parseTraceCsv(text: string, name: string, reading: TraceReading 
   let lastCell = '';
   let header: string[] | undefined;
   let columns: number | undefined;
-  let valueIndex: number | undefined;
+  let at: { time: number; value: number } | undefined;
   const events = reading.events === true;
   for (let index = 0; index < lines.length; index += 1) {
     const lineNumber = index + 1;
@@ -116,30 +131,32 @@ export function parseTraceCsv(text: string, name: string, reading: TraceReading 
       header = line.split(',').map((cell) => cell.trim().toLowerCase());
       columns = header.length;
       if (columns < 2 && !events) problems.push({ line: lineNumber, message: `header must have at least 2 columns (timestamp_seconds,value), found ${columns}${separatorHint(line)}` });
-      unitSeconds = timestampUnitSeconds(header[0]!);
       continue;
-    }
-    if (valueIndex === undefined) {
-      const found = events ? 0 : valueColumnIndex(reading.valueColumn, header);
-      if (typeof found === 'string') throw new TraceParseError(name, [{ line: lineNumber, message: found }]);
-      valueIndex = found;
     }
     const cells = line.split(',');
     // Every row as wide as the header (or as the first row, without one): a row with a column
     // more or less has its cells in other places.
     columns ??= cells.length;
+    if (at === undefined) {
+      const found = columnIndices(reading, header);
+      if (typeof found === 'string') throw new TraceParseError(name, [{ line: lineNumber, message: found }]);
+      const beyond = Math.max(found.time, found.value);
+      if (beyond >= columns) {
+        const role = beyond === found.time ? 'time' : 'value';
+        const message = columns === 1 ? `expected 2 comma-separated columns (timestamp_seconds,value), found 1${separatorHint(line)}` : `the ${role} column is the ${ordinal(beyond + 1)}, but the file has ${columns} columns`;
+        throw new TraceParseError(name, [...problems, { line: lineNumber, message }]);
+      }
+      at = found;
+      unitSeconds = header === undefined ? 1 : timestampUnitSeconds(header[at.time]!);
+    }
     if (cells.length !== columns) {
       problems.push({ line: lineNumber, message: `expected ${columns} comma-separated column${columns === 1 ? '' : 's'}${header ? ` (${header.join(',')})` : ''}, found ${cells.length}` });
       continue;
     }
-    if (!events && valueIndex >= columns) {
-      const message = columns === 1 ? `expected 2 comma-separated columns (timestamp_seconds,value), found 1${separatorHint(line)}` : `the value column is the ${ordinal(valueIndex + 1)}, but the file has ${columns} columns`;
-      throw new TraceParseError(name, [...problems, { line: lineNumber, message }]);
-    }
-    const timeCell = cells[0]!.trim();
+    const timeCell = cells[at.time]!.trim();
     const time = timestampSeconds(timeCell, unitSeconds);
     if (!Number.isFinite(time)) {
-      problems.push({ line: lineNumber, message: `timestamp is not a number or an ISO 8601 date-time: ${JSON.stringify(cells[0])}` });
+      problems.push({ line: lineNumber, message: `timestamp is not a number or an ISO 8601 date-time: ${JSON.stringify(cells[at.time])}` });
       continue;
     }
     if (events) {
@@ -147,10 +164,10 @@ export function parseTraceCsv(text: string, name: string, reading: TraceReading 
       times.push(time);
       continue;
     }
-    const valueCell = cells[valueIndex]!.trim();
+    const valueCell = cells[at.value]!.trim();
     const value = Number(valueCell);
     if (valueCell === '' || !Number.isFinite(value)) {
-      problems.push({ line: lineNumber, message: `value is not a number: ${JSON.stringify(cells[valueIndex])}` });
+      problems.push({ line: lineNumber, message: `value is not a number: ${JSON.stringify(cells[at.value])}` });
       continue;
     }
     if (value < 0) {

@@ -33,7 +33,7 @@ afterEach(() => {
 describe('scalewright simulate', () => {
   it('--help names every flag with its default', async () => {
     const { help } = await run(['--help']);
-    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error', '--dependency-ms', '--frontier', '--frontier-window', '--chart', '--seed', '--decisions', '--gaps', '--jobs', '--events', '--value-column']) {
+    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error', '--dependency-ms', '--frontier', '--frontier-window', '--chart', '--seed', '--decisions', '--gaps', '--jobs', '--events', '--value-column', '--time-column']) {
       expect(help).toContain(flag);
     }
     expect(help).toMatch(/default: 560/);
@@ -66,7 +66,7 @@ describe('scalewright simulate', () => {
     expect(text).toMatch(/time: real time \(1 s rows\); load: values ×5\.00 → peak 200 rps/);
     expect(err.join('')).toMatch(/simulated step\.csv/);
   });
-  it('--events replays a request log as the per-second counts it makes; --value-column picks a wider file\'s column; the two together are refused', async () => {
+  it('--events replays a request log as the per-second counts it makes; --value-column and --time-column pick a wider file\'s columns; --events with --value-column is refused', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-'));
     // Per-second counts; the same requests as a log (at odd instants within their second, in the
     // Azure traces' date format); and a wide file whose counts are its 3rd column.
@@ -80,6 +80,9 @@ describe('scalewright simulate', () => {
     // Newest first: a log's order does not matter.
     writeFileSync(join(dir, 'log.csv'), ['TIMESTAMP,ContextTokens,GeneratedTokens', ...requests.reverse()].join('\n'));
     writeFileSync(join(dir, 'wide.csv'), ['timestamp,model,requests', ...counts.map((count, t) => `${t},m,${count}`)].join('\n'));
+    // The Azure Functions invocation trace's layout: the time (seconds, when each call ended) is the 3rd column.
+    const calls = counts.flatMap((count, t) => Array.from({ length: count }, (_, k) => `app${k % 3},f${k % 5},${(t + ((k * 211) % 1000) / 1000).toFixed(3)},0.25`));
+    writeFileSync(join(dir, 'functions.csv'), ['app,func,end_timestamp,duration', ...calls].join('\n'));
     const outcomes = async (args: string[]) => {
       const { out, err } = capture();
       expect((await run([...args, '--json'])).exitCode).toBe(0);
@@ -94,6 +97,8 @@ describe('scalewright simulate', () => {
     expect(fromLog.rescaling).toBe(fromCounts.rescaling);
     expect(fromLog.stderr).toMatch(new RegExp(`read log\\.csv as a request log: ${counts.reduce((a, b) => a + b, 0)} requests, counted per second over 900 s`));
     expect(fromWide.outcomes).toEqual(fromCounts.outcomes);
+    const fromFunctions = await outcomes(['--trace', join(dir, 'functions.csv'), '--events', '--time-column', 'end_timestamp']);
+    expect(fromFunctions.outcomes).toEqual(fromCounts.outcomes);
     const { err } = capture();
     expect((await run(['--trace', join(dir, 'log.csv'), '--events', '--value-column', '2'])).exitCode).toBe(2);
     expect(err.join('')).toMatch(/--events counts the rows of a request log and reads no value column/);

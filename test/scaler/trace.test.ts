@@ -75,7 +75,7 @@ describe('trace CSV parsing', () => {
     expect(Array.from(parseTraceCsv(text, 'wide.csv', { valueColumn: '4' }).values)).toEqual([900, 1200, 700]);
     // The default is the second column, here words: each row says so.
     expect(() => parseTraceCsv(text, 'wide.csv')).toThrow(/line 2: value is not a number: "a"/);
-    const problem = (reading: { valueColumn: string }, csv = text) => {
+    const problem = (reading: { valueColumn?: string; timeColumn?: string }, csv = text) => {
       try {
         parseTraceCsv(csv, 'wide.csv', reading);
       } catch (error) {
@@ -85,11 +85,36 @@ describe('trace CSV parsing', () => {
     };
     expect(problem({ valueColumn: 'latency' })).toEqual([{ line: 2, message: 'no column named "latency"; the header has timestamp, model, requests, tokens' }]);
     expect(problem({ valueColumn: 'timestamp' })).toEqual([{ line: 2, message: 'the value column "timestamp" is the timestamp column' }]);
-    expect(problem({ valueColumn: '1' })).toEqual([{ line: 2, message: 'the value column must be the 2nd or a later one (the 1st is the timestamp), got 1' }]);
+    expect(problem({ valueColumn: '1' })).toEqual([{ line: 2, message: 'the value column "1" is the timestamp column' }]);
+    expect(problem({ valueColumn: '0' })).toEqual([{ line: 2, message: 'the value column is counted from 1, got 0' }]);
+    expect(problem({ timeColumn: '9' })).toEqual([{ line: 2, message: 'the time column is the 9th, but the file has 4 columns' }]);
+    expect(problem({ timeColumn: 'when' })).toEqual([{ line: 2, message: 'no column named "when"; the header has timestamp, model, requests, tokens' }]);
     expect(problem({ valueColumn: '5' })).toEqual([{ line: 2, message: 'the value column is the 5th, but the file has 4 columns' }]);
     expect(problem({ valueColumn: 'requests' }, '0,a,5\n1,a,6\n')).toEqual([{ line: 1, message: 'the value column "requests" is named, but the file has no header line: give its number instead' }]);
     // Every row as wide as the header: a cell more or less puts the others out of place.
     expect(problem({ valueColumn: 'requests' }, 'timestamp,model,requests\n0,a,5\n1,a,b,6\n')).toEqual([{ line: 3, message: 'expected 3 comma-separated columns (timestamp,model,requests), found 4' }]);
+  });
+  it('reads the timestamp from another column, in the unit its header names, and the value from the first other column by default', () => {
+    const text = 'requests,host,time_ms\n5,a,1000\n7,a,3000\n6,b,5000\n';
+    const trace = parseTraceCsv(text, 'late-time.csv', { timeColumn: 'time_ms' });
+    expect(Array.from(trace.times)).toEqual([0, 2, 4]);
+    expect(Array.from(trace.values)).toEqual([5, 7, 6]);
+    expect(trace.stepSeconds).toBe(2);
+    expect(Array.from(parseTraceCsv('9,1,10\n9,3,20\n', 'n.csv', { timeColumn: '2', valueColumn: '3' }).values)).toEqual([10, 20]);
+    expect(() => parseTraceCsv(text, 'late-time.csv', { timeColumn: '3', valueColumn: 'time_ms' })).toThrow(/the value column "time_ms" is the timestamp column/);
+  });
+  it('counts a request log whose timestamp is not its first column: the Azure Functions invocation trace (app,func,end_timestamp,duration)', () => {
+    const log = [
+      'app,func,end_timestamp,duration',
+      '7b2c43a2bc30f6bb,6d8ac4bf0b8bcfb5,0.061,0.051',
+      'c8d5fc8f1b5a67e0,a1e4b1b8c6e2d3f9,0.48,0.40',
+      '7b2c43a2bc30f6bb,6d8ac4bf0b8bcfb5,2.9,1.1',
+      '0a6e4d3c2b1a0f9e,9e8d7c6b5a4f3e2d,0.7,0.2',
+    ].join('\n');
+    const trace = parseTraceCsv(log, 'functions.csv', { events: true, timeColumn: 'end_timestamp' });
+    expect(Array.from(trace.values)).toEqual([3, 0, 1]);
+    // Read from its first column, the app's hash is no timestamp: every row says so.
+    expect(() => parseTraceCsv(log, 'functions.csv', { events: true })).toThrow(/line 2: timestamp is not a number or an ISO 8601 date-time: "7b2c43a2bc30f6bb"/);
   });
   it('reads a request log (--events): one row per request, counted per second, empty seconds as 0, in any order', () => {
     // The Azure LLM inference traces' own format: a space between date and time, seven decimals, no zone.
