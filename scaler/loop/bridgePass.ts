@@ -4,7 +4,7 @@ import { plannedCapacityPerReplica } from '../policies/adaptive.js';
 import { statedBridgeChange } from '../policies/arbitration.js';
 import { bridgeBaseWhileAt, bridgeCpuLimit } from '../policies/verticalBridge.js';
 import { adaptiveSettingsFromConfig } from '../simulator/simulate.js';
-import { demandView } from './demandView.js';
+import { demandView, type DemandView } from './demandView.js';
 import type { EvaluationInput, PolicyMemory } from './evaluate.js';
 
 /**
@@ -27,25 +27,36 @@ export function bridgePass(input: EvaluationInput): BridgePass {
   // A data problem is the full evaluation's to report; the bridge waits for it.
   const read = demandView(input);
   if (!read.ok || !read.view.bridgeOn) return unchanged;
-  const { demand, capacityPerReplica, baseCores, limitCores, maxCores, inDemandUnits } = read.view;
+  const { demand, capacityPerReplica } = read.view;
   const settings = adaptiveSettingsFromConfig(config);
   const planned = plannedCapacityPerReplica(capacityPerReplica, memory.adaptive);
   if (!(planned > 0)) return unchanged;
   const queue = read.view.window.queueDepthJobs.at(-1)?.value ?? 0;
-  const proposal = bridgeCpuLimit({
-    demandRps: bridgeDemand(demand, queue, now, planned, settings).demandRps,
-    readyReplicas: actual.readyReplicas,
-    baseCapacityPerReplicaRps: planned,
-    targetUtilisation: settings.targetUtilisation,
-    baseCpuLimitCores: baseCores,
-    currentCpuLimitCores: limitCores,
-    maxCpuLimitCores: maxCores,
-  });
+  const proposal = bridgeProposal(read.view, actual.readyReplicas, bridgeDemand(demand, queue, now, planned, settings).demandRps, planned, settings.targetUtilisation);
   if (proposal.action === 'none') return unchanged;
   return {
-    change: inDemandUnits(statedBridgeChange(proposal)),
-    memory: { ...memory, bridgeBaseCpuCores: bridgeBaseWhileAt(proposal.to, baseCores) },
+    change: statedBridgeChange(proposal),
+    memory: { ...memory, bridgeBaseCpuCores: bridgeBaseWhileAt(proposal.to, read.view.baseCores) },
   };
+}
+
+/**
+ * The bridge's CPU limit for a demand, between the limits the service's view reads (its base, its
+ * limit now, the cap), stated in the view's demand units. The full evaluation and the bridge pass
+ * both size the bridge through it.
+ */
+export function bridgeProposal(view: DemandView, readyReplicas: number, demandRps: number, baseCapacityPerReplicaRps: number, targetUtilisation: number): Decision {
+  return view.inDemandUnits(
+    bridgeCpuLimit({
+      demandRps,
+      readyReplicas,
+      baseCapacityPerReplicaRps,
+      targetUtilisation,
+      baseCpuLimitCores: view.baseCores,
+      currentCpuLimitCores: view.limitCores,
+      maxCpuLimitCores: view.maxCores,
+    }),
+  );
 }
 
 /** How far back the bridge pass reads: the windows its demand looks at. */

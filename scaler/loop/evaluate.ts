@@ -5,12 +5,13 @@ import { adaptiveDecide, initialAdaptiveState, type AdaptiveState } from '../pol
 import { arbitrate } from '../policies/arbitration.js';
 import { hpaReconcile, initialHpaState, type HpaPod, type HpaState } from '../policies/hpa.js';
 import { recommendCpu, recommendMemory, type VerticalSettings } from '../policies/vertical.js';
-import { bridgeBaseWhileAt, bridgeCpuLimit } from '../policies/verticalBridge.js';
+import { bridgeBaseWhileAt } from '../policies/verticalBridge.js';
 import { lastSpan, type Sample } from '../samples.js';
 import { simpleMovingAverage } from '../signals/movingAverage.js';
 import { computeSignals } from '../signals/signalSet.js';
 import { adaptiveSettingsFromConfig, hpaSettingsFromConfig } from '../simulator/simulate.js';
 import type { ServiceWindow } from './serviceWindow.js';
+import { bridgeProposal } from './bridgePass.js';
 import { demandView } from './demandView.js';
 
 /**
@@ -103,7 +104,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
 
   let nextMemory: PolicyMemory = memory;
   let horizontal: Decision;
-  let bridgeProposal: Decision | undefined;
+  let proposedBridge: Decision | undefined;
   if (config.policy === 'hpa') {
     const hpaState = memory.hpa ?? initialHpaState(actual.replicas, now);
     const result = hpaReconcile({ now, currentReplicas: actual.replicas, pods: hpaPods(actual, window.cpuUsagePerReplicaCores, referenceCores, config, now), settings: hpaSettingsFromConfig(config) }, hpaState);
@@ -130,16 +131,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
       settings,
     );
     if (bridgeOn) {
-      bridgeProposal = bridgeCpuLimit({
-        demandRps: result.demandNowRps ?? 0,
-        readyReplicas: actual.readyReplicas,
-        baseCapacityPerReplicaRps: result.capacityPerReplicaRps,
-        targetUtilisation: settings.targetUtilisation,
-        baseCpuLimitCores: baseCores,
-        currentCpuLimitCores: limitCores,
-        maxCpuLimitCores: maxCores,
-      });
-      bridgeProposal = inDemandUnits(bridgeProposal);
+      proposedBridge = bridgeProposal(read.view, actual.readyReplicas, result.demandNowRps ?? 0, result.capacityPerReplicaRps, settings.targetUtilisation);
     }
     horizontal = inDemandUnits(result.decision);
     nextMemory = { ...nextMemory, adaptive: result.state };
@@ -180,7 +172,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
     requestDriven,
     ...(memory.lastVerticalChange ? { lastVerticalChange: memory.lastVerticalChange } : {}),
     settleSeconds: config.windows.stableSeconds,
-    ...(bridgeProposal ? { bridge: bridgeProposal, bridgeBaseCpuCores: baseCores } : {}),
+    ...(proposedBridge ? { bridge: proposedBridge, bridgeBaseCpuCores: baseCores } : {}),
   });
   // When the bridge's change is the only one, it is the decision; otherwise it goes alongside.
   const [decision, bridge] = arbitration.bridge && arbitration.decision.action === 'none' ? [arbitration.bridge, undefined] : [arbitration.decision, arbitration.bridge];
