@@ -1,5 +1,5 @@
 import type { DecisionMark, Point, Report, ServiceReport } from './model.js';
-import { ACTION_COLOURS, escapeXml, lineChart, timeLabel } from './svg.js';
+import { ACTION_COLOURS, CHART_CSS, escapeXml, lineChart, timeLabel } from './svg.js';
 
 /**
  * The report as one self-contained HTML page: inline CSS and SVG, no script, no external
@@ -20,15 +20,7 @@ export const REPORT_CSS = `
   .card .v { font-size: 22px; font-weight: 650; }
   .card .k { color: #4b5563; font-size: 13px; }
   .chart { background: #fff; border-radius: 6px; margin: 8px 0; padding: 2px 4px; box-shadow: 0 1px 2px rgba(0,0,0,.06); }
-  .chart-title { font: 600 15px system-ui, sans-serif; fill: #111827; }
-  .legend { font: 13px system-ui, sans-serif; fill: #374151; }
-  .axis { font: 12px system-ui, sans-serif; fill: #4b5563; }
-  .grid { stroke: #e5e7eb; stroke-width: 1; }
-  .frame { fill: none; stroke: #d1d5db; }
-  .above { fill: #fecaca; opacity: .55; }
-  .marker { font: 700 11px system-ui, sans-serif; fill: #fff; }
-  .empty { font: 14px system-ui, sans-serif; fill: #9ca3af; }
-  table { border-collapse: collapse; width: 100%; background: #fff; font-size: 14px; }
+${CHART_CSS}  table { border-collapse: collapse; width: 100%; background: #fff; font-size: 14px; }
   th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
   th { background: #f9fafb; }
   .num { display: inline-block; min-width: 20px; text-align: center; border-radius: 10px; color: #fff; font-weight: 700; font-size: 12px; padding: 1px 5px; }

@@ -35,12 +35,26 @@ export interface ChartSpec {
   readonly yMaxCap?: number;
   /** About how many y ticks (more for small whole counts such as replicas). */
   readonly yTicks?: number;
+  /** The time axis' labels (default: the clock time of epoch ms, `timeLabel`). */
+  readonly timeFormat?: (ms: number, spanMs: number) => string;
 }
 
 const WIDTH = 1100;
 /** Makes clip-path ids unique within one page. */
 let chartCounter = 0;
 const MARGIN = { left: 78, right: 18, top: 34, bottom: 30 };
+
+/** The charts' own styles, by class: the report page includes them, a standalone chart embeds them. */
+export const CHART_CSS = `
+  .chart-title { font: 600 15px system-ui, sans-serif; fill: #111827; }
+  .legend { font: 13px system-ui, sans-serif; fill: #374151; }
+  .axis { font: 12px system-ui, sans-serif; fill: #4b5563; }
+  .grid { stroke: #e5e7eb; stroke-width: 1; }
+  .frame { fill: none; stroke: #d1d5db; }
+  .above { fill: #fecaca; opacity: .55; }
+  .marker { font: 700 11px system-ui, sans-serif; fill: #fff; }
+  .empty { font: 14px system-ui, sans-serif; fill: #9ca3af; }
+`;
 
 export const ACTION_COLOURS: Record<string, string> = {
   scale_out: '#15803d',
@@ -70,7 +84,11 @@ export function timeLabel(ms: number, spanMs: number): string {
   return spanMs > 2 * 86_400_000 ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : spanMs > 3_600_000 ? iso.slice(11, 16) : iso.slice(11, 19);
 }
 
-export function lineChart(spec: ChartSpec): string {
+/**
+ * One chart as an inline SVG element, as wide as its container; with `top`, placed at that height
+ * inside an enclosing SVG instead (`stackedCharts`).
+ */
+export function lineChart(spec: ChartSpec, top?: number): string {
   const height = spec.height ?? 230;
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = height - MARGIN.top - MARGIN.bottom;
@@ -91,7 +109,8 @@ export function lineChart(spec: ChartSpec): string {
 
   const out: string[] = [];
   const clipId = `plot-${(chartCounter += 1)}`;
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-label="${escapeXml(spec.title)}">`);
+  const placement = top === undefined ? 'xmlns="http://www.w3.org/2000/svg" width="100%"' : `x="0" y="${top}" width="${WIDTH}" height="${height}"`;
+  out.push(`<svg ${placement} viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeXml(spec.title)}">`);
   out.push(`<rect x="0" y="0" width="${WIDTH}" height="${height}" fill="#ffffff"/>`);
   out.push(`<defs><clipPath id="${clipId}"><rect x="${MARGIN.left}" y="${MARGIN.top - 2}" width="${plotW}" height="${plotH + 4}"/></clipPath></defs>`);
   out.push(`<text x="${MARGIN.left}" y="20" class="chart-title">${escapeXml(spec.title)}</text>`);
@@ -115,7 +134,7 @@ export function lineChart(spec: ChartSpec): string {
   const timeTicks = 7;
   for (let i = 0; i <= timeTicks; i += 1) {
     const t = spec.from + (span * i) / timeTicks;
-    out.push(`<text x="${x(t).toFixed(1)}" y="${height - 10}" class="axis" text-anchor="${i === 0 ? 'start' : i === timeTicks ? 'end' : 'middle'}">${timeLabel(t, span)}</text>`);
+    out.push(`<text x="${x(t).toFixed(1)}" y="${height - 10}" class="axis" text-anchor="${i === 0 ? 'start' : i === timeTicks ? 'end' : 'middle'}">${escapeXml((spec.timeFormat ?? timeLabel)(t, span))}</text>`);
   }
   out.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" class="frame"/>`);
 
@@ -170,6 +189,25 @@ export function lineChart(spec: ChartSpec): string {
   }
   out.push('</svg>');
   return out.join('');
+}
+
+/** Charts one above the other in one standalone SVG file (styles embedded, no script), under a heading (a bold line, then plain ones). */
+export function stackedCharts(heading: readonly string[], specs: readonly ChartSpec[]): string {
+  let top = 14 + 20 * heading.length;
+  const charts = specs.map((spec) => {
+    const chart = lineChart(spec, top);
+    top += spec.height ?? 230;
+    return chart;
+  });
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${top}" viewBox="0 0 ${WIDTH} ${top}" font-family="sans-serif">`,
+    `<style>${CHART_CSS}</style>`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    ...heading.map((line, index) => `<text x="${MARGIN.left}" y="${22 + 20 * index}" font-size="${index === 0 ? 16 : 13}"${index === 0 ? ' font-weight="bold"' : ''}>${escapeXml(line)}</text>`),
+    ...charts,
+    '</svg>',
+    '',
+  ].join('\n');
 }
 
 function segments(points: readonly Point[], maxGapMs: number): Point[][] {

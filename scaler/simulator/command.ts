@@ -12,6 +12,7 @@ import { capacityPerReplica, DEFAULT_SERVICE_MODEL, type ServiceModel } from './
 import type { PolicyName } from './simulate.js';
 import { DEFAULT_SYNTHETIC_SEED, HELD_OUT_SHAPES, SYNTHETIC_SHAPES, syntheticTrace, type SyntheticShape } from './synthetic.js';
 import { frontierChart } from './frontierChart.js';
+import { timelineChart } from './timelineChart.js';
 import { GAP_STEPS, type GapReading } from './replay.js';
 import { formatComparisonTable, formatDecisionLines, formatFrontierLines } from './table.js';
 import { parseTraceCsv, reversedTrace, TraceParseError, type Trace } from './trace.js';
@@ -58,6 +59,7 @@ interface SimulateFlags {
   decisions?: boolean;
   gaps: GapReading;
   jobs: number | 'auto';
+  timeline?: string;
   timeColumn?: string;
   valueColumn?: string;
   events?: boolean;
@@ -108,6 +110,7 @@ export function simulateCommand(): Command {
     .option('--frontier', 'also trace the cost/violation frontier of a clairvoyant planner (knows the surrounding load, acts at once) and say whether the goal is within its reach')
     .option('--frontier-window <s>', 'the clairvoyant planner knows the load of this many seconds before and after each second', numberFlag('--frontier-window', (n) => Number.isInteger(n) && n >= 1, 'a whole number of seconds, 1 or more'), 60)
     .option('--chart <file.svg>', 'write the frontier chart (cost against violations per trace, as multiples of the HPA rule\'s) to this SVG file; implies --frontier and needs --policy both')
+    .option('--timeline <file.svg>', 'write a chart of one replay over time to this SVG file: the load against each policy\'s ready capacity, their replicas, and their violation-seconds so far; needs exactly one trace')
     .option('--jobs <n|auto>', `replays run at once, each on its own worker thread (1: one after another on this thread). "auto": one per CPU (${availableParallelism()} here), and only as many as the work is worth (a thread per ~5 s of replays). The results are the same, in the same order, whatever the number`, jobsFlag, 'auto')
     .option('--decisions', 'also print every replica decision of each policy with the simulated second, from → to and its reason (with --json: each outcome\'s "decisions", signals and thresholds included); the bridge\'s CPU changes are only counted')
     .addHelpText('after', `
@@ -124,6 +127,7 @@ Examples:
   scalewright simulate --all --frontier --chart frontier.svg   # how far is the goal?
   scalewright simulate --synthetic goal,held-out --seed 1,2,3,4,5   # one draw's luck?
   scalewright simulate --synthetic short-bursts --decisions         # why did it scale?
+  scalewright simulate --trace ../shared/data/traces/azure_llm_conv_2023_1s.csv --timeline conv.svg   # when?
   scalewright simulate --trace AzureLLMInferenceTrace_conv.csv --events   # a request log, counted per second
   scalewright simulate --trace AzureFunctionsInvocationTrace.txt --events --time-column end_timestamp`)
     .action(async (flags: SimulateFlags) => {
@@ -150,7 +154,10 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     const policies: PolicyName[] = flags.policy === 'both' ? ['hpa', 'adaptive'] : [flags.policy];
     if (flags.chart !== undefined && flags.policy !== 'both') throw new ConfigError(`--chart draws both policies against the frontier: it needs --policy both, not ${flags.policy}`);
     // Checked before the simulation, which can take a minute, not after it.
-    if (flags.chart !== undefined && !existsSync(dirname(resolve(flags.chart)))) throw new ConfigError(`--chart: no such folder: ${dirname(resolve(flags.chart))}`);
+    for (const [flag, file] of [['--chart', flags.chart], ['--timeline', flags.timeline]] as const) {
+      if (file !== undefined && !existsSync(dirname(resolve(file)))) throw new ConfigError(`${flag}: no such folder: ${dirname(resolve(file))}`);
+    }
+    if (flags.timeline !== undefined && traces.length !== 1) throw new ConfigError(`--timeline draws one replay: give one trace (one --trace, or one generated shape and seed), not ${traces.length}`);
     const frontier = flags.frontier || flags.chart !== undefined ? { windowSeconds: flags.frontierWindow, coresPerReplica: Math.max(model.cpuLimitCores, config.cpu.maxCores) } : undefined;
     // Every trace is read before any is simulated: a bad file is reported at once, not after minutes.
     const read: Trace[] = [];
@@ -172,6 +179,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
         capacityError: flags.capacityError,
         frontier,
         decisions: flags.decisions,
+        timeline: flags.timeline !== undefined,
       },
       flags.jobs === 'auto' ? { jobs: availableParallelism(), automatic: true } : { jobs: flags.jobs, automatic: false },
       (event) => {
@@ -201,14 +209,19 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
       const sections = [formatFrontierLines(comparisons), formatDecisionLines(comparisons)].filter(Boolean);
       process.stdout.write(`${modelLine}\n\n${formatComparisonTable(comparisons)}\n${sections.map((section) => `\n${section}\n`).join('')}`);
     }
-    if (flags.chart !== undefined) {
+    const charts = [
+      { flag: '--chart', file: flags.chart, what: 'the frontier chart', draw: () => frontierChart(comparisons) },
+      { flag: '--timeline', file: flags.timeline, what: 'the timeline', draw: () => timelineChart(comparisons[0]!) },
+    ];
+    for (const { flag, file, what, draw } of charts) {
+      if (file === undefined) continue;
       try {
-        await writeFile(flags.chart, frontierChart(comparisons));
+        await writeFile(file, draw());
       } catch (error) {
-        process.stderr.write(`--chart: cannot write ${flags.chart}: ${(error as Error).message}\n`);
+        process.stderr.write(`${flag}: cannot write ${file}: ${(error as Error).message}\n`);
         return ExitCode.failure;
       }
-      process.stderr.write(`wrote the frontier chart to ${flags.chart}\n`);
+      process.stderr.write(`wrote ${what} to ${file}\n`);
     }
     return ExitCode.ok;
   } catch (error) {

@@ -1,8 +1,9 @@
 import type { PolicyConfig } from '../config/policyConfig.js';
 import { clairvoyantFrontier, costWithin, FRONTIER_PRICES, type CostWithin, type FrontierPoint } from './frontier.js';
 import { replayTrace, type ReplayOptions } from './replay.js';
-import type { ServiceModel } from './serviceModel.js';
+import { capacityPerReplica, type ServiceModel } from './serviceModel.js';
 import { simulatePolicy, type PolicyName, type PolicyOutcome, type TimedDecision } from './simulate.js';
+import { loadTimeline, policyTimelineRecorder, timelineBucketSeconds, type Timeline } from './timeline.js';
 import type { Trace } from './trace.js';
 
 export interface Comparison {
@@ -15,6 +16,8 @@ export interface Comparison {
   goalMet?: boolean;
   /** The clairvoyant planner's cost/violation frontier (`frontier.ts`), when asked for. */
   frontier?: FrontierSummary;
+  /** The load and each policy's replicas, capacity and violations over time (`timeline.ts`), when asked for. */
+  timeline?: Timeline;
 }
 
 export interface FrontierSummary {
@@ -44,6 +47,8 @@ export interface CompareOptions {
   frontier?: { windowSeconds: number; coresPerReplica: number };
   /** Keep every replica decision of each policy, with its reason, on its outcome. */
   decisions?: boolean;
+  /** Keep the load and each policy's replicas, capacity and violations over time, on the comparison. */
+  timeline?: boolean;
 }
 
 export function compareOnTrace(trace: Trace, options: CompareOptions): Comparison {
@@ -58,7 +63,7 @@ export function compareOnTrace(trace: Trace, options: CompareOptions): Compariso
 export type CompareTask = PolicyName | 'frontier';
 
 /** What one task found, with the rescaling its replay used. */
-export type CompareTaskResult = { task: PolicyName; rescaling: string; outcome: PolicyOutcome } | { task: 'frontier'; rescaling: string; points: FrontierPoint[] };
+export type CompareTaskResult = { task: PolicyName; rescaling: string; outcome: PolicyOutcome; timeline?: Timeline } | { task: 'frontier'; rescaling: string; points: FrontierPoint[] };
 
 /** The tasks of a comparison: the policies, in the order given, then the frontier if asked for. */
 export function compareTasks(options: Pick<CompareOptions, 'policies' | 'frontier'>): CompareTask[] {
@@ -73,6 +78,9 @@ export function runCompareTask(trace: Trace, task: CompareTask, options: Compare
     return { task, rescaling: replay.description, points: clairvoyantFrontier(replay.rates, { model: options.model, ...options.frontier, prices: FRONTIER_PRICES, onProgress }) };
   }
   const decisions: TimedDecision[] = [];
+  const seconds = replay.rates.length;
+  const bucketSeconds = timelineBucketSeconds(seconds);
+  const recorder = options.timeline ? policyTimelineRecorder(task, seconds, bucketSeconds, (cores) => capacityPerReplica(options.model, cores)) : undefined;
   const outcome = simulatePolicy(replay.rates, task, {
     model: options.model,
     config: options.config,
@@ -81,8 +89,14 @@ export function runCompareTask(trace: Trace, task: CompareTask, options: Compare
     capacityError: options.capacityError,
     onProgress,
     onAction: options.decisions ? (second, decision) => decisions.push({ second, decision }) : undefined,
+    onSecond: recorder?.onSecond,
   });
-  return { task, rescaling: replay.description, outcome: options.decisions ? { ...outcome, decisions } : outcome };
+  return {
+    task,
+    rescaling: replay.description,
+    outcome: options.decisions ? { ...outcome, decisions } : outcome,
+    ...(recorder ? { timeline: { bucketSeconds, seconds, ...loadTimeline(replay.rates, bucketSeconds), policies: [recorder.timeline()] } } : {}),
+  };
 }
 
 /** The comparison of a trace from its tasks' results (in `compareTasks` order): ratios, goal, frontier. */
@@ -100,6 +114,8 @@ export function assembleComparison(trace: Trace, options: Pick<CompareOptions, '
     };
     comparison.goalMet = goalMet(adaptive, hpa);
   }
+  const timelines = results.flatMap((result) => (result.task !== 'frontier' && result.timeline ? [result.timeline] : []));
+  if (timelines.length > 0) comparison.timeline = { ...(timelines[0] as Timeline), policies: timelines.flatMap((timeline) => timeline.policies) };
   const frontier = results.find((result) => result.task === 'frontier');
   if (options.frontier && frontier?.task === 'frontier') {
     const { points } = frontier;

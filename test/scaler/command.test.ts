@@ -33,7 +33,7 @@ afterEach(() => {
 describe('scalewright simulate', () => {
   it('--help names every flag with its default', async () => {
     const { help } = await run(['--help']);
-    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error', '--dependency-ms', '--frontier', '--frontier-window', '--chart', '--seed', '--decisions', '--gaps', '--jobs', '--events', '--value-column', '--time-column']) {
+    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error', '--dependency-ms', '--frontier', '--frontier-window', '--chart', '--seed', '--decisions', '--gaps', '--jobs', '--events', '--value-column', '--time-column', '--timeline']) {
       expect(help).toContain(flag);
     }
     expect(help).toMatch(/default: 560/);
@@ -127,6 +127,28 @@ describe('scalewright simulate', () => {
     const svg = readFileSync(join(dir, 'frontier.svg'), 'utf8');
     expect(svg).toContain('synthetic-spike');
     expect(svg).toContain('<polyline');
+  });
+  it('--timeline writes one replay over time as a chart: load and capacity, replicas, violations so far', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    const { out, err } = capture();
+    expect((await run(['--synthetic', 'spike', '--timeline', join(dir, 'spike.svg')])).exitCode).toBe(0);
+    expect(out.join('')).toMatch(/synthetic-spike\s+adaptive\/hpa/);
+    expect(err.join('')).toContain(`wrote the timeline to ${join(dir, 'spike.svg')}`);
+    const svg = readFileSync(join(dir, 'spike.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(svg).toMatch(/synthetic-spike: adaptive \/ HPA: violations \d\.\d\d×, replica-seconds \d\.\d\d×/);
+    for (const title of ['Load and ready capacity, requests/s', 'Replicas', 'SLO-violation seconds so far', 'HPA rule', 'adaptive policy']) expect(svg).toContain(title);
+    // Its styles travel with it: the file stands alone.
+    expect(svg).toContain('<style>');
+  });
+  it('--timeline is refused, before anything is simulated, for more than one trace or with no folder to write to', async () => {
+    const { err } = capture();
+    expect((await run(['--synthetic', 'spike,ramp', '--timeline', join(tmpdir(), 't.svg')])).exitCode).toBe(2);
+    expect(err.join('')).toMatch(/--timeline draws one replay: give one trace \(one --trace, or one generated shape and seed\), not 2/);
+    expect((await run(['--synthetic', 'spike', '--seed', '1,2', '--timeline', join(tmpdir(), 't.svg')])).exitCode).toBe(2);
+    expect((await run(['--synthetic', 'spike', '--timeline', '/no/such/folder/t.svg'])).exitCode).toBe(2);
+    expect(err.join('')).toMatch(/--timeline: no such folder: \/no\/such\/folder/);
+    expect(err.join('')).not.toMatch(/simulated/);
   });
   it('--chart is refused, before anything is simulated, without both policies or with no folder to write to; --frontier-window must be whole seconds', async () => {
     const { err } = capture();

@@ -1,0 +1,65 @@
+import type { Point } from '../report/model.js';
+import { stackedCharts, type ChartSeries, type ChartSpec } from '../report/svg.js';
+import type { Comparison } from './compare.js';
+import type { PolicyName } from './simulate.js';
+import type { PolicyTimeline, Timeline } from './timeline.js';
+
+/**
+ * One replay as a picture (`simulate --timeline`): the load against each policy's ready capacity,
+ * their replicas, and their violation-seconds added up over time, on one time axis. Where a
+ * policy's line of violations climbs, the panels above show what it held then. A standalone SVG,
+ * no scripts.
+ */
+const COLOURS: Record<PolicyName, string> = { hpa: '#6b7280', adaptive: '#ea580c' };
+const LABELS: Record<PolicyName, string> = { hpa: 'HPA rule', adaptive: 'adaptive policy' };
+
+export function timelineChart(comparison: Comparison): string {
+  const timeline = comparison.timeline;
+  if (timeline === undefined) throw new RangeError(`no timeline was recorded for ${comparison.trace}`);
+  const bucketMs = timeline.bucketSeconds * 1000;
+  const at = (values: readonly number[]): Point[] => values.map((v, bucket) => ({ t: bucket * bucketMs, v }));
+  const perPolicy = (name: string, values: (policy: PolicyTimeline) => readonly number[], extra: Partial<ChartSeries> = {}): ChartSeries[] =>
+    timeline.policies.map((policy) => ({ name: `${LABELS[policy.policy]}${name}`, color: COLOURS[policy.policy], points: at(values(policy)), ...extra }));
+  const common = { from: 0, to: timeline.seconds * 1000, decisions: [], decisionNumber: () => 0, maxGapMs: 2 * bucketMs, timeFormat: elapsedLabel } satisfies Partial<ChartSpec>;
+  const resolution = timeline.bucketSeconds === 1 ? 'each point: one simulated second' : `each point: the mean of ${timeline.bucketSeconds} simulated seconds`;
+  const specs: ChartSpec[] = [
+    {
+      ...common,
+      title: 'Load and ready capacity, requests/s',
+      format: (v) => v.toFixed(0),
+      series: [
+        ...(timeline.bucketSeconds > 1 ? [{ name: 'busiest second', color: '#93c5fd', points: at(timeline.loadPeakRps), width: 1 }] : []),
+        { name: 'load', color: '#2563eb', points: at(timeline.loadMeanRps), width: 1.5 },
+        ...perPolicy('', (policy) => policy.capacityRps, { width: 1.5 }),
+      ],
+      height: 260,
+    },
+    { ...common, title: 'Replicas', format: (v) => String(Number(v.toFixed(1))), series: perPolicy('', (policy) => policy.replicas, { step: true, width: 1.5 }), yTicks: 5 },
+    { ...common, title: 'SLO-violation seconds so far', format: (v) => v.toFixed(0), series: perPolicy('', (policy) => cumulative(policy.violationSeconds), { width: 2 }) },
+  ];
+  return stackedCharts([`${comparison.trace}: ${summary(comparison, timeline)}`, `${comparison.rescaling}; ${resolution}`], specs);
+}
+
+function cumulative(values: readonly number[]): number[] {
+  let sum = 0;
+  return values.map((value) => (sum += value));
+}
+
+function summary(comparison: Comparison, timeline: Timeline): string {
+  const ratios = comparison.ratios;
+  const figures = ratios ? `adaptive / HPA: violations ${ratio(ratios.sloViolationSeconds)}, replica-seconds ${ratio(ratios.replicaSeconds)}` : `${LABELS[timeline.policies[0]?.policy ?? 'hpa']} alone`;
+  return figures;
+}
+
+function ratio(value: number | null): string {
+  return value === null ? 'none either' : `${value.toFixed(2)}×`;
+}
+
+/** Simulated time since the replay began: seconds, minutes, hours or days, by the span shown. */
+export function elapsedLabel(ms: number, spanMs: number): string {
+  const seconds = ms / 1000;
+  if (spanMs > 2 * 86_400_000) return `${Number((seconds / 86_400).toFixed(1))} d`;
+  if (spanMs > 2 * 3_600_000) return `${Number((seconds / 3600).toFixed(1))} h`;
+  if (spanMs > 10 * 60_000) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds)} s`;
+}
