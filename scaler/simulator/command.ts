@@ -12,8 +12,9 @@ import { capacityPerReplica, DEFAULT_SERVICE_MODEL, type ServiceModel } from './
 import type { PolicyName } from './simulate.js';
 import { DEFAULT_SYNTHETIC_SEED, HELD_OUT_SHAPES, SYNTHETIC_SHAPES, syntheticTrace, type SyntheticShape } from './synthetic.js';
 import { frontierChart } from './frontierChart.js';
+import { timelineRange, type SecondsRange } from './timeline.js';
 import { timelineChart } from './timelineChart.js';
-import { GAP_STEPS, type GapReading } from './replay.js';
+import { GAP_STEPS, replayedSeconds, type GapReading, type ReplayOptions } from './replay.js';
 import { formatComparisonTable, formatDecisionLines, formatFrontierLines } from './table.js';
 import { parseTraceCsv, reversedTrace, TraceParseError, type Trace } from './trace.js';
 
@@ -60,6 +61,7 @@ interface SimulateFlags {
   gaps: GapReading;
   jobs: number | 'auto';
   timeline?: string;
+  timelineRange?: SecondsRange;
   timeColumn?: string;
   valueColumn?: string;
   events?: boolean;
@@ -111,6 +113,7 @@ export function simulateCommand(): Command {
     .option('--frontier-window <s>', 'the clairvoyant planner knows the load of this many seconds before and after each second', numberFlag('--frontier-window', (n) => Number.isInteger(n) && n >= 1, 'a whole number of seconds, 1 or more'), 60)
     .option('--chart <file.svg>', 'write the frontier chart (cost against violations per trace, as multiples of the HPA rule\'s) to this SVG file; implies --frontier and needs --policy both')
     .option('--timeline <file.svg>', 'write a chart of one replay over time to this SVG file: the load against each policy\'s ready capacity, their replicas, and their violation-seconds so far; needs exactly one trace')
+    .option('--timeline-range <from:to>', 'draw only these simulated seconds in the --timeline chart (e.g. 600:1800), at a finer grain; the simulation still runs the whole trace', secondsRangeFlag)
     .option('--jobs <n|auto>', `replays run at once, each on its own worker thread (1: one after another on this thread). "auto": one per CPU (${availableParallelism()} here), and only as many as the work is worth (a thread per ~5 s of replays). The results are the same, in the same order, whatever the number`, jobsFlag, 'auto')
     .option('--decisions', 'also print every replica decision of each policy with the simulated second, from → to and its reason (with --json: each outcome\'s "decisions", signals and thresholds included); the bridge\'s CPU changes are only counted')
     .addHelpText('after', `
@@ -157,6 +160,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     for (const [flag, file] of [['--chart', flags.chart], ['--timeline', flags.timeline]] as const) {
       if (file !== undefined && !existsSync(dirname(resolve(file)))) throw new ConfigError(`${flag}: no such folder: ${dirname(resolve(file))}`);
     }
+    if (flags.timelineRange !== undefined && flags.timeline === undefined) throw new ConfigError('--timeline-range says what the --timeline chart shows: give --timeline <file.svg> too');
     if (flags.timeline !== undefined && traces.length !== 1) throw new ConfigError(`--timeline draws one replay: give one trace (one --trace, or one generated shape and seed), not ${traces.length}`);
     const frontier = flags.frontier || flags.chart !== undefined ? { windowSeconds: flags.frontierWindow, coresPerReplica: Math.max(model.cpuLimitCores, config.cpu.maxCores) } : undefined;
     // Every trace is read before any is simulated: a bad file is reported at once, not after minutes.
@@ -166,20 +170,26 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
       if ('file' in source && flags.events) process.stderr.write(`read ${trace.name} as a request log: ${trace.values.reduce((sum, count) => sum + count, 0)} requests, counted per second over ${trace.values.length} s\n`);
       read.push(flags.reverse ? reversedTrace(trace) : trace);
     }
+    const replayOptions: ReplayOptions = { maxReplayStepSeconds: flags.maxReplayStep, peakRps: flags.peakRps, gaps: flags.gaps };
+    if (flags.timelineRange !== undefined && read.length === 1) {
+      // Checked before the simulation: a range past the replay's end would draw nothing.
+      const seconds = replayedSeconds(read[0]!, replayOptions);
+      if (timelineRange(seconds, flags.timelineRange) === undefined) throw new ConfigError(`--timeline-range ${flags.timelineRange.from}:${flags.timelineRange.to} lies outside the replay of ${read[0]!.name}, which has ${seconds} simulated seconds`);
+    }
     const lastReport = new Map<Trace, number>();
     const comparisons = await compareTraces(
       read,
       {
         model,
         config,
-        replay: { maxReplayStepSeconds: flags.maxReplayStep, peakRps: flags.peakRps, gaps: flags.gaps },
+        replay: replayOptions,
         policies,
         hpaSyncSeconds: 15,
         bridge: flags.bridge,
         capacityError: flags.capacityError,
         frontier,
         decisions: flags.decisions,
-        timeline: flags.timeline !== undefined,
+        timeline: flags.timeline === undefined ? undefined : { range: flags.timelineRange },
       },
       flags.jobs === 'auto' ? { jobs: availableParallelism(), automatic: true } : { jobs: flags.jobs, automatic: false },
       (event) => {
@@ -231,6 +241,14 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     }
     throw error;
   }
+}
+
+/** `--timeline-range`: two whole numbers of simulated seconds, `from:to`, from before to. */
+function secondsRangeFlag(value: string): SecondsRange {
+  const match = /^\s*(\d+)\s*:\s*(\d+)\s*$/.exec(value);
+  const range = match ? { from: Number(match[1]), to: Number(match[2]) } : undefined;
+  if (range === undefined || !(range.to > range.from)) throw new InvalidArgumentError(`--timeline-range must be from:to in whole simulated seconds, from before to (600:1800), got ${JSON.stringify(value)}`);
+  return range;
 }
 
 /** `--jobs`: a whole number of threads, 1 or more, or "auto". */

@@ -3,7 +3,7 @@ import { clairvoyantFrontier, costWithin, FRONTIER_PRICES, type CostWithin, type
 import { replayTrace, type ReplayOptions } from './replay.js';
 import { capacityPerReplica, type ServiceModel } from './serviceModel.js';
 import { simulatePolicy, type PolicyName, type PolicyOutcome, type TimedDecision } from './simulate.js';
-import { loadTimeline, policyTimelineRecorder, timelineBucketSeconds, type Timeline } from './timeline.js';
+import { loadTimeline, policyTimelineRecorder, timelineBucketSeconds, timelineRange, type SecondsRange, type Timeline } from './timeline.js';
 import type { Trace } from './trace.js';
 
 export interface Comparison {
@@ -47,8 +47,8 @@ export interface CompareOptions {
   frontier?: { windowSeconds: number; coresPerReplica: number };
   /** Keep every replica decision of each policy, with its reason, on its outcome. */
   decisions?: boolean;
-  /** Keep the load and each policy's replicas, capacity and violations over time, on the comparison. */
-  timeline?: boolean;
+  /** Keep the load and each policy's replicas, capacity and violations over time, on the comparison: over the whole replay, or over a range of its simulated seconds. */
+  timeline?: { range?: SecondsRange };
 }
 
 export function compareOnTrace(trace: Trace, options: CompareOptions): Comparison {
@@ -78,9 +78,10 @@ export function runCompareTask(trace: Trace, task: CompareTask, options: Compare
     return { task, rescaling: replay.description, points: clairvoyantFrontier(replay.rates, { model: options.model, ...options.frontier, prices: FRONTIER_PRICES, onProgress }) };
   }
   const decisions: TimedDecision[] = [];
-  const seconds = replay.rates.length;
-  const bucketSeconds = timelineBucketSeconds(seconds);
-  const recorder = options.timeline ? policyTimelineRecorder(task, seconds, bucketSeconds, (cores) => capacityPerReplica(options.model, cores)) : undefined;
+  const range = options.timeline ? timelineRange(replay.rates.length, options.timeline.range) : undefined;
+  if (options.timeline && range === undefined) throw new RangeError(`the timeline's range ${options.timeline.range?.from}:${options.timeline.range?.to} lies outside the replay's ${replay.rates.length} simulated seconds`);
+  const bucketSeconds = range ? timelineBucketSeconds(range.to - range.from) : 1;
+  const recorder = range ? policyTimelineRecorder(task, range, bucketSeconds, (cores) => capacityPerReplica(options.model, cores)) : undefined;
   const outcome = simulatePolicy(replay.rates, task, {
     model: options.model,
     config: options.config,
@@ -95,7 +96,7 @@ export function runCompareTask(trace: Trace, task: CompareTask, options: Compare
     task,
     rescaling: replay.description,
     outcome: options.decisions ? { ...outcome, decisions } : outcome,
-    ...(recorder ? { timeline: { bucketSeconds, seconds, ...loadTimeline(replay.rates, bucketSeconds), policies: [recorder.timeline()] } } : {}),
+    ...(recorder && range ? { timeline: { bucketSeconds, fromSecond: range.from, toSecond: range.to, ...loadTimeline(replay.rates, range, bucketSeconds), policies: [recorder.timeline()] } } : {}),
   };
 }
 

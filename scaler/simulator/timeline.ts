@@ -8,8 +8,9 @@ import type { PolicyName, SimulationSetup } from './simulate.js';
  */
 export interface Timeline {
   bucketSeconds: number;
-  /** Simulated seconds in all; the last bucket may be shorter. */
-  seconds: number;
+  /** The simulated seconds drawn, [from, to): the whole replay unless a range was asked for; the last bucket may be shorter. */
+  fromSecond: number;
+  toSecond: number;
   /** Arrivals per second, the bucket's mean. */
   loadMeanRps: number[];
   /** Arrivals in the bucket's busiest second. */
@@ -38,15 +39,29 @@ function bucketCount(seconds: number, bucketSeconds: number): number {
   return Math.max(1, Math.ceil(seconds / bucketSeconds));
 }
 
-/** The load's mean and busiest second per bucket. */
-export function loadTimeline(rates: Float64Array, bucketSeconds: number): Pick<Timeline, 'loadMeanRps' | 'loadPeakRps'> {
-  const buckets = bucketCount(rates.length, bucketSeconds);
+/** A range of simulated seconds, [from, to). */
+export interface SecondsRange {
+  from: number;
+  to: number;
+}
+
+/** The part of a replay of `seconds` seconds that a range asks for (all of it without one); undefined when they do not meet. */
+export function timelineRange(seconds: number, wanted?: SecondsRange): SecondsRange | undefined {
+  const from = Math.max(0, wanted?.from ?? 0);
+  const to = Math.min(seconds, wanted?.to ?? seconds);
+  return to > from ? { from, to } : undefined;
+}
+
+/** The load's mean and busiest second per bucket, over the range. */
+export function loadTimeline(rates: Float64Array, range: SecondsRange, bucketSeconds: number): Pick<Timeline, 'loadMeanRps' | 'loadPeakRps'> {
+  const span = range.to - range.from;
+  const buckets = bucketCount(span, bucketSeconds);
   const loadMeanRps = new Array<number>(buckets).fill(0);
   const loadPeakRps = new Array<number>(buckets).fill(0);
-  for (let t = 0; t < rates.length; t += 1) {
-    const bucket = Math.floor(t / bucketSeconds);
+  for (let t = range.from; t < range.to; t += 1) {
+    const bucket = Math.floor((t - range.from) / bucketSeconds);
     const rate = rates[t] as number;
-    loadMeanRps[bucket] = (loadMeanRps[bucket] as number) + rate / secondsIn(bucket, bucketSeconds, rates.length);
+    loadMeanRps[bucket] = (loadMeanRps[bucket] as number) + rate / secondsIn(bucket, bucketSeconds, span);
     loadPeakRps[bucket] = Math.max(loadPeakRps[bucket] as number, rate);
   }
   return { loadMeanRps, loadPeakRps };
@@ -62,18 +77,20 @@ function secondsIn(bucket: number, bucketSeconds: number, seconds: number): numb
  */
 export function policyTimelineRecorder(
   policy: PolicyName,
-  seconds: number,
+  range: SecondsRange,
   bucketSeconds: number,
   capacityAt: (cpuLimitCores: number) => number,
 ): { onSecond: NonNullable<SimulationSetup['onSecond']>; timeline: () => PolicyTimeline } {
-  const buckets = bucketCount(seconds, bucketSeconds);
+  const span = range.to - range.from;
+  const buckets = bucketCount(span, bucketSeconds);
   const replicas = new Array<number>(buckets).fill(0);
   const capacityRps = new Array<number>(buckets).fill(0);
   const violationSeconds = new Array<number>(buckets).fill(0);
   return {
     onSecond: (second, ready, existing, violated, cpuLimitCores) => {
-      const bucket = Math.floor(second / bucketSeconds);
-      const share = 1 / secondsIn(bucket, bucketSeconds, seconds);
+      if (second < range.from || second >= range.to) return;
+      const bucket = Math.floor((second - range.from) / bucketSeconds);
+      const share = 1 / secondsIn(bucket, bucketSeconds, span);
       replicas[bucket] = (replicas[bucket] as number) + existing * share;
       capacityRps[bucket] = (capacityRps[bucket] as number) + ready * capacityAt(cpuLimitCores) * share;
       if (violated) violationSeconds[bucket] = (violationSeconds[bucket] as number) + 1;

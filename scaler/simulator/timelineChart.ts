@@ -17,10 +17,10 @@ export function timelineChart(comparison: Comparison): string {
   const timeline = comparison.timeline;
   if (timeline === undefined) throw new RangeError(`no timeline was recorded for ${comparison.trace}`);
   const bucketMs = timeline.bucketSeconds * 1000;
-  const at = (values: readonly number[]): Point[] => values.map((v, bucket) => ({ t: bucket * bucketMs, v }));
+  const at = (values: readonly number[]): Point[] => values.map((v, bucket) => ({ t: timeline.fromSecond * 1000 + bucket * bucketMs, v }));
   const perPolicy = (name: string, values: (policy: PolicyTimeline) => readonly number[], extra: Partial<ChartSeries> = {}): ChartSeries[] =>
     timeline.policies.map((policy) => ({ name: `${LABELS[policy.policy]}${name}`, color: COLOURS[policy.policy], points: at(values(policy)), ...extra }));
-  const common = { from: 0, to: timeline.seconds * 1000, decisions: [], decisionNumber: () => 0, maxGapMs: 2 * bucketMs, timeFormat: elapsedLabel } satisfies Partial<ChartSpec>;
+  const common = { from: timeline.fromSecond * 1000, to: timeline.toSecond * 1000, decisions: [], decisionNumber: () => 0, maxGapMs: 2 * bucketMs, timeFormat: elapsedLabel } satisfies Partial<ChartSpec>;
   const resolution = timeline.bucketSeconds === 1 ? 'each point: one simulated second' : `each point: the mean of ${timeline.bucketSeconds} simulated seconds`;
   const specs: ChartSpec[] = [
     {
@@ -35,9 +35,9 @@ export function timelineChart(comparison: Comparison): string {
       height: 260,
     },
     { ...common, title: 'Replicas', format: (v) => String(Number(v.toFixed(1))), series: perPolicy('', (policy) => policy.replicas, { step: true, width: 1.5 }), yTicks: 5 },
-    { ...common, title: 'SLO-violation seconds so far', format: (v) => v.toFixed(0), series: perPolicy('', (policy) => cumulative(policy.violationSeconds), { width: 2 }) },
+    { ...common, title: `SLO-violation seconds so far${timeline.fromSecond > 0 ? `, counted from simulated second ${timeline.fromSecond}` : ''}`, format: (v) => v.toFixed(0), series: perPolicy('', (policy) => cumulative(policy.violationSeconds), { width: 2 }) },
   ];
-  return stackedCharts([`${comparison.trace}: ${summary(comparison, timeline)}`, `${comparison.rescaling}; ${resolution}`], specs);
+  return stackedCharts([`${comparison.trace}: ${summary(comparison, timeline)}`, comparison.rescaling, `drawn: simulated seconds ${timeline.fromSecond}–${timeline.toSecond}, ${resolution}`], specs);
 }
 
 function cumulative(values: readonly number[]): number[] {

@@ -33,7 +33,7 @@ afterEach(() => {
 describe('scalewright simulate', () => {
   it('--help names every flag with its default', async () => {
     const { help } = await run(['--help']);
-    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error', '--dependency-ms', '--frontier', '--frontier-window', '--chart', '--seed', '--decisions', '--gaps', '--jobs', '--events', '--value-column', '--time-column', '--timeline']) {
+    for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error', '--dependency-ms', '--frontier', '--frontier-window', '--chart', '--seed', '--decisions', '--gaps', '--jobs', '--events', '--value-column', '--time-column', '--timeline', '--timeline-range']) {
       expect(help).toContain(flag);
     }
     expect(help).toMatch(/default: 560/);
@@ -148,7 +148,15 @@ describe('scalewright simulate', () => {
     expect((await run(['--synthetic', 'spike', '--seed', '1,2', '--timeline', join(tmpdir(), 't.svg')])).exitCode).toBe(2);
     expect((await run(['--synthetic', 'spike', '--timeline', '/no/such/folder/t.svg'])).exitCode).toBe(2);
     expect(err.join('')).toMatch(/--timeline: no such folder: \/no\/such\/folder/);
-    expect(err.join('')).not.toMatch(/simulated/);
+    expect((await run(['--synthetic', 'spike', '--timeline-range', '0:60'])).exitCode).toBe(2);
+    expect(err.join('')).toMatch(/--timeline-range says what the --timeline chart shows: give --timeline <file\.svg> too/);
+    expect((await run(['--synthetic', 'spike', '--timeline', join(tmpdir(), 't.svg'), '--timeline-range', '90000:90060'])).exitCode).toBe(2);
+    expect(err.join('')).toMatch(/--timeline-range 90000:90060 lies outside the replay of synthetic-spike, which has \d+ simulated seconds/);
+    expect(err.join('')).not.toMatch(/simulated synthetic/);
+    for (const bad of ['60:0', '5', 'a:b', '1.5:9', '-1:5']) {
+      const { thrown } = await run(['--synthetic', 'spike', '--timeline', 't.svg', '--timeline-range', bad]);
+      expect(String(thrown)).toMatch(/--timeline-range must be from:to in whole simulated seconds, from before to \(600:1800\)/);
+    }
   });
   it('--chart is refused, before anything is simulated, without both policies or with no folder to write to; --frontier-window must be whole seconds', async () => {
     const { err } = capture();

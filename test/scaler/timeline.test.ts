@@ -3,7 +3,7 @@ import { parsePolicyConfig } from '../../scaler/config/policyConfig.js';
 import { compareOnTrace, type CompareOptions } from '../../scaler/simulator/compare.js';
 import { DEFAULT_SERVICE_MODEL } from '../../scaler/simulator/serviceModel.js';
 import { syntheticTrace } from '../../scaler/simulator/synthetic.js';
-import { loadTimeline, policyTimelineRecorder, timelineBucketSeconds } from '../../scaler/simulator/timeline.js';
+import { loadTimeline, policyTimelineRecorder, timelineBucketSeconds, timelineRange } from '../../scaler/simulator/timeline.js';
 import { elapsedLabel, timelineChart } from '../../scaler/simulator/timelineChart.js';
 
 const options: CompareOptions = {
@@ -23,30 +23,43 @@ describe('a replay over time (simulate --timeline)', () => {
     expect(timelineBucketSeconds(0)).toBe(1);
   });
   it('gives the load per bucket as its mean and its busiest second; a shorter last bucket is the mean of its own seconds', () => {
-    const { loadMeanRps, loadPeakRps } = loadTimeline(Float64Array.from([1, 2, 3, 10, 20, 30, 7]), 3);
+    const rates = Float64Array.from([1, 2, 3, 10, 20, 30, 7]);
+    const { loadMeanRps, loadPeakRps } = loadTimeline(rates, { from: 0, to: 7 }, 3);
     expect(loadMeanRps).toEqual([2, 20, 7]);
     expect(loadPeakRps).toEqual([3, 30, 7]);
+    // A range starts its buckets where it starts.
+    expect(loadTimeline(rates, { from: 2, to: 6 }, 2)).toEqual({ loadMeanRps: [6.5, 25], loadPeakRps: [10, 30] });
+  });
+  it('draws the whole replay, or the part of a range that lies within it, and nothing for a range past its end', () => {
+    expect(timelineRange(3503)).toEqual({ from: 0, to: 3503 });
+    expect(timelineRange(3503, { from: 600, to: 1800 })).toEqual({ from: 600, to: 1800 });
+    expect(timelineRange(3503, { from: 3000, to: 9000 })).toEqual({ from: 3000, to: 3503 });
+    expect(timelineRange(3503, { from: 3503, to: 9000 })).toBeUndefined();
   });
   it('records a policy per bucket: replicas and ready capacity as means, violation-seconds as counts', () => {
     // A ready replica serves 100 req/s per core.
-    const recorder = policyTimelineRecorder('adaptive', 5, 2, (cores) => 100 * cores);
-    recorder.onSecond(0, 1, 2, false, 0.5);
-    recorder.onSecond(1, 2, 2, true, 0.5);
-    recorder.onSecond(2, 2, 3, true, 1);
-    recorder.onSecond(3, 3, 3, true, 0.5);
-    recorder.onSecond(4, 3, 3, false, 0.5);
+    const recorder = policyTimelineRecorder('adaptive', { from: 10, to: 15 }, 2, (cores) => 100 * cores);
+    // Seconds outside the range are not drawn.
+    recorder.onSecond(9, 7, 7, true, 2);
+    recorder.onSecond(15, 7, 7, true, 2);
+    const seconds = [10, 11, 12, 13, 14];
+    recorder.onSecond(seconds[0]!, 1, 2, false, 0.5);
+    recorder.onSecond(seconds[1]!, 2, 2, true, 0.5);
+    recorder.onSecond(seconds[2]!, 2, 3, true, 1);
+    recorder.onSecond(seconds[3]!, 3, 3, true, 0.5);
+    recorder.onSecond(seconds[4]!, 3, 3, false, 0.5);
     expect(recorder.timeline()).toEqual({ policy: 'adaptive', replicas: [2, 3, 3], capacityRps: [75, 175, 150], violationSeconds: [1, 2, 0] });
   });
   it('adds up, over a whole replay, to the figures the comparison reports', () => {
     const trace = syntheticTrace('spike');
     const plain = compareOnTrace(trace, options);
-    const comparison = compareOnTrace(trace, { ...options, timeline: true });
+    const comparison = compareOnTrace(trace, { ...options, timeline: {} });
     // Recording changes nothing of the outcome.
     expect(comparison.outcomes).toEqual(plain.outcomes);
     const timeline = comparison.timeline!;
-    expect(timeline.seconds).toBe(plain.outcomes[0]!.simulatedSeconds);
+    expect([timeline.fromSecond, timeline.toSecond]).toEqual([0, plain.outcomes[0]!.simulatedSeconds]);
     expect(timeline.policies.map((p) => p.policy)).toEqual(['hpa', 'adaptive']);
-    const secondsIn = (bucket: number) => Math.min(timeline.bucketSeconds, timeline.seconds - bucket * timeline.bucketSeconds);
+    const secondsIn = (bucket: number) => Math.min(timeline.bucketSeconds, timeline.toSecond - bucket * timeline.bucketSeconds);
     for (const [index, policy] of timeline.policies.entries()) {
       const outcome = comparison.outcomes[index]!;
       expect(policy.violationSeconds.reduce((a, b) => a + b, 0)).toBe(outcome.sloViolationSeconds);
@@ -59,13 +72,22 @@ describe('a replay over time (simulate --timeline)', () => {
   });
   it('draws the three panels with the ratios and the rescaling in the heading, and says when there is no timeline', () => {
     const trace = syntheticTrace('ramp');
-    const comparison = compareOnTrace(trace, { ...options, timeline: true });
+    const comparison = compareOnTrace(trace, { ...options, timeline: {} });
     const svg = timelineChart(comparison);
     expect(svg).toContain(`synthetic-ramp: adaptive / HPA: violations`);
     expect(svg).toContain(comparison.rescaling.replace(/&/g, '&amp;'));
     expect(svg.match(/<svg x="0"/g)).toHaveLength(3);
     expect(svg.trim().endsWith('</svg>')).toBe(true);
     expect(() => timelineChart({ ...comparison, timeline: undefined })).toThrow(/no timeline was recorded for synthetic-ramp/);
+  });
+  it('draws a range at a finer grain, its violations counted from its start', () => {
+    const comparison = compareOnTrace(syntheticTrace('spike'), { ...options, timeline: { range: { from: 1100, to: 1400 } } });
+    const timeline = comparison.timeline!;
+    expect([timeline.fromSecond, timeline.toSecond, timeline.bucketSeconds, timeline.loadMeanRps.length]).toEqual([1100, 1400, 1, 300]);
+    const svg = timelineChart(comparison);
+    expect(svg).toContain('drawn: simulated seconds 1100–1400, each point: one simulated second');
+    expect(svg).toContain('SLO-violation seconds so far, counted from simulated second 1100');
+    expect(() => compareOnTrace(syntheticTrace('spike'), { ...options, policies: ['hpa'], timeline: { range: { from: 999_999, to: 1_000_000 } } })).toThrow(/the timeline's range 999999:1000000 lies outside the replay's \d+ simulated seconds/);
   });
   it('labels the time axis with the simulated time elapsed, in a unit that suits the span', () => {
     expect(elapsedLabel(90_000, 300_000)).toBe('90 s');
