@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parsePolicyConfig } from '../../scaler/config/policyConfig.js';
@@ -59,5 +62,16 @@ describe('simulating several traces at once (comparePool)', () => {
     expect(two.stderr).toMatch(/^simulating 3 traces \(9 replays\) on 2 threads$/m);
     // Each trace is reported done once, whichever thread finished it.
     for (const name of ['synthetic-spike', 'synthetic-noise', 'synthetic-on-off']) expect(two.stderr.split(`simulated ${name} `).length - 1).toBe(1);
+  }, 60_000);
+
+  it('records a timeline in the worker that runs each replay, as one thread does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'timeline-'));
+    const cli = (jobs: string) => runCli(process.execPath, [CLI, 'simulate', '--synthetic', 'double-peak', '--json', '--jobs', jobs, '--timeline', join(dir, `${jobs}.svg`)], { maxBuffer: 64 << 20 });
+    const [one, two] = await Promise.all([cli('1'), cli('2')]);
+    expect(two.stderr).toMatch(/^simulating 1 trace \(2 replays\) on 2 threads$/m);
+    expect(two.stdout).toBe(one.stdout);
+    expect(readFileSync(join(dir, '2.svg'), 'utf8')).toBe(readFileSync(join(dir, '1.svg'), 'utf8'));
+    const parsed = JSON.parse(two.stdout) as { comparisons: { timeline?: { policies: { policy: string }[] } }[] };
+    expect(parsed.comparisons[0]?.timeline?.policies.map((p) => p.policy)).toEqual(['hpa', 'adaptive']);
   }, 60_000);
 });
