@@ -37,6 +37,8 @@ export interface ChartSpec {
   readonly yTicks?: number;
   /** The time axis' labels (default: the clock time of epoch ms, `timeLabel`). */
   readonly timeFormat?: (ms: number, spanMs: number) => string;
+  /** Where the time axis is labelled (default: eight evenly spaced instants from `from` to `to`). */
+  readonly timeTicks?: (from: number, to: number) => number[];
 }
 
 const WIDTH = 1100;
@@ -131,10 +133,10 @@ export function lineChart(spec: ChartSpec, top?: number): string {
     out.push(`<line x1="${MARGIN.left}" y1="${ty.toFixed(1)}" x2="${WIDTH - MARGIN.right}" y2="${ty.toFixed(1)}" class="grid"/>`);
     out.push(`<text x="${MARGIN.left - 8}" y="${(ty + 4).toFixed(1)}" class="axis" text-anchor="end">${escapeXml(spec.format(tick))}</text>`);
   }
-  const timeTicks = 7;
-  for (let i = 0; i <= timeTicks; i += 1) {
-    const t = spec.from + (span * i) / timeTicks;
-    out.push(`<text x="${x(t).toFixed(1)}" y="${height - 10}" class="axis" text-anchor="${i === 0 ? 'start' : i === timeTicks ? 'end' : 'middle'}">${escapeXml((spec.timeFormat ?? timeLabel)(t, span))}</text>`);
+  const timeTicks = spec.timeTicks?.(spec.from, spec.to) ?? Array.from({ length: 8 }, (_, i) => spec.from + (span * i) / 7);
+  for (const t of timeTicks) {
+    const anchor = t <= spec.from + span * 0.02 ? 'start' : t >= spec.to - span * 0.02 ? 'end' : 'middle';
+    out.push(`<text x="${x(t).toFixed(1)}" y="${height - 10}" class="axis" text-anchor="${anchor}">${escapeXml((spec.timeFormat ?? timeLabel)(t, span))}</text>`);
   }
   out.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" class="frame"/>`);
 

@@ -20,7 +20,7 @@ export function timelineChart(comparison: Comparison): string {
   const at = (values: readonly number[]): Point[] => values.map((v, bucket) => ({ t: timeline.fromSecond * 1000 + bucket * bucketMs, v }));
   const perPolicy = (name: string, values: (policy: PolicyTimeline) => readonly number[], extra: Partial<ChartSeries> = {}): ChartSeries[] =>
     timeline.policies.map((policy) => ({ name: `${LABELS[policy.policy]}${name}`, color: COLOURS[policy.policy], points: at(values(policy)), ...extra }));
-  const common = { from: timeline.fromSecond * 1000, to: timeline.toSecond * 1000, decisions: [], decisionNumber: () => 0, maxGapMs: 2 * bucketMs, timeFormat: elapsedLabel } satisfies Partial<ChartSpec>;
+  const common = { from: timeline.fromSecond * 1000, to: timeline.toSecond * 1000, decisions: [], decisionNumber: () => 0, maxGapMs: 2 * bucketMs, timeFormat: elapsedLabel, timeTicks: elapsedTicks } satisfies Partial<ChartSpec>;
   const resolution = timeline.bucketSeconds === 1 ? 'each point: one simulated second' : `each point: the mean of ${timeline.bucketSeconds} simulated seconds`;
   const specs: ChartSpec[] = [
     {
@@ -55,11 +55,23 @@ function ratio(value: number | null): string {
   return value === null ? 'none either' : `${value.toFixed(2)}×`;
 }
 
+/** Round steps of elapsed time, in seconds: from a second to a week. */
+const TIME_STEPS_SECONDS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 172_800, 432_000, 604_800];
+
+/** Where to label a span of elapsed time: at multiples of the smallest round step that gives at most eight labels. */
+export function elapsedTicks(fromMs: number, toMs: number): number[] {
+  const spanSeconds = (toMs - fromMs) / 1000;
+  const step = (TIME_STEPS_SECONDS.find((seconds) => spanSeconds / seconds <= 7) ?? Math.ceil(spanSeconds / 7 / 604_800) * 604_800) * 1000;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(fromMs / step) * step; t <= toMs; t += step) ticks.push(t);
+  return ticks;
+}
+
 /** Simulated time since the replay began: seconds, minutes, hours or days, by the span shown. */
 export function elapsedLabel(ms: number, spanMs: number): string {
   const seconds = ms / 1000;
   if (spanMs > 2 * 86_400_000) return `${Number((seconds / 86_400).toFixed(1))} d`;
-  if (spanMs > 2 * 3_600_000) return `${Number((seconds / 3600).toFixed(1))} h`;
-  if (spanMs > 10 * 60_000) return `${Math.round(seconds / 60)} min`;
+  if (spanMs > 3 * 3_600_000) return `${Number((seconds / 3600).toFixed(1))} h`;
+  if (spanMs > 5 * 60_000) return `${Number((seconds / 60).toFixed(1))} min`;
   return `${Math.round(seconds)} s`;
 }

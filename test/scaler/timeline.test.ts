@@ -4,7 +4,7 @@ import { compareOnTrace, type CompareOptions } from '../../scaler/simulator/comp
 import { DEFAULT_SERVICE_MODEL } from '../../scaler/simulator/serviceModel.js';
 import { syntheticTrace } from '../../scaler/simulator/synthetic.js';
 import { loadTimeline, policyTimelineRecorder, timelineBucketSeconds, timelineRange } from '../../scaler/simulator/timeline.js';
-import { elapsedLabel, timelineChart } from '../../scaler/simulator/timelineChart.js';
+import { elapsedLabel, elapsedTicks, timelineChart } from '../../scaler/simulator/timelineChart.js';
 
 const options: CompareOptions = {
   model: DEFAULT_SERVICE_MODEL,
@@ -89,10 +89,17 @@ describe('a replay over time (simulate --timeline)', () => {
     expect(svg).toContain('SLO-violation seconds so far, counted from simulated second 1100');
     expect(() => compareOnTrace(syntheticTrace('spike'), { ...options, policies: ['hpa'], timeline: { range: { from: 999_999, to: 1_000_000 } } })).toThrow(/the timeline's range 999999:1000000 lies outside the replay's \d+ simulated seconds/);
   });
-  it('labels the time axis with the simulated time elapsed, in a unit that suits the span', () => {
+  it('labels the time axis with the simulated time elapsed, at round steps, in a unit that suits the span', () => {
     expect(elapsedLabel(90_000, 300_000)).toBe('90 s');
     expect(elapsedLabel(1_800_000, 3_600_000)).toBe('30 min');
     expect(elapsedLabel(5_400_000, 86_400_000)).toBe('1.5 h');
     expect(elapsedLabel(3 * 86_400_000, 28 * 86_400_000)).toBe('3 d');
+    const labels = (fromSeconds: number, toSeconds: number) => elapsedTicks(fromSeconds * 1000, toSeconds * 1000).map((t) => elapsedLabel(t, (toSeconds - fromSeconds) * 1000));
+    // azure_conv's hour, ten minutes of it, worldcup98 replayed (35 h), nasa_jul95 (27.6 days).
+    expect(labels(0, 3503)).toEqual(['0 min', '10 min', '20 min', '30 min', '40 min', '50 min']);
+    expect(labels(900, 1500)).toEqual(['16 min', '18 min', '20 min', '22 min', '24 min']);
+    expect(labels(0, 125_340)).toEqual(['0 h', '6 h', '12 h', '18 h', '24 h', '30 h']);
+    expect(labels(0, 2_381_520)).toEqual(['0 d', '5 d', '10 d', '15 d', '20 d', '25 d']);
+    expect(labels(100, 160)).toEqual(['100 s', '110 s', '120 s', '130 s', '140 s', '150 s', '160 s']);
   });
 });
