@@ -1,6 +1,6 @@
 import type { PolicyConfig } from '../config/policyConfig.js';
 import { clairvoyantFrontier, costWithin, FRONTIER_PRICES, type CostWithin, type FrontierPoint } from './frontier.js';
-import { replayTrace, type ReplayOptions } from './replay.js';
+import { replayTrace, type Replay, type ReplayOptions } from './replay.js';
 import { capacityPerReplica, type ServiceModel } from './serviceModel.js';
 import { simulatePolicy, type PolicyName, type PolicyOutcome, type TimedDecision } from './simulate.js';
 import { loadTimeline, policyTimelineRecorder, timelineBucketSeconds, timelineRange, type SecondsRange, type Timeline } from './timeline.js';
@@ -52,7 +52,8 @@ export interface CompareOptions {
 }
 
 export function compareOnTrace(trace: Trace, options: CompareOptions): Comparison {
-  return assembleComparison(trace, options, compareTasks(options).map((task) => runCompareTask(trace, task, options)));
+  const replay = replayTrace(trace, options.replay);
+  return assembleComparison(trace, options, compareTasks(options).map((task) => runCompareTask(trace, task, options, replay)));
 }
 
 /**
@@ -70,8 +71,12 @@ export function compareTasks(options: Pick<CompareOptions, 'policies' | 'frontie
   return [...options.policies, ...(options.frontier ? (['frontier'] as const) : [])];
 }
 
-export function runCompareTask(trace: Trace, task: CompareTask, options: CompareOptions): CompareTaskResult {
-  const replay = replayTrace(trace, options.replay);
+/**
+ * One task on a trace. The replay (the trace rescaled to per-second arrivals) is made here unless
+ * the caller has it already: tasks of one trace on one thread share it (the simulation only reads
+ * it), a worker thread, handed the trace, makes its own.
+ */
+export function runCompareTask(trace: Trace, task: CompareTask, options: CompareOptions, replay: Replay = replayTrace(trace, options.replay)): CompareTaskResult {
   const onProgress = options.onProgress ? (fraction: number) => options.onProgress!(task, fraction) : undefined;
   if (task === 'frontier') {
     if (!options.frontier) throw new RangeError('the frontier task needs options.frontier');

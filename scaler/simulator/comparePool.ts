@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { assembleComparison, compareTasks, runCompareTask, type CompareOptions, type CompareTask, type CompareTaskResult, type Comparison } from './compare.js';
-import { replayedSeconds } from './replay.js';
+import { replayedSeconds, replayTrace, type Replay } from './replay.js';
 import type { Trace } from './trace.js';
 
 /**
@@ -110,10 +110,13 @@ export async function compareTraces(traces: readonly Trace[], options: PoolOptio
   const onWorkers = threads > 1 && workersAvailable();
   onEvent({ kind: 'start', tasks: pending.length, threads: onWorkers ? threads : 1 });
   if (!onWorkers) {
+    // The tasks come trace by trace: each trace is replayed once, for all of its tasks.
+    let replayed: { traceIndex: number; replay: Replay } | undefined;
     for (const item of pending) {
       begin(item);
       const trace = traces[item.traceIndex]!;
-      finish(item, runCompareTask(trace, item.task, { ...options, onProgress: (task, fraction) => onEvent({ kind: 'progress', trace, task, fraction }) }));
+      if (replayed?.traceIndex !== item.traceIndex) replayed = { traceIndex: item.traceIndex, replay: replayTrace(trace, options.replay) };
+      finish(item, runCompareTask(trace, item.task, { ...options, onProgress: (task, fraction) => onEvent({ kind: 'progress', trace, task, fraction }) }, replayed.replay));
     }
   } else {
     await runOnWorkers([...pending].sort((a, b) => b.weight - a.weight), traces, options, threads, begin, finish, onEvent);
