@@ -18,8 +18,8 @@ export function timelineChart(comparison: Comparison): string {
   if (timeline === undefined) throw new RangeError(`no timeline was recorded for ${comparison.trace}`);
   const bucketMs = timeline.bucketSeconds * 1000;
   const at = (values: readonly number[]): Point[] => values.map((v, bucket) => ({ t: timeline.fromSecond * 1000 + bucket * bucketMs, v }));
-  const perPolicy = (name: string, values: (policy: PolicyTimeline) => readonly number[], extra: Partial<ChartSeries> = {}): ChartSeries[] =>
-    timeline.policies.map((policy) => ({ name: `${LABELS[policy.policy]}${name}`, color: COLOURS[policy.policy], points: at(values(policy)), ...extra }));
+  const perPolicy = (values: (policy: PolicyTimeline) => readonly number[], extra: Partial<ChartSeries>): ChartSeries[] =>
+    timeline.policies.map((policy) => ({ name: LABELS[policy.policy], color: COLOURS[policy.policy], points: at(values(policy)), ...extra }));
   const common = { from: timeline.fromSecond * 1000, to: timeline.toSecond * 1000, decisions: [], decisionNumber: () => 0, maxGapMs: 2 * bucketMs, timeFormat: elapsedLabel, timeTicks: elapsedTicks } satisfies Partial<ChartSpec>;
   const resolution = timeline.bucketSeconds === 1 ? 'each point: one simulated second' : `each point: the mean of ${timeline.bucketSeconds} simulated seconds`;
   const specs: ChartSpec[] = [
@@ -30,12 +30,12 @@ export function timelineChart(comparison: Comparison): string {
       series: [
         ...(timeline.bucketSeconds > 1 ? [{ name: 'busiest second', color: '#93c5fd', points: at(timeline.loadPeakRps), width: 1 }] : []),
         { name: 'load', color: '#2563eb', points: at(timeline.loadMeanRps), width: 1.5 },
-        ...perPolicy('', (policy) => policy.capacityRps, { width: 1.5 }),
+        ...perPolicy((policy) => policy.capacityRps, { width: 1.5 }),
       ],
       height: 260,
     },
-    { ...common, title: 'Replicas', format: (v) => String(Number(v.toFixed(1))), series: perPolicy('', (policy) => policy.replicas, { step: true, width: 1.5 }), yTicks: 5 },
-    { ...common, title: `SLO-violation seconds so far${timeline.fromSecond > 0 ? `, counted from simulated second ${timeline.fromSecond}` : ''}`, format: (v) => v.toFixed(0), series: perPolicy('', (policy) => cumulative(policy.violationSeconds), { width: 2 }) },
+    { ...common, title: 'Replicas', format: (v) => String(Number(v.toFixed(1))), series: perPolicy((policy) => policy.replicas, { step: true, width: 1.5 }), yTicks: 5 },
+    { ...common, title: `SLO-violation seconds so far${timeline.fromSecond > 0 ? `, counted from simulated second ${timeline.fromSecond}` : ''}`, format: (v) => v.toFixed(0), series: perPolicy((policy) => cumulative(policy.violationSeconds), { width: 2 }) },
   ];
   return stackedCharts([`${comparison.trace}: ${summary(comparison, timeline)}`, comparison.rescaling, `drawn: simulated seconds ${timeline.fromSecond}–${timeline.toSecond}, ${resolution}`], specs);
 }
@@ -45,10 +45,11 @@ function cumulative(values: readonly number[]): number[] {
   return values.map((value) => (sum += value));
 }
 
+/** The ratios when both policies ran, or which one ran alone. */
 function summary(comparison: Comparison, timeline: Timeline): string {
   const ratios = comparison.ratios;
-  const figures = ratios ? `adaptive / HPA: violations ${ratio(ratios.sloViolationSeconds)}, replica-seconds ${ratio(ratios.replicaSeconds)}` : `${LABELS[timeline.policies[0]?.policy ?? 'hpa']} alone`;
-  return figures;
+  if (ratios === undefined) return `${LABELS[timeline.policies[0]?.policy ?? 'hpa']} alone`;
+  return `adaptive / HPA: violations ${ratio(ratios.sloViolationSeconds)}, replica-seconds ${ratio(ratios.replicaSeconds)}`;
 }
 
 function ratio(value: number | null): string {
