@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -112,7 +112,7 @@ export function simulateCommand(): Command {
     .option('--frontier', 'also trace the cost/violation frontier of a clairvoyant planner (knows the surrounding load, acts at once) and say whether the goal is within its reach')
     .option('--frontier-window <s>', 'the clairvoyant planner knows the load of this many seconds before and after each second', numberFlag('--frontier-window', (n) => Number.isInteger(n) && n >= 1, 'a whole number of seconds, 1 or more'), 60)
     .option('--chart <file.svg>', 'write the frontier chart (cost against violations per trace, as multiples of the HPA rule\'s) to this SVG file; implies --frontier and needs --policy both')
-    .option('--timeline <file.svg>', 'write a chart of one replay over time to this SVG file: the load against each policy\'s ready capacity, their replicas, and their violation-seconds so far; needs exactly one trace')
+    .option('--timeline <file.svg|folder/>', 'write a chart of each replay over time: the load against each policy\'s ready capacity, their replicas, and their violation-seconds so far; to this SVG file for one trace, or into this folder (an existing one, or a name ending in /, created if missing) as <trace>.svg for each')
     .option('--timeline-range <from:to>', 'draw only these simulated seconds in the --timeline chart (e.g. 600:1800), at a finer grain; the simulation still runs the whole trace', secondsRangeFlag)
     .option('--jobs <n|auto>', `replays run at once, each on its own worker thread (1: one after another on this thread). "auto": one per CPU (${availableParallelism()} here), and only as many as the work is worth (a thread per ~5 s of replays). The results are the same, in the same order, whatever the number`, jobsFlag, 'auto')
     .option('--decisions', 'also print every replica decision of each policy with the simulated second, from → to and its reason (with --json: each outcome\'s "decisions", signals and thresholds included); the bridge\'s CPU changes are only counted')
@@ -131,6 +131,7 @@ Examples:
   scalewright simulate --synthetic goal,held-out --seed 1,2,3,4,5   # one draw's luck?
   scalewright simulate --synthetic short-bursts --decisions         # why did it scale?
   scalewright simulate --trace ../shared/data/traces/azure_llm_conv_2023_1s.csv --timeline conv.svg   # when?
+  scalewright simulate --all --timeline timelines/                  # a chart per trace
   scalewright simulate --trace AzureLLMInferenceTrace_conv.csv --events   # a request log, counted per second
   scalewright simulate --trace AzureFunctionsInvocationTrace.txt --events --time-column end_timestamp`)
     .action(async (flags: SimulateFlags) => {
@@ -157,11 +158,13 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     const policies: PolicyName[] = flags.policy === 'both' ? ['hpa', 'adaptive'] : [flags.policy];
     if (flags.chart !== undefined && flags.policy !== 'both') throw new ConfigError(`--chart draws both policies against the frontier: it needs --policy both, not ${flags.policy}`);
     // Checked before the simulation, which can take a minute, not after it.
-    for (const [flag, file] of [['--chart', flags.chart], ['--timeline', flags.timeline]] as const) {
+    const timelineFolder = flags.timeline !== undefined && isFolder(flags.timeline);
+    if (timelineFolder) await createFolder(flags.timeline!);
+    for (const [flag, file] of [['--chart', flags.chart], ['--timeline', timelineFolder ? undefined : flags.timeline]] as const) {
       if (file !== undefined && !existsSync(dirname(resolve(file)))) throw new ConfigError(`${flag}: no such folder: ${dirname(resolve(file))}`);
     }
     if (flags.timelineRange !== undefined && flags.timeline === undefined) throw new ConfigError('--timeline-range says what the --timeline chart shows: give --timeline <file.svg> too');
-    if (flags.timeline !== undefined && traces.length !== 1) throw new ConfigError(`--timeline draws one replay: give one trace (one --trace, or one generated shape and seed), not ${traces.length}`);
+    if (flags.timeline !== undefined && !timelineFolder && traces.length !== 1) throw new ConfigError(`--timeline ${flags.timeline} is one file, for one replay, and there are ${traces.length} traces: give a folder (a name ending in /) for a chart per trace`);
     const frontier = flags.frontier || flags.chart !== undefined ? { windowSeconds: flags.frontierWindow, coresPerReplica: Math.max(model.cpuLimitCores, config.cpu.maxCores) } : undefined;
     // Every trace is read before any is simulated: a bad file is reported at once, not after minutes.
     const read: Trace[] = [];
@@ -171,10 +174,10 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
       read.push(flags.reverse ? reversedTrace(trace) : trace);
     }
     const replayOptions: ReplayOptions = { maxReplayStepSeconds: flags.maxReplayStep, peakRps: flags.peakRps, gaps: flags.gaps };
-    if (flags.timelineRange !== undefined && read.length === 1) {
-      // Checked before the simulation: a range past the replay's end would draw nothing.
-      const seconds = replayedSeconds(read[0]!, replayOptions);
-      if (timelineRange(seconds, flags.timelineRange) === undefined) throw new ConfigError(`--timeline-range ${flags.timelineRange.from}:${flags.timelineRange.to} lies outside the replay of ${read[0]!.name}, which has ${seconds} simulated seconds`);
+    // Checked before the simulation: a range past a replay's end would draw nothing.
+    for (const trace of flags.timelineRange === undefined ? [] : read) {
+      const seconds = replayedSeconds(trace, replayOptions);
+      if (timelineRange(seconds, flags.timelineRange) === undefined) throw new ConfigError(`--timeline-range ${flags.timelineRange!.from}:${flags.timelineRange!.to} lies outside the replay of ${trace.name}, which has ${seconds} simulated seconds`);
     }
     const lastReport = new Map<Trace, number>();
     const comparisons = await compareTraces(
@@ -219,9 +222,10 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
       const sections = [formatFrontierLines(comparisons), formatDecisionLines(comparisons)].filter(Boolean);
       process.stdout.write(`${modelLine}\n\n${formatComparisonTable(comparisons)}\n${sections.map((section) => `\n${section}\n`).join('')}`);
     }
+    const timelineFiles = flags.timeline === undefined ? [] : timelineFolder ? fileNamesFor(comparisons.map((c) => c.trace)).map((name) => join(flags.timeline!, `${name}.svg`)) : [flags.timeline];
     const charts = [
       { flag: '--chart', file: flags.chart, what: 'the frontier chart', draw: () => frontierChart(comparisons) },
-      { flag: '--timeline', file: flags.timeline, what: 'the timeline', draw: () => timelineChart(comparisons[0]!) },
+      ...timelineFiles.map((file, index) => ({ flag: '--timeline', file, what: `the timeline of ${comparisons[index]!.trace}`, draw: () => timelineChart(comparisons[index]!) })),
     ];
     for (const { flag, file, what, draw } of charts) {
       if (file === undefined) continue;
@@ -241,6 +245,35 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     }
     throw error;
   }
+}
+
+/** The folder `--timeline` writes into, created if missing (as `mkdir -p`). */
+async function createFolder(folder: string): Promise<void> {
+  try {
+    await mkdir(folder, { recursive: true });
+  } catch (error) {
+    throw new ConfigError(`--timeline: cannot create the folder ${resolve(folder)}: ${(error as Error).message}`);
+  }
+}
+
+/** A path names a folder when it ends with a slash or is one already. */
+function isFolder(path: string): boolean {
+  return /[\\/]$/.test(path) || (existsSync(path) && statSync(path).isDirectory());
+}
+
+/**
+ * A file name (without extension) for each trace: its name without `.csv`/`.txt`, anything but
+ * letters, digits, dots and dashes as one underscore (`synthetic-noise (seed 7)` →
+ * `synthetic-noise_seed_7`), and a count after a name already taken.
+ */
+export function fileNamesFor(traceNames: readonly string[]): string[] {
+  const taken = new Map<string, number>();
+  return traceNames.map((traceName) => {
+    const base = traceName.replace(/\.(csv|txt)\b/gi, '').replace(/[^A-Za-z0-9.-]+/g, '_').replace(/^_+|_+$/g, '') || 'trace';
+    const seen = taken.get(base) ?? 0;
+    taken.set(base, seen + 1);
+    return seen === 0 ? base : `${base}-${seen + 1}`;
+  });
 }
 
 /** `--timeline-range`: two whole numbers of simulated seconds, `from:to`, from before to. */

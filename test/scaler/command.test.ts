@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { simulateCommand } from '../../scaler/simulator/command.js';
+import { fileNamesFor, simulateCommand } from '../../scaler/simulator/command.js';
 
 function capture() {
   const out: string[] = [];
@@ -133,7 +133,7 @@ describe('scalewright simulate', () => {
     const { out, err } = capture();
     expect((await run(['--synthetic', 'spike', '--timeline', join(dir, 'spike.svg')])).exitCode).toBe(0);
     expect(out.join('')).toMatch(/synthetic-spike\s+adaptive\/hpa/);
-    expect(err.join('')).toContain(`wrote the timeline to ${join(dir, 'spike.svg')}`);
+    expect(err.join('')).toContain(`wrote the timeline of synthetic-spike to ${join(dir, 'spike.svg')}`);
     const svg = readFileSync(join(dir, 'spike.svg'), 'utf8');
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     expect(svg).toMatch(/synthetic-spike: adaptive \/ HPA: violations \d\.\d\d×, replica-seconds \d\.\d\d×/);
@@ -141,10 +141,28 @@ describe('scalewright simulate', () => {
     // Its styles travel with it: the file stands alone.
     expect(svg).toContain('<style>');
   });
-  it('--timeline is refused, before anything is simulated, for more than one trace or with no folder to write to', async () => {
+  it('--timeline into a folder writes a chart per trace, named after it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    const { err } = capture();
+    // A name ending in a slash is a folder, as is an existing one.
+    // A folder named with a slash is created if missing.
+    for (const folder of [`${join(dir, 'new', 'charts')}/`, dir]) {
+      expect((await run(['--synthetic', 'spike,ramp', '--seed', '42,7', '--policy', 'hpa', '--timeline', folder])).exitCode).toBe(0);
+      const files = readdirSync(folder).filter((file) => file.endsWith('.svg')).sort();
+      expect(files).toEqual(['synthetic-ramp.svg', 'synthetic-ramp_seed_7.svg', 'synthetic-spike.svg', 'synthetic-spike_seed_7.svg']);
+      expect(readFileSync(join(folder, 'synthetic-ramp_seed_7.svg'), 'utf8')).toContain('synthetic-ramp (seed 7): HPA rule alone');
+    }
+    expect(err.join('')).toContain(`wrote the timeline of synthetic-spike (seed 7) to ${join(dir, 'synthetic-spike_seed_7.svg')}`);
+    expect(fileNamesFor(['worldcup98_1h.csv', 'worldcup98_1h.csv (reversed)', 'a b.csv', 'a_b', '(((']).join(' ')).toBe('worldcup98_1h worldcup98_1h_reversed a_b a_b-2 trace');
+  });
+  it('--timeline is refused, before anything is simulated, for more than one trace in one file or with no folder to write to', async () => {
     const { err } = capture();
     expect((await run(['--synthetic', 'spike,ramp', '--timeline', join(tmpdir(), 't.svg')])).exitCode).toBe(2);
-    expect(err.join('')).toMatch(/--timeline draws one replay: give one trace \(one --trace, or one generated shape and seed\), not 2/);
+    expect(err.join('')).toMatch(/--timeline \S+t\.svg is one file, for one replay, and there are 2 traces: give a folder \(a name ending in \/\) for a chart per trace/);
+    const file = join(mkdtempSync(join(tmpdir(), 'sim-')), 'a-file');
+    writeFileSync(file, '');
+    expect((await run(['--synthetic', 'spike,ramp', '--timeline', `${file}/charts/`])).exitCode).toBe(2);
+    expect(err.join('')).toContain(`--timeline: cannot create the folder ${file}/charts: ENOTDIR`);
     expect((await run(['--synthetic', 'spike', '--seed', '1,2', '--timeline', join(tmpdir(), 't.svg')])).exitCode).toBe(2);
     expect((await run(['--synthetic', 'spike', '--timeline', '/no/such/folder/t.svg'])).exitCode).toBe(2);
     expect(err.join('')).toMatch(/--timeline: no such folder: \/no\/such\/folder/);
