@@ -87,10 +87,11 @@ export function timeLabel(ms: number, spanMs: number): string {
 }
 
 /**
- * One chart as an inline SVG element, as wide as its container; with `top`, placed at that height
- * inside an enclosing SVG instead (`stackedCharts`).
+ * One chart as an inline SVG element, as wide as its container; with `placement`, at that height
+ * inside an enclosing SVG instead (`stackedCharts`), its clip path named by the enclosing file
+ * rather than by how many charts this process drew before.
  */
-export function lineChart(spec: ChartSpec, top?: number): string {
+export function lineChart(spec: ChartSpec, placement?: { top: number; id: string }): string {
   const height = spec.height ?? 230;
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = height - MARGIN.top - MARGIN.bottom;
@@ -110,9 +111,9 @@ export function lineChart(spec: ChartSpec, top?: number): string {
   const y = (v: number) => MARGIN.top + plotH - ((v - yMin) / (yMax - yMin)) * plotH;
 
   const out: string[] = [];
-  const clipId = `plot-${(chartCounter += 1)}`;
-  const placement = top === undefined ? 'xmlns="http://www.w3.org/2000/svg" width="100%"' : `x="0" y="${top}" width="${WIDTH}" height="${height}"`;
-  out.push(`<svg ${placement} viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeXml(spec.title)}">`);
+  const clipId = placement?.id ?? `plot-${(chartCounter += 1)}`;
+  const position = placement === undefined ? 'xmlns="http://www.w3.org/2000/svg" width="100%"' : `x="0" y="${placement.top}" width="${WIDTH}" height="${height}"`;
+  out.push(`<svg ${position} viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeXml(spec.title)}">`);
   out.push(`<rect x="0" y="0" width="${WIDTH}" height="${height}" fill="#ffffff"/>`);
   out.push(`<defs><clipPath id="${clipId}"><rect x="${MARGIN.left}" y="${MARGIN.top - 2}" width="${plotW}" height="${plotH + 4}"/></clipPath></defs>`);
   out.push(`<text x="${MARGIN.left}" y="20" class="chart-title">${escapeXml(spec.title)}</text>`);
@@ -196,8 +197,8 @@ export function lineChart(spec: ChartSpec, top?: number): string {
 /** Charts one above the other in one standalone SVG file (styles embedded, no script), under a heading (a bold line, then plain ones). */
 export function stackedCharts(heading: readonly string[], specs: readonly ChartSpec[]): string {
   let top = 14 + 20 * heading.length;
-  const charts = specs.map((spec) => {
-    const chart = lineChart(spec, top);
+  const charts = specs.map((spec, index) => {
+    const chart = lineChart(spec, { top, id: `plot-${index + 1}` });
     top += spec.height ?? 230;
     return chart;
   });

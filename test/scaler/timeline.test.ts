@@ -70,7 +70,7 @@ describe('a replay over time (simulate --timeline)', () => {
     expect(hpaReplicaSeconds).toBeCloseTo(comparison.outcomes[0]!.replicaSeconds, 6);
     expect(Math.max(...timeline.loadPeakRps)).toBeCloseTo(560, 6);
   });
-  it('draws the three panels with the ratios and the rescaling in the heading, and says when there is no timeline', () => {
+  it('draws the three panels with the ratios and the rescaling in the heading, the same each time, and says when there is no timeline', () => {
     const trace = syntheticTrace('ramp');
     const comparison = compareOnTrace(trace, { ...options, timeline: {} });
     const svg = timelineChart(comparison);
@@ -79,6 +79,8 @@ describe('a replay over time (simulate --timeline)', () => {
     expect(svg.match(/<svg x="0"/g)).toHaveLength(3);
     expect(svg.trim().endsWith('</svg>')).toBe(true);
     expect(() => timelineChart({ ...comparison, timeline: undefined })).toThrow(/no timeline was recorded for synthetic-ramp/);
+    // A file's clip paths are its own: the same replay draws the same file, whatever was drawn before.
+    expect(timelineChart(comparison)).toBe(svg);
   });
   it('draws a range at a finer grain, its violations counted from its start', () => {
     const comparison = compareOnTrace(syntheticTrace('spike'), { ...options, timeline: { range: { from: 1100, to: 1400 } } });
