@@ -4,23 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { parsePolicyConfig } from '../../scaler/config/policyConfig.js';
 import { compareOnTrace, compareTasks } from '../../scaler/simulator/compare.js';
 import { compareTraces, threadCount, WORK_PER_THREAD, type PoolEvent, type PoolOptions } from '../../scaler/simulator/comparePool.js';
-import { DEFAULT_SERVICE_MODEL } from '../../scaler/simulator/serviceModel.js';
 import { syntheticTrace } from '../../scaler/simulator/synthetic.js';
 import { CLI } from '../support/processes.js';
+import { SIMULATE_DEFAULTS } from './support/simulateDefaults.js';
 
 const runCli = promisify(execFile);
 
-const options: PoolOptions = {
-  model: DEFAULT_SERVICE_MODEL,
-  config: parsePolicyConfig({ replicas: { min: 1, max: 40 } }),
-  replay: { maxReplayStepSeconds: 60, peakRps: 560 },
-  policies: ['hpa', 'adaptive'],
-  hpaSyncSeconds: 15,
-  frontier: { windowSeconds: 60, coresPerReplica: 2 },
-};
+const options: PoolOptions = { ...SIMULATE_DEFAULTS, frontier: { windowSeconds: 60, coresPerReplica: 2 } };
 
 describe('simulating several traces at once (comparePool)', () => {
   it('splits a comparison into one task per policy, then the frontier when asked for', () => {

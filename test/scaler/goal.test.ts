@@ -3,9 +3,9 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePolicyConfig } from '../../scaler/config/policyConfig.js';
 import { compareOnTrace, type Comparison } from '../../scaler/simulator/compare.js';
-import { DEFAULT_SERVICE_MODEL } from '../../scaler/simulator/serviceModel.js';
 import { HELD_OUT_SHAPES, SYNTHETIC_SHAPES, syntheticTrace } from '../../scaler/simulator/synthetic.js';
 import { parseTraceCsv, type Trace } from '../../scaler/simulator/trace.js';
+import { SIMULATE_DEFAULTS } from './support/simulateDefaults.js';
 
 /**
  * The issue's goal, on the shared real traces and on synthetic shapes, with the simulator's
@@ -24,9 +24,9 @@ const KNOWN_MISSES: Record<string, string> = {
 };
 
 const TRACE_DIR = resolve(import.meta.dirname, '../../../shared/data/traces');
-const config = parsePolicyConfig({ replicas: { min: 1, max: 40 } });
-const compare = (trace: Trace): Comparison =>
-  compareOnTrace(trace, { model: DEFAULT_SERVICE_MODEL, config, replay: { maxReplayStepSeconds: 60, peakRps: 560 }, policies: ['hpa', 'adaptive'], hpaSyncSeconds: 15 });
+const compare = (trace: Trace): Comparison => compareOnTrace(trace, SIMULATE_DEFAULTS);
+/** The defaults' config without latency feedback. */
+const withoutFeedback = parsePolicyConfig({ replicas: { min: 1, max: 40 }, targets: { latencyCorrectionFloor: 1 } });
 
 const realTraces = existsSync(TRACE_DIR) ? readdirSync(TRACE_DIR).filter((name) => name.endsWith('.csv')).sort() : [];
 const cases: { name: string; load: () => Trace }[] = [
@@ -90,11 +90,9 @@ describe('a capacity per replica told 50% too high: latency feedback', () => {
     it(`synthetic-${shape}: cuts the SLO-violation seconds at least tenfold`, { timeout: 120_000 }, () => {
       const run = (feedback: boolean) =>
         compareOnTrace(syntheticTrace(shape), {
-          model: DEFAULT_SERVICE_MODEL,
-          config: feedback ? config : parsePolicyConfig({ replicas: { min: 1, max: 40 }, targets: { latencyCorrectionFloor: 1 } }),
-          replay: { maxReplayStepSeconds: 60, peakRps: 560 },
+          ...SIMULATE_DEFAULTS,
+          config: feedback ? SIMULATE_DEFAULTS.config : withoutFeedback,
           policies: ['adaptive'],
-          hpaSyncSeconds: 15,
           capacityError: 1.5,
         }).outcomes[0]!;
       const [on, off] = [run(true), run(false)];
@@ -116,11 +114,10 @@ describe('a slow dependency no replica cures: latency feedback', () => {
     it(`synthetic-${shape}: costs no more than 25% above the policy without feedback`, { timeout: 120_000 }, () => {
       const run = (feedback: boolean) =>
         compareOnTrace(syntheticTrace(shape), {
-          model: { ...DEFAULT_SERVICE_MODEL, dependencySeconds: 0.6 },
-          config: feedback ? config : parsePolicyConfig({ replicas: { min: 1, max: 40 }, targets: { latencyCorrectionFloor: 1 } }),
-          replay: { maxReplayStepSeconds: 60, peakRps: 560 },
+          ...SIMULATE_DEFAULTS,
+          model: { ...SIMULATE_DEFAULTS.model, dependencySeconds: 0.6 },
+          config: feedback ? SIMULATE_DEFAULTS.config : withoutFeedback,
           policies: ['adaptive'],
-          hpaSyncSeconds: 15,
         }).outcomes[0]!;
       const [on, off] = [run(true), run(false)];
       process.stdout.write(`dependency 600 ms, synthetic-${shape}: replica-s ${on.replicaSeconds} with latency feedback, ${off.replicaSeconds} without\n`);
@@ -138,7 +135,7 @@ describe('the vertical bridge re-sized between evaluations', () => {
   it.skipIf(!realTraces.includes('azure_llm_code_2023_1s.csv'))('azure_llm_code: a bridge re-sized every second has at most 0.75× the violation-seconds of one re-sized at the 5 s evaluations, at no more cost', { timeout: 120_000 }, () => {
     const trace = parseTraceCsv(readFileSync(resolve(TRACE_DIR, 'azure_llm_code_2023_1s.csv'), 'utf8'), 'azure_llm_code_2023_1s.csv');
     const run = (bridgeSeconds: number) =>
-      compareOnTrace(trace, { model: DEFAULT_SERVICE_MODEL, config: parsePolicyConfig({ replicas: { min: 1, max: 40 }, bridgeSeconds }), replay: { maxReplayStepSeconds: 60, peakRps: 560 }, policies: ['adaptive'], hpaSyncSeconds: 15 }).outcomes[0]!;
+      compareOnTrace(trace, { ...SIMULATE_DEFAULTS, config: parsePolicyConfig({ replicas: { min: 1, max: 40 }, bridgeSeconds }), policies: ['adaptive'] }).outcomes[0]!;
     const [everySecond, atEvaluations] = [run(1), run(5)];
     process.stdout.write(`bridge every 1 s: ${everySecond.sloViolationSeconds} violation-s, ${everySecond.replicaSeconds} replica-s; every 5 s: ${atEvaluations.sloViolationSeconds}, ${atEvaluations.replicaSeconds}\n`);
     expect(everySecond.sloViolationSeconds).toBeLessThanOrEqual(0.75 * atEvaluations.sloViolationSeconds);

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parsePolicyConfig } from '../../scaler/config/policyConfig.js';
-import { compareOnTrace, type CompareOptions } from '../../scaler/simulator/compare.js';
-import { DEFAULT_SERVICE_MODEL } from '../../scaler/simulator/serviceModel.js';
+import { compareOnTrace } from '../../scaler/simulator/compare.js';
 import { syntheticTrace } from '../../scaler/simulator/synthetic.js';
 import { loadTimeline, policyTimelineRecorder, timelineBucketSeconds, timelineRange } from '../../scaler/simulator/timeline.js';
 import { elapsedLabel, elapsedTicks, timelineChart } from '../../scaler/simulator/timelineChart.js';
-
-const options: CompareOptions = {
-  model: DEFAULT_SERVICE_MODEL,
-  config: parsePolicyConfig({ replicas: { min: 1, max: 40 } }),
-  replay: { maxReplayStepSeconds: 60, peakRps: 560 },
-  policies: ['hpa', 'adaptive'],
-  hpaSyncSeconds: 15,
-};
+import { SIMULATE_DEFAULTS } from './support/simulateDefaults.js';
 
 describe('a replay over time (simulate --timeline)', () => {
   it('groups the seconds into about a thousand buckets, whatever the length', () => {
@@ -52,8 +43,8 @@ describe('a replay over time (simulate --timeline)', () => {
   });
   it('adds up, over a whole replay, to the figures the comparison reports', () => {
     const trace = syntheticTrace('spike');
-    const plain = compareOnTrace(trace, options);
-    const comparison = compareOnTrace(trace, { ...options, timeline: {} });
+    const plain = compareOnTrace(trace, SIMULATE_DEFAULTS);
+    const comparison = compareOnTrace(trace, { ...SIMULATE_DEFAULTS, timeline: {} });
     // Recording changes nothing of the outcome.
     expect(comparison.outcomes).toEqual(plain.outcomes);
     const timeline = comparison.timeline!;
@@ -72,7 +63,7 @@ describe('a replay over time (simulate --timeline)', () => {
   });
   it('draws the three panels with the ratios and the rescaling in the heading, the same each time, and says when there is no timeline', () => {
     const trace = syntheticTrace('ramp');
-    const comparison = compareOnTrace(trace, { ...options, timeline: {} });
+    const comparison = compareOnTrace(trace, { ...SIMULATE_DEFAULTS, timeline: {} });
     const svg = timelineChart(comparison);
     expect(svg).toContain(`synthetic-ramp: adaptive / HPA: violations`);
     expect(svg).toContain(comparison.rescaling.replace(/&/g, '&amp;'));
@@ -83,13 +74,13 @@ describe('a replay over time (simulate --timeline)', () => {
     expect(timelineChart(comparison)).toBe(svg);
   });
   it('draws a range at a finer grain, its violations counted from its start', () => {
-    const comparison = compareOnTrace(syntheticTrace('spike'), { ...options, timeline: { range: { from: 1100, to: 1400 } } });
+    const comparison = compareOnTrace(syntheticTrace('spike'), { ...SIMULATE_DEFAULTS, timeline: { range: { from: 1100, to: 1400 } } });
     const timeline = comparison.timeline!;
     expect([timeline.fromSecond, timeline.toSecond, timeline.bucketSeconds, timeline.loadMeanRps.length]).toEqual([1100, 1400, 1, 300]);
     const svg = timelineChart(comparison);
     expect(svg).toContain('drawn: simulated seconds 1100–1400, each point: one simulated second');
     expect(svg).toContain('SLO-violation seconds so far, counted from simulated second 1100');
-    expect(() => compareOnTrace(syntheticTrace('spike'), { ...options, policies: ['hpa'], timeline: { range: { from: 999_999, to: 1_000_000 } } })).toThrow(/the timeline's range 999999:1000000 lies outside the replay's \d+ simulated seconds/);
+    expect(() => compareOnTrace(syntheticTrace('spike'), { ...SIMULATE_DEFAULTS, policies: ['hpa'], timeline: { range: { from: 999_999, to: 1_000_000 } } })).toThrow(/the timeline's range 999999:1000000 lies outside the replay's \d+ simulated seconds/);
   });
   it('labels the time axis with the simulated time elapsed, at round steps, in a unit that suits the span', () => {
     expect(elapsedLabel(90_000, 300_000)).toBe('90 s');
