@@ -159,7 +159,6 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     if (flags.chart !== undefined && flags.policy !== 'both') throw new ConfigError(`--chart draws both policies against the frontier: it needs --policy both, not ${flags.policy}`);
     // Checked before the simulation, which can take a minute, not after it.
     const timelineFolder = flags.timeline !== undefined && isFolder(flags.timeline);
-    if (timelineFolder) await createFolder(flags.timeline!);
     for (const [flag, file] of [['--chart', flags.chart], ['--timeline', timelineFolder ? undefined : flags.timeline]] as const) {
       if (file !== undefined && !existsSync(dirname(resolve(file)))) throw new ConfigError(`${flag}: no such folder: ${dirname(resolve(file))}`);
     }
@@ -179,6 +178,8 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
       const seconds = replayedSeconds(trace, replayOptions);
       if (timelineRange(seconds, flags.timelineRange) === undefined) throw new ConfigError(`--timeline-range ${flags.timelineRange!.from}:${flags.timelineRange!.to} lies outside the replay of ${trace.name}, which has ${seconds} simulated seconds`);
     }
+    // Created once everything else is known to be in order: a refused run leaves no folder behind.
+    if (timelineFolder) await createFolder(flags.timeline!);
     const lastReport = new Map<Trace, number>();
     const comparisons = await compareTraces(
       read,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -163,6 +163,10 @@ describe('scalewright simulate', () => {
     writeFileSync(file, '');
     expect((await run(['--synthetic', 'spike,ramp', '--timeline', `${file}/charts/`])).exitCode).toBe(2);
     expect(err.join('')).toContain(`--timeline: cannot create the folder ${file}/charts: ENOTDIR`);
+    // A run refused for another reason creates no folder.
+    const unused = join(tmpdir(), `never-${process.pid}`, 'charts/');
+    expect((await run(['--synthetic', 'spike', '--timeline', unused, '--timeline-range', '90000:90060'])).exitCode).toBe(2);
+    expect(existsSync(unused)).toBe(false);
     expect((await run(['--synthetic', 'spike', '--seed', '1,2', '--timeline', join(tmpdir(), 't.svg')])).exitCode).toBe(2);
     expect((await run(['--synthetic', 'spike', '--timeline', '/no/such/folder/t.svg'])).exitCode).toBe(2);
     expect(err.join('')).toMatch(/--timeline: no such folder: \/no\/such\/folder/);
