@@ -5,7 +5,7 @@ import type { Actuator, ServiceState } from '../actuators/actuator.js';
 import type { Decision } from '../decision.js';
 import { PolicyConfigError, type PolicyConfig, type PolicyConfigInput } from '../config/policyConfig.js';
 import type { Lease } from '../lease/redisLease.js';
-import { cpuDrivenAdaptive, evaluate, initialPolicyMemory, type Evaluation, type Plan, type PolicyMemory, type WindowOrProblem } from './evaluate.js';
+import { readsContainerCpu, evaluate, initialPolicyMemory, type Evaluation, type Plan, type PolicyMemory, type WindowOrProblem } from './evaluate.js';
 import type { ScalerMetrics } from './metrics.js';
 import { policyConfigFor } from './policyLabels.js';
 import type { PredecessorRecords } from './influxWindow.js';
@@ -25,7 +25,7 @@ import { bridgePass, bridgeWindowSeconds } from './bridgePass.js';
 export interface ScalerLoopOptions {
   readonly actuator: Actuator;
   /** The recent window of one service (an adapter over InfluxDB). */
-  /** `containerCpu`: also read each container's CPU (the CPU-driven adaptive policy's demand). */
+  /** `containerCpu`: also read each container's CPU (the HPA rule's per-replica CPU, the CPU-driven adaptive policy's demand). */
   readonly readWindow: (service: string, windowSeconds: number, options?: { containerCpu: boolean }) => Promise<WindowOrProblem>;
   /** What a predecessor recorded of a service (cooldowns, bridge base, latency correction), to resume from after a restart or a takeover. */
   readonly readPredecessorRecords?: (service: string) => Promise<PredecessorRecords>;
@@ -226,7 +226,7 @@ export class ScalerLoop {
 
     if (!this.memory.has(service)) this.memory.set(service, await this.initialMemory(service, config));
     const windowSeconds = windowSecondsFor(config);
-    const data = await this.options.readWindow(service, windowSeconds, { containerCpu: cpuDrivenAdaptive(config) });
+    const data = await this.options.readWindow(service, windowSeconds, { containerCpu: readsContainerCpu(config) });
     const now = this.now();
     const liveCpuLimits = this.options.liveCpuLimits ?? actuator.kind === 'docker';
     const evaluation = evaluate({ now, data, actual, config, memory: this.memory.get(service) ?? initialPolicyMemory, staleAfterMs: this.options.staleAfterMs, liveCpuLimits });
@@ -324,7 +324,7 @@ export class ScalerLoop {
       logger.debug({ service, error: String(error) }, 'bridge pass: cannot read the actual state; the next evaluation will say more');
       return { service, outcome: 'observe_failed' };
     }
-    const data = await this.options.readWindow(service, bridgeWindowSeconds(config), { containerCpu: cpuDrivenAdaptive(config) });
+    const data = await this.options.readWindow(service, bridgeWindowSeconds(config), { containerCpu: readsContainerCpu(config) });
     const now = this.now();
     this.lastBridgeAt.set(service, now);
     const memory = this.memory.get(service) ?? initialPolicyMemory;

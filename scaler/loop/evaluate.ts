@@ -13,6 +13,7 @@ import { adaptiveSettingsFromConfig, hpaSettingsFromConfig } from '../simulator/
 import type { ServiceWindow } from './serviceWindow.js';
 import { bridgeProposal } from './bridgePass.js';
 import { demandView } from './demandView.js';
+import { podCpu, type PodCpu } from './podCpu.js';
 
 /**
  * One evaluation of one service: pure, from the recent window and the actual state to a decision,
@@ -107,7 +108,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
   let proposedBridge: Decision | undefined;
   if (config.policy === 'hpa') {
     const hpaState = memory.hpa ?? initialHpaState(actual.replicas, now);
-    const result = hpaReconcile({ now, currentReplicas: actual.replicas, pods: hpaPods(actual, window.cpuUsagePerReplicaCores, referenceCores, config, now), settings: hpaSettingsFromConfig(config) }, hpaState);
+    const result = hpaReconcile({ now, currentReplicas: actual.replicas, pods: hpaPods(actual, window, referenceCores, config, now), settings: hpaSettingsFromConfig(config) }, hpaState);
     horizontal = result.decision;
     nextMemory = { ...nextMemory, hpa: result.state };
   } else {
@@ -220,11 +221,12 @@ function withBridge(plan: Plan, bridge: Decision | undefined): Plan {
 }
 
 /**
- * Whether a service's demand is its CPU under the adaptive policy (no request-rate target): the
- * only case that reads each container's CPU, to leave replicas' start-up out of it.
+ * Whether the loop reads each container's CPU for a service: the HPA rule reads each replica's
+ * own (as Kubernetes reads each pod's), and the adaptive policy, when its demand is CPU (no
+ * request-rate target), leaves the replicas' start-up out of it.
  */
-export function cpuDrivenAdaptive(config: PolicyConfig): boolean {
-  return config.policy === 'adaptive' && config.targets.rpsPerReplica === undefined;
+export function readsContainerCpu(config: PolicyConfig): boolean {
+  return config.policy === 'hpa' || config.targets.rpsPerReplica === undefined;
 }
 
 /** The level a decision sets; replica counts stay within the configured bounds whatever a policy says. */
@@ -239,16 +241,32 @@ export function verticalSettings(config: PolicyConfig): VerticalSettings {
   return { ...config.vertical, cpu: config.cpu, memory: config.memory };
 }
 
-/** The HPA rule's view of the replicas: CPU per replica against its request (here: its limit). */
-function hpaPods(actual: ServiceState, perReplicaCores: readonly Sample[], limitCores: number, config: PolicyConfig, now: number): HpaPod[] {
-  const usage = simpleMovingAverage(lastSpan(perReplicaCores, config.windows.metricSeconds * 1000, now));
-  const newest = perReplicaCores.at(-1)?.time ?? now;
-  return actual.members.map((member) => ({
-    phase: 'Running' as const,
-    ready: member.phase === 'ready',
-    startTime: member.createdAt,
-    readyTransitionTime: member.createdAt,
-    requestMilli: limitCores * 1000,
-    ...(usage !== undefined && member.phase === 'ready' ? { metric: { usageMilli: usage * 1000, timestamp: newest, windowMs: config.windows.metricSeconds * 1000 } } : {}),
-  }));
+/**
+ * The HPA rule's view of the replicas: CPU per replica against its request (here: its limit). Each
+ * replica's own CPU where the per-container series has it (as the metrics API gives each pod's),
+ * otherwise the service's mean per replica for every ready one.
+ *
+ * Kubernetes counts a new pod's CPU once a whole metric window of it lies after the pod turned
+ * ready. Docker does not keep the moment a container turned healthy, so the end of its start-up
+ * (`startupSeconds` after its creation, as for the adaptive policy's CPU demand, startupCpu.ts)
+ * stands for it: a replica still loading its code is not read as load.
+ */
+function hpaPods(actual: ServiceState, window: ServiceWindow, limitCores: number, config: PolicyConfig, now: number): HpaPod[] {
+  const windowMs = config.windows.metricSeconds * 1000;
+  const startupMs = config.startupSeconds * 1000;
+  const own = podCpu(window.cpuUsageByContainer, actual.members, windowMs, now);
+  const shared = simpleMovingAverage(lastSpan(window.cpuUsagePerReplicaCores, windowMs, now));
+  const sharedAt = window.cpuUsagePerReplicaCores.at(-1)?.time ?? now;
+  const metricOf = (name: string): PodCpu | undefined => (own ? own.get(name) : shared === undefined ? undefined : { usageCores: shared, timestamp: sharedAt });
+  return actual.members.map((member) => {
+    const metric = member.phase === 'ready' ? metricOf(member.name) : undefined;
+    return {
+      phase: 'Running' as const,
+      ready: member.phase === 'ready',
+      startTime: member.createdAt,
+      readyTransitionTime: member.createdAt + startupMs,
+      requestMilli: limitCores * 1000,
+      ...(metric ? { metric: { usageMilli: metric.usageCores * 1000, timestamp: metric.timestamp, windowMs } } : {}),
+    };
+  });
 }

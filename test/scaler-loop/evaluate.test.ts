@@ -141,6 +141,49 @@ describe('evaluate: decisions and the levels they set', () => {
     expect(result.decision.policy).toMatch(/hpa/);
   });
 
+  describe('with policy hpa, each replica is read on its own CPU, as Kubernetes reads each pod', () => {
+    const config = parsePolicyConfig({ policy: 'hpa', startupSeconds: 15 });
+    const old = [0, 1].map((i) => ({ id: `c${i}`, name: `web-${i}`, createdAt: now - 3_600_000, phase: 'ready' as const }));
+    /**
+     * Two replicas serving for an hour at 0.7 of their 1-core limit (the 70% target); two clones
+     * created `age` ms ago, healthy, at their whole limit while loading their code (the start-up,
+     * 15 s), then at `afterwards`. Memory at its size, so only CPU decides.
+     */
+    function scene(age: number, afterwards: number) {
+      const clones = [2, 3].map((i) => ({ id: `c${i}`, name: `web-${i}`, createdAt: now - age, phase: 'ready' as const }));
+      const cloneCpu = (time: number) => (time < now - age + 15_000 ? 1 : afterwards);
+      const service = rows(60, { ...steady, replicas: 4, cpu_limit_cores: 4, memory_working_set_bytes: 4 * 230 * MiB, memory_limit_bytes: 4 * 256 * MiB, requests_per_second: null })
+        .map((row) => ({ ...row, values: { ...row.values, cpu_usage_cores: 0.7 * 2 + (row.time >= now - age ? 2 * cloneCpu(row.time) : 0) } }));
+      const perContainer = service.flatMap((row) => [
+        ...old.map((member) => ({ time: row.time, container: member.name, value: 0.7 })),
+        ...clones.filter((member) => row.time >= member.createdAt).map((member) => ({ time: row.time, container: member.name, value: cloneCpu(row.time) })),
+      ]);
+      const state = actual({ replicas: 4, readyReplicas: 4, cpuLimitCores: 1, members: [...old, ...clones] });
+      const decide = (containerCpu: typeof perContainer) => evaluate({ now, data: { ok: true, window: serviceWindowFrom(service, containerCpu) }, actual: state, config, memory: initialPolicyMemory, staleAfterMs: 15_000 }).decision;
+      return { perContainer, decide };
+    }
+
+    it('a clone still loading its code is not read as load, on itself or on the others', () => {
+      // 20 s old: its start-up ended 5 s ago, so a whole 15 s window after it has not passed yet.
+      // Its last 15 s average 0.87 cores; spread over the service that would read as 78% (→ 5).
+      const { perContainer, decide } = scene(20_000, 0.6);
+      expect(decide(perContainer).action).toBe('none');
+    });
+
+    it('once a whole window after its start-up has passed, its own CPU counts', () => {
+      // 40 s old and serving at 0.9: (0.7 + 0.7 + 0.9 + 0.9) / 4 = 80% of the request → ceil(4 × 80 / 70) = 5
+      const { perContainer, decide } = scene(40_000, 0.9);
+      expect(decide(perContainer)).toMatchObject({ action: 'scale_out', from: 4, to: 5 });
+    });
+
+    it('names the collector tags under another scheme (Swarm tasks) read as no per-container series: the service mean', () => {
+      const { perContainer, decide } = scene(40_000, 0.9);
+      const renamed = perContainer.map((sample) => ({ ...sample, container: `${sample.container}.1.task` }));
+      expect(decide(renamed)).toEqual(decide([]));
+      expect(decide([])).toMatchObject({ action: 'scale_out', from: 4, to: 5 });
+    });
+  });
+
   it('planFor keeps replica counts within the configured bounds whatever a policy says', () => {
     const config = parsePolicyConfig({ replicas: { min: 2, max: 5 } });
     expect(planFor({ action: 'scale_out', resource: 'replicas', from: 3, to: 9, signals: {}, thresholds: {}, reason: '', policy: 'x' }, config)).toEqual({ kind: 'replicas', replicas: 5 });
