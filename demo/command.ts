@@ -14,6 +14,7 @@ export interface StackFlags {
 }
 
 export interface DemoFlags extends StackFlags {
+  policy: 'adaptive' | 'hpa' | 'both';
   short?: boolean;
   warmup?: string;
   ramp?: string;
@@ -51,6 +52,12 @@ function withStackOptions(command: Command, label: string): Command {
 export function demoCommand(): Command {
   const command = new Command('demo')
     .description('Run the app at 100 mCPU / 100 MB under phased load with the collector and the scaler on Docker, then write the report')
+    .addOption(
+      new Option('--policy <name>', 'the scaling policy: adaptive, hpa (replicas only at a fixed CPU limit, as a Kubernetes HPA scales), or both: the same load once under each, then a comparison (a table, comparison.json and comparison.svg)')
+        .choices(['adaptive', 'hpa', 'both'])
+        .env('DEMO_POLICY')
+        .default('adaptive'),
+    )
     .option('--short', 'the short shape (about 2.5 minutes) instead of the full one (about 6)')
     .option('--warmup <s>', 'warm-up seconds')
     .option('--ramp <s>', 'ramp seconds')

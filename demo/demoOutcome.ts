@@ -9,8 +9,12 @@ export interface SecondSample {
   ok: number;
   failed: number;
   p95Ms: number | null;
+  /** Replicas that are healthy and not draining (the front proxy sends to them), and their CPU limit. */
   servingReplicas: number;
   cpuLimitCores: number;
+  /** Every running replica, starting and draining ones too, and their CPU limits summed: what the second cost. */
+  runningReplicas: number;
+  runningCpuCores: number;
 }
 
 export interface Goal {

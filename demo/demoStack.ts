@@ -30,6 +30,7 @@ export interface ServiceReplica {
   name: string;
   cpuLimitCores: number;
   memoryLimitBytes: number;
+  running: boolean;
   oomKilled: boolean;
   restartCount: number;
 }
@@ -148,6 +149,7 @@ export class DemoStack {
         name: info.Name.replace(/^\//, ''),
         cpuLimitCores: cpuLimitCores(info.HostConfig) ?? 0,
         memoryLimitBytes: info.HostConfig.Memory ?? 0,
+        running: info.State.Running,
         oomKilled: info.State.OOMKilled,
         restartCount: info.RestartCount,
       });

@@ -2,17 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type Docker from 'dockerode';
 import { ExitCode } from '../cli/exitCodes.js';
 import { freePort } from '../common/freePort.js';
+import { POLICY_LABELS } from '../scaler/simulator/timelineChart.js';
 import type { DemoFlags } from './command.js';
+import { comparisonChart } from './comparisonChart.js';
 import { decisionTicker } from './decisionTicker.js';
-import { demoOutcome, type SecondSample } from './demoOutcome.js';
+import { DEMO_APP_CPUS, demoAppLabels, type DemoPolicy } from './demoLabels.js';
+import { demoOutcome, type DemoOutcome, type SecondSample } from './demoOutcome.js';
 import { connectDocker, ensureImages, stackImages } from './demoImages.js';
 import { DemoProcesses } from './demoProcesses.js';
-import { DemoStack, type ServingReplica } from './demoStack.js';
+import { DemoStack, type ServiceReplica, type ServingReplica } from './demoStack.js';
 import { FrontProxy } from './frontProxy.js';
 import { driveOneSecond } from './loadDriver.js';
-import { FULL_SHAPE, phasePlan, rateAt, SHORT_SHAPE, totalSeconds, type LoadShape } from './phasePlan.js';
+import { FULL_SHAPE, phasePlan, rateAt, SHORT_SHAPE, totalSeconds, type LoadShape, type Phase } from './phasePlan.js';
+import { comparisonTable, policyComparison } from './policyComparison.js';
 
 const SERVICE = 'demo-app';
 const MiB = 1024 * 1024;
@@ -38,47 +43,65 @@ function shapeFrom(flags: DemoFlags): LoadShape {
   };
 }
 
-
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
+interface DemoRun {
+  policy: DemoPolicy;
+  samples: SecondSample[];
+  outcome: DemoOutcome;
+}
+
 export async function runDemo(flags: DemoFlags): Promise<number> {
-  const shape = shapeFrom(flags);
+  let shape: LoadShape;
+  try {
+    shape = shapeFrom(flags);
+  } catch (error) {
+    say(`demo: ${(error as Error).message}`);
+    return ExitCode.usage;
+  }
   const plan = phasePlan(shape);
+  const policies: DemoPolicy[] = flags.policy === 'both' ? ['hpa', 'adaptive'] : [flags.policy];
   const docker = await connectDocker(flags.dockerSocket, say);
   if (!docker) return ExitCode.failure;
-
-  const runId = randomBytes(3).toString('hex');
   const out = resolve(flags.out);
   await mkdir(out, { recursive: true });
-  say(`demo ${runId}: ${plan.map((p) => `${p.name} ${p.seconds}s@${p.fromRps === p.toRps ? p.toRps : `${p.fromRps}→${p.toRps}`}rps`).join(', ')} (${totalSeconds(plan)} s of load)`);
   await ensureImages(docker, flags, say);
 
+  const runs: DemoRun[] = [];
+  for (const policy of policies) {
+    // Each policy gets a fresh stack, so neither inherits the other's warm replicas or data.
+    const runOut = policies.length > 1 ? join(out, policy) : out;
+    await mkdir(runOut, { recursive: true });
+    const run = await runOnce(docker, flags, shape, plan, policy, runOut);
+    if (!run) return ExitCode.failure;
+    runs.push(run);
+  }
+  const [hpa, adaptive] = runs;
+  if (flags.policy === 'both' && hpa && adaptive) {
+    const comparison = policyComparison(hpa.samples, adaptive.samples);
+    await writeFile(join(out, 'comparison.json'), `${JSON.stringify({ shape, plan, ...comparison }, null, 2)}\n`);
+    await writeFile(join(out, 'comparison.svg'), comparisonChart(comparison, runs));
+    say('');
+    say(`The same load under each policy (${policies.map((policy) => `${POLICY_LABELS[policy]} in ${join(out, policy)}`).join(', ')}):`);
+    for (const line of comparisonTable(comparison)) say(`  ${line}`);
+    say(`comparison: ${join(out, 'comparison.json')}, chart: ${join(out, 'comparison.svg')}`);
+  }
+  // The goals are the product's: with both, --strict judges the adaptive run (the HPA rule is the reference).
+  const judged = runs.find((run) => run.policy === 'adaptive') ?? runs[0];
+  return flags.strict && judged?.outcome.goals.some((goal) => !goal.met) ? ExitCode.failure : ExitCode.ok;
+}
+
+/** One run of the demo on a fresh stack: up, load, report, down. Undefined when it failed (said why). */
+async function runOnce(docker: Docker, flags: DemoFlags, shape: LoadShape, plan: Phase[], policy: DemoPolicy, out: string): Promise<DemoRun | undefined> {
+  const runId = randomBytes(3).toString('hex');
+  say(`demo ${runId}: ${POLICY_LABELS[policy]}; ${plan.map((p) => `${p.name} ${p.seconds}s@${p.fromRps === p.toRps ? p.toRps : `${p.fromRps}→${p.toRps}`}rps`).join(', ')} (${totalSeconds(plan)} s of load)`);
   const stack = new DemoStack(docker, {
     runId,
     ...stackImages(flags),
     service: SERVICE,
-    appCpus: 0.1,
+    appCpus: DEMO_APP_CPUS,
     appMemoryBytes: 100 * MiB,
-    appLabels: {
-      'scalewright.service': SERVICE,
-      'scalewright.managed': 'true',
-      'scalewright.metrics.port': '8080',
-      'scalewright.min-replicas': '1',
-      'scalewright.max-replicas': '4',
-      'scalewright.cpu.min': '0.1',
-      'scalewright.cpu.max': '0.3',
-      'scalewright.memory.min': String(100 * MiB),
-      'scalewright.memory.max': String(256 * MiB),
-      'scalewright.target.cpu': '0.6',
-      // A new replica at 0.1 CPU needs about this long to start and pass its healthcheck.
-      'scalewright.startup-seconds': '15',
-      // The defaults (300 s of calm after a scale-out, 300 s of history before a scale-in) suit a
-      // production service; the demo's cool-down is minutes, so its windows are scaled down too.
-      'scalewright.window.stable-seconds': flags.short ? '20' : '60',
-      'scalewright.window.scale-down-stabilisation-seconds': flags.short ? '20' : '60',
-      'scalewright.cooldown.after-scale-out-seconds': flags.short ? '20' : '60',
-      'scalewright.cooldown.between-scale-in-seconds': flags.short ? '10' : '20',
-    },
+    appLabels: demoAppLabels(SERVICE, policy, flags.short ?? false),
   });
   let parts: DemoProcesses | undefined;
   const proxy = new FrontProxy();
@@ -106,8 +129,9 @@ export async function runDemo(flags: DemoFlags): Promise<number> {
     say(`demo: collector started (log in ${out})`);
 
     let serving: ServingReplica[] = [];
+    let running: ServiceReplica[] = [];
     const refresh = async () => {
-      serving = await stack.servingReplicas().catch(() => serving);
+      [serving, running] = await Promise.all([stack.servingReplicas().catch(() => serving), stack.replicasOf(SERVICE).catch(() => running)]);
       proxy.setUpstreams(serving);
     };
     const deadline = Date.now() + 120_000;
@@ -136,7 +160,17 @@ export async function runDemo(flags: DemoFlags): Promise<number> {
       const load = await driveOneSecond(url, target.rps);
       const cpu = serving[0]?.cpuLimitCores ?? 0;
       const memory = serving[0]?.memoryLimitBytes ?? 0;
-      const sample: SecondSample = { second, phase: target.phase.name, targetRps: target.rps, ...load, servingReplicas: serving.length, cpuLimitCores: cpu };
+      const up = running.filter((replica) => replica.running);
+      const sample: SecondSample = {
+        second,
+        phase: target.phase.name,
+        targetRps: target.rps,
+        ...load,
+        servingReplicas: serving.length,
+        cpuLimitCores: cpu,
+        runningReplicas: up.length,
+        runningCpuCores: up.reduce((sum, replica) => sum + replica.cpuLimitCores, 0),
+      };
       samples.push(sample);
       const decision = await lastDecision();
       say(
@@ -157,10 +191,10 @@ export async function runDemo(flags: DemoFlags): Promise<number> {
     say(summaryParagraph(outcome, shape));
     for (const goal of outcome.goals) say(`  ${goal.met ? 'met   ' : 'MISSED'} ${goal.name}: ${goal.detail}`);
     say(`report: ${reportCode === 0 ? join(out, 'demo-report.html') : `not written (exit ${reportCode}, see ${join(out, 'report.log')})`}; timeline: ${join(out, 'timeline.json')}`);
-    return flags.strict && outcome.goals.some((goal) => !goal.met) ? ExitCode.failure : ExitCode.ok;
+    return { policy, samples, outcome };
   } catch (error) {
     say(`demo: failed: ${(error as Error).message}`);
-    return ExitCode.failure;
+    return undefined;
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);

@@ -4,22 +4,23 @@ import type { Comparison } from './compare.js';
 import type { PolicyName } from './simulate.js';
 import type { PolicyTimeline, Timeline } from './timeline.js';
 
+/** How each policy is drawn and named on every chart that compares them (the demo's too). */
+export const POLICY_COLOURS: Record<PolicyName, string> = { hpa: '#6b7280', adaptive: '#ea580c' };
+export const POLICY_LABELS: Record<PolicyName, string> = { hpa: 'HPA rule', adaptive: 'adaptive policy' };
+
 /**
  * One replay as a picture (`simulate --timeline`): the load against each policy's ready capacity,
  * their replicas, and their violation-seconds added up over time, on one time axis. Where a
  * policy's line of violations climbs, the panels above show what it held then. A standalone SVG,
  * no scripts.
  */
-const COLOURS: Record<PolicyName, string> = { hpa: '#6b7280', adaptive: '#ea580c' };
-const LABELS: Record<PolicyName, string> = { hpa: 'HPA rule', adaptive: 'adaptive policy' };
-
 export function timelineChart(comparison: Comparison): string {
   const timeline = comparison.timeline;
   if (timeline === undefined) throw new RangeError(`no timeline was recorded for ${comparison.trace}`);
   const bucketMs = timeline.bucketSeconds * 1000;
   const at = (values: readonly number[]): Point[] => values.map((v, bucket) => ({ t: timeline.fromSecond * 1000 + bucket * bucketMs, v }));
   const perPolicy = (values: (policy: PolicyTimeline) => readonly number[], extra: Partial<ChartSeries>): ChartSeries[] =>
-    timeline.policies.map((policy) => ({ name: LABELS[policy.policy], color: COLOURS[policy.policy], points: at(values(policy)), ...extra }));
+    timeline.policies.map((policy) => ({ name: POLICY_LABELS[policy.policy], color: POLICY_COLOURS[policy.policy], points: at(values(policy)), ...extra }));
   const common = { from: timeline.fromSecond * 1000, to: timeline.toSecond * 1000, decisions: [], decisionNumber: () => 0, maxGapMs: 2 * bucketMs, timeFormat: elapsedLabel, timeTicks: elapsedTicks } satisfies Partial<ChartSpec>;
   const resolution = timeline.bucketSeconds === 1 ? 'each point: one simulated second' : `each point: the mean of ${timeline.bucketSeconds} simulated seconds`;
   const specs: ChartSpec[] = [
@@ -48,7 +49,7 @@ function cumulative(values: readonly number[]): number[] {
 /** The ratios when both policies ran, or which one ran alone. */
 function summary(comparison: Comparison, timeline: Timeline): string {
   const ratios = comparison.ratios;
-  if (ratios === undefined) return `${LABELS[timeline.policies[0]?.policy ?? 'hpa']} alone`;
+  if (ratios === undefined) return `${POLICY_LABELS[timeline.policies[0]?.policy ?? 'hpa']} alone`;
   return `adaptive / HPA: violations ${ratio(ratios.sloViolationSeconds)}, replica-seconds ${ratio(ratios.replicaSeconds)}`;
 }
 

@@ -25,7 +25,7 @@ describe('the load shape', () => {
 
 describe('the demo verdict', () => {
   const second = (n: number, phase: SecondSample['phase'], replicas: number, cpu: number, failed = 0): SecondSample => ({
-    second: n, phase, targetRps: 10, sent: 10, ok: 10 - failed, failed, p95Ms: 5, servingReplicas: replicas, cpuLimitCores: cpu,
+    second: n, phase, targetRps: 10, sent: 10, ok: 10 - failed, failed, p95Ms: 5, servingReplicas: replicas, cpuLimitCores: cpu, runningReplicas: replicas, runningCpuCores: replicas * cpu,
   });
 
   it('counts new capacity from the first second of the spike until replicas × limit grows', () => {
