@@ -15,6 +15,7 @@ export interface StackFlags {
 
 export interface DemoFlags extends StackFlags {
   policy: 'adaptive' | 'hpa' | 'both';
+  repeat: string;
   short?: boolean;
   warmup?: string;
   ramp?: string;
@@ -58,6 +59,7 @@ export function demoCommand(): Command {
         .env('DEMO_POLICY')
         .default('adaptive'),
     )
+    .addOption(new Option('--repeat <n>', 'with --policy both: run the pair n times, each policy first in turn, and give the ratios\' median and range').env('DEMO_REPEAT').default('1'))
     .option('--short', 'the short shape (about 2.5 minutes) instead of the full one (about 6)')
     .option('--warmup <s>', 'warm-up seconds')
     .option('--ramp <s>', 'ramp seconds')

@@ -17,7 +17,8 @@ import { DemoStack, type ServiceReplica, type ServingReplica } from './demoStack
 import { FrontProxy } from './frontProxy.js';
 import { driveOneSecond } from './loadDriver.js';
 import { FULL_SHAPE, phasePlan, rateAt, SHORT_SHAPE, totalSeconds, type LoadShape, type Phase } from './phasePlan.js';
-import { comparisonTable, policyComparison } from './policyComparison.js';
+import { comparisonTable, policyComparison, type PolicyComparison } from './policyComparison.js';
+import { pairOrder, repeatedComparison, repeatedTable } from './repeatedComparison.js';
 
 const SERVICE = 'demo-app';
 const MiB = 1024 * 1024;
@@ -53,14 +54,15 @@ interface DemoRun {
 
 export async function runDemo(flags: DemoFlags): Promise<number> {
   let shape: LoadShape;
+  let repeat: number;
   try {
     shape = shapeFrom(flags);
+    repeat = repeatFrom(flags);
   } catch (error) {
     say(`demo: ${(error as Error).message}`);
     return ExitCode.usage;
   }
   const plan = phasePlan(shape);
-  const policies: DemoPolicy[] = flags.policy === 'both' ? ['hpa', 'adaptive'] : [flags.policy];
   const docker = await connectDocker(flags.dockerSocket, say);
   if (!docker) return ExitCode.failure;
   const out = resolve(flags.out);
@@ -68,27 +70,52 @@ export async function runDemo(flags: DemoFlags): Promise<number> {
   await ensureImages(docker, flags, say);
 
   const runs: DemoRun[] = [];
-  for (const policy of policies) {
-    // Each policy gets a fresh stack, so neither inherits the other's warm replicas or data.
-    const runOut = policies.length > 1 ? join(out, policy) : out;
-    await mkdir(runOut, { recursive: true });
-    const run = await runOnce(docker, flags, shape, plan, policy, runOut);
-    if (!run) return ExitCode.failure;
-    runs.push(run);
+  // Each run gets a fresh stack, so none inherits another's warm replicas or data.
+  const runInto = async (policy: DemoPolicy, folder: string) => {
+    await mkdir(folder, { recursive: true });
+    const run = await runOnce(docker, flags, shape, plan, policy, folder);
+    if (run) runs.push(run);
+    return run;
+  };
+  if (flags.policy !== 'both') {
+    if (!(await runInto(flags.policy, out))) return ExitCode.failure;
+  } else {
+    const comparisons: PolicyComparison[] = [];
+    for (let pair = 0; pair < repeat; pair++) {
+      const pairOut = repeat > 1 ? join(out, `pair-${pair + 1}`) : out;
+      const pairRuns = new Map<DemoPolicy, DemoRun>();
+      for (const policy of pairOrder(pair)) {
+        const run = await runInto(policy, join(pairOut, policy));
+        if (!run) return ExitCode.failure;
+        pairRuns.set(policy, run);
+      }
+      const [hpa, adaptive] = [pairRuns.get('hpa') as DemoRun, pairRuns.get('adaptive') as DemoRun];
+      const comparison = policyComparison(hpa.samples, adaptive.samples);
+      comparisons.push(comparison);
+      await writeFile(join(pairOut, 'comparison.json'), `${JSON.stringify({ shape, plan, ...comparison }, null, 2)}\n`);
+      await writeFile(join(pairOut, 'comparison.svg'), comparisonChart(comparison, [hpa, adaptive]));
+      say('');
+      say(`The same load under each policy${repeat > 1 ? ` (pair ${pair + 1} of ${repeat})` : ''}: HPA rule in ${join(pairOut, 'hpa')}, adaptive policy in ${join(pairOut, 'adaptive')}`);
+      for (const line of comparisonTable(comparison)) say(`  ${line}`);
+      say(`comparison: ${join(pairOut, 'comparison.json')}, chart: ${join(pairOut, 'comparison.svg')}`);
+    }
+    if (repeat > 1) {
+      await writeFile(join(out, 'repeated-comparison.json'), `${JSON.stringify({ shape, plan, ...repeatedComparison(comparisons), comparisons }, null, 2)}\n`);
+      say('');
+      for (const line of repeatedTable(comparisons)) say(line);
+      say(`all pairs: ${join(out, 'repeated-comparison.json')}`);
+    }
   }
-  const [hpa, adaptive] = runs;
-  if (flags.policy === 'both' && hpa && adaptive) {
-    const comparison = policyComparison(hpa.samples, adaptive.samples);
-    await writeFile(join(out, 'comparison.json'), `${JSON.stringify({ shape, plan, ...comparison }, null, 2)}\n`);
-    await writeFile(join(out, 'comparison.svg'), comparisonChart(comparison, runs));
-    say('');
-    say(`The same load under each policy (${policies.map((policy) => `${POLICY_LABELS[policy]} in ${join(out, policy)}`).join(', ')}):`);
-    for (const line of comparisonTable(comparison)) say(`  ${line}`);
-    say(`comparison: ${join(out, 'comparison.json')}, chart: ${join(out, 'comparison.svg')}`);
-  }
-  // The goals are the product's: with both, --strict judges the adaptive run (the HPA rule is the reference).
-  const judged = runs.find((run) => run.policy === 'adaptive') ?? runs[0];
-  return flags.strict && judged?.outcome.goals.some((goal) => !goal.met) ? ExitCode.failure : ExitCode.ok;
+  // The goals are the product's: with both, --strict judges the adaptive runs (the HPA rule is the reference).
+  const judged = flags.policy === 'both' ? runs.filter((run) => run.policy === 'adaptive') : runs;
+  return flags.strict && judged.some((run) => run.outcome.goals.some((goal) => !goal.met)) ? ExitCode.failure : ExitCode.ok;
+}
+
+function repeatFrom(flags: DemoFlags): number {
+  const repeat = Number(flags.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a whole number ≥ 1, not ${JSON.stringify(flags.repeat)}`);
+  if (repeat > 1 && flags.policy !== 'both') throw new Error('--repeat repeats the comparison: it needs --policy both');
+  return repeat;
 }
 
 /** One run of the demo on a fresh stack: up, load, report, down. Undefined when it failed (said why). */
