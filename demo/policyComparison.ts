@@ -1,6 +1,6 @@
-import { demoOutcome, SPIKE_P95_OBJECTIVE_MS, type SecondSample } from './demoOutcome.js';
 import { POLICY_LABELS } from '../scaler/simulator/timelineChart.js';
 import type { DemoPolicy } from './demoLabels.js';
+import { demoOutcome, SPIKE_P95_OBJECTIVE_MS, type SecondSample } from './demoOutcome.js';
 
 /** One demo run's figures, in the simulator's terms where they have one. */
 export interface RunFigures {
