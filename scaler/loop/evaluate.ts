@@ -14,7 +14,6 @@ import type { ServiceWindow } from './serviceWindow.js';
 import { bridgeProposal } from './bridgePass.js';
 import { demandView } from './demandView.js';
 import { podCpu, type PodCpu } from './podCpu.js';
-import { usageAtReplicaCount } from './usageAtReplicaCount.js';
 
 /**
  * One evaluation of one service: pure, from the recent window and the actual state to a decision,
@@ -142,7 +141,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
   const vertical = verticalSettings(config);
   let verticalCpu = actual.cpuLimitCores === undefined
     ? resourceDecision('vertical', 'cpu', limitCores, limitCores, 'no CPU limit set: nothing to right-size')
-    : recommendCpu({ container: actual.service, usageCores: usageAtReplicaCount(window.cpuUsagePerReplicaCores, window.replicas, config.startupSeconds * 1000), limitCores: actual.cpuLimitCores }, vertical);
+    : recommendCpu({ container: actual.service, usageCores: window.cpuUsagePerReplicaCores, limitCores: actual.cpuLimitCores }, vertical);
   if (!requestDriven && verticalCpu.action === 'scale_down') {
     // CPU is then the horizontal signal: shrinking the limit would raise utilisation and make the
     // horizontal rule add replicas (the HPA+VPA conflict). Only growth is left to the vertical side.

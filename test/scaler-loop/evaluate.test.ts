@@ -184,19 +184,6 @@ describe('evaluate: decisions and the levels they set', () => {
     });
   });
 
-  it('the VPA-style CPU recommendation reads the usage per replica at the current replica count, not from before a scale-out', () => {
-    const config = parsePolicyConfig({ policy: 'hpa', startupSeconds: 5 });
-    const members = [0, 1, 2, 3].map((i) => ({ id: `c${i}`, name: `web-${i}`, createdAt: now - 3_600_000, phase: 'ready' as const }));
-    // 40 s at 2 replicas running at their 0.4-core limit, then 20 s at 4 replicas at 0.15 each.
-    const memory = { memory_working_set_bytes: 230 * MiB, memory_limit_bytes: 256 * MiB };
-    const before = rows(40, { ...steady, replicas: 2, cpu_usage_cores: 2 * 0.4, cpu_limit_cores: 2 * 0.4, memory_working_set_bytes: 2 * memory.memory_working_set_bytes, memory_limit_bytes: 2 * memory.memory_limit_bytes, requests_per_second: null }, now - 20_000);
-    const after = rows(20, { ...steady, replicas: 4, cpu_usage_cores: 4 * 0.15, cpu_limit_cores: 4 * 0.4, memory_working_set_bytes: 4 * memory.memory_working_set_bytes, memory_limit_bytes: 4 * memory.memory_limit_bytes, requests_per_second: null });
-    const result = evaluate({ now, data: { ok: true, window: serviceWindowFrom([...before, ...after]) }, actual: actual({ replicas: 4, readyReplicas: 4, cpuLimitCores: 0.4, members }), config, memory: initialPolicyMemory, staleAfterMs: 15_000 });
-    // Read over the whole window, the 90th percentile is 0.4 cores: + 15% → 0.46, a raise for load that four replicas now share.
-    // Read from 5 s (the start-up) after the count changed, it is 0.15: + 15% → 0.17, a cut, not applied to a CPU-driven service.
-    expect(result.decision.action).toBe('none');
-  });
-
   it('planFor keeps replica counts within the configured bounds whatever a policy says', () => {
     const config = parsePolicyConfig({ replicas: { min: 2, max: 5 } });
     expect(planFor({ action: 'scale_out', resource: 'replicas', from: 3, to: 9, signals: {}, thresholds: {}, reason: '', policy: 'x' }, config)).toEqual({ kind: 'replicas', replicas: 5 });
