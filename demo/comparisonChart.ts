@@ -1,7 +1,7 @@
 import type { Point } from '../scaler/report/model.js';
 import { stackedCharts, type ChartSeries, type ChartSpec } from '../scaler/report/svg.js';
 import { elapsedLabel, elapsedTicks, POLICY_COLOURS, POLICY_LABELS } from '../scaler/simulator/timelineChart.js';
-import type { SecondSample } from './demoOutcome.js';
+import { servingCores, type SecondSample } from './demoOutcome.js';
 import type { DemoPolicy } from './demoLabels.js';
 import { comparisonVerdict, violationDefinition, type PolicyComparison } from './policyComparison.js';
 
@@ -41,7 +41,7 @@ export function comparisonChart(comparison: PolicyComparison, runs: readonly Com
       yMaxCap: 4 * objective,
       series: [{ name: 'objective', color: '#dc2626', points: at(load, () => objective), width: 1, dash: '4 4' }, ...perRun((s) => s.p95Ms)],
     },
-    { ...common, title: 'CPU serving: ready replicas × their limit, cores', format: (v) => v.toFixed(2), series: perRun((s) => s.servingReplicas * s.cpuLimitCores, { step: true }) },
+    { ...common, title: 'CPU serving: ready replicas × their limit, cores', format: (v) => v.toFixed(2), series: perRun(servingCores, { step: true }) },
     { ...common, title: 'Replicas serving', format: (v) => v.toFixed(0), yTicks: 4, series: perRun((s) => s.servingReplicas, { step: true }) },
   ];
   return stackedCharts(['The demo under each policy: the same load, live', comparisonVerdict(comparison), `${violationDefinition(objective)}; time: seconds since the load began`], specs);

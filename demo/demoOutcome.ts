@@ -39,6 +39,11 @@ export interface DemoOutcome {
   goals: Goal[];
 }
 
+/** The CPU serving in a second: the ready replicas at their limit (what the front proxy sends to). */
+export function servingCores(sample: SecondSample): number {
+  return sample.servingReplicas * sample.cpuLimitCores;
+}
+
 export const CAPACITY_GOAL_SECONDS = 10;
 /** The latency objective the spike is judged by (the policies' default p95 target). */
 export const SPIKE_P95_OBJECTIVE_MS = 500;
@@ -52,9 +57,8 @@ export function demoOutcome(samples: readonly SecondSample[]): DemoOutcome {
   const spike = samples.find((s) => s.phase === 'spike');
   let secondsToNewCapacity: number | null = null;
   if (spike) {
-    const capacityAt = (s: SecondSample) => s.servingReplicas * s.cpuLimitCores;
-    const before = capacityAt(spike);
-    const grown = samples.find((s) => s.second >= spike.second && capacityAt(s) > before + 1e-9);
+    const before = servingCores(spike);
+    const grown = samples.find((s) => s.second >= spike.second && servingCores(s) > before + 1e-9);
     if (grown) secondsToNewCapacity = grown.second - spike.second;
   }
   // A trend-aware scaler may have added capacity during the ramp: then the spike needs none, and

@@ -1,6 +1,6 @@
 import { POLICY_LABELS } from '../scaler/simulator/timelineChart.js';
 import type { DemoPolicy } from './demoLabels.js';
-import { demoOutcome, SPIKE_P95_OBJECTIVE_MS, type SecondSample } from './demoOutcome.js';
+import { demoOutcome, servingCores, SPIKE_P95_OBJECTIVE_MS, type SecondSample } from './demoOutcome.js';
 
 /** One demo run's figures, in the simulator's terms where they have one. */
 export interface RunFigures {
@@ -43,8 +43,6 @@ export interface PolicyComparison {
   costRatio: number | null;
   costPerAnsweredRatio: number | null;
 }
-
-const servingCores = (s: SecondSample) => s.servingReplicas * s.cpuLimitCores;
 
 /**
  * Share of a second's requests the service must answer to count as keeping up. The load driver
