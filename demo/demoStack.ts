@@ -30,7 +30,6 @@ export interface ServiceReplica {
   name: string;
   cpuLimitCores: number;
   memoryLimitBytes: number;
-  running: boolean;
   oomKilled: boolean;
   restartCount: number;
 }
@@ -138,30 +137,25 @@ export class DemoStack {
    * with its limits and whether the kernel killed it for memory.
    */
   async replicasOf(service: string): Promise<ServiceReplica[]> {
-    const containers = await this.docker.listContainers({ all: true, filters: { label: [`${DEMO_LABEL}=${this.options.runId}`, `scalewright.service=${service}`] } });
     const replicas: ServiceReplica[] = [];
-    for (const summary of containers) {
-      const info = await this.docker.getContainer(summary.Id).inspect().catch(() => undefined);
-      if (!info) continue;
-      if (!info.State.Running && !info.State.OOMKilled) continue;
-      replicas.push({
-        id: summary.Id,
-        name: info.Name.replace(/^\//, ''),
-        cpuLimitCores: cpuLimitCores(info.HostConfig) ?? 0,
-        memoryLimitBytes: info.HostConfig.Memory ?? 0,
-        running: info.State.Running,
-        oomKilled: info.State.OOMKilled,
-        restartCount: info.RestartCount,
-      });
+    for (const { info } of await this.inspected(service)) {
+      if (info.State.Running || info.State.OOMKilled) replicas.push(replicaFrom(info));
     }
     return replicas;
   }
 
-  /** Replicas of the app that are running, healthy and not being drained. */
-  async servingReplicas(): Promise<ServingReplica[]> {
-    const containers = await this.docker.listContainers({ filters: { label: [`${DEMO_LABEL}=${this.options.runId}`, `scalewright.service=${this.options.service}`], status: ['running'] } });
+  /**
+   * The app's replicas in one read of the engine: every running one (starting and draining ones
+   * too: what the run pays for), and those serving (running, healthy, not being drained), which
+   * the front proxy sends to.
+   */
+  async appReplicas(): Promise<{ running: ServiceReplica[]; serving: ServingReplica[] }> {
+    const running: ServiceReplica[] = [];
     const serving: ServingReplica[] = [];
-    for (const summary of containers) {
+    for (const { summary, info } of await this.inspected(this.options.service)) {
+      if (!info.State.Running) continue;
+      const replica = replicaFrom(info);
+      running.push(replica);
       if (summary.Names.some((name) => name.endsWith('-draining'))) continue;
       if (/\(unhealthy\)/.test(summary.Status)) continue;
       const address = summary.NetworkSettings?.Networks?.[this.network]?.IPAddress;
@@ -169,11 +163,20 @@ export class DemoStack {
       // Docker runs the first healthcheck one interval after start; like a load balancer with
       // its own active check, the proxy sends traffic as soon as the replica answers /healthz.
       if (/\(health: starting\)/.test(summary.Status) && !(await answersHealthz(address))) continue;
-      const info = await this.docker.getContainer(summary.Id).inspect().catch(() => undefined);
-      if (!info) continue;
-      serving.push({ id: summary.Id, host: address, port: 8080, cpuLimitCores: cpuLimitCores(info.HostConfig) ?? 0, memoryLimitBytes: info.HostConfig.Memory ?? 0 });
+      serving.push({ id: replica.id, host: address, port: 8080, cpuLimitCores: replica.cpuLimitCores, memoryLimitBytes: replica.memoryLimitBytes });
     }
-    return serving;
+    return { running, serving };
+  }
+
+  /** Every container of a service in this run, with what the engine says of it; one gone meanwhile is left out. */
+  private async inspected(service: string): Promise<Array<{ summary: Docker.ContainerInfo; info: Docker.ContainerInspectInfo }>> {
+    const containers = await this.docker.listContainers({ all: true, filters: { label: [`${DEMO_LABEL}=${this.options.runId}`, `scalewright.service=${service}`] } });
+    const found: Array<{ summary: Docker.ContainerInfo; info: Docker.ContainerInspectInfo }> = [];
+    for (const summary of containers) {
+      const info = await this.docker.getContainer(summary.Id).inspect().catch(() => undefined);
+      if (info) found.push({ summary, info });
+    }
+    return found;
   }
 
   /** Removes every container and the network of this run, whoever created them. */
@@ -184,6 +187,17 @@ export class DemoStack {
     if (this.options.sharedVolume) await this.docker.getVolume(this.volume).remove().catch(() => undefined);
     return containers.length;
   }
+}
+
+function replicaFrom(info: Docker.ContainerInspectInfo): ServiceReplica {
+  return {
+    id: info.Id,
+    name: info.Name.replace(/^\//, ''),
+    cpuLimitCores: cpuLimitCores(info.HostConfig) ?? 0,
+    memoryLimitBytes: info.HostConfig.Memory ?? 0,
+    oomKilled: info.State.OOMKilled,
+    restartCount: info.RestartCount,
+  };
 }
 
 async function answersHealthz(address: string): Promise<boolean> {

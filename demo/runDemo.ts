@@ -158,7 +158,7 @@ async function runOnce(docker: Docker, flags: DemoFlags, shape: LoadShape, plan:
     let serving: ServingReplica[] = [];
     let running: ServiceReplica[] = [];
     const refresh = async () => {
-      [serving, running] = await Promise.all([stack.servingReplicas().catch(() => serving), stack.replicasOf(SERVICE).catch(() => running)]);
+      ({ serving, running } = await stack.appReplicas().catch(() => ({ serving, running })));
       proxy.setUpstreams(serving);
     };
     const deadline = Date.now() + 120_000;
@@ -187,7 +187,6 @@ async function runOnce(docker: Docker, flags: DemoFlags, shape: LoadShape, plan:
       const load = await driveOneSecond(url, target.rps);
       const cpu = serving[0]?.cpuLimitCores ?? 0;
       const memory = serving[0]?.memoryLimitBytes ?? 0;
-      const up = running.filter((replica) => replica.running);
       const sample: SecondSample = {
         second,
         phase: target.phase.name,
@@ -195,8 +194,8 @@ async function runOnce(docker: Docker, flags: DemoFlags, shape: LoadShape, plan:
         ...load,
         servingReplicas: serving.length,
         cpuLimitCores: cpu,
-        runningReplicas: up.length,
-        runningCpuCores: up.reduce((sum, replica) => sum + replica.cpuLimitCores, 0),
+        runningReplicas: running.length,
+        runningCpuCores: running.reduce((sum, replica) => sum + replica.cpuLimitCores, 0),
       };
       samples.push(sample);
       const decision = await lastDecision();
