@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import type { DemoPolicy } from './demoLabels.js';
 
 /** Flags every demo shares: where its output goes, which images, which Docker and InfluxDB. */
 export interface StackFlags {
@@ -14,7 +15,7 @@ export interface StackFlags {
 }
 
 export interface DemoFlags extends StackFlags {
-  policy: 'adaptive' | 'hpa' | 'both';
+  policy: DemoPolicy | 'both';
   repeat: string;
   short?: boolean;
   warmup?: string;
