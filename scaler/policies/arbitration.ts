@@ -137,5 +137,6 @@ function arbitrateOne(input: ArbitrationInput): ArbitrationResult {
 
   if (input.verticalCpu.action !== 'none') return result(input.verticalCpu, 'replicas steady → right-size CPU');
   if (input.verticalMemory.action !== 'none') return result(input.verticalMemory, 'replicas steady → right-size memory');
-  return nothing('nothing to do: replicas and limits fit the load');
+  // The horizontal rule's own reason says why the replicas stay (a cooldown, a stabilisation window).
+  return nothing(`nothing to do: replicas and limits fit the load (${input.horizontal.reason})`);
 }

@@ -74,10 +74,10 @@ describe('up or out: arbitration', () => {
     const { decision } = arbitrate({ ...base, verticalCpu: resourceDecision('vertical', 'cpu', 0.5, 0.3, 'p90 low') });
     expect(decision).toMatchObject({ action: 'scale_down', resource: 'cpu', to: 0.3 });
   });
-  it('nothing to do says so', () => {
-    const { decision } = arbitrate(base);
+  it('nothing to do says so, with the horizontal rule\'s own reason for keeping the replicas', () => {
+    const { decision } = arbitrate({ ...base, horizontal: replicaDecision('adaptive', 2, 2, 'no scale-in: cooling down after a scale-out') });
     expect(decision.action).toBe('none');
-    expect(decision.reason).toMatch(/nothing to do/);
+    expect(decision.reason).toBe('nothing to do: replicas and limits fit the load (no scale-in: cooling down after a scale-out)');
   });
 });
 
