@@ -43,7 +43,9 @@ export function demandView(input: EvaluationInput): DemandViewOrProblem {
   const bridgeOn = config.policy === 'adaptive' && input.liveCpuLimits === true && actual.cpuLimitCores !== undefined;
   const baseCores = bridgeOn ? (memory.bridgeBaseCpuCores ?? limitCores) : limitCores;
   const settling = memory.lastVerticalChange !== undefined && now - memory.lastVerticalChange.at < config.windows.stableSeconds * 1000;
-  const referenceCores = settling ? (memory.lastVerticalChange?.previousCpuLimitCores ?? baseCores) : baseCores;
+  // While a vertical change settles, replicas are counted at the smaller of the two sizes: after a
+  // raise the samples were taken under the old limit; after a shrink the replicas are the new size.
+  const referenceCores = settling ? Math.min(memory.lastVerticalChange?.previousCpuLimitCores ?? baseCores, baseCores) : baseCores;
   const requestDriven = config.targets.rpsPerReplica !== undefined && window.requestsPerSecond.length > 0;
   const inDemandUnits = (decision: Decision): Decision => (requestDriven ? decision : { ...decision, reason: decision.reason.replace(/ rps\b/g, ' millicores') });
   // CPU demand goes to the policies in millicores: their reasons print one decimal, too coarse for cores.

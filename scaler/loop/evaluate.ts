@@ -2,6 +2,7 @@ import type { ServiceState } from '../actuators/actuator.js';
 import type { PolicyConfig } from '../config/policyConfig.js';
 import { replicaDecision, resourceDecision, type Decision } from '../decision.js';
 import { adaptiveDecide, initialAdaptiveState, type AdaptiveState } from '../policies/adaptive.js';
+import { cpuShrinkWithinReplicas } from '../policies/cpuShrinkWithinReplicas.js';
 import { arbitrate } from '../policies/arbitration.js';
 import { hpaReconcile, initialHpaState, type HpaPod, type HpaState } from '../policies/hpa.js';
 import { recommendCpu, recommendMemory, type VerticalSettings } from '../policies/vertical.js';
@@ -103,6 +104,28 @@ export function evaluate(input: EvaluationInput): Evaluation {
   if (!read.ok) return hold(read.problem, read.reason);
   const { window, limitCores, bridgeOn, baseCores, maxCores, referenceCores, requestDriven, demand, capacityPerReplica, inDemandUnits } = read.view;
 
+  const settings = adaptiveSettingsFromConfig(config);
+  // The adaptive policy with the replicas counted at a given base size: the decision, and the
+  // check of how far the VPA-style recommendation may shrink that size.
+  const adaptiveAt = (capacityPerReplicaRps: number, sizeCores: number, state: AdaptiveState = memory.adaptive, replicas = actual.replicas) =>
+    adaptiveDecide(
+      {
+        now,
+        currentReplicas: replicas,
+        readyReplicas: Math.min(actual.readyReplicas, replicas),
+        requestRate: demand,
+        queueDepth: window.queueDepthJobs,
+        latencyP95: window.latencyP95Seconds,
+        capacityPerReplicaRps,
+        // The bridge moves the limit every second: the latency correction counts the replicas at
+        // the mean raise of each window it judges (as the collector saw it), not the raise of this instant.
+        cpuLimitOverBase: bridgeOn ? limitOverBase(window.cpuLimitPerReplicaCores, limitCores, sizeCores, now) : [],
+        // What the bridge can add at once: the vertical cap over the base (1 without a bridge).
+        bridgeFactor: bridgeOn ? maxCores / sizeCores : 1,
+      },
+      state,
+      settings,
+    );
   let nextMemory: PolicyMemory = memory;
   let horizontal: Decision;
   let proposedBridge: Decision | undefined;
@@ -112,25 +135,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
     horizontal = result.decision;
     nextMemory = { ...nextMemory, hpa: result.state };
   } else {
-    const settings = adaptiveSettingsFromConfig(config);
-    const result = adaptiveDecide(
-      {
-        now,
-        currentReplicas: actual.replicas,
-        readyReplicas: actual.readyReplicas,
-        requestRate: demand,
-        queueDepth: window.queueDepthJobs,
-        latencyP95: window.latencyP95Seconds,
-        capacityPerReplicaRps: capacityPerReplica,
-        // The bridge moves the limit every second: the latency correction counts the replicas at
-        // the mean raise of each window it judges (as the collector saw it), not the raise of this instant.
-        cpuLimitOverBase: bridgeOn ? limitOverBase(window.cpuLimitPerReplicaCores, limitCores, baseCores, now) : [],
-        // What the bridge can add at once: the vertical cap over the base (1 without a bridge).
-        bridgeFactor: bridgeOn ? maxCores / baseCores : 1,
-      },
-      memory.adaptive,
-      settings,
-    );
+    const result = adaptiveAt(capacityPerReplica, baseCores);
     if (bridgeOn) {
       proposedBridge = bridgeProposal(read.view, actual.readyReplicas, result.demandNowRps ?? 0, result.capacityPerReplicaRps, settings.targetUtilisation);
     }
@@ -143,9 +148,26 @@ export function evaluate(input: EvaluationInput): Evaluation {
     ? resourceDecision('vertical', 'cpu', limitCores, limitCores, 'no CPU limit set: nothing to right-size')
     : recommendCpu({ container: actual.service, usageCores: window.cpuUsagePerReplicaCores, limitCores: actual.cpuLimitCores }, vertical);
   if (!requestDriven && verticalCpu.action === 'scale_down') {
-    // CPU is then the horizontal signal: shrinking the limit would raise utilisation and make the
-    // horizontal rule add replicas (the HPA+VPA conflict). Only growth is left to the vertical side.
-    verticalCpu = { ...verticalCpu, action: 'none', to: verticalCpu.from, reason: `${verticalCpu.reason}; not applied: CPU drives the horizontal rule, so its limit is not shrunk` };
+    if (config.policy === 'hpa') {
+      // CPU is then the horizontal signal: shrinking the limit would raise utilisation and make the
+      // HPA rule add replicas (the HPA+VPA conflict). Only growth is left to the vertical side.
+      verticalCpu = { ...verticalCpu, action: 'none', to: verticalCpu.from, reason: `${verticalCpu.reason}; not applied: CPU drives the horizontal rule, so its limit is not shrunk` };
+    } else {
+      // The adaptive policy counts demand in millicores, so it can say how far the replicas there
+      // are still carry it. Asked without the guard against reversing a recent scale-in (which
+      // holds back a wanted replica rather than not wanting it).
+      const unguarded: AdaptiveState = { ...memory.adaptive, lastScaleInAt: -Infinity };
+      const carry = (cores: number, replicas: number) => adaptiveAt(cores * 1000, cores, unguarded, replicas).decision.to <= replicas;
+      const fewer = actual.replicas - 1;
+      verticalCpu = cpuShrinkWithinReplicas({
+        recommendation: verticalCpu,
+        replicasCarryAt: (cores) => carry(cores, actual.replicas),
+        fewerReplicasWouldCarry: fewer >= config.replicas.min && carry(baseCores, fewer),
+        // The horizontal rule's own band: demand within it of the edge is noise, not a change.
+        margin: config.tolerance,
+        minChangeFraction: vertical.minChangeFraction,
+      });
+    }
   }
   const oomTotal = window.oomKillsTotal.at(-1)?.value;
   const oomSeen = memory.oomKillsSeen ?? window.oomKillsTotal[0]?.value ?? oomTotal;

@@ -113,11 +113,58 @@ describe('evaluate: decisions and the levels they set', () => {
     expect(result.decision.reason).not.toMatch(/rps/);
   });
 
-  it('CPU-driven: the CPU limit is not shrunk (it is the horizontal rule\'s denominator)', () => {
-    const config = parsePolicyConfig({});
-    const window = serviceWindowFrom(rows(120, { ...steady, cpu_usage_cores: 0.2, cpu_fraction_of_limit: 0.2, memory_working_set_bytes: 2 * 220 * MiB, requests_per_second: null }));
-    const result = evaluate({ now, data: { ok: true, window }, actual: actual({ replicas: 2, cpuLimitCores: 0.5 }), config, memory: initialPolicyMemory, staleAfterMs: 15_000 });
-    expect(result.plan.kind === 'limits' && result.plan.cpuCores !== undefined).toBe(false);
+  describe('CPU-driven: the VPA-style recommendation shrinks the limit only as far as the replicas still carry the demand', () => {
+    // 2 replicas at 0.5 cores using 0.2 cores in all: the recommendation is p90 0.1 + 15% = 0.115
+    // cores each, but the adaptive rule counts the replicas at their limit, and two of 0.115 cores
+    // do not carry 200 millicores at its 80% target. Two is the service's minimum: none can go.
+    const config = parsePolicyConfig({ replicas: { min: 2, max: 10 } });
+    const quiet = { ...steady, cpu_usage_cores: 0.2, cpu_fraction_of_limit: 0.2, memory_working_set_bytes: 2 * 220 * MiB, requests_per_second: null };
+    const window = serviceWindowFrom(rows(120, quiet));
+    const at = (cpuLimitCores: number, policy: 'adaptive' | 'hpa' = 'adaptive') =>
+      evaluate({ now, data: { ok: true, window }, actual: actual({ replicas: 2, cpuLimitCores }), config: policy === 'hpa' ? parsePolicyConfig({ policy: 'hpa' }) : config, memory: initialPolicyMemory, staleAfterMs: 15_000 });
+
+    it('to the smallest limit, in hundredths of a core, at which the two replicas carry it with the rule\'s 10% tolerance to spare', () => {
+      const result = at(0.5);
+      expect(result.decision).toMatchObject({ action: 'scale_down', resource: 'cpu', from: 0.5 });
+      const floor = result.decision.to;
+      expect(floor).toBeGreaterThan(0.115);
+      expect(floor).toBeLessThan(0.2);
+      expect(Math.round(floor * 100)).toBeCloseTo(floor * 100, 9);
+      expect(result.plan).toEqual({ kind: 'limits', cpuCores: floor });
+      expect(result.decision.reason).toMatch(/p90 0\.100 cores \+ 15% → 0\.115 cores \(was 0\.500 cores\); shrunk only to 0\.\d\d cores: under it the replicas would not carry the demand with 10% to spare/);
+      // 10% under that size the two replicas still carry it; under a hundredth of a core less, the rule adds one.
+      expect(at(floor / 1.1).decision.action).not.toBe('scale_out');
+      expect(at((floor - 0.01) / 1.1).decision).toMatchObject({ action: 'scale_out', resource: 'replicas', from: 2, to: 3 });
+    });
+
+    it('not while one replica fewer would carry the demand: replicas are shed first', () => {
+      // The same service with a minimum of 1: one replica of 0.5 cores carries 200 millicores, so the
+      // limit waits for the scale-in (which waits for its evidence window: 300 s, 119 s here).
+      const result = evaluate({ now, data: { ok: true, window }, actual: actual({ replicas: 2, cpuLimitCores: 0.5 }), config: parsePolicyConfig({}), memory: initialPolicyMemory, staleAfterMs: 15_000 });
+      expect(result.plan).toEqual({ kind: 'none' });
+      expect(result.decision.reason).toMatch(/^nothing to do: replicas and limits fit the load \(no scale-in: 119 s of history, 300 s needed before removing a replica\)$/);
+    });
+
+    it('not at all under the HPA rule, whose utilisation the limit divides', () => {
+      const result = at(0.5, 'hpa');
+      expect(result.plan.kind === 'limits' && result.plan.cpuCores !== undefined).toBe(false);
+    });
+
+    it('all the way to the recommendation when the replicas carry the demand there: a limit a burst raised comes back down', () => {
+      // After a burst: 2 replicas (the minimum) at 0.21 cores, now using 0.06 in all.
+      const calm = serviceWindowFrom(rows(120, { ...quiet, cpu_usage_cores: 0.06 }));
+      const result = evaluate({ now, data: { ok: true, window: calm }, actual: actual({ replicas: 2, cpuLimitCores: 0.21 }), config: parsePolicyConfig({ replicas: { min: 2, max: 4 }, cpu: { minCores: 0.1, maxCores: 0.3 } }), memory: initialPolicyMemory, staleAfterMs: 15_000, liveCpuLimits: true });
+      expect(result.decision).toMatchObject({ action: 'scale_down', resource: 'cpu', from: 0.21, to: 0.1, policy: 'arbitration/vertical' });
+      expect(result.decision.reason).toMatch(/the replicas still carry the demand at it, with 10% to spare$/);
+      expect(result.memory.lastVerticalChange).toEqual({ at: now, previousCpuLimitCores: 0.21 });
+    });
+
+    it('while a shrink settles, the replicas are counted at the new, smaller size', () => {
+      const memory = { ...initialPolicyMemory, lastVerticalChange: { at: now - 5_000, previousCpuLimitCores: 0.5 } };
+      const result = evaluate({ now, data: { ok: true, window }, actual: actual({ replicas: 2, cpuLimitCores: 0.2 }), config, memory, staleAfterMs: 15_000 });
+      // 0.2 cores used by 2 replicas of 0.2 cores: half of what they have (not a fifth, at the old 0.5)
+      expect(result.signal?.value).toBeCloseTo(0.5, 9);
+    });
   });
 
   it('an OOM kill bumps memory once, not on every tick that still sees it in the window', () => {
