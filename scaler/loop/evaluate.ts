@@ -3,7 +3,7 @@ import type { PolicyConfig } from '../config/policyConfig.js';
 import { replicaDecision, resourceDecision, type Decision } from '../decision.js';
 import { adaptiveDecide, initialAdaptiveState, type AdaptiveState } from '../policies/adaptive.js';
 import { cpuShrinkWithinReplicas } from '../policies/cpuShrinkWithinReplicas.js';
-import { arbitrate } from '../policies/arbitration.js';
+import { arbitrate, limitHeldByBridge } from '../policies/arbitration.js';
 import { hpaReconcile, initialHpaState, type HpaPod, type HpaState } from '../policies/hpa.js';
 import { recommendCpu, recommendMemory, type VerticalSettings } from '../policies/vertical.js';
 import { bridgeBaseWhileAt } from '../policies/verticalBridge.js';
@@ -147,7 +147,10 @@ export function evaluate(input: EvaluationInput): Evaluation {
   let verticalCpu = actual.cpuLimitCores === undefined
     ? resourceDecision('vertical', 'cpu', limitCores, limitCores, 'no CPU limit set: nothing to right-size')
     : recommendCpu({ container: actual.service, usageCores: window.cpuUsagePerReplicaCores, limitCores: actual.cpuLimitCores }, vertical);
-  if (!requestDriven && verticalCpu.action === 'scale_down') {
+  // While the bridge holds the limit the arbitration holds any recommendation back, so the
+  // shrink's search (the adaptive rule asked up to ~10 times) would be spent on nothing.
+  const heldByBridge = proposedBridge !== undefined && limitHeldByBridge(proposedBridge, limitCores, baseCores);
+  if (!requestDriven && verticalCpu.action === 'scale_down' && !heldByBridge) {
     if (config.policy === 'hpa') {
       // CPU is then the horizontal signal: shrinking the limit would raise utilisation and make the
       // HPA rule add replicas (the HPA+VPA conflict). Only growth is left to the vertical side.

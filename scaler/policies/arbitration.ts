@@ -58,12 +58,20 @@ export interface ArbitrationResult {
   bridge?: Decision;
 }
 
+/**
+ * Whether the start-up bridge holds the CPU limit this tick: it changes the limit now, or the
+ * limit is above the base it returns to. Then no VPA-style recommendation applies to it.
+ */
+export function limitHeldByBridge(bridge: Decision, limitCores: number, baseCores: number): boolean {
+  return bridge.action !== 'none' || Math.abs(limitCores - baseCores) > 1e-9;
+}
+
 export function arbitrate(input: ArbitrationInput): ArbitrationResult {
   const bridge = input.bridge;
   if (bridge === undefined) return arbitrateOne(input);
   const base = input.bridgeBaseCpuCores ?? input.cpuLimitCores;
   const bridgeActs = bridge.action !== 'none';
-  const bridged = bridgeActs || Math.abs(input.cpuLimitCores - base) > 1e-9;
+  const bridged = limitHeldByBridge(bridge, input.cpuLimitCores, base);
   const held = (decision: Decision): Decision => ({ ...decision, action: 'none', to: decision.from, reason: `${decision.reason}; not applied: the CPU limit is held by the start-up bridge (base ${base} cores)` });
   const result = arbitrateOne({
     ...input,

@@ -159,6 +159,16 @@ describe('evaluate: decisions and the levels they set', () => {
       expect(result.memory.lastVerticalChange).toEqual({ at: now, previousCpuLimitCores: 0.21 });
     });
 
+    it('not while the start-up bridge holds the limit: the recommendation is held back as it is, unsearched', () => {
+      // Bridged from a 0.1-core base to 0.3 cores for a burst of the last 8 s (0.47 cores in all);
+      // over the 120 s window the usage per replica reads as a shrink.
+      const burst = serviceWindowFrom(rows(120, { ...quiet, cpu_usage_cores: 0.06 }).map((row, i) => (i >= 112 ? { ...row, values: { ...row.values, cpu_usage_cores: 0.47 } } : row)));
+      const memory = { ...initialPolicyMemory, bridgeBaseCpuCores: 0.1 };
+      const result = evaluate({ now, data: { ok: true, window: burst }, actual: actual({ replicas: 2, cpuLimitCores: 0.3 }), config: parsePolicyConfig({ replicas: { min: 2, max: 4 }, cpu: { minCores: 0.05, maxCores: 0.3 } }), memory, staleAfterMs: 15_000, liveCpuLimits: true });
+      expect(result.plan).toEqual({ kind: 'none' });
+      expect(result.decision.reason).toMatch(/^start-up bridge holds the CPU limit at 0\.3 cores \(base 0\.1\): .*; VPA-style recommendation held: web: p90 0\.030 cores \+ 15% → 0\.050 cores \(was 0\.300 cores\)$/);
+    });
+
     it('while a shrink settles, the replicas are counted at the new, smaller size', () => {
       const memory = { ...initialPolicyMemory, lastVerticalChange: { at: now - 5_000, previousCpuLimitCores: 0.5 } };
       const result = evaluate({ now, data: { ok: true, window }, actual: actual({ replicas: 2, cpuLimitCores: 0.2 }), config, memory, staleAfterMs: 15_000 });
