@@ -287,13 +287,6 @@ describe('the scaler loop (real Docker, InfluxDB, Redis)', () => {
 
       // Replicas only (no live CPU limits): with the bridge, a resumed factor may be carried by
       // raising the limit (rented) rather than by a replica, and this is about the factor.
-      const forgetful = loopWith({ dryRun: true, services: [calm], liveCpuLimits: false });
-      const [fresh] = await forgetful.loop.tick();
-      // (it may right-size the CPU limit it does not use; it adds no replica)
-      expect(fresh?.evaluation?.plan.kind).not.toBe('replicas');
-      expect(fresh?.evaluation?.memory.adaptive.latency?.factor).toBe(1);
-      expect(fresh?.evaluation?.memory.adaptive.latency?.unresponsiveUntil).toBe(-Infinity);
-
       const { loop, logs } = loopWith({ dryRun: true, services: [calm], liveCpuLimits: false, readPredecessorRecords: influxPredecessorRecords(connection) });
       const [resumed] = await loop.tick();
       expect(resumed?.evaluation?.decision).toMatchObject({ action: 'scale_out', resource: 'replicas', from: 1, to: 2 });
@@ -303,6 +296,15 @@ describe('the scaler loop (real Docker, InfluxDB, Redis)', () => {
       expect(logs.lines.find((l) => l.msg === 'latency found not to answer to replicas: carried over from the recorded signals')).toMatchObject({ service: calm, latencyUnresponsiveUntil: new Date(unresponsiveUntil).toISOString() });
       // ...and writes it on with its own record, for the next one.
       expect(resumed?.evaluation?.signal?.latencyUnresponsive).toEqual({ until: unresponsiveUntil, forMs: 60 * 60_000 });
+
+      // A scaler that does not read the records starts from a factor of 1. It runs second: its own
+      // record (factor 1) is the newest once written, and the resumed scaler would rightly read that.
+      const forgetful = loopWith({ dryRun: true, services: [calm], liveCpuLimits: false });
+      const [fresh] = await forgetful.loop.tick();
+      // (it may right-size the CPU limit it does not use; it adds no replica)
+      expect(fresh?.evaluation?.plan.kind).not.toBe('replicas');
+      expect(fresh?.evaluation?.memory.adaptive.latency?.factor).toBe(1);
+      expect(fresh?.evaluation?.memory.adaptive.latency?.unresponsiveUntil).toBe(-Infinity);
     } finally {
       stats.stop();
     }
