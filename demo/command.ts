@@ -12,6 +12,7 @@ export interface StackFlags {
   influxImage: string;
   influxUrl?: string;
   dockerSocket: string;
+  logLevel: string;
 }
 
 export interface DemoFlags extends StackFlags {
@@ -47,6 +48,13 @@ function withStackOptions(command: Command, label: string): Command {
     .addOption(new Option('--influx-image <image>', 'image of InfluxDB 1.x started when no --influx-url is given (e.g. influxdb:1.8)').env('INFLUXDB_IMAGE').default('scalewright/influxdb:local'))
     .addOption(new Option('--influx-url <url>', 'use this InfluxDB instead of starting one').env('DEMO_INFLUX_URL'))
     .addOption(new Option('--docker-socket <path>', 'Docker Engine API socket').env('DOCKER_SOCKET').default('/var/run/docker.sock'))
+    // The report reads InfluxDB, not these logs, so any level leaves it whole; debug shows why the scaler held.
+    .addOption(
+      new Option('--log-level <level>', "level of the collector's and the scaler's logs in the output folder (debug adds every evaluation's hold and its reason)")
+        .choices(['trace', 'debug', 'info', 'warn', 'error'])
+        .env('DEMO_LOG_LEVEL')
+        .default('info'),
+    )
     .addHelpText('after', EXIT_CODES);
 }
 

@@ -151,7 +151,7 @@ async function runOnce(docker: Docker, flags: DemoFlags, shape: LoadShape, plan:
   try {
     const { influxUrl } = await stack.up();
     say(`demo: InfluxDB ${flags.influxUrl ? `at ${influxUrl}` : `started for this run at ${influxUrl} (${flags.influxImage}), removed at the end`}`);
-    parts = new DemoProcesses(out, { ...process.env, INFLUX_URL: influxUrl, LOG_LEVEL: 'info' });
+    parts = new DemoProcesses(out, { ...process.env, INFLUX_URL: influxUrl, LOG_LEVEL: flags.logLevel });
     parts.start('collector', ['collector', '--interval', '1000', '--network', stack.network, '--require-label', `scalewright.demo=${runId}`, '--port', String(await freePort())]);
     say(`demo: collector started (log in ${out})`);
 

@@ -133,7 +133,7 @@ export async function runLargeFileDemo(flags: LargeFileDemoFlags): Promise<numbe
       memoryBytes: MEMORY_BYTES,
     });
     say(`demo-large-file: InfluxDB ${flags.influxUrl ? `at ${influxUrl}` : `started for this run at ${influxUrl} (${flags.influxImage}), removed at the end`}`);
-    parts = new DemoProcesses(out, { ...process.env, INFLUX_URL: influxUrl, LOG_LEVEL: 'info' });
+    parts = new DemoProcesses(out, { ...process.env, INFLUX_URL: influxUrl, LOG_LEVEL: flags.logLevel });
     parts.start('collector', ['collector', '--interval', '1000', '--network', stack.network, '--require-label', `scalewright.demo=${runId}`, '--port', String(await freePort())]);
     const appUrl = `http://${await stack.appAddress()}:8080`;
     await waitHealthy(appUrl);

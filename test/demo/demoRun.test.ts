@@ -20,11 +20,11 @@ interface Report {
 const readJson = async <T>(path: string) => JSON.parse(await readFile(path, 'utf8')) as T;
 
 describe('a shortened demo on the real Docker engine, once under each policy', () => {
-  it('drives the same load under the HPA rule and the adaptive policy, lets each scaler act, compares them and removes its containers', async () => {
+  it('drives the same load under the HPA rule and the adaptive policy, lets each scaler act, compares them and removes its containers (scaler logs at the level asked)', async () => {
     const out = await mkdtemp(join(tmpdir(), 'sw-demo-'));
     const { stdout } = await exec(
       process.execPath,
-      [CLI, 'demo', '--policy', 'both', '--short', '--warmup', '5', '--ramp', '5', '--spike', '20', '--plateau', '5', '--cooldown', '45', '--out', out],
+      [CLI, 'demo', '--policy', 'both', '--short', '--warmup', '5', '--ramp', '5', '--spike', '20', '--plateau', '5', '--cooldown', '45', '--log-level', 'debug', '--out', out],
       { maxBuffer: 32 * 1024 * 1024, timeout: 900_000 },
     );
     expect(stdout).toMatch(/^demo [0-9a-f]+: HPA rule;/m);
@@ -42,6 +42,13 @@ describe('a shortened demo on the real Docker engine, once under each policy', (
       // A running replica's limit is counted in the cost, at least the one every second.
       expect(timeline.samples.every((s) => s.runningReplicas >= 1 && s.runningCpuCores >= 0.1 - 1e-9)).toBe(true);
       expect((await stat(join(dir, 'scaler.log'))).size).toBeGreaterThan(0);
+      // At --log-level debug, every hold is in the scaler's log with what held it.
+      const holds = (await readFile(join(dir, 'scaler.log'), 'utf8')).split('\n').filter((line) => line.includes('"msg":"hold"'));
+      expect(holds.length).toBeGreaterThan(0);
+      for (const hold of holds.map((line) => JSON.parse(line) as { level: string; reason?: unknown })) {
+        expect(hold.level).toBe('debug');
+        expect(String(hold.reason).length).toBeGreaterThan(10);
+      }
       // Each scaler acted on the real containers during its run, under its own policy.
       const report = await readJson<Report>(join(dir, 'demo-report.json'));
       expect(report.services[0]?.decisions.some((decision) => decision.outcome === 'applied')).toBe(true);
