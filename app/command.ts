@@ -1,8 +1,11 @@
 import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Command, Option } from 'commander';
 import { stopOnSignals } from '../cli/shutdown.js';
 import { loadAppConfig } from './config.js';
+import { EXIT_CODES_HELP } from '../cli/exitCodes.js';
 
 /** `scalewright app`: the HTTP server of the workload app. */
 export function appCommand(): Command {
@@ -15,6 +18,7 @@ export function appCommand(): Command {
     .addOption(new Option('--output-dir <dir>', 'folder where word-count result files land').env('OUTPUT_DIR').default('./output'))
     .addOption(new Option('--upload-dir <dir>', 'folder where uploads are streamed').env('UPLOAD_DIR').default('./uploads'))
     .addHelpText('after', '\nMore settings (body limits, retention, timeouts) are environment variables: see the README.')
+    .addHelpText('after', EXIT_CODES_HELP)
     .action(async (options: Record<string, string>) => {
       const config = loadAppConfig({
         ...process.env,
@@ -30,7 +34,7 @@ export function appCommand(): Command {
       const { createApp } = await import('./server.js');
       const deps = createAppDeps(config);
       const app = createApp(deps);
-      const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) =>
+      const server = serveApp(app.fetch, config.PORT, config.HOST, (info) =>
         deps.logger.info({ port: info.port, host: config.HOST, dataDir: config.DATA_DIR }, 'app listening'),
       );
       stopOnSignals(
@@ -43,4 +47,14 @@ export function appCommand(): Command {
         config.SHUTDOWN_GRACE_MS,
       );
     });
+}
+
+/**
+ * Serves the app over HTTP. Node's `requestTimeout` (300 s by default) is turned off: it would cut
+ * a long upload that is still sending. Uploads are bounded by UPLOAD_IDLE_TIMEOUT_MS between bytes
+ * instead, every other request by the app's REQUEST_TIMEOUT_MS. `headersTimeout` is set to its
+ * usual 60 s: left unset, Node would make it min(60 s, requestTimeout), i.e. 0, i.e. off.
+ */
+export function serveApp(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostname: string, onListening?: (info: AddressInfo) => void): Server {
+  return serve({ fetch, port, hostname, serverOptions: { requestTimeout: 0, headersTimeout: 60_000 } }, onListening) as Server;
 }

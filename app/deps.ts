@@ -9,19 +9,21 @@ import { BlobStore } from './store/blobStore.js';
 import { ChunkProgressStore } from './store/chunkProgressStore.js';
 import { MessageStore } from './store/messageStore.js';
 import { MultivacStore } from './store/multivacStore.js';
-import { connectRedis } from './store/redisClient.js';
+import { connectRedis, outageLog } from './store/redisClient.js';
 import { VisitCounter } from './store/visitCounter.js';
 
 /** Wires the real adapters (Redis, BullMQ, prom-client) for the app process. */
-export function createAppDeps(config: AppConfig): AppDeps & { close: () => Promise<void> } {
-  const logger = createLogger('app');
-  const redis = connectRedis(config.REDIS_URL);
-  redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
+export function createAppDeps(config: AppConfig, logger = createLogger('app')): AppDeps & { close: () => Promise<void> } {
+  // While Redis is away, requests fail at once with a 503 and leave nothing behind to run later.
+  const redis = connectRedis(config.REDIS_URL, { failFastOnceConnected: true });
+  const outage = outageLog(logger, 'app');
+  redis.on('error', outage.error).on('ready', outage.ready);
   const registry = new Registry();
   registerProcessMetrics(registry);
   const queues = new JobQueues(
     { redisUrl: config.REDIS_URL, resultTtlSeconds: config.RESULT_TTL_SECONDS, attempts: config.JOB_ATTEMPTS, chunkBytes: config.CHUNK_BYTES },
     new ChunkProgressStore(redis, config.RESULT_TTL_SECONDS),
+    logger,
   );
   registerQueueMetrics(registry, queues);
   return {

@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { timeout } from 'hono/timeout';
@@ -13,6 +14,7 @@ import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
 import { multivacRoutes } from './routes/multivac.js';
 import { randomizeRoutes } from './routes/randomize.js';
+import { isRedisUnavailable } from './store/redisClient.js';
 
 /**
  * The workload app: every seed contract on one Hono app. Stateless: all state is behind `deps`
@@ -27,6 +29,15 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   });
 
   app.use('*', httpMetrics(deps.registry));
+  // Every request but a streaming upload answers within REQUEST_TIMEOUT_MS or gives a 503, body
+  // reading included: this runs before the body limits below, which read the whole body. An
+  // upload has no total limit (the server's requestTimeout is off), only UPLOAD_IDLE_TIMEOUT_MS
+  // between bytes, which saveUpload enforces; the JSON form of /file and /evensum is bounded here.
+  const requestTimeout = timeout(deps.config.REQUEST_TIMEOUT_MS, () => new HTTPException(503, { message: `no answer within ${deps.config.REQUEST_TIMEOUT_MS} ms` }));
+  // The routes tell the JSON form of /file and /evensum from an upload the same way (any case).
+  const isJson = (c: Context) => (c.req.header('content-type') ?? '').toLowerCase().includes('json');
+  const isUpload = (c: Context) => c.req.method === 'POST' && (c.req.path === '/file' || c.req.path === '/evensum') && !isJson(c);
+  app.use('*', async (c, next) => (isUpload(c) ? next() : requestTimeout(c, next)));
   const tooLarge = (limit: number) => (c: { req: { path: string }; json: (body: unknown, status: 413) => Response }) =>
     c.json(errorBody(c.req.path, `request body exceeds the limit of ${limit} bytes`), 413);
   const jsonLimit = bodyLimit({ maxSize: deps.config.JSON_BODY_LIMIT, onError: tooLarge(deps.config.JSON_BODY_LIMIT) });
@@ -36,11 +47,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   // Uploads to /file and /evensum are streamed to disk under UPLOAD_LIMIT by the route itself;
   // only their JSON form is held in memory, so only that is capped here.
   for (const path of ['/file', '/evensum']) {
-    app.use(path, async (c, next) => ((c.req.header('content-type') ?? '').includes('json') ? jsonLimit(c, next) : next()));
+    app.use(path, async (c, next) => (isJson(c) ? jsonLimit(c, next) : next()));
   }
-  // Every route but the streaming uploads answers within REQUEST_TIMEOUT_MS or gives a 503.
-  const requestTimeout = timeout(deps.config.REQUEST_TIMEOUT_MS, () => new HTTPException(503, { message: `no answer within ${deps.config.REQUEST_TIMEOUT_MS} ms` }));
-  app.use('*', async (c, next) => (c.req.method === 'POST' && (c.req.path === '/file' || c.req.path === '/evensum') ? next() : requestTimeout(c, next)));
 
   greetingRoutes(app, deps);
   messageRoutes(app, deps);
@@ -71,8 +79,4 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     return c.json(errorBody(c.req.path, 'internal error'), 500);
   });
   return app;
-}
-
-function isRedisUnavailable(error: Error): boolean {
-  return /MaxRetriesPerRequest|Connection is closed|ECONNREFUSED|Stream isn't writeable/.test(error.message);
 }

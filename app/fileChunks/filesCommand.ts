@@ -1,15 +1,16 @@
+import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { bytesVar, intVar, readEnv } from '../../common/env.js';
-import { ExitCode } from '../../cli/exitCodes.js';
+import { bytesVar, ConfigError, intVar, readEnv } from '../../common/env.js';
+import { EXIT_CODES_HELP, ExitCode } from '../../cli/exitCodes.js';
 
 /**
  * `scalewright files wordcount|evensum`: the large-file engines on a local file, without the
  * queue (for scripts, and to try a budget or a thread count before configuring the workers).
  */
 export function filesCommand(): Command {
-  const files = new Command('files').description('Word count and even-sum of large files, in bounded memory, from the command line');
+  const files = new Command('files').description('Word count and even-sum of large files, in bounded memory, from the command line').addHelpText('after', EXIT_CODES_HELP);
   const threads = () =>
     new Option('-t, --threads <n>', 'worker threads (1 = this thread only)').env('LARGE_FILES_THREADS').default('1');
   files.addCommand(
@@ -24,11 +25,14 @@ export function filesCommand(): Command {
           .default('32MiB'),
       )
       .addOption(new Option('--tmp-dir <dir>', 'folder for spilled runs').env('WORDCOUNT_TMP_DIR').default(tmpdir()))
+      .addHelpText('after', EXIT_CODES_HELP)
       .action(async (input: string, output: string, options: { threads: string; memoryBudget: string; tmpDir: string }) => {
         const config = readEnv(
           z.object({ threads: intVar(1, 1, 64), memoryBudget: bytesVar(32 << 20) }),
           { threads: options.threads, memoryBudget: options.memoryBudget } as NodeJS.ProcessEnv,
         );
+        // The result is written while the input is still read: the same file would be overwritten.
+        if (await sameFile(input, output)) throw new ConfigError(`<output> ${JSON.stringify(output)} is the input file itself: writing the result there would destroy the text being counted`);
         const { countWordsToFile } = await import('../wordcount/index.js');
         const result = await countWordsToFile(input, output, {
           threads: config.threads,
@@ -44,6 +48,7 @@ export function filesCommand(): Command {
       .description('Print the exact sum of the even integers of INPUT (signed decimal integers separated by whitespace and/or commas)')
       .argument('<input>', 'file of integers')
       .addOption(threads())
+      .addHelpText('after', '\nExit codes: 0 the sum, 1 a token that is not an integer (the JSON says where) or a file that cannot be read, 2 bad flags.')
       .action(async (input: string, options: { threads: string }) => {
         const config = readEnv(z.object({ threads: intVar(1, 1, 64) }), { threads: options.threads } as NodeJS.ProcessEnv);
         const { sumEvenNumbersInFile } = await import('../evensum/index.js');
@@ -53,6 +58,12 @@ export function filesCommand(): Command {
       }),
   );
   return files;
+}
+
+/** Both paths name one existing file (through links too). */
+async function sameFile(a: string, b: string): Promise<boolean> {
+  const [first, second] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
+  return first !== undefined && second !== undefined && first.dev === second.dev && first.ino === second.ino;
 }
 
 function progressOnStderr(bytesDone: number, bytesTotal: number): void {

@@ -32,16 +32,41 @@ export async function confinedPath(root: string, requested: string): Promise<Con
   try {
     real = await realpath(resolve(realRoot, requested));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, status: 404, reason: `no such file in the data directory: ${requested}` };
-    if (code === 'ELOOP') return { ok: false, status: 400, reason: `too many symlinks: ${requested}` };
+    const refused = refusal(error, requested);
+    if (refused) return refused;
     throw error;
   }
   const inside = relative(realRoot, real);
-  if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+  // `inside === ''` is the data directory itself (`.`, `sub/..`): inside, and refused below as a folder.
+  if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
     return { ok: false, status: 403, reason: 'path leads outside the data directory' };
   }
-  const info = await stat(real);
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(real);
+  } catch (error) {
+    const refused = refusal(error, requested); // e.g. removed since realpath
+    if (refused) return refused;
+    throw error;
+  }
   if (!info.isFile()) return { ok: false, status: 400, reason: `not a regular file: ${requested}` };
   return { ok: true, absolute: real, relative: inside, bytes: info.size };
+}
+
+/** The file-system errors a client's path can cause, as answers; anything else is the server's fault. */
+function refusal(error: unknown, requested: string): Extract<ConfinedPath, { ok: false }> | undefined {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+    case 'ENOTDIR': // a name in the path is a file, not a folder
+      return { ok: false, status: 404, reason: `no such file in the data directory: ${requested}` };
+    case 'ELOOP':
+      return { ok: false, status: 400, reason: `too many symlinks: ${requested}` };
+    case 'ENAMETOOLONG':
+      return { ok: false, status: 400, reason: "path too long: the path, or a name in it, exceeds the file system's limit" };
+    case 'EACCES':
+    case 'EPERM':
+      return { ok: false, status: 403, reason: `the app is not allowed to read this path: ${requested}` };
+    default:
+      return undefined;
+  }
 }

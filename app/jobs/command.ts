@@ -9,6 +9,7 @@ import { ConfigError } from '../../common/env.js';
 import { stopOnSignals } from '../../cli/shutdown.js';
 import { loadAppConfig } from '../config.js';
 import { isQueueName, QUEUE_NAMES, type QueueName } from './jobTypes.js';
+import { EXIT_CODES_HELP } from '../../cli/exitCodes.js';
 
 /** `scalewright worker`: runs queued jobs. Same image as the app, another command. */
 export function workerCommand(): Command {
@@ -19,6 +20,7 @@ export function workerCommand(): Command {
     .addOption(new Option('--types <list>', `comma-separated queues to serve (of ${QUEUE_NAMES.join(', ')})`).env('WORKER_TYPES').default(QUEUE_NAMES.join(',')))
     .addOption(new Option('--metrics-port <port>', 'port of /metrics and /healthz (0 = none)').env('WORKER_METRICS_PORT').default('9465'))
     .addHelpText('after', '\nData, output and upload folders, the lock time and the memory budget are environment variables: see the README.')
+    .addHelpText('after', EXIT_CODES_HELP)
     .action(async (options: Record<string, string>) => {
       const config = loadAppConfig({ ...process.env, REDIS_URL: options.redisUrl, WORKER_CONCURRENCY: options.concurrency, WORKER_METRICS_PORT: options.metricsPort });
       const types = (options.types ?? '').split(',').map((type) => type.trim()).filter(Boolean);
@@ -43,7 +45,7 @@ export function workerCommand(): Command {
       registerProcessMetrics(registry);
       const chunkProgress = new ChunkProgressStore(redis, config.RESULT_TTL_SECONDS);
       // Read-only here: the backlog of the queues this worker serves, for the scaler's queue-depth target.
-      const queues = new JobQueues({ redisUrl: config.REDIS_URL, resultTtlSeconds: config.RESULT_TTL_SECONDS, attempts: config.JOB_ATTEMPTS, chunkBytes: config.CHUNK_BYTES }, chunkProgress);
+      const queues = new JobQueues({ redisUrl: config.REDIS_URL, resultTtlSeconds: config.RESULT_TTL_SECONDS, attempts: config.JOB_ATTEMPTS, chunkBytes: config.CHUNK_BYTES }, chunkProgress, logger);
       registerQueueMetrics(registry, queues, types as QueueName[]);
       const workers = startJobWorkers(
         {

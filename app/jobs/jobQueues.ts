@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { FlowProducer, Queue, type Job, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { planChunks } from '../fileChunks/byteRange.js';
 import type { ChunkProgressStore } from '../store/chunkProgressStore.js';
-import { bullConnection } from '../store/redisClient.js';
-import { chunkQueueOf, QUEUE_NAMES, type FileJobType, type FileSource, type JobPayloads, type JobType, type QueueName } from './jobTypes.js';
-import type { JobSnapshot } from './jobStatus.js';
+import type { Logger } from '../../common/logger.js';
+import { connectProducer, outageLog, RedisUnavailableError } from '../store/redisClient.js';
+import { chunkQueueOf, isFileJobType, QUEUE_NAMES, type ChunkPayload, type FileJobType, type FileSource, type JobPayloads, type JobType, type QueueName } from './jobTypes.js';
+import { chunkFailure, type JobSnapshot } from './jobStatus.js';
 import { chunkPriority } from './fairness.js';
 
 export const newToken = (): string => randomBytes(16).toString('hex');
@@ -14,7 +16,12 @@ export interface QueueSettings {
   resultTtlSeconds: number;
   attempts: number;
   chunkBytes: number;
+  /** Longest an enqueue waits for Redis before it fails with RedisUnavailableError (a 503). */
+  enqueueTimeoutMs?: number;
 }
+
+/** Adding a job fails at once while Redis is known to be away; this bounds the other waits. */
+export const ENQUEUE_TIMEOUT_MS = 5000;
 
 export interface JobCounts {
   queued: number;
@@ -30,11 +37,41 @@ export interface JobCounts {
 export class JobQueues {
   private readonly queues: Map<QueueName, Queue>;
   private readonly flows: FlowProducer;
+  private readonly connection: Redis;
 
-  constructor(private readonly settings: QueueSettings, private readonly chunkProgress: ChunkProgressStore) {
-    const connection = bullConnection(settings.redisUrl);
-    this.queues = new Map(QUEUE_NAMES.map((name) => [name, new Queue(name, { connection })]));
-    this.flows = new FlowProducer({ connection });
+  constructor(private readonly settings: QueueSettings, private readonly chunkProgress: ChunkProgressStore, logger?: Logger) {
+    // Producers only (workers have their own connections, which keep waiting for Redis): one
+    // shared connection that fails fast while Redis is away (see connectProducer).
+    this.connection = connectProducer(settings.redisUrl);
+    this.queues = new Map(QUEUE_NAMES.map((name) => [name, new Queue(name, { connection: this.connection })]));
+    this.flows = new FlowProducer({ connection: this.connection });
+    // The queues re-emit the connection's errors; unheard, each printed a raw stack trace per
+    // reconnection attempt. One outage, one warning.
+    const outage = outageLog(logger, 'job queues');
+    this.connection.on('error', outage.error).on('ready', outage.ready);
+    for (const queue of this.queues.values()) queue.on('error', outage.error);
+    this.flows.on('error', outage.error);
+  }
+
+  /**
+   * Waits for an add for at most `enqueueTimeoutMs` (it can wait longer only before the first
+   * connection, or for a command that was on the wire when Redis went away: ioredis resends
+   * those on reconnection). An add that completes after its request was refused is undone.
+   */
+  private async bounded(add: Promise<unknown>, undo: () => Promise<unknown>): Promise<void> {
+    const ms = this.settings.enqueueTimeoutMs ?? ENQUEUE_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RedisUnavailableError(`no answer from Redis within ${ms} ms`)), ms);
+    });
+    try {
+      await Promise.race([add, timedOut]);
+    } catch (error) {
+      if (error instanceof RedisUnavailableError) add.then(undo).catch(() => undefined);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private queue(name: QueueName): Queue {
@@ -54,7 +91,7 @@ export class JobQueues {
   }
 
   async enqueue<T extends JobType>(type: T, payload: JobPayloads[T], token = newToken()): Promise<string> {
-    await this.queue(type).add(type, payload, this.jobOptions(token));
+    await this.bounded(this.queue(type).add(type, payload, this.jobOptions(token)), () => this.queue(type).remove(token));
     return token;
   }
 
@@ -65,7 +102,7 @@ export class JobQueues {
    */
   async enqueueFileJob(type: FileJobType, source: FileSource, bytes: number, token = newToken()): Promise<string> {
     const ranges = planChunks(bytes, this.settings.chunkBytes);
-    await this.flows.add({
+    const added = this.flows.add({
       name: type,
       queueName: type,
       data: { source, bytes, chunks: ranges.length } satisfies JobPayloads[FileJobType],
@@ -77,6 +114,8 @@ export class JobQueues {
         opts: { ...this.jobOptions(`${token}-${index}`), priority: chunkPriority(index), failParentOnFailure: true },
       })),
     });
+    // Removing the parent removes its chunks too.
+    await this.bounded(added, () => this.queue(type).remove(token));
     return token;
   }
 
@@ -97,13 +136,29 @@ export class JobQueues {
     return {
       state,
       progress,
-      failedReason: job.failedReason,
+      failedReason: state === 'failed' && isFileJobType(type) ? ((await this.failedChunkReason(type, job)) ?? job.failedReason) : job.failedReason,
       acceptedAt: job.timestamp,
       startedAt: job.processedOn,
       finishedAt: job.finishedOn,
       attemptsMade: job.attemptsMade,
       result: job.returnvalue,
     };
+  }
+
+  /**
+   * A chunk that fails fails its file job (failParentOnFailure), and BullMQ then gives the file
+   * job only the chunk's key as its reason (`child bull:wordcount-chunk:<token>-0 failed`). The
+   * parent lists that chunk among its failed dependencies, and the chunk keeps its own reason:
+   * read both. Undefined when no chunk failed (the reduce step did) or the chunk is gone.
+   */
+  private async failedChunkReason(type: FileJobType, parent: Job): Promise<string | undefined> {
+    const { failed = [] } = await parent.getDependencies({ failed: { count: 1 } });
+    const key = failed[0];
+    const queueName = chunkQueueOf(type);
+    if (!key?.includes(`:${queueName}:`)) return undefined;
+    const chunk = (await this.queue(queueName).getJob(key.slice(key.lastIndexOf(':') + 1))) as Job | undefined;
+    if (!chunk?.failedReason) return undefined;
+    return chunkFailure(chunk.data as ChunkPayload, chunk.failedReason);
   }
 
   async counts(name: QueueName): Promise<JobCounts> {
@@ -120,5 +175,7 @@ export class JobQueues {
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
     await this.flows.close();
+    // Shared with the queues, so theirs to use but not to close.
+    this.connection.disconnect();
   }
 }

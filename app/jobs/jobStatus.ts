@@ -1,4 +1,4 @@
-import type { JobProgress } from './jobTypes.js';
+import type { ChunkPayload, JobProgress } from './jobTypes.js';
 
 /** The four states of the seed's contract, in the order a job moves through them. */
 export type PublicStatus = 'requested' | 'received' | 'finished' | 'errored';
@@ -49,6 +49,17 @@ export function describeJob(snapshot: JobSnapshot): PublicJobStatus {
   if (isProgress(snapshot.progress) && status !== 'finished') view.progress = snapshot.progress;
   if (snapshot.attemptsMade > 1) view.attempts = snapshot.attemptsMade;
   return view;
+}
+
+/**
+ * A file job's error when one of its chunks failed: which chunk (1-based), which bytes of the
+ * file (inclusive), and the chunk's own reason, e.g.
+ * `chunk 1 of 3 (bytes 0–16777215): a token starting at byte 0 is longer than 15728640 bytes`.
+ */
+export function chunkFailure(chunk: Pick<ChunkPayload, 'index' | 'count' | 'range'>, reason: string): string {
+  const { start, end } = chunk.range;
+  const bytes = end > start ? `bytes ${start}–${end - 1}` : 'no bytes';
+  return `chunk ${chunk.index + 1} of ${chunk.count} (${bytes}): ${reason}`;
 }
 
 function isProgress(value: unknown): value is JobProgress {

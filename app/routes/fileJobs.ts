@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -45,6 +45,7 @@ function fileJobRoutes(app: OpenAPIHono, deps: AppDeps, spec: FileJobSpec, readR
       400: { description: 'Bad path or body', content: { 'application/json': { schema: ErrorResponse } } },
       403: { description: 'Path leads outside DATA_DIR', content: { 'application/json': { schema: ErrorResponse } } },
       404: { description: 'No such file under DATA_DIR', content: { 'application/json': { schema: ErrorResponse } } },
+      408: { description: 'Upload stalled: no bytes for UPLOAD_IDLE_TIMEOUT_MS', content: { 'application/json': { schema: ErrorResponse } } },
       413: { description: 'Upload over UPLOAD_LIMIT', content: { 'application/json': { schema: ErrorResponse } } },
       507: { description: 'Disk full during upload', content: { 'application/json': { schema: ErrorResponse } } },
     },
@@ -62,12 +63,18 @@ function fileJobRoutes(app: OpenAPIHono, deps: AppDeps, spec: FileJobSpec, readR
       source = { kind: 'data', path: found.relative };
       bytes = found.bytes;
     } else {
-      const saved = await saveUpload(uploadBody(c), deps.config.UPLOAD_DIR, `${token}.upload`, deps.config.UPLOAD_LIMIT);
+      const saved = await saveUpload(uploadBody(c), deps.config.UPLOAD_DIR, `${token}.upload`, deps.config.UPLOAD_LIMIT, deps.config.UPLOAD_IDLE_TIMEOUT_MS);
       if (!saved.ok) return c.json({ error: saved.reason }, saved.status);
       source = { kind: 'upload', file: saved.file, bytes: saved.bytes };
       bytes = saved.bytes;
     }
-    await deps.queues.enqueueFileJob(spec.type, source, bytes, token);
+    try {
+      await deps.queues.enqueueFileJob(spec.type, source, bytes, token);
+    } catch (error) {
+      // No job (Redis away: a 503), so nobody else would ever remove the upload.
+      if (source.kind === 'upload') await rm(join(deps.config.UPLOAD_DIR, source.file), { force: true }).catch(() => undefined);
+      throw error;
+    }
     return c.json({ token }, 201);
   });
 

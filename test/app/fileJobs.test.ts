@@ -63,6 +63,10 @@ describe('POST /file: word count of a file under DATA_DIR', () => {
     ['a symlink leading outside', { path: 'escape' }, 403, /outside/],
     ['a missing file', { path: 'nope.txt' }, 404, /no such file/],
     ['a folder', { path: 'nested' }, 400, /not a regular file/],
+    ['the data directory itself', { path: '.' }, 400, /not a regular file/],
+    ['a path back to the data directory', { path: 'nested/..' }, 400, /not a regular file/],
+    ['a name longer than the file system allows', { path: 'a'.repeat(256) }, 400, /^path too long: .*file system's limit/],
+    ['a path through a file', { path: 'small.txt/x' }, 404, /no such file/],
     ['an empty path', { path: '' }, 400, /path/],
     ['a non-string path', { path: 7 }, 400, /path/],
     ['no path at all', { file: 'small.txt' }, 400, /path/],
@@ -131,5 +135,12 @@ describe('POST /evensum: exact sum of the even integers of a file', () => {
   it('refuses path traversal exactly like /file', async () => {
     const response = await postJson('/evensum', { path: '../secret' });
     expect(response.status).toBe(403);
+  });
+
+  it('refuses a name too long for the file system, and the data directory itself, with 400 like /file', async () => {
+    const tooLong = await postJson('/evensum', { path: 'a'.repeat(256) });
+    expect(tooLong.status).toBe(400);
+    expect(((await tooLong.json()) as { error: string }).error).toMatch(/^path too long/);
+    for (const path of ['.', 'nested/..']) expect((await postJson('/evensum', { path })).status, path).toBe(400);
   });
 });

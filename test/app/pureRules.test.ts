@@ -4,7 +4,7 @@ import { parseByteSize } from '../../common/env.js';
 import { checkRequestedPath } from '../../app/files/confinedPath.js';
 import { shuffleBlocks, type RgbaImage } from '../../app/image/blockShuffle.js';
 import { inspectPng } from '../../app/image/pngInspection.js';
-import { describeJob, publicStatus } from '../../app/jobs/jobStatus.js';
+import { chunkFailure, describeJob, publicStatus } from '../../app/jobs/jobStatus.js';
 import { INSUFFICIENT_DATA, multivacAnswer, wordsOf } from '../../app/multivac/answer.js';
 
 describe('shuffleBlocks', () => {
@@ -64,6 +64,13 @@ describe('job status', () => {
   it('gives the error of an errored job and the progress of a running one', () => {
     expect(describeJob({ state: 'failed', progress: 0, failedReason: 'bad token', acceptedAt: 0, attemptsMade: 1 })).toEqual({ status: 'errored', error: 'bad token' });
     expect(describeJob({ state: 'active', progress: { bytesDone: 5, bytesTotal: 10 }, acceptedAt: 0, attemptsMade: 0 })).toEqual({ status: 'received', progress: { bytesDone: 5, bytesTotal: 10 } });
+  });
+
+  it("names a failed chunk of a file job (1-based, bytes inclusive) before the chunk's own reason", () => {
+    const reason = 'a token starting at byte 0 is longer than 15728640 bytes';
+    expect(chunkFailure({ index: 0, count: 3, range: { start: 0, end: 16_777_216 } }, reason)).toBe(`chunk 1 of 3 (bytes 0–16777215): ${reason}`);
+    expect(chunkFailure({ index: 2, count: 3, range: { start: 33_554_432, end: 40_000_000 } }, 'no such file')).toBe('chunk 3 of 3 (bytes 33554432–39999999): no such file');
+    expect(chunkFailure({ index: 0, count: 1, range: { start: 0, end: 0 } }, 'gone')).toBe('chunk 1 of 1 (no bytes): gone');
   });
 });
 

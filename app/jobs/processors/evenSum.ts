@@ -1,6 +1,6 @@
 import { combineEvenSumPartials, sumEvenNumbersInRange, type EvenSumPartial } from '../../evensum/index.js';
 import { resolveFileSource } from './fileSource.js';
-import { BadJobInput, type Processor } from './processorContext.js';
+import { BadJobInput, refuseBadInput, type Processor } from './processorContext.js';
 
 export const evenSumChunkProcessor: Processor<'evensum-chunk'> = async ({ source, range }, context) => {
   const input = await resolveFileSource(source, context.config);
@@ -8,7 +8,7 @@ export const evenSumChunkProcessor: Processor<'evensum-chunk'> = async ({ source
     threads: 1,
     onProgress: (bytesDone) => context.reportProgress({ bytesDone, bytesTotal: range.end - range.start }),
     signal: context.signal,
-  });
+  }).catch(refuseBadInput);
 };
 
 /** The chunks' partials arrive as the children's results; a bad token anywhere errors the job. */

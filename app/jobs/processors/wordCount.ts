@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { countWordsInRange, mergeWordCountRuns } from '../../wordcount/index.js';
 import { resolveFileSource } from './fileSource.js';
-import type { Processor } from './processorContext.js';
+import { refuseBadInput, type Processor } from './processorContext.js';
 
 export const wordCountOutputName = (token: string): string => `wordcount-${token}.txt`;
 
@@ -25,7 +25,7 @@ export const wordCountChunkProcessor: Processor<'wordcount-chunk'> = async ({ to
     threads: 1,
     onProgress: (bytesDone) => context.reportProgress({ bytesDone, bytesTotal: range.end - range.start }),
     signal,
-  });
+  }).catch(refuseBadInput);
   return { range, totalWords: counted.totalWords, run };
 };
 

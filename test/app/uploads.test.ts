@@ -1,0 +1,165 @@
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveApp } from '../../app/command.js';
+import { loadAppConfig } from '../../app/config.js';
+import type { AppDeps } from '../../app/http/appDeps.js';
+import { createApp } from '../../app/server.js';
+import { waitUntil } from '../support/processes.js';
+
+/**
+ * The app in this process, served the way `scalewright app` serves it, with a stand-in for the job
+ * queues (no Redis): what is tested here ends before a job would run. Short timeouts: an upload may
+ * pause up to 300 ms between bytes, any other request gets 200 ms.
+ */
+const IDLE_MS = 300;
+let root: string;
+let dirs: { data: string; output: string; uploads: string };
+let server: Server;
+let port: number;
+const enqueued: Array<{ type: string; bytes: number }> = [];
+let app: ReturnType<typeof createApp>;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'sw-uploads-'));
+  dirs = { data: join(root, 'data'), output: join(root, 'output'), uploads: join(root, 'uploads') };
+  await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })));
+  await mkdir(join(dirs.data, 'sub'));
+  await writeFile(join(dirs.data, 'small.txt'), '2 4 6');
+  const config = loadAppConfig({
+    DATA_DIR: dirs.data,
+    OUTPUT_DIR: dirs.output,
+    UPLOAD_DIR: dirs.uploads,
+    UPLOAD_LIMIT: '64KiB',
+    UPLOAD_IDLE_TIMEOUT_MS: String(IDLE_MS),
+    REQUEST_TIMEOUT_MS: '200',
+  });
+  const queues = { enqueueFileJob: async (type: string, _source: unknown, bytes: number) => void enqueued.push({ type, bytes }) };
+  const deps = { config, logger: pino({ level: 'silent' }), registry: new Registry(), queues } as unknown as AppDeps;
+  app = createApp(deps);
+  server = serveApp(app.fetch, 0, '127.0.0.1');
+  await new Promise<void>((listening) => (server.listening ? listening() : server.once('listening', () => listening())));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+/**
+ * A POST whose chunked body the test writes piece by piece (`send`), and may never finish.
+ * `answer` is the response; `closed` settles when the connection is gone.
+ */
+function openUpload(path: string, contentType = 'text/plain') {
+  const req = request({ host: '127.0.0.1', port, method: 'POST', path, headers: { 'Content-Type': contentType } });
+  req.on('error', () => undefined); // the server may close the connection under an unfinished body
+  const closed = new Promise<void>((done) => req.once('close', () => done()));
+  const answer = new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+    req.once('response', (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => { text += chunk; });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+      response.on('error', reject);
+    });
+  });
+  req.flushHeaders();
+  return { req, answer, closed, send: (text: string) => new Promise<void>((done) => req.write(text, () => done())) };
+}
+
+const postJson = (path: string, body: unknown) =>
+  fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+describe('uploads have no total time limit, only an idle one (UPLOAD_IDLE_TIMEOUT_MS)', () => {
+  it('serves with Node\'s requestTimeout off and its headersTimeout kept', () => {
+    expect(server.requestTimeout).toBe(0);
+    expect(server.headersTimeout).toBeGreaterThan(0);
+  });
+
+  it.each(['/evensum', '/file'])('%s: answers a stalled upload 408 with a message, removes the partial file and closes the connection', async (path) => {
+    const upload = openUpload(path);
+    await upload.send('2 4 6 8 ');
+    const { status, body } = await upload.answer;
+    expect(status).toBe(408);
+    expect(body).toEqual({ error: `upload stalled: no bytes for ${IDLE_MS} ms` });
+    expect(await readdir(dirs.uploads)).toEqual([]);
+    await upload.closed; // the server does not keep waiting for the rest of the body
+  });
+
+  it('keeps an upload that sends slowly, for longer than both the idle timeout and REQUEST_TIMEOUT_MS', async () => {
+    enqueued.length = 0;
+    const upload = openUpload('/evensum');
+    let sent = 0;
+    for (let piece = 0; piece < 12; piece++) {
+      await upload.send('10 ');
+      sent += 3;
+      await sleep(IDLE_MS / 3);
+    }
+    upload.req.end();
+    const { status, body } = await upload.answer;
+    expect(status).toBe(201);
+    expect(body).toMatchObject({ token: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(enqueued).toEqual([{ type: 'evensum', bytes: sent }]);
+    const [file] = await readdir(dirs.uploads);
+    expect((await stat(join(dirs.uploads, file as string))).size).toBe(sent);
+    await rm(join(dirs.uploads, file as string));
+  });
+
+  it('still answers an upload over UPLOAD_LIMIT with 413, leaving no partial file', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/file`, { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: 'word '.repeat(20_000) });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: string }).error).toMatch(/limit of 65536 bytes/);
+    expect(await readdir(dirs.uploads)).toEqual([]);
+  });
+
+  it('removes the partial file when the client goes away mid-upload', async () => {
+    const upload = openUpload('/evensum');
+    await upload.send('2 4 6 8 ');
+    await waitUntil('the upload file to appear', async () => (await readdir(dirs.uploads)).length === 1);
+    upload.req.destroy();
+    await waitUntil('the partial upload to be removed', async () => (await readdir(dirs.uploads)).length === 0);
+  });
+
+  it('takes an upload through the web stream of the request too (app.request, no Node request)', async () => {
+    const response = await app.request('/evensum', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '2 4' });
+    expect(response.status).toBe(201);
+    await rm(dirs.uploads, { recursive: true, force: true });
+    await mkdir(dirs.uploads);
+  });
+
+  it.each([
+    ['a non-upload route that reads its whole body first (/messages)', '/messages', 'application/json'],
+    ['the JSON form of /file', '/file', 'application/json'],
+    ['the JSON form of /evensum', '/evensum', 'application/json; charset=utf-8'],
+  ])('still ends %s whose body never finishes: 503 after REQUEST_TIMEOUT_MS, then the connection closes', async (_case, path, contentType) => {
+    const request = openUpload(path, contentType);
+    await request.send('{"path": "sm');
+    const { status, body } = await request.answer;
+    expect(status).toBe(503);
+    expect(JSON.stringify(body)).toMatch(/no answer within 200 ms/);
+    await request.closed;
+  });
+});
+
+describe('paths the file system refuses', () => {
+  it.each([
+    ['a name longer than the file system allows', 'a'.repeat(256), 400, /^path too long: .*file system's limit/],
+    ['a name too long deeper in the path', `sub/${'b'.repeat(300)}/x.txt`, 400, /^path too long/],
+    ['the data directory itself', '.', 400, /not a regular file/],
+    ['a path back to the data directory', 'sub/..', 400, /not a regular file/],
+    ['a path through a file', 'small.txt/x', 404, /no such file/],
+  ])('/file and /evensum refuse %s with a status and a message', async (_case, path, status, pattern) => {
+    for (const base of ['/file', '/evensum']) {
+      const response = await postJson(base, { path });
+      expect(response.status, base).toBe(status);
+      expect(((await response.json()) as { error: string }).error).toMatch(pattern);
+    }
+  });
+});
