@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../common/env.js';
-import { ExitCode } from './exitCodes.js';
+import { Command } from 'commander';
+import { failureOutcome } from './failure.js';
 import { appCommand } from '../app/command.js';
 import { workerCommand } from '../app/jobs/command.js';
 import { filesCommand } from '../app/fileChunks/filesCommand.js';
@@ -22,27 +21,24 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const command of [appCommand(), workerCommand(), simulateCommand(), collectorCommand(), scalerCommand(), reportCommand(), filesCommand(), demoCommand(), largeFileDemoCommand()]) {
-    program.addCommand(command.exitOverride());
+    program.addCommand(withExitOverride(command));
   }
   return program;
+}
+
+/** Usage errors of a command and of its own subcommands (`files wordcount`) reach main as errors, to exit 2. */
+function withExitOverride(command: Command): Command {
+  for (const sub of command.commands) withExitOverride(sub);
+  return command.exitOverride();
 }
 
 async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // --help and --version arrive here as "errors" with exit code 0.
-      process.exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-      return;
-    }
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exitCode = ExitCode.usage;
-      return;
-    }
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = ExitCode.failure;
+    const { exitCode, line } = failureOutcome(error, ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? ''));
+    if (line !== undefined) process.stderr.write(`${line}\n`);
+    process.exitCode = exitCode;
   }
 }
 

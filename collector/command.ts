@@ -1,8 +1,10 @@
 import { Command, Option } from 'commander';
 import { createLogger } from '../common/logger.js';
+import { envFlagNames } from '../common/env.js';
 import { loadCollectorConfig } from './config.js';
 import { Label } from './labels.js';
 import { stopOnSignals } from '../cli/shutdown.js';
+import { EXIT_CODES_HELP } from '../cli/exitCodes.js';
 
 /** `scalewright collector`: watches labelled containers and writes what it sees to InfluxDB. */
 export function collectorCommand(): Command {
@@ -31,7 +33,8 @@ export function collectorCommand(): Command {
         `Labels: ${Label.service}=<name> (required), ${Label.metricsPort}, ${Label.metricsPath} (default /metrics), ${Label.managed}=true.`,
       ].join('\n'),
     )
-    .action(async (options: Record<string, string | boolean | undefined>) => {
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (options: Record<string, string | boolean | undefined>, command: Command) => {
       const config = loadCollectorConfig({
         ...process.env,
         COLLECTOR_INTERVAL_MS: str(options.interval),
@@ -48,7 +51,7 @@ export function collectorCommand(): Command {
         COLLECTOR_BUFFER_POINTS: str(options.bufferPoints),
         COLLECTOR_REQUIRE_LABEL: str(options.requireLabel),
         COLLECTOR_INFLUX_SETUP: options.influxSetup === false ? 'false' : process.env.COLLECTOR_INFLUX_SETUP,
-      });
+      }, envFlagNames(command));
       const logger = createLogger('collector');
       const { startCollector } = await import('./runtime.js');
       const running = await startCollector(config, logger);

@@ -32,6 +32,7 @@ export const collectorEnvSchema = influxEnvSchema.extend({
 
 export type CollectorConfig = z.infer<typeof collectorEnvSchema>;
 
-export function loadCollectorConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): CollectorConfig {
-  return readEnv(collectorEnvSchema, env as NodeJS.ProcessEnv);
+/** `flagNames`: the flag of each variable (`envFlagNames`), named beside it in an error. */
+export function loadCollectorConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env, flagNames: Readonly<Record<string, string>> = {}): CollectorConfig {
+  return readEnv(collectorEnvSchema, env as NodeJS.ProcessEnv, flagNames);
 }

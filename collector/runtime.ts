@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import Docker from 'dockerode';
 import { influxConnectionFrom, influxRetentionFrom } from '../common/influx/config.js';
-import { ensureInfluxSchema } from '../common/influx/setup.js';
+import { ensureInfluxSchemaInBackground } from '../common/influx/setup.js';
 import { InfluxWriter } from '../common/influx/writer.js';
+import { listen as listenOn } from '../common/listen.js';
 import type { Logger } from '../common/logger.js';
 import { CgroupFileReader } from './cgroupReader.js';
 import { Collector } from './collector.js';
@@ -24,14 +25,19 @@ export interface RunningCollector {
 /** Wires the collector's adapters together from its configuration and starts it. */
 export async function startCollector(config: CollectorConfig, logger: Logger): Promise<RunningCollector> {
   const connection = influxConnectionFrom(config);
-  if (config.COLLECTOR_INFLUX_SETUP) await ensureInfluxSchema(connection, influxRetentionFrom(config), logger);
   const writer = new InfluxWriter(connection, {
     logger,
     batchSize: config.COLLECTOR_BATCH_POINTS,
     maxBufferedPoints: config.COLLECTOR_BUFFER_POINTS,
     flushIntervalMs: Math.min(1000, config.COLLECTOR_INTERVAL_MS),
-  }).start();
+  });
   const metrics = createSelfMetrics(() => writer.stats());
+  // Listening first: a busy port stops the start before anything runs, and /healthz answers
+  // while the schema setup waits on a slow InfluxDB (one bounded attempt, then retried in the
+  // background while InfluxDB does not answer; points are buffered meanwhile).
+  const server = await listen(metrics.registry, config.COLLECTOR_HOST, config.COLLECTOR_PORT);
+  const schema = config.COLLECTOR_INFLUX_SETUP ? await ensureInfluxSchemaInBackground(connection, influxRetentionFrom(config), logger) : undefined;
+  writer.start();
   const scraper = new MetricsScraper(Math.min(config.COLLECTOR_SCRAPE_TIMEOUT_MS, Math.max(50, config.COLLECTOR_INTERVAL_MS - 100)));
   const collector = new Collector({
     source: new DockerSource({ docker: new Docker({ socketPath: config.DOCKER_SOCKET }), network: config.COLLECTOR_NETWORK, requireLabel: config.COLLECTOR_REQUIRE_LABEL, logger }),
@@ -52,7 +58,6 @@ export async function startCollector(config: CollectorConfig, logger: Logger): P
       jobLeadTime: config.COLLECTOR_METRIC_JOB_LEAD_TIME,
     },
   });
-  const server = await listen(metrics.registry, config.COLLECTOR_HOST, config.COLLECTOR_PORT);
   await collector.start();
   const address = server.address();
   return {
@@ -61,6 +66,7 @@ export async function startCollector(config: CollectorConfig, logger: Logger): P
     metrics,
     port: typeof address === 'object' && address ? address.port : config.COLLECTOR_PORT,
     async stop() {
+      schema?.stop();
       await collector.stop();
       await writer.close();
       scraper.close();
@@ -82,8 +88,5 @@ function listen(registry: ReturnType<typeof createSelfMetrics>['registry'], host
       res.writeHead(404).end();
     }
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
-  });
+  return listenOn(server, port, host).then(() => server);
 }

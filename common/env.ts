@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { z } from 'zod';
 
 /**
@@ -5,13 +6,22 @@ import { z } from 'zod';
  * process at start-up with a message naming the variable, instead of surfacing as a strange
  * failure later.
  */
-export function readEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+export function readEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env, flagNames: Readonly<Record<string, string>> = {}): z.infer<S> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    const named = (variable: string) => (flagNames[variable] ? `${flagNames[variable]} (${variable})` : variable);
+    const problems = parsed.error.issues.map((issue) => `${named(issue.path.join('.'))}: ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   return parsed.data;
+}
+
+/**
+ * The flag of each environment variable a command's options read (`SCALER_INTERVAL_SECONDS` →
+ * `--interval`), for `readEnv` to name both: a value may have come from either.
+ */
+export function envFlagNames(command: Command): Record<string, string> {
+  return Object.fromEntries(command.options.flatMap((option) => (option.envVar && option.long ? [[option.envVar, option.long]] : [])));
 }
 
 export class ConfigError extends Error {

@@ -1,7 +1,9 @@
 import { Command, Option } from 'commander';
 import { createLogger } from '../common/logger.js';
+import { envFlagNames } from '../common/env.js';
 import { loadScalerConfig } from './loop/config.js';
 import { stopOnSignals } from '../cli/shutdown.js';
+import { ExitCode } from '../cli/exitCodes.js';
 
 /** `scalewright scaler`: the live loop (decide from InfluxDB, apply through Docker/Swarm/Kubernetes). */
 export function scalerCommand(): Command {
@@ -43,7 +45,8 @@ export function scalerCommand(): Command {
         'in scalewright_scaler_data_problems_total on /metrics.',
       ].join('\n'),
     )
-    .action(async (options: Record<string, string | boolean | undefined>) => {
+    .addHelpText('after', '\nExit codes: 0 ok, 1 a failure (a port in use; with --once, a pass that could not evaluate: no lease, the platform unreachable, or no service evaluated), 2 bad flags or configuration (nothing was started).')
+    .action(async (options: Record<string, string | boolean | undefined>, command: Command) => {
       const config = loadScalerConfig({
         ...process.env,
         SCALER_DRY_RUN: flag(options.dryRun, process.env.SCALER_DRY_RUN),
@@ -68,11 +71,15 @@ export function scalerCommand(): Command {
         DOCKER_SOCKET: str(options.dockerSocket),
         K8S_NAMESPACE: str(options.namespace),
         K8S_SELECTOR: str(options.selector),
-      });
+      }, envFlagNames(command));
       const logger = createLogger('scaler');
       const { startScaler } = await import('./loop/runtime.js');
       const running = await startScaler(config, logger);
-      if (config.SCALER_ONCE) return;
+      if (config.SCALER_ONCE) {
+        // The pass could not evaluate (no lease, platform or InfluxDB unreachable): logged, exit 1.
+        if (running.onceFailure) process.exitCode = ExitCode.failure;
+        return;
+      }
       stopOnSignals(logger, 'waiting for actions in flight, handing the lease back', () => running.stop(), 120_000);
     });
 }

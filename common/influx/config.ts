@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readEnv, stringVar } from '../env.js';
+import { intVar, readEnv, stringVar } from '../env.js';
 
 /** How to reach one InfluxDB database through the v1 HTTP API (`/write`, `/query`). */
 export interface InfluxConnection {
@@ -9,7 +9,12 @@ export interface InfluxConnection {
   /** The retention policy points are written to and read from (`raw` unless configured). */
   readonly retentionPolicy: string;
   readonly auth: InfluxAuth;
+  /** How long one HTTP request may take before it is abandoned (`INFLUX_TIMEOUT_MS`; 10 s when absent). */
+  readonly timeoutMs?: number;
 }
+
+/** Per-request timeout of every InfluxDB call when `INFLUX_TIMEOUT_MS` is not set. */
+export const DEFAULT_INFLUX_TIMEOUT_MS = 10_000;
 
 /**
  * InfluxDB 1.x takes a user and password; 2.x and 3 take a token on their v1-compatible
@@ -42,6 +47,8 @@ export const influxEnvSchema = z.object({
   INFLUX_HISTORY_POLICY: stringVar('history').pipe(identifier),
   INFLUX_HISTORY_RETENTION: stringVar('90d').pipe(duration),
   INFLUX_DOWNSAMPLE_EVERY: stringVar('1m').pipe(duration),
+  /** Per-request timeout: an InfluxDB that accepts connections but never answers must not hang the caller. */
+  INFLUX_TIMEOUT_MS: intVar(DEFAULT_INFLUX_TIMEOUT_MS, 100, 600_000),
 });
 
 export type InfluxEnv = z.infer<typeof influxEnvSchema>;
@@ -52,7 +59,7 @@ export function influxConnectionFrom(env: InfluxEnv): InfluxConnection {
     : env.INFLUX_USER
       ? { kind: 'basic', user: env.INFLUX_USER, password: env.INFLUX_PASSWORD ?? '' }
       : { kind: 'none' };
-  return { url: env.INFLUX_URL.replace(/\/+$/, ''), database: env.INFLUX_DB, retentionPolicy: env.INFLUX_RETENTION_POLICY, auth };
+  return { url: env.INFLUX_URL.replace(/\/+$/, ''), database: env.INFLUX_DB, retentionPolicy: env.INFLUX_RETENTION_POLICY, auth, timeoutMs: env.INFLUX_TIMEOUT_MS };
 }
 
 export function influxRetentionFrom(env: InfluxEnv): InfluxRetention {

@@ -1,4 +1,4 @@
-import type { InfluxConnection } from './config.js';
+import { DEFAULT_INFLUX_TIMEOUT_MS, type InfluxConnection } from './config.js';
 
 /** Headers that authenticate against InfluxDB 1.x (Basic) or 2.x/3 v1-compat (Token). */
 export function authHeaders(connection: InfluxConnection): Record<string, string> {
@@ -33,4 +33,42 @@ export class InfluxHttpError extends Error {
 /** 5xx and 429 are the server's trouble and pass; other 4xx mean the request itself is wrong. */
 export function isRetryableStatus(status: number): boolean {
   return status >= 500 || status === 429 || status === 408;
+}
+
+/**
+ * InfluxDB did not answer: the connection was refused or failed, or nothing came back within the
+ * request timeout. The message is one line naming the URL, e.g. `InfluxDB at http://influxdb:8086
+ * did not answer within 10000 ms`.
+ */
+export class InfluxUnreachableError extends Error {
+  override name = 'InfluxUnreachableError';
+  constructor(
+    message: string,
+    readonly url: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The timeout of one request: the caller's, else the connection's (`INFLUX_TIMEOUT_MS`), else 10 s. */
+export function requestTimeoutMs(connection: InfluxConnection, timeoutMs?: number): number {
+  return timeoutMs ?? connection.timeoutMs ?? DEFAULT_INFLUX_TIMEOUT_MS;
+}
+
+/** Bounds a request by `timeoutMs` (covering the body too), and by the caller's own signal if given. */
+export function requestSignal(timeoutMs: number, signal?: AbortSignal): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return signal ? AbortSignal.any([timeout, signal]) : timeout;
+}
+
+/** Turns fetch's failures (timeout, refused, reset) into an InfluxUnreachableError; anything else passes unchanged. */
+export function requestFailure(connection: InfluxConnection, error: unknown, timeoutMs: number): unknown {
+  if (!(error instanceof Error)) return error;
+  if (error.name === 'TimeoutError') return new InfluxUnreachableError(`InfluxDB at ${connection.url} did not answer within ${timeoutMs} ms`, connection.url);
+  // fetch's network failures are a bare "TypeError: fetch failed" with the reason in `cause`.
+  const cause = (error as Error & { cause?: unknown }).cause;
+  if (error instanceof TypeError && cause instanceof Error) {
+    return new InfluxUnreachableError(`InfluxDB at ${connection.url} is unreachable: ${cause.message}`, connection.url);
+  }
+  return error;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { InfluxConnection } from './config.js';
-import { authHeaders, endpoint, InfluxHttpError, isRetryableStatus } from './http.js';
+import { authHeaders, endpoint, InfluxHttpError, isRetryableStatus, requestFailure, requestSignal, requestTimeoutMs } from './http.js';
 
 /** One series of an InfluxQL answer, as `/query` returns it. */
 export interface InfluxSeries {
@@ -55,25 +55,36 @@ export interface QueryOptions {
   readonly retentionPolicy?: string;
   /** Send as POST, needed for statements that change things (CREATE, DROP, SELECT INTO). */
   readonly write?: boolean;
+  /** Aborts the request early (the timeout applies as well). */
   readonly signal?: AbortSignal;
+  /** Per-request timeout; defaults to the connection's (`INFLUX_TIMEOUT_MS`, 10 s). */
+  readonly timeoutMs?: number;
 }
 
 /**
  * Runs InfluxQL (one or more statements separated by `;`) through `/query` and returns each
  * statement's series. Times come back as epoch milliseconds. Any statement error throws, so an
- * empty answer always means "no data", never "the query was wrong".
+ * empty answer always means "no data", never "the query was wrong". An InfluxDB that refuses the
+ * connection or does not answer within the timeout throws InfluxUnreachableError.
  */
 export async function influxQuery(connection: InfluxConnection, query: string, options: QueryOptions = {}): Promise<StatementResult[]> {
   const params: Record<string, string> = { q: query, epoch: 'ms', db: options.database ?? connection.database };
   const rp = options.retentionPolicy ?? connection.retentionPolicy;
   if (rp) params.rp = rp;
-  const response = await fetch(endpoint(connection, '/query', options.write ? {} : params), {
-    method: options.write ? 'POST' : 'GET',
-    headers: { ...authHeaders(connection), ...(options.write ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}) },
-    ...(options.write ? { body: new URLSearchParams(params).toString() } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  const text = await response.text();
+  const timeoutMs = requestTimeoutMs(connection, options.timeoutMs);
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(endpoint(connection, '/query', options.write ? {} : params), {
+      method: options.write ? 'POST' : 'GET',
+      headers: { ...authHeaders(connection), ...(options.write ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}) },
+      ...(options.write ? { body: new URLSearchParams(params).toString() } : {}),
+      signal: requestSignal(timeoutMs, options.signal),
+    });
+    text = await response.text();
+  } catch (error) {
+    throw requestFailure(connection, error, timeoutMs);
+  }
   if (!response.ok) {
     throw new InfluxHttpError(`InfluxDB /query answered ${response.status}: ${text.slice(0, 300)}`, response.status, isRetryableStatus(response.status));
   }

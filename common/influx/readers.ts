@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { InfluxConnection } from './config.js';
 import { quoteIdentifier, quoteString } from './influxql.js';
-import { influxQuery, queryRows, seriesRows } from './query.js';
+import { influxQuery, queryRows, seriesRows, type QueryOptions } from './query.js';
 import { Measurement, Tag } from './schema.js';
 
 /**
@@ -45,9 +45,9 @@ export function windowSelect(measurement: string, query: WindowQuery, groupByTag
 }
 
 /** One service's aggregate fields (measurement `service_stats`) over a recent window, oldest first. */
-export async function readServiceWindow(connection: InfluxConnection, query: WindowQuery): Promise<WindowRow[]> {
+export async function readServiceWindow(connection: InfluxConnection, query: WindowQuery, options: QueryOptions = {}): Promise<WindowRow[]> {
   const rowSchema = z.looseObject({ time: z.number() });
-  const rows = await queryRows(connection, windowSelect(Measurement.serviceStats, query), rowSchema);
+  const rows = await queryRows(connection, windowSelect(Measurement.serviceStats, query), rowSchema, options);
   return rows.map((row) => ({ time: row.time, values: pickNumbers(row, query.fields) }));
 }
 
@@ -56,8 +56,9 @@ export async function readContainerWindow(
   connection: InfluxConnection,
   measurement: typeof Measurement.containerStats | typeof Measurement.containerRequests,
   query: WindowQuery,
+  options: QueryOptions = {},
 ): Promise<ContainerWindowRow[]> {
-  const [result] = await influxQuery(connection, windowSelect(measurement, query, [Tag.container, Tag.replica]));
+  const [result] = await influxQuery(connection, windowSelect(measurement, query, [Tag.container, Tag.replica]), options);
   return seriesRows(result?.series ?? []).map((row) => ({
     time: z.number().parse(row.time),
     container: String(row[Tag.container] ?? ''),

@@ -1,6 +1,8 @@
 import type { Logger } from '../logger.js';
 import type { InfluxConnection, InfluxRetention } from './config.js';
 import { quoteIdentifier } from './influxql.js';
+import { backoffDelayMs } from './backoff.js';
+import { InfluxHttpError, InfluxUnreachableError } from './http.js';
 import { influxQuery, seriesRows } from './query.js';
 
 /** Name of the continuous query that downsamples every raw measurement into the history policy. */
@@ -36,6 +38,13 @@ export function continuousQueryStatement(connection: InfluxConnection, retention
  * the failure is logged and the collector goes on writing.
  */
 export async function ensureInfluxSchema(connection: InfluxConnection, retention: InfluxRetention, logger: Logger): Promise<boolean> {
+  return (await trySchema(connection, retention, logger)) === 'ready';
+}
+
+/** What one schema attempt came to: done, refused (2.x/3: not retried), or InfluxDB not answering (worth retrying). */
+type SchemaAttempt = 'ready' | 'refused' | 'unreachable';
+
+async function trySchema(connection: InfluxConnection, retention: InfluxRetention, logger: Logger, retrying?: { readonly retryInMs: number; readonly again: boolean }): Promise<SchemaAttempt> {
   const db = quoteIdentifier(connection.database);
   try {
     await influxQuery(connection, `CREATE DATABASE ${db}`, { write: true, database: '', retentionPolicy: '' });
@@ -64,11 +73,53 @@ export async function ensureInfluxSchema(connection: InfluxConnection, retention
       { database: connection.database, raw: `${connection.retentionPolicy} ${retention.rawDuration}`, history: `${retention.historyPolicy} ${retention.historyDuration}`, downsample: retention.downsampleEvery },
       'influxdb database, retention policies and continuous query ready',
     );
-    return true;
+    return 'ready';
   } catch (error) {
-    logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'influxdb schema setup failed (fine on InfluxDB 2.x/3 with a mapped bucket): writing anyway');
-    return false;
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof InfluxUnreachableError || (error instanceof InfluxHttpError && error.retryable)) {
+      if (!retrying) logger.warn({ url: connection.url, error: message }, 'influxdb not answering: schema setup (database, retention policies, continuous query) not done');
+      // One warning when it starts; the retries after it say so at debug level.
+      else logger[retrying.again ? 'debug' : 'warn']({ url: connection.url, error: message, retryInMs: retrying.retryInMs }, 'influxdb not answering: schema setup (database, retention policies, continuous query) retried in the background; points are buffered meanwhile');
+      return 'unreachable';
+    }
+    logger.warn({ error: message }, 'influxdb schema setup failed (fine on InfluxDB 2.x/3 with a mapped bucket): writing anyway');
+    return 'refused';
   }
+}
+
+/**
+ * `ensureInfluxSchema` for the long-running commands (collector, scaler), which keep going while
+ * InfluxDB is away: one attempt now (every request bounded by the connection's timeout,
+ * `INFLUX_TIMEOUT_MS`), and while InfluxDB does not answer, a warning and further attempts in the
+ * background with backoff (`retryMinMs` doubling to `retryMaxMs`) until one succeeds or is refused.
+ * Resolves after the first attempt; `stop()` ends the retries.
+ */
+export async function ensureInfluxSchemaInBackground(
+  connection: InfluxConnection,
+  retention: InfluxRetention,
+  logger: Logger,
+  options: { readonly retryMinMs?: number; readonly retryMaxMs?: number } = {},
+): Promise<{ stop(): void }> {
+  const { retryMinMs = 1000, retryMaxMs = 30_000 } = options;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let attempt = 0;
+  const run = async (): Promise<void> => {
+    attempt += 1;
+    const retryInMs = backoffDelayMs(attempt, retryMinMs, retryMaxMs);
+    const outcome = await trySchema(connection, retention, logger, { retryInMs, again: attempt > 1 });
+    if (outcome === 'unreachable' && !stopped) {
+      timer = setTimeout(() => void run(), retryInMs);
+      timer.unref();
+    }
+  };
+  await run();
+  return {
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
 }
 
 /** InfluxDB shows statements with simple identifiers unquoted; ours are all simple (checked in config). */

@@ -4,7 +4,7 @@ import type { Point } from '@influxdata/influxdb-client';
 import type { Logger } from '../logger.js';
 import { backoffDelayMs } from './backoff.js';
 import type { InfluxConnection } from './config.js';
-import { authHeaders, endpoint, InfluxHttpError, isRetryableStatus } from './http.js';
+import { authHeaders, endpoint, InfluxHttpError, isRetryableStatus, requestFailure } from './http.js';
 import { BoundedLineBuffer } from './lineBuffer.js';
 
 const gzip = promisify(gzipCallback);
@@ -18,7 +18,7 @@ export interface InfluxWriterOptions {
   readonly maxBufferedPoints?: number;
   readonly retryMinMs?: number;
   readonly retryMaxMs?: number;
-  /** Per-request timeout: a hung InfluxDB must not hold the buffer hostage. */
+  /** Per-request timeout: a hung InfluxDB must not hold the buffer hostage (default: the connection's, `INFLUX_TIMEOUT_MS`). */
   readonly requestTimeoutMs?: number;
   readonly logger: Logger;
 }
@@ -73,7 +73,7 @@ export class InfluxWriter {
     private readonly connection: InfluxConnection,
     options: InfluxWriterOptions,
   ) {
-    this.options = { ...defaultWriterOptions, ...stripUndefined(options) };
+    this.options = { ...defaultWriterOptions, ...(connection.timeoutMs ? { requestTimeoutMs: connection.timeoutMs } : {}), ...stripUndefined(options) };
     this.logger = options.logger;
     this.buffer = new BoundedLineBuffer(this.options.maxBufferedPoints);
   }
@@ -165,18 +165,24 @@ export class InfluxWriter {
     this.counters.writeRequests += 1;
     const params: Record<string, string> = { db: this.connection.database, precision: 'ms' };
     if (this.connection.retentionPolicy) params.rp = this.connection.retentionPolicy;
-    const response = await fetch(endpoint(this.connection, '/write', params), {
-      method: 'POST',
-      headers: { ...authHeaders(this.connection), 'Content-Type': 'text/plain; charset=utf-8', 'Content-Encoding': 'gzip' },
-      body,
-      signal: AbortSignal.timeout(this.options.requestTimeoutMs),
-    });
-    if (response.status === 204 || response.ok) {
-      await response.arrayBuffer();
-      return;
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(endpoint(this.connection, '/write', params), {
+        method: 'POST',
+        headers: { ...authHeaders(this.connection), 'Content-Type': 'text/plain; charset=utf-8', 'Content-Encoding': 'gzip' },
+        body,
+        signal: AbortSignal.timeout(this.options.requestTimeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      throw requestFailure(this.connection, error, this.options.requestTimeoutMs);
     }
-    const text = await response.text();
-    throw new InfluxHttpError(`InfluxDB /write answered ${response.status}: ${text.slice(0, 300)}`, response.status, isRetryableStatus(response.status));
+    if (response.status === 204 || response.ok) return;
+    // A database not created yet (InfluxDB was down when the schema setup ran; it is retried) is
+    // not a bad batch: keep the points until it exists.
+    const missingDatabase = response.status === 404 && /database not found/i.test(text);
+    throw new InfluxHttpError(`InfluxDB /write answered ${response.status}: ${text.slice(0, 300)}`, response.status, missingDatabase || isRetryableStatus(response.status));
   }
 
   private markUnreachable(error: unknown): void {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { requireExisting } from '../../common/flagPaths.js';
 import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from './policyConfig.js';
 
 /**
@@ -12,12 +13,21 @@ export function parsePolicyConfigText(text: string, fileName: string): PolicyCon
   try {
     data = extname(fileName).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // One line: YAML's messages go on with an excerpt of the file under a caret.
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/:$/, '');
     throw new PolicyConfigError(`cannot parse ${fileName}: ${message}`, [{ field: '(file)', message }]);
   }
   return parsePolicyConfig(data ?? {}, `policy config ${fileName}`);
 }
 
-export async function loadPolicyConfigFile(path: string): Promise<PolicyConfig> {
+/** A policy config is a few hundred bytes: a file over this is not one (and is not read). */
+export const MAX_POLICY_CONFIG_BYTES = 1_000_000;
+
+/**
+ * Reads and validates a policy config file. A missing file, a folder, a device or a file too big
+ * is a ConfigError naming `flag` (the flag or variable that gave the path), as a bad field is.
+ */
+export async function loadPolicyConfigFile(path: string, flag = 'policy config'): Promise<PolicyConfig> {
+  requireExisting(flag, path, 'file', { maxBytes: MAX_POLICY_CONFIG_BYTES, what: 'a policy config' });
   return parsePolicyConfigText(await readFile(path, 'utf8'), path);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseByteSize } from '../../common/env.js';
+import { ConfigError, parseByteSize } from '../../common/env.js';
 
 const MiB = 2 ** 20;
 
@@ -144,7 +144,8 @@ export const policyConfigSchema = z
 export type PolicyConfig = z.infer<typeof policyConfigSchema>;
 export type PolicyConfigInput = z.input<typeof policyConfigSchema>;
 
-export class PolicyConfigError extends Error {
+/** A ConfigError: a bad config file or flag stops a command with exit code 2 and this one line. */
+export class PolicyConfigError extends ConfigError {
   override name = 'PolicyConfigError';
   constructor(
     message: string,

@@ -35,6 +35,7 @@ export const scalerEnvSchema = influxEnvSchema.extend({
 
 export type ScalerConfig = z.infer<typeof scalerEnvSchema>;
 
-export function loadScalerConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): ScalerConfig {
-  return readEnv(scalerEnvSchema, env as NodeJS.ProcessEnv);
+/** `flagNames`: the flag of each variable (`envFlagNames`), named beside it in an error. */
+export function loadScalerConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env, flagNames: Readonly<Record<string, string>> = {}): ScalerConfig {
+  return readEnv(scalerEnvSchema, env as NodeJS.ProcessEnv, flagNames);
 }

@@ -86,6 +86,12 @@ export class ScalerLoop {
   private readonly now: () => number;
   /** Shared by ticks and bridge passes (which never overlap): at most this many services at once. */
   private readonly limit: LimitFunction;
+  /**
+   * Why the last full tick evaluated no service at all: this instance did not hold the lease, or
+   * the platform could not list the managed services. Undefined when it got as far as the services
+   * (`--once` exits 1 on either).
+   */
+  lastTickSkipped: 'no_lease' | 'platform_unreachable' | undefined;
 
   constructor(private readonly options: ScalerLoopOptions) {
     this.now = options.now ?? Date.now;
@@ -100,6 +106,7 @@ export class ScalerLoop {
     const { lease, metrics, logger } = this.options;
     const held = lease.isHeld();
     metrics.leaseHeld.set(held ? 1 : 0);
+    this.lastTickSkipped = held ? undefined : 'no_lease';
     if (!held) {
       logger.debug({ holder: lease.holderId }, 'not the lease holder: watching only');
       return [];
@@ -109,6 +116,7 @@ export class ScalerLoop {
       services = this.options.services?.length ? [...this.options.services] : await this.options.actuator.listServices();
     } catch (error) {
       logger.error({ error: String(error) }, 'cannot list managed services from the platform');
+      this.lastTickSkipped = 'platform_unreachable';
       return [];
     }
     for (const service of this.bridged.keys()) if (!services.includes(service)) this.stopBridging(service);

@@ -6,18 +6,17 @@ import { serviceWindowFrom, WINDOW_FIELDS } from './serviceWindow.js';
 /**
  * Reads one service's recent `service_stats` window, and (unless told not to) its containers'
  * CPU, through the v1 `/query` API. A database that does not exist yet is "no data"; any other failure (refused,
- * timeout, 5xx) is "unreachable".
+ * timeout, 5xx) is "unreachable". Each request gives up after `timeoutMs` (at most the connection's
+ * own timeout, `INFLUX_TIMEOUT_MS`), so a silent InfluxDB costs a tick seconds, not minutes.
  */
 export function influxWindowReader(connection: InfluxConnection, timeoutMs = 5000) {
+  const bounded = { timeoutMs: Math.min(timeoutMs, connection.timeoutMs ?? timeoutMs) };
   return async (service: string, windowSeconds: number, options: { containerCpu: boolean } = { containerCpu: true }): Promise<WindowOrProblem> => {
     try {
-      const [rows, containerRows] = await withTimeout(
-        Promise.all([
-          readServiceWindow(connection, { service, fields: WINDOW_FIELDS, windowSeconds }),
-          options.containerCpu ? readContainerWindow(connection, Measurement.containerStats, { service, fields: [ContainerStatsField.cpuUsageCores], windowSeconds }) : [],
-        ]),
-        timeoutMs,
-      );
+      const [rows, containerRows] = await Promise.all([
+        readServiceWindow(connection, { service, fields: WINDOW_FIELDS, windowSeconds }, bounded),
+        options.containerCpu ? readContainerWindow(connection, Measurement.containerStats, { service, fields: [ContainerStatsField.cpuUsageCores], windowSeconds }, bounded) : [],
+      ]);
       const containerCpu = containerRows.flatMap((row) => {
         const value = row.values[ContainerStatsField.cpuUsageCores];
         return value === null || value === undefined ? [] : [{ time: row.time, container: row.container, value }];
@@ -28,10 +27,6 @@ export function influxWindowReader(connection: InfluxConnection, timeoutMs = 500
       return { ok: false, problem: 'influx_unreachable', error: describe(error) };
     }
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
 }
 
 function describe(error: unknown): string {
@@ -61,13 +56,14 @@ export interface PredecessorRecords {
  * latency does not answer to replicas, instead of running a trial again to find it).
  * Unreachable or empty: nothing known (the policy memory then starts fresh).
  */
-export function influxPredecessorRecords(connection: InfluxConnection, lookBackSeconds = 3600) {
+export function influxPredecessorRecords(connection: InfluxConnection, lookBackSeconds = 3600, timeoutMs = 5000) {
   return async (service: string): Promise<PredecessorRecords> => {
     const recent = `${quoteIdentifier(Tag.service)} = ${quoteString(service)} AND time > now() - ${lookBackSeconds}s`;
     const where = `${recent} AND outcome = 'applied'`;
     try {
-      const [out, inn, bridge, signal, unresponsive] = await withTimeout(
-        influxQuery(connection, [
+      const [out, inn, bridge, signal, unresponsive] = await influxQuery(
+        connection,
+        [
           `SELECT last(${quoteIdentifier('reason')}) FROM ${quoteIdentifier(Measurement.scalerDecision)} WHERE ${where} AND ${quoteIdentifier(Tag.action)} = 'scale_out'`,
           `SELECT last(${quoteIdentifier('reason')}) FROM ${quoteIdentifier(Measurement.scalerDecision)} WHERE ${where} AND ${quoteIdentifier(Tag.action)} = 'scale_in'`,
           // Every bridge record carries both fields, so both last() values come from the newest one.
@@ -75,8 +71,8 @@ export function influxPredecessorRecords(connection: InfluxConnection, lookBackS
           `SELECT last(${quoteIdentifier(ScalerSignalField.capacityFactor)}) AS factor FROM ${quoteIdentifier(Measurement.scalerSignal)} WHERE ${recent}`,
           // Both fields are written together, so both last() values come from the newest record.
           `SELECT last(${quoteIdentifier(ScalerSignalField.latencyUnresponsiveUntilMs)}) AS until, last(${quoteIdentifier(ScalerSignalField.latencyUnresponsiveForMs)}) AS forMs FROM ${quoteIdentifier(Measurement.scalerSignal)} WHERE ${recent}`,
-        ].join('; ')),
-        5000,
+        ].join('; '),
+        { timeoutMs: Math.min(timeoutMs, connection.timeoutMs ?? timeoutMs) },
       );
       const time = (result: typeof out) => {
         const row = seriesRows(result?.series ?? [])[0];

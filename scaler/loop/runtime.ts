@@ -3,14 +3,15 @@ import type { AddressInfo } from 'node:net';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../common/logger.js';
-import { ensureInfluxSchema, influxConnectionFrom, influxRetentionFrom, InfluxWriter } from '../../common/influx/index.js';
+import { ensureInfluxSchema, ensureInfluxSchemaInBackground, influxConnectionFrom, influxRetentionFrom, InfluxWriter } from '../../common/influx/index.js';
+import { listen } from '../../common/listen.js';
 import type { Actuator } from '../actuators/actuator.js';
 import { DockerActuator } from '../actuators/docker.js';
 import { SwarmActuator } from '../actuators/swarm.js';
 import { loadPolicyConfigFile } from '../config/loadPolicyConfig.js';
 import { LocalLease, RedisLease, type Lease } from '../lease/redisLease.js';
 import type { ScalerConfig } from './config.js';
-import { ScalerLoop } from './controller.js';
+import { ScalerLoop, type TickReport } from './controller.js';
 import { influxPredecessorRecords, influxWindowReader } from './influxWindow.js';
 import { scalerMetrics } from './metrics.js';
 
@@ -19,7 +20,27 @@ export interface RunningScaler {
   readonly lease: Lease;
   /** Port of /metrics and /healthz (0 when not served). */
   readonly port: number;
+  /** With `SCALER_ONCE`: why the one pass could not evaluate (the command then exits 1); undefined when it could. */
+  readonly onceFailure?: string | undefined;
   stop(): Promise<void>;
+}
+
+/** Outcomes of a service that was not evaluated because a dependency (platform, InfluxDB) failed. */
+const NOT_EVALUATED: ReadonlySet<string> = new Set<TickReport['outcome']>(['observe_failed', 'influx_unreachable', 'failed']);
+
+/**
+ * Whether a `--once` pass failed: no lease (another instance holds it, or Redis is unreachable),
+ * the platform could not list the managed services, or not one service could be evaluated
+ * (platform, InfluxDB unreachable, or an unexpected error, for every service). No managed service
+ * at all, missing or stale data, or some services evaluated, are not failures.
+ */
+export function onceFailure(skipped: ScalerLoop['lastTickSkipped'], reports: readonly { readonly service: string; readonly outcome: string }[]): string | undefined {
+  if (skipped === 'no_lease') return 'the lease is not held (another instance holds it, or Redis is unreachable)';
+  if (skipped === 'platform_unreachable') return 'cannot list managed services from the platform';
+  if (reports.length > 0 && reports.every((report) => NOT_EVALUATED.has(report.outcome))) {
+    return `no service could be evaluated (${reports.map((report) => `${report.service}: ${report.outcome}`).join(', ')})`;
+  }
+  return undefined;
 }
 
 /** Builds the actuator for the configured platform. */
@@ -45,18 +66,52 @@ export async function actuatorFor(config: ScalerConfig, logger: Logger): Promise
 
 /**
  * Starts the scaler: lease, loop, InfluxDB writer and the /metrics + /healthz endpoint. With
- * `SCALER_ONCE` it runs a single tick, waits for the actions it started, and stops.
+ * `SCALER_ONCE` it runs a single tick, waits for the actions it started, stops, and says in
+ * `onceFailure` whether that pass could not evaluate.
  */
 export async function startScaler(config: ScalerConfig, logger: Logger, actuatorOverride?: Actuator): Promise<RunningScaler> {
+  // Read and validated before anything starts: a bad file is a ConfigError (exit code 2) at once.
+  const fileConfig = config.SCALER_POLICY_FILE ? await loadPolicyConfigFile(config.SCALER_POLICY_FILE, '--config (SCALER_POLICY_FILE)') : undefined;
   const connection = influxConnectionFrom(config);
-  await ensureInfluxSchema(connection, influxRetentionFrom(config), logger).catch(() => false);
-  const writer = new InfluxWriter(connection, { logger, flushIntervalMs: 1000 }).start();
   const metrics = scalerMetrics();
-  const actuator = actuatorOverride ?? (await actuatorFor(config, logger));
-  const fileConfig = config.SCALER_POLICY_FILE ? await loadPolicyConfigFile(config.SCALER_POLICY_FILE) : undefined;
+  let lease: Lease | undefined;
+
+  // Listening first: a busy port stops the start before anything runs (no lease taken, nothing
+  // left running), and /healthz answers while the schema setup waits on a slow InfluxDB.
+  let server: Server | undefined;
+  let port = 0;
+  if (!config.SCALER_ONCE) {
+    server = createServer((req, res) => {
+      if (req.url === '/metrics') {
+        void metrics.registry.metrics().then((text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text));
+      } else if (req.url === '/healthz') {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ok: true, lease: lease?.status() ?? 'starting', dryRun: config.SCALER_DRY_RUN }));
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await listen(server, config.SCALER_PORT, config.SCALER_HOST);
+    port = (server.address() as AddressInfo).port;
+  }
+  const closeServer = () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+
+  // One bounded attempt (INFLUX_TIMEOUT_MS per request); a long-running scaler retries it in the
+  // background while InfluxDB does not answer, a single pass does not.
+  const retention = influxRetentionFrom(config);
+  let schema: { stop(): void } | undefined;
+  if (config.SCALER_ONCE) await ensureInfluxSchema(connection, retention, logger);
+  else schema = await ensureInfluxSchemaInBackground(connection, retention, logger);
+  let actuator: Actuator;
+  try {
+    actuator = actuatorOverride ?? (await actuatorFor(config, logger));
+  } catch (error) {
+    schema?.stop();
+    await closeServer();
+    throw error;
+  }
+  const writer = new InfluxWriter(connection, { logger, flushIntervalMs: 1000 }).start();
 
   let redis: Redis | undefined;
-  let lease: Lease;
   if (config.REDIS_URL) {
     redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false });
     redis.on('error', () => undefined); // reported by the lease, once per state change
@@ -67,6 +122,7 @@ export async function startScaler(config: ScalerConfig, logger: Logger, actuator
     logger.warn('no REDIS_URL: running without a lease; do not start a second scaler instance');
     lease = new LocalLease();
   }
+  const heldLease = lease;
 
   const services = config.SCALER_SERVICES.split(',').map((s) => s.trim()).filter(Boolean);
   const loop = new ScalerLoop({
@@ -84,40 +140,28 @@ export async function startScaler(config: ScalerConfig, logger: Logger, actuator
     services,
   });
 
-  let server: Server | undefined;
-  let port = 0;
-  if (!config.SCALER_ONCE) {
-    server = createServer((req, res) => {
-      if (req.url === '/metrics') {
-        void metrics.registry.metrics().then((text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text));
-      } else if (req.url === '/healthz') {
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ok: true, lease: lease.status(), dryRun: config.SCALER_DRY_RUN }));
-      } else {
-        res.writeHead(404).end();
-      }
-    });
-    await new Promise<void>((resolve) => server?.listen(config.SCALER_PORT, config.SCALER_HOST, resolve));
-    port = (server.address() as AddressInfo).port;
-  }
-
   const stop = async () => {
+    schema?.stop();
     await loop.stop();
-    await lease.stop();
+    await heldLease.stop();
     await writer.close(3000);
     redis?.disconnect();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await closeServer();
   };
 
-  if (config.SCALER_ONCE) {
-    await loop.tick();
-    await loop.settle();
-    await stop();
-  } else {
-    loop.start(config.SCALER_INTERVAL_SECONDS * 1000);
-  }
   logger.info(
-    { platform: actuator.kind, dryRun: config.SCALER_DRY_RUN, intervalSeconds: config.SCALER_INTERVAL_SECONDS, services: services.length ? services : 'all managed', lease: lease.status(), port },
+    { platform: actuator.kind, dryRun: config.SCALER_DRY_RUN, once: config.SCALER_ONCE, intervalSeconds: config.SCALER_INTERVAL_SECONDS, services: services.length ? services : 'all managed', lease: lease.status(), port },
     config.SCALER_DRY_RUN ? 'scaler started in dry-run: deciding and reporting, applying nothing' : 'scaler started',
   );
-  return { loop, lease, port, stop };
+  if (!config.SCALER_ONCE) {
+    loop.start(config.SCALER_INTERVAL_SECONDS * 1000);
+    return { loop, lease, port, stop };
+  }
+  const reports = await loop.tick();
+  await loop.settle();
+  await stop();
+  const failure = onceFailure(loop.lastTickSkipped, reports);
+  if (failure) logger.error({ reason: failure }, `scaler --once: the pass could not evaluate: ${failure}`);
+  else logger.info({ services: reports.map((report) => ({ service: report.service, outcome: report.outcome })) }, 'scaler --once: pass done');
+  return { loop, lease, port, stop, onceFailure: failure };
 }

@@ -1,7 +1,9 @@
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { ConfigError } from '../../common/env.js';
+import { makeFolder } from '../../common/flagPaths.js';
 import { influxConnectionFrom, readInfluxEnv } from '../../common/influx/index.js';
+import { EXIT_CODES_HELP } from '../../cli/exitCodes.js';
 
 /** `scalewright report`: an HTML + JSON account of what the scaler did, from InfluxDB history. */
 export function reportCommand(): Command {
@@ -17,16 +19,22 @@ export function reportCommand(): Command {
     .addOption(new Option('--influx-db <name>', 'database').env('INFLUX_DB').default('scalewright'))
     .addOption(new Option('--retention-policy <name>', 'retention policy to read (history: the downsampled one)').env('INFLUX_RETENTION_POLICY').default('raw'))
     .addHelpText('after', '\nThe HTML has no scripts and no external resources: open it from a file. The JSON holds the same series, decisions and summary.')
+    .addHelpText('after', EXIT_CODES_HELP)
     .action(async (options: Record<string, string | undefined>) => {
       const to = options.to ? parseTime(options.to, '--to') : Date.now();
       const from = options.from ? parseTime(options.from, '--from') : to - parseDuration(options.last ?? '1h');
       if (!(from < to)) throw new ConfigError('--from must be before --to');
+      if (!options.from) influxTime(from, '--last', `${options.last ?? '1h'} before the end of the range`);
+      // Where the files go is checked, and the folder made, before InfluxDB is asked anything.
+      const name = options.name === undefined ? `scaler-report-${new Date(to).toISOString().replace(/[:.]/g, '-')}` : reportName(options.name);
+      const out = options.out ?? 'reports';
+      makeFolder('--out', out);
       const env = readInfluxEnv({ ...process.env, INFLUX_URL: options.influxUrl, INFLUX_DB: options.influxDb, INFLUX_RETENTION_POLICY: options.retentionPolicy });
       const { buildReport, writeReport } = await import('./build.js');
       const services = (options.service ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      // InfluxDB refusing or not answering within INFLUX_TIMEOUT_MS throws InfluxUnreachableError: one line naming it, exit 1 (cli/failure.ts).
       const report = await buildReport(influxConnectionFrom(env), { services, from, to });
-      const name = options.name ?? `scaler-report-${new Date(to).toISOString().replace(/[:.]/g, '-')}`;
-      const files = await writeReport(report, options.out ?? 'reports', name);
+      const files = await writeReport(report, out, name);
       for (const service of report.services) process.stdout.write(`${service.service}: ${service.summary.headline}\n`);
       process.stdout.write(`${files.html}\n${files.json}\n`);
     });
@@ -44,5 +52,28 @@ export function parseDuration(text: string): number {
 export function parseTime(text: string, flag: string): number {
   const value = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
   if (!Number.isFinite(value)) throw new ConfigError(`${flag}: not a time: ${text} (ISO 8601 or epoch ms)`);
+  return influxTime(value, flag, text);
+}
+
+/** The times InfluxDB holds (nanoseconds in 64 bits): 1677-09-21 to 2262-04-11, in epoch ms. */
+const INFLUX_TIMES_MS = { min: -9_223_372_036_854, max: 9_223_372_036_854 } as const;
+
+/** A time in epoch ms, if InfluxDB can hold it; otherwise a ConfigError naming the flag. */
+function influxTime(value: number, flag: string, text: string): number {
+  if (value < INFLUX_TIMES_MS.min || value > INFLUX_TIMES_MS.max) {
+    throw new ConfigError(`${flag}: ${text} is outside the times InfluxDB holds (${new Date(INFLUX_TIMES_MS.min).toISOString()} to ${new Date(INFLUX_TIMES_MS.max).toISOString()})`);
+  }
   return value;
+}
+
+/**
+ * `--name`: a plain file name, the `.html` and `.json` added to it: no folder in it (a slash
+ * would write elsewhere than --out), not empty, not hidden (a leading dot), no control
+ * character, and short enough for the file system with its extension.
+ */
+export function reportName(text: string): string {
+  if (text === '' || /[\/\\\u0000-\u001f\u007f]/.test(text) || text.startsWith('.') || Buffer.byteLength(text) > 250) {
+    throw new ConfigError(`--name: a plain file name is needed (not empty, no "/" or "\\", not starting with ".", at most 250 bytes), got ${JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)}`);
+  }
+  return text;
 }

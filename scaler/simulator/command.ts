@@ -1,9 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../../common/env.js';
+import { makeFolder, requireExisting, requireFileDestination, requireFolderDestination } from '../../common/flagPaths.js';
 import { ExitCode } from '../../cli/exitCodes.js';
 import { loadPolicyConfigFile } from '../config/loadPolicyConfig.js';
 import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from '../config/policyConfig.js';
@@ -16,7 +17,7 @@ import { timelineRange, type SecondsRange } from './timeline.js';
 import { timelineChart } from './timelineChart.js';
 import { GAP_STEPS, replayedSeconds, type GapReading, type ReplayOptions } from './replay.js';
 import { formatComparisonTable, formatDecisionLines, formatFrontierLines } from './table.js';
-import { parseTraceCsv, reversedTrace, TraceParseError, type Trace } from './trace.js';
+import { MAX_TRACE_BYTES, parseTraceCsv, reversedTrace, TraceParseError, type Trace } from './trace.js';
 
 /**
  * The project's shared data sit beside the checkout (`../shared`, as in CI). Found by walking up
@@ -83,7 +84,7 @@ const nonNegative = (name: string) => numberFlag(name, (number) => number >= 0, 
 export function simulateCommand(): Command {
   return new Command('simulate')
     .description('Replay a request-rate trace (timestamp_seconds,value CSV) through a service model under the Kubernetes HPA rule and the adaptive policy; print SLO-violation seconds, replica-seconds, scale actions and flaps')
-    .option('--trace <csv>', 'one trace to replay')
+    .option('--trace <csv>', 'one trace to replay (a regular file of at most 256 MB)')
     .option('--all [dir]', `every *.csv in a folder, as one table (default folder: ${DEFAULT_TRACE_DIR}, when it exists)`)
     .addOption(new Option('--policy <name>', 'which policy to run').choices(['hpa', 'adaptive', 'both']).default('both'))
     .option('--json', 'print JSON (one object per trace, in an array) instead of the table')
@@ -97,13 +98,13 @@ export function simulateCommand(): Command {
     .option('--cpu-limit <cores>', 'model: CPU limit per replica (cores)', positive('--cpu-limit'), DEFAULT_SERVICE_MODEL.cpuLimitCores)
     .option('--cpu-ms-per-request <ms>', 'model: CPU time one request needs (ms)', positive('--cpu-ms-per-request'), DEFAULT_SERVICE_MODEL.cpuSecondsPerRequest * 1000)
     .option('--concurrency <n>', 'model: requests one replica serves at once', positive('--concurrency'), DEFAULT_SERVICE_MODEL.concurrency)
-    .option('--startup-seconds <s>', 'model: time from asking for a replica to it serving (also the policy config startupSeconds)', positive('--startup-seconds'), DEFAULT_SERVICE_MODEL.startupSeconds)
+    .option('--startup-seconds <s>', 'model: time from asking for a replica to it serving (also the policy config startupSeconds)', numberFlag('--startup-seconds', (n) => n > 0 && n <= 86_400, 'a positive number of seconds, at most 86400'), DEFAULT_SERVICE_MODEL.startupSeconds)
     .option('--queue-per-replica <n>', 'model: waiting requests per ready replica before drops', positive('--queue-per-replica'), DEFAULT_SERVICE_MODEL.queueLimitPerReplica)
     .option('--dependency-ms <ms>', 'model: time every request also waits on a slow dependency (no CPU, no slot), added to its latency whatever the replicas: latency that replicas do not cure', nonNegative('--dependency-ms'), 0)
-    .option('--max-replicas <n>', 'replica ceiling for both policies (overrides the config)', positive('--max-replicas'), 40)
+    .option('--max-replicas <n>', 'replica ceiling for both policies (overrides the config)', numberFlag('--max-replicas', (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'a whole number from 1 to 1000'), 40)
     .option('--slo-ms <ms>', 'p95 latency objective (default: the config targets.p95LatencyMs, 500)', positive('--slo-ms'))
     .option('--no-bridge', 'run the adaptive policy without its vertical start-up bridge (replicas only), to see what the bridge is worth')
-    .option('--bridge-seconds <s>', 're-size the vertical bridge alone this often between evaluations (overrides the config bridgeSeconds, default 1; the evaluation period or more: only at evaluations)', numberFlag('--bridge-seconds', (n) => Number.isInteger(n) && n >= 1, 'a whole number of seconds, 1 or more'))
+    .option('--bridge-seconds <s>', 're-size the vertical bridge alone this often between evaluations (overrides the config bridgeSeconds, default 1; the evaluation period or more: only at evaluations)', numberFlag('--bridge-seconds', (n) => Number.isInteger(n) && n >= 1 && n <= 3600, 'a whole number of seconds from 1 to 3600'))
     .option('--no-latency-feedback', 'run the adaptive policy without latency feedback (config targets.latencyCorrectionFloor 1)')
     .option('--capacity-error <factor>', 'tell the adaptive policy each replica carries this multiple of what it does (1.5: an rps-per-replica target 50% too high); the HPA rule measures CPU and is told nothing', positive('--capacity-error'), 1)
     .option('--synthetic [shapes]', `generated shapes instead of (or with) trace files: comma-separated names, "goal" (${SYNTHETIC_SHAPES.join(', ')}), "held-out" (${HELD_OUT_SHAPES.join(', ')}) or "all" (default)`)
@@ -160,8 +161,9 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     // Checked before the simulation, which can take a minute, not after it.
     const timelineFolder = flags.timeline !== undefined && isFolder(flags.timeline);
     for (const [flag, file] of [['--chart', flags.chart], ['--timeline', timelineFolder ? undefined : flags.timeline]] as const) {
-      if (file !== undefined && !existsSync(dirname(resolve(file)))) throw new ConfigError(`${flag}: no such folder: ${dirname(resolve(file))}`);
+      if (file !== undefined) requireFileDestination(flag, file);
     }
+    if (timelineFolder) requireFolderDestination('--timeline', flags.timeline!);
     if (flags.timelineRange !== undefined && flags.timeline === undefined) throw new ConfigError('--timeline-range says what the --timeline chart shows: give --timeline <file.svg> too');
     if (flags.timeline !== undefined && !timelineFolder && traces.length !== 1) throw new ConfigError(`--timeline ${flags.timeline} is one file, for one replay, and there are ${traces.length} traces: give a folder (a name ending in /) for a chart per trace`);
     const frontier = flags.frontier || flags.chart !== undefined ? { windowSeconds: flags.frontierWindow, coresPerReplica: Math.max(model.cpuLimitCores, config.cpu.maxCores) } : undefined;
@@ -179,7 +181,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
       if (timelineRange(seconds, flags.timelineRange) === undefined) throw new ConfigError(`--timeline-range ${flags.timelineRange!.from}:${flags.timelineRange!.to} lies outside the replay of ${trace.name}, which has ${seconds} simulated seconds`);
     }
     // Created once everything else is known to be in order: a refused run leaves no folder behind.
-    if (timelineFolder) await createFolder(flags.timeline!);
+    if (timelineFolder) makeFolder('--timeline', flags.timeline!);
     const lastReport = new Map<Trace, number>();
     const comparisons = await compareTraces(
       read,
@@ -248,15 +250,6 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
   }
 }
 
-/** The folder `--timeline` writes into, created if missing (as `mkdir -p`). */
-async function createFolder(folder: string): Promise<void> {
-  try {
-    await mkdir(folder, { recursive: true });
-  } catch (error) {
-    throw new ConfigError(`--timeline: cannot create the folder ${resolve(folder)}: ${(error as Error).message}`);
-  }
-}
-
 /** A path names a folder when it ends with a slash or is one already. */
 function isFolder(path: string): boolean {
   return /[\\/]$/.test(path) || (existsSync(path) && statSync(path).isDirectory());
@@ -320,21 +313,39 @@ function syntheticList(value: string | true | undefined): SyntheticShape[] {
 async function traceFiles(flags: SimulateFlags): Promise<string[]> {
   if (flags.trace && flags.all) throw new ConfigError('give either --trace <csv> or --all [dir], not both');
   if (flags.trace) {
-    if (!existsSync(flags.trace)) throw new ConfigError(`--trace: no such file: ${flags.trace}`);
+    requireExisting('--trace', flags.trace, 'file', TRACE_LIMIT);
     return [flags.trace];
   }
   if (flags.all) {
     const dir = flags.all === true ? DEFAULT_TRACE_DIR : flags.all;
-    if (!existsSync(dir)) throw new ConfigError(flags.all === true ? `--all: the default folder ${DEFAULT_TRACE_DIR} does not exist; give one: --all <dir>` : `--all: no such folder: ${dir}`);
+    if (flags.all === true && !existsSync(dir)) throw new ConfigError(`--all: the default folder ${DEFAULT_TRACE_DIR} does not exist; give one: --all <dir>`);
+    requireExisting('--all', dir, 'folder');
     const files = (await readdir(dir)).filter((name) => name.toLowerCase().endsWith('.csv')).sort();
     if (files.length === 0) throw new ConfigError(`--all: no .csv file in ${dir}`);
+    for (const name of files) requireExisting('--all', join(dir, name), 'file', TRACE_LIMIT);
     return files.map((name) => join(dir, name));
   }
   throw new ConfigError('give a trace: --trace <csv>, or --all [dir] for every CSV in a folder');
 }
 
+/** A trace is read whole, as one string: a file over this is refused before it is read. */
+const TRACE_LIMIT = { maxBytes: MAX_TRACE_BYTES, what: 'a trace' };
+
+/** The policy config fields the flags set, by the flag that sets them: their errors name the flag. */
+const FLAG_OF_FIELD: Record<string, string> = { 'replicas.max': '--max-replicas', startupSeconds: '--startup-seconds', bridgeSeconds: '--bridge-seconds', 'targets.p95LatencyMs': '--slo-ms' };
+
 async function simulationConfig(flags: SimulateFlags): Promise<PolicyConfig> {
-  const base = flags.config ? await loadPolicyConfigFile(flags.config) : parsePolicyConfig({});
+  const base = flags.config ? await loadPolicyConfigFile(flags.config, '--config') : parsePolicyConfig({});
+  try {
+    return withFlags(base, flags);
+  } catch (error) {
+    // The file was valid on its own: what is wrong now comes from a flag (or a flag's default).
+    if (!(error instanceof PolicyConfigError)) throw error;
+    throw new ConfigError(error.problems.map((p) => `${FLAG_OF_FIELD[p.field] ? `${FLAG_OF_FIELD[p.field]} (${p.field})` : p.field}: ${p.message}`).join('; '));
+  }
+}
+
+function withFlags(base: PolicyConfig, flags: SimulateFlags): PolicyConfig {
   return parsePolicyConfig({
     ...base,
     replicas: { min: base.replicas.min, max: flags.maxReplicas },

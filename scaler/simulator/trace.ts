@@ -18,16 +18,53 @@ export interface Trace {
   stepSeconds: number;
 }
 
+/**
+ * The largest trace file read: it is read whole, as one string (V8's longest is about 512 MB of
+ * text, and its lines and numbers take memory beside it). Checked by size before reading.
+ */
+export const MAX_TRACE_BYTES = 256_000_000;
+
+/** One problem of a trace: at a line, or (no line) of the whole file or of a column flag. */
+export interface TraceProblem {
+  line?: number;
+  message: string;
+}
+
+/** The problems kept and shown; the rest are only counted. */
+const SHOWN_PROBLEMS = 10;
+
 export class TraceParseError extends Error {
   override name = 'TraceParseError';
   constructor(
     readonly traceName: string,
-    readonly problems: { line: number; message: string }[],
+    /** The first problems (ten at most), in line order. */
+    readonly problems: TraceProblem[],
+    /** Every problem, shown or not. */
+    readonly count = problems.length,
   ) {
-    const shown = problems.slice(0, 10).map((p) => `  line ${p.line}: ${p.message}`);
-    const more = problems.length > 10 ? [`  ... and ${problems.length - 10} more`] : [];
+    const shown = problems.slice(0, SHOWN_PROBLEMS).map((p) => `  ${p.line === undefined ? '' : `line ${p.line}: `}${p.message}`);
+    const more = count > shown.length ? [`  ... and ${count - shown.length} more`] : [];
     super([`cannot read trace ${traceName}:`, ...shown, ...more].join('\n'));
   }
+}
+
+/** The longest excerpt of a file's text a message quotes; a longer one is cut, with its length. */
+const EXCERPT_CHARACTERS = 80;
+
+/**
+ * Text from the file as a message quotes it: in double quotes, control and other unprintable
+ * characters (a binary file's bytes) escaped, cut after 80 characters with "…" and the length.
+ */
+export function excerpt(text: string): string {
+  const cut = text.length > EXCERPT_CHARACTERS ? text.slice(0, EXCERPT_CHARACTERS) : text;
+  const quoted = JSON.stringify(cut).replace(/[\u007f-\u009f\u00ad\u2028\u2029\ufeff\ufffd]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return cut === text ? quoted : `${quoted}… (${text.length} characters)`;
+}
+
+/** A list of header names for a message, cut as an excerpt is. */
+function headerList(header: readonly string[], separator: string): string {
+  const text = header.join(separator);
+  return text.length > EXCERPT_CHARACTERS ? excerpt(text) : text;
 }
 
 const HEADER = /^\s*[A-Za-z_]/;
@@ -86,16 +123,20 @@ function ordinal(n: number): string {
   return `${n}${suffix}`;
 }
 
+/** The flag that names a column (`TraceReading.timeColumn`, `.valueColumn`): its errors name it, not a line. */
+const COLUMN_FLAG = { time: '--time-column', value: '--value-column' } as const;
+
 /**
  * The 0-based index of the column a flag names (by header name or number from 1), or a message
  * saying why there is none. Whether the file is as wide is checked on its first row.
  */
 function namedColumnIndex(role: 'time' | 'value', wanted: string, header: readonly string[] | undefined): number | string {
+  const flag = COLUMN_FLAG[role];
   const position = Number(wanted);
-  if (Number.isInteger(position)) return position >= 1 ? position - 1 : `the ${role} column is counted from 1, got ${wanted}`;
-  if (header === undefined) return `the ${role} column ${JSON.stringify(wanted)} is named, but the file has no header line: give its number instead`;
+  if (Number.isInteger(position)) return position >= 1 ? position - 1 : `${flag}: the ${role} column is counted from 1, got ${wanted}`;
+  if (header === undefined) return `${flag}: the ${role} column ${JSON.stringify(wanted)} is named, but the file has no header line: give its number instead`;
   const index = header.indexOf(wanted.trim().toLowerCase());
-  return index >= 0 ? index : `no column named ${JSON.stringify(wanted)}; the header has ${header.join(', ')}`;
+  return index >= 0 ? index : `${flag}: no column named ${JSON.stringify(wanted)}; the header has ${headerList(header, ', ')}`;
 }
 
 /** Where the timestamp and the value are, 0-based; the value is -1 for a request log, which has none. */
@@ -106,11 +147,17 @@ function columnIndices(reading: TraceReading, header: readonly string[] | undefi
   if (reading.valueColumn === undefined) return { time, value: time === 0 ? 1 : 0 };
   const value = namedColumnIndex('value', reading.valueColumn, header);
   if (typeof value === 'string') return value;
-  return value === time ? `the value column ${JSON.stringify(reading.valueColumn)} is the timestamp column` : { time, value };
+  return value === time ? `--value-column: the value column ${JSON.stringify(reading.valueColumn)} is the timestamp column` : { time, value };
 }
 
 export function parseTraceCsv(text: string, name: string, reading: TraceReading = {}): Trace {
-  const problems: { line: number; message: string }[] = [];
+  const problems: TraceProblem[] = [];
+  let problemCount = 0;
+  // The first problems are kept; the rest (a binary file has one a line) only counted.
+  const problem = (line: number, message: () => string) => {
+    problemCount += 1;
+    if (problems.length < SHOWN_PROBLEMS) problems.push({ line, message: message() });
+  };
   const times: number[] = [];
   const values: number[] = [];
   const lines = text.split(/\r?\n/);
@@ -127,10 +174,10 @@ export function parseTraceCsv(text: string, name: string, reading: TraceReading 
     const line = (lines[index] as string).replace(/^\uFEFF/, '').trim();
     if (line === '' || line.startsWith('#')) continue;
     // One header, before any row: a second line of words is a bad row, not another header.
-    if (header === undefined && times.length === 0 && problems.length === 0 && HEADER.test(line)) {
+    if (header === undefined && times.length === 0 && problemCount === 0 && HEADER.test(line)) {
       header = line.split(',').map((cell) => cell.trim().toLowerCase());
       columns = header.length;
-      if (columns < 2 && !events) problems.push({ line: lineNumber, message: `header must have at least 2 columns (timestamp_seconds,value), found ${columns}${separatorHint(line)}` });
+      if (columns < 2 && !events) problem(lineNumber, () => `header must have at least 2 columns (timestamp_seconds,value), found ${columns}${separatorHint(line)}`);
       continue;
     }
     const cells = line.split(',');
@@ -139,24 +186,25 @@ export function parseTraceCsv(text: string, name: string, reading: TraceReading 
     columns ??= cells.length;
     if (at === undefined) {
       const found = columnIndices(reading, header);
-      if (typeof found === 'string') throw new TraceParseError(name, [{ line: lineNumber, message: found }]);
+      // A column flag that names no column of the file: the flag is wrong, not a line.
+      if (typeof found === 'string') throw new TraceParseError(name, [{ message: found }]);
       const beyond = Math.max(found.time, found.value);
       if (beyond >= columns) {
         const role = beyond === found.time ? 'time' : 'value';
-        const message = columns === 1 ? `expected 2 comma-separated columns (timestamp_seconds,value), found 1${separatorHint(line)}` : `the ${role} column is the ${ordinal(beyond + 1)}, but the file has ${columns} columns`;
-        throw new TraceParseError(name, [...problems, { line: lineNumber, message }]);
+        const tooNarrow = columns === 1 ? { line: lineNumber, message: `expected 2 comma-separated columns (timestamp_seconds,value), found 1${separatorHint(line)}` } : { message: `${COLUMN_FLAG[role]}: the ${role} column is the ${ordinal(beyond + 1)}, but the file has ${columns} columns` };
+        throw new TraceParseError(name, [...problems, tooNarrow].slice(0, SHOWN_PROBLEMS), problemCount + 1);
       }
       at = found;
       unitSeconds = header === undefined ? 1 : timestampUnitSeconds(header[at.time]!);
     }
     if (cells.length !== columns) {
-      problems.push({ line: lineNumber, message: `expected ${columns} comma-separated column${columns === 1 ? '' : 's'}${header ? ` (${header.join(',')})` : ''}, found ${cells.length}` });
+      problem(lineNumber, () => `expected ${columns} comma-separated column${columns === 1 ? '' : 's'}${header ? ` (${headerList(header, ',')})` : ''}, found ${cells.length}`);
       continue;
     }
     const timeCell = cells[at.time]!.trim();
     const time = timestampSeconds(timeCell, unitSeconds);
     if (!Number.isFinite(time)) {
-      problems.push({ line: lineNumber, message: `timestamp is not a number or an ISO 8601 date-time: ${JSON.stringify(cells[at.time])}` });
+      problem(lineNumber, () => `timestamp is not a number or an ISO 8601 date-time: ${excerpt(cells[at!.time]!)}`);
       continue;
     }
     if (events) {
@@ -167,15 +215,16 @@ export function parseTraceCsv(text: string, name: string, reading: TraceReading 
     const valueCell = cells[at.value]!.trim();
     const value = Number(valueCell);
     if (valueCell === '' || !Number.isFinite(value)) {
-      problems.push({ line: lineNumber, message: `value is not a number: ${JSON.stringify(cells[at.value])}` });
+      problem(lineNumber, () => `value is not a number: ${excerpt(cells[at!.value]!)}`);
       continue;
     }
     if (value < 0) {
-      problems.push({ line: lineNumber, message: `value must not be negative: ${value}` });
+      problem(lineNumber, () => `value must not be negative: ${value}`);
       continue;
     }
     if (time <= previous) {
-      problems.push({ line: lineNumber, message: `timestamp ${timeCell} does not increase (previous row: ${lastCell})` });
+      const [now, before] = [timeCell, lastCell].map((cell) => (cell.length > EXCERPT_CHARACTERS ? excerpt(cell) : cell));
+      problem(lineNumber, () => `timestamp ${now} does not increase (previous row: ${before})`);
       continue;
     }
     previous = time;
@@ -183,9 +232,10 @@ export function parseTraceCsv(text: string, name: string, reading: TraceReading 
     times.push(time);
     values.push(value);
   }
-  if (problems.length > 0) throw new TraceParseError(name, problems);
-  if (events) return eventsPerSecond(times, name, lines.length);
-  if (times.length < 2) throw new TraceParseError(name, [{ line: lines.length, message: `a trace needs at least 2 data rows, found ${times.length}` }]);
+  if (problemCount > 0) throw new TraceParseError(name, problems, problemCount);
+  // What is wrong with the whole file names no line.
+  if (events) return eventsPerSecond(times, name);
+  if (times.length < 2) throw new TraceParseError(name, [{ message: `a trace needs at least 2 data rows, found ${times.length}` }]);
   const origin = times[0] as number;
   const shifted = Float64Array.from(times, (t) => t - origin);
   return { name, times: shifted, values: Float64Array.from(values), stepSeconds: medianStep(shifted) };
@@ -198,8 +248,8 @@ export const MAX_REQUEST_LOG_SECONDS = 8_640_000;
  * A request log as a trace: the requests of each second from the first request's second to the
  * last one's, empty seconds included (counted 0, not missing).
  */
-function eventsPerSecond(eventTimes: readonly number[], name: string, lineCount: number): Trace {
-  if (eventTimes.length === 0) throw new TraceParseError(name, [{ line: lineCount, message: 'a request log needs at least 1 request, found none' }]);
+function eventsPerSecond(eventTimes: readonly number[], name: string): Trace {
+  if (eventTimes.length === 0) throw new TraceParseError(name, [{ message: 'a request log needs at least 1 request, found none' }]);
   let first = Infinity;
   let last = -Infinity;
   for (const time of eventTimes) {
@@ -210,7 +260,7 @@ function eventsPerSecond(eventTimes: readonly number[], name: string, lineCount:
   // At least two seconds, so that a log of one second is still a trace.
   const seconds = Math.max(2, Math.floor(last) - origin + 1);
   if (seconds > MAX_REQUEST_LOG_SECONDS) {
-    throw new TraceParseError(name, [{ line: lineCount, message: `the requests span ${seconds} s (${(seconds / 86_400).toFixed(0)} days), more than the ${MAX_REQUEST_LOG_SECONDS} s (${MAX_REQUEST_LOG_SECONDS / 86_400} days) a request log is counted over; if its timestamps are not in seconds, name their unit in the header (timestamp_ms, time_us)` }]);
+    throw new TraceParseError(name, [{ message: `the requests span ${seconds} s (${(seconds / 86_400).toFixed(0)} days), more than the ${MAX_REQUEST_LOG_SECONDS} s (${MAX_REQUEST_LOG_SECONDS / 86_400} days) a request log is counted over; if its timestamps are not in seconds, name their unit in the header (timestamp_ms, time_us)` }]);
   }
   const values = new Float64Array(seconds);
   for (const time of eventTimes) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -162,7 +162,7 @@ describe('scalewright simulate', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'sim-')), 'a-file');
     writeFileSync(file, '');
     expect((await run(['--synthetic', 'spike,ramp', '--timeline', `${file}/charts/`])).exitCode).toBe(2);
-    expect(err.join('')).toContain(`--timeline: cannot create the folder ${file}/charts: ENOTDIR`);
+    expect(err.join('')).toContain(`--timeline: not a folder: ${file}\n`);
     // A run refused for another reason creates no folder.
     const unused = join(tmpdir(), `never-${process.pid}`, 'charts/');
     expect((await run(['--synthetic', 'spike', '--timeline', unused, '--timeline-range', '90000:90060'])).exitCode).toBe(2);
@@ -273,5 +273,67 @@ describe('scalewright simulate', () => {
     const { err } = capture();
     expect((await run(['--trace', join(dir, 'flat.csv'), '--seed', '3'])).exitCode).toBe(2);
     expect(err.join('')).toContain('--seed seeds the generated shapes: give --synthetic too');
+  });
+
+  describe('a flag that names a file or folder of the wrong kind: exit code 2 and one line, before anything is simulated', () => {
+    /** Runs the command; its exit code and what it wrote on stderr. */
+    async function refused(args: string[]) {
+      const { err } = capture();
+      const { exitCode, thrown } = await run(args);
+      vi.restoreAllMocks();
+      return { exitCode, thrown, stderr: err.join('') };
+    }
+    const folder = () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+      writeFileSync(join(dir, 'good.csv'), 'timestamp_seconds,value\n0,1\n1,2\n2,3\n');
+      return dir;
+    };
+
+    it('--config: a missing file, a folder, a bad field; --max-replicas under the config\'s minimum names the flag', async () => {
+      const dir = folder();
+      const trace = join(dir, 'good.csv');
+      expect(await refused(['--trace', trace, '--config', join(dir, 'nofile.yaml')])).toEqual({ exitCode: 2, thrown: undefined, stderr: `--config: no such file: ${join(dir, 'nofile.yaml')}\n` });
+      expect(await refused(['--trace', trace, '--config', dir])).toMatchObject({ exitCode: 2, stderr: `--config: not a file: ${dir}\n` });
+      writeFileSync(join(dir, 'bad.yaml'), 'bogus: 1\n');
+      expect(await refused(['--trace', trace, '--config', join(dir, 'bad.yaml')])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/^invalid policy config \S+bad\.yaml: bogus: Unrecognized key[^\n]*\n$/) });
+      // Valid on its own; the replica ceiling of 40 (--max-replicas' default) is what is wrong with it.
+      writeFileSync(join(dir, 'min.yaml'), 'replicas: { min: 50, max: 60 }\n');
+      expect(await refused(['--trace', trace, '--config', join(dir, 'min.yaml')])).toMatchObject({ exitCode: 2, stderr: '--max-replicas (replicas.max): must be >= replicas.min (50)\n' });
+      // A flag's own value is checked as it is read, and the message names the flag, not the config.
+      const { thrown } = await refused(['--trace', trace, '--max-replicas', '2.5']);
+      expect(String(thrown)).toMatch(/--max-replicas must be a whole number from 1 to 1000, got "2\.5"/);
+      expect(String(thrown)).not.toMatch(/policy config/);
+    });
+    it('--trace: a folder, a device that never ends, a file over the size limit; --all: a file', async () => {
+      const dir = folder();
+      expect(await refused(['--trace', dir])).toEqual({ exitCode: 2, thrown: undefined, stderr: `--trace: not a file: ${dir}\n` });
+      expect(await refused(['--all', join(dir, 'good.csv')])).toMatchObject({ exitCode: 2, stderr: `--all: not a folder: ${join(dir, 'good.csv')}\n` });
+      if (existsSync('/dev/zero')) expect(await refused(['--trace', '/dev/zero'])).toMatchObject({ exitCode: 2, stderr: '--trace: not a regular file: /dev/zero\n' });
+      // A sparse file: 300 MB long, nothing written, refused by its size before it is read.
+      const big = join(dir, 'big', 'huge.csv');
+      mkdirSync(join(dir, 'big'));
+      writeFileSync(big, '');
+      truncateSync(big, 300_000_000);
+      expect(await refused(['--trace', big])).toMatchObject({ exitCode: 2, stderr: `--trace: ${big} is 300 MB, over the 256 MB a trace may be\n` });
+      expect(await refused(['--all', join(dir, 'big')])).toMatchObject({ exitCode: 2, stderr: `--all: ${big} is 300 MB, over the 256 MB a trace may be\n` });
+    });
+    it('--chart or --timeline naming a folder as the file, or a folder that cannot be made, is refused before simulating', async () => {
+      const dir = folder();
+      expect(await refused(['--synthetic', 'spike', '--chart', dir])).toEqual({ exitCode: 2, thrown: undefined, stderr: `--chart: is a folder, not a file: ${dir}\n` });
+      const file = join(dir, 'good.csv');
+      expect(await refused(['--synthetic', 'spike', '--timeline', join(file, 'tl.svg')])).toMatchObject({ exitCode: 2, stderr: `--timeline: not a folder: ${file}\n` });
+      // Node's recursive mkdir never returns under /proc: the folder is made one level at a time.
+      if (existsSync('/proc/self')) expect(await refused(['--synthetic', 'spike', '--timeline', '/proc/tl/'])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/^--timeline: cannot create the folder \/proc\/tl: [^\n]+\n$/) });
+    });
+    it('a bad trace line is quoted in at most 80 characters; a whole-file problem names no line', async () => {
+      const dir = folder();
+      writeFileSync(join(dir, 'long.csv'), `timestamp_seconds,value\n0,1\n1,${'9x'.repeat(2_500_000)}\n`);
+      const long = await refused(['--trace', join(dir, 'long.csv')]);
+      expect(long.exitCode).toBe(2);
+      expect(long.stderr).toBe(`cannot read trace long.csv:\n  line 3: value is not a number: "${'9x'.repeat(40)}"… (5000000 characters)\n`);
+      writeFileSync(join(dir, 'empty.csv'), '');
+      expect(await refused(['--trace', join(dir, 'empty.csv')])).toMatchObject({ exitCode: 2, stderr: 'cannot read trace empty.csv:\n  a trace needs at least 2 data rows, found 0\n' });
+      expect(await refused(['--trace', join(dir, 'good.csv'), '--value-column', 'zz'])).toMatchObject({ exitCode: 2, stderr: 'cannot read trace good.csv:\n  --value-column: no column named "zz"; the header has timestamp_seconds, value\n' });
+    });
   });
 });

@@ -83,14 +83,16 @@ describe('trace CSV parsing', () => {
       }
       throw new Error('expected a TraceParseError');
     };
-    expect(problem({ valueColumn: 'latency' })).toEqual([{ line: 2, message: 'no column named "latency"; the header has timestamp, model, requests, tokens' }]);
-    expect(problem({ valueColumn: 'timestamp' })).toEqual([{ line: 2, message: 'the value column "timestamp" is the timestamp column' }]);
-    expect(problem({ valueColumn: '1' })).toEqual([{ line: 2, message: 'the value column "1" is the timestamp column' }]);
-    expect(problem({ valueColumn: '0' })).toEqual([{ line: 2, message: 'the value column is counted from 1, got 0' }]);
-    expect(problem({ timeColumn: '9' })).toEqual([{ line: 2, message: 'the time column is the 9th, but the file has 4 columns' }]);
-    expect(problem({ timeColumn: 'when' })).toEqual([{ line: 2, message: 'no column named "when"; the header has timestamp, model, requests, tokens' }]);
-    expect(problem({ valueColumn: '5' })).toEqual([{ line: 2, message: 'the value column is the 5th, but the file has 4 columns' }]);
-    expect(problem({ valueColumn: 'requests' }, '0,a,5\n1,a,6\n')).toEqual([{ line: 1, message: 'the value column "requests" is named, but the file has no header line: give its number instead' }]);
+    // A column flag that names no column is the flag's error, not a line's: no line is named.
+    expect(problem({ valueColumn: 'latency' })).toEqual([{ message: '--value-column: no column named "latency"; the header has timestamp, model, requests, tokens' }]);
+    expect(problem({ valueColumn: 'timestamp' })).toEqual([{ message: '--value-column: the value column "timestamp" is the timestamp column' }]);
+    expect(problem({ valueColumn: '1' })).toEqual([{ message: '--value-column: the value column "1" is the timestamp column' }]);
+    expect(problem({ valueColumn: '0' })).toEqual([{ message: '--value-column: the value column is counted from 1, got 0' }]);
+    expect(problem({ timeColumn: '9' })).toEqual([{ message: '--time-column: the time column is the 9th, but the file has 4 columns' }]);
+    expect(problem({ timeColumn: 'when' })).toEqual([{ message: '--time-column: no column named "when"; the header has timestamp, model, requests, tokens' }]);
+    expect(problem({ valueColumn: '5' })).toEqual([{ message: '--value-column: the value column is the 5th, but the file has 4 columns' }]);
+    expect(problem({ valueColumn: 'requests' }, '0,a,5\n1,a,6\n')).toEqual([{ message: '--value-column: the value column "requests" is named, but the file has no header line: give its number instead' }]);
+    expect(() => parseTraceCsv(text, 'wide.csv', { valueColumn: 'zz' })).toThrow(/^cannot read trace wide\.csv:\n {2}--value-column: no column named "zz"; the header has timestamp, model, requests, tokens$/);
     // Every row as wide as the header: a cell more or less puts the others out of place.
     expect(problem({ valueColumn: 'requests' }, 'timestamp,model,requests\n0,a,5\n1,a,b,6\n')).toEqual([{ line: 3, message: 'expected 3 comma-separated columns (timestamp,model,requests), found 4' }]);
   });
@@ -163,6 +165,29 @@ describe('trace CSV parsing', () => {
   it('caps the message at ten problems and counts the rest', () => {
     const lines = ['timestamp_seconds,value', ...Array.from({ length: 15 }, (_, i) => `${i},x`)];
     expect(parseError(lines.join('\n')).message).toMatch(/\.\.\. and 5 more$/);
+    // Only the problems shown are kept: a file bad on every line costs no memory per line.
+    const many = ['timestamp_seconds,value', ...Array.from({ length: 100_000 }, (_, i) => `${i},x`)];
+    const error = parseError(many.join('\n'));
+    expect(error.problems).toHaveLength(10);
+    expect(error.count).toBe(100_000);
+    expect(error.message).toMatch(/\.\.\. and 99990 more$/);
+  });
+  it('quotes at most 80 characters of a bad cell, with its length, and escapes a binary file\'s bytes', () => {
+    const long = 'x'.repeat(5_000_000);
+    const error = parseError(`timestamp_seconds,value\n0,1\n1,${long}\n`);
+    expect(error.problems).toEqual([{ line: 3, message: `value is not a number: "${'x'.repeat(80)}"… (5000000 characters)` }]);
+    expect(error.message.length).toBeLessThan(200);
+    const binary = Buffer.from([0x30, 0x2c, 0x00, 0x01, 0x1b, 0x7f, 0xff, 0xfe, 0x0a, 0x31, 0x2c, 0x32, 0x0a]).toString('utf8');
+    expect(parseError(binary).problems).toEqual([{ line: 1, message: 'value is not a number: "\\u0000\\u0001\\u001b\\u007f\\ufffd\\ufffd"' }]);
+    // A timestamp that is a number however long it is spelt is cut too.
+    const zeros = `${'0'.repeat(200)}5`;
+    expect(parseError(`t,v\n9,1\n${zeros},2\n`).problems).toEqual([{ line: 3, message: `timestamp "${'0'.repeat(80)}"… (201 characters) does not increase (previous row: 9)` }]);
+  });
+  it('names no line for what is wrong with the whole file: too few rows, no request, a log spanning too long', () => {
+    expect(parseError('').message).toBe('cannot read trace bad.csv:\n  a trace needs at least 2 data rows, found 0');
+    expect(parseError('timestamp_seconds,value\n0,1\n').problems).toEqual([{ message: 'a trace needs at least 2 data rows, found 1' }]);
+    expect(() => parseTraceCsv('t\n', 'none.csv', { events: true })).toThrow(/^cannot read trace none\.csv:\n {2}a request log needs at least 1 request, found none$/);
+    expect(() => parseTraceCsv('timestamp\n0\n1700000000900\n', 'ms.csv', { events: true })).toThrow(/^cannot read trace ms\.csv:\n {2}the requests span /);
   });
 });
 

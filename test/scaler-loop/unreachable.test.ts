@@ -1,0 +1,90 @@
+/**
+ * The `scaler` command when a dependency cannot be reached. `--once` answers "what would you do
+ * now?": exit 0 when the pass could evaluate, 1 when it could not (the lease not held, the platform
+ * unreachable, or not one service evaluated because the platform or InfluxDB did not answer). A
+ * busy --port ends the scaler at once with one line, before anything else is started.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../common/freePort.js';
+import { scalerCommand } from '../../scaler/command.js';
+import { loadScalerConfig } from '../../scaler/loop/config.js';
+import { startScaler } from '../../scaler/loop/runtime.js';
+import { busyPort, capturingStderr, silentServer } from '../support/failingDependencies.js';
+import { capturingLogger } from './support/influx.js';
+
+const runId = randomUUID().slice(0, 8);
+// Its own lease key, database and label, so that parallel suites sharing the test Redis, influxd and Docker are not touched.
+const leaseKey = `scalewright:test:${runId}:lease`;
+const base = ['--influx-db', `once_${runId}`, '--lease-key', leaseKey, '--require-label', `scalewright.test.run=${runId}`];
+const scaler = (args: string[]) => capturingStderr(() => scalerCommand().exitOverride().parseAsync([...base, ...args], { from: 'user' }));
+
+describe('scaler, when a dependency cannot be reached', () => {
+  const saved = { LOG_LEVEL: process.env.LOG_LEVEL, INFLUX_TIMEOUT_MS: process.env.INFLUX_TIMEOUT_MS };
+  let redis: Redis;
+  beforeAll(() => {
+    process.env.LOG_LEVEL = 'silent';
+    process.env.INFLUX_TIMEOUT_MS = '500';
+    redis = new Redis(process.env.REDIS_URL as string);
+  });
+  afterAll(() => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    redis.disconnect();
+  });
+
+  it('--once exits 1 when the platform cannot be reached (Docker socket missing)', async () => {
+    const { exitCode } = await scaler(['--once', '--dry-run', '--docker-socket', '/nonexistent/docker.sock']);
+    expect(exitCode).toBe(1);
+  });
+
+  it('--once says it started before the pass, and after the pass why it failed', async () => {
+    const { logger, lines } = capturingLogger('info');
+    const config = loadScalerConfig({ ...process.env, INFLUX_DB: `once_${runId}`, REDIS_URL: '', SCALER_ONCE: 'true', SCALER_DRY_RUN: 'true', DOCKER_SOCKET: '/nonexistent/docker.sock' });
+    const running = await startScaler(config, logger);
+    expect(running.onceFailure).toBe('cannot list managed services from the platform');
+    const messages = lines.map((line) => String(line.msg));
+    const started = messages.findIndex((msg) => msg.startsWith('scaler started in dry-run'));
+    expect(started).toBeGreaterThanOrEqual(0);
+    expect(messages.slice(started + 1)).toEqual(['cannot list managed services from the platform', 'scaler --once: the pass could not evaluate: cannot list managed services from the platform']);
+  });
+
+  it('--once fails when InfluxDB does not answer for any service', async () => {
+    const silent = await silentServer();
+    const { logger } = capturingLogger('fatal');
+    try {
+      const service = `absent-${runId}`;
+      const config = loadScalerConfig({ ...process.env, INFLUX_URL: silent.url, REDIS_URL: '', SCALER_ONCE: 'true', SCALER_DRY_RUN: 'true', SCALER_SERVICES: service, SCALER_REQUIRE_LABEL: `scalewright.test.run=${runId}` });
+      const running = await startScaler(config, logger);
+      expect(running.onceFailure).toBe(`no service could be evaluated (${service}: influx_unreachable)`);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('--once exits 1 when it cannot hold the lease (Redis unreachable)', async () => {
+    const { exitCode } = await scaler(['--once', '--dry-run', '--redis-url', `redis://127.0.0.1:${await freePort()}`]);
+    expect(exitCode).toBe(1);
+  });
+
+  it('--once exits 0 when the pass could evaluate: here, no managed service to evaluate', async () => {
+    const { exitCode } = await scaler(['--once', '--dry-run']);
+    expect(exitCode).toBeUndefined();
+  });
+
+  it('--port already in use: one line naming it, exit 1, and nothing started (the lease never taken)', async () => {
+    const busy = await busyPort();
+    const ownKey = `${leaseKey}:port`;
+    try {
+      const { stderr, exitCode } = await scaler(['--port', String(busy.port), '--host', '127.0.0.1', '--dry-run', '--lease-key', ownKey]);
+      expect(exitCode).toBe(1);
+      expect(stderr).toBe(`error: port ${busy.port} is already in use (--port)\n`);
+      expect(await redis.exists(ownKey, `${ownKey}:fence`)).toBe(0);
+    } finally {
+      await busy.close();
+    }
+  });
+});

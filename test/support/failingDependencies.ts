@@ -1,0 +1,74 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { failureOutcome } from '../../cli/failure.js';
+
+/**
+ * A TCP server that accepts connections and never answers: an InfluxDB that hangs (or something
+ * else listening on its port). `connections` counts what reached it; `hangUp()` closes every open
+ * connection, so whatever waits on it fails at once instead of at its timeout.
+ */
+export interface SilentServer {
+  readonly url: string;
+  readonly port: number;
+  connections(): number;
+  hangUp(): void;
+  close(): Promise<void>;
+}
+
+export async function silentServer(): Promise<SilentServer> {
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections += 1;
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const hangUp = () => {
+    for (const socket of sockets) socket.destroy();
+  };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    connections: () => connections,
+    hangUp,
+    close: () => {
+      hangUp();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A port something already listens on (on 127.0.0.1), for the "port already in use" cases. */
+export async function busyPort(): Promise<{ port: number; close(): Promise<void> }> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as { port: number }).port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * Runs a command in this process as `scalewright` would: stderr captured (and kept off the test
+ * output), a thrown error ended the way cli/main.ts ends it (its exit code and its one line), and
+ * `process.exitCode` reset before and after.
+ */
+export async function capturingStderr(run: () => Promise<unknown>): Promise<{ stderr: string; exitCode: number | string | undefined }> {
+  const write = process.stderr.write.bind(process.stderr);
+  let stderr = '';
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += chunk.toString();
+    return true;
+  }) as typeof process.stderr.write;
+  process.exitCode = undefined;
+  try {
+    await run().catch((error: unknown) => {
+      const { exitCode, line } = failureOutcome(error);
+      if (line !== undefined) process.stderr.write(`${line}\n`);
+      process.exitCode = exitCode;
+    });
+    return { stderr, exitCode: process.exitCode };
+  } finally {
+    process.stderr.write = write;
+    process.exitCode = undefined;
+  }
+}
