@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bytesVar, intVar, readEnv, stringVar } from '../common/env.js';
+import { bytesVar, intVar, readEnv, redisUrl, stringVar } from '../common/env.js';
 
 /**
  * Everything the app and its workers read from the environment, with defaults. The README's
@@ -8,7 +8,7 @@ import { bytesVar, intVar, readEnv, stringVar } from '../common/env.js';
 export const appEnvSchema = z.object({
   PORT: intVar(8080, 1, 65535),
   HOST: stringVar('0.0.0.0'),
-  REDIS_URL: stringVar('redis://127.0.0.1:6379'),
+  REDIS_URL: stringVar('redis://127.0.0.1:6379').pipe(redisUrl),
   DATA_DIR: stringVar('./data'),
   OUTPUT_DIR: stringVar('./output'),
   UPLOAD_DIR: stringVar('./uploads'),

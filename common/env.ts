@@ -50,6 +50,19 @@ export const bytesVar = (fallback: number) =>
 export const stringVar = (fallback: string) =>
   z.preprocess((value) => (value === undefined || value === '' ? fallback : value), z.string());
 
+/** A Redis URL ioredis can use: redis:// or rediss://, a host, a port in range (`redis://host:6379/0`). */
+export const redisUrl = z.string().refine(
+  (text) => {
+    try {
+      const url = new URL(text);
+      return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected a URL such as redis://host:6379 (or rediss:// for TLS), with a port from 1 to 65535' },
+);
+
 const UNITS: Record<string, number> = {
   b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30,
 };

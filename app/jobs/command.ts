@@ -30,7 +30,7 @@ export function workerCommand(): Command {
 
       const { startJobWorkers } = await import('./jobWorkers.js');
       const { createJobMetrics } = await import('./jobMetrics.js');
-      const { connectRedis } = await import('../store/redisClient.js');
+      const { connectRedis, outageLog } = await import('../store/redisClient.js');
       const { BlobStore } = await import('../store/blobStore.js');
       const { MultivacStore } = await import('../store/multivacStore.js');
       const { ChunkProgressStore } = await import('../store/chunkProgressStore.js');
@@ -40,7 +40,8 @@ export function workerCommand(): Command {
 
       const logger = createLogger('worker');
       const redis = connectRedis(config.REDIS_URL);
-      redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
+      const outage = outageLog(logger, 'worker');
+      redis.on('error', outage.error).on('ready', outage.ready);
       const registry = new Registry();
       registerProcessMetrics(registry);
       const chunkProgress = new ChunkProgressStore(redis, config.RESULT_TTL_SECONDS);

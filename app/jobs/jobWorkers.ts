@@ -4,7 +4,7 @@ import type { AppConfig } from '../config.js';
 import type { BlobStore } from '../store/blobStore.js';
 import type { ChunkProgressStore } from '../store/chunkProgressStore.js';
 import type { MultivacStore } from '../store/multivacStore.js';
-import { bullConnection } from '../store/redisClient.js';
+import { bullConnection, outageLog } from '../store/redisClient.js';
 import type { JobMetrics } from './jobMetrics.js';
 import { isFileJobType, QUEUE_NAMES, type ChunkPayload, type FileSource, type JobPayloads, type QueueName } from './jobTypes.js';
 import { evenSumChunkProcessor, evenSumReduceProcessor } from './processors/evenSum.js';
@@ -41,6 +41,8 @@ export interface WorkerDeps {
  */
 export function startJobWorkers(deps: WorkerDeps, queues: readonly QueueName[] = QUEUE_NAMES): Worker[] {
   const { config, logger, metrics } = deps;
+  // Every worker's connection sees the same outage: one warning when it starts, one line when it ends.
+  const outage = outageLog(logger, 'job workers');
   return queues.map((name) => {
     const worker = new Worker(name, (job: Job, _token?: string, signal?: AbortSignal) => runJob(name, job, deps, signal), {
       connection: bullConnection(config.REDIS_URL),
@@ -71,7 +73,7 @@ export function startJobWorkers(deps: WorkerDeps, queues: readonly QueueName[] =
         logger.warn({ type: name, token: job.id, error: error.message, attempts: job.attemptsMade }, 'job attempt failed; will retry');
       }
     });
-    worker.on('error', (error) => logger.warn({ queue: name, err: error.message }, 'worker connection error'));
+    worker.on('error', outage.error).on('ready', outage.ready);
     return worker;
   });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { intVar, readEnv, stringVar } from '../../common/env.js';
+import { intVar, readEnv, redisUrl, stringVar } from '../../common/env.js';
 import { influxEnvSchema } from '../../common/influx/config.js';
 
 const flag = (fallback: boolean) =>
@@ -24,7 +24,7 @@ export const scalerEnvSchema = influxEnvSchema.extend({
   SCALER_PORT: intVar(9106, 0, 65535),
   SCALER_HOST: stringVar('0.0.0.0'),
   /** Redis for the lease; unset = a single instance acting alone (logged at start). */
-  REDIS_URL: z.string().optional(),
+  REDIS_URL: z.preprocess((value) => (value === '' ? undefined : value), redisUrl.optional()),
   SCALER_LEASE_KEY: stringVar('scalewright:scaler:lease'),
   SCALER_LEASE_TTL_MS: intVar(15_000, 1000, 600_000),
   DOCKER_SOCKET: stringVar('/var/run/docker.sock'),
