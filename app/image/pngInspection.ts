@@ -2,23 +2,39 @@ import { crc32 } from 'node:zlib';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
+/** The IHDR fields that fix how many bytes the image data inflates to. */
+export interface PngHeader {
+  width: number;
+  height: number;
+  bitDepth: number;
+  /** 0 grayscale, 2 RGB, 3 palette, 4 grayscale + alpha, 6 RGBA */
+  colourType: number;
+  /** Adam7 (interlace method 1) */
+  interlaced: boolean;
+}
+
+/** The bit depths the PNG specification allows for each colour type. */
+export const BIT_DEPTHS: Readonly<Record<number, readonly number[]>> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+
 export type PngInspection =
-  | { ok: true; width: number; height: number }
+  | { ok: true; width: number; height: number; header: PngHeader; /** the IDAT chunks' data, in order (views into the input, not copies) */ imageData: Buffer[] }
   | { ok: false; reason: string };
 
 /**
- * Checks, without decoding pixels, that bytes are a whole PNG: the signature, an IHDR first,
- * every chunk complete with a matching CRC, and an IEND at the end. This catches non-PNG,
- * truncated and corrupted uploads at the door (a 400), cheaply enough to run on every request.
+ * Checks, without decoding pixels, that bytes are a whole PNG: the signature, a valid IHDR first,
+ * every chunk complete with a matching CRC, a PLTE before the data of a palette image, and an
+ * IEND as the last bytes. This catches non-PNG, truncated and corrupted uploads at the door (a
+ * 400), cheaply enough to run on every request. The image data itself (zlib, size, row filters)
+ * is checked by checkImageData (pngImageData.ts), once the pixel limit has been applied.
  */
 export function inspectPng(bytes: Buffer): PngInspection {
   if (bytes.length < SIGNATURE.length || !bytes.subarray(0, 8).equals(SIGNATURE)) {
     return { ok: false, reason: 'not a PNG: the PNG signature is missing' };
   }
   let offset = 8;
-  let width = 0;
-  let height = 0;
-  let sawData = false;
+  let header: PngHeader = { width: 0, height: 0, bitDepth: 0, colourType: 0, interlaced: false };
+  const imageData: Buffer[] = [];
+  let sawPalette = false;
   let first = true;
   while (offset < bytes.length) {
     if (offset + 12 > bytes.length) return { ok: false, reason: `corrupt PNG: truncated chunk header at byte ${offset}` };
@@ -32,15 +48,26 @@ export function inspectPng(bytes: Buffer): PngInspection {
     }
     if (first) {
       if (type !== 'IHDR' || length !== 13) return { ok: false, reason: 'corrupt PNG: the first chunk is not IHDR' };
-      width = bytes.readUInt32BE(offset + 8);
-      height = bytes.readUInt32BE(offset + 12);
-      if (width === 0 || height === 0) return { ok: false, reason: 'corrupt PNG: zero width or height' };
+      const [bitDepth, colourType, compression, filter, interlace] = bytes.subarray(offset + 16, offset + 21);
+      header = { width: bytes.readUInt32BE(offset + 8), height: bytes.readUInt32BE(offset + 12), bitDepth: bitDepth ?? 0, colourType: colourType ?? 0, interlaced: interlace === 1 };
+      if (header.width === 0 || header.height === 0) return { ok: false, reason: 'corrupt PNG: zero width or height' };
+      if (header.width > 0x7fffffff || header.height > 0x7fffffff) return { ok: false, reason: 'corrupt PNG: width or height over 2^31 - 1' };
+      const depths = BIT_DEPTHS[header.colourType];
+      if (!depths) return { ok: false, reason: `corrupt PNG: no colour type ${header.colourType} (only 0, 2, 3, 4, 6)` };
+      if (!depths.includes(header.bitDepth)) return { ok: false, reason: `corrupt PNG: bit depth ${header.bitDepth} with colour type ${header.colourType} (allowed: ${depths.join(', ')})` };
+      if (compression !== 0 || filter !== 0) return { ok: false, reason: `corrupt PNG: unknown compression method ${compression} or filter method ${filter} (only 0)` };
+      if (interlace !== 0 && interlace !== 1) return { ok: false, reason: `corrupt PNG: unknown interlace method ${interlace} (only 0 or 1)` };
       first = false;
     }
-    if (type === 'IDAT') sawData = true;
+    if (type === 'PLTE') sawPalette = true;
+    if (type === 'IDAT') {
+      if (header.colourType === 3 && !sawPalette) return { ok: false, reason: 'corrupt PNG: a palette image (colour type 3) without a PLTE chunk before its data' };
+      imageData.push(bytes.subarray(offset + 8, offset + 8 + length));
+    }
     if (type === 'IEND') {
-      if (!sawData) return { ok: false, reason: 'corrupt PNG: no image data (IDAT)' };
-      return { ok: true, width, height };
+      if (imageData.length === 0) return { ok: false, reason: 'corrupt PNG: no image data (IDAT)' };
+      if (end !== bytes.length) return { ok: false, reason: `corrupt PNG: ${bytes.length - end} bytes after the IEND chunk (it must be the last)` };
+      return { ok: true, width: header.width, height: header.height, header, imageData };
     }
     offset = end;
   }

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Command, Option } from 'commander';
 import { Hono } from 'hono';
@@ -45,7 +46,8 @@ export function workerCommand(): Command {
       const registry = new Registry();
       registerProcessMetrics(registry);
       const chunkProgress = new ChunkProgressStore(redis, config.RESULT_TTL_SECONDS);
-      // Read-only here: the backlog of the queues this worker serves, for the scaler's queue-depth target.
+      // Read-only here: the backlog of the queues this worker serves, for the scaler's queue-depth
+      // target, and whether a file job has failed, for its running chunks to stop.
       const queues = new JobQueues({ redisUrl: config.REDIS_URL, resultTtlSeconds: config.RESULT_TTL_SECONDS, attempts: config.JOB_ATTEMPTS, chunkBytes: config.CHUNK_BYTES }, chunkProgress, logger);
       registerQueueMetrics(registry, queues, types as QueueName[]);
       const workers = startJobWorkers(
@@ -56,6 +58,7 @@ export function workerCommand(): Command {
           multivac: new MultivacStore(redis),
           chunkProgress,
           metrics: createJobMetrics(registry),
+          queues,
         },
         types as QueueName[],
       );
@@ -71,6 +74,8 @@ export function workerCommand(): Command {
       const sweep = setInterval(() => {
         void sweepOldFiles(config.OUTPUT_DIR, /^wordcount-[0-9a-f]{32}\.txt$/, ttlMs).then((removed) => removed.length && logger.info({ removed: removed.length }, 'expired result files removed'));
         void sweepOldFiles(config.UPLOAD_DIR, /\.upload$/, ttlMs);
+        // Runs are removed when their job ends; this catches those of a worker that died meanwhile.
+        void sweepOldFiles(join(config.OUTPUT_DIR, '.runs'), /^[0-9a-f]{32}$/, ttlMs, Date.now(), 'folders');
       }, Math.min(ttlMs, 600_000)).unref();
 
       stopOnSignals(

@@ -161,6 +161,17 @@ export class JobQueues {
     return chunkFailure(chunk.data as ChunkPayload, chunk.failedReason);
   }
 
+  /**
+   * True once a file job has failed or is failing: when one of its chunks fails for good, BullMQ
+   * marks the job with a deferred failure that a worker of its queue then applies. A job that is
+   * gone (removed) counts as failed too. Its other chunks ask this to stop early.
+   */
+  async fileJobFailed(type: FileJobType, token: string): Promise<boolean> {
+    const job = (await this.queue(type).getJob(token)) as Job | undefined;
+    if (!job) return true;
+    return Boolean(job.deferredFailure) || (await this.queue(type).getJobState(token)) === 'failed';
+  }
+
   async counts(name: QueueName): Promise<JobCounts> {
     const counts = await this.queue(name).getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'failed', 'completed');
     return {

@@ -6,13 +6,14 @@ import type { ChunkProgressStore } from '../store/chunkProgressStore.js';
 import type { MultivacStore } from '../store/multivacStore.js';
 import { bullConnection, outageLog } from '../store/redisClient.js';
 import type { JobMetrics } from './jobMetrics.js';
-import { isFileJobType, QUEUE_NAMES, type ChunkPayload, type FileSource, type JobPayloads, type QueueName } from './jobTypes.js';
+import type { JobQueues } from './jobQueues.js';
+import { isFileJobType, QUEUE_NAMES, type ChunkPayload, type FileJobType, type FileSource, type JobPayloads, type QueueName } from './jobTypes.js';
 import { evenSumChunkProcessor, evenSumReduceProcessor } from './processors/evenSum.js';
 import { multivacProcessor } from './processors/multivac.js';
 import { BadJobInput, type Processor, type ProcessorContext } from './processors/processorContext.js';
 import { randomizeProcessor } from './processors/randomize.js';
 import { removeUpload } from './processors/uploadCleanup.js';
-import { wordCountChunkProcessor, wordCountReduceProcessor } from './processors/wordCount.js';
+import { removeWordCountRuns, wordCountChunkProcessor, wordCountReduceProcessor } from './processors/wordCount.js';
 
 const processors: { [Q in QueueName]: Processor<Q> } = {
   randomize: randomizeProcessor,
@@ -24,6 +25,24 @@ const processors: { [Q in QueueName]: Processor<Q> } = {
 };
 
 const isChunkQueue = (name: QueueName): boolean => name.endsWith('-chunk');
+/** The file job a queue's jobs belong to: the queue's own type, or its chunks' parent type. */
+const fileJobOf = (name: QueueName): FileJobType | undefined => {
+  const type = name.replace(/-chunk$/, '');
+  return isFileJobType(type) ? type : undefined;
+};
+
+/** How often a running chunk asks whether its file job has failed. */
+const PARENT_CHECK_MS = 1000;
+
+/**
+ * A chunk stopped because its file job has failed (another chunk failed for good): nothing to
+ * retry, and nothing wrong with the chunk itself.
+ */
+class ChunkStopped extends UnrecoverableError {
+  constructor(token: string) {
+    super(`stopped: file job ${token} has failed`);
+  }
+}
 
 export interface WorkerDeps {
   config: AppConfig;
@@ -32,6 +51,8 @@ export interface WorkerDeps {
   multivac: MultivacStore;
   chunkProgress: ChunkProgressStore;
   metrics: JobMetrics;
+  /** Asked by running chunks, so that they stop once their file job has failed. */
+  queues: Pick<JobQueues, 'fileJobFailed'>;
 }
 
 /**
@@ -59,14 +80,19 @@ export function startJobWorkers(deps: WorkerDeps, queues: readonly QueueName[] =
       metrics.completed.inc({ type: name });
       const log = isChunkQueue(name) ? logger.debug.bind(logger) : logger.info.bind(logger);
       log({ type: name, token: job.id, executionSeconds, leadSeconds, attempts: job.attemptsMade }, 'job finished');
-      void cleanUp(name, job);
+      // A chunk's runs and progress are its file job's, still to be reduced.
+      if (!isChunkQueue(name)) void cleanUp(name, job);
     });
     worker.on('failed', (job, error) => {
       if (!job) return;
       const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled/.test(error.message);
-      if (final) {
+      if (error instanceof ChunkStopped) {
+        logger.info({ type: name, token: job.id, attempts: job.attemptsMade }, 'chunk stopped: its file job has failed');
+      } else if (final) {
         metrics.failed.inc({ type: name });
         logger.warn({ type: name, token: job.id, error: error.message, attempts: job.attemptsMade, leadSeconds: (Date.now() - job.timestamp) / 1000 }, 'job errored');
+        // A chunk that fails for good fails its file job (failParentOnFailure): clean up at once,
+        // whether or not a worker of the job's own queue is running to apply the failure.
         void cleanUp(name, job);
       } else {
         metrics.retried.inc({ type: name });
@@ -77,17 +103,43 @@ export function startJobWorkers(deps: WorkerDeps, queues: readonly QueueName[] =
     return worker;
   });
 
-  /** A file job's upload and progress belong to the client's job: they go when it ends. */
+  /** A file job's upload, runs and progress belong to the client's job: they go when it ends. */
   async function cleanUp(name: QueueName, job: Job): Promise<void> {
-    if (!isFileJobType(name)) return;
-    await removeUpload((job.data as { source: FileSource }).source, config).catch(() => undefined);
-    await deps.chunkProgress.forget(job.id ?? '').catch(() => undefined);
+    const type = fileJobOf(name);
+    if (!type) return;
+    const token = isChunkQueue(name) ? (job.data as ChunkPayload).token : (job.id ?? '');
+    await removeFileJobLeftovers(type, token, (job.data as { source: FileSource }).source, deps);
   }
+}
+
+/** Idempotent: a chunk still running when its file job failed calls it again once it has stopped. */
+async function removeFileJobLeftovers(type: FileJobType, token: string, source: FileSource, deps: WorkerDeps): Promise<void> {
+  if (!token) return;
+  if (type === 'wordcount') await removeWordCountRuns(deps.config.OUTPUT_DIR, token).catch(() => undefined);
+  await removeUpload(source, deps.config).catch(() => undefined);
+  await deps.chunkProgress.forget(token).catch(() => undefined);
 }
 
 async function runJob(name: QueueName, job: Job, deps: WorkerDeps, signal?: AbortSignal): Promise<unknown> {
   const processor = processors[name] as Processor<QueueName>;
   const chunk = isChunkQueue(name) ? (job.data as ChunkPayload) : undefined;
+  const fileJob = chunk ? fileJobOf(name) : undefined;
+  // A chunk stops through the engines' abort signal (checked between slices, and while merging
+  // runs) once its file job has failed. A Redis error while asking counts as "not failed": the
+  // chunk goes on, as it would have.
+  const parentFailed = async (): Promise<boolean> => (chunk && fileJob ? deps.queues.fileJobFailed(fileJob, chunk.token).catch(() => false) : false);
+  const stop = new AbortController();
+  let checking = false;
+  const watch = chunk
+    ? setInterval(() => {
+        if (checking || stop.signal.aborted) return;
+        checking = true;
+        void parentFailed()
+          .then((failed) => failed && stop.abort(new ChunkStopped(chunk.token)))
+          .finally(() => (checking = false));
+      }, PARENT_CHECK_MS).unref()
+    : undefined;
+  let lastWrite: Promise<unknown> = Promise.resolve();
   let lastProgressAt = 0;
   const context: ProcessorContext = {
     token: chunk?.token ?? job.id ?? '',
@@ -95,7 +147,7 @@ async function runJob(name: QueueName, job: Job, deps: WorkerDeps, signal?: Abor
     logger: deps.logger.child({ type: name, token: job.id }),
     blobs: deps.blobs,
     multivac: deps.multivac,
-    signal: signal ?? new AbortController().signal,
+    signal: chunk ? (signal ? AbortSignal.any([signal, stop.signal]) : stop.signal) : (signal ?? new AbortController().signal),
     childResults: () => job.getChildrenValues(),
     reportProgress: (progress) => {
       // Progress goes to Redis at most every 250 ms: a 10 GB job reports thousands of times.
@@ -103,14 +155,26 @@ async function runJob(name: QueueName, job: Job, deps: WorkerDeps, signal?: Abor
       if (now - lastProgressAt < 250 && progress.bytesDone < progress.bytesTotal) return;
       lastProgressAt = now;
       const write = chunk ? deps.chunkProgress.record(chunk.token, chunk.index, progress.bytesDone) : job.updateProgress(progress);
-      void write.catch(() => undefined);
+      lastWrite = write.catch(() => undefined);
     },
   };
-  if (chunk) await deps.chunkProgress.record(chunk.token, chunk.index, 0);
   try {
+    if (chunk && (await parentFailed())) throw new ChunkStopped(chunk.token);
+    if (chunk) await deps.chunkProgress.record(chunk.token, chunk.index, 0);
     return await processor(job.data as JobPayloads[QueueName], context);
   } catch (error) {
+    if (error instanceof ChunkStopped) throw error;
+    // Whatever stopped a chunk of a failed job (its folder removed under it, say), it is not retried.
+    if (chunk && (await parentFailed())) throw new ChunkStopped(chunk.token);
     if (error instanceof BadJobInput) throw new UnrecoverableError(error.message);
     throw error;
+  } finally {
+    clearInterval(watch);
+    // A chunk that ends after its file job failed removes what the job left, its own writes
+    // (run, progress) included: they may have landed after the failure's clean-up.
+    if (chunk && fileJob) {
+      await lastWrite;
+      if (await parentFailed()) await removeFileJobLeftovers(fileJob, chunk.token, chunk.source, deps);
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps } from '../http/appDeps.js';
 import { ErrorResponse, isToken, TokenParam, TokenResponse } from '../http/schemas.js';
+import { checkImageData } from '../image/pngImageData.js';
 import { inspectPng } from '../image/pngInspection.js';
 import { newToken } from '../jobs/jobQueues.js';
 import { randomizeInputKey, randomizeResultKey } from '../store/blobStore.js';
@@ -39,6 +40,9 @@ export function randomizeRoutes(app: OpenAPIHono, deps: AppDeps): void {
     if (png.width * png.height > deps.config.IMAGE_MAX_PIXELS) {
       return c.json({ error: `image has ${png.width}×${png.height} pixels, more than the limit of ${deps.config.IMAGE_MAX_PIXELS}` }, 413);
     }
+    // After the pixel limit, so that inflating is bounded by it (and stops at the first byte too many).
+    const data = await checkImageData(png.header, png.imageData);
+    if (!data.ok) return c.json({ error: data.reason }, 400);
     const token = newToken();
     // The bytes are stored before the job exists, so a worker never sees a job without its input.
     await deps.blobs.put(randomizeInputKey(token), bytes);

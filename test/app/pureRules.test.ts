@@ -1,9 +1,11 @@
+import { deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { parseByteSize } from '../../common/env.js';
 import { checkRequestedPath } from '../../app/files/confinedPath.js';
 import { shuffleBlocks, type RgbaImage } from '../../app/image/blockShuffle.js';
 import { inspectPng } from '../../app/image/pngInspection.js';
+import { assemblePng, handmadePng, rawScanlines } from '../support/handmadePng.js';
 import { chunkFailure, describeJob, publicStatus } from '../../app/jobs/jobStatus.js';
 import { INSUFFICIENT_DATA, multivacAnswer, wordsOf } from '../../app/multivac/answer.js';
 
@@ -40,7 +42,29 @@ describe('shuffleBlocks', () => {
 describe('inspectPng', () => {
   const png = PNG.sync.write(Object.assign(new PNG({ width: 3, height: 2 }), {}));
 
-  it('reads the size of a whole PNG', () => expect(inspectPng(png)).toEqual({ ok: true, width: 3, height: 2 }));
+  it('reads the size and the header of a whole PNG', () => {
+    expect(inspectPng(png)).toMatchObject({ ok: true, width: 3, height: 2, header: { width: 3, height: 2, bitDepth: 8, colourType: 6, interlaced: false } });
+  });
+  it('hands over the data of every IDAT chunk, in order, as views into the input', () => {
+    const idat = deflateSync(rawScanlines({ width: 40, height: 30, bitDepth: 8, colourType: 2 }));
+    const result = inspectPng(assemblePng({ width: 40, height: 30, bitDepth: 8, colourType: 2 }, idat, { idatSize: 100 }));
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.imageData.length).toBe(Math.ceil(idat.length / 100));
+    expect(Buffer.concat(result.imageData)).toEqual(idat);
+  });
+  it('refuses bytes after the IEND chunk', () => {
+    expect(inspectPng(Buffer.concat([png, Buffer.from('trailing bytes')]))).toEqual({ ok: false, reason: 'corrupt PNG: 14 bytes after the IEND chunk (it must be the last)' });
+  });
+  it('refuses a bit depth that the colour type does not allow, and an unknown colour type', () => {
+    expect(inspectPng(handmadePng({ width: 2, height: 2, bitDepth: 4, colourType: 2 }))).toMatchObject({ ok: false, reason: /bit depth 4 with colour type 2 \(allowed: 8, 16\)/ });
+    expect(inspectPng(assemblePng({ width: 2, height: 2, bitDepth: 8, colourType: 5 }, deflateSync(Buffer.alloc(6))))).toMatchObject({ ok: false, reason: /no colour type 5/ });
+  });
+  it('refuses a palette image whose data comes before any PLTE', () => {
+    const withPalette = handmadePng({ width: 2, height: 2, bitDepth: 8, colourType: 3 });
+    const plte = withPalette.indexOf('PLTE') - 4;
+    const withoutPalette = Buffer.concat([withPalette.subarray(0, plte), withPalette.subarray(plte + 12 + withPalette.readUInt32BE(plte))]);
+    expect(inspectPng(withoutPalette)).toMatchObject({ ok: false, reason: /without a PLTE chunk/ });
+  });
   it('refuses an empty buffer', () => expect(inspectPng(Buffer.alloc(0))).toMatchObject({ ok: false, reason: /signature/ }));
   it('refuses a JPEG', () => expect(inspectPng(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5]))).toMatchObject({ ok: false }));
   it('refuses a PNG cut anywhere', () => {

@@ -1,5 +1,6 @@
-import { PNG } from 'pngjs';
+import { PNG, type ColorType } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { corruptPngs, handmadePng, type HandmadeHeader } from '../support/handmadePng.js';
 import { startAppUnderTest, waitForJob, type AppUnderTest } from '../support/processes.js';
 
 let sut: AppUnderTest;
@@ -109,6 +110,60 @@ describe('POST /randomize and its job', () => {
     const response = await submit(png);
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toMatch(/CRC|corrupt/);
+  });
+
+  it.each([[0, 8], [0, 16], [2, 8], [2, 16], [4, 8], [4, 16], [6, 8], [6, 16]] as const)(
+    'accepts with 201 and finishes what pngjs writes with colour type %i, bit depth %i',
+    async (colorType, bitDepth) => {
+      const image = new PNG({ width: 70, height: 65 });
+      for (let i = 0; i < image.data.length; i++) image.data[i] = (i * 7) & 0xff;
+      const response = await submit(PNG.sync.write(image, { colorType: colorType as ColorType, bitDepth, inputColorType: 6 }));
+      expect(response.status).toBe(201);
+      const { token } = (await response.json()) as { token: string };
+      expect(await waitForJob(`${sut.url}/randomize/${token}/status`)).toEqual({ status: 'finished' });
+    },
+  );
+
+  it.each([
+    ['1-bit grayscale', { width: 70, height: 61, bitDepth: 1, colourType: 0 }],
+    ['4-bit palette', { width: 70, height: 61, bitDepth: 4, colourType: 3 }],
+    ['Adam7-interlaced 8-bit RGBA', { width: 125, height: 61, bitDepth: 8, colourType: 6, interlaced: true }],
+    ['Adam7-interlaced 16-bit grayscale', { width: 61, height: 70, bitDepth: 16, colourType: 0, interlaced: true }],
+  ] as Array<[string, HandmadeHeader]>)('accepts with 201 and finishes a handmade %s PNG', async (_kind, header) => {
+    const response = await submit(handmadePng(header));
+    expect(response.status).toBe(201);
+    const { token } = (await response.json()) as { token: string };
+    expect(await waitForJob(`${sut.url}/randomize/${token}/status`)).toEqual({ status: 'finished' });
+  });
+
+  it('answers a 16-bit image as 8-bit RGBA (the precision is not kept)', async () => {
+    const image = new PNG({ width: 60, height: 60 });
+    image.data.fill(200);
+    const { token } = (await (await submit(PNG.sync.write(image, { colorType: 0, bitDepth: 16, inputColorType: 6 }))).json()) as { token: string };
+    await waitForJob(`${sut.url}/randomize/${token}/status`);
+    const result = Buffer.from(await (await fetch(`${sut.url}/randomize/${token}/result`)).arrayBuffer());
+    expect([result[24], result[25]]).toEqual([8, 6]); // IHDR bit depth, colour type
+  });
+
+  describe.each([
+    ['plain', { width: 120, height: 70, bitDepth: 8, colourType: 6 }, 'row 3', 33_670],
+    ['Adam7-interlaced', { width: 120, height: 70, bitDepth: 8, colourType: 6, interlaced: true }, 'row 3 of Adam7 pass 1', 33_732],
+  ] as Array<[string, HandmadeHeader, string, number]>)('refuses with 400, before any job, corrupt image data behind valid chunks and CRCs (%s)', (_kind, header, thirdRow, size) => {
+    const corrupt = corruptPngs(header);
+    const refused = async (png: Buffer) => {
+      const response = await submit(png);
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: string; token?: string };
+      expect(body.token).toBeUndefined();
+      return body.error;
+    };
+    const implied = `the header implies (120×70, colour type 6, bit depth 8${header.interlaced ? ', Adam7-interlaced' : ''})`;
+    it('IDAT data that is not zlib', async () => expect(await refused(corrupt.notZlib)).toBe('corrupt PNG: the image data (IDAT) does not inflate (zlib: incorrect header check)'));
+    it('IDAT data cut short inside the zlib stream', async () => expect(await refused(corrupt.truncatedZlib)).toBe('corrupt PNG: the image data (IDAT) does not inflate (zlib: unexpected end of file)'));
+    it('IDAT data too short for the image', async () => expect(await refused(corrupt.tooShort)).toBe(`corrupt PNG: the image data (IDAT) inflates to ${size - 7} bytes, fewer than the ${size} ${implied}`));
+    it('IDAT data too long for the image', async () => expect(await refused(corrupt.tooLong)).toBe(`corrupt PNG: the image data (IDAT) inflates to more than the ${size} bytes ${implied}`));
+    it('a row filter type over 4 (the audit: "Unrecognised filter type - 16")', async () => expect(await refused(corrupt.badFilter)).toBe(`corrupt PNG: ${thirdRow} has filter type 16 (only 0–4 exist)`));
+    it('bytes after IEND', async () => expect(await refused(corrupt.afterIend)).toBe('corrupt PNG: 14 bytes after the IEND chunk (it must be the last)'));
   });
 
   it('refuses an empty body with a 4xx', async () => {

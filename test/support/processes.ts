@@ -3,7 +3,7 @@
  * processes, the way an operator would, and waits for them to answer.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -108,6 +108,8 @@ export async function startAppUnderTest(options: { redisDb: number; env?: Record
     startWorker,
     stop: async () => {
       await Promise.all([app.stop(), ...workers.map((worker) => worker.stop())]);
+      // Uploads and word-count runs can be tens of MB: a test run leaves none of them behind.
+      await rm(root, { recursive: true, force: true });
     },
   };
 }

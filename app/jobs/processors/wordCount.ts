@@ -13,6 +13,9 @@ export const wordCountOutputName = (token: string): string => `wordcount-${token
 const runsDir = (outputDir: string, token: string): string => join(outputDir, '.runs', token);
 const runName = (index: number): string => `${String(index).padStart(6, '0')}.run`;
 
+/** A word-count job's runs (and its chunks' temporary folders): removed once the job has ended. */
+export const removeWordCountRuns = (outputDir: string, token: string): Promise<void> => rm(runsDir(outputDir, token), { recursive: true, force: true });
+
 export const wordCountChunkProcessor: Processor<'wordcount-chunk'> = async ({ token, source, range, index }, context) => {
   const { config, signal } = context;
   const input = await resolveFileSource(source, config);
