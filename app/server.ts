@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
@@ -7,6 +8,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from './http/appDeps.js';
 import { errorBody } from './http/errorBody.js';
 import { httpMetrics } from './http/httpMetrics.js';
+import { withSharedErrorResponses } from './http/sharedErrorResponses.js';
 import { describeIssues } from './http/schemas.js';
 import { fileRoutes } from './routes/fileJobs.js';
 import { greetingRoutes } from './routes/greeting.js';
@@ -29,11 +31,21 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   });
 
   app.use('*', httpMetrics(deps.registry));
+  // Bodies are read as sent: a compressed one would be stored or counted as its compressed bytes.
+  app.use('*', async (c, next) => {
+    const encoding = (c.req.header('content-encoding') ?? 'identity').trim().toLowerCase();
+    if (encoding === 'identity' || encoding === '') return next();
+    return c.json(errorBody(c.req.path, `Content-Encoding ${JSON.stringify(encoding)} is not accepted: send the body uncompressed`), 415);
+  });
   // Every request but a streaming upload answers within REQUEST_TIMEOUT_MS or gives a 503, body
   // reading included: this runs before the body limits below, which read the whole body. An
   // upload has no total limit (the server's requestTimeout is off), only UPLOAD_IDLE_TIMEOUT_MS
   // between bytes, which saveUpload enforces; the JSON form of /file and /evensum is bounded here.
-  const requestTimeout = timeout(deps.config.REQUEST_TIMEOUT_MS, () => new HTTPException(503, { message: `no answer within ${deps.config.REQUEST_TIMEOUT_MS} ms` }));
+  // A body still arriving when the time is up is the client's delay (408), anything else the app's (503).
+  const ms = deps.config.REQUEST_TIMEOUT_MS;
+  const requestTimeout = timeout(ms, (c) =>
+    bodyStillArriving(c) ? new HTTPException(408, { message: `request body not received within ${ms} ms` }) : new HTTPException(503, { message: `no answer within ${ms} ms` }),
+  );
   // The routes tell the JSON form of /file and /evensum from an upload the same way (any case).
   const isJson = (c: Context) => (c.req.header('content-type') ?? '').toLowerCase().includes('json');
   const isUpload = (c: Context) => c.req.method === 'POST' && (c.req.path === '/file' || c.req.path === '/evensum') && !isJson(c);
@@ -57,10 +69,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   multivacRoutes(app, deps);
   healthRoutes(app, deps);
 
-  app.doc31('/openapi.json', {
+  const document = {
     openapi: '3.1.0',
     info: { title: 'scalewright workload app', version: '0.1.0', description: 'The seed contracts: messages, word count, even sum, randomize, MultiVAC, hello.' },
-  });
+  };
+  app.get('/openapi.json', (c) => c.json(withSharedErrorResponses(app.getOpenAPI31Document(document))));
 
   app.notFound((c) => c.json(errorBody(c.req.path, `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) => {
@@ -72,11 +85,17 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       return c.json(errorBody(c.req.path, message), status);
     }
     if (isRedisUnavailable(error)) {
-      deps.logger.warn({ err: error, path: c.req.path }, 'redis unavailable');
+      // The outage itself is logged once per connection (outageLog); a line per refused request is detail.
+      deps.logger.debug({ err: error.message, path: c.req.path }, 'redis unavailable: answered 503');
       return c.json(errorBody(c.req.path, 'storage temporarily unavailable, retry later'), 503);
     }
     deps.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
     return c.json(errorBody(c.req.path, 'internal error'), 500);
   });
   return app;
+}
+
+/** Node's request has not received its whole body (false without a Node request: app.request in tests). */
+function bodyStillArriving(c: Context): boolean {
+  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.complete === false;
 }

@@ -14,6 +14,9 @@ export interface PngHeader {
 }
 
 /** The bit depths the PNG specification allows for each colour type. */
+/** The critical chunks PNG defines; any other critical one makes the image undecodable. */
+const KNOWN_CRITICAL = new Set(['IHDR', 'PLTE', 'IDAT', 'IEND']);
+
 export const BIT_DEPTHS: Readonly<Record<number, readonly number[]>> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
 
 export type PngInspection =
@@ -36,6 +39,7 @@ export function inspectPng(bytes: Buffer): PngInspection {
   const imageData: Buffer[] = [];
   let sawPalette = false;
   let first = true;
+  let headers = 0;
   while (offset < bytes.length) {
     if (offset + 12 > bytes.length) return { ok: false, reason: `corrupt PNG: truncated chunk header at byte ${offset}` };
     const length = bytes.readUInt32BE(offset);
@@ -58,6 +62,12 @@ export function inspectPng(bytes: Buffer): PngInspection {
       if (compression !== 0 || filter !== 0) return { ok: false, reason: `corrupt PNG: unknown compression method ${compression} or filter method ${filter} (only 0)` };
       if (interlace !== 0 && interlace !== 1) return { ok: false, reason: `corrupt PNG: unknown interlace method ${interlace} (only 0 or 1)` };
       first = false;
+    }
+    // A chunk whose type starts with a capital is critical: a decoder that does not know it must
+    // not show the image (PNG spec 5.4), and the worker's decoder would fail on it.
+    if (type === 'IHDR' && ++headers > 1) return { ok: false, reason: `corrupt PNG: a second IHDR chunk at byte ${offset}` };
+    if (((bytes[offset + 4] ?? 0) & 0x20) === 0 && !KNOWN_CRITICAL.has(type)) {
+      return { ok: false, reason: `corrupt PNG: unknown critical chunk ${JSON.stringify(type)} at byte ${offset}` };
     }
     if (type === 'PLTE') sawPalette = true;
     if (type === 'IDAT') {

@@ -54,6 +54,7 @@ export function workerCommand(): Command {
         {
           config,
           logger,
+          redisOutage: outage,
           blobs: new BlobStore(redis, config.RESULT_TTL_SECONDS),
           multivac: new MultivacStore(redis),
           chunkProgress,

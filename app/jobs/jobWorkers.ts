@@ -53,6 +53,11 @@ export interface WorkerDeps {
   metrics: JobMetrics;
   /** Asked by running chunks, so that they stop once their file job has failed. */
   queues: Pick<JobQueues, 'fileJobFailed'>;
+  /**
+   * Where the workers' connection errors go: the process's own outage log, whose connection says
+   * when Redis is back (a BullMQ worker does not say so again after its first start).
+   */
+  redisOutage?: { error: (error: Error) => void };
 }
 
 /**
@@ -62,8 +67,8 @@ export interface WorkerDeps {
  */
 export function startJobWorkers(deps: WorkerDeps, queues: readonly QueueName[] = QUEUE_NAMES): Worker[] {
   const { config, logger, metrics } = deps;
-  // Every worker's connection sees the same outage: one warning when it starts, one line when it ends.
-  const outage = outageLog(logger, 'job workers');
+  // Every worker's connection sees the same outage: one warning when it starts.
+  const outage = deps.redisOutage ?? outageLog(logger, 'job workers');
   return queues.map((name) => {
     const worker = new Worker(name, (job: Job, _token?: string, signal?: AbortSignal) => runJob(name, job, deps, signal), {
       connection: bullConnection(config.REDIS_URL),
@@ -99,7 +104,7 @@ export function startJobWorkers(deps: WorkerDeps, queues: readonly QueueName[] =
         logger.warn({ type: name, token: job.id, error: error.message, attempts: job.attemptsMade }, 'job attempt failed; will retry');
       }
     });
-    worker.on('error', outage.error).on('ready', outage.ready);
+    worker.on('error', outage.error);
     return worker;
   });
 

@@ -5,7 +5,7 @@ import { parseByteSize } from '../../common/env.js';
 import { checkRequestedPath } from '../../app/files/confinedPath.js';
 import { shuffleBlocks, type RgbaImage } from '../../app/image/blockShuffle.js';
 import { inspectPng } from '../../app/image/pngInspection.js';
-import { assemblePng, handmadePng, rawScanlines } from '../support/handmadePng.js';
+import { assemblePng, handmadePng, pngChunk, rawScanlines } from '../support/handmadePng.js';
 import { chunkFailure, describeJob, publicStatus } from '../../app/jobs/jobStatus.js';
 import { INSUFFICIENT_DATA, multivacAnswer, wordsOf } from '../../app/multivac/answer.js';
 
@@ -64,6 +64,16 @@ describe('inspectPng', () => {
     const plte = withPalette.indexOf('PLTE') - 4;
     const withoutPalette = Buffer.concat([withPalette.subarray(0, plte), withPalette.subarray(plte + 12 + withPalette.readUInt32BE(plte))]);
     expect(inspectPng(withoutPalette)).toMatchObject({ ok: false, reason: /without a PLTE chunk/ });
+  });
+  it('refuses a critical chunk it does not know (a decoder must not show the image) and a second IHDR; takes unknown ancillary ones', () => {
+    const header = { width: 2, height: 2, bitDepth: 8, colourType: 2 } as const;
+    const plain = handmadePng(header);
+    const iend = plain.length - 12;
+    const withChunk = (type: string) => Buffer.concat([plain.subarray(0, iend), pngChunk(type, Buffer.from('x')), plain.subarray(iend)]);
+    expect(inspectPng(withChunk('ABCD'))).toMatchObject({ ok: false, reason: /unknown critical chunk "ABCD" at byte \d+/ });
+    expect(inspectPng(withChunk('abCD'))).toMatchObject({ ok: true });
+    const ihdr = plain.subarray(8, 8 + 25);
+    expect(inspectPng(Buffer.concat([plain.subarray(0, 33), ihdr, plain.subarray(33)]))).toMatchObject({ ok: false, reason: /a second IHDR chunk at byte 33/ });
   });
   it('refuses an empty buffer', () => expect(inspectPng(Buffer.alloc(0))).toMatchObject({ ok: false, reason: /signature/ }));
   it('refuses a JPEG', () => expect(inspectPng(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5]))).toMatchObject({ ok: false }));

@@ -32,6 +32,7 @@ beforeAll(async () => {
   await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })));
   await mkdir(join(dirs.data, 'sub'));
   await writeFile(join(dirs.data, 'small.txt'), '2 4 6');
+  await writeFile(join(dirs.data, 'hang.txt'), '2 4 6');
   const config = loadAppConfig({
     DATA_DIR: dirs.data,
     OUTPUT_DIR: dirs.output,
@@ -40,7 +41,11 @@ beforeAll(async () => {
     UPLOAD_IDLE_TIMEOUT_MS: String(IDLE_MS),
     REQUEST_TIMEOUT_MS: '200',
   });
-  const queues = { enqueueFileJob: async (type: string, _source: unknown, bytes: number) => void enqueued.push({ type, bytes }) };
+  // A job for hang.txt is never accepted: the app is the one that is late.
+  const queues = {
+    enqueueFileJob: async (type: string, source: unknown, bytes: number) =>
+      JSON.stringify(source).includes('hang.txt') ? new Promise<never>(() => undefined) : void enqueued.push({ type, bytes }),
+  };
   const deps = { config, logger: pino({ level: 'silent' }), registry: new Registry(), queues } as unknown as AppDeps;
   app = createApp(deps);
   server = serveApp(app.fetch, 0, '127.0.0.1');
@@ -138,13 +143,19 @@ describe('uploads have no total time limit, only an idle one (UPLOAD_IDLE_TIMEOU
     ['a non-upload route that reads its whole body first (/messages)', '/messages', 'application/json'],
     ['the JSON form of /file', '/file', 'application/json'],
     ['the JSON form of /evensum', '/evensum', 'application/json; charset=utf-8'],
-  ])('still ends %s whose body never finishes: 503 after REQUEST_TIMEOUT_MS, then the connection closes', async (_case, path, contentType) => {
+  ])('still ends %s whose body never finishes: 408 after REQUEST_TIMEOUT_MS (the client is late, not the app), then the connection closes', async (_case, path, contentType) => {
     const request = openUpload(path, contentType);
     await request.send('{"path": "sm');
     const { status, body } = await request.answer;
-    expect(status).toBe(503);
-    expect(JSON.stringify(body)).toMatch(/no answer within 200 ms/);
+    expect(status).toBe(408);
+    expect(JSON.stringify(body)).toMatch(/request body not received within 200 ms/);
     await request.closed;
+  });
+
+  it('answers 503 when the body is all there and the app is what takes too long', async () => {
+    const response = await postJson('/file', { path: 'hang.txt' });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: 'no answer within 200 ms' });
   });
 });
 
@@ -161,5 +172,16 @@ describe('paths the file system refuses', () => {
       expect(response.status, base).toBe(status);
       expect(((await response.json()) as { error: string }).error).toMatch(pattern);
     }
+  });
+});
+
+describe('compressed bodies', () => {
+  it('are refused with 415 naming the Content-Encoding (the body would be read as its compressed bytes)', async () => {
+    for (const path of ['/evensum', '/messages']) {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'Content-Type': 'text/plain', 'Content-Encoding': 'gzip' }, body: 'not really gzip' });
+      expect(response.status).toBe(415);
+      expect(JSON.stringify(await response.json())).toContain('Content-Encoding \\"gzip\\" is not accepted: send the body uncompressed');
+    }
+    expect(await readdir(dirs.uploads)).toEqual([]);
   });
 });
