@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception';
 import { timeout } from 'hono/timeout';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from './http/appDeps.js';
+import { allowedMethods } from './http/allowedMethods.js';
 import { errorBody } from './http/errorBody.js';
 import { httpMetrics } from './http/httpMetrics.js';
 import { withSharedErrorResponses } from './http/sharedErrorResponses.js';
@@ -75,7 +76,13 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   };
   app.get('/openapi.json', (c) => c.json(withSharedErrorResponses(app.getOpenAPI31Document(document))));
 
-  app.notFound((c) => c.json(errorBody(c.req.path, `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.notFound((c) => {
+    // A path the app knows, asked with a method it does not take, is a 405 that says which it takes.
+    const allowed = allowedMethods(app.routes, c.req.path);
+    if (allowed.length === 0) return c.json(errorBody(c.req.path, `no route for ${c.req.method} ${c.req.path}`), 404);
+    c.header('Allow', allowed.join(', '));
+    return c.json(errorBody(c.req.path, `${c.req.method} is not allowed on ${c.req.path}; it takes ${allowed.join(', ')}`), 405);
+  });
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;

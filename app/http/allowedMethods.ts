@@ -1,0 +1,28 @@
+/** A route as Hono lists it (`app.routes`): middleware is registered under the method `ALL`. */
+export interface ListedRoute {
+  readonly method: string;
+  readonly path: string;
+}
+
+/** `/messages/:digest` as a pattern for a whole request path (`:name` is one segment, `*` anything). */
+function pattern(path: string): RegExp {
+  const source = path
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${source}/?$`);
+}
+
+/**
+ * The methods some route takes at `path`, for a 405's `Allow` header: empty when no route has
+ * that path (a 404). GET brings HEAD, which Hono answers with the GET route.
+ */
+export function allowedMethods(routes: readonly ListedRoute[], path: string): string[] {
+  const methods = new Set<string>();
+  for (const route of routes) {
+    if (route.method === 'ALL' || !pattern(route.path).test(path)) continue;
+    methods.add(route.method.toUpperCase());
+    if (route.method.toUpperCase() === 'GET') methods.add('HEAD');
+  }
+  return [...methods].sort();
+}
