@@ -8,6 +8,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from './http/appDeps.js';
 import { allowedMethods } from './http/allowedMethods.js';
 import { errorBody } from './http/errorBody.js';
+import { isJsonBody } from './http/jsonBody.js';
 import { httpMetrics } from './http/httpMetrics.js';
 import { withSharedErrorResponses } from './http/sharedErrorResponses.js';
 import { describeIssues } from './http/schemas.js';
@@ -47,9 +48,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const requestTimeout = timeout(ms, (c) =>
     bodyStillArriving(c) ? new HTTPException(408, { message: `request body not received within ${ms} ms` }) : new HTTPException(503, { message: `no answer within ${ms} ms` }),
   );
-  // The routes tell the JSON form of /file and /evensum from an upload the same way (any case).
-  const isJson = (c: Context) => (c.req.header('content-type') ?? '').toLowerCase().includes('json');
-  const isUpload = (c: Context) => c.req.method === 'POST' && (c.req.path === '/file' || c.req.path === '/evensum') && !isJson(c);
+  const isUpload = (c: Context) => c.req.method === 'POST' && (c.req.path === '/file' || c.req.path === '/evensum') && !isJsonBody(c);
   app.use('*', async (c, next) => (isUpload(c) ? next() : requestTimeout(c, next)));
   const tooLarge = (limit: number) => (c: { req: { path: string }; json: (body: unknown, status: 413) => Response }) =>
     c.json(errorBody(c.req.path, `request body exceeds the limit of ${limit} bytes`), 413);
@@ -60,7 +59,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   // Uploads to /file and /evensum are streamed to disk under UPLOAD_LIMIT by the route itself;
   // only their JSON form is held in memory, so only that is capped here.
   for (const path of ['/file', '/evensum']) {
-    app.use(path, async (c, next) => (isJson(c) ? jsonLimit(c, next) : next()));
+    app.use(path, async (c, next) => (isJsonBody(c) ? jsonLimit(c, next) : next()));
   }
 
   greetingRoutes(app, deps);

@@ -12,6 +12,7 @@ import { saveUpload } from '../files/streamedUpload.js';
 import { newToken } from '../jobs/jobQueues.js';
 import type { FileSource, JobResults } from '../jobs/jobTypes.js';
 import { jobStatusRoute } from './jobStatusRoute.js';
+import { isJsonBody } from '../http/jsonBody.js';
 
 const PathRequest = z.object({ path: z.string().min(1).openapi({ example: 'kjvbible.txt', description: 'relative to DATA_DIR' }) }).openapi('FilePathRequest');
 const binary = z.string().openapi({ type: 'string', format: 'binary' });
@@ -55,7 +56,7 @@ function fileJobRoutes(app: OpenAPIHono, deps: AppDeps, spec: FileJobSpec, readR
     const token = newToken();
     let source: FileSource;
     let bytes: number;
-    if ((c.req.header('content-type') ?? '').toLowerCase().includes('json')) {
+    if (isJsonBody(c)) {
       // Only the JSON form reaches here; the binary forms are not validated by the router.
       const { path } = c.req.valid('json') as z.infer<typeof PathRequest>;
       const found = await confinedPath(deps.config.DATA_DIR, path);
