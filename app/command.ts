@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Command, Option } from 'commander';
 import { stopOnSignals } from '../cli/shutdown.js';
+import { envFlagNames } from '../common/env.js';
 import { loadAppConfig } from './config.js';
 import { EXIT_CODES_HELP } from '../cli/exitCodes.js';
 
@@ -19,7 +20,7 @@ export function appCommand(): Command {
     .addOption(new Option('--upload-dir <dir>', 'folder where uploads are streamed').env('UPLOAD_DIR').default('./uploads'))
     .addHelpText('after', '\nMore settings (body limits, retention, timeouts) are environment variables: see the README.')
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (options: Record<string, string>) => {
+    .action(async (options: Record<string, string>, command: Command) => {
       const config = loadAppConfig({
         ...process.env,
         PORT: options.port,
@@ -28,7 +29,7 @@ export function appCommand(): Command {
         DATA_DIR: options.dataDir,
         OUTPUT_DIR: options.outputDir,
         UPLOAD_DIR: options.uploadDir,
-      });
+      }, envFlagNames(command));
       await Promise.all([config.DATA_DIR, config.OUTPUT_DIR, config.UPLOAD_DIR].map((dir) => mkdir(dir, { recursive: true })));
       const { createAppDeps } = await import('./deps.js');
       const { createApp } = await import('./server.js');

@@ -31,6 +31,7 @@ export const appEnvSchema = z.object({
 
 export type AppConfig = z.infer<typeof appEnvSchema>;
 
-export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  return readEnv(appEnvSchema, env);
+/** `flagNames`: the flag of each variable (`envFlagNames`), named beside it in an error. */
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env, flagNames: Readonly<Record<string, string>> = {}): AppConfig {
+  return readEnv(appEnvSchema, env, flagNames);
 }

@@ -10,6 +10,7 @@ import { ChunkProgressStore } from './store/chunkProgressStore.js';
 import { MessageStore } from './store/messageStore.js';
 import { MultivacStore } from './store/multivacStore.js';
 import { connectRedis, outageLog } from './store/redisClient.js';
+import { trackConnectionError } from './store/redisReachability.js';
 import { VisitCounter } from './store/visitCounter.js';
 
 /** Wires the real adapters (Redis, BullMQ, prom-client) for the app process. */
@@ -30,6 +31,7 @@ export function createAppDeps(config: AppConfig, logger = createLogger('app')): 
     config,
     logger,
     redis,
+    lastRedisConnectionError: trackConnectionError(redis),
     registry,
     queues,
     messages: new MessageStore(redis),

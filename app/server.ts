@@ -7,6 +7,8 @@ import { timeout } from 'hono/timeout';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from './http/appDeps.js';
 import { allowedMethods } from './http/allowedMethods.js';
+import { closeAfterUnreadBody } from './http/closeAfterUnreadBody.js';
+import { echoedValue } from './http/echoedValue.js';
 import { errorBody } from './http/errorBody.js';
 import { isJsonBody } from './http/jsonBody.js';
 import { httpMetrics } from './http/httpMetrics.js';
@@ -33,11 +35,13 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   });
 
   app.use('*', httpMetrics(deps.registry));
+  // Outside the timeout and body limits below, so that it sees their 408 and 413 answers too.
+  app.use('*', closeAfterUnreadBody());
   // Bodies are read as sent: a compressed one would be stored or counted as its compressed bytes.
   app.use('*', async (c, next) => {
     const encoding = (c.req.header('content-encoding') ?? 'identity').trim().toLowerCase();
     if (encoding === 'identity' || encoding === '') return next();
-    return c.json(errorBody(c.req.path, `Content-Encoding ${JSON.stringify(encoding)} is not accepted: send the body uncompressed`), 415);
+    return c.json(errorBody(c.req.path, `Content-Encoding ${echoedValue(encoding, { quoted: true })} is not accepted: send the body uncompressed`), 415);
   });
   // Every request but a streaming upload answers within REQUEST_TIMEOUT_MS or gives a 503, body
   // reading included: this runs before the body limits below, which read the whole body. An
@@ -78,15 +82,16 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.notFound((c) => {
     // A path the app knows, asked with a method it does not take, is a 405 that says which it takes.
     const allowed = allowedMethods(app.routes, c.req.path);
-    if (allowed.length === 0) return c.json(errorBody(c.req.path, `no route for ${c.req.method} ${c.req.path}`), 404);
+    const [method, path] = [echoedValue(c.req.method), echoedValue(c.req.path)];
+    if (allowed.length === 0) return c.json(errorBody(c.req.path, `no route for ${method} ${path}`), 404);
     c.header('Allow', allowed.join(', '));
-    return c.json(errorBody(c.req.path, `${c.req.method} is not allowed on ${c.req.path}; it takes ${allowed.join(', ')}`), 405);
+    return c.json(errorBody(c.req.path, `${method} is not allowed on ${path}; it takes ${allowed.join(', ')}`), 405);
   });
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;
       const message = status === 415
-        ? `Content-Type ${JSON.stringify(c.req.header('content-type') ?? '(none)')} is not accepted by ${c.req.method} ${c.req.path}; see /openapi.json`
+        ? `Content-Type ${echoedValue(c.req.header('content-type') ?? '(none)', { quoted: true })} is not accepted by ${echoedValue(c.req.method)} ${echoedValue(c.req.path)}; see /openapi.json`
         : error.message;
       return c.json(errorBody(c.req.path, message), status);
     }

@@ -1,23 +1,42 @@
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { echoedValue } from '../http/echoedValue.js';
 
 export type ConfinedPath =
   | { ok: true; absolute: string; relative: string; bytes: number }
   | { ok: false; status: 400 | 403 | 404; reason: string };
 
+/** Linux's PATH_MAX, the terminating NUL included: no system call takes a longer path. */
+const PATH_MAX = 4096;
+
+const PATH_TOO_LONG = "path too long: the path, or a name in it, exceeds the file system's limit";
+
 /**
- * Pure part of the rule: what a client may name. Relative paths only, no NUL bytes, and no `..`
- * segment that climbs out of the folder.
+ * Pure part of the rule: what a client may name. Relative paths only, no NUL bytes, no path the
+ * system could not take (PATH_MAX), and no `..` segment that climbs out of the folder.
  */
 export function checkRequestedPath(requested: string): { ok: true } | { ok: false; status: 400 | 403; reason: string } {
   if (requested.length === 0) return { ok: false, status: 400, reason: 'path is empty' };
   if (requested.includes('\0')) return { ok: false, status: 400, reason: 'path contains a NUL byte' };
+  // Checked here rather than left to the file system: a long path of missing folders is ENOENT
+  // there, answered 404 like a typo, while it is a path no file can ever have.
+  if (Buffer.byteLength(requested) >= PATH_MAX) return { ok: false, status: 400, reason: PATH_TOO_LONG };
   if (isAbsolute(requested)) return { ok: false, status: 400, reason: 'path must be relative to the data directory, not absolute' };
   const climbed = relative('/root', resolve('/root', requested));
   if (climbed === '..' || climbed.startsWith(`..${sep}`)) {
     return { ok: false, status: 403, reason: 'path leads outside the data directory' };
   }
   return { ok: true };
+}
+
+/**
+ * Whether a path names a folder by its form: it ends in `/`, or in a `.` or `..` segment. Such a
+ * path never names a regular file (the system says ENOTDIR when it leads through one), but
+ * `resolve()` normalises `a.txt/` and `a.txt/x/..` to `a.txt`: asked here, before that happens.
+ */
+export function namesFolder(requested: string): boolean {
+  const last = requested.slice(requested.lastIndexOf('/') + 1);
+  return last === '' || last === '.' || last === '..';
 }
 
 /**
@@ -49,7 +68,7 @@ export async function confinedPath(root: string, requested: string): Promise<Con
     if (refused) return refused;
     throw error;
   }
-  if (!info.isFile()) return { ok: false, status: 400, reason: `not a regular file: ${requested}` };
+  if (!info.isFile() || namesFolder(requested)) return { ok: false, status: 400, reason: `not a regular file: ${echoedValue(requested)}` };
   return { ok: true, absolute: real, relative: inside, bytes: info.size };
 }
 
@@ -58,14 +77,14 @@ function refusal(error: unknown, requested: string): Extract<ConfinedPath, { ok:
   switch ((error as NodeJS.ErrnoException).code) {
     case 'ENOENT':
     case 'ENOTDIR': // a name in the path is a file, not a folder
-      return { ok: false, status: 404, reason: `no such file in the data directory: ${requested}` };
+      return { ok: false, status: 404, reason: `no such file in the data directory: ${echoedValue(requested)}` };
     case 'ELOOP':
-      return { ok: false, status: 400, reason: `too many symlinks: ${requested}` };
+      return { ok: false, status: 400, reason: `too many symlinks: ${echoedValue(requested)}` };
     case 'ENAMETOOLONG':
-      return { ok: false, status: 400, reason: "path too long: the path, or a name in it, exceeds the file system's limit" };
+      return { ok: false, status: 400, reason: PATH_TOO_LONG };
     case 'EACCES':
     case 'EPERM':
-      return { ok: false, status: 403, reason: `the app is not allowed to read this path: ${requested}` };
+      return { ok: false, status: 403, reason: `the app is not allowed to read this path: ${echoedValue(requested)}` };
     default:
       return undefined;
   }

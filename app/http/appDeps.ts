@@ -13,6 +13,8 @@ export interface AppDeps {
   config: AppConfig;
   logger: Logger;
   redis: Redis;
+  /** Why the last connection to `redis` failed, until it is ready again (what /readyz reports). */
+  lastRedisConnectionError: () => string | undefined;
   registry: Registry;
   queues: JobQueues;
   messages: MessageStore;

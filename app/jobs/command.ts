@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { Registry } from 'prom-client';
 import { registerProcessMetrics } from '../http/processMetrics.js';
 import { createLogger } from '../../common/logger.js';
-import { ConfigError } from '../../common/env.js';
+import { ConfigError, envFlagNames } from '../../common/env.js';
 import { stopOnSignals } from '../../cli/shutdown.js';
 import { loadAppConfig } from '../config.js';
 import { isQueueName, QUEUE_NAMES, type QueueName } from './jobTypes.js';
@@ -22,11 +22,11 @@ export function workerCommand(): Command {
     .addOption(new Option('--metrics-port <port>', 'port of /metrics and /healthz (0 = none)').env('WORKER_METRICS_PORT').default('9465'))
     .addHelpText('after', '\nData, output and upload folders, the lock time and the memory budget are environment variables: see the README.')
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (options: Record<string, string>) => {
-      const config = loadAppConfig({ ...process.env, REDIS_URL: options.redisUrl, WORKER_CONCURRENCY: options.concurrency, WORKER_METRICS_PORT: options.metricsPort });
+    .action(async (options: Record<string, string>, command: Command) => {
+      const config = loadAppConfig({ ...process.env, REDIS_URL: options.redisUrl, WORKER_CONCURRENCY: options.concurrency, WORKER_METRICS_PORT: options.metricsPort }, envFlagNames(command));
       const types = (options.types ?? '').split(',').map((type) => type.trim()).filter(Boolean);
       const unknown = types.filter((type) => !isQueueName(type));
-      if (unknown.length > 0 || types.length === 0) throw new ConfigError(`--types: unknown queue(s) ${unknown.join(', ') || '(none given)'}; known: ${QUEUE_NAMES.join(', ')}`);
+      if (unknown.length > 0 || types.length === 0) throw new ConfigError(`--types (WORKER_TYPES): unknown queue(s) ${unknown.join(', ') || '(none given)'}; known: ${QUEUE_NAMES.join(', ')}`);
       await Promise.all([config.OUTPUT_DIR, config.UPLOAD_DIR].map((dir) => mkdir(dir, { recursive: true })));
 
       const { startJobWorkers } = await import('./jobWorkers.js');

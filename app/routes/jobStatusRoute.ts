@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps } from '../http/appDeps.js';
+import { echoedValue } from '../http/echoedValue.js';
 import { describeJob } from '../jobs/jobStatus.js';
 import type { JobType } from '../jobs/jobTypes.js';
 import { ErrorResponse, isToken, JobStatusResponse, TokenParam } from '../http/schemas.js';
@@ -19,7 +20,7 @@ export function jobStatusRoute(app: OpenAPIHono, deps: AppDeps, type: JobType, b
   app.openapi(route, async (c) => {
     const { token } = c.req.valid('param');
     const snapshot = isToken(token) ? await deps.queues.snapshot(type, token) : undefined;
-    if (!snapshot) return c.json({ error: `unknown token: ${token}` }, 404);
+    if (!snapshot) return c.json({ error: `unknown token: ${echoedValue(token)}` }, 404);
     return c.json(describeJob(snapshot), 200);
   });
 }

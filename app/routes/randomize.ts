@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps } from '../http/appDeps.js';
+import { echoedValue } from '../http/echoedValue.js';
 import { ErrorResponse, isToken, TokenParam, TokenResponse } from '../http/schemas.js';
 import { checkImageData } from '../image/pngImageData.js';
 import { inspectPng } from '../image/pngInspection.js';
@@ -33,7 +34,7 @@ const Result = createRoute({
 export function randomizeRoutes(app: OpenAPIHono, deps: AppDeps): void {
   app.openapi(Submit, async (c) => {
     const mediaType = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
-    if (mediaType !== 'image/png') return c.json({ error: `Content-Type must be image/png, not ${JSON.stringify(mediaType || '(none)')}` }, 400);
+    if (mediaType !== 'image/png') return c.json({ error: `Content-Type must be image/png, not ${echoedValue(mediaType || '(none)', { quoted: true })}` }, 400);
     const bytes = Buffer.from(await c.req.arrayBuffer());
     const png = inspectPng(bytes);
     if (!png.ok) return c.json({ error: png.reason }, 400);

@@ -134,6 +134,15 @@ describe('while Redis is away, the app answers 503 at once instead of hanging', 
     expect(datum.status).toBe(503);
   }, 10_000);
 
+  it('/readyz: 503 naming the Redis it cannot reach and why, in place of the client library\'s words', async () => {
+    const response = await fetch(`${url}/readyz`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({
+      status: 'not ready',
+      redis: `redis at 127.0.0.1:${redisPort} unreachable: connect ECONNREFUSED 127.0.0.1:${redisPort}`,
+    });
+  });
+
   it('logs the outage once per connection as a structured warning, and prints no raw stack traces', async () => {
     await sleep(1500); // several reconnection attempts (200, 400, 600 ms apart...)
     expect(logged('redis unreachable; retrying until it answers', 'app')).toBe(1);

@@ -81,11 +81,11 @@ describe('the command line, given bad input', () => {
     expect(stderr).toMatch(/^error: ENOENT: no such file or directory/);
   });
 
-  it('exits 2 naming REDIS_URL (or --redis-url) when it is not a Redis URL with a port in range, before connecting', async () => {
+  it('exits 2 naming --redis-url and REDIS_URL when it is not a Redis URL with a port in range, before connecting', async () => {
     for (const url of ['notaurl', 'http://x', 'redis://127.0.0.1:99999']) {
       const worker = await run(['worker'], { REDIS_URL: url });
       expect(worker.code, url).toBe(2);
-      expect(worker.stderr).toMatch(/^invalid configuration: REDIS_URL: expected a URL such as redis:\/\/host:6379/);
+      expect(worker.stderr).toMatch(/^invalid configuration: --redis-url \(REDIS_URL\): expected a URL such as redis:\/\/host:6379/);
     }
     const scaler = await run(['scaler', '--once', '--redis-url', 'notaurl']);
     expect(scaler.code).toBe(2);
