@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
 import { throwIfAborted } from './abort.js';
 
 /** Messages a range worker posts back to the thread that started it. */
@@ -15,15 +15,20 @@ export function canStartWorkers(moduleUrl: string): boolean {
   return moduleUrl.endsWith('.js');
 }
 
+export interface WorkerThreadOptions<T> {
+  signal?: AbortSignal;
+  onProgress?: (bytesDone: number) => void;
+  /** Caps on each thread's V8 heap: a thread over them dies alone (ERR_WORKER_OUT_OF_MEMORY), not the process. */
+  resourceLimits?: ResourceLimits;
+  /** What of a task to move to its thread rather than copy (its ArrayBuffers are unusable here afterwards). */
+  transfer?: (task: T) => TransferListItem[];
+}
+
 /**
  * Runs one worker thread per task and collects their results in task order. Progress is the sum
  * of what every worker reported. On abort, or when one worker fails, all are terminated.
  */
-export async function runInWorkerThreads<T, R>(
-  workerUrl: URL,
-  tasks: T[],
-  options: { signal?: AbortSignal; onProgress?: (bytesDone: number) => void },
-): Promise<R[]> {
+export async function runInWorkerThreads<T, R>(workerUrl: URL, tasks: T[], options: WorkerThreadOptions<T>): Promise<R[]> {
   throwIfAborted(options.signal);
   const done = new Array<number>(tasks.length).fill(0);
   const workers: Worker[] = [];
@@ -37,7 +42,11 @@ export async function runInWorkerThreads<T, R>(
       tasks.map(
         (task, index) =>
           new Promise<R>((resolve, reject) => {
-            const worker = new Worker(workerUrl, { workerData: task });
+            const worker = new Worker(workerUrl, {
+              workerData: task,
+              transferList: options.transfer?.(task),
+              resourceLimits: options.resourceLimits,
+            });
             workers.push(worker);
             let settled = false;
             worker.on('message', (message: RangeWorkerMessage<R>) => {

@@ -2,7 +2,7 @@ import { crc32 } from 'node:zlib';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-/** The IHDR fields that fix how many bytes the image data inflates to. */
+/** The IHDR fields that fix how many bytes the image data inflates to, and the palette's size. */
 export interface PngHeader {
   width: number;
   height: number;
@@ -11,12 +11,14 @@ export interface PngHeader {
   colourType: number;
   /** Adam7 (interlace method 1) */
   interlaced: boolean;
+  /** Entries in the PLTE chunk, when there is one: a palette image's pixels index into it. */
+  paletteEntries?: number;
 }
 
-/** The bit depths the PNG specification allows for each colour type. */
 /** The critical chunks PNG defines; any other critical one makes the image undecodable. */
 const KNOWN_CRITICAL = new Set(['IHDR', 'PLTE', 'IDAT', 'IEND']);
 
+/** The bit depths the PNG specification allows for each colour type. */
 export const BIT_DEPTHS: Readonly<Record<number, readonly number[]>> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
 
 export type PngInspection =
@@ -25,10 +27,11 @@ export type PngInspection =
 
 /**
  * Checks, without decoding pixels, that bytes are a whole PNG: the signature, a valid IHDR first,
- * every chunk complete with a matching CRC, a PLTE before the data of a palette image, and an
- * IEND as the last bytes. This catches non-PNG, truncated and corrupted uploads at the door (a
- * 400), cheaply enough to run on every request. The image data itself (zlib, size, row filters)
- * is checked by checkImageData (pngImageData.ts), once the pixel limit has been applied.
+ * every chunk complete with a matching CRC, one PLTE of 1 to 256 entries (before the data, for a
+ * palette image), and an IEND as the last bytes. This catches non-PNG, truncated and corrupted
+ * uploads at the door (a 400), cheaply enough to run on every request. The image data itself
+ * (zlib, size, row filters, palette indices) is checked by checkImageData (pngImageData.ts), once
+ * the pixel limit has been applied.
  */
 export function inspectPng(bytes: Buffer): PngInspection {
   if (bytes.length < SIGNATURE.length || !bytes.subarray(0, 8).equals(SIGNATURE)) {
@@ -69,7 +72,13 @@ export function inspectPng(bytes: Buffer): PngInspection {
     if (((bytes[offset + 4] ?? 0) & 0x20) === 0 && !KNOWN_CRITICAL.has(type)) {
       return { ok: false, reason: `corrupt PNG: unknown critical chunk ${JSON.stringify(type)} at byte ${offset}` };
     }
-    if (type === 'PLTE') sawPalette = true;
+    if (type === 'PLTE') {
+      if (sawPalette) return { ok: false, reason: `corrupt PNG: a second PLTE chunk at byte ${offset}` };
+      // A decoder keeps an object per entry: a 20 MB "palette" would cost it half a gigabyte.
+      if (length % 3 !== 0 || length === 0 || length > 3 * 256) return { ok: false, reason: `corrupt PNG: a PLTE chunk of ${length} bytes (3 per entry, 1 to 256 entries)` };
+      sawPalette = true;
+      header.paletteEntries = length / 3;
+    }
     if (type === 'IDAT') {
       if (header.colourType === 3 && !sawPalette) return { ok: false, reason: 'corrupt PNG: a palette image (colour type 3) without a PLTE chunk before its data' };
       imageData.push(bytes.subarray(offset + 8, offset + 8 + length));

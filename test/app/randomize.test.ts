@@ -1,6 +1,8 @@
+import { deflateSync } from 'node:zlib';
 import { PNG, type ColorType } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corruptPngs, handmadePng, type HandmadeHeader } from '../support/handmadePng.js';
+import { blockSources, coordinatePng } from '../support/coordinatePng.js';
+import { assemblePng, corruptPngs, handmadePng, sampledScanlines, type HandmadeHeader } from '../support/handmadePng.js';
 import { startAppUnderTest, waitForJob, type AppUnderTest } from '../support/processes.js';
 
 let sut: AppUnderTest;
@@ -8,21 +10,6 @@ beforeAll(async () => {
   sut = await startAppUnderTest({ redisDb: 3, env: { IMAGE_BODY_LIMIT: '2MB', IMAGE_MAX_PIXELS: '1000000' } });
 });
 afterAll(async () => sut?.stop());
-
-/** A PNG whose every pixel encodes its own coordinates, so moved blocks can be traced. */
-function coordinatePng(width: number, height: number): Buffer {
-  const png = new PNG({ width, height });
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 4;
-      png.data[i] = x & 0xff;
-      png.data[i + 1] = y & 0xff;
-      png.data[i + 2] = (x >> 8) * 16 + (y >> 8);
-      png.data[i + 3] = 255;
-    }
-  }
-  return PNG.sync.write(png);
-}
 
 const submit = (body: Uint8Array | string, contentType = 'image/png') =>
   fetch(`${sut.url}/randomize`, { method: 'POST', headers: { 'Content-Type': contentType }, body });
@@ -48,25 +35,9 @@ describe('POST /randomize and its job', () => {
     expect(result.headers.get('content-type')).toBe('image/png');
     const image = PNG.sync.read(Buffer.from(await result.arrayBuffer()));
     expect([image.width, image.height]).toEqual([width, height]);
-    const origin = (x: number, y: number) => {
-      const i = (y * width + x) * 4;
-      return { x: (image.data[i] as number) + ((image.data[i + 2] as number) >> 4) * 256, y: (image.data[i + 1] as number) + ((image.data[i + 2] as number) & 15) * 256 };
-    };
-    // Every pixel of the edge strips is where it was.
-    for (let y = 0; y < height; y++) for (let x = 240; x < width; x++) expect(origin(x, y)).toEqual({ x, y });
-    for (let y = 120; y < height; y++) for (let x = 0; x < width; x++) expect(origin(x, y)).toEqual({ x, y });
-    // Each complete block moved whole: its top-left pixel names a block origin, and the rest follow.
-    const sources = new Set<string>();
-    for (let by = 0; by < 2; by++) {
-      for (let bx = 0; bx < 4; bx++) {
-        const topLeft = origin(bx * 60, by * 60);
-        expect(topLeft.x % 60).toBe(0);
-        expect(topLeft.y % 60).toBe(0);
-        expect(origin(bx * 60 + 59, by * 60 + 59)).toEqual({ x: topLeft.x + 59, y: topLeft.y + 59 });
-        sources.add(`${topLeft.x},${topLeft.y}`);
-      }
-    }
-    expect(sources.size).toBe(8);
+    // Throws unless every edge pixel is where it was and each complete block moved whole.
+    const sources = blockSources(image, 60);
+    expect(new Set(sources.map(({ x, y }) => `${x},${y}`)).size).toBe(8);
   });
 
   it('answers 404 {"message": "not found"} for the result until the job has finished', async () => {
@@ -163,7 +134,28 @@ describe('POST /randomize and its job', () => {
     it('IDAT data too short for the image', async () => expect(await refused(corrupt.tooShort)).toBe(`corrupt PNG: the image data (IDAT) inflates to ${size - 7} bytes, fewer than the ${size} ${implied}`));
     it('IDAT data too long for the image', async () => expect(await refused(corrupt.tooLong)).toBe(`corrupt PNG: the image data (IDAT) inflates to more than the ${size} bytes ${implied}`));
     it('a row filter type over 4 (the audit: "Unrecognised filter type - 16")', async () => expect(await refused(corrupt.badFilter)).toBe(`corrupt PNG: ${thirdRow} has filter type 16 (only 0–4 exist)`));
+    it('bytes after the end of the zlib stream inside IDAT', async () => expect(await refused(corrupt.afterZlibStream)).toBe('corrupt PNG: the image data (IDAT) has 5 bytes after the end of its zlib stream'));
     it('bytes after IEND', async () => expect(await refused(corrupt.afterIend)).toBe('corrupt PNG: 14 bytes after the IEND chunk (it must be the last)'));
+  });
+
+  describe('a palette image whose PLTE has fewer entries than its bit depth can index (rows filtered, Paeth included)', () => {
+    const h: HandmadeHeader = { width: 70, height: 61, bitDepth: 4, colourType: 3, interlaced: true };
+    const paletteImage = (bad: boolean) =>
+      assemblePng(h, deflateSync(sampledScanlines(h, (x, y) => (bad && x === 64 && y === 58 ? 11 : (x + y) % 11), (scanline) => scanline % 5)), { paletteEntries: 11 });
+
+    it('is accepted with 201 and finished when every index is in the palette', async () => {
+      const response = await submit(paletteImage(false));
+      expect(response.status).toBe(201);
+      const { token } = (await response.json()) as { token: string };
+      expect(await waitForJob(`${sut.url}/randomize/${token}/status`)).toEqual({ status: 'finished' });
+    });
+
+    it('is refused with 400, before any job, when one pixel indexes past the palette', async () => {
+      const response = await submit(paletteImage(true));
+      expect(response.status).toBe(400);
+      // (64, 58) is in Adam7 pass 5 (x 0, 2, 4, …; y 2, 6, 10, …): the 33rd pixel of its 15th row.
+      expect(await response.json()).toEqual({ error: 'corrupt PNG: row 15 of Adam7 pass 5 has palette index 11 at its pixel 33, past the 11 entries of the PLTE chunk (0–10)' });
+    });
   });
 
   it('refuses an empty body with a 4xx', async () => {

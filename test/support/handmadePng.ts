@@ -51,16 +51,81 @@ export function rawScanlines(header: HandmadeHeader, filter: (row: number) => nu
   );
 }
 
+/** Each scanline's pass (0 when not interlaced) and pixels as [x, y] in the image, in storage order. */
+export function scanlineCoordinates({ width, height, interlaced }: HandmadeHeader): Array<{ pass: number; pixels: Array<[number, number]> }> {
+  const passes = interlaced ? [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]] : [[0, 0, 1, 1]];
+  const scanlines: Array<{ pass: number; pixels: Array<[number, number]> }> = [];
+  passes.forEach(([x0, y0, dx, dy], index) => {
+    for (let y = y0 as number; y < height; y += dy as number) {
+      const pixels: Array<[number, number]> = [];
+      for (let x = x0 as number; x < width; x += dx as number) pixels.push([x, y]);
+      if (pixels.length) scanlines.push({ pass: interlaced ? index + 1 : 0, pixels });
+    }
+  });
+  return scanlines;
+}
+
+/**
+ * PNG filtering as the specification writes it (9.2–9.4), the encoder's direction: each byte
+ * minus its predictor from the raw bytes to the left, above and above-left (zeros outside).
+ */
+export function filterScanline(filter: number, raw: Uint8Array, above: Uint8Array | null, bytesPerPixel: number): Buffer {
+  const out = Buffer.alloc(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const a = i >= bytesPerPixel ? (raw[i - bytesPerPixel] as number) : 0;
+    const b = above ? (above[i] as number) : 0;
+    const c = above && i >= bytesPerPixel ? (above[i - bytesPerPixel] as number) : 0;
+    const p = a + b - c;
+    const [pa, pb, pc] = [Math.abs(p - a), Math.abs(p - b), Math.abs(p - c)];
+    const paeth = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+    const predictor = [0, a, b, Math.floor((a + b) / 2), paeth][filter] ?? 0;
+    out[i] = ((raw[i] as number) - predictor) & 0xff;
+  }
+  return out;
+}
+
+/**
+ * The image data of a one-channel image (grayscale or palette): `sample(x, y)` is each pixel's
+ * value (a palette index, for colour type 3), packed at the header's bit depth, each scanline
+ * filtered with `filter(scanline)` (0–4).
+ */
+export function sampledScanlines(header: HandmadeHeader, sample: (x: number, y: number) => number, filter: (scanline: number) => number = () => 0): Buffer {
+  if (CHANNELS[header.colourType] !== 1) throw new Error('sampledScanlines makes one-channel images only');
+  const bytesPerPixel = Math.max(1, header.bitDepth / 8);
+  const lines: Buffer[] = [];
+  let above: Buffer | null = null;
+  scanlineCoordinates(header).forEach(({ pass, pixels }, scanline, all) => {
+    if (all[scanline - 1]?.pass !== pass) above = null; // each pass starts with nothing above
+    const raw = Buffer.alloc(Math.ceil((pixels.length * header.bitDepth) / 8));
+    pixels.forEach(([x, y], i) => {
+      const value = sample(x, y);
+      if (header.bitDepth === 16) raw.writeUInt16BE(value, i * 2);
+      else {
+        const bit = i * header.bitDepth;
+        raw[bit >> 3] = (raw[bit >> 3] as number) | (value << (8 - header.bitDepth - (bit & 7)));
+      }
+    });
+    const type = filter(scanline);
+    lines.push(Buffer.from([type]), filterScanline(type, raw, above, bytesPerPixel));
+    above = raw;
+  });
+  return Buffer.concat(lines);
+}
+
 /** A PNG with this header and exactly these IDAT bytes (split over IDAT chunks of at most `idatSize`). */
-export function assemblePng(header: HandmadeHeader, idat: Uint8Array, options: { idatSize?: number; afterIend?: Uint8Array } = {}): Buffer {
+export function assemblePng(
+  header: HandmadeHeader,
+  idat: Uint8Array,
+  options: { idatSize?: number; afterIend?: Uint8Array; paletteEntries?: number } = {},
+): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(header.width, 0);
   ihdr.writeUInt32BE(header.height, 4);
   ihdr.set([header.bitDepth, header.colourType, 0, 0, header.interlaced ? 1 : 0], 8);
   const chunks = [SIGNATURE, pngChunk('IHDR', ihdr)];
   if (header.colourType === 3) {
-    // A full palette, so that every index the scanlines hold is in it.
-    const entries = 2 ** header.bitDepth;
+    // A full palette unless told otherwise, so that every index the scanlines hold is in it.
+    const entries = options.paletteEntries ?? 2 ** header.bitDepth;
     chunks.push(pngChunk('PLTE', Buffer.from(Array.from({ length: entries * 3 }, (_, i) => (i * 53) & 0xff))));
   }
   const size = options.idatSize ?? 8192;
@@ -73,8 +138,8 @@ export function assemblePng(header: HandmadeHeader, idat: Uint8Array, options: {
 /** A valid PNG of any colour type, bit depth and interlacing. */
 export const handmadePng = (header: HandmadeHeader): Buffer => assemblePng(header, deflateSync(rawScanlines(header)));
 
-/** The four kinds of corrupt image data behind valid chunks (the audit's cases), from a valid header. */
-export function corruptPngs(header: HandmadeHeader): Record<'notZlib' | 'tooShort' | 'truncatedZlib' | 'tooLong' | 'badFilter' | 'afterIend', Buffer> {
+/** The kinds of corrupt image data behind valid chunks (the audit's cases), from a valid header. */
+export function corruptPngs(header: HandmadeHeader): Record<'notZlib' | 'tooShort' | 'truncatedZlib' | 'tooLong' | 'badFilter' | 'afterZlibStream' | 'afterIend', Buffer> {
   const raw = rawScanlines(header);
   const whole = deflateSync(raw);
   return {
@@ -83,6 +148,7 @@ export function corruptPngs(header: HandmadeHeader): Record<'notZlib' | 'tooShor
     truncatedZlib: assemblePng(header, whole.subarray(0, Math.floor(whole.length / 2))),
     tooLong: assemblePng(header, deflateSync(Buffer.concat([raw, Buffer.alloc(5)]))),
     badFilter: assemblePng(header, deflateSync(rawScanlines(header, (row) => (row === 2 ? 16 : row % 5)))),
+    afterZlibStream: assemblePng(header, Buffer.concat([whole, Buffer.from('extra')])),
     afterIend: handmadePngWithTrailer(header, Buffer.from('trailing bytes')),
   };
 }
