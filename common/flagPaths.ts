@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, mkdirSync, rmdirSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from './env.js';
 
@@ -107,17 +107,37 @@ export function requireFolderDestination(flag: string, path: string): void {
 
 /**
  * Creates the folder a flag names, and the missing folders on the way, one level at a time (a
- * recursive mkdir never returns under /proc); what cannot be created is a ConfigError.
+ * recursive mkdir never returns under /proc); what cannot be created is a ConfigError. Returns
+ * the folders it created, outermost first: what `removeMadeFolders` takes away again if the run
+ * fails before it writes anything there.
  */
-export function makeFolder(flag: string, path: string): void {
+export function makeFolder(flag: string, path: string): string[] {
   const { folder, missing } = nearestFolder(flag, path);
   writableFolder(flag, folder);
+  const made: string[] = [];
   for (const level of missing) {
     try {
       mkdirSync(level);
+      made.push(level);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST' && statOf(level)?.isDirectory()) continue;
+      removeMadeFolders(made);
       throw new ConfigError(`${flag}: cannot create the folder ${level}: ${reason(error)}`);
+    }
+  }
+  return made;
+}
+
+/**
+ * Removes the folders `makeFolder` created, innermost first, each only while it is empty: a file
+ * someone else put there in the meantime keeps its folder (and the folders above it).
+ */
+export function removeMadeFolders(made: readonly string[]): void {
+  for (const level of [...made].reverse()) {
+    try {
+      rmdirSync(level);
+    } catch {
+      return;
     }
   }
 }

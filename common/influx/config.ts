@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { intVar, readEnv, stringVar } from '../env.js';
+import type { InfluxGiveUp } from './giveUp.js';
 
 /** How to reach one InfluxDB database through the v1 HTTP API (`/write`, `/query`). */
 export interface InfluxConnection {
@@ -11,6 +12,8 @@ export interface InfluxConnection {
   readonly auth: InfluxAuth;
   /** How long one HTTP request may take before it is abandoned (`INFLUX_TIMEOUT_MS`; 10 s when absent). */
   readonly timeoutMs?: number;
+  /** For a run that ends after one pass: after the first request that times out, every request fails at once (`giveUp.ts`). */
+  readonly giveUp?: InfluxGiveUp;
 }
 
 /** Per-request timeout of every InfluxDB call when `INFLUX_TIMEOUT_MS` is not set. */

@@ -55,16 +55,27 @@ export function requestTimeoutMs(connection: InfluxConnection, timeoutMs?: numbe
   return timeoutMs ?? connection.timeoutMs ?? DEFAULT_INFLUX_TIMEOUT_MS;
 }
 
-/** Bounds a request by `timeoutMs` (covering the body too), and by the caller's own signal if given. */
-export function requestSignal(timeoutMs: number, signal?: AbortSignal): AbortSignal {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  return signal ? AbortSignal.any([timeout, signal]) : timeout;
+/**
+ * Bounds a request by `timeoutMs` (covering the body too), by the caller's own signal if given, and
+ * by the connection's `giveUp` (a run that has given up on this InfluxDB asks it nothing more).
+ */
+export function requestSignal(connection: InfluxConnection, timeoutMs: number, signal?: AbortSignal): AbortSignal {
+  const signals = [AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : []), ...(connection.giveUp ? [connection.giveUp.signal] : [])];
+  return signals.length === 1 ? (signals[0] as AbortSignal) : AbortSignal.any(signals);
 }
 
-/** Turns fetch's failures (timeout, refused, reset) into an InfluxUnreachableError; anything else passes unchanged. */
+/**
+ * Turns fetch's failures (timeout, refused, reset) into an InfluxUnreachableError; anything else
+ * passes unchanged (a request cut short by the connection's `giveUp` fails with its reason, the
+ * first timeout). A timeout is also told to the connection's `giveUp`.
+ */
 export function requestFailure(connection: InfluxConnection, error: unknown, timeoutMs: number): unknown {
   if (!(error instanceof Error)) return error;
-  if (error.name === 'TimeoutError') return new InfluxUnreachableError(`InfluxDB at ${connection.url} did not answer within ${timeoutMs} ms`, connection.url);
+  if (error.name === 'TimeoutError') {
+    const unanswered = new InfluxUnreachableError(`InfluxDB at ${connection.url} did not answer within ${timeoutMs} ms`, connection.url);
+    connection.giveUp?.timedOut(unanswered);
+    return unanswered;
+  }
   // fetch's network failures are a bare "TypeError: fetch failed" with the reason in `cause`.
   const cause = (error as Error & { cause?: unknown }).cause;
   if (error instanceof TypeError && cause instanceof Error) {

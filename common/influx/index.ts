@@ -1,6 +1,7 @@
 /** The InfluxDB v1-HTTP-API client shared by the collector (writes) and the scaler (reads). */
 export * from './config.js';
 export { InfluxHttpError, InfluxUnreachableError } from './http.js';
+export { InfluxGiveUp } from './giveUp.js';
 export * from './influxql.js';
 export * from './query.js';
 export * from './readers.js';

@@ -79,7 +79,7 @@ export async function influxQuery(connection: InfluxConnection, query: string, o
       method: options.write ? 'POST' : 'GET',
       headers: { ...authHeaders(connection), ...(options.write ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}) },
       ...(options.write ? { body: new URLSearchParams(params).toString() } : {}),
-      signal: requestSignal(timeoutMs, options.signal),
+      signal: requestSignal(connection, timeoutMs, options.signal),
     });
     text = await response.text();
   } catch (error) {

@@ -4,7 +4,7 @@ import type { Point } from '@influxdata/influxdb-client';
 import type { Logger } from '../logger.js';
 import { backoffDelayMs } from './backoff.js';
 import type { InfluxConnection } from './config.js';
-import { authHeaders, endpoint, InfluxHttpError, isRetryableStatus, requestFailure } from './http.js';
+import { authHeaders, endpoint, InfluxHttpError, isRetryableStatus, requestFailure, requestSignal } from './http.js';
 import { BoundedLineBuffer } from './lineBuffer.js';
 
 const gzip = promisify(gzipCallback);
@@ -172,7 +172,7 @@ export class InfluxWriter {
         method: 'POST',
         headers: { ...authHeaders(this.connection), 'Content-Type': 'text/plain; charset=utf-8', 'Content-Encoding': 'gzip' },
         body,
-        signal: AbortSignal.timeout(this.options.requestTimeoutMs),
+        signal: requestSignal(this.connection, this.options.requestTimeoutMs),
       });
       text = await response.text();
     } catch (error) {

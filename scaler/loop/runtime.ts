@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import type { Logger } from '../../common/logger.js';
-import { ensureInfluxSchema, ensureInfluxSchemaInBackground, influxConnectionFrom, influxRetentionFrom, InfluxWriter } from '../../common/influx/index.js';
+import { ensureInfluxSchema, ensureInfluxSchemaInBackground, influxConnectionFrom, InfluxGiveUp, influxRetentionFrom, InfluxWriter } from '../../common/influx/index.js';
 import { listen } from '../../common/listen.js';
 import type { Actuator } from '../actuators/actuator.js';
 import { DockerActuator } from '../actuators/docker.js';
@@ -72,7 +72,11 @@ export async function actuatorFor(config: ScalerConfig, logger: Logger): Promise
 export async function startScaler(config: ScalerConfig, logger: Logger, actuatorOverride?: Actuator): Promise<RunningScaler> {
   // Read and validated before anything starts: a bad file is a ConfigError (exit code 2) at once.
   const fileConfig = config.SCALER_POLICY_FILE ? await loadPolicyConfigFile(config.SCALER_POLICY_FILE, '--config (SCALER_POLICY_FILE)') : undefined;
-  const connection = influxConnectionFrom(config);
+  // A single pass gives up on InfluxDB at its first timeout: it asks one thing after another (the
+  // schema, each service's records and window, its writes), and an InfluxDB that let one request
+  // go unanswered would make it wait as long again for each. The loop keeps asking, tick after tick.
+  const giveUp = config.SCALER_ONCE ? new InfluxGiveUp() : undefined;
+  const connection = { ...influxConnectionFrom(config), ...(giveUp ? { giveUp } : {}) };
   const metrics = scalerMetrics();
   let lease: Lease | undefined;
 
@@ -99,8 +103,11 @@ export async function startScaler(config: ScalerConfig, logger: Logger, actuator
   // background while InfluxDB does not answer, a single pass does not.
   const retention = influxRetentionFrom(config);
   let schema: { stop(): void } | undefined;
-  if (config.SCALER_ONCE) await ensureInfluxSchema(connection, retention, logger);
-  else schema = await ensureInfluxSchemaInBackground(connection, retention, logger);
+  if (config.SCALER_ONCE) {
+    await ensureInfluxSchema(connection, retention, logger);
+    // Its first request went unanswered: the pass would read nothing either. One line naming InfluxDB, exit 1 (cli/failure.ts).
+    if (giveUp?.reason) throw giveUp.reason;
+  } else schema = await ensureInfluxSchemaInBackground(connection, retention, logger);
   let actuator: Actuator;
   try {
     actuator = actuatorOverride ?? (await actuatorFor(config, logger));
@@ -144,7 +151,8 @@ export async function startScaler(config: ScalerConfig, logger: Logger, actuator
     schema?.stop();
     await loop.stop();
     await heldLease.stop();
-    await writer.close(3000);
+    // Given up on InfluxDB (a timeout during the pass): what is left unsent stays so, at once.
+    await writer.close(giveUp?.reason ? 0 : 3000);
     redis?.disconnect();
     await closeServer();
   };

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listServices, type InfluxConnection } from '../../common/influx/index.js';
 import { readServiceHistory } from './history.js';
@@ -22,12 +22,29 @@ export async function buildReport(connection: InfluxConnection, options: { servi
   };
 }
 
-/** Writes `<name>.html` and `<name>.json` into `outDir`; returns both paths. */
+/**
+ * Writes `<name>.html` and `<name>.json` into `outDir`; returns both paths. If one cannot be
+ * written, neither is left: the files this call opened for writing are removed again (a file it
+ * could not open, such as a read-only one of an earlier run, is not its to remove).
+ */
 export async function writeReport(report: Report, outDir: string, name: string): Promise<{ html: string; json: string }> {
   await mkdir(outDir, { recursive: true });
   const html = join(outDir, `${name}.html`);
   const json = join(outDir, `${name}.json`);
-  await writeFile(html, renderReportHtml(report));
-  await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
+  const written: string[] = [];
+  try {
+    for (const [file, content] of [[html, renderReportHtml(report)], [json, `${JSON.stringify(report, null, 2)}\n`]] as const) {
+      const handle = await open(file, 'w');
+      written.push(file);
+      try {
+        await handle.writeFile(content);
+      } finally {
+        await handle.close();
+      }
+    }
+  } catch (error) {
+    await Promise.all(written.map((file) => unlink(file).catch(() => undefined)));
+    throw error;
+  }
   return { html, json };
 }

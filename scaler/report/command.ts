@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { ConfigError } from '../../common/env.js';
-import { makeFolder } from '../../common/flagPaths.js';
+import { makeFolder, removeMadeFolders } from '../../common/flagPaths.js';
 import { influxConnectionFrom, readInfluxEnv } from '../../common/influx/index.js';
 import { EXIT_CODES_HELP } from '../../cli/exitCodes.js';
 
@@ -28,15 +28,21 @@ export function reportCommand(): Command {
       // Where the files go is checked, and the folder made, before InfluxDB is asked anything.
       const name = options.name === undefined ? `scaler-report-${new Date(to).toISOString().replace(/[:.]/g, '-')}` : reportName(options.name);
       const out = options.out ?? 'reports';
-      makeFolder('--out', out);
-      const env = readInfluxEnv({ ...process.env, INFLUX_URL: options.influxUrl, INFLUX_DB: options.influxDb, INFLUX_RETENTION_POLICY: options.retentionPolicy });
-      const { buildReport, writeReport } = await import('./build.js');
-      const services = (options.service ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-      // InfluxDB refusing or not answering within INFLUX_TIMEOUT_MS throws InfluxUnreachableError: one line naming it, exit 1 (cli/failure.ts).
-      const report = await buildReport(influxConnectionFrom(env), { services, from, to });
-      const files = await writeReport(report, out, name);
-      for (const service of report.services) process.stdout.write(`${service.service}: ${service.summary.headline}\n`);
-      process.stdout.write(`${files.html}\n${files.json}\n`);
+      const madeFolders = makeFolder('--out', out);
+      try {
+        const env = readInfluxEnv({ ...process.env, INFLUX_URL: options.influxUrl, INFLUX_DB: options.influxDb, INFLUX_RETENTION_POLICY: options.retentionPolicy });
+        const { buildReport, writeReport } = await import('./build.js');
+        const services = (options.service ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+        // InfluxDB refusing or not answering within INFLUX_TIMEOUT_MS throws InfluxUnreachableError: one line naming it, exit 1 (cli/failure.ts).
+        const report = await buildReport(influxConnectionFrom(env), { services, from, to });
+        const files = await writeReport(report, out, name);
+        for (const service of report.services) process.stdout.write(`${service.service}: ${service.summary.headline}\n`);
+        process.stdout.write(`${files.html}\n${files.json}\n`);
+      } catch (error) {
+        // A failed report leaves nothing behind: not even the folders made for it (those that were there stay).
+        removeMadeFolders(madeFolders);
+        throw error;
+      }
     });
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../../common/env.js';
 import { makeFolder, requireExisting, requireFileDestination, requireFolderDestination } from '../../common/flagPaths.js';
@@ -17,7 +17,8 @@ import { timelineRange, type SecondsRange } from './timeline.js';
 import { timelineChart } from './timelineChart.js';
 import { GAP_STEPS, replayedSeconds, type GapReading, type ReplayOptions } from './replay.js';
 import { formatComparisonTable, formatDecisionLines, formatFrontierLines } from './table.js';
-import { MAX_TRACE_BYTES, parseTraceCsv, reversedTrace, TraceParseError, type Trace } from './trace.js';
+import { MAX_TRACE_BYTES, reversedTrace, TraceParseError, type Trace } from './trace.js';
+import { readTraceFile } from './traceFile.js';
 
 /**
  * The project's shared data sit beside the checkout (`../shared`, as in CI). Found by walking up
@@ -170,7 +171,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     // Every trace is read before any is simulated: a bad file is reported at once, not after minutes.
     const read: Trace[] = [];
     for (const source of traces) {
-      const trace = 'file' in source ? parseTraceCsv(await readFile(source.file, 'utf8'), basename(source.file), { timeColumn: flags.timeColumn, valueColumn: flags.valueColumn, events: flags.events }) : syntheticTrace(source.shape, undefined, source.seed);
+      const trace = 'file' in source ? await readTraceFile(source.file, { timeColumn: flags.timeColumn, valueColumn: flags.valueColumn, events: flags.events }) : syntheticTrace(source.shape, undefined, source.seed);
       if ('file' in source && flags.events) process.stderr.write(`read ${trace.name} as a request log: ${trace.values.reduce((sum, count) => sum + count, 0)} requests, counted per second over ${trace.values.length} s\n`);
       read.push(flags.reverse ? reversedTrace(trace) : trace);
     }

@@ -1,7 +1,11 @@
+import { Float64Column } from './float64Column.js';
+
 /**
  * A request-rate trace: `timestamp_seconds,value` rows, seconds counted from the first row, value
  * = requests in the interval that starts at that timestamp (or a rate; only the shape matters,
- * the simulator rescales it). Parsing is pure and reports every bad line with its number.
+ * the simulator rescales it). Parsing is pure, a line at a time (`readTraceLine`; `TraceParser`
+ * keeps what the lines said, so that `readTraceFile` can stream a file through it), and reports
+ * every bad line with its number.
  *
  * Traces come from many tools, so two other spellings of time are read rather than misread: a
  * header whose timestamp column names its unit (`timestamp_ms`, `time_minutes`, `t_hours`;
@@ -19,8 +23,10 @@ export interface Trace {
 }
 
 /**
- * The largest trace file read: it is read whole, as one string (V8's longest is about 512 MB of
- * text, and its lines and numbers take memory beside it). Checked by size before reading.
+ * The largest trace file read, checked by size before reading. The file is streamed, so its text
+ * is never held whole; its rows are, 16 bytes each, and each of their seconds is replayed: a
+ * 256 MB file of `seconds,value` lines is some 17 million rows (about 270 MB) and simulated
+ * seconds, and one of the shortest lines possible (`0,0`) four times as many.
  */
 export const MAX_TRACE_BYTES = 256_000_000;
 
@@ -150,95 +156,210 @@ function columnIndices(reading: TraceReading, header: readonly string[] | undefi
   return value === time ? `--value-column: the value column ${JSON.stringify(reading.valueColumn)} is the timestamp column` : { time, value };
 }
 
-export function parseTraceCsv(text: string, name: string, reading: TraceReading = {}): Trace {
-  const problems: TraceProblem[] = [];
-  let problemCount = 0;
-  // The first problems are kept; the rest (a binary file has one a line) only counted.
-  const problem = (line: number, message: () => string) => {
-    problemCount += 1;
-    if (problems.length < SHOWN_PROBLEMS) problems.push({ line, message: message() });
-  };
-  const times: number[] = [];
-  const values: number[] = [];
-  const lines = text.split(/\r?\n/);
-  let previous = -Infinity;
-  let unitSeconds = 1;
-  let lastCell = '';
-  let header: string[] | undefined;
-  let columns: number | undefined;
-  let at: { time: number; value: number } | undefined;
-  const events = reading.events === true;
-  for (let index = 0; index < lines.length; index += 1) {
-    const lineNumber = index + 1;
-    // A byte-order mark (files saved by spreadsheet tools) is not part of the first cell.
-    const line = (lines[index] as string).replace(/^\uFEFF/, '').trim();
-    if (line === '' || line.startsWith('#')) continue;
-    // One header, before any row: a second line of words is a bad row, not another header.
-    if (header === undefined && times.length === 0 && problemCount === 0 && HEADER.test(line)) {
-      header = line.split(',').map((cell) => cell.trim().toLowerCase());
-      columns = header.length;
-      if (columns < 2 && !events) problem(lineNumber, () => `header must have at least 2 columns (timestamp_seconds,value), found ${columns}${separatorHint(line)}`);
-      continue;
-    }
-    const cells = line.split(',');
-    // Every row as wide as the header (or as the first row, without one): a row with a column
-    // more or less has its cells in other places.
-    columns ??= cells.length;
-    if (at === undefined) {
-      const found = columnIndices(reading, header);
-      // A column flag that names no column of the file: the flag is wrong, not a line.
-      if (typeof found === 'string') throw new TraceParseError(name, [{ message: found }]);
-      const beyond = Math.max(found.time, found.value);
-      if (beyond >= columns) {
-        const role = beyond === found.time ? 'time' : 'value';
-        const tooNarrow = columns === 1 ? { line: lineNumber, message: `expected 2 comma-separated columns (timestamp_seconds,value), found 1${separatorHint(line)}` } : { message: `${COLUMN_FLAG[role]}: the ${role} column is the ${ordinal(beyond + 1)}, but the file has ${columns} columns` };
-        throw new TraceParseError(name, [...problems, tooNarrow].slice(0, SHOWN_PROBLEMS), problemCount + 1);
-      }
-      at = found;
-      unitSeconds = header === undefined ? 1 : timestampUnitSeconds(header[at.time]!);
-    }
-    if (cells.length !== columns) {
-      problem(lineNumber, () => `expected ${columns} comma-separated column${columns === 1 ? '' : 's'}${header ? ` (${headerList(header, ',')})` : ''}, found ${cells.length}`);
-      continue;
-    }
-    const timeCell = cells[at.time]!.trim();
-    const time = timestampSeconds(timeCell, unitSeconds);
-    if (!Number.isFinite(time)) {
-      problem(lineNumber, () => `timestamp is not a number or an ISO 8601 date-time: ${excerpt(cells[at!.time]!)}`);
-      continue;
-    }
-    if (events) {
-      // A request log: rows may share a timestamp and need not be in order; they are counted.
-      times.push(time);
-      continue;
-    }
-    const valueCell = cells[at.value]!.trim();
-    const value = Number(valueCell);
-    if (valueCell === '' || !Number.isFinite(value)) {
-      problem(lineNumber, () => `value is not a number: ${excerpt(cells[at!.value]!)}`);
-      continue;
-    }
-    if (value < 0) {
-      problem(lineNumber, () => `value must not be negative: ${value}`);
-      continue;
-    }
-    if (time <= previous) {
-      const [now, before] = [timeCell, lastCell].map((cell) => (cell.length > EXCERPT_CHARACTERS ? excerpt(cell) : cell));
-      problem(lineNumber, () => `timestamp ${now} does not increase (previous row: ${before})`);
-      continue;
-    }
-    previous = time;
-    lastCell = timeCell;
-    times.push(time);
-    values.push(value);
+/** Where the timestamp and the value are, 0-based (the value -1 for a request log), and how wide every row is. */
+export interface TraceLayout {
+  readonly columns: number;
+  readonly time: number;
+  readonly value: number;
+  /** Seconds per unit of the timestamp column. */
+  readonly unitSeconds: number;
+}
+
+/** What the lines before tell about the next one: plain data, kept by `TraceParser` from line to line. */
+export interface TraceLineContext {
+  readonly reading: TraceReading;
+  /** The header's names, lower-cased, when the file has a header line. */
+  readonly header: readonly string[] | undefined;
+  /** Known from the first row on. */
+  readonly layout: TraceLayout | undefined;
+  /** Nothing but blank lines and comments so far: a line of words here is the header. */
+  readonly atStart: boolean;
+  /** The last row's time in seconds (-Infinity before the first), and its timestamp cell as written (what a row out of order is compared with). */
+  readonly previousTime: number;
+  readonly previousCell: string;
+}
+
+/** A bad line, as data: its message is written only for the problems shown (a binary file has one a line). */
+export type TraceLineProblem =
+  | { readonly kind: 'narrow header'; readonly columns: number; readonly line: string }
+  | { readonly kind: 'width'; readonly found: number }
+  | { readonly kind: 'timestamp'; readonly cell: string }
+  | { readonly kind: 'value'; readonly cell: string }
+  | { readonly kind: 'negative'; readonly value: number }
+  | { readonly kind: 'order'; readonly cell: string; readonly previousCell: string };
+
+/** What one line of a trace file says, given what the lines before it said. */
+export type TraceLineReading =
+  | { readonly kind: 'blank' }
+  | { readonly kind: 'header'; readonly header: readonly string[]; readonly problem?: TraceLineProblem }
+  /** A row taken, a request of a log, or a bad row; the first row also says the file's layout (`layout`, undefined on the others). */
+  | { readonly kind: 'row'; readonly time: number; readonly value: number; readonly cell: string; readonly layout: TraceLayout | undefined }
+  | { readonly kind: 'event'; readonly time: number; readonly layout: TraceLayout | undefined }
+  | { readonly kind: 'problem'; readonly problem: TraceLineProblem; readonly layout: TraceLayout | undefined }
+  /**
+   * The file cannot be read on: a column flag that names no column of it (`alone`: the one problem
+   * reported), or rows narrower than the columns asked for (at this line, `atLine`, when they have one column).
+   */
+  | { readonly kind: 'fatal'; readonly message: string; readonly atLine: boolean; readonly alone: boolean };
+
+const BLANK: TraceLineReading = { kind: 'blank' };
+
+/** What a file's lines say before the first: nothing. */
+export function traceStart(reading: TraceReading = {}): TraceLineContext {
+  return { reading, header: undefined, layout: undefined, atStart: true, previousTime: -Infinity, previousCell: '' };
+}
+
+/** Reads one line of a trace file (without its line end), given what the lines before it said. Pure. */
+export function readTraceLine(text: string, context: TraceLineContext): TraceLineReading {
+  // A byte-order mark (files saved by spreadsheet tools) is not part of the first cell.
+  const line = text.replace(/^\uFEFF/, '').trim();
+  if (line === '' || line.startsWith('#')) return BLANK;
+  const events = context.reading.events === true;
+  // One header, before any row: a second line of words is a bad row, not another header.
+  if (context.atStart && HEADER.test(line)) {
+    const header = line.split(',').map((cell) => cell.trim().toLowerCase());
+    return header.length < 2 && !events ? { kind: 'header', header, problem: { kind: 'narrow header', columns: header.length, line } } : { kind: 'header', header };
   }
-  if (problemCount > 0) throw new TraceParseError(name, problems, problemCount);
-  // What is wrong with the whole file names no line.
-  if (events) return eventsPerSecond(times, name);
-  if (times.length < 2) throw new TraceParseError(name, [{ message: `a trace needs at least 2 data rows, found ${times.length}` }]);
-  const origin = times[0] as number;
-  const shifted = Float64Array.from(times, (t) => t - origin);
-  return { name, times: shifted, values: Float64Array.from(values), stepSeconds: medianStep(shifted) };
+  const cells = line.split(',');
+  let found: TraceLayout | undefined;
+  if (context.layout === undefined) {
+    const layout = layoutOf(cells, line, context);
+    if (layout.kind === 'fatal') return layout;
+    found = layout.layout;
+  }
+  const layout = (found ?? context.layout) as TraceLayout;
+  // Every row as wide as the header (or as the first row, without one): a row with a column
+  // more or less has its cells in other places.
+  if (cells.length !== layout.columns) return { kind: 'problem', problem: { kind: 'width', found: cells.length }, layout: found };
+  const timeCell = (cells[layout.time] as string).trim();
+  const time = timestampSeconds(timeCell, layout.unitSeconds);
+  if (!Number.isFinite(time)) return { kind: 'problem', problem: { kind: 'timestamp', cell: cells[layout.time] as string }, layout: found };
+  // A request log: rows may share a timestamp and need not be in order; they are counted.
+  if (events) return { kind: 'event', time, layout: found };
+  const valueCell = (cells[layout.value] as string).trim();
+  const value = Number(valueCell);
+  if (valueCell === '' || !Number.isFinite(value)) return { kind: 'problem', problem: { kind: 'value', cell: cells[layout.value] as string }, layout: found };
+  if (value < 0) return { kind: 'problem', problem: { kind: 'negative', value }, layout: found };
+  if (time <= context.previousTime) return { kind: 'problem', problem: { kind: 'order', cell: timeCell, previousCell: context.previousCell }, layout: found };
+  return { kind: 'row', time, value, cell: timeCell, layout: found };
+}
+
+/** The layout the first row gives (the header's width, else its own), or why the file cannot be read. */
+function layoutOf(cells: readonly string[], line: string, context: TraceLineContext): { kind: 'layout'; layout: TraceLayout } | Extract<TraceLineReading, { kind: 'fatal' }> {
+  const { header, reading } = context;
+  const columns = header?.length ?? cells.length;
+  const found = columnIndices(reading, header);
+  // A column flag that names no column of the file: the flag is wrong, not a line.
+  if (typeof found === 'string') return { kind: 'fatal', message: found, atLine: false, alone: true };
+  const beyond = Math.max(found.time, found.value);
+  if (beyond >= columns) {
+    const role = beyond === found.time ? 'time' : 'value';
+    if (columns === 1) return { kind: 'fatal', message: `expected 2 comma-separated columns (timestamp_seconds,value), found 1${separatorHint(line)}`, atLine: true, alone: false };
+    return { kind: 'fatal', message: `${COLUMN_FLAG[role]}: the ${role} column is the ${ordinal(beyond + 1)}, but the file has ${columns} columns`, atLine: false, alone: false };
+  }
+  return { kind: 'layout', layout: { columns, ...found, unitSeconds: header === undefined ? 1 : timestampUnitSeconds(header[found.time]!) } };
+}
+
+/** The message of a bad line. */
+export function traceLineMessage(problem: TraceLineProblem, context: TraceLineContext): string {
+  switch (problem.kind) {
+    case 'narrow header':
+      return `header must have at least 2 columns (timestamp_seconds,value), found ${problem.columns}${separatorHint(problem.line)}`;
+    case 'width': {
+      const columns = context.layout?.columns ?? 0;
+      return `expected ${columns} comma-separated column${columns === 1 ? '' : 's'}${context.header ? ` (${headerList(context.header, ',')})` : ''}, found ${problem.found}`;
+    }
+    case 'timestamp':
+      return `timestamp is not a number or an ISO 8601 date-time: ${excerpt(problem.cell)}`;
+    case 'value':
+      return `value is not a number: ${excerpt(problem.cell)}`;
+    case 'negative':
+      return `value must not be negative: ${problem.value}`;
+    case 'order': {
+      const [now, before] = [problem.cell, problem.previousCell].map((cell) => (cell.length > EXCERPT_CHARACTERS ? excerpt(cell) : cell));
+      return `timestamp ${now} does not increase (previous row: ${before})`;
+    }
+  }
+}
+
+/**
+ * A trace read a line at a time, in the file's order (`line`), then made whole (`end`): the lines
+ * need not all be in memory at once, so a file can be streamed through it. Each line is read by
+ * `readTraceLine`; this keeps what the lines said: the rows, and the first problems.
+ */
+export class TraceParser {
+  /** Changed in place, a field at a time, rather than copied for each of millions of rows. */
+  private readonly context: { -readonly [K in keyof TraceLineContext]: TraceLineContext[K] };
+  private lineNumber = 0;
+  private readonly times = new Float64Column();
+  private readonly values = new Float64Column();
+  private readonly problems: TraceProblem[] = [];
+  /** Every problem; only the first are kept. */
+  private problemCount = 0;
+
+  constructor(
+    private readonly name: string,
+    reading: TraceReading = {},
+  ) {
+    this.context = traceStart(reading);
+  }
+
+  /** The next line, without its line end. Throws TraceParseError for a file that cannot be read on. */
+  line(text: string): void {
+    this.lineNumber += 1;
+    const said = readTraceLine(text, this.context);
+    switch (said.kind) {
+      case 'blank':
+        return;
+      case 'header':
+        this.context.header = said.header;
+        this.context.atStart = false;
+        if (said.problem) this.problem(said.problem);
+        return;
+      case 'fatal': {
+        const problem = said.atLine ? { line: this.lineNumber, message: said.message } : { message: said.message };
+        if (said.alone) throw new TraceParseError(this.name, [problem]);
+        throw new TraceParseError(this.name, [...this.problems, problem].slice(0, SHOWN_PROBLEMS), this.problemCount + 1);
+      }
+    }
+    this.context.atStart = false;
+    if (said.layout !== undefined) this.context.layout = said.layout;
+    switch (said.kind) {
+      case 'problem':
+        this.problem(said.problem);
+        return;
+      case 'event':
+        this.times.push(said.time);
+        return;
+      case 'row':
+        this.times.push(said.time);
+        this.values.push(said.value);
+        this.context.previousTime = said.time;
+        this.context.previousCell = said.cell;
+    }
+  }
+
+  /** The trace the lines make. Throws TraceParseError with the problems found, or what is wrong with the whole file (no line named). */
+  end(): Trace {
+    if (this.problemCount > 0) throw new TraceParseError(this.name, this.problems, this.problemCount);
+    if (this.context.reading.events === true) return eventsPerSecond(this.times.take(), this.name);
+    if (this.times.length < 2) throw new TraceParseError(this.name, [{ message: `a trace needs at least 2 data rows, found ${this.times.length}` }]);
+    const times = this.times.take(this.times.first);
+    return { name: this.name, times, values: this.values.take(), stepSeconds: medianStep(times) };
+  }
+
+  private problem(problem: TraceLineProblem): void {
+    this.problemCount += 1;
+    // The first problems are kept; the rest (a binary file has one a line) only counted.
+    if (this.problems.length < SHOWN_PROBLEMS) this.problems.push({ line: this.lineNumber, message: traceLineMessage(problem, this.context) });
+  }
+}
+
+/** A trace from the whole text of its file (which `readTraceFile` streams instead). */
+export function parseTraceCsv(text: string, name: string, reading: TraceReading = {}): Trace {
+  const parser = new TraceParser(name, reading);
+  for (const line of text.split(/\r?\n/)) parser.line(line);
+  return parser.end();
 }
 
 /** The longest request log counted per second: 100 days, 8.64 million seconds (69 MB of counts). */
@@ -248,7 +369,7 @@ export const MAX_REQUEST_LOG_SECONDS = 8_640_000;
  * A request log as a trace: the requests of each second from the first request's second to the
  * last one's, empty seconds included (counted 0, not missing).
  */
-function eventsPerSecond(eventTimes: readonly number[], name: string): Trace {
+function eventsPerSecond(eventTimes: Float64Array, name: string): Trace {
   if (eventTimes.length === 0) throw new TraceParseError(name, [{ message: 'a request log needs at least 1 request, found none' }]);
   let first = Infinity;
   let last = -Infinity;

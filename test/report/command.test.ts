@@ -1,9 +1,14 @@
-/** `scalewright report` when InfluxDB cannot be asked: one line naming it, exit 1, no report. */
-import { mkdtemp, readdir } from 'node:fs/promises';
+/**
+ * `scalewright report` when InfluxDB cannot be asked: one line naming it, exit 1, no report; and
+ * a failed report leaves nothing it created (the folders made for it, a half-written pair).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../common/freePort.js';
+import { writeReport } from '../../scaler/report/build.js';
 import { reportCommand } from '../../scaler/report/command.js';
 import { capturingStderr, silentServer } from '../support/failingDependencies.js';
 
@@ -46,5 +51,65 @@ describe('report, when InfluxDB cannot be asked', () => {
     const { stderr, exitCode } = await report(['--service', 'checkout', '--out', out]);
     expect(exitCode).toBe(2);
     expect(stderr).toMatch(/^invalid configuration: .*INFLUX_TIMEOUT_MS/);
+  });
+});
+
+describe('a failed report leaves nothing it created', () => {
+  let dir: string;
+  const saved = process.env.INFLUX_TIMEOUT_MS;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sw-report-left-'));
+    process.env.INFLUX_TIMEOUT_MS = '500';
+  });
+  afterEach(async () => {
+    if (saved === undefined) delete process.env.INFLUX_TIMEOUT_MS;
+    else process.env.INFLUX_TIMEOUT_MS = saved;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('the folders --out made (here two levels) are removed again when InfluxDB does not answer, or refuses', async () => {
+    const silent = await silentServer();
+    try {
+      const silentRun = await report(['--influx-url', silent.url, '--service', 'checkout', '--out', join(dir, 'new', 'reports')]);
+      expect(silentRun).toEqual({ exitCode: 1, stderr: `error: InfluxDB at ${silent.url} did not answer within 500 ms\n` });
+    } finally {
+      await silent.close();
+    }
+    const refusedRun = await report(['--influx-url', `http://127.0.0.1:${await freePort()}`, '--service', 'checkout', '--out', join(dir, 'other', 'reports')]);
+    expect(refusedRun.exitCode).toBe(1);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('a bad INFLUX_TIMEOUT_MS (exit 2, found after --out was made) leaves no folder either', async () => {
+    process.env.INFLUX_TIMEOUT_MS = 'soon';
+    const { exitCode } = await report(['--service', 'checkout', '--out', join(dir, 'reports')]);
+    expect(exitCode).toBe(2);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('a folder that was there stays, with what was in it; of the folders made, one that got a file meanwhile stays', async () => {
+    await mkdir(join(dir, 'kept'));
+    await writeFile(join(dir, 'kept', 'earlier.html'), 'an earlier report\n');
+    const silent = await silentServer();
+    try {
+      // The run makes kept/new/deeper; while it waits on InfluxDB, someone else writes into kept/new.
+      const run = report(['--influx-url', silent.url, '--service', 'checkout', '--out', join(dir, 'kept', 'new', 'deeper')]);
+      await expect.poll(() => silent.connections()).toBeGreaterThan(0);
+      await writeFile(join(dir, 'kept', 'new', 'theirs.txt'), 'not the report\'s\n');
+      expect((await run).exitCode).toBe(1);
+    } finally {
+      await silent.close();
+    }
+    expect((await readdir(join(dir, 'kept'))).sort()).toEqual(['earlier.html', 'new']);
+    expect(await readdir(join(dir, 'kept', 'new'))).toEqual(['theirs.txt']);
+  });
+
+  it('a pair that cannot be written whole is not left half-written: the HTML written before the JSON failed is removed', async () => {
+    // A folder where the JSON should go: the HTML is written, the JSON cannot be.
+    await mkdir(join(dir, 'incident.json'));
+    const report = { title: 'Scaler report', from: 0, to: 60_000, generatedAt: 60_000, services: [] };
+    await expect(writeReport(report, dir, 'incident')).rejects.toThrow(/EISDIR/);
+    expect(existsSync(join(dir, 'incident.html'))).toBe(false);
+    expect(await readdir(dir)).toEqual(['incident.json']);
   });
 });

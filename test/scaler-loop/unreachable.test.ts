@@ -1,8 +1,9 @@
 /**
  * The `scaler` command when a dependency cannot be reached. `--once` answers "what would you do
  * now?": exit 0 when the pass could evaluate, 1 when it could not (the lease not held, the platform
- * unreachable, or not one service evaluated because the platform or InfluxDB did not answer). A
- * busy --port ends the scaler at once with one line, before anything else is started.
+ * unreachable, or not one service evaluated because the platform or InfluxDB did not answer). An
+ * InfluxDB that lets a request time out is asked nothing more in that pass. A busy --port ends the
+ * scaler at once with one line, before anything else is started.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -11,7 +12,8 @@ import { freePort } from '../../common/freePort.js';
 import { scalerCommand } from '../../scaler/command.js';
 import { loadScalerConfig } from '../../scaler/loop/config.js';
 import { startScaler } from '../../scaler/loop/runtime.js';
-import { busyPort, capturingStderr, silentServer } from '../support/failingDependencies.js';
+import type { Actuator, ServiceState } from '../../scaler/actuators/actuator.js';
+import { busyPort, capturingStderr, influxThatStopsAnswering, silentServer } from '../support/failingDependencies.js';
 import { capturingLogger } from './support/influx.js';
 
 const runId = randomUUID().slice(0, 8);
@@ -52,16 +54,39 @@ describe('scaler, when a dependency cannot be reached', () => {
     expect(messages.slice(started + 1)).toEqual(['cannot list managed services from the platform', 'scaler --once: the pass could not evaluate: cannot list managed services from the platform']);
   });
 
-  it('--once fails when InfluxDB does not answer for any service', async () => {
+  it('--once gives up on an InfluxDB that does not answer at its first timeout: one line naming it, exit 1, one request, not one timeout per read', async () => {
     const silent = await silentServer();
-    const { logger } = capturingLogger('fatal');
     try {
-      const service = `absent-${runId}`;
-      const config = loadScalerConfig({ ...process.env, INFLUX_URL: silent.url, REDIS_URL: '', SCALER_ONCE: 'true', SCALER_DRY_RUN: 'true', SCALER_SERVICES: service, SCALER_REQUIRE_LABEL: `scalewright.test.run=${runId}` });
-      const running = await startScaler(config, logger);
-      expect(running.onceFailure).toBe(`no service could be evaluated (${service}: influx_unreachable)`);
+      const started = Date.now();
+      const { stderr, exitCode } = await scaler(['--once', '--dry-run', '--influx-url', silent.url, '--service', `absent-${runId}`]);
+      const seconds = (Date.now() - started) / 1000;
+      expect(exitCode).toBe(1);
+      expect(stderr).toBe(`error: InfluxDB at ${silent.url} did not answer within 500 ms\n`);
+      // The schema setup's first statement, and nothing after it: not the records, the window and the writes, each waiting its 500 ms.
+      expect(silent.connections()).toBe(1);
+      expect(seconds).toBeLessThan(1.5);
     } finally {
       await silent.close();
+    }
+  });
+
+  it('--once that InfluxDB stops answering during the pass: the first read that times out ends the others at once; the pass fails', async () => {
+    const influx = await influxThatStopsAnswering();
+    const { logger } = capturingLogger('fatal');
+    const state = (service: string): ServiceState => ({ service, replicas: 1, readyReplicas: 1, cpuLimitCores: 0.5, memoryLimitBytes: 256 * 1024 * 1024, converging: false, members: [], labels: {} });
+    const actuator: Actuator = { kind: 'docker', listServices: async () => ['a', 'b'], observe: async (service) => state(service), tidy: async () => 0, setReplicas: async () => undefined, setLimits: async () => undefined };
+    try {
+      const config = loadScalerConfig({ ...process.env, INFLUX_URL: influx.url, REDIS_URL: '', SCALER_ONCE: 'true', SCALER_DRY_RUN: 'true', SCALER_SERVICES: 'a,b' });
+      const started = Date.now();
+      const running = await startScaler(config, logger, actuator);
+      const seconds = (Date.now() - started) / 1000;
+      expect(running.onceFailure).toBe('no service could be evaluated (a: influx_unreachable, b: influx_unreachable)');
+      const reads = influx.asked().filter((request) => !/^query (CREATE|ALTER|DROP|SHOW)$/.test(request));
+      // Each service's first read (its predecessor's records), both at once; then neither window is asked for, nor the records written.
+      expect(reads).toEqual(['query SELECT', 'query SELECT']);
+      expect(seconds).toBeLessThan(1.5);
+    } finally {
+      await influx.close();
     }
   });
 

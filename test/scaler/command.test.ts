@@ -1,8 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fileNamesFor, simulateCommand } from '../../scaler/simulator/command.js';
+import { CLI } from '../support/processes.js';
 
 function capture() {
   const out: string[] = [];
@@ -336,4 +339,25 @@ describe('scalewright simulate', () => {
       expect(await refused(['--trace', join(dir, 'good.csv'), '--value-column', 'zz'])).toMatchObject({ exitCode: 2, stderr: 'cannot read trace good.csv:\n  --value-column: no column named "zz"; the header has timestamp_seconds, value\n' });
     });
   });
+});
+
+describe('a trace file is read a line at a time, not whole', () => {
+  it('the built CLI simulates a trace of a million rows (17 MB) in a JavaScript heap of 40 MB, which its text and its lines would not fit in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-heap-'));
+    const trace = join(dir, 'million.csv');
+    try {
+      const out = createWriteStream(trace);
+      out.write('timestamp_seconds,value\n');
+      for (let block = 0; block < 100; block += 1) {
+        const rows = Array.from({ length: 10_000 }, (_, i) => `${1_700_000_000 + block * 10_000 + i},${100 + ((block * 31 + i) % 97)}.5\n`);
+        if (!out.write(rows.join(''))) await new Promise<void>((drained) => out.once('drain', () => drained()));
+      }
+      await new Promise<void>((closed) => out.end(() => closed()));
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--max-old-space-size=40', CLI, 'simulate', '--trace', trace, '--policy', 'hpa', '--jobs', '1'], { maxBuffer: 1 << 20 });
+      expect(stderr).toContain('simulated million.csv (1000000 rows)');
+      expect(stdout).toMatch(/million\.csv: time: real time \(1 s rows\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

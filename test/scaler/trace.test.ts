@@ -1,7 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { forEachLine, LINE_CHUNK_BYTES } from '../../scaler/simulator/fileLines.js';
 import { replayTrace, traceGaps } from '../../scaler/simulator/replay.js';
 import { syntheticTrace } from '../../scaler/simulator/synthetic.js';
-import { parseTraceCsv, timestampUnitSeconds, TraceParseError } from '../../scaler/simulator/trace.js';
+import { parseTraceCsv, readTraceLine, timestampUnitSeconds, traceStart, TraceParseError, type Trace } from '../../scaler/simulator/trace.js';
+import { readTraceFile } from '../../scaler/simulator/traceFile.js';
 
 const parseError = (text: string) => {
   try {
@@ -264,5 +269,81 @@ describe('replay rescaling', () => {
     expect(replay.timeFactor).toBe(120);
     expect(Array.from(replay.rates)).toEqual([20, 30]);
     expect(replay.description).toMatch(/60 s rows replayed over 0\.5 s \(120× faster, averaged over each simulated second\)/);
+  });
+});
+
+describe('a trace file read as a stream, a line at a time', () => {
+  /** What the stream reads at a time. */
+  const CHUNK = LINE_CHUNK_BYTES;
+  const dir = mkdtempSync(join(tmpdir(), 'sw-trace-stream-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, content: string | Buffer) => {
+    writeFileSync(join(dir, name), content);
+    return join(dir, name);
+  };
+  /** What the whole text gives: a trace, or the error. */
+  const fromText = (text: string, name: string, reading = {}): Trace | string => {
+    try {
+      return parseTraceCsv(text, name, reading);
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  const fromFile = (path: string, reading = {}): Promise<Trace | string> => readTraceFile(path, reading).catch((error: Error) => error.message);
+  /** Rows of `timestamp,value` from `first`, padded with a comment so that `at` falls exactly on a chunk's end. */
+  const rowsEndingAt = (at: number) => {
+    const rows = Array.from({ length: 1000 }, (_, t) => `${t},${t % 7}\n`).join('');
+    return `${rows}#${'.'.repeat(at - rows.length - 2)}\n`;
+  };
+
+  it('each line is read on its own, from plain data to plain data: the header, a row, a bad row', () => {
+    const start = traceStart();
+    expect(readTraceLine('\uFEFFtimestamp_seconds,value\r', start)).toEqual({ kind: 'header', header: ['timestamp_seconds', 'value'] });
+    const afterHeader = { ...start, header: ['timestamp_seconds', 'value'], atStart: false };
+    const first = readTraceLine(' 60,5 ', afterHeader);
+    expect(first).toEqual({ kind: 'row', time: 60, value: 5, cell: '60', layout: { columns: 2, time: 0, value: 1, unitSeconds: 1 } });
+    const afterRow = { ...afterHeader, layout: { columns: 2, time: 0, value: 1, unitSeconds: 1 }, previousTime: 60, previousCell: '60' };
+    expect(readTraceLine('59,1', afterRow)).toEqual({ kind: 'problem', problem: { kind: 'order', cell: '59', previousCell: '60' }, layout: undefined });
+    expect(readTraceLine('# a comment', afterRow)).toEqual({ kind: 'blank' });
+  });
+
+  it('gives what the whole text gives, for lines across the chunks it is read in: CRLF cut between "\\r" and "\\n", a character of several bytes cut in two, a line longer than a chunk', async () => {
+    // The first chunk ends with the "\\r"; the next starts with the "\\n".
+    const crlf = `${rowsEndingAt(CHUNK).replace(/\n$/, '\r\n')}1000,1\r\n1001,2\r\n`;
+    expect([crlf[CHUNK - 1], crlf[CHUNK]]).toEqual(['\r', '\n']);
+    // "é" is two bytes in UTF-8: the first is the chunk's last.
+    const bad = `${rowsEndingAt(CHUNK - 6)}1000,é\n1001,2\n`;
+    expect(Buffer.from(bad).indexOf(Buffer.from('é'))).toBe(CHUNK - 1);
+    const long = `0,1\n1,${'9'.repeat(3 * CHUNK)}x\n2,3\n`;
+    for (const [name, text] of [['crlf.csv', crlf], ['split-char.csv', bad], ['long.csv', long]] as const) {
+      expect(await fromFile(file(name, text))).toEqual(fromText(text, name));
+    }
+    expect(await fromFile(join(dir, 'split-char.csv'))).toMatch(/line 1002: value is not a number: "é"/);
+    expect(await fromFile(join(dir, 'long.csv'))).toContain(`line 2: value is not a number: "${'9'.repeat(80)}"… (${3 * CHUNK + 1} characters)`);
+  });
+
+  it('numbers lines as the whole text does: a "\\r" alone is not a line end, a last line needs none; a byte-order mark is skipped; a request log is counted', async () => {
+    const cases: [string, string, object?][] = [
+      ['lone-cr.csv', '0,1\r1,2\n2,3\n'],
+      ['no-end.csv', '\uFEFFtimestamp_seconds,value\n0,1\n1,2'],
+      ['empty.csv', ''],
+      ['events.csv', 'timestamp\n0.5\n0.7\n3.2\n', { events: true }],
+      ['narrow.csv', 'timestamp_seconds,value\n0;1\n'],
+      ['flag.csv', 'a,b\n0,1\n', { valueColumn: 'c' }],
+    ];
+    for (const [name, text, reading = {}] of cases) expect(await fromFile(file(name, text), reading)).toEqual(fromText(text, name, reading));
+  });
+
+  it('hands on every line, and stops reading where a line is refused', async () => {
+    const lines: string[] = [];
+    await forEachLine(file('lines.txt', 'a\r\nb\rc\n\nd'), (line) => lines.push(line));
+    expect(lines).toEqual(['a', 'b\rc', '', 'd']);
+    const seen: string[] = [];
+    const refusing = forEachLine(file('refused.txt', 'a\nb\nc\n'), (line) => {
+      seen.push(line);
+      if (line === 'b') throw new Error('refused b');
+    });
+    await expect(refusing).rejects.toThrow('refused b');
+    expect(seen).toEqual(['a', 'b']);
   });
 });

@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { failureOutcome } from '../../cli/failure.js';
 
@@ -35,6 +36,42 @@ export async function silentServer(): Promise<SilentServer> {
     hangUp,
     close: () => {
       hangUp();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * An InfluxDB that answers the schema setup (CREATE, ALTER, DROP, SHOW: each with an empty result)
+ * and then stops answering: every other query (the SELECTs that read) and every /write waits for
+ * good. `asked` lists what reached it, as `query <first word>` or `write`.
+ */
+export interface InfluxThatStopsAnswering {
+  readonly url: string;
+  asked(): string[];
+  close(): Promise<void>;
+}
+
+export async function influxThatStopsAnswering(): Promise<InfluxThatStopsAnswering> {
+  const asked: string[] = [];
+  const server = createHttpServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      const url = new URL(request.url ?? '/', 'http://influx');
+      if (url.pathname === '/write') return void asked.push('write');
+      const query = url.searchParams.get('q') ?? new URLSearchParams(body).get('q') ?? '';
+      const verb = (/^\s*(\w+)/.exec(query)?.[1] ?? '').toUpperCase();
+      asked.push(`query ${verb}`);
+      if (['CREATE', 'ALTER', 'DROP', 'SHOW'].includes(verb)) response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ results: [{ statement_id: 0 }] }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    asked: () => [...asked],
+    close: () => {
+      server.closeAllConnections();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
