@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAppUnderTest, waitForJob, type AppUnderTest } from '../support/processes.js';
+import { startAppUnderTest, waitForJob, waitUntil, type AppUnderTest } from '../support/processes.js';
 
 let sut: AppUnderTest;
 beforeAll(async () => {
@@ -53,7 +53,9 @@ describe('POST /file: word count of a file under DATA_DIR', () => {
     const response = await fetch(`${sut.url}/file`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'b a b\n' });
     const { result } = await runJob('/file', response);
     expect(await result.text()).toBe('b 2\na 1\n');
-    expect(await readdir(sut.dirs.uploads)).toEqual([]);
+    // The worker removes the upload once BullMQ has recorded the job as finished, so a client can
+    // see the result a moment before the upload is gone.
+    await waitUntil('the upload to be removed', async () => (await readdir(sut.dirs.uploads)).length === 0);
   });
 
   it.each([
