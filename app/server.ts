@@ -97,10 +97,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     }
     if (isRedisUnavailable(error)) {
       // The outage itself is logged once per connection (outageLog); a line per refused request is detail.
-      deps.logger.debug({ err: error.message, path: c.req.path }, 'redis unavailable: answered 503');
+      deps.logger.debug({ err: error.message, path: echoedValue(c.req.path) }, 'redis unavailable: answered 503');
       return c.json(errorBody(c.req.path, 'storage temporarily unavailable, retry later'), 503);
     }
-    deps.logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
+    // A client chooses the path, kilobytes of it if it likes: log lines repeat it shortened, as answers do.
+    deps.logger.error({ err: error, method: echoedValue(c.req.method), path: echoedValue(c.req.path) }, 'unhandled error');
     return c.json(errorBody(c.req.path, 'internal error'), 500);
   });
   return app;

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createInflate } from 'node:zlib';
+import { coalescedPieces } from './coalescedPieces.js';
 import { paletteIndexCheck } from './paletteIndexCheck.js';
 import type { PngHeader } from './pngInspection.js';
 
@@ -105,19 +106,24 @@ export function scanlineChecker(header: PngHeader): ScanlineChecker {
 
 export type ImageDataCheck = { ok: true; inflatedBytes: number } | { ok: false; reason: string };
 
+/** Smaller pieces of compressed data are gathered up to this before zlib sees them (its own chunk size). */
+const INFLATE_PIECE_BYTES = 16 * 1024;
+
 /**
  * Inflates the concatenated IDAT data as a stream and checks it with scanlineChecker: a zlib
  * error, too few or too many bytes, a row filter over 4, a palette index past the PLTE, or bytes
  * after the end of the zlib stream is a reason to refuse the image. The inflated bytes are looked
  * at as zlib hands them over (16 KiB pieces) and then dropped, so the memory held does not grow
- * with the image, and inflating stops at the first byte too many.
+ * with the image, and inflating stops at the first byte too many. The compressed data may come in
+ * pieces of any size, one-byte IDAT chunks included: small ones are gathered before zlib sees
+ * them (coalescedPieces), so its cost follows the bytes, not the pieces.
  */
 export async function checkImageData(header: PngHeader, compressed: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<ImageDataCheck> {
   const checker = scanlineChecker(header);
   let refused: string | null = null;
   let fed = 0;
   async function* counted() {
-    for await (const piece of compressed) {
+    for await (const piece of coalescedPieces(compressed, INFLATE_PIECE_BYTES)) {
       fed += piece.length;
       yield piece;
     }

@@ -3,7 +3,7 @@ import type { AppDeps } from '../http/appDeps.js';
 import { echoedValue } from '../http/echoedValue.js';
 import { ErrorResponse, isToken, TokenParam, TokenResponse } from '../http/schemas.js';
 import { checkImageData } from '../image/pngImageData.js';
-import { inspectPng } from '../image/pngInspection.js';
+import { inspectPng, PNG_MAX_CHUNKS } from '../image/pngInspection.js';
 import { newToken } from '../jobs/jobQueues.js';
 import { randomizeInputKey, randomizeResultKey } from '../store/blobStore.js';
 import { jobStatusRoute } from './jobStatusRoute.js';
@@ -15,7 +15,7 @@ const Submit = createRoute({
   request: { body: { required: true, content: { 'image/png': { schema: z.string().openapi({ type: 'string', format: 'binary' }) } } } },
   responses: {
     201: { description: 'Accepted; poll the status with the token', content: { 'application/json': { schema: TokenResponse } } },
-    400: { description: 'Not a PNG (by Content-Type or bytes), or a corrupt one', content: { 'application/json': { schema: ErrorResponse } } },
+    400: { description: `Not a PNG (by Content-Type or bytes), a corrupt one, or one in more than ${PNG_MAX_CHUNKS} chunks`, content: { 'application/json': { schema: ErrorResponse } } },
     413: { description: 'Body over IMAGE_BODY_LIMIT, or more pixels than IMAGE_MAX_PIXELS', content: { 'application/json': { schema: ErrorResponse } } },
   },
 });
@@ -42,6 +42,7 @@ export function randomizeRoutes(app: OpenAPIHono, deps: AppDeps): void {
       return c.json({ error: `image has ${png.width}×${png.height} pixels, more than the limit of ${deps.config.IMAGE_MAX_PIXELS}` }, 413);
     }
     // After the pixel limit, so that inflating is bounded by it (and stops at the first byte too many).
+    // The IDAT chunks are read from the upload as zlib takes them: nothing is kept per chunk.
     const data = await checkImageData(png.header, png.imageData);
     if (!data.ok) return c.json({ error: data.reason }, 400);
     const token = newToken();

@@ -8,6 +8,7 @@ import { loadAppConfig } from '../../app/config.js';
 import type { AppDeps } from '../../app/http/appDeps.js';
 import { ECHO_LIMIT, echoedValue } from '../../app/http/echoedValue.js';
 import { createApp } from '../../app/server.js';
+import { capturingLogger } from '../support/capturingLogger.js';
 
 describe('echoedValue (a client value as an error message repeats it)', () => {
   it('repeats a value of up to ECHO_LIMIT characters whole', () => {
@@ -101,6 +102,27 @@ describe('error answers repeat what the client sent, shortened', () => {
       const text = await message(response);
       expect(text).toMatch(/^no such file in the data directory: /);
       expectShortened(text, path);
+    }
+  });
+});
+
+describe('log lines repeat what the client sent, shortened', () => {
+  it('the "unhandled error" line names a 4 KB path by its start and length', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'sw-echo-'));
+    try {
+      const { logger, lines } = capturingLogger('error');
+      const app = createApp({ config: loadAppConfig({ DATA_DIR: dataDir }), logger, registry: new Registry() } as unknown as AppDeps);
+      // No route fails for any path a client picks: one is added that does, behind the app's own error handler.
+      app.get('/failing/*', () => {
+        throw new Error('a bug');
+      });
+      const path = `/failing/${'x'.repeat(4096)}`;
+      const response = await app.request(path);
+      expect(response.status).toBe(500);
+      const line = lines.find((logged) => logged.msg === 'unhandled error');
+      expect(line).toMatchObject({ method: 'GET', path: `${path.slice(0, ECHO_LIMIT)}… (${path.length} characters)`, err: { message: 'a bug' } });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -2,7 +2,8 @@ import { deflateSync } from 'node:zlib';
 import { PNG, type ColorType } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blockSources, coordinatePng } from '../support/coordinatePng.js';
-import { assemblePng, corruptPngs, handmadePng, sampledScanlines, type HandmadeHeader } from '../support/handmadePng.js';
+import { PNG_MAX_CHUNKS } from '../../app/image/pngInspection.js';
+import { assemblePng, corruptPngs, handmadePng, pngChunk, sampledScanlines, type HandmadeHeader } from '../support/handmadePng.js';
 import { startAppUnderTest, waitForJob, type AppUnderTest } from '../support/processes.js';
 
 let sut: AppUnderTest;
@@ -156,6 +157,17 @@ describe('POST /randomize and its job', () => {
       // (64, 58) is in Adam7 pass 5 (x 0, 2, 4, …; y 2, 6, 10, …): the 33rd pixel of its 15th row.
       expect(await response.json()).toEqual({ error: 'corrupt PNG: row 15 of Adam7 pass 5 has palette index 11 at its pixel 33, past the 11 entries of the PLTE chunk (0–10)' });
     });
+  });
+
+  it('refuses with 400, before any job, a valid PNG in more than PNG_MAX_CHUNKS chunks (a decoder pays per chunk)', async () => {
+    const png = handmadePng({ width: 70, height: 61, bitDepth: 8, colourType: 2 });
+    const afterIhdr = 8 + 12 + 13;
+    const emptyIdat = pngChunk('IDAT');
+    const inTinyChunks = Buffer.concat([png.subarray(0, afterIhdr), ...Array.from({ length: PNG_MAX_CHUNKS }, () => emptyIdat), png.subarray(afterIhdr)]);
+    expect(inTinyChunks.length).toBeLessThan(2 * 1024 * 1024); // under IMAGE_BODY_LIMIT: the chunks are refused, not the size
+    const response = await submit(inTinyChunks);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'the PNG has more than 100000 chunks, the most accepted (encoders write a few thousand at most): re-encode it' });
   });
 
   it('refuses an empty body with a 4xx', async () => {

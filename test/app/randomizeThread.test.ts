@@ -4,6 +4,7 @@ import { deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ownedArrayBuffer } from '../../app/fileChunks/ownedArrayBuffer.js';
+import { PNG_MAX_CHUNKS } from '../../app/image/pngInspection.js';
 import { blockSources, coordinatePng } from '../support/coordinatePng.js';
 import { pngChunk } from '../support/handmadePng.js';
 
@@ -111,6 +112,20 @@ describe('randomizePngInThread (the compiled build: decoding on a worker thread)
       message: `decoding it takes more than the ${threaded.RANDOMIZE_THREAD_HEAP_MB} MB of JavaScript heap a randomize thread may use (a PNG in a great many chunks, or with a huge palette)`,
     });
     expect((await threaded.randomizePngInThread(coordinatePng(130, 70), { maxPixels: MAX_PIXELS })).blocksShuffled).toBe(2);
+  }, 60_000);
+
+  it('decodes a PNG of as many chunks as an upload may have (PNG_MAX_CHUNKS) within the thread\'s heap cap', async () => {
+    const png = coordinatePng(130, 70);
+    const afterIhdr = 8 + 12 + 13;
+    const emptyIdat = pngChunk('IDAT');
+    const chunks = (bytes: Buffer) => {
+      let count = 0;
+      for (let offset = 8; offset < bytes.length; offset += 12 + bytes.readUInt32BE(offset)) count++;
+      return count;
+    };
+    const atTheLimit = Buffer.concat([png.subarray(0, afterIhdr), ...Array.from({ length: PNG_MAX_CHUNKS - chunks(png) }, () => emptyIdat), png.subarray(afterIhdr)]);
+    expect(chunks(atTheLimit)).toBe(PNG_MAX_CHUNKS);
+    expect((await threaded.randomizePngInThread(atTheLimit, { maxPixels: MAX_PIXELS })).blocksShuffled).toBe(2);
   }, 60_000);
 });
 
