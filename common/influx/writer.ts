@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import type { Point } from '@influxdata/influxdb-client';
@@ -68,6 +69,11 @@ export class InfluxWriter {
   /** Lines of the batch being sent: out of the buffer, not yet written. */
   private linesInFlight = 0;
   private counters = { pointsWritten: 0, writeRequests: 0, writeErrors: 0, rejectedPoints: 0 };
+  /**
+   * Aborted when `close` reaches its deadline: part of every request's signal, so that a write in
+   * flight then (which would otherwise wait its whole request timeout) ends at once.
+   */
+  private readonly closeDeadline = new AbortController();
 
   constructor(
     private readonly connection: InfluxConnection,
@@ -122,17 +128,37 @@ export class InfluxWriter {
     return this.sending;
   }
 
-  /** Stops the timer and tries to send everything left, for at most `timeoutMs`. */
+  /**
+   * Stops the timer and tries to send everything left, for at most `timeoutMs`: a write still in
+   * flight at the deadline is aborted (a silent InfluxDB would otherwise hold the process for its
+   * whole request timeout). What is left unsent then is lost, and said so in one warning.
+   */
   async close(timeoutMs = 5000): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    const deadline = Date.now() + timeoutMs;
-    while (this.buffer.size > 0 && Date.now() < deadline) {
-      this.nextAttemptAt = 0;
-      await this.flush();
-      if (this.buffer.size > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    const deadline = this.closeDeadline.signal;
+    const reachDeadline = () => this.closeDeadline.abort(new WriterClosedError(timeoutMs));
+    // No time at all (the caller has given up on InfluxDB): nothing is sent, a write in flight ends now.
+    if (timeoutMs <= 0) reachDeadline();
+    const atDeadline = setTimeout(reachDeadline, Math.max(0, timeoutMs));
+    try {
+      while ((this.buffer.size > 0 || this.sending) && !deadline.aborted) {
+        this.nextAttemptAt = 0;
+        await this.flush();
+        if (this.buffer.size > 0) await sleep(100, undefined, { signal: deadline }).catch(() => undefined);
+      }
+    } finally {
+      clearTimeout(atDeadline);
     }
-    if (this.buffer.size > 0) this.logger.warn({ unsent: this.buffer.size }, 'influx writer closed with points unsent');
+    // Aborted at the deadline, a send in flight ends at once and puts its batch back.
+    await this.sending;
+    const unsent = this.buffer.size;
+    if (unsent > 0) {
+      this.logger.warn(
+        { unsent, timeoutMs, url: this.connection.url },
+        `influx writer closed with ${unsent} points unsent after ${timeoutMs} ms: the process is stopping, so they are lost`,
+      );
+    }
   }
 
   private async drain(): Promise<void> {
@@ -144,6 +170,11 @@ export class InfluxWriter {
         this.counters.pointsWritten += batch.length;
         this.markReachable();
       } catch (error) {
+        if (this.closeDeadline.signal.aborted) {
+          // Cut short by close(): not an outage to report or retry; close() counts what is left.
+          this.buffer.returnToFront(batch);
+          return;
+        }
         this.counters.writeErrors += 1;
         if (error instanceof InfluxHttpError && !error.retryable) {
           // The batch itself is wrong (bad line, field type conflict): retrying cannot help.
@@ -172,7 +203,7 @@ export class InfluxWriter {
         method: 'POST',
         headers: { ...authHeaders(this.connection), 'Content-Type': 'text/plain; charset=utf-8', 'Content-Encoding': 'gzip' },
         body,
-        signal: requestSignal(this.connection, this.options.requestTimeoutMs),
+        signal: requestSignal(this.connection, this.options.requestTimeoutMs, this.closeDeadline.signal),
       });
       text = await response.text();
     } catch (error) {
@@ -212,6 +243,14 @@ export class InfluxWriter {
       { url: this.connection.url, outageSeconds, backlog: this.buffer.size, droppedDuringOutage: this.buffer.dropped - this.droppedAtOutageStart },
       'influxdb reachable again: sending buffered points',
     );
+  }
+}
+
+/** Why a write was cut short: `close(timeoutMs)` reached its deadline. */
+class WriterClosedError extends Error {
+  override name = 'WriterClosedError';
+  constructor(timeoutMs: number) {
+    super(`influx writer closed: deadline of ${timeoutMs} ms reached`);
   }
 }
 

@@ -78,7 +78,7 @@ export class ScalerLoop {
   /** A bridge pass's own CPU update, kept apart from the evaluation's action it may overlap. */
   private readonly bridgeInFlight = new Map<string, Promise<void>>();
   private readonly lastProblem = new Map<string, string>();
-  /** Services whose start-up bridge is re-sized between evaluations, with their policy (from the last full tick). */
+  /** Services whose start-up bridge is re-sized between evaluations, with their policy (from the last full tick that could read their window). */
   private readonly bridged = new Map<string, PolicyConfig>();
   private readonly lastBridgeAt = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
@@ -135,7 +135,7 @@ export class ScalerLoop {
     this.lastBridgeAt.delete(service);
   }
 
-  /** Whether bridge passes re-size this service between evaluations (a live bridge, seen by the last evaluation). */
+  /** Whether bridge passes re-size this service between evaluations: its last evaluation read its window, and no pass since has failed to. */
   isBridging(service: string): boolean {
     return this.bridged.has(service);
   }
@@ -239,7 +239,9 @@ export class ScalerLoop {
     const liveCpuLimits = this.options.liveCpuLimits ?? actuator.kind === 'docker';
     const evaluation = evaluate({ now, data, actual, config, memory: this.memory.get(service) ?? initialPolicyMemory, staleAfterMs: this.options.staleAfterMs, liveCpuLimits });
     this.memory.set(service, evaluation.memory);
-    if (config.policy === 'adaptive' && liveCpuLimits) {
+    // A window InfluxDB did not give leaves the service out of bridge passes until an evaluation
+    // reads one: a pass cannot size the bridge without it, and would only wait the read's timeout.
+    if (config.policy === 'adaptive' && liveCpuLimits && data.ok) {
       this.bridged.set(service, config);
       this.lastBridgeAt.set(service, now);
     } else this.stopBridging(service);
@@ -333,6 +335,14 @@ export class ScalerLoop {
       return { service, outcome: 'observe_failed' };
     }
     const data = await this.options.readWindow(service, bridgeWindowSeconds(config), { containerCpu: readsContainerCpu(config) });
+    if (!data.ok) {
+      // Asked again every second, an InfluxDB that does not answer would hold every pass for the
+      // read's timeout (and the evaluation due after it). The next evaluation reads, reports the
+      // problem, and resumes the passes once InfluxDB answers.
+      this.stopBridging(service);
+      logger.debug({ service, error: data.error }, 'bridge pass: InfluxDB did not give the window; no more passes until an evaluation reads it');
+      return { service, outcome: data.problem };
+    }
     const now = this.now();
     this.lastBridgeAt.set(service, now);
     const memory = this.memory.get(service) ?? initialPolicyMemory;

@@ -10,6 +10,7 @@ import { influxQuery, InfluxQueryError, queryRows, seriesRows } from '../../comm
 import { readContainerWindow, readServiceWindow, listServices } from '../../common/influx/readers.js';
 import { continuousQueryStatement, downsampleSelect, ensureInfluxSchema, sameStatement } from '../../common/influx/setup.js';
 import { InfluxWriter } from '../../common/influx/writer.js';
+import { silentServer } from '../support/failingDependencies.js';
 import { capturingLogger } from './support/runCollector.js';
 
 const url = process.env.INFLUX_URL ?? '';
@@ -115,5 +116,62 @@ describe('while InfluxDB is unreachable', () => {
     writer.writeLines(['m v=1', 'm v="text"']);
     await writer.flush();
     expect(writer.stats()).toMatchObject({ droppedPoints: 2, bufferedPoints: 0, reachable: true });
+  });
+});
+
+describe('closing the writer (the process is stopping)', () => {
+  /** pino's number for `warn`. */
+  const WARN = 40;
+  const points = (count: number) => Array.from({ length: count }, (_, i) => new Point('m').floatField('v', i));
+
+  it('close(timeoutMs) returns within about timeoutMs when InfluxDB never answers: the write in flight is aborted, not waited for its 10 s request timeout', async () => {
+    const { logger, lines } = capturingLogger('info');
+    const silent = await silentServer();
+    try {
+      const writer = new InfluxWriter({ ...connection, url: silent.url }, { logger, requestTimeoutMs: 10_000, retryMinMs: 10_000 });
+      writer.write(points(7));
+      const sending = writer.flush();
+      await expect.poll(() => silent.requests()).toBe(1);
+      // The collector goes on measuring while that batch hangs.
+      writer.write(points(3));
+      const started = Date.now();
+      await writer.close(300);
+      expect(Date.now() - started).toBeLessThan(1000);
+      await sending;
+      expect(writer.stats()).toMatchObject({ bufferedPoints: 10, pointsWritten: 0 });
+      // One warning, the points it leaves behind; a request cut short by close is not an outage to report.
+      const warnings = lines.filter((line) => line.level === WARN);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ unsent: 10, timeoutMs: 300, msg: 'influx writer closed with 10 points unsent after 300 ms: the process is stopping, so they are lost' });
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('a batch in flight counts as unsent: close waits for it (within its time) and says it is lost, rather than returning at once in silence', async () => {
+    const { logger, lines } = capturingLogger('info');
+    const silent = await silentServer();
+    try {
+      const writer = new InfluxWriter({ ...connection, url: silent.url }, { logger, requestTimeoutMs: 10_000, retryMinMs: 10_000 });
+      writer.write(points(7));
+      void writer.flush();
+      await expect.poll(() => silent.requests()).toBe(1);
+      const started = Date.now();
+      await writer.close(300);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(lines.filter((line) => line.level === WARN).map((line) => line.unsent)).toEqual([7]);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('close sends what is left when InfluxDB answers, and says nothing', async () => {
+    const { logger, lines } = capturingLogger('info');
+    const writer = new InfluxWriter(connection, { logger }).start();
+    writer.write(points(5));
+    await writer.close(5000);
+    expect(writer.stats()).toMatchObject({ bufferedPoints: 0, pointsWritten: 5 });
+    expect(lines.filter((line) => line.level === WARN)).toEqual([]);
   });
 });

@@ -495,6 +495,9 @@ describe('the loop runs bridge passes between evaluations (fake actuator, no I/O
   const state = actual({ labels: { 'scalewright.target.rps-per-replica': '40' } });
   let release: (() => void) | undefined;
   let failing = false;
+  /** InfluxDB does not answer: every read of the window is a problem. */
+  let influxSilent = false;
+  let reads = 0;
   /** Settles when the new replicas are healthy (setReplicas returns then). */
   let replicasHealthy: Promise<void> = Promise.resolve();
   const loopFor = (dryRun: boolean, kind: 'docker' | 'swarm' = 'docker') =>
@@ -515,7 +518,10 @@ describe('the loop runs bridge passes between evaluations (fake actuator, no I/O
           await new Promise<void>((resolve) => (release = resolve));
         },
       },
-      readWindow: async () => ({ ok: true, window }),
+      readWindow: async () => {
+        reads += 1;
+        return influxSilent ? { ok: false, problem: 'influx_unreachable', error: 'InfluxDB did not answer within 5000 ms' } : { ok: true, window };
+      },
       write: (batch) => points.push(...batch.map((p) => p.toLineProtocol() ?? '')),
       lease: new LocalLease(),
       logger: capturingLogger('silent').logger,
@@ -530,6 +536,8 @@ describe('the loop runs bridge passes between evaluations (fake actuator, no I/O
     points.length = 0;
     release = undefined;
     failing = false;
+    influxSilent = false;
+    reads = 0;
     replicasHealthy = Promise.resolve();
     window = serviceWindowFrom(rows(300, rightSized).map((row, i) => (i === 299 ? { ...row, values: { ...row.values, requests_per_second: rps } } : row)));
   };
@@ -613,6 +621,34 @@ describe('the loop runs bridge passes between evaluations (fake actuator, no I/O
     expect((await loop.bridgeTick())[0]?.outcome).toBe('dry_run');
     expect(calls).toEqual([]);
     expect(points.filter((p) => p.startsWith('scaler_decision') && p.includes('dry_run=T'))).toHaveLength(1);
+  });
+
+  it('a window InfluxDB did not give stops the passes until an evaluation reads one: no read every second of a dead server', async () => {
+    reset(60);
+    const loop = loopFor(false);
+    await loop.tick();
+    expect(loop.isBridging('web')).toBe(true);
+    influxSilent = true;
+    clock = now + 1000;
+    expect(await loop.bridgeTick()).toEqual([{ service: 'web', outcome: 'influx_unreachable' }]);
+    expect(loop.isBridging('web')).toBe(false);
+    clock = now + 2000;
+    expect(await loop.bridgeTick()).toEqual([]);
+    expect(reads).toBe(2);
+    // The evaluation still reads, and reports the problem; while it fails, no pass follows it.
+    clock = now + 5000;
+    expect((await loop.tick())[0]?.outcome).toBe('influx_unreachable');
+    clock = now + 6000;
+    expect(await loop.bridgeTick()).toEqual([]);
+    expect(reads).toBe(3);
+    // InfluxDB answers again: the evaluation that reads the window brings the passes back.
+    reset(60);
+    await loop.tick();
+    expect(loop.isBridging('web')).toBe(true);
+    reset(300);
+    clock = now + 1000;
+    expect((await loop.bridgeTick())[0]).toMatchObject({ outcome: 'applied', bridge: { to: 1.55 } });
+    await loop.settle();
   });
 
   it('no passes where CPU limits do not change live (Swarm)', async () => {

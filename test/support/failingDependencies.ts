@@ -4,13 +4,15 @@ import { failureOutcome } from '../../cli/failure.js';
 
 /**
  * A TCP server that accepts connections and never answers: an InfluxDB that hangs (or something
- * else listening on its port). `connections` counts what reached it; `hangUp()` closes every open
- * connection, so whatever waits on it fails at once instead of at its timeout.
+ * else listening on its port). `connections` counts what reached it, `requests` the connections
+ * that sent something (an HTTP client may open a spare connection it never uses); `hangUp()`
+ * closes every open connection, so whatever waits on it fails at once instead of at its timeout.
  */
 export interface SilentServer {
   readonly url: string;
   readonly port: number;
   connections(): number;
+  requests(): number;
   hangUp(): void;
   close(): Promise<void>;
 }
@@ -18,8 +20,10 @@ export interface SilentServer {
 export async function silentServer(): Promise<SilentServer> {
   const sockets = new Set<Socket>();
   let connections = 0;
+  let requests = 0;
   const server = createServer((socket) => {
     connections += 1;
+    socket.once('data', () => (requests += 1));
     sockets.add(socket);
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
@@ -33,6 +37,7 @@ export async function silentServer(): Promise<SilentServer> {
     url: `http://127.0.0.1:${port}`,
     port,
     connections: () => connections,
+    requests: () => requests,
     hangUp,
     close: () => {
       hangUp();
