@@ -25,13 +25,13 @@ export async function buildReport(connection: InfluxConnection, options: { servi
 /**
  * Writes `<name>.html` and `<name>.json` into `outDir`; returns both paths. If one cannot be
  * written, neither is left: the files this call opened for writing are removed again (a file it
- * could not open, such as a read-only one of an earlier run, is not its to remove).
+ * could not open, such as a read-only one of an earlier run, is not its to remove). `written`
+ * collects those files as they are opened, for a caller that must remove them on an interrupt.
  */
-export async function writeReport(report: Report, outDir: string, name: string): Promise<{ html: string; json: string }> {
+export async function writeReport(report: Report, outDir: string, name: string, written: string[] = []): Promise<{ html: string; json: string }> {
   await mkdir(outDir, { recursive: true });
   const html = join(outDir, `${name}.html`);
   const json = join(outDir, `${name}.json`);
-  const written: string[] = [];
   try {
     for (const [file, content] of [[html, renderReportHtml(report)], [json, `${JSON.stringify(report, null, 2)}\n`]] as const) {
       const handle = await open(file, 'w');

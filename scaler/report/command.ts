@@ -1,9 +1,11 @@
+import { rmSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { ConfigError } from '../../common/env.js';
 import { makeFolder, removeMadeFolders } from '../../common/flagPaths.js';
 import { influxConnectionFrom, readInfluxEnv } from '../../common/influx/index.js';
 import { EXIT_CODES_HELP } from '../../cli/exitCodes.js';
+import { undoneIfInterrupted } from '../../cli/interrupt.js';
 
 /** `scalewright report`: an HTML + JSON account of what the scaler did, from InfluxDB history. */
 export function reportCommand(): Command {
@@ -19,7 +21,7 @@ export function reportCommand(): Command {
     .addOption(new Option('--influx-db <name>', 'database').env('INFLUX_DB').default('scalewright'))
     .addOption(new Option('--retention-policy <name>', 'retention policy to read (history: the downsampled one)').env('INFLUX_RETENTION_POLICY').default('raw'))
     .addHelpText('after', '\nThe HTML has no scripts and no external resources: open it from a file. The JSON holds the same series, decisions and summary.')
-    .addHelpText('after', EXIT_CODES_HELP)
+    .addHelpText('after', `${EXIT_CODES_HELP}\nInterrupted (Ctrl-C: 130, SIGTERM: 143), it removes what it made, as a failed report does.`)
     .action(async (options: Record<string, string | undefined>) => {
       const to = options.to ? parseTime(options.to, '--to') : Date.now();
       const from = options.from ? parseTime(options.from, '--from') : to - parseDuration(options.last ?? '1h');
@@ -29,20 +31,28 @@ export function reportCommand(): Command {
       const name = options.name === undefined ? `scaler-report-${new Date(to).toISOString().replace(/[:.]/g, '-')}` : reportName(options.name);
       const out = options.out ?? 'reports';
       const madeFolders = makeFolder('--out', out);
-      try {
-        const env = readInfluxEnv({ ...process.env, INFLUX_URL: options.influxUrl, INFLUX_DB: options.influxDb, INFLUX_RETENTION_POLICY: options.retentionPolicy });
-        const { buildReport, writeReport } = await import('./build.js');
-        const services = (options.service ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-        // InfluxDB refusing or not answering within INFLUX_TIMEOUT_MS throws InfluxUnreachableError: one line naming it, exit 1 (cli/failure.ts).
-        const report = await buildReport(influxConnectionFrom(env), { services, from, to });
-        const files = await writeReport(report, out, name);
-        for (const service of report.services) process.stdout.write(`${service.service}: ${service.summary.headline}\n`);
-        process.stdout.write(`${files.html}\n${files.json}\n`);
-      } catch (error) {
-        // A failed report leaves nothing behind: not even the folders made for it (those that were there stay).
+      const writtenFiles: string[] = [];
+      // Interrupted (Ctrl-C, SIGTERM) while it waits for InfluxDB or writes: it leaves nothing it made either, and exits 130 / 143.
+      const removeWhatItMade = () => {
+        for (const file of writtenFiles) rmSync(file, { force: true });
         removeMadeFolders(madeFolders);
-        throw error;
-      }
+      };
+      await undoneIfInterrupted('report', removeWhatItMade, async () => {
+        try {
+          const env = readInfluxEnv({ ...process.env, INFLUX_URL: options.influxUrl, INFLUX_DB: options.influxDb, INFLUX_RETENTION_POLICY: options.retentionPolicy });
+          const { buildReport, writeReport } = await import('./build.js');
+          const services = (options.service ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+          // InfluxDB refusing or not answering within INFLUX_TIMEOUT_MS throws InfluxUnreachableError: one line naming it, exit 1 (cli/failure.ts).
+          const report = await buildReport(influxConnectionFrom(env), { services, from, to });
+          const files = await writeReport(report, out, name, writtenFiles);
+          for (const service of report.services) process.stdout.write(`${service.service}: ${service.summary.headline}\n`);
+          process.stdout.write(`${files.html}\n${files.json}\n`);
+        } catch (error) {
+          // A failed report leaves nothing behind: not even the folders made for it (those that were there stay).
+          removeMadeFolders(madeFolders);
+          throw error;
+        }
+      });
     });
 }
 
