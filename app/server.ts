@@ -3,12 +3,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { timeout } from 'hono/timeout';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from './http/appDeps.js';
 import { allowedMethods } from './http/allowedMethods.js';
 import { closeAfterUnreadBody } from './http/closeAfterUnreadBody.js';
 import { echoedValue } from './http/echoedValue.js';
+import { requestDeadline } from './http/requestDeadline.js';
 import { errorBody } from './http/errorBody.js';
 import { isJsonBody } from './http/jsonBody.js';
 import { httpMetrics } from './http/httpMetrics.js';
@@ -20,6 +20,7 @@ import { healthRoutes } from './routes/health.js';
 import { messageRoutes } from './routes/messages.js';
 import { multivacRoutes } from './routes/multivac.js';
 import { randomizeRoutes } from './routes/randomize.js';
+import { RequestAnsweredLate } from './jobs/requestAnsweredLate.js';
 import { isRedisUnavailable } from './store/redisClient.js';
 
 /**
@@ -48,8 +49,9 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   // upload has no total limit (the server's requestTimeout is off), only UPLOAD_IDLE_TIMEOUT_MS
   // between bytes, which saveUpload enforces; the JSON form of /file and /evensum is bounded here.
   // A body still arriving when the time is up is the client's delay (408), anything else the app's (503).
+  // Either way the handler is told, so that a request answered so takes no effect after it.
   const ms = deps.config.REQUEST_TIMEOUT_MS;
-  const requestTimeout = timeout(ms, (c) =>
+  const requestTimeout = requestDeadline(ms, (c) =>
     bodyStillArriving(c) ? new HTTPException(408, { message: `request body not received within ${ms} ms` }) : new HTTPException(503, { message: `no answer within ${ms} ms` }),
   );
   const isUpload = (c: Context) => c.req.method === 'POST' && (c.req.path === '/file' || c.req.path === '/evensum') && !isJsonBody(c);
@@ -94,6 +96,11 @@ export function createApp(deps: AppDeps): OpenAPIHono {
         ? `Content-Type ${echoedValue(c.req.header('content-type') ?? '(none)', { quoted: true })} is not accepted by ${echoedValue(c.req.method)} ${echoedValue(c.req.path)}; see /openapi.json`
         : error.message;
       return c.json(errorBody(c.req.path, message), status);
+    }
+    if (error instanceof RequestAnsweredLate) {
+      // Its 408 or 503 has gone already; this answer goes nowhere. The job was not queued, or undone.
+      deps.logger.debug({ method: echoedValue(c.req.method), path: echoedValue(c.req.path) }, 'request answered late: its job was not queued');
+      return c.json(errorBody(c.req.path, error.message), 503);
     }
     if (isRedisUnavailable(error)) {
       // The outage itself is logged once per connection (outageLog); a line per refused request is detail.

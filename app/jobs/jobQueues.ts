@@ -5,6 +5,7 @@ import { planChunks } from '../fileChunks/byteRange.js';
 import type { ChunkProgressStore } from '../store/chunkProgressStore.js';
 import type { Logger } from '../../common/logger.js';
 import { connectProducer, outageLog, RedisUnavailableError } from '../store/redisClient.js';
+import { RequestAnsweredLate } from './requestAnsweredLate.js';
 import { chunkQueueOf, isFileJobType, QUEUE_NAMES, type ChunkPayload, type FileJobType, type FileSource, type JobPayloads, type JobType, type QueueName } from './jobTypes.js';
 import { chunkFailure, type JobSnapshot } from './jobStatus.js';
 import { chunkPriority } from './fairness.js';
@@ -58,19 +59,25 @@ export class JobQueues {
    * connection, or for a command that was on the wire when Redis went away: ioredis resends
    * those on reconnection). An add that completes after its request was refused is undone.
    */
-  private async bounded(add: Promise<unknown>, undo: () => Promise<unknown>): Promise<void> {
+  private async bounded(add: Promise<unknown>, undo: () => Promise<unknown>, answeredLate?: AbortSignal): Promise<void> {
     const ms = this.settings.enqueueTimeoutMs ?? ENQUEUE_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
+    let onLate: (() => void) | undefined;
+    const refused = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new RedisUnavailableError(`no answer from Redis within ${ms} ms`)), ms);
+      // The request was answered (408 or 503) while the add waited: the client was told it failed.
+      onLate = () => reject(new RequestAnsweredLate(answeredLate?.reason));
+      if (answeredLate?.aborted) onLate();
+      else answeredLate?.addEventListener('abort', onLate, { once: true });
     });
     try {
-      await Promise.race([add, timedOut]);
+      await Promise.race([add, refused]);
     } catch (error) {
-      if (error instanceof RedisUnavailableError) add.then(undo).catch(() => undefined);
+      if (error instanceof RedisUnavailableError || error instanceof RequestAnsweredLate) add.then(undo).catch(() => undefined);
       throw error;
     } finally {
       clearTimeout(timer);
+      if (onLate) answeredLate?.removeEventListener('abort', onLate);
     }
   }
 
@@ -90,8 +97,10 @@ export class JobQueues {
     };
   }
 
-  async enqueue<T extends JobType>(type: T, payload: JobPayloads[T], token = newToken()): Promise<string> {
-    await this.bounded(this.queue(type).add(type, payload, this.jobOptions(token)), () => this.queue(type).remove(token));
+  /** `answeredLate`: the request's signal (see requestDeadline); an add that lands after it is undone. */
+  async enqueue<T extends JobType>(type: T, payload: JobPayloads[T], token = newToken(), answeredLate?: AbortSignal): Promise<string> {
+    if (answeredLate?.aborted) throw new RequestAnsweredLate(answeredLate.reason);
+    await this.bounded(this.queue(type).add(type, payload, this.jobOptions(token)), () => this.queue(type).remove(token), answeredLate);
     return token;
   }
 
@@ -100,7 +109,8 @@ export class JobQueues {
    * client's job (the token) as their parent, which reduces the chunks' results once all are in.
    * Chunks are prioritised by their index (see fairness.ts), so jobs share the workers.
    */
-  async enqueueFileJob(type: FileJobType, source: FileSource, bytes: number, token = newToken()): Promise<string> {
+  async enqueueFileJob(type: FileJobType, source: FileSource, bytes: number, token = newToken(), answeredLate?: AbortSignal): Promise<string> {
+    if (answeredLate?.aborted) throw new RequestAnsweredLate(answeredLate.reason);
     const ranges = planChunks(bytes, this.settings.chunkBytes);
     const added = this.flows.add({
       name: type,
@@ -115,7 +125,7 @@ export class JobQueues {
       })),
     });
     // Removing the parent removes its chunks too.
-    await this.bounded(added, () => this.queue(type).remove(token));
+    await this.bounded(added, () => this.queue(type).remove(token), answeredLate);
     return token;
   }
 

@@ -12,6 +12,7 @@ import { saveUpload } from '../files/streamedUpload.js';
 import { newToken } from '../jobs/jobQueues.js';
 import type { FileSource, JobResults } from '../jobs/jobTypes.js';
 import { jobStatusRoute } from './jobStatusRoute.js';
+import { answeredLate } from '../http/requestDeadline.js';
 import { isJsonBody } from '../http/jsonBody.js';
 
 const PathRequest = z.object({ path: z.string().min(1).openapi({ example: 'kjvbible.txt', description: 'relative to DATA_DIR' }) }).openapi('FilePathRequest');
@@ -70,7 +71,7 @@ function fileJobRoutes(app: OpenAPIHono, deps: AppDeps, spec: FileJobSpec, readR
       bytes = saved.bytes;
     }
     try {
-      await deps.queues.enqueueFileJob(spec.type, source, bytes, token);
+      await deps.queues.enqueueFileJob(spec.type, source, bytes, token, answeredLate(c));
     } catch (error) {
       // No job (Redis away: a 503), so nobody else would ever remove the upload.
       if (source.kind === 'upload') await rm(join(deps.config.UPLOAD_DIR, source.file), { force: true }).catch(() => undefined);

@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps } from '../http/appDeps.js';
+import { answeredLate } from '../http/requestDeadline.js';
 import { ErrorResponse } from '../http/schemas.js';
 import { multivacAnswer } from '../multivac/answer.js';
 
@@ -37,7 +38,7 @@ export function multivacRoutes(app: OpenAPIHono, deps: AppDeps): void {
 
   app.openapi(Feed, async (c) => {
     const { data } = c.req.valid('form');
-    await deps.queues.enqueue('multivac', { data });
+    await deps.queues.enqueue('multivac', { data }, undefined, answeredLate(c));
     return c.json({ response: 'MultiVAC updated!' as const }, 200);
   });
 }

@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps } from '../http/appDeps.js';
 import { echoedValue } from '../http/echoedValue.js';
+import { answeredLate } from '../http/requestDeadline.js';
 import { ErrorResponse, isToken, TokenParam, TokenResponse } from '../http/schemas.js';
 import { checkImageData } from '../image/pngImageData.js';
 import { inspectPng, PNG_MAX_CHUNKS } from '../image/pngInspection.js';
@@ -45,10 +46,19 @@ export function randomizeRoutes(app: OpenAPIHono, deps: AppDeps): void {
     // The IDAT chunks are read from the upload as zlib takes them: nothing is kept per chunk.
     const data = await checkImageData(png.header, png.imageData);
     if (!data.ok) return c.json({ error: data.reason }, 400);
+    // Checking a large PNG takes a while: a request answered 503 meanwhile stores and queues nothing.
+    const late = answeredLate(c);
+    late.throwIfAborted();
     const token = newToken();
     // The bytes are stored before the job exists, so a worker never sees a job without its input.
     await deps.blobs.put(randomizeInputKey(token), bytes);
-    await deps.queues.enqueue('randomize', { bytes: bytes.length }, token);
+    try {
+      await deps.queues.enqueue('randomize', { bytes: bytes.length }, token, late);
+    } catch (error) {
+      // No job (Redis away, or the request answered late): nothing would ever read the input.
+      await deps.blobs.delete(randomizeInputKey(token)).catch(() => undefined);
+      throw error;
+    }
     return c.json({ token }, 201);
   });
 
