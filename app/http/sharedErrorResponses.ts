@@ -26,7 +26,7 @@ export function withSharedErrorResponses(document: OpenAPIObject): OpenAPIObject
           const op = operation as { requestBody?: unknown; responses: Record<string, unknown> };
           const shared: Record<string, unknown> = {};
           if (op.requestBody !== undefined) {
-            shared['408'] = error(path, 'The body did not arrive within REQUEST_TIMEOUT_MS (an upload: no byte for UPLOAD_IDLE_TIMEOUT_MS)');
+            shared['408'] = error(path, 'The body did not arrive within REQUEST_TIMEOUT_MS (an upload: no byte for UPLOAD_IDLE_TIMEOUT_MS); answered with Connection: close');
             shared['415'] = error(path, 'Content-Type not accepted here, or a compressed body (Content-Encoding other than identity)');
           }
           if (!HEALTH.has(path)) shared['503'] = error(path, 'Redis unreachable, or no answer within REQUEST_TIMEOUT_MS; retry later');

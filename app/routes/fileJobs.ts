@@ -47,8 +47,8 @@ function fileJobRoutes(app: OpenAPIHono, deps: AppDeps, spec: FileJobSpec, readR
       400: { description: 'Bad path or body', content: { 'application/json': { schema: ErrorResponse } } },
       403: { description: 'Path leads outside DATA_DIR', content: { 'application/json': { schema: ErrorResponse } } },
       404: { description: 'No such file under DATA_DIR', content: { 'application/json': { schema: ErrorResponse } } },
-      408: { description: 'Upload stalled: no bytes for UPLOAD_IDLE_TIMEOUT_MS', content: { 'application/json': { schema: ErrorResponse } } },
-      413: { description: 'Upload over UPLOAD_LIMIT', content: { 'application/json': { schema: ErrorResponse } } },
+      408: { description: 'Upload stalled: no bytes for UPLOAD_IDLE_TIMEOUT_MS; answered with Connection: close', content: { 'application/json': { schema: ErrorResponse } } },
+      413: { description: 'Upload over UPLOAD_LIMIT; answered with Connection: close', content: { 'application/json': { schema: ErrorResponse } } },
       507: { description: 'Disk full during upload', content: { 'application/json': { schema: ErrorResponse } } },
     },
   });

@@ -15,7 +15,7 @@ const PostMessage = createRoute({
   responses: {
     201: { description: 'Stored', content: { 'application/json': { schema: z.object({ digest: z.string().openapi({ example: '2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae' }) }) } } },
     400: { description: 'Missing or non-string message, or not JSON', content: { 'application/json': { schema: ErrMsgResponse } } },
-    413: { description: 'Body over JSON_BODY_LIMIT', content: { 'application/json': { schema: ErrMsgResponse } } },
+    413: { description: 'Body over JSON_BODY_LIMIT; answered with Connection: close', content: { 'application/json': { schema: ErrMsgResponse } } },
   },
 });
 

@@ -29,7 +29,7 @@ const Feed = createRoute({
   responses: {
     200: { description: 'Accepted for processing', content: { 'application/json': { schema: z.object({ response: z.literal('MultiVAC updated!') }) } } },
     400: { description: 'Missing or empty form field `data`', content: { 'application/json': { schema: ErrorResponse } } },
-    413: { description: 'Body over JSON_BODY_LIMIT', content: { 'application/json': { schema: ErrorResponse } } },
+    413: { description: 'Body over JSON_BODY_LIMIT; answered with Connection: close', content: { 'application/json': { schema: ErrorResponse } } },
   },
 });
 

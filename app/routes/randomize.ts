@@ -17,7 +17,7 @@ const Submit = createRoute({
   responses: {
     201: { description: 'Accepted; poll the status with the token', content: { 'application/json': { schema: TokenResponse } } },
     400: { description: `Not a PNG (by Content-Type or bytes), a corrupt one, or one in more than ${PNG_MAX_CHUNKS} chunks`, content: { 'application/json': { schema: ErrorResponse } } },
-    413: { description: 'Body over IMAGE_BODY_LIMIT, or more pixels than IMAGE_MAX_PIXELS', content: { 'application/json': { schema: ErrorResponse } } },
+    413: { description: 'Body over IMAGE_BODY_LIMIT, or more pixels than IMAGE_MAX_PIXELS; answered with Connection: close', content: { 'application/json': { schema: ErrorResponse } } },
   },
 });
 
