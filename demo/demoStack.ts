@@ -147,25 +147,29 @@ export class DemoStack {
   /**
    * The app's replicas in one read of the engine: every running one (starting and draining ones
    * too: what the run pays for), and those serving (running, healthy, not being drained), which
-   * the front proxy sends to.
+   * the front proxy sends to, and those it falls back on when none is (`reachable`: running, not
+   * draining, past their start-up, healthy or not).
    */
-  async appReplicas(): Promise<{ running: ServiceReplica[]; serving: ServingReplica[] }> {
+  async appReplicas(): Promise<{ running: ServiceReplica[]; serving: ServingReplica[]; reachable: ServingReplica[] }> {
     const running: ServiceReplica[] = [];
     const serving: ServingReplica[] = [];
+    const reachable: ServingReplica[] = [];
     for (const { summary, info } of await this.inspected(this.options.service)) {
       if (!info.State.Running) continue;
       const replica = replicaFrom(info);
       running.push(replica);
       if (summary.Names.some((name) => name.endsWith('-draining'))) continue;
-      if (/\(unhealthy\)/.test(summary.Status)) continue;
       const address = summary.NetworkSettings?.Networks?.[this.network]?.IPAddress;
       if (!address) continue;
+      const upstream = { id: replica.id, host: address, port: 8080, cpuLimitCores: replica.cpuLimitCores, memoryLimitBytes: replica.memoryLimitBytes };
+      if (!/\(health: starting\)/.test(summary.Status)) reachable.push(upstream);
+      if (/\(unhealthy\)/.test(summary.Status)) continue;
       // Docker runs the first healthcheck one interval after start; like a load balancer with
       // its own active check, the proxy sends traffic as soon as the replica answers /healthz.
       if (/\(health: starting\)/.test(summary.Status) && !(await answersHealthz(address))) continue;
-      serving.push({ id: replica.id, host: address, port: 8080, cpuLimitCores: replica.cpuLimitCores, memoryLimitBytes: replica.memoryLimitBytes });
+      serving.push(upstream);
     }
-    return { running, serving };
+    return { running, serving, reachable };
   }
 
   /** Every container of a service in this run, with what the engine says of it; one gone meanwhile is left out. */

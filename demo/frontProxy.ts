@@ -8,6 +8,16 @@ export interface Upstream {
 }
 
 /**
+ * Where the proxy sends: the replicas that pass their healthcheck, or, when none does, every one
+ * that is running and past its start-up (Envoy's panic routing). A replica too busy to answer its
+ * healthcheck in time (one 0.1-CPU replica in a spike) still answers requests, slowly; refusing
+ * every request instead would turn an overload into an outage.
+ */
+export function proxyUpstreams<T extends Upstream>(replicas: { serving: readonly T[]; reachable: readonly T[] }): T[] {
+  return [...(replicas.serving.length > 0 ? replicas.serving : replicas.reachable)];
+}
+
+/**
  * The demo's front proxy: round-robin over the replicas that are serving right now (the list is
  * refreshed from Docker by the caller), with one retry on another replica when a connection is
  * refused or reset, which is what happens to a request that races a replica being drained. In

@@ -14,7 +14,7 @@ import { demoOutcome, type DemoOutcome, type SecondSample } from './demoOutcome.
 import { connectDocker, ensureImages, stackImages } from './demoImages.js';
 import { DemoProcesses } from './demoProcesses.js';
 import { DemoStack, type ServiceReplica, type ServingReplica } from './demoStack.js';
-import { FrontProxy } from './frontProxy.js';
+import { FrontProxy, proxyUpstreams } from './frontProxy.js';
 import { driveOneSecond } from './loadDriver.js';
 import { FULL_SHAPE, phasePlan, rateAt, SHORT_SHAPE, totalSeconds, type LoadShape, type Phase } from './phasePlan.js';
 import { comparisonTable, policyComparison, type PolicyComparison } from './policyComparison.js';
@@ -156,10 +156,11 @@ async function runOnce(docker: Docker, flags: DemoFlags, shape: LoadShape, plan:
     say(`demo: collector started (log in ${out})`);
 
     let serving: ServingReplica[] = [];
+    let reachable: ServingReplica[] = [];
     let running: ServiceReplica[] = [];
     const refresh = async () => {
-      ({ serving, running } = await stack.appReplicas().catch(() => ({ serving, running })));
-      proxy.setUpstreams(serving);
+      ({ serving, reachable, running } = await stack.appReplicas().catch(() => ({ serving, reachable, running })));
+      proxy.setUpstreams(proxyUpstreams({ serving, reachable }));
     };
     const deadline = Date.now() + 120_000;
     while (serving.length === 0 && Date.now() < deadline) {

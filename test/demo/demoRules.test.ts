@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { demoOutcome, type SecondSample } from '../../demo/demoOutcome.js';
 import { phasePlan, rateAt, SHORT_SHAPE, totalSeconds } from '../../demo/phasePlan.js';
+import { proxyUpstreams } from '../../demo/frontProxy.js';
 
 describe('the load shape', () => {
   const plan = phasePlan(SHORT_SHAPE);
@@ -51,5 +52,21 @@ describe('the demo verdict', () => {
     expect(outcome.scaledBackIn).toBe(false);
     expect(outcome.failedPercent).toBe(10);
     expect(outcome.goals.map((goal) => goal.met)).toEqual([false, false, false]);
+  });
+});
+
+describe('where the front proxy sends', () => {
+  const replica = (id: string) => ({ id, host: `10.0.0.${id}`, port: 8080 });
+
+  it('sends to the replicas that pass their healthcheck', () => {
+    expect(proxyUpstreams({ serving: [replica('1')], reachable: [replica('1'), replica('2')] })).toEqual([replica('1')]);
+  });
+
+  it('falls back on every running replica past its start-up when none passes (panic routing): an overloaded replica answers slowly, none would answer at all', () => {
+    expect(proxyUpstreams({ serving: [], reachable: [replica('1'), replica('2')] })).toEqual([replica('1'), replica('2')]);
+  });
+
+  it('has nowhere to send while nothing runs', () => {
+    expect(proxyUpstreams({ serving: [], reachable: [] })).toEqual([]);
   });
 });
