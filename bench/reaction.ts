@@ -18,6 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { pino } from 'pino';
 import { median } from 'simple-statistics';
+import { interruptedExitCode, type InterruptSignal } from '../cli/exitCodes.js';
 import { DockerActuator } from '../scaler/actuators/docker.js';
 import { demoAppLabels } from '../demo/demoLabels.js';
 import { connectDocker, ensureImage } from '../demo/demoImages.js';
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
     appCpus: baseCpus,
     appMemoryBytes: 100 * 2 ** 20,
   });
-  const stop = () => void stack.down().finally(() => process.exit(130));
+  const stop = (signal: InterruptSignal) => void stack.down().finally(() => process.exit(interruptedExitCode(signal)));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const actuator = new DockerActuator({ docker, logger: pino({ level: 'silent' }), requireLabel: `scalewright.demo=${runId}`, drainSeconds: 2 });

@@ -59,7 +59,10 @@ export class JobQueues {
    * connection, or for a command that was on the wire when Redis went away: ioredis resends
    * those on reconnection). An add that completes after its request was refused is undone.
    */
-  private async bounded(add: Promise<unknown>, undo: () => Promise<unknown>, answeredLate?: AbortSignal): Promise<void> {
+  private async bounded(start: () => Promise<unknown>, undo: () => Promise<unknown>, answeredLate?: AbortSignal): Promise<void> {
+    // Answered already: the add is not even started.
+    if (answeredLate?.aborted) throw new RequestAnsweredLate(answeredLate.reason);
+    const add = start();
     const ms = this.settings.enqueueTimeoutMs ?? ENQUEUE_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;
     let onLate: (() => void) | undefined;
@@ -67,8 +70,7 @@ export class JobQueues {
       timer = setTimeout(() => reject(new RedisUnavailableError(`no answer from Redis within ${ms} ms`)), ms);
       // The request was answered (408 or 503) while the add waited: the client was told it failed.
       onLate = () => reject(new RequestAnsweredLate(answeredLate?.reason));
-      if (answeredLate?.aborted) onLate();
-      else answeredLate?.addEventListener('abort', onLate, { once: true });
+      answeredLate?.addEventListener('abort', onLate, { once: true });
     });
     try {
       await Promise.race([add, refused]);
@@ -99,8 +101,7 @@ export class JobQueues {
 
   /** `answeredLate`: the request's signal (see requestDeadline); an add that lands after it is undone. */
   async enqueue<T extends JobType>(type: T, payload: JobPayloads[T], token = newToken(), answeredLate?: AbortSignal): Promise<string> {
-    if (answeredLate?.aborted) throw new RequestAnsweredLate(answeredLate.reason);
-    await this.bounded(this.queue(type).add(type, payload, this.jobOptions(token)), () => this.queue(type).remove(token), answeredLate);
+    await this.bounded(() => this.queue(type).add(type, payload, this.jobOptions(token)), () => this.queue(type).remove(token), answeredLate);
     return token;
   }
 
@@ -110,9 +111,8 @@ export class JobQueues {
    * Chunks are prioritised by their index (see fairness.ts), so jobs share the workers.
    */
   async enqueueFileJob(type: FileJobType, source: FileSource, bytes: number, token = newToken(), answeredLate?: AbortSignal): Promise<string> {
-    if (answeredLate?.aborted) throw new RequestAnsweredLate(answeredLate.reason);
     const ranges = planChunks(bytes, this.settings.chunkBytes);
-    const added = this.flows.add({
+    const add = () => this.flows.add({
       name: type,
       queueName: type,
       data: { source, bytes, chunks: ranges.length } satisfies JobPayloads[FileJobType],
@@ -125,7 +125,7 @@ export class JobQueues {
       })),
     });
     // Removing the parent removes its chunks too.
-    await this.bounded(added, () => this.queue(type).remove(token), answeredLate);
+    await this.bounded(add, () => this.queue(type).remove(token), answeredLate);
     return token;
   }
 

@@ -49,7 +49,7 @@ export function reportCommand(): Command {
           process.stdout.write(`${files.html}\n${files.json}\n`);
         } catch (error) {
           // A failed report leaves nothing behind: not even the folders made for it (those that were there stay).
-          removeMadeFolders(madeFolders);
+          removeWhatItMade();
           throw error;
         }
       });
