@@ -25,3 +25,18 @@ export async function undoneIfInterrupted<T>(what: string, undo: () => void, wor
     process.removeListener('SIGTERM', interrupted);
   }
 }
+
+/**
+ * The handler for a command whose undoing is asynchronous (a demo removing its containers,
+ * network and volume): on SIGINT or SIGTERM it runs `teardown`, then exits 130 or 143
+ * (`interruptedExitCode`), like `report`: a script or a CI job tells an interrupted run from a
+ * failed one (1). The code is the same when the teardown fails: it says itself what it could not
+ * remove, and the run was interrupted all the same. Install it with `process.once`.
+ */
+export function exitAfterTeardown(teardown: () => Promise<void>, exit: (code: number) => void = (code) => process.exit(code)): (signal: InterruptSignal) => void {
+  return (signal) => {
+    void teardown()
+      .catch(() => undefined)
+      .then(() => exit(interruptedExitCode(signal)));
+  };
+}

@@ -3,7 +3,7 @@ import { createLogger } from '../common/logger.js';
 import { envFlagNames } from '../common/env.js';
 import { loadCollectorConfig } from './config.js';
 import { Label } from './labels.js';
-import { stopOnSignals } from '../cli/shutdown.js';
+import { startStoppableOnSignals } from '../cli/shutdown.js';
 import { EXIT_CODES_HELP } from '../cli/exitCodes.js';
 
 /** `scalewright collector`: watches labelled containers and writes what it sees to InfluxDB. */
@@ -54,9 +54,9 @@ export function collectorCommand(): Command {
       }, envFlagNames(command));
       const logger = createLogger('collector');
       const { startCollector } = await import('./runtime.js');
-      const running = await startCollector(config, logger);
-      logger.info({ metricsPort: running.port, influx: config.INFLUX_URL, database: config.INFLUX_DB }, 'collector ready');
-      stopOnSignals(logger, 'flushing buffered points', () => running.stop());
+      // Signals are handled from the start: the schema setup may wait INFLUX_TIMEOUT_MS on a silent InfluxDB.
+      const running = await startStoppableOnSignals(logger, 'flushing buffered points', (signal) => startCollector(config, logger, signal));
+      if (running) logger.info({ metricsPort: running.port, influx: config.INFLUX_URL, database: config.INFLUX_DB }, 'collector ready');
     });
 }
 

@@ -22,8 +22,12 @@ export interface RunningCollector {
   stop(): Promise<void>;
 }
 
-/** Wires the collector's adapters together from its configuration and starts it. */
-export async function startCollector(config: CollectorConfig, logger: Logger): Promise<RunningCollector> {
+/**
+ * Wires the collector's adapters together from its configuration and starts it. `signal` (a
+ * SIGTERM while it starts) cuts the schema setup short; what was started is stopped again and the
+ * start rejects with the signal's reason.
+ */
+export async function startCollector(config: CollectorConfig, logger: Logger, signal?: AbortSignal): Promise<RunningCollector> {
   const connection = influxConnectionFrom(config);
   const writer = new InfluxWriter(connection, {
     logger,
@@ -36,7 +40,14 @@ export async function startCollector(config: CollectorConfig, logger: Logger): P
   // while the schema setup waits on a slow InfluxDB (one bounded attempt, then retried in the
   // background while InfluxDB does not answer; points are buffered meanwhile).
   const server = await listen(metrics.registry, config.COLLECTOR_HOST, config.COLLECTOR_PORT);
-  const schema = config.COLLECTOR_INFLUX_SETUP ? await ensureInfluxSchemaInBackground(connection, influxRetentionFrom(config), logger) : undefined;
+  const closeServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  const schema = config.COLLECTOR_INFLUX_SETUP ? await ensureInfluxSchemaInBackground(connection, influxRetentionFrom(config), logger, signal ? { signal } : {}) : undefined;
+  // Stopped while the setup waited: nothing has been collected, so nothing is left to flush.
+  if (signal?.aborted) {
+    schema?.stop();
+    await closeServer();
+    throw signal.reason;
+  }
   writer.start();
   const scraper = new MetricsScraper(Math.min(config.COLLECTOR_SCRAPE_TIMEOUT_MS, Math.max(50, config.COLLECTOR_INTERVAL_MS - 100)));
   const collector = new Collector({
@@ -70,7 +81,7 @@ export async function startCollector(config: CollectorConfig, logger: Logger): P
       await collector.stop();
       await writer.close();
       scraper.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer();
     },
   };
 }

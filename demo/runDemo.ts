@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { ExitCode } from '../cli/exitCodes.js';
+import { exitAfterTeardown } from '../cli/interrupt.js';
 import { freePort } from '../common/freePort.js';
 import { POLICY_LABELS } from '../scaler/simulator/timelineChart.js';
 import type { DemoFlags } from './command.js';
@@ -133,18 +134,22 @@ async function runOnce(docker: Docker, flags: DemoFlags, shape: LoadShape, plan:
   let parts: DemoProcesses | undefined;
   const proxy = new FrontProxy();
   let refresher: NodeJS.Timeout | undefined;
-  const teardown = async () => {
-    if (refresher) clearInterval(refresher);
-    parts?.stopAll();
-    await proxy.close().catch(() => undefined);
-    if (!flags.keep) {
-      const removed = await stack.down();
-      say(`demo: removed ${removed} container(s) and network ${stack.network}`);
-    } else {
-      say(`demo: left running (label scalewright.demo=${runId})`);
-    }
-  };
-  const onSignal = () => void teardown().finally(() => process.exit(ExitCode.failure));
+  // Once only: a signal's teardown and the one in `finally` (the run goes on failing meanwhile) share it.
+  let tornDown: Promise<void> | undefined;
+  const teardown = () =>
+    (tornDown ??= (async () => {
+      if (refresher) clearInterval(refresher);
+      parts?.stopAll();
+      await proxy.close().catch(() => undefined);
+      if (!flags.keep) {
+        const removed = await stack.down();
+        say(`demo: removed ${removed} container(s) and network ${stack.network}`);
+      } else {
+        say(`demo: left running (label scalewright.demo=${runId})`);
+      }
+    })());
+  // Interrupted: torn down, then exit 130 (SIGINT) or 143 (SIGTERM).
+  const onSignal = exitAfterTeardown(teardown);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 

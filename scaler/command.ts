@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { createLogger } from '../common/logger.js';
 import { envFlagNames } from '../common/env.js';
 import { loadScalerConfig } from './loop/config.js';
-import { stopOnSignals } from '../cli/shutdown.js';
+import { startStoppableOnSignals } from '../cli/shutdown.js';
 import { ExitCode } from '../cli/exitCodes.js';
 
 /** `scalewright scaler`: the live loop (decide from InfluxDB, apply through Docker/Swarm/Kubernetes). */
@@ -74,13 +74,14 @@ export function scalerCommand(): Command {
       }, envFlagNames(command));
       const logger = createLogger('scaler');
       const { startScaler } = await import('./loop/runtime.js');
-      const running = await startScaler(config, logger);
       if (config.SCALER_ONCE) {
+        const running = await startScaler(config, logger);
         // The pass could not evaluate (no lease, platform or InfluxDB unreachable): logged, exit 1.
         if (running.onceFailure) process.exitCode = ExitCode.failure;
         return;
       }
-      stopOnSignals(logger, 'waiting for actions in flight, handing the lease back', () => running.stop(), 120_000);
+      // Signals are handled from the start: the schema setup may wait INFLUX_TIMEOUT_MS on a silent InfluxDB.
+      await startStoppableOnSignals(logger, 'waiting for actions in flight, handing the lease back', (signal) => startScaler(config, logger, undefined, signal), 120_000);
     });
 }
 

@@ -41,40 +41,52 @@ export async function ensureInfluxSchema(connection: InfluxConnection, retention
   return (await trySchema(connection, retention, logger)) === 'ready';
 }
 
-/** What one schema attempt came to: done, refused (2.x/3: not retried), or InfluxDB not answering (worth retrying). */
-type SchemaAttempt = 'ready' | 'refused' | 'unreachable';
+/**
+ * What one schema attempt came to: done, refused (2.x/3: not retried), InfluxDB not answering
+ * (worth retrying), or cut short by the caller's signal (the process is stopping: nothing to say).
+ */
+type SchemaAttempt = 'ready' | 'refused' | 'unreachable' | 'stopped';
 
-async function trySchema(connection: InfluxConnection, retention: InfluxRetention, logger: Logger, retrying?: { readonly retryInMs: number; readonly again: boolean }): Promise<SchemaAttempt> {
+async function trySchema(
+  connection: InfluxConnection,
+  retention: InfluxRetention,
+  logger: Logger,
+  retrying?: { readonly retryInMs: number; readonly again: boolean },
+  signal?: AbortSignal,
+): Promise<SchemaAttempt> {
   const db = quoteIdentifier(connection.database);
+  const stoppable = signal ? { signal } : {};
   try {
-    await influxQuery(connection, `CREATE DATABASE ${db}`, { write: true, database: '', retentionPolicy: '' });
-    const [policies] = await influxQuery(connection, `SHOW RETENTION POLICIES ON ${db}`, { retentionPolicy: '' });
+    await influxQuery(connection, `CREATE DATABASE ${db}`, { write: true, database: '', retentionPolicy: '', ...stoppable });
+    const [policies] = await influxQuery(connection, `SHOW RETENTION POLICIES ON ${db}`, { retentionPolicy: '', ...stoppable });
     const existing = new Set(seriesRows(policies?.series ?? []).map((row) => String(row.name)));
     const policy = async (name: string, duration: string, isDefault: boolean) => {
       const verb = existing.has(name) ? 'ALTER' : 'CREATE';
       await influxQuery(
         connection,
         `${verb} RETENTION POLICY ${quoteIdentifier(name)} ON ${db} DURATION ${duration} REPLICATION 1${isDefault ? ' DEFAULT' : ''}`,
-        { write: true, retentionPolicy: '' },
+        { write: true, retentionPolicy: '', ...stoppable },
       );
     };
     await policy(connection.retentionPolicy, retention.rawDuration, true);
     await policy(retention.historyPolicy, retention.historyDuration, false);
 
     const name = downsampleQueryName(retention);
-    const [queries] = await influxQuery(connection, 'SHOW CONTINUOUS QUERIES', { retentionPolicy: '' });
+    const [queries] = await influxQuery(connection, 'SHOW CONTINUOUS QUERIES', { retentionPolicy: '', ...stoppable });
     const current = (queries?.series ?? []).find((series) => series.name === connection.database);
     const wanted = continuousQueryStatement(connection, retention);
     const present = seriesRows(current ? [current] : []).find((row) => row.name === name);
     const upToDate = present !== undefined && sameStatement(String(present.query), wanted);
-    if (present && !upToDate) await influxQuery(connection, `DROP CONTINUOUS QUERY ${quoteIdentifier(name)} ON ${db}`, { write: true, retentionPolicy: '' });
-    if (!upToDate) await influxQuery(connection, wanted, { write: true, retentionPolicy: '' });
+    if (present && !upToDate) await influxQuery(connection, `DROP CONTINUOUS QUERY ${quoteIdentifier(name)} ON ${db}`, { write: true, retentionPolicy: '', ...stoppable });
+    if (!upToDate) await influxQuery(connection, wanted, { write: true, retentionPolicy: '', ...stoppable });
     logger.info(
       { database: connection.database, raw: `${connection.retentionPolicy} ${retention.rawDuration}`, history: `${retention.historyPolicy} ${retention.historyDuration}`, downsample: retention.downsampleEvery },
       'influxdb database, retention policies and continuous query ready',
     );
     return 'ready';
   } catch (error) {
+    // Stopped by the caller, not failed: no warning that InfluxDB is away, no "refused" either.
+    if (signal?.aborted) return 'stopped';
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof InfluxUnreachableError || (error instanceof InfluxHttpError && error.retryable)) {
       if (!retrying) logger.warn({ url: connection.url, error: message }, 'influxdb not answering: schema setup (database, retention policies, continuous query) not done');
@@ -92,23 +104,26 @@ async function trySchema(connection: InfluxConnection, retention: InfluxRetentio
  * InfluxDB is away: one attempt now (every request bounded by the connection's timeout,
  * `INFLUX_TIMEOUT_MS`), and while InfluxDB does not answer, a warning and further attempts in the
  * background with backoff (`retryMinMs` doubling to `retryMaxMs`) until one succeeds or is refused.
- * Resolves after the first attempt; `stop()` ends the retries.
+ * Resolves after the first attempt; `stop()` ends the retries and cuts short an attempt in flight.
+ * `signal` (a SIGTERM during the command's start-up) does the same, and the first attempt then
+ * resolves at once instead of waiting out its requests' timeout on a silent InfluxDB.
  */
 export async function ensureInfluxSchemaInBackground(
   connection: InfluxConnection,
   retention: InfluxRetention,
   logger: Logger,
-  options: { readonly retryMinMs?: number; readonly retryMaxMs?: number } = {},
+  options: { readonly retryMinMs?: number; readonly retryMaxMs?: number; readonly signal?: AbortSignal } = {},
 ): Promise<{ stop(): void }> {
   const { retryMinMs = 1000, retryMaxMs = 30_000 } = options;
+  const stopping = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stopping.signal]) : stopping.signal;
   let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
   let attempt = 0;
   const run = async (): Promise<void> => {
     attempt += 1;
     const retryInMs = backoffDelayMs(attempt, retryMinMs, retryMaxMs);
-    const outcome = await trySchema(connection, retention, logger, { retryInMs, again: attempt > 1 });
-    if (outcome === 'unreachable' && !stopped) {
+    const outcome = await trySchema(connection, retention, logger, { retryInMs, again: attempt > 1 }, signal);
+    if (outcome === 'unreachable' && !signal.aborted) {
       timer = setTimeout(() => void run(), retryInMs);
       timer.unref();
     }
@@ -116,7 +131,7 @@ export async function ensureInfluxSchemaInBackground(
   await run();
   return {
     stop() {
-      stopped = true;
+      stopping.abort();
       if (timer) clearTimeout(timer);
     },
   };

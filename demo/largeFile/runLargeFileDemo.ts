@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { ExitCode } from '../../cli/exitCodes.js';
+import { exitAfterTeardown } from '../../cli/interrupt.js';
 import { parseByteSize } from '../../common/env.js';
 import { freePort } from '../../common/freePort.js';
 import type { DecisionMark, Report } from '../../scaler/report/model.js';
@@ -106,16 +107,22 @@ export async function runLargeFileDemo(flags: LargeFileDemoFlags): Promise<numbe
     appLabels: policyLabels(APP, { 'scalewright.metrics.port': '8080', 'scalewright.min-replicas': '1', 'scalewright.max-replicas': '2' }),
   });
   let parts: DemoProcesses | undefined;
-  const teardown = async () => {
-    parts?.stopAll();
-    if (!flags.keep) {
-      const removed = await stack.down();
-      say(`demo-large-file: removed ${removed} container(s), network ${stack.network} and volume ${stack.volume}`);
-    } else {
-      say(`demo-large-file: left running (label scalewright.demo=${runId})`);
-    }
-  };
-  const onSignal = () => void teardown().finally(() => process.exit(ExitCode.failure));
+  // Once only: a signal's teardown and the one in `finally` (the run goes on failing meanwhile) share it.
+  let tornDown: Promise<void> | undefined;
+  const teardown = () =>
+    (tornDown ??= (async () => {
+      parts?.stopAll();
+      if (!flags.keep) {
+        const removed = await stack.down();
+        say(`demo-large-file: removed ${removed} container(s), network ${stack.network} and volume ${stack.volume}`);
+      } else {
+        say(`demo-large-file: left running (label scalewright.demo=${runId})`);
+      }
+      // The generated input is as big as --size (2 GiB by default): an interrupted run removes it too.
+      await rm(input, { force: true });
+    })());
+  // Interrupted: torn down, then exit 130 (SIGINT) or 143 (SIGTERM).
+  const onSignal = exitAfterTeardown(teardown);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
@@ -191,7 +198,6 @@ export async function runLargeFileDemo(flags: LargeFileDemoFlags): Promise<numbe
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     await teardown();
-    await rm(input, { force: true });
   }
 }
 

@@ -26,9 +26,10 @@ export interface ScalerLoopOptions {
   readonly actuator: Actuator;
   /** The recent window of one service (an adapter over InfluxDB). */
   /** `containerCpu`: also read each container's CPU (the HPA rule's per-replica CPU, the CPU-driven adaptive policy's demand). */
-  readonly readWindow: (service: string, windowSeconds: number, options?: { containerCpu: boolean }) => Promise<WindowOrProblem>;
-  /** What a predecessor recorded of a service (cooldowns, bridge base, latency correction), to resume from after a restart or a takeover. */
-  readonly readPredecessorRecords?: (service: string) => Promise<PredecessorRecords>;
+  /** `signal` aborts when the loop stops: the read should end at once (its answer is not used then). */
+  readonly readWindow: (service: string, windowSeconds: number, options?: { containerCpu: boolean; signal?: AbortSignal }) => Promise<WindowOrProblem>;
+  /** What a predecessor recorded of a service (cooldowns, bridge base, latency correction), to resume from after a restart or a takeover; `signal` as for `readWindow`. */
+  readonly readPredecessorRecords?: (service: string, signal?: AbortSignal) => Promise<PredecessorRecords>;
   /** Where records go (the buffered InfluxDB writer); never throws. */
   readonly write: (points: Point[]) => void;
   readonly lease: Lease;
@@ -63,7 +64,8 @@ export interface TickReport {
   readonly evaluation?: Evaluation;
   /** A bridge pass's change of the CPU limit (between evaluations). */
   readonly bridge?: Decision;
-  readonly outcome: Outcome | 'hold' | 'busy' | 'config_error' | 'observe_failed';
+  /** `stopped`: the loop was stopped while this service was read; nothing was decided. */
+  readonly outcome: Outcome | 'hold' | 'busy' | 'config_error' | 'observe_failed' | 'stopped';
 }
 
 export class ScalerLoop {
@@ -83,6 +85,12 @@ export class ScalerLoop {
   private readonly lastBridgeAt = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
+  /**
+   * Aborted by `stop`: the InfluxDB reads of the tick in flight end at once (against a silent
+   * InfluxDB they would hold the stop for their timeout), nothing is decided from them, and no
+   * action is started after it. Actions already in flight are not touched.
+   */
+  private readonly stopping = new AbortController();
   private readonly now: () => number;
   /** Shared by ticks and bridge passes (which never overlap): at most this many services at once. */
   private readonly limit: LimitFunction;
@@ -120,7 +128,7 @@ export class ScalerLoop {
       return [];
     }
     for (const service of this.bridged.keys()) if (!services.includes(service)) this.stopBridging(service);
-    const reports = await this.limit.map(services, (service) => this.isolated(service, 'evaluation', () => this.tickService(service)));
+    const reports = await this.limit.map(services, (service) => this.isolated(service, 'evaluation', () => this.tickService(service, this.stopping.signal)));
     metrics.lastTick.set(this.now() / 1000);
     return reports;
   }
@@ -155,7 +163,7 @@ export class ScalerLoop {
       // Timers fire a little late or early; a pass due within the slack is due now.
       return since >= config.bridgeSeconds * 1000 - BRIDGE_SLACK_MS && !this.cpuChangeInFlight(service);
     });
-    return this.limit.map(due, ([service, config]) => this.isolated(service, 'bridge pass', () => this.bridgeService(service, config)));
+    return this.limit.map(due, ([service, config]) => this.isolated(service, 'bridge pass', () => this.bridgeService(service, config, this.stopping.signal)));
   }
 
   /**
@@ -166,9 +174,12 @@ export class ScalerLoop {
   start(intervalMs: number): this {
     let nextFullAt = 0;
     const loop = async () => {
+      if (this.stopping.signal.aborted) return;
       const full = Date.now() >= nextFullAt;
       this.running = (full ? this.tick() : this.bridgeTick()).catch((error: unknown) => this.options.logger.error({ error: String(error) }, full ? 'tick failed' : 'bridge pass failed'));
       await this.running;
+      // Stopped meanwhile: no next tick (stop cleared a timer that was not set yet).
+      if (this.stopping.signal.aborted) return;
       if (full) nextFullAt = Date.now() + intervalMs;
       const untilFull = Math.max(0, nextFullAt - Date.now());
       this.timer = setTimeout(() => void loop(), this.bridged.size > 0 ? Math.min(BRIDGE_TICK_MS, untilFull) : untilFull);
@@ -177,11 +188,24 @@ export class ScalerLoop {
     return this;
   }
 
+  /**
+   * Stops the loop promptly without leaving anything half-done: the tick in flight has its
+   * InfluxDB reads cut short and decides nothing more, while the actions in flight (a `docker
+   * update`, a replica being added or drained) are waited for to their end.
+   */
   async stop(): Promise<void> {
+    this.stopping.abort();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    const acting = [...new Set([...this.inFlight.keys(), ...this.bridgeInFlight.keys()])];
+    if (acting.length > 0) this.options.logger.info({ services: acting }, 'stopping: waiting for the actions in flight to end');
     await this.running;
     await this.settle();
+  }
+
+  /** What a service's evaluation or bridge pass reports when the loop was stopped before it could decide. */
+  private stoppedBeforeDeciding(service: string): TickReport | undefined {
+    return this.stopping.signal.aborted ? { service, outcome: 'stopped' } : undefined;
   }
 
   /**
@@ -203,8 +227,11 @@ export class ScalerLoop {
     return this.bridgeInFlight.has(service) || (this.inFlight.has(service) && !this.onlyReplicasInFlight.has(service));
   }
 
-  private async tickService(service: string): Promise<TickReport> {
+  /** `reads`: aborted by `stop`, for this tick's InfluxDB reads. */
+  private async tickService(service: string, reads: AbortSignal): Promise<TickReport> {
     const { actuator, logger, metrics, dryRun } = this.options;
+    const stopped = this.stoppedBeforeDeciding(service);
+    if (stopped) return stopped;
     if (this.inFlight.has(service) || this.bridgeInFlight.has(service)) {
       logger.debug({ service }, 'action in flight: not deciding again until it ends');
       return { service, outcome: 'busy' };
@@ -232,9 +259,18 @@ export class ScalerLoop {
       return { service, outcome: 'config_error' };
     }
 
-    if (!this.memory.has(service)) this.memory.set(service, await this.initialMemory(service, config));
+    if (!this.memory.has(service)) {
+      const initial = await this.initialMemory(service, config, reads);
+      // Records cut short by a stop say nothing: a later loop reads them again.
+      const stoppedReading = this.stoppedBeforeDeciding(service);
+      if (stoppedReading) return stoppedReading;
+      this.memory.set(service, initial);
+    }
     const windowSeconds = windowSecondsFor(config);
-    const data = await this.options.readWindow(service, windowSeconds, { containerCpu: readsContainerCpu(config) });
+    const data = await this.options.readWindow(service, windowSeconds, { containerCpu: readsContainerCpu(config), signal: reads });
+    // A read cut short by a stop is not "InfluxDB unreachable": nothing is decided or recorded from it.
+    const stoppedReading = this.stoppedBeforeDeciding(service);
+    if (stoppedReading) return stoppedReading;
     const now = this.now();
     const liveCpuLimits = this.options.liveCpuLimits ?? actuator.kind === 'docker';
     const evaluation = evaluate({ now, data, actual, config, memory: this.memory.get(service) ?? initialPolicyMemory, staleAfterMs: this.options.staleAfterMs, liveCpuLimits });
@@ -285,6 +321,8 @@ export class ScalerLoop {
       logger.warn({ service, action }, 'lease lost just before acting: not acting');
       return { service, evaluation, outcome: 'no_lease' };
     }
+    // Stopped while the lease was confirmed: a stopping scaler starts no action it would then have to wait for.
+    if (this.stopping.signal.aborted) return { service, evaluation, outcome: 'stopped' };
     const fencingToken = this.options.lease.status().token;
     for (const d of decisions) this.logDecision(service, d, { fencingToken });
     const fenced = fencingToken !== undefined ? { fencingToken } : {};
@@ -325,7 +363,7 @@ export class ScalerLoop {
     return { service, evaluation, outcome: 'applied' };
   }
 
-  private async bridgeService(service: string, config: PolicyConfig): Promise<TickReport> {
+  private async bridgeService(service: string, config: PolicyConfig, reads: AbortSignal): Promise<TickReport> {
     const { actuator, logger, metrics, dryRun } = this.options;
     let actual: ServiceState;
     try {
@@ -334,7 +372,9 @@ export class ScalerLoop {
       logger.debug({ service, error: String(error) }, 'bridge pass: cannot read the actual state; the next evaluation will say more');
       return { service, outcome: 'observe_failed' };
     }
-    const data = await this.options.readWindow(service, bridgeWindowSeconds(config), { containerCpu: readsContainerCpu(config) });
+    const data = await this.options.readWindow(service, bridgeWindowSeconds(config), { containerCpu: readsContainerCpu(config), signal: reads });
+    const stopped = this.stoppedBeforeDeciding(service);
+    if (stopped) return stopped;
     if (!data.ok) {
       // Asked again every second, an InfluxDB that does not answer would hold every pass for the
       // read's timeout (and the evaluation due after it). The next evaluation reads, reports the
@@ -361,6 +401,7 @@ export class ScalerLoop {
       logger.warn({ service, action: tag }, 'lease lost just before acting: not acting');
       return { service, bridge: change, outcome: 'no_lease' };
     }
+    if (this.stopping.signal.aborted) return { service, bridge: change, outcome: 'stopped' };
     this.memory.set(service, pass.memory);
     const fencingToken = this.options.lease.status().token;
     const fenced = fencingToken !== undefined ? { fencingToken } : {};
@@ -393,9 +434,9 @@ export class ScalerLoop {
   }
 
   /** A fresh process (or a new lease holder) resumes from what its predecessor recorded: cooldowns, the bridge's base, the latency correction. */
-  private async initialMemory(service: string, config: PolicyConfig): Promise<PolicyMemory> {
+  private async initialMemory(service: string, config: PolicyConfig, reads: AbortSignal): Promise<PolicyMemory> {
     if (!this.options.readPredecessorRecords) return initialPolicyMemory;
-    const recorded = await this.options.readPredecessorRecords(service);
+    const recorded = await this.options.readPredecessorRecords(service, reads);
     const { logger } = this.options;
     if (recorded.lastScaleOutAt !== undefined || recorded.lastScaleInAt !== undefined || recorded.bridgeBaseCpuCores !== undefined) {
       logger.info({ service, lastScaleOutAt: recorded.lastScaleOutAt, lastScaleInAt: recorded.lastScaleInAt, bridgeBaseCpuCores: recorded.bridgeBaseCpuCores }, 'cooldowns carried over from the recorded decisions');

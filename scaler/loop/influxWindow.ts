@@ -7,11 +7,13 @@ import { serviceWindowFrom, WINDOW_FIELDS } from './serviceWindow.js';
  * Reads one service's recent `service_stats` window, and (unless told not to) its containers'
  * CPU, through the v1 `/query` API. A database that does not exist yet is "no data"; any other failure (refused,
  * timeout, 5xx) is "unreachable". Each request gives up after `timeoutMs` (at most the connection's
- * own timeout, `INFLUX_TIMEOUT_MS`), so a silent InfluxDB costs a tick seconds, not minutes.
+ * own timeout, `INFLUX_TIMEOUT_MS`), so a silent InfluxDB costs a tick seconds, not minutes, and at
+ * once when `signal` aborts (the scaler is stopping: the caller knows, and decides nothing from it).
  */
 export function influxWindowReader(connection: InfluxConnection, timeoutMs = 5000) {
-  const bounded = { timeoutMs: Math.min(timeoutMs, connection.timeoutMs ?? timeoutMs) };
-  return async (service: string, windowSeconds: number, options: { containerCpu: boolean } = { containerCpu: true }): Promise<WindowOrProblem> => {
+  const timeout = Math.min(timeoutMs, connection.timeoutMs ?? timeoutMs);
+  return async (service: string, windowSeconds: number, options: { containerCpu: boolean; signal?: AbortSignal } = { containerCpu: true }): Promise<WindowOrProblem> => {
+    const bounded = { timeoutMs: timeout, ...(options.signal ? { signal: options.signal } : {}) };
     try {
       const [rows, containerRows] = await Promise.all([
         readServiceWindow(connection, { service, fields: WINDOW_FIELDS, windowSeconds }, bounded),
@@ -54,10 +56,10 @@ export interface PredecessorRecords {
  * restarted scaler keeps the cooldowns its predecessor started instead of scaling in at once, and
  * the capacity latency taught it instead of missing the objective again to learn it (and that
  * latency does not answer to replicas, instead of running a trial again to find it).
- * Unreachable or empty: nothing known (the policy memory then starts fresh).
+ * Unreachable, empty, or cut short by `stopping` (the scaler is stopping): nothing known (the policy memory then starts fresh).
  */
 export function influxPredecessorRecords(connection: InfluxConnection, lookBackSeconds = 3600, timeoutMs = 5000) {
-  return async (service: string): Promise<PredecessorRecords> => {
+  return async (service: string, stopping?: AbortSignal): Promise<PredecessorRecords> => {
     const recent = `${quoteIdentifier(Tag.service)} = ${quoteString(service)} AND time > now() - ${lookBackSeconds}s`;
     const where = `${recent} AND outcome = 'applied'`;
     try {
@@ -72,7 +74,7 @@ export function influxPredecessorRecords(connection: InfluxConnection, lookBackS
           // Both fields are written together, so both last() values come from the newest record.
           `SELECT last(${quoteIdentifier(ScalerSignalField.latencyUnresponsiveUntilMs)}) AS until, last(${quoteIdentifier(ScalerSignalField.latencyUnresponsiveForMs)}) AS forMs FROM ${quoteIdentifier(Measurement.scalerSignal)} WHERE ${recent}`,
         ].join('; '),
-        { timeoutMs: Math.min(timeoutMs, connection.timeoutMs ?? timeoutMs) },
+        { timeoutMs: Math.min(timeoutMs, connection.timeoutMs ?? timeoutMs), ...(stopping ? { signal: stopping } : {}) },
       );
       const time = (result: typeof out) => {
         const row = seriesRows(result?.series ?? [])[0];

@@ -67,9 +67,11 @@ export async function actuatorFor(config: ScalerConfig, logger: Logger): Promise
 /**
  * Starts the scaler: lease, loop, InfluxDB writer and the /metrics + /healthz endpoint. With
  * `SCALER_ONCE` it runs a single tick, waits for the actions it started, stops, and says in
- * `onceFailure` whether that pass could not evaluate.
+ * `onceFailure` whether that pass could not evaluate. `signal` (a SIGTERM while the long-running
+ * scaler starts) cuts the schema setup short; what was started is stopped again (no tick runs, the
+ * lease is handed back) and the start rejects with the signal's reason.
  */
-export async function startScaler(config: ScalerConfig, logger: Logger, actuatorOverride?: Actuator): Promise<RunningScaler> {
+export async function startScaler(config: ScalerConfig, logger: Logger, actuatorOverride?: Actuator, signal?: AbortSignal): Promise<RunningScaler> {
   // Read and validated before anything starts: a bad file is a ConfigError (exit code 2) at once.
   const fileConfig = config.SCALER_POLICY_FILE ? await loadPolicyConfigFile(config.SCALER_POLICY_FILE, '--config (SCALER_POLICY_FILE)') : undefined;
   // A single pass gives up on InfluxDB at its first timeout: it asks one thing after another (the
@@ -107,9 +109,11 @@ export async function startScaler(config: ScalerConfig, logger: Logger, actuator
     await ensureInfluxSchema(connection, retention, logger);
     // Its first request went unanswered: the pass would read nothing either. One line naming InfluxDB, exit 1 (cli/failure.ts).
     if (giveUp?.reason) throw giveUp.reason;
-  } else schema = await ensureInfluxSchemaInBackground(connection, retention, logger);
+  } else schema = await ensureInfluxSchemaInBackground(connection, retention, logger, signal ? { signal } : {});
   let actuator: Actuator;
   try {
+    // Stopped while the setup waited: nothing else is started.
+    if (signal?.aborted) throw signal.reason;
     actuator = actuatorOverride ?? (await actuatorFor(config, logger));
   } catch (error) {
     schema?.stop();
@@ -156,6 +160,12 @@ export async function startScaler(config: ScalerConfig, logger: Logger, actuator
     redis?.disconnect();
     await closeServer();
   };
+
+  // Stopped while the lease was taken: the loop never starts, the lease goes back.
+  if (signal?.aborted) {
+    await stop();
+    throw signal.reason;
+  }
 
   logger.info(
     { platform: actuator.kind, dryRun: config.SCALER_DRY_RUN, once: config.SCALER_ONCE, intervalSeconds: config.SCALER_INTERVAL_SECONDS, services: services.length ? services : 'all managed', lease: lease.status(), port },

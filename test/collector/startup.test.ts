@@ -43,14 +43,18 @@ describe('collector start-up', () => {
     else process.env.LOG_LEVEL = savedLevel;
   });
 
-  it('--port already in use: one line naming it, exit 1', async () => {
+  it('--port already in use: one line naming it, exit 1, and no signal handler left behind', async () => {
     const busy = await busyPort();
+    // The command handles SIGTERM and SIGINT from its start (a signal during start-up stops it cleanly); a start that fails removes them again.
+    const handlers = () => [process.listenerCount('SIGTERM'), process.listenerCount('SIGINT')];
+    const before = handlers();
     try {
       const { stderr, exitCode } = await capturingStderr(() =>
         collectorCommand().exitOverride().parseAsync(['--port', String(busy.port), '--host', '127.0.0.1', '--require-label', `scalewright.test.run=${runId}`], { from: 'user' }),
       );
       expect(exitCode).toBe(1);
       expect(stderr).toBe(`error: port ${busy.port} is already in use (--port)\n`);
+      expect(handlers()).toEqual(before);
     } finally {
       await busy.close();
     }
