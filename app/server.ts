@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from './http/appDeps.js';
 import { allowedMethods } from './http/allowedMethods.js';
+import { boundedBody } from './http/boundedBody.js';
 import { closeAfterUnreadBody } from './http/closeAfterUnreadBody.js';
 import { echoedValue } from './http/echoedValue.js';
 import { requestDeadline } from './http/requestDeadline.js';
@@ -59,9 +60,10 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   const tooLarge = (limit: number) => (c: { req: { path: string }; json: (body: unknown, status: 413) => Response }) =>
     c.json(errorBody(c.req.path, `request body exceeds the limit of ${limit} bytes`), 413);
   const jsonLimit = bodyLimit({ maxSize: deps.config.JSON_BODY_LIMIT, onError: tooLarge(deps.config.JSON_BODY_LIMIT) });
-  app.use('/messages', jsonLimit);
+  // POST /messages parses its body itself, from the Node request (see boundedBody).
+  app.use('/messages', boundedBody(deps.config.JSON_BODY_LIMIT, tooLarge(deps.config.JSON_BODY_LIMIT)));
   app.use('/multivac/data', jsonLimit);
-  app.use('/randomize', bodyLimit({ maxSize: deps.config.IMAGE_BODY_LIMIT, onError: tooLarge(deps.config.IMAGE_BODY_LIMIT) }));
+  // POST /randomize reads its body itself under IMAGE_BODY_LIMIT, judging its first bytes as they come (readBodyInOneBuffer).
   // Uploads to /file and /evensum are streamed to disk under UPLOAD_LIMIT by the route itself;
   // only their JSON form is held in memory, so only that is capped here.
   for (const path of ['/file', '/evensum']) {

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { RangeWorkerMessage } from '../fileChunks/threadedRanges.js';
+import { workerFailure, type RangeWorkerMessage } from '../fileChunks/threadedRanges.js';
 import type { EvenSumPartial } from './evenSumPartial.js';
 import { sumEvenNumbersInRange, type EvenSumTask } from './sumEvenNumbers.js';
 
@@ -14,6 +14,5 @@ try {
   });
   post({ type: 'done', result: partial });
 } catch (error) {
-  const err = error instanceof Error ? error : new Error(String(error));
-  post({ type: 'error', message: err.message, name: err.name });
+  post(workerFailure(error));
 }

@@ -8,6 +8,16 @@ export type RangeWorkerMessage<R> =
   | { type: 'error'; message: string; name: string };
 
 /**
+ * What a worker thread posts for whatever it threw: its message and name, from which
+ * runInWorkerThreads rebuilds the error it rejects with (an Error itself does not survive the
+ * crossing with its class). A thrown non-Error becomes an Error of its text.
+ */
+export function workerFailure(thrown: unknown): Extract<RangeWorkerMessage<never>, { type: 'error' }> {
+  const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+  return { type: 'error', message: error.message, name: error.name };
+}
+
+/**
  * True when this module runs as compiled JavaScript, so that worker files (`*.js` next to it) can
  * be started. Under vitest the sources are TypeScript and workers cannot load them.
  */

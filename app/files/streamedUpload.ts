@@ -3,7 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { RequestBodySource } from '../http/requestBodySource.js';
 
 export type UploadOutcome =
   | { ok: true; file: string; path: string; bytes: number }
@@ -19,7 +19,7 @@ export class UploadStalled extends Error {}
  * byte ends it with 408.
  */
 export async function saveUpload(
-  body: Readable | WebReadableStream<Uint8Array> | null,
+  body: RequestBodySource,
   dir: string,
   name: string,
   limit: number,

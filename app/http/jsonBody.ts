@@ -1,7 +1,48 @@
 import type { Context } from 'hono';
+import type { z } from '@hono/zod-openapi';
+import { describeIssues } from './schemas.js';
 
 /**
  * Whether a request's body is JSON (any case, any parameters): what tells the JSON form of /file
  * and /evensum from an upload, for the middleware (timeout, body limit) and the route alike.
  */
 export const isJsonBody = (c: Context): boolean => (c.req.header('content-type') ?? '').toLowerCase().includes('json');
+
+/** The Content-Types a JSON request body may come with: `application/json` or `application/<x>+json`, with parameters (@hono/zod-openapi's rule). */
+const JSON_CONTENT_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
+
+export const MALFORMED_JSON = 'Malformed JSON in request body';
+
+const utf8 = new TextDecoder();
+
+export type JsonRequest<T> =
+  | { ok: true; value: T }
+  | { ok: false; status: 415 }
+  | { ok: false; status: 400; message: string };
+
+/**
+ * A JSON request body, judged and parsed once: what `app.openapi()`'s validators do with a
+ * required JSON body (@hono/zod-openapi's media-type gate, then hono's json validator, then the
+ * zod schema), for a route that reads its body itself (see boundedBody), with the same answers:
+ * - a Content-Type that is not JSON, or none with a non-empty body: 415;
+ * - no Content-Type and no body: the schema judges `{}` (a 400 naming the missing fields);
+ * - bytes that are not JSON: 400 `Malformed JSON in request body`;
+ * - JSON the schema refuses: 400 naming each field and why (`describeIssues`).
+ * The bytes are decoded as `Request.text()` does (UTF-8, a byte-order mark dropped, malformed
+ * sequences replaced).
+ */
+export function parseJsonRequest<T>(contentType: string | undefined, body: Uint8Array, schema: z.ZodType<T>): JsonRequest<T> {
+  let value: unknown = {};
+  if (!contentType) {
+    if (body.byteLength > 0) return { ok: false, status: 415 };
+  } else {
+    if (!JSON_CONTENT_TYPE.test(contentType)) return { ok: false, status: 415 };
+    try {
+      value = JSON.parse(utf8.decode(body));
+    } catch {
+      return { ok: false, status: 400, message: MALFORMED_JSON };
+    }
+  }
+  const result = schema.safeParse(value);
+  return result.success ? { ok: true, value: result.data } : { ok: false, status: 400, message: describeIssues(result.error) };
+}

@@ -1,20 +1,8 @@
 import { crc32 } from 'node:zlib';
 import { idatChunkData } from './idatChunkData.js';
+import { checkPngHead, type PngHeader } from './pngHead.js';
 
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-/** The IHDR fields that fix how many bytes the image data inflates to, and the palette's size. */
-export interface PngHeader {
-  width: number;
-  height: number;
-  bitDepth: number;
-  /** 0 grayscale, 2 RGB, 3 palette, 4 grayscale + alpha, 6 RGBA */
-  colourType: number;
-  /** Adam7 (interlace method 1) */
-  interlaced: boolean;
-  /** Entries in the PLTE chunk, when there is one: a palette image's pixels index into it. */
-  paletteEntries?: number;
-}
+export { BIT_DEPTHS, type PngHeader } from './pngHead.js';
 
 /** The critical chunks PNG defines; any other critical one makes the image undecodable. */
 const KNOWN_CRITICAL = new Set(['IHDR', 'PLTE', 'IDAT', 'IEND']);
@@ -31,30 +19,32 @@ const KNOWN_CRITICAL = new Set(['IHDR', 'PLTE', 'IDAT', 'IEND']);
  */
 export const PNG_MAX_CHUNKS = 100_000;
 
-/** The bit depths the PNG specification allows for each colour type. */
-export const BIT_DEPTHS: Readonly<Record<number, readonly number[]>> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
-
 export type PngInspection =
   | { ok: true; width: number; height: number; header: PngHeader; /** the IDAT chunks' data, in order, read from the input as it is iterated (views, none kept: idatChunkData) */ imageData: Iterable<Buffer> }
   | { ok: false; reason: string };
 
+/** The colour types a PLTE chunk may come with: the PNG specification forbids one in a grayscale image (0 and 4). */
+const MAY_HAVE_PALETTE = new Set([2, 3, 6]);
+
 /**
- * Checks, without decoding pixels, that bytes are a whole PNG: the signature, a valid IHDR first,
- * every chunk complete with a matching CRC, one PLTE of 1 to 256 entries (before the data, for a
- * palette image), an IEND as the last bytes, and no more than PNG_MAX_CHUNKS chunks. This catches
- * non-PNG, truncated and corrupted uploads at the door (a 400), cheaply enough to run on every
- * request: it keeps nothing per chunk. The image data itself (zlib, size, row filters, palette
- * indices) is checked by checkImageData (pngImageData.ts), once the pixel limit has been applied.
+ * Checks, without decoding pixels, that bytes are a whole PNG: the signature and a valid IHDR
+ * first (checkPngHead), every chunk complete with a matching CRC, one PLTE of 1 to 256 entries
+ * (before the data, for a palette image; none in a grayscale one), the IDAT chunks one after the
+ * other, an IEND as the last bytes, and no more than PNG_MAX_CHUNKS chunks. This catches non-PNG,
+ * truncated and corrupted uploads at the door (a 400), cheaply enough to run on every request: it
+ * keeps nothing per chunk. The image data itself (zlib, size, row filters, palette indices) is
+ * checked by checkImageData (pngImageData.ts), once the pixel limit has been applied.
  */
 export function inspectPng(bytes: Buffer): PngInspection {
-  if (bytes.length < SIGNATURE.length || !bytes.subarray(0, 8).equals(SIGNATURE)) {
-    return { ok: false, reason: 'not a PNG: the PNG signature is missing' };
-  }
+  const head = checkPngHead(bytes);
+  if (head.state === 'refused') return { ok: false, reason: head.reason };
+  if (head.state === 'incomplete') return { ok: false, reason: cutInTheHead(bytes.length) };
+  const header = head.header;
   let offset = 8;
-  let header: PngHeader = { width: 0, height: 0, bitDepth: 0, colourType: 0, interlaced: false };
   let firstIdat: number | null = null;
+  /** The first chunk after the image data, once there is one: no IDAT may come after it. */
+  let afterIdat: { type: string; offset: number } | null = null;
   let sawPalette = false;
-  let first = true;
   let headers = 0;
   let chunks = 0;
   while (offset < bytes.length) {
@@ -70,19 +60,6 @@ export function inspectPng(bytes: Buffer): PngInspection {
     if (crc32(bytes.subarray(offset + 4, offset + 8 + length)) !== expected) {
       return { ok: false, reason: `corrupt PNG: CRC mismatch in chunk ${JSON.stringify(type)} at byte ${offset}` };
     }
-    if (first) {
-      if (type !== 'IHDR' || length !== 13) return { ok: false, reason: 'corrupt PNG: the first chunk is not IHDR' };
-      const [bitDepth, colourType, compression, filter, interlace] = bytes.subarray(offset + 16, offset + 21);
-      header = { width: bytes.readUInt32BE(offset + 8), height: bytes.readUInt32BE(offset + 12), bitDepth: bitDepth ?? 0, colourType: colourType ?? 0, interlaced: interlace === 1 };
-      if (header.width === 0 || header.height === 0) return { ok: false, reason: 'corrupt PNG: zero width or height' };
-      if (header.width > 0x7fffffff || header.height > 0x7fffffff) return { ok: false, reason: 'corrupt PNG: width or height over 2^31 - 1' };
-      const depths = BIT_DEPTHS[header.colourType];
-      if (!depths) return { ok: false, reason: `corrupt PNG: no colour type ${header.colourType} (only 0, 2, 3, 4, 6)` };
-      if (!depths.includes(header.bitDepth)) return { ok: false, reason: `corrupt PNG: bit depth ${header.bitDepth} with colour type ${header.colourType} (allowed: ${depths.join(', ')})` };
-      if (compression !== 0 || filter !== 0) return { ok: false, reason: `corrupt PNG: unknown compression method ${compression} or filter method ${filter} (only 0)` };
-      if (interlace !== 0 && interlace !== 1) return { ok: false, reason: `corrupt PNG: unknown interlace method ${interlace} (only 0 or 1)` };
-      first = false;
-    }
     // A chunk whose type starts with a capital is critical: a decoder that does not know it must
     // not show the image (PNG spec 5.4), and the worker's decoder would fail on it.
     if (type === 'IHDR' && ++headers > 1) return { ok: false, reason: `corrupt PNG: a second IHDR chunk at byte ${offset}` };
@@ -90,6 +67,10 @@ export function inspectPng(bytes: Buffer): PngInspection {
       return { ok: false, reason: `corrupt PNG: unknown critical chunk ${JSON.stringify(type)} at byte ${offset}` };
     }
     if (type === 'PLTE') {
+      // pngjs decodes such an image and ignores the palette; the specification forbids it all the same.
+      if (!MAY_HAVE_PALETTE.has(header.colourType)) {
+        return { ok: false, reason: `corrupt PNG: a PLTE chunk at byte ${offset} in a grayscale image (colour type ${header.colourType}), which must have none` };
+      }
       if (sawPalette) return { ok: false, reason: `corrupt PNG: a second PLTE chunk at byte ${offset}` };
       // A decoder keeps an object per entry: a 20 MB "palette" would cost it half a gigabyte.
       if (length % 3 !== 0 || length === 0 || length > 3 * 256) return { ok: false, reason: `corrupt PNG: a PLTE chunk of ${length} bytes (3 per entry, 1 to 256 entries)` };
@@ -98,7 +79,15 @@ export function inspectPng(bytes: Buffer): PngInspection {
     }
     if (type === 'IDAT') {
       if (header.colourType === 3 && !sawPalette) return { ok: false, reason: 'corrupt PNG: a palette image (colour type 3) without a PLTE chunk before its data' };
+      // The image data is one stream cut into consecutive chunks (the specification's ordering
+      // rules: "multiple IDAT chunks shall be consecutive"). pngjs joins the pieces across whatever
+      // sits between them, but a PNG that breaks the rule is not one every decoder reads.
+      if (afterIdat) {
+        return { ok: false, reason: `corrupt PNG: the IDAT chunks are not consecutive (a ${JSON.stringify(afterIdat.type)} chunk at byte ${afterIdat.offset} comes between them)` };
+      }
       firstIdat ??= offset;
+    } else if (firstIdat !== null) {
+      afterIdat ??= { type, offset };
     }
     if (type === 'IEND') {
       if (firstIdat === null) return { ok: false, reason: 'corrupt PNG: no image data (IDAT)' };
@@ -108,4 +97,12 @@ export function inspectPng(bytes: Buffer): PngInspection {
     offset = end;
   }
   return { ok: false, reason: 'corrupt PNG: truncated (no IEND chunk)' };
+}
+
+/** What is wrong with a PNG that ends before its IHDR chunk does (what checkPngHead calls incomplete). */
+function cutInTheHead(length: number): string {
+  if (length < 8) return 'not a PNG: the PNG signature is missing';
+  if (length === 8) return 'corrupt PNG: truncated (no IEND chunk)';
+  if (length < 8 + 12) return 'corrupt PNG: truncated chunk header at byte 8';
+  return 'corrupt PNG: chunk "IHDR" at byte 8 runs past the end';
 }

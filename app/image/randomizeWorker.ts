@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ownedArrayBuffer } from '../fileChunks/ownedArrayBuffer.js';
-import type { RangeWorkerMessage } from '../fileChunks/threadedRanges.js';
+import { workerFailure, type RangeWorkerMessage } from '../fileChunks/threadedRanges.js';
 import { randomizePng } from './randomizePng.js';
 import type { RandomizeTask, RandomizeThreadResult } from './randomizePngInThread.js';
 
@@ -12,6 +12,5 @@ try {
   const bytes = ownedArrayBuffer(png);
   post({ type: 'done', result: { ...size, png: bytes } }, [bytes]);
 } catch (error) {
-  const err = error instanceof Error ? error : new Error(String(error));
-  post({ type: 'error', message: err.message, name: err.name });
+  post(workerFailure(error));
 }

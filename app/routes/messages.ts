@@ -1,6 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
 import type { AppDeps } from '../http/appDeps.js';
+import { requestBody } from '../http/boundedBody.js';
+import { errorBody } from '../http/errorBody.js';
+import { parseJsonRequest } from '../http/jsonBody.js';
 import { ErrMsgResponse } from '../http/schemas.js';
+
+const MessageRequest = z.object({ message: z.string().openapi({ example: 'foo' }) }).openapi('MessageRequest');
 
 const PostMessage = createRoute({
   method: 'post',
@@ -9,7 +15,7 @@ const PostMessage = createRoute({
   request: {
     body: {
       required: true,
-      content: { 'application/json': { schema: z.object({ message: z.string().openapi({ example: 'foo' }) }).openapi('MessageRequest') } },
+      content: { 'application/json': { schema: MessageRequest } },
     },
   },
   responses: {
@@ -31,9 +37,18 @@ const GetMessage = createRoute({
 });
 
 export function messageRoutes(app: OpenAPIHono, deps: AppDeps): void {
-  app.openapi(PostMessage, async (c) => {
-    const { message } = c.req.valid('json');
-    const digest = await deps.messages.put(message);
+  // Documented like every route, but served by a plain one that parses the body the body limit
+  // has already read (boundedBody), instead of app.openapi()'s validators reading it again
+  // through the Web Request: same answers (parseJsonRequest), a third of the CPU.
+  app.openAPIRegistry.registerPath(PostMessage);
+  app.post('/messages', async (c) => {
+    const request = parseJsonRequest(c.req.header('content-type'), requestBody(c), MessageRequest);
+    if (!request.ok) {
+      // A 415 says which Content-Type was refused; the app's error handler words it for every route.
+      if (request.status === 415) throw new HTTPException(415);
+      return c.json(errorBody(c.req.path, request.message), 400);
+    }
+    const digest = await deps.messages.put(request.value.message);
     return c.json({ digest }, 201);
   });
 

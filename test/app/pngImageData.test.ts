@@ -6,6 +6,7 @@ import { checkImageData, inflatedSize, scanlineChecker, scanlineLayout } from '.
 import { inspectPng, type PngHeader } from '../../app/image/pngInspection.js';
 import { unfilterScanline } from '../../app/image/unfilterScanline.js';
 import { assemblePng, corruptPngs, filterScanline, handmadePng, pngChunk, rawScanlines, sampledScanlines, type HandmadeHeader } from '../support/handmadePng.js';
+import { pngjsReads } from '../support/pngjsReads.js';
 
 const header = (h: HandmadeHeader): PngHeader => ({ interlaced: false, ...h });
 
@@ -16,15 +17,6 @@ async function check(png: Buffer) {
   return checkImageData(inspection.header, inspection.imageData);
 }
 
-/** Whether pngjs, the worker's decoder, turns the bytes into pixels. */
-function pngjsReads(png: Buffer): boolean {
-  try {
-    PNG.sync.read(png);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A small deterministic random source (mulberry32), so that a failing case can be replayed. */
 function seeded(seed: number): () => number {

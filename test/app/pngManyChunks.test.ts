@@ -71,7 +71,7 @@ describe('inspectPng: the image data, without an object per chunk', () => {
     expect([...inspection.imageData]).toHaveLength(1);
   });
 
-  it('skips the chunks between IDAT chunks and ends at IEND', () => {
+  it('is the run of consecutive IDAT chunks: an ancillary chunk after it, before IEND, is not image data', () => {
     const cut = handmadePng(tiny);
     const idatAt = 8 + 12 + 13;
     const idatLength = cut.readUInt32BE(idatAt);
@@ -79,8 +79,8 @@ describe('inspectPng: the image data, without an object per chunk', () => {
     const split = Buffer.concat([
       cut.subarray(0, idatAt),
       pngChunk('IDAT', data.subarray(0, 5)),
-      pngChunk('tEXt', Buffer.from('Comment\0between', 'latin1')),
       pngChunk('IDAT', data.subarray(5)),
+      pngChunk('tEXt', Buffer.from('Comment\0after', 'latin1')),
       pngChunk('IEND'),
     ]);
     const inspection = inspectPng(split);

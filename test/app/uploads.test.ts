@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { request, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,6 +12,7 @@ import { loadAppConfig } from '../../app/config.js';
 import type { AppDeps } from '../../app/http/appDeps.js';
 import { createApp } from '../../app/server.js';
 import { waitUntil } from '../support/processes.js';
+import { rawConnection } from '../support/rawHttp.js';
 
 /**
  * The app in this process, served the way `scalewright app` serves it, with a stand-in for the job
@@ -159,49 +160,6 @@ describe('uploads have no total time limit, only an idle one (UPLOAD_IDLE_TIMEOU
   });
 });
 
-interface RawAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** The whole answers at the start of what a connection received (bodies framed by Content-Length). */
-function parseAnswers(received: string): RawAnswer[] {
-  const answers: RawAnswer[] = [];
-  let rest = received;
-  for (;;) {
-    const headEnd = rest.indexOf('\r\n\r\n');
-    if (headEnd < 0) return answers;
-    const [statusLine = '', ...headerLines] = rest.slice(0, headEnd).split('\r\n');
-    const headers = Object.fromEntries(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
-    const length = Number(headers['content-length'] ?? 0);
-    const body = rest.slice(headEnd + 4, headEnd + 4 + length);
-    if (Buffer.byteLength(body) < length) return answers;
-    answers.push({ status: Number(statusLine.split(' ')[1]), headers, body });
-    rest = rest.slice(headEnd + 4 + length);
-  }
-}
-
-/**
- * Requests written by hand on one raw connection, so that what the server does with the
- * connection (keeps it for the next request, or ends it) shows, where an HTTP client would hide
- * it. `ended` settles when the server ends the connection cleanly (its FIN, not a reset).
- */
-function rawConnection() {
-  const socket = connect(port, '127.0.0.1');
-  socket.on('error', () => undefined);
-  socket.setEncoding('utf8');
-  let received = '';
-  socket.on('data', (chunk: string) => { received += chunk; });
-  const ended = new Promise<void>((done) => socket.once('end', () => done()));
-  const send = (head: string[], body = '') => socket.write(`${head.join('\r\n')}\r\n\r\n${body}`);
-  const answer = async (index = 0): Promise<RawAnswer> => {
-    await waitUntil(`answer ${index + 1} on the raw connection`, async () => parseAnswers(received).length > index);
-    return parseAnswers(received)[index] as RawAnswer;
-  };
-  return { socket, ended, send, answer };
-}
-
 describe('an answer given before the whole body has arrived closes the connection', () => {
   // The rest of that body may still be on its way, or never come: reading it to keep the
   // connection would be waiting on a stalled client or reading gigabytes for nothing.
@@ -209,7 +167,7 @@ describe('an answer given before the whole body has arrived closes the connectio
     [`POST ${path} HTTP/1.1`, 'Host: localhost', `Content-Type: ${contentType}`, `Content-Length: ${contentLength}`];
 
   it.each(['/evensum', '/file'])('%s: a stalled upload gets 408 with Connection: close, then the server ends the connection', async (path) => {
-    const connection = rawConnection();
+    const connection = rawConnection(port);
     connection.send(post(path, 'text/plain', 100_000), '2 4 6 8 ');
     const answer = await connection.answer();
     expect(answer.status).toBe(408);
@@ -219,7 +177,7 @@ describe('an answer given before the whole body has arrived closes the connectio
   });
 
   it('an upload over UPLOAD_LIMIT gets 413 with Connection: close, then the server ends the connection', async () => {
-    const connection = rawConnection();
+    const connection = rawConnection(port);
     connection.send(post('/evensum', 'text/plain', 1_000_000), '2 '.repeat(50_000)); // 100 kB of the 1 MB announced
     const answer = await connection.answer();
     expect(answer.status).toBe(413);
@@ -229,7 +187,7 @@ describe('an answer given before the whole body has arrived closes the connectio
   });
 
   it('a JSON body still arriving after REQUEST_TIMEOUT_MS gets 408 with Connection: close, then the server ends the connection', async () => {
-    const connection = rawConnection();
+    const connection = rawConnection(port);
     connection.send(post('/messages', 'application/json', 100), '{"message": "fo');
     const answer = await connection.answer();
     expect(answer.status).toBe(408);
@@ -239,7 +197,7 @@ describe('an answer given before the whole body has arrived closes the connectio
   });
 
   it('a JSON body over JSON_BODY_LIMIT gets 413 with Connection: close, then the server ends the connection', async () => {
-    const connection = rawConnection();
+    const connection = rawConnection(port);
     connection.send(post('/messages', 'application/json', 2 * 1024 * 1024), '{"message": "');
     const answer = await connection.answer();
     expect(answer.status).toBe(413);
@@ -248,7 +206,7 @@ describe('an answer given before the whole body has arrived closes the connectio
   });
 
   it('keeps the connection after an error answer to a request whose body was read whole', async () => {
-    const connection = rawConnection();
+    const connection = rawConnection(port);
     const body = JSON.stringify({ path: 'missing.txt' });
     connection.send(post('/file', 'application/json', body.length), body);
     const first = await connection.answer(0);
