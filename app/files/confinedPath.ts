@@ -31,8 +31,8 @@ export function checkRequestedPath(requested: string): { ok: true } | { ok: fals
 
 /**
  * Whether a path names a folder by its form: it ends in `/`, or in a `.` or `..` segment. Such a
- * path never names a regular file (the system says ENOTDIR when it leads through one), but
- * `resolve()` normalises `a.txt/` and `a.txt/x/..` to `a.txt`: asked here, before that happens.
+ * path never names a regular file: where a file is there (`a.txt/`, `a.txt/x/..`), the system says
+ * ENOTDIR, and the answer is the 400 of a file asked as a folder rather than a missing file's 404.
  */
 export function namesFolder(requested: string): boolean {
   const last = requested.slice(requested.lastIndexOf('/') + 1);
@@ -40,8 +40,13 @@ export function namesFolder(requested: string): boolean {
 }
 
 /**
- * Resolves a client-supplied path inside `root`, following symlinks, and refuses anything whose
- * real location is outside `root` (a symlink pointing out is refused like `..`).
+ * Resolves a client-supplied path inside `root` as the file system does, and refuses anything
+ * whose real location is outside `root` (a symlink pointing out is refused like `..`).
+ *
+ * The path is handed to realpath(3) as it was sent, not normalised first (`resolve()` would): the
+ * system walks it name by name, so `..` goes up from the folder before it, which must exist and be
+ * a folder, and from where a symlink before it leads. `x/../a.txt` is then 404 where `x` does not
+ * exist, as `cat x/../a.txt` fails, instead of reading `a.txt`.
  */
 export async function confinedPath(root: string, requested: string): Promise<ConfinedPath> {
   const check = checkRequestedPath(requested);
@@ -49,8 +54,11 @@ export async function confinedPath(root: string, requested: string): Promise<Con
   const realRoot = await realpath(root);
   let real: string;
   try {
-    real = await realpath(resolve(realRoot, requested));
+    real = await realpath(realRoot.endsWith(sep) ? `${realRoot}${requested}` : `${realRoot}${sep}${requested}`);
   } catch (error) {
+    // `a.txt/` and `a.txt/x/..` name a folder by their form, and a file is there: the system
+    // says ENOTDIR, answered as before, a file asked as a folder (not a missing file).
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR' && namesFolder(requested)) return notARegularFile(requested);
     const refused = refusal(error, requested);
     if (refused) return refused;
     throw error;
@@ -68,8 +76,12 @@ export async function confinedPath(root: string, requested: string): Promise<Con
     if (refused) return refused;
     throw error;
   }
-  if (!info.isFile() || namesFolder(requested)) return { ok: false, status: 400, reason: `not a regular file: ${echoedValue(requested)}` };
+  if (!info.isFile() || namesFolder(requested)) return notARegularFile(requested);
   return { ok: true, absolute: real, relative: inside, bytes: info.size };
+}
+
+function notARegularFile(requested: string): Extract<ConfinedPath, { ok: false }> {
+  return { ok: false, status: 400, reason: `not a regular file: ${echoedValue(requested)}` };
 }
 
 /** The file-system errors a client's path can cause, as answers; anything else is the server's fault. */

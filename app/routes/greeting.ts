@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps } from '../http/appDeps.js';
+import { answeredLate } from '../http/requestDeadline.js';
 import { ErrorResponse } from '../http/schemas.js';
 
 const USER_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
@@ -36,7 +37,8 @@ const Counters = createRoute({
 export function greetingRoutes(app: OpenAPIHono, deps: AppDeps): void {
   app.openapi(Hello, async (c) => {
     const user = c.req.valid('query').user ?? c.req.valid('header')['x-user-id'] ?? 'anonymous';
-    const count = await deps.visits.hit(user);
+    // A request already answered 503 (its client told it failed) does not count.
+    const count = await deps.visits.hit(user, answeredLate(c));
     c.header('X-User', user);
     c.header('X-Request-Count', String(count));
     if ((c.req.header('accept') ?? '').includes('application/json')) return c.json({ message: 'Hello world!', user, count }, 200);

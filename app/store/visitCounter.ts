@@ -6,7 +6,19 @@ const KEY = 'visits';
 export class VisitCounter {
   constructor(private readonly redis: Redis) {}
 
-  async hit(user: string): Promise<number> {
+  /**
+   * Adds one to the user's counter, unless `answeredLate` has aborted by the time the increment
+   * would be sent: a request answered 503 for running out of time must not count, since its client
+   * was told it failed and may come again. While the connection is not ready (the app started
+   * before Redis answered), a command waits in ioredis's offline queue and goes whenever Redis
+   * comes, however late; so a PING waits there instead, and the increment is sent, straight onto
+   * the socket, once that is answered and only if the request is still unanswered. (A connection
+   * that has been ready once queues nothing: the PING fails at once, as the increment would.)
+   * Once sent, the increment stands.
+   */
+  async hit(user: string, answeredLate?: AbortSignal): Promise<number> {
+    if (this.redis.status !== 'ready') await this.redis.ping();
+    answeredLate?.throwIfAborted();
     return this.redis.hincrby(KEY, user, 1);
   }
 
