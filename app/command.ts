@@ -3,7 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Command, Option } from 'commander';
-import { stopOnSignals } from '../cli/shutdown.js';
+import { startStoppableOnSignals } from '../cli/shutdown.js';
+import { createLogger } from '../common/logger.js';
 import { envFlagNames } from '../common/env.js';
 import { loadAppConfig } from './config.js';
 import { EXIT_CODES_HELP } from '../cli/exitCodes.js';
@@ -30,20 +31,30 @@ export function appCommand(): Command {
         OUTPUT_DIR: options.outputDir,
         UPLOAD_DIR: options.uploadDir,
       }, envFlagNames(command));
-      await Promise.all([config.DATA_DIR, config.OUTPUT_DIR, config.UPLOAD_DIR].map((dir) => mkdir(dir, { recursive: true })));
-      const { createAppDeps } = await import('./deps.js');
-      const { createApp } = await import('./server.js');
-      const deps = createAppDeps(config);
-      const app = createApp(deps);
-      const server = serveApp(app.fetch, config.PORT, config.HOST, (info) =>
-        deps.logger.info({ port: info.port, host: config.HOST, dataDir: config.DATA_DIR }, 'app listening'),
-      );
-      stopOnSignals(
-        deps.logger,
+      const logger = createLogger('app');
+      // Signals are handled from here: loading the app's modules takes a while (0.5 s and more on
+      // a loaded machine), and a SIGTERM then must stop it, logged, not end it with nothing said.
+      await startStoppableOnSignals(
+        logger,
         'finishing in-flight requests',
-        async () => {
-          await new Promise<void>((done) => server.close(() => done()));
-          await deps.close();
+        async (signal) => {
+          logger.debug('starting: loading the modules');
+          await Promise.all([config.DATA_DIR, config.OUTPUT_DIR, config.UPLOAD_DIR].map((dir) => mkdir(dir, { recursive: true })));
+          const { createAppDeps } = await import('./deps.js');
+          const { createApp } = await import('./server.js');
+          // Stopped while loading: nothing was started (no Redis connection, no listener).
+          signal.throwIfAborted();
+          const deps = createAppDeps(config, logger);
+          const app = createApp(deps);
+          const server = serveApp(app.fetch, config.PORT, config.HOST, (info) =>
+            deps.logger.info({ port: info.port, host: config.HOST, dataDir: config.DATA_DIR }, 'app listening'),
+          );
+          return {
+            stop: async () => {
+              await new Promise<void>((done) => server.close(() => done()));
+              await deps.close();
+            },
+          };
         },
         config.SHUTDOWN_GRACE_MS,
       );

@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import type { StackFlags } from './command.js';
 
-const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /** Local images this project knows how to build without a registry, and the script that does it. */
@@ -18,19 +16,50 @@ const LOCAL_BUILDS: Record<string, string[]> = {
  * Makes sure an image is there: present already, or built by the project's own script (machines
  * without a registry), or pulled (machines with one).
  */
-export async function ensureImage(docker: Docker, image: string, say: (line: string) => void, rebuild = false): Promise<void> {
+export async function ensureImage(docker: Docker, image: string, say: (line: string) => void, rebuild = false, signal?: AbortSignal): Promise<void> {
   const present = await docker.getImage(image).inspect().then(() => true, () => false);
   if (present && !rebuild) return;
+  signal?.throwIfAborted();
   const build = LOCAL_BUILDS[image];
   if (build) {
     say(`building ${image} (${build.join(' ')})`);
     const [script, ...args] = build as [string, ...string[]];
-    await exec(resolve(ROOT, script), args, { cwd: ROOT, env: { ...process.env, REBUILD: rebuild ? '1' : '0' }, maxBuffer: 64 * 1024 * 1024 });
+    await runBuild(resolve(ROOT, script), args, { ...process.env, REBUILD: rebuild ? '1' : '0' }, signal);
     return;
   }
   say(`pulling ${image}`);
-  const stream = await docker.pull(image);
+  const stream = await docker.pull(image, signal ? { abortSignal: signal } : {});
   await new Promise<void>((done, fail) => docker.modem.followProgress(stream, (error) => (error ? fail(error) : done())));
+}
+
+/**
+ * Runs a build script in a process group of its own; `signal` stops the whole group (the script,
+ * and the `npm ci` or `docker build` it waits on, which a SIGTERM to the script alone would leave
+ * running), and the build settles only once the script has exited, its EXIT trap having removed
+ * its staging folder.
+ */
+function runBuild(script: string, args: string[], env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((done, fail) => {
+    const child = spawn(script, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+    const stop = () => {
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGTERM');
+        } catch {
+          // Gone already.
+        }
+      }
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+    child.once('error', fail);
+    child.once('exit', (code, killedBy) => {
+      signal?.removeEventListener('abort', stop);
+      if (code === 0) done();
+      else fail(new Error(`${script} ${args.join(' ')} ${killedBy ? `stopped by ${killedBy}` : `exited ${code}`}${stderr ? `: ${stderr.trim()}` : ''}`));
+    });
+  });
 }
 
 /** The Docker engine at `socket`, or undefined after saying in one line that there is none and how to get one. */
@@ -46,9 +75,9 @@ export async function connectDocker(socket: string, say: (line: string) => void)
 }
 
 /** The images a demo runs: the app's, Redis's, and InfluxDB's unless an InfluxDB was given. */
-export async function ensureImages(docker: Docker, flags: StackFlags, say: (line: string) => void): Promise<void> {
+export async function ensureImages(docker: Docker, flags: StackFlags, say: (line: string) => void, signal?: AbortSignal): Promise<void> {
   for (const image of [flags.appImage, flags.redisImage, ...(flags.influxUrl ? [] : [flags.influxImage])]) {
-    await ensureImage(docker, image, (line) => say(`demo: ${line}`), flags.rebuild);
+    await ensureImage(docker, image, (line) => say(`demo: ${line}`), flags.rebuild, signal);
   }
 }
 

@@ -46,7 +46,7 @@ export interface ServingReplica extends Upstream {
   memoryLimitBytes: number;
 }
 
-const DEMO_LABEL = 'scalewright.demo';
+export const DEMO_LABEL = 'scalewright.demo';
 const DATA_ROOT = '/var/lib/scalewright';
 /** The image's own probe (image/healthcheck.sh: a few ms of CPU even at 0.1 CPU), checked more often than its default. */
 const HEALTHCHECK = {
@@ -96,15 +96,22 @@ export class DemoStack {
     return info.NetworkSettings.Networks[this.network]?.IPAddress ?? '';
   }
 
-  /** Starts Redis, InfluxDB (unless one was given) and the app's first replica. */
-  async up(): Promise<{ influxUrl: string }> {
+  /**
+   * Starts Redis, InfluxDB (unless one was given) and the app's first replica. `signal` (the demo
+   * interrupted) stops it between two of them: nothing more is created for the teardown to miss.
+   */
+  async up(signal?: AbortSignal): Promise<{ influxUrl: string }> {
     await this.docker.createNetwork({ Name: this.network, Labels: this.labels() });
+    signal?.throwIfAborted();
     if (this.options.sharedVolume) await this.docker.createVolume({ Name: this.volume, Labels: this.labels() });
+    signal?.throwIfAborted();
     await this.run('redis', { Image: this.options.redisImage, HostConfig: { Memory: 128 * 1024 * 1024 } });
+    signal?.throwIfAborted();
     let influxUrl = this.options.influxUrl;
     if (!influxUrl) {
       const influx = await this.run('influxdb', { Image: this.options.influxImage, HostConfig: { Memory: 512 * 1024 * 1024 } });
       influxUrl = `http://${await this.addressOf(influx)}:8086`;
+      signal?.throwIfAborted();
     }
     await this.runAppImage('app', { labels: this.options.appLabels, cpus: this.options.appCpus, memoryBytes: this.options.appMemoryBytes });
     return { influxUrl };

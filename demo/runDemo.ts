@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { ExitCode } from '../cli/exitCodes.js';
-import { exitAfterTeardown } from '../cli/interrupt.js';
 import { freePort } from '../common/freePort.js';
 import { POLICY_LABELS } from '../scaler/simulator/timelineChart.js';
 import type { DemoFlags } from './command.js';
@@ -14,7 +13,9 @@ import { DEMO_APP_CPUS, demoAppLabels, type DemoPolicy } from './demoLabels.js';
 import { demoOutcome, type DemoOutcome, type SecondSample } from './demoOutcome.js';
 import { connectDocker, ensureImages, stackImages } from './demoImages.js';
 import { DemoProcesses } from './demoProcesses.js';
+import { DemoInterrupt } from './demoInterrupt.js';
 import { DemoStack, type ServiceReplica, type ServingReplica } from './demoStack.js';
+import { runLeftoverCommands } from './leftBehind.js';
 import { FrontProxy, proxyUpstreams } from './frontProxy.js';
 import { driveOneSecond } from './loadDriver.js';
 import { FULL_SHAPE, phasePlan, rateAt, SHORT_SHAPE, totalSeconds, type LoadShape, type Phase } from './phasePlan.js';
@@ -64,17 +65,27 @@ export async function runDemo(flags: DemoFlags): Promise<number> {
     return ExitCode.usage;
   }
   const plan = phasePlan(shape);
+  // From here on an interrupt removes what was made so far, image builds in progress included.
+  const interrupt = new DemoInterrupt('demo');
+  return interrupt.run(() => runDemoRuns(flags, shape, plan, repeat, interrupt));
+}
+
+async function runDemoRuns(flags: DemoFlags, shape: LoadShape, plan: Phase[], repeat: number, interrupt: DemoInterrupt): Promise<number> {
   const docker = await connectDocker(flags.dockerSocket, say);
   if (!docker) return ExitCode.failure;
   const out = resolve(flags.out);
   await mkdir(out, { recursive: true });
-  await ensureImages(docker, flags, say);
+  const images = ensureImages(docker, flags, say, interrupt.signal);
+  // Interrupted, a build is stopped and waited for: its script removes its staging folder.
+  const imagesDone = interrupt.track({ byHand: [], undo: () => images.then(() => undefined, () => undefined) });
+  await images;
+  await imagesDone();
 
   const runs: DemoRun[] = [];
   // Each run gets a fresh stack, so none inherits another's warm replicas or data.
   const runInto = async (policy: DemoPolicy, folder: string) => {
     await mkdir(folder, { recursive: true });
-    const run = await runOnce(docker, flags, shape, plan, policy, folder);
+    const run = await runOnce(docker, flags, shape, plan, policy, folder, interrupt);
     if (run) runs.push(run);
     return run;
   };
@@ -120,7 +131,7 @@ function repeatFrom(flags: DemoFlags): number {
 }
 
 /** One run of the demo on a fresh stack: up, load, report, down. Undefined when it failed (said why). */
-async function runOnce(docker: Docker, flags: DemoFlags, shape: LoadShape, plan: Phase[], policy: DemoPolicy, out: string): Promise<DemoRun | undefined> {
+async function runOnce(docker: Docker, flags: DemoFlags, shape: LoadShape, plan: Phase[], policy: DemoPolicy, out: string, interrupt: DemoInterrupt): Promise<DemoRun | undefined> {
   const runId = randomBytes(3).toString('hex');
   say(`demo ${runId}: ${POLICY_LABELS[policy]}; ${plan.map((p) => `${p.name} ${p.seconds}s@${p.fromRps === p.toRps ? p.toRps : `${p.fromRps}→${p.toRps}`}rps`).join(', ')} (${totalSeconds(plan)} s of load)`);
   const stack = new DemoStack(docker, {
@@ -148,13 +159,18 @@ async function runOnce(docker: Docker, flags: DemoFlags, shape: LoadShape, plan:
         say(`demo: left running (label scalewright.demo=${runId})`);
       }
     })());
-  // Interrupted: torn down, then exit 130 (SIGINT) or 143 (SIGTERM).
-  const onSignal = exitAfterTeardown(teardown);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // Interrupted: the run's steps stop (they watch `interrupt.signal`), then it is torn down and the
+  // process exits 130 (SIGINT) or 143 (SIGTERM). The teardown waits for the step in flight, so that
+  // no container is created after it has listed them.
+  let stepsEnded: () => void = () => undefined;
+  const ended = new Promise<void>((resolve) => (stepsEnded = resolve));
+  const undo = interrupt.track({ byHand: runLeftoverCommands({ runId, network: stack.network }), undo: () => ended.then(teardown) });
+  const stopParts = () => parts?.stopAll();
+  interrupt.signal.addEventListener('abort', stopParts, { once: true });
+  const { signal } = interrupt;
 
   try {
-    const { influxUrl } = await stack.up();
+    const { influxUrl } = await stack.up(signal);
     say(`demo: InfluxDB ${flags.influxUrl ? `at ${influxUrl}` : `started for this run at ${influxUrl} (${flags.influxImage}), removed at the end`}`);
     parts = new DemoProcesses(out, { ...process.env, INFLUX_URL: influxUrl, LOG_LEVEL: flags.logLevel });
     parts.start('collector', ['collector', '--interval', '1000', '--network', stack.network, '--require-label', `scalewright.demo=${runId}`, '--port', String(await freePort())]);
@@ -170,14 +186,15 @@ async function runOnce(docker: Docker, flags: DemoFlags, shape: LoadShape, plan:
     const deadline = Date.now() + 120_000;
     while (serving.length === 0 && Date.now() < deadline) {
       await refresh();
-      await sleep(500);
+      await sleep(500, undefined, { signal });
     }
     if (serving.length === 0) throw new Error('the app never became healthy (see docker logs of the demo containers)');
     refresher = setInterval(() => void refresh(), 500);
     // Node starting inside 0.1 CPU burns its whole budget for several seconds; an operator
     // switches the scaler on for a service that has settled, not for its boot.
     say(`demo: app healthy; letting it settle ${SETTLE_SECONDS} s before the scaler starts`);
-    await sleep(SETTLE_SECONDS * 1000);
+    await sleep(SETTLE_SECONDS * 1000, undefined, { signal });
+    signal.throwIfAborted();
     parts.start('scaler', ['scaler', '--interval', '2', '--stale-after', '10', '--drain', '5', '--health-timeout', '60', '--require-label', `scalewright.demo=${runId}`, '--port', String(await freePort())]);
     say(`demo: scaler started (log in ${out})`);
     const proxyPort = await proxy.listen();
@@ -188,6 +205,7 @@ async function runOnce(docker: Docker, flags: DemoFlags, shape: LoadShape, plan:
     const samples: SecondSample[] = [];
     const startedAt = new Date();
     for (let second = 0; ; second++) {
+      signal.throwIfAborted();
       const target = rateAt(plan, second);
       if (!target) break;
       const load = await driveOneSecond(url, target.rps);
@@ -216,6 +234,7 @@ async function runOnce(docker: Docker, flags: DemoFlags, shape: LoadShape, plan:
     const outcome = demoOutcome(samples);
     await writeFile(join(out, 'timeline.json'), JSON.stringify({ runId, shape, plan, startedAt, endedAt, samples, outcome }, null, 2));
 
+    signal.throwIfAborted();
     say('demo: writing the report');
     const reportCode = await parts.run('report', ['report', '--service', SERVICE, '--from', startedAt.toISOString(), '--to', endedAt.toISOString(), '--out', out, '--name', 'demo-report']);
 
@@ -225,12 +244,13 @@ async function runOnce(docker: Docker, flags: DemoFlags, shape: LoadShape, plan:
     say(`report: ${reportCode === 0 ? join(out, 'demo-report.html') : `not written (exit ${reportCode}, see ${join(out, 'report.log')})`}; timeline: ${join(out, 'timeline.json')}`);
     return { policy, samples, outcome };
   } catch (error) {
-    say(`demo: failed: ${(error as Error).message}`);
+    // Interrupted, the steps fail as what they waited on goes away: that is not the run's failure.
+    if (!signal.aborted) say(`demo: failed: ${(error as Error).message}`);
     return undefined;
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    await teardown();
+    interrupt.signal.removeEventListener('abort', stopParts);
+    stepsEnded();
+    await undo();
   }
 }
 

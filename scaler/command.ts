@@ -4,6 +4,7 @@ import { envFlagNames } from '../common/env.js';
 import { loadScalerConfig } from './loop/config.js';
 import { startStoppableOnSignals } from '../cli/shutdown.js';
 import { ExitCode } from '../cli/exitCodes.js';
+import { finishedIfInterrupted } from '../cli/interrupt.js';
 
 /** `scalewright scaler`: the live loop (decide from InfluxDB, apply through Docker/Swarm/Kubernetes). */
 export function scalerCommand(): Command {
@@ -11,7 +12,7 @@ export function scalerCommand(): Command {
     .description('Every interval, per managed service: read the recent window from InfluxDB, decide (signals, policies) and apply through the platform, or only report with --dry-run')
     .addOption(new Option('--dry-run', 'decide and log/record every would-be action with its reason, apply nothing (env: SCALER_DRY_RUN=true|false)'))
     .addOption(new Option('-i, --interval <seconds>', 'seconds between two evaluations').env('SCALER_INTERVAL_SECONDS').default('5'))
-    .addOption(new Option('--once', 'run one evaluation, wait for its actions, exit (env: SCALER_ONCE=true|false)'))
+    .addOption(new Option('--once', 'run one evaluation, wait for its actions, exit; SIGINT/SIGTERM cuts its reads short, waits for the actions already started, exits 130/143 (env: SCALER_ONCE=true|false)'))
     .addOption(new Option('--platform <name>', 'where services run').choices(['docker', 'swarm', 'kubernetes']).env('SCALER_PLATFORM').default('docker'))
     .addOption(new Option('-c, --config <file>', 'policy config file (YAML or JSON), the default for every service; container labels override it').env('SCALER_POLICY_FILE'))
     .addOption(new Option('-s, --service <names>', 'comma-separated services to manage (default: every managed one)').env('SCALER_SERVICES'))
@@ -45,7 +46,7 @@ export function scalerCommand(): Command {
         'in scalewright_scaler_data_problems_total on /metrics.',
       ].join('\n'),
     )
-    .addHelpText('after', '\nExit codes: 0 ok, 1 a failure (a port in use; with --once, a pass that could not evaluate: no lease, the platform unreachable, or no service evaluated), 2 bad flags or configuration (nothing was started).')
+    .addHelpText('after', '\nExit codes: 0 ok, 1 a failure (a port in use; with --once, a pass that could not evaluate: no lease, the platform unreachable, or no service evaluated), 2 bad flags or configuration (nothing was started); with --once, 130 (SIGINT) or 143 (SIGTERM) when interrupted.')
     .action(async (options: Record<string, string | boolean | undefined>, command: Command) => {
       const config = loadScalerConfig({
         ...process.env,
@@ -75,7 +76,9 @@ export function scalerCommand(): Command {
       const logger = createLogger('scaler');
       const { startScaler } = await import('./loop/runtime.js');
       if (config.SCALER_ONCE) {
-        const running = await startScaler(config, logger);
+        // A short command, like `report`: interrupted, it exits 130/143, but only once what it had
+        // started is finished or handed back (`startScaler`), never with a docker update halfway.
+        const running = await finishedIfInterrupted(logger, 'scaler --once', (signal) => startScaler(config, logger, undefined, signal), 120_000);
         // The pass could not evaluate (no lease, platform or InfluxDB unreachable): logged, exit 1.
         if (running.onceFailure) process.exitCode = ExitCode.failure;
         return;

@@ -7,8 +7,9 @@ import { Registry } from 'prom-client';
 import { registerProcessMetrics } from '../http/processMetrics.js';
 import { createLogger } from '../../common/logger.js';
 import { ConfigError, envFlagNames } from '../../common/env.js';
-import { stopOnSignals } from '../../cli/shutdown.js';
-import { loadAppConfig } from '../config.js';
+import { startStoppableOnSignals } from '../../cli/shutdown.js';
+import type { Logger } from '../../common/logger.js';
+import { loadAppConfig, type AppConfig } from '../config.js';
 import { isQueueName, QUEUE_NAMES, type QueueName } from './jobTypes.js';
 import { EXIT_CODES_HELP } from '../../cli/exitCodes.js';
 
@@ -27,69 +28,75 @@ export function workerCommand(): Command {
       const types = (options.types ?? '').split(',').map((type) => type.trim()).filter(Boolean);
       const unknown = types.filter((type) => !isQueueName(type));
       if (unknown.length > 0 || types.length === 0) throw new ConfigError(`--types (WORKER_TYPES): unknown queue(s) ${unknown.join(', ') || '(none given)'}; known: ${QUEUE_NAMES.join(', ')}`);
-      await Promise.all([config.OUTPUT_DIR, config.UPLOAD_DIR].map((dir) => mkdir(dir, { recursive: true })));
-
-      const { startJobWorkers } = await import('./jobWorkers.js');
-      const { createJobMetrics } = await import('./jobMetrics.js');
-      const { connectRedis, outageLog } = await import('../store/redisClient.js');
-      const { BlobStore } = await import('../store/blobStore.js');
-      const { MultivacStore } = await import('../store/multivacStore.js');
-      const { ChunkProgressStore } = await import('../store/chunkProgressStore.js');
-      const { sweepOldFiles } = await import('../files/retentionSweep.js');
-      const { JobQueues } = await import('./jobQueues.js');
-      const { registerQueueMetrics } = await import('../http/queueMetrics.js');
-
       const logger = createLogger('worker');
-      const redis = connectRedis(config.REDIS_URL);
-      const outage = outageLog(logger, 'worker');
-      redis.on('error', outage.error).on('ready', outage.ready);
-      const registry = new Registry();
-      registerProcessMetrics(registry);
-      const chunkProgress = new ChunkProgressStore(redis, config.RESULT_TTL_SECONDS);
-      // Read-only here: the backlog of the queues this worker serves, for the scaler's queue-depth
-      // target, and whether a file job has failed, for its running chunks to stop.
-      const queues = new JobQueues({ redisUrl: config.REDIS_URL, resultTtlSeconds: config.RESULT_TTL_SECONDS, attempts: config.JOB_ATTEMPTS, chunkBytes: config.CHUNK_BYTES }, chunkProgress, logger);
-      registerQueueMetrics(registry, queues, types as QueueName[]);
-      const workers = startJobWorkers(
-        {
-          config,
-          logger,
-          redisOutage: outage,
-          blobs: new BlobStore(redis, config.RESULT_TTL_SECONDS),
-          multivac: new MultivacStore(redis),
-          chunkProgress,
-          metrics: createJobMetrics(registry),
-          queues,
-        },
-        types as QueueName[],
-      );
-      const http = new Hono();
-      http.get('/healthz', (c) => c.json({ status: 'ok' }));
-      http.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }));
-      const server = config.WORKER_METRICS_PORT > 0 ? serve({ fetch: http.fetch, port: config.WORKER_METRICS_PORT, hostname: config.HOST }) : undefined;
-      // "worker started" means /healthz and /metrics answer too: whoever waits for the line may scrape at once.
-      if (server) await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-      logger.info({ types, concurrency: config.WORKER_CONCURRENCY, lockMs: config.WORKER_LOCK_MS }, 'worker started');
-
-      const ttlMs = config.RESULT_TTL_SECONDS * 1000;
-      const sweep = setInterval(() => {
-        void sweepOldFiles(config.OUTPUT_DIR, /^wordcount-[0-9a-f]{32}\.txt$/, ttlMs).then((removed) => removed.length && logger.info({ removed: removed.length }, 'expired result files removed'));
-        void sweepOldFiles(config.UPLOAD_DIR, /\.upload$/, ttlMs);
-        // Runs are removed when their job ends; this catches those of a worker that died meanwhile.
-        void sweepOldFiles(join(config.OUTPUT_DIR, '.runs'), /^[0-9a-f]{32}$/, ttlMs, Date.now(), 'folders');
-      }, Math.min(ttlMs, 600_000)).unref();
-
-      stopOnSignals(
-        logger,
-        'letting running jobs finish',
-        async () => {
-          clearInterval(sweep);
-          await Promise.all(workers.map((worker) => worker.close()));
-          await queues.close();
-          server?.close();
-          redis.disconnect();
-        },
-        config.SHUTDOWN_GRACE_MS,
-      );
+      // Signals are handled from here: loading the worker's modules takes a while (0.5 s and more
+      // on a loaded machine), and a SIGTERM then must stop it, logged, not end it with nothing said.
+      await startStoppableOnSignals(logger, 'letting running jobs finish', (signal) => startWorker(config, types as QueueName[], logger, signal), config.SHUTDOWN_GRACE_MS);
     });
+}
+
+/** Starts the workers of `types` and the /metrics + /healthz listener; `signal` aborted while the modules load: nothing is started. */
+async function startWorker(config: AppConfig, types: QueueName[], logger: Logger, signal: AbortSignal): Promise<{ stop(): Promise<void> }> {
+  logger.debug('starting: loading the modules');
+  await Promise.all([config.OUTPUT_DIR, config.UPLOAD_DIR].map((dir) => mkdir(dir, { recursive: true })));
+
+  const { startJobWorkers } = await import('./jobWorkers.js');
+  const { createJobMetrics } = await import('./jobMetrics.js');
+  const { connectRedis, outageLog } = await import('../store/redisClient.js');
+  const { BlobStore } = await import('../store/blobStore.js');
+  const { MultivacStore } = await import('../store/multivacStore.js');
+  const { ChunkProgressStore } = await import('../store/chunkProgressStore.js');
+  const { sweepOldFiles } = await import('../files/retentionSweep.js');
+  const { JobQueues } = await import('./jobQueues.js');
+  const { registerQueueMetrics } = await import('../http/queueMetrics.js');
+  signal.throwIfAborted();
+
+  const redis = connectRedis(config.REDIS_URL);
+  const outage = outageLog(logger, 'worker');
+  redis.on('error', outage.error).on('ready', outage.ready);
+  const registry = new Registry();
+  registerProcessMetrics(registry);
+  const chunkProgress = new ChunkProgressStore(redis, config.RESULT_TTL_SECONDS);
+  // Read-only here: the backlog of the queues this worker serves, for the scaler's queue-depth
+  // target, and whether a file job has failed, for its running chunks to stop.
+  const queues = new JobQueues({ redisUrl: config.REDIS_URL, resultTtlSeconds: config.RESULT_TTL_SECONDS, attempts: config.JOB_ATTEMPTS, chunkBytes: config.CHUNK_BYTES }, chunkProgress, logger);
+  registerQueueMetrics(registry, queues, types as QueueName[]);
+  const workers = startJobWorkers(
+    {
+      config,
+      logger,
+      redisOutage: outage,
+      blobs: new BlobStore(redis, config.RESULT_TTL_SECONDS),
+      multivac: new MultivacStore(redis),
+      chunkProgress,
+      metrics: createJobMetrics(registry),
+      queues,
+    },
+    types as QueueName[],
+  );
+  const http = new Hono();
+  http.get('/healthz', (c) => c.json({ status: 'ok' }));
+  http.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }));
+  const server = config.WORKER_METRICS_PORT > 0 ? serve({ fetch: http.fetch, port: config.WORKER_METRICS_PORT, hostname: config.HOST }) : undefined;
+  // "worker started" means /healthz and /metrics answer too: whoever waits for the line may scrape at once.
+  if (server) await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  logger.info({ types, concurrency: config.WORKER_CONCURRENCY, lockMs: config.WORKER_LOCK_MS }, 'worker started');
+
+  const ttlMs = config.RESULT_TTL_SECONDS * 1000;
+  const sweep = setInterval(() => {
+    void sweepOldFiles(config.OUTPUT_DIR, /^wordcount-[0-9a-f]{32}\.txt$/, ttlMs).then((removed) => removed.length && logger.info({ removed: removed.length }, 'expired result files removed'));
+    void sweepOldFiles(config.UPLOAD_DIR, /\.upload$/, ttlMs);
+    // Runs are removed when their job ends; this catches those of a worker that died meanwhile.
+    void sweepOldFiles(join(config.OUTPUT_DIR, '.runs'), /^[0-9a-f]{32}$/, ttlMs, Date.now(), 'folders');
+  }, Math.min(ttlMs, 600_000)).unref();
+
+  return {
+    stop: async () => {
+      clearInterval(sweep);
+      await Promise.all(workers.map((worker) => worker.close()));
+      await queues.close();
+      server?.close();
+      redis.disconnect();
+    },
+  };
 }

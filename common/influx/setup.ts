@@ -37,8 +37,9 @@ export function continuousQueryStatement(connection: InfluxConnection, retention
  * durations. Idempotent. InfluxDB 2.x/3 manage buckets themselves and refuse these statements:
  * the failure is logged and the collector goes on writing.
  */
-export async function ensureInfluxSchema(connection: InfluxConnection, retention: InfluxRetention, logger: Logger): Promise<boolean> {
-  return (await trySchema(connection, retention, logger)) === 'ready';
+export async function ensureInfluxSchema(connection: InfluxConnection, retention: InfluxRetention, logger: Logger, signal?: AbortSignal): Promise<boolean> {
+  // `signal`: a one-shot command interrupted meanwhile; its requests end at once, nothing is said.
+  return (await trySchema(connection, retention, logger, undefined, signal)) === 'ready';
 }
 
 /**

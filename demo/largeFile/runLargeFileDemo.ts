@@ -3,10 +3,10 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { ExitCode } from '../../cli/exitCodes.js';
-import { exitAfterTeardown } from '../../cli/interrupt.js';
 import { parseByteSize } from '../../common/env.js';
 import { freePort } from '../../common/freePort.js';
 import type { DecisionMark, Report } from '../../scaler/report/model.js';
@@ -14,7 +14,9 @@ import type { LargeFileDemoFlags } from '../command.js';
 import { decisionTicker } from '../decisionTicker.js';
 import { connectDocker, ensureImages, stackImages } from '../demoImages.js';
 import { DemoProcesses } from '../demoProcesses.js';
+import { DemoInterrupt } from '../demoInterrupt.js';
 import { DemoStack, type ServiceReplica } from '../demoStack.js';
+import { fileLeftoverCommand, runLeftoverCommands } from '../leftBehind.js';
 import { uploadFileJob } from './fileUpload.js';
 import { largeFileOutcome, type RunRecord, type RunSecond } from './largeFileOutcome.js';
 import { largeFileReportHtml } from './largeFileReport.js';
@@ -79,9 +81,20 @@ export async function runLargeFileDemo(flags: LargeFileDemoFlags): Promise<numbe
     say(`demo-large-file: ${(error as Error).message}`);
     return ExitCode.usage;
   }
+  // From here on an interrupt removes what was made so far: a build in progress, a partial input file, the run's containers.
+  const interrupt = new DemoInterrupt('demo-large-file');
+  return interrupt.run(() => runWith(flags, settings, interrupt));
+}
+
+async function runWith(flags: LargeFileDemoFlags, settings: Settings, interrupt: DemoInterrupt): Promise<number> {
+  const { signal } = interrupt;
   const docker = await connectDocker(flags.dockerSocket, say);
   if (!docker) return ExitCode.failure;
-  await ensureImages(docker, flags, say);
+  const images = ensureImages(docker, flags, say, signal);
+  // Interrupted, a build is stopped and waited for: its script removes its staging folder.
+  const imagesDone = interrupt.track({ byHand: [], undo: () => images.then(() => undefined, () => undefined) });
+  await images;
+  await imagesDone();
 
   const runId = randomBytes(3).toString('hex');
   const out = resolve(flags.out);
@@ -91,7 +104,16 @@ export async function runLargeFileDemo(flags: LargeFileDemoFlags): Promise<numbe
   const copies = copiesFor(block, settings.sizeBytes);
   const fileBytes = copies * block.bytes.length;
   say(`demo-large-file ${runId}: word count of a ${(fileBytes / GiB).toFixed(2)} GiB file on workers at ${CPU_CORES} CPU / 100 MB, without then with the scaler (up to ${settings.maxWorkers} workers)`);
-  await writeRepeated(input, block, copies);
+  const writing = writeRepeated(input, block, copies, signal);
+  // The input is as big as --size (2 GiB by default): removed at the end, and when interrupted, once
+  // its writing has stopped (a file removed before its stream had opened it would be made again).
+  const removeInput = interrupt.track({ byHand: [fileLeftoverCommand(input)], undo: () => writing.then(() => undefined, () => undefined).then(() => rm(input, { force: true })) });
+  try {
+    await writing;
+  } catch (error) {
+    await removeInput();
+    throw error;
+  }
   const expected = expectedWordCount(block, copies);
 
   const stack = new DemoStack(docker, {
@@ -107,10 +129,15 @@ export async function runLargeFileDemo(flags: LargeFileDemoFlags): Promise<numbe
     appLabels: policyLabels(APP, { 'scalewright.metrics.port': '8080', 'scalewright.min-replicas': '1', 'scalewright.max-replicas': '2' }),
   });
   let parts: DemoProcesses | undefined;
-  // Once only: a signal's teardown and the one in `finally` (the run goes on failing meanwhile) share it.
-  let tornDown: Promise<void> | undefined;
-  const teardown = () =>
-    (tornDown ??= (async () => {
+  // Interrupted: the run's steps stop (they watch `signal`), then the stack is torn down (once the
+  // step in flight has ended, so that no container is created after the teardown listed them), the
+  // input removed, and the process exits 130 (SIGINT) or 143 (SIGTERM).
+  let stepsEnded: () => void = () => undefined;
+  const ended = new Promise<void>((resolve) => (stepsEnded = resolve));
+  const teardown = interrupt.track({
+    byHand: runLeftoverCommands({ runId, network: stack.network, volume: stack.volume }),
+    undo: async () => {
+      await ended;
       parts?.stopAll();
       if (!flags.keep) {
         const removed = await stack.down();
@@ -118,16 +145,13 @@ export async function runLargeFileDemo(flags: LargeFileDemoFlags): Promise<numbe
       } else {
         say(`demo-large-file: left running (label scalewright.demo=${runId})`);
       }
-      // The generated input is as big as --size (2 GiB by default): an interrupted run removes it too.
-      await rm(input, { force: true });
-    })());
-  // Interrupted: torn down, then exit 130 (SIGINT) or 143 (SIGTERM).
-  const onSignal = exitAfterTeardown(teardown);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+    },
+  });
+  const stopParts = () => parts?.stopAll();
+  signal.addEventListener('abort', stopParts, { once: true });
 
   try {
-    const { influxUrl } = await stack.up();
+    const { influxUrl } = await stack.up(signal);
     await stack.startWorker({
       labels: policyLabels(WORKER, {
         'scalewright.metrics.port': '9465',
@@ -139,32 +163,34 @@ export async function runLargeFileDemo(flags: LargeFileDemoFlags): Promise<numbe
       cpus: CPU_CORES,
       memoryBytes: MEMORY_BYTES,
     });
+    signal.throwIfAborted();
     say(`demo-large-file: InfluxDB ${flags.influxUrl ? `at ${influxUrl}` : `started for this run at ${influxUrl} (${flags.influxImage}), removed at the end`}`);
     parts = new DemoProcesses(out, { ...process.env, INFLUX_URL: influxUrl, LOG_LEVEL: flags.logLevel });
     parts.start('collector', ['collector', '--interval', '1000', '--network', stack.network, '--require-label', `scalewright.demo=${runId}`, '--port', String(await freePort())]);
     const appUrl = `http://${await stack.appAddress()}:8080`;
-    await waitHealthy(appUrl);
+    await waitHealthy(appUrl, signal);
     say(`demo-large-file: app and worker up (app at ${appUrl}); collector started (logs in ${out})`);
 
     const observe = observer(stack);
     const ticker = decisionTicker(influxUrl, [WORKER, APP]);
     const deadlineSeconds = 120 + fileBytes / MiB;
-    const baseline = await runOnce({ name: 'without scaling', scaled: false, appUrl, input, fileBytes, expected, observe, ticker: async () => undefined, deadlineSeconds });
+    const baseline = await runOnce({ name: 'without scaling', scaled: false, appUrl, input, fileBytes, expected, observe, ticker: async () => undefined, deadlineSeconds, signal });
 
     // The scaler reads the last minutes of the collector's data: started at once, it would take
     // the baseline's busy worker for load that is still there.
     say(`demo-large-file: letting the first run's load leave the scaler's window (${QUIET_SECONDS} s), then starting the scaler`);
-    await sleep(QUIET_SECONDS * 1000);
+    await sleep(QUIET_SECONDS * 1000, undefined, { signal });
     // A worker told to stop finishes its chunk first: the drain time covers one chunk at 0.1 CPU.
     parts.start('scaler', ['scaler', '--interval', '2', '--stale-after', '10', '--drain', '30', '--health-timeout', '90', '--require-label', `scalewright.demo=${runId}`, '--port', String(await freePort())]);
     const scalerStartedAt = Date.now();
     // The scaler's first evaluations need a few seconds of samples of the idle service.
-    await sleep(5000);
+    await sleep(5000, undefined, { signal });
     const scaledStartedAt = Date.now();
-    const scaled = await runOnce({ name: 'with scaling', scaled: true, appUrl, input, fileBytes, expected, observe, ticker, deadlineSeconds });
+    const scaled = await runOnce({ name: 'with scaling', scaled: true, appUrl, input, fileBytes, expected, observe, ticker, deadlineSeconds, signal });
 
     say(`demo-large-file: watching the workers scale back in (up to ${settings.cooldownSeconds} s)`);
     for (let second = 0; second < settings.cooldownSeconds; second++) {
+      signal.throwIfAborted();
       const { workers, app } = await observe();
       const decision = await ticker();
       say(`[cool-down ${String(second).padStart(3)}s] ${workerLine(workers, app)}${decision ? ` | scaler: ${decision}` : ''}`);
@@ -173,6 +199,7 @@ export async function runLargeFileDemo(flags: LargeFileDemoFlags): Promise<numbe
     }
     const endedAt = Date.now();
 
+    signal.throwIfAborted();
     const outcome = largeFileOutcome(baseline, scaled);
     await writeFile(join(out, 'large-file-timeline.json'), JSON.stringify({ runId, fileBytes, settings, baseline, scaled, outcome }, null, 2));
     say('demo-large-file: writing the reports');
@@ -192,37 +219,49 @@ export async function runLargeFileDemo(flags: LargeFileDemoFlags): Promise<numbe
     say(`report: ${join(out, 'large-file-report.html')}${scalerReportCode === 0 ? ` (scaler's report: ${join(out, 'large-file-scaler-report.html')})` : ''}; timeline: ${join(out, 'large-file-timeline.json')}`);
     return flags.strict && outcome.goals.some((goal) => !goal.met) ? ExitCode.failure : ExitCode.ok;
   } catch (error) {
-    say(`demo-large-file: failed: ${(error as Error).message}`);
+    // Interrupted, the steps fail as what they waited on goes away: that is not the run's failure.
+    if (!signal.aborted) say(`demo-large-file: failed: ${(error as Error).message}`);
     return ExitCode.failure;
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    signal.removeEventListener('abort', stopParts);
+    stepsEnded();
     await teardown();
+    await removeInput();
   }
 }
 
-/** Writes `copies` blocks to `path`, saying how far it is every 10%. */
-async function writeRepeated(path: string, block: TextBlock, copies: number): Promise<void> {
+/**
+ * Writes `copies` blocks to `path`, saying how far it is every 10%. `signal` stops it between two
+ * blocks; it settles only once the file is closed, so that the file can then be removed for good.
+ */
+async function writeRepeated(path: string, block: TextBlock, copies: number, signal: AbortSignal): Promise<void> {
   const stream = createWriteStream(path);
-  let lastTenth = -1;
-  for (let i = 0; i < copies; i++) {
-    if (!stream.write(block.bytes)) await once(stream, 'drain');
-    const tenth = Math.floor((10 * (i + 1)) / copies);
-    if (tenth !== lastTenth && tenth > 0) {
-      lastTenth = tenth;
-      say(`demo-large-file: writing the input file ${tenth * 10}%`);
+  try {
+    let lastTenth = -1;
+    for (let i = 0; i < copies; i++) {
+      signal.throwIfAborted();
+      if (!stream.write(block.bytes)) await once(stream, 'drain', { signal });
+      const tenth = Math.floor((10 * (i + 1)) / copies);
+      if (tenth !== lastTenth && tenth > 0) {
+        lastTenth = tenth;
+        say(`demo-large-file: writing the input file ${tenth * 10}%`);
+      }
     }
+    stream.end();
+    await once(stream, 'finish');
+  } finally {
+    // Closed either way (destroying a finished stream changes nothing); `finished` waits for the close.
+    stream.destroy();
+    await finished(stream).catch(() => undefined);
   }
-  stream.end();
-  await once(stream, 'finish');
 }
 
-async function waitHealthy(appUrl: string): Promise<void> {
+async function waitHealthy(appUrl: string, signal: AbortSignal): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    const ok = await fetch(`${appUrl}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+    const ok = await fetch(`${appUrl}/readyz`, { signal: AbortSignal.any([AbortSignal.timeout(1000), signal]) }).then((r) => r.ok, () => false);
     if (ok) return;
-    await sleep(500);
+    await sleep(500, undefined, { signal });
   }
   throw new Error('the app never became ready (see docker logs of the demo containers)');
 }
@@ -260,6 +299,8 @@ interface RunOptions {
   observe: ReturnType<typeof observer>;
   ticker: () => Promise<string | undefined>;
   deadlineSeconds: number;
+  /** The demo interrupted: the run stops within the second (an upload in flight fails as the app goes). */
+  signal: AbortSignal;
 }
 
 /** One run: upload through the API, follow the job to its end second by second, check the result. */
@@ -282,6 +323,7 @@ async function runOnce(options: RunOptions): Promise<RunRecord> {
   let finishedAt: number | undefined;
   let counted = 0;
   for (let second = 0; !finishedAt && !error; second++) {
+    options.signal.throwIfAborted();
     if (second > options.deadlineSeconds) {
       error = `not finished after ${options.deadlineSeconds} s`;
       break;

@@ -22,6 +22,8 @@ export interface RunningScaler {
   readonly port: number;
   /** With `SCALER_ONCE`: why the one pass could not evaluate (the command then exits 1); undefined when it could. */
   readonly onceFailure?: string | undefined;
+  /** With `SCALER_ONCE`: the pass was interrupted (`signal`) after it had started; what it got to is in the log. */
+  readonly interrupted?: boolean;
   stop(): Promise<void>;
 }
 
@@ -69,7 +71,10 @@ export async function actuatorFor(config: ScalerConfig, logger: Logger): Promise
  * `SCALER_ONCE` it runs a single tick, waits for the actions it started, stops, and says in
  * `onceFailure` whether that pass could not evaluate. `signal` (a SIGTERM while the long-running
  * scaler starts) cuts the schema setup short; what was started is stopped again (no tick runs, the
- * lease is handed back) and the start rejects with the signal's reason.
+ * lease is handed back) and the start rejects with the signal's reason. With `SCALER_ONCE`,
+ * `signal` aborted during the pass stops it as the loop stops: its InfluxDB reads are cut short and
+ * decide nothing, no action starts after it, the actions already started are waited for (a
+ * `docker update` is never left halfway), the lease goes back, and it resolves `interrupted`.
  */
 export async function startScaler(config: ScalerConfig, logger: Logger, actuatorOverride?: Actuator, signal?: AbortSignal): Promise<RunningScaler> {
   // Read and validated before anything starts: a bad file is a ConfigError (exit code 2) at once.
@@ -106,7 +111,9 @@ export async function startScaler(config: ScalerConfig, logger: Logger, actuator
   const retention = influxRetentionFrom(config);
   let schema: { stop(): void } | undefined;
   if (config.SCALER_ONCE) {
-    await ensureInfluxSchema(connection, retention, logger);
+    await ensureInfluxSchema(connection, retention, logger, signal);
+    // Interrupted meanwhile: nothing was started yet (no lease, no writer).
+    if (signal?.aborted) throw signal.reason;
     // Its first request went unanswered: the pass would read nothing either. One line naming InfluxDB, exit 1 (cli/failure.ts).
     if (giveUp?.reason) throw giveUp.reason;
   } else schema = await ensureInfluxSchemaInBackground(connection, retention, logger, signal ? { signal } : {});
@@ -175,9 +182,21 @@ export async function startScaler(config: ScalerConfig, logger: Logger, actuator
     loop.start(config.SCALER_INTERVAL_SECONDS * 1000);
     return { loop, lease, port, stop };
   }
+  // An interrupt stops the pass the way a stop ends the loop's tick in flight (`ScalerLoop.stop`).
+  const interrupt = () => void loop.stop();
+  signal?.addEventListener('abort', interrupt, { once: true });
   const reports = await loop.tick();
   await loop.settle();
+  signal?.removeEventListener('abort', interrupt);
   await stop();
+  if (signal?.aborted) {
+    const applied = reports.filter((report) => report.outcome === 'applied').map((report) => report.service);
+    logger.info(
+      { services: reports.map((report) => ({ service: report.service, outcome: report.outcome })), applied },
+      `scaler --once: interrupted: ${applied.length > 0 ? `the action(s) already started ended (${applied.join(', ')}); ` : 'no action started; '}the rest was not decided, the lease is handed back`,
+    );
+    return { loop, lease, port, stop, interrupted: true };
+  }
   const failure = onceFailure(loop.lastTickSkipped, reports);
   if (failure) logger.error({ reason: failure }, `scaler --once: the pass could not evaluate: ${failure}`);
   else logger.info({ services: reports.map((report) => ({ service: report.service, outcome: report.outcome })) }, 'scaler --once: pass done');
