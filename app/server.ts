@@ -1,7 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from './http/appDeps.js';
@@ -11,7 +10,8 @@ import { closeAfterUnreadBody } from './http/closeAfterUnreadBody.js';
 import { echoedValue } from './http/echoedValue.js';
 import { requestDeadline } from './http/requestDeadline.js';
 import { errorBody } from './http/errorBody.js';
-import { isJsonBody } from './http/jsonBody.js';
+import { acceptsFormContentType } from './http/formBody.js';
+import { acceptsJsonContentType, isJsonBody } from './http/jsonBody.js';
 import { httpMetrics } from './http/httpMetrics.js';
 import { withSharedErrorResponses } from './http/sharedErrorResponses.js';
 import { describeIssues } from './http/schemas.js';
@@ -59,15 +59,19 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.use('*', async (c, next) => (isUpload(c) ? next() : requestTimeout(c, next)));
   const tooLarge = (limit: number) => (c: { req: { path: string }; json: (body: unknown, status: 413) => Response }) =>
     c.json(errorBody(c.req.path, `request body exceeds the limit of ${limit} bytes`), 413);
-  const jsonLimit = bodyLimit({ maxSize: deps.config.JSON_BODY_LIMIT, onError: tooLarge(deps.config.JSON_BODY_LIMIT) });
-  // POST /messages parses its body itself, from the Node request (see boundedBody).
-  app.use('/messages', boundedBody(deps.config.JSON_BODY_LIMIT, tooLarge(deps.config.JSON_BODY_LIMIT)));
-  app.use('/multivac/data', jsonLimit);
+  const bodyInMemory = (accepts?: (contentType: string) => boolean) =>
+    boundedBody(deps.config.JSON_BODY_LIMIT, tooLarge(deps.config.JSON_BODY_LIMIT), { accepts });
+  // The bodies held in memory are read here, from the Node request, within JSON_BODY_LIMIT, and
+  // parsed once by their route (see boundedBody). A Content-Type the route does not take is
+  // refused before the body is read, as hono's body limit and app.openapi()'s gate did.
+  app.use('/messages', bodyInMemory(acceptsJsonContentType));
+  app.use('/multivac/data', bodyInMemory(acceptsFormContentType));
   // POST /randomize reads its body itself under IMAGE_BODY_LIMIT, judging its first bytes as they come (readBodyInOneBuffer).
   // Uploads to /file and /evensum are streamed to disk under UPLOAD_LIMIT by the route itself;
-  // only their JSON form is held in memory, so only that is capped here.
+  // only their JSON form is held in memory, so only that is read here.
+  const jsonFileRequest = bodyInMemory(acceptsJsonContentType);
   for (const path of ['/file', '/evensum']) {
-    app.use(path, async (c, next) => (isJsonBody(c) ? jsonLimit(c, next) : next()));
+    app.use(path, async (c, next) => (isJsonBody(c) ? jsonFileRequest(c, next) : next()));
   }
 
   greetingRoutes(app, deps);

@@ -2,8 +2,10 @@
  * The app's CPU cost per request: the app process (`scalewright app`, on a private redis-server)
  * and a bare Node `http` server answering the same shape of response (the reference: status,
  * headers and body as the app's, the body read, no Redis, no framework), each in a child process
- * of its own, loaded in turn by autocannon on kept-alive connections, for `GET /?user=bench` and
- * `POST /messages`. The CPU time of the server process (user + system, all its threads, from
+ * of its own, loaded in turn by autocannon on kept-alive connections, for `GET /?user=bench`,
+ * `POST /messages`, `POST /multivac/data` (urlencoded) and the JSON form of `POST /file`. For the
+ * last two, the reference's Redis work is one RPUSH: the app's is a BullMQ job add (a Lua script),
+ * so the column against it is a floor, not the same work. The CPU time of the server process (user + system, all its threads, from
  * /proc/<pid>/stat) over a measured run, divided by the requests it answered, is its cost per
  * request; each is printed with its ratio to the reference measured in the same round, since the
  * machine is shared and only ratios measured side by side mean anything.
@@ -11,14 +13,15 @@
  * `--baseline-cli <dist/cli/main.js of another build>` measures that build of the app too, in the
  * same rounds: a change's before and after on the same machine state.
  *
- * usage: npm run bench:app -- [--seconds 8] [--rounds 3] [--connections 8] [--baseline-cli PATH]
+ * usage: npm run bench:app -- [--seconds 8] [--rounds 3] [--connections 8] [--baseline-cli PATH] [--only NAMES]
+ * `--only` keeps the requests whose name contains one of the comma-separated NAMES.
  * BENCH_NODE_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) are passed to the app's node.
  * Needs redis-server.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,13 +32,14 @@ import { Redis } from 'ioredis';
 import { median } from 'simple-statistics';
 import { freePort } from '../common/freePort.js';
 
-const usage = 'usage: npm run bench:app -- [--seconds 8] [--rounds 3] [--connections 8] [--baseline-cli PATH]\n';
+const usage = 'usage: npm run bench:app -- [--seconds 8] [--rounds 3] [--connections 8] [--baseline-cli PATH] [--only "POST /multivac,GET /"]\n';
 const { values: flags } = parseArgs({
   options: {
     seconds: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '8' },
     'baseline-cli': { type: 'string' },
+    only: { type: 'string' },
     'reference-server': { type: 'string' },
     'reference-redis': { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -43,6 +47,10 @@ const { values: flags } = parseArgs({
 });
 
 const MESSAGE_BODY = JSON.stringify({ message: 'foo' });
+const MULTIVAC_BODY = new URLSearchParams({ data: 'entropy is increasing' }).toString();
+const MULTIVAC_ANSWER = JSON.stringify({ response: 'MultiVAC updated!' });
+/** The file the JSON form of POST /file names, written to the app's DATA_DIR. */
+const FILE_JOB_BODY = JSON.stringify({ path: 'bench.txt' });
 const DIGEST = createHash('sha256').update('foo').digest('hex');
 
 /**
@@ -66,6 +74,26 @@ async function serveReference(port: number, redisUrl: string | undefined): Promi
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
+      if (request.url === '/multivac/data') {
+        const answer = () => {
+          response.writeHead(200, { 'Content-Type': 'application/json' });
+          response.end(MULTIVAC_ANSWER);
+        };
+        if (!redis) return answer();
+        const data = new URLSearchParams(Buffer.concat(chunks).toString('utf8')).get('data') ?? '';
+        void redis.rpush('multivac', data).then(answer);
+        return;
+      }
+      if (request.url === '/file') {
+        const answer = () => {
+          response.writeHead(201, { 'Content-Type': 'application/json' });
+          response.end(JSON.stringify({ token: '0'.repeat(32) }));
+        };
+        if (!redis) return answer();
+        const { path } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { path: string };
+        void redis.rpush('wordcount', path).then(answer);
+        return;
+      }
       const answer = () => {
         response.writeHead(201, { 'Content-Type': 'application/json' });
         response.end(JSON.stringify({ digest: DIGEST }));
@@ -86,6 +114,8 @@ interface Shape {
 const SHAPES: Shape[] = [
   { name: 'GET /?user=bench', request: { method: 'GET', path: '/?user=bench' } },
   { name: 'POST /messages', request: { method: 'POST', path: '/messages', headers: { 'content-type': 'application/json' }, body: MESSAGE_BODY } },
+  { name: 'POST /multivac/data', request: { method: 'POST', path: '/multivac/data', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: MULTIVAC_BODY } },
+  { name: 'POST /file (JSON)', request: { method: 'POST', path: '/file', headers: { 'content-type': 'application/json' }, body: FILE_JOB_BODY } },
 ];
 
 interface Server {
@@ -145,6 +175,9 @@ async function main(options: { seconds: number; rounds: number; connections: num
     start('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', root]);
     const appEnv = { REDIS_URL: `redis://127.0.0.1:${redisPort}`, HOST: '127.0.0.1', DATA_DIR: join(root, 'data'), OUTPUT_DIR: join(root, 'output'), UPLOAD_DIR: join(root, 'uploads') };
     await Promise.all([appEnv.DATA_DIR, appEnv.OUTPUT_DIR, appEnv.UPLOAD_DIR].map((dir) => mkdir(dir, { recursive: true })));
+    await writeFile(join(appEnv.DATA_DIR, 'bench.txt'), 'one two three\n');
+    const shapes = flags.only === undefined ? SHAPES : SHAPES.filter((shape) => flags.only?.split(',').some((name) => shape.name.includes(name.trim())));
+    if (shapes.length === 0) throw new Error(`--only ${flags.only}: no such request (${SHAPES.map((shape) => shape.name).join(', ')})`);
     const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
     const servers: Server[] = [];
@@ -168,18 +201,18 @@ async function main(options: { seconds: number; rounds: number; connections: num
     // costs[shape][server] holds one figure per round; servers take turns within a round, so a
     // change in the machine's load falls on all of them alike, in the opposite order every other
     // round, so that none is always the one measured first or last.
-    const costs = SHAPES.map(() => servers.map(() => [] as number[]));
+    const costs = shapes.map(() => servers.map(() => [] as number[]));
     for (let round = 1; round <= options.rounds; round++) {
       const turns = [...servers.entries()];
       if (round % 2 === 0) turns.reverse();
-      for (const [s, shape] of SHAPES.entries()) {
+      for (const [s, shape] of shapes.entries()) {
         for (const [v, server] of turns) {
           process.stderr.write(`round ${round}/${options.rounds}: ${shape.name} on ${server.label}, ${options.seconds} s…\n`);
           costs[s]?.[v]?.push(await costPerRequest(server, shape, options.seconds, options.connections));
         }
       }
     }
-    process.stdout.write(`${costTable(SHAPES.map((shape) => shape.name), servers.map((server) => server.label), costs, options)}\n`);
+    process.stdout.write(`${costTable(shapes.map((shape) => shape.name), servers.map((server) => server.label), costs, options)}\n`);
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((done) => child.once('exit', done)) : undefined)));

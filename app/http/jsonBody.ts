@@ -2,14 +2,22 @@ import type { Context } from 'hono';
 import type { z } from '@hono/zod-openapi';
 import { describeIssues } from './schemas.js';
 
+const JSON_MEDIA_TYPE = /^application\/([a-z-.]+\+)?json/i;
+
 /**
- * Whether a request's body is JSON (any case, any parameters): what tells the JSON form of /file
- * and /evensum from an upload, for the middleware (timeout, body limit) and the route alike.
+ * Whether a request's body is JSON by its media type (`application/json`, `application/<x>+json`,
+ * any case): what tells the JSON form of /file and /evensum from an upload, for the middleware
+ * (timeout, body limit) and the route alike. By the media type, as @hono/zod-openapi tells which
+ * body its JSON validator reads, not by "json" anywhere in the header: `text/plain; name=json` is
+ * an upload, which was read as JSON without a path and answered 500.
  */
-export const isJsonBody = (c: Context): boolean => (c.req.header('content-type') ?? '').toLowerCase().includes('json');
+export const isJsonBody = (c: Context): boolean => JSON_MEDIA_TYPE.test(c.req.header('content-type') ?? '');
 
 /** The Content-Types a JSON request body may come with: `application/json` or `application/<x>+json`, with parameters (@hono/zod-openapi's rule). */
 const JSON_CONTENT_TYPE = /^application\/([a-z-.]+\+)?json(;\s*[a-zA-Z0-9-]+=([^;]+))*$/i;
+
+/** Whether a request's Content-Type is one a JSON body is taken with (the rest are refused with 415). */
+export const acceptsJsonContentType = (contentType: string): boolean => JSON_CONTENT_TYPE.test(contentType);
 
 export const MALFORMED_JSON = 'Malformed JSON in request body';
 
@@ -36,7 +44,7 @@ export function parseJsonRequest<T>(contentType: string | undefined, body: Uint8
   if (!contentType) {
     if (body.byteLength > 0) return { ok: false, status: 415 };
   } else {
-    if (!JSON_CONTENT_TYPE.test(contentType)) return { ok: false, status: 415 };
+    if (!acceptsJsonContentType(contentType)) return { ok: false, status: 415 };
     try {
       value = JSON.parse(utf8.decode(body));
     } catch {

@@ -29,11 +29,12 @@ const MAY_HAVE_PALETTE = new Set([2, 3, 6]);
 /**
  * Checks, without decoding pixels, that bytes are a whole PNG: the signature and a valid IHDR
  * first (checkPngHead), every chunk complete with a matching CRC, one PLTE of 1 to 256 entries
- * (before the data, for a palette image; none in a grayscale one), the IDAT chunks one after the
- * other, an IEND as the last bytes, and no more than PNG_MAX_CHUNKS chunks. This catches non-PNG,
- * truncated and corrupted uploads at the door (a 400), cheaply enough to run on every request: it
- * keeps nothing per chunk. The image data itself (zlib, size, row filters, palette indices) is
- * checked by checkImageData (pngImageData.ts), once the pixel limit has been applied.
+ * before the data (required in a palette image, optional in an RGB one, none in a grayscale one),
+ * the IDAT chunks one after the other, an IEND as the last bytes, and no more than PNG_MAX_CHUNKS
+ * chunks. This catches non-PNG, truncated and corrupted uploads at the door (a 400), cheaply
+ * enough to run on every request: it keeps nothing per chunk. The image data itself (zlib, size,
+ * row filters, palette indices) is checked by checkImageData (pngImageData.ts), once the pixel
+ * limit has been applied.
  */
 export function inspectPng(bytes: Buffer): PngInspection {
   const head = checkPngHead(bytes);
@@ -70,6 +71,11 @@ export function inspectPng(bytes: Buffer): PngInspection {
       // pngjs decodes such an image and ignores the palette; the specification forbids it all the same.
       if (!MAY_HAVE_PALETTE.has(header.colourType)) {
         return { ok: false, reason: `corrupt PNG: a PLTE chunk at byte ${offset} in a grayscale image (colour type ${header.colourType}), which must have none` };
+      }
+      // The specification's ordering rules: "PLTE shall precede the first IDAT chunk", the
+      // suggested palette of an RGB image too. pngjs takes one after the data; other decoders may not.
+      if (firstIdat !== null) {
+        return { ok: false, reason: `corrupt PNG: a PLTE chunk at byte ${offset}, after the image data (the first IDAT chunk is at byte ${firstIdat}): the PLTE must come before it` };
       }
       if (sawPalette) return { ok: false, reason: `corrupt PNG: a second PLTE chunk at byte ${offset}` };
       // A decoder keeps an object per entry: a 20 MB "palette" would cost it half a gigabyte.

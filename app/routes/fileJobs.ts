@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { AppDeps } from '../http/appDeps.js';
 import { requestBodySource } from '../http/requestBodySource.js';
 import { ErrorResponse, isToken, TokenParam, TokenResponse } from '../http/schemas.js';
@@ -13,7 +14,8 @@ import { newToken } from '../jobs/jobQueues.js';
 import type { FileSource, JobResults } from '../jobs/jobTypes.js';
 import { jobStatusRoute } from './jobStatusRoute.js';
 import { answeredLate } from '../http/requestDeadline.js';
-import { isJsonBody } from '../http/jsonBody.js';
+import { isJsonBody, parseJsonRequest } from '../http/jsonBody.js';
+import { requestBody } from '../http/boundedBody.js';
 
 const PathRequest = z.object({ path: z.string().min(1).openapi({ example: 'kjvbible.txt', description: 'relative to DATA_DIR' }) }).openapi('FilePathRequest');
 const binary = z.string().openapi({ type: 'string', format: 'binary' });
@@ -53,23 +55,8 @@ function fileJobRoutes(app: OpenAPIHono, deps: AppDeps, spec: FileJobSpec, readR
     },
   });
 
-  app.openapi(submit, async (c) => {
-    const token = newToken();
-    let source: FileSource;
-    let bytes: number;
-    if (isJsonBody(c)) {
-      // Only the JSON form reaches here; the binary forms are not validated by the router.
-      const { path } = c.req.valid('json') as z.infer<typeof PathRequest>;
-      const found = await confinedPath(deps.config.DATA_DIR, path);
-      if (!found.ok) return c.json({ error: found.reason }, found.status);
-      source = { kind: 'data', path: found.relative };
-      bytes = found.bytes;
-    } else {
-      const saved = await saveUpload(requestBodySource(c), deps.config.UPLOAD_DIR, `${token}.upload`, deps.config.UPLOAD_LIMIT, deps.config.UPLOAD_IDLE_TIMEOUT_MS);
-      if (!saved.ok) return c.json({ error: saved.reason }, saved.status);
-      source = { kind: 'upload', file: saved.file, bytes: saved.bytes };
-      bytes = saved.bytes;
-    }
+  /** Queues the job of an accepted request and answers its token. */
+  const submitJob = async (c: Context, token: string, source: FileSource, bytes: number) => {
     try {
       await deps.queues.enqueueFileJob(spec.type, source, bytes, token, answeredLate(c));
     } catch (error) {
@@ -78,6 +65,30 @@ function fileJobRoutes(app: OpenAPIHono, deps: AppDeps, spec: FileJobSpec, readR
       throw error;
     }
     return c.json({ token }, 201);
+  };
+
+  // The JSON form is answered here, from the body boundedBody has read, parsed once (as POST
+  // /messages), instead of by app.openapi()'s JSON validator reading it again through the Web
+  // Request. Uploads go on to the documented route below, whose validators leave their body
+  // unread: its gate judges their Content-Type (415) and its JSON validator takes no other.
+  app.post(spec.base, async (c, next) => {
+    if (!isJsonBody(c)) return next();
+    const request = parseJsonRequest(c.req.header('content-type'), requestBody(c), PathRequest);
+    if (!request.ok) {
+      // A 415 says which Content-Type was refused; the app's error handler words it for every route.
+      if (request.status === 415) throw new HTTPException(415);
+      return c.json({ error: request.message }, 400);
+    }
+    const found = await confinedPath(deps.config.DATA_DIR, request.value.path);
+    if (!found.ok) return c.json({ error: found.reason }, found.status);
+    return submitJob(c, newToken(), { kind: 'data', path: found.relative }, found.bytes);
+  });
+
+  app.openapi(submit, async (c) => {
+    const token = newToken();
+    const saved = await saveUpload(requestBodySource(c), deps.config.UPLOAD_DIR, `${token}.upload`, deps.config.UPLOAD_LIMIT, deps.config.UPLOAD_IDLE_TIMEOUT_MS);
+    if (!saved.ok) return c.json({ error: saved.reason }, saved.status);
+    return submitJob(c, token, { kind: 'upload', file: saved.file, bytes: saved.bytes }, saved.bytes) as never;
   });
 
   jobStatusRoute(app, deps, spec.type, spec.base);

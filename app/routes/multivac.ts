@@ -1,5 +1,9 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
 import type { AppDeps } from '../http/appDeps.js';
+import { requestBody } from '../http/boundedBody.js';
+import { errorBody } from '../http/errorBody.js';
+import { parseFormRequest } from '../http/formBody.js';
 import { answeredLate } from '../http/requestDeadline.js';
 import { ErrorResponse } from '../http/schemas.js';
 import { multivacAnswer } from '../multivac/answer.js';
@@ -13,6 +17,8 @@ const Ask = createRoute({
   responses: { 200: { description: 'The answer, or INSUFFICIENT DATA FOR MEANINGFUL ANSWER.', content: { 'text/plain': { schema: z.string() } } } },
 });
 
+const Datum = z.object({ data: z.string().min(1, 'data must not be empty').max(MULTIVAC_DATUM_LIMIT) });
+
 const Feed = createRoute({
   method: 'post',
   path: '/multivac/data',
@@ -21,8 +27,8 @@ const Feed = createRoute({
     body: {
       required: true,
       content: {
-        'application/x-www-form-urlencoded': { schema: z.object({ data: z.string().min(1, 'data must not be empty').max(MULTIVAC_DATUM_LIMIT) }) },
-        'multipart/form-data': { schema: z.object({ data: z.string().min(1, 'data must not be empty').max(MULTIVAC_DATUM_LIMIT) }) },
+        'application/x-www-form-urlencoded': { schema: Datum },
+        'multipart/form-data': { schema: Datum },
       },
     },
   },
@@ -36,9 +42,18 @@ const Feed = createRoute({
 export function multivacRoutes(app: OpenAPIHono, deps: AppDeps): void {
   app.openapi(Ask, async (c) => c.text(multivacAnswer(await deps.multivac.knowledge()), 200));
 
-  app.openapi(Feed, async (c) => {
-    const { data } = c.req.valid('form');
-    await deps.queues.enqueue('multivac', { data }, undefined, answeredLate(c));
+  // Documented like every route, but served by a plain one that parses the body boundedBody has
+  // already read, instead of app.openapi()'s validators reading it again through the Web Request
+  // (as POST /messages): same answers (parseFormRequest).
+  app.openAPIRegistry.registerPath(Feed);
+  app.post('/multivac/data', async (c) => {
+    const request = await parseFormRequest(c.req.header('content-type'), requestBody(c), Datum);
+    if (!request.ok) {
+      // A 415 says which Content-Type was refused; the app's error handler words it for every route.
+      if (request.status === 415) throw new HTTPException(415);
+      return c.json(errorBody(c.req.path, request.message), 400);
+    }
+    await deps.queues.enqueue('multivac', { data: request.value.data }, undefined, answeredLate(c));
     return c.json({ response: 'MultiVAC updated!' as const }, 200);
   });
 }

@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAppUnderTest, waitForJob, waitUntil, type AppUnderTest } from '../support/processes.js';
+import { rawConnection } from '../support/rawHttp.js';
 
 let sut: AppUnderTest;
 beforeAll(async () => {
@@ -100,6 +101,20 @@ describe('POST /file: word count of a file under DATA_DIR', () => {
   it('refuses a Content-Type it does not take with 415', async () => {
     const response = await fetch(`${sut.url}/file`, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: 'x' });
     expect(response.status).toBe(415);
+  });
+
+  it('takes a text upload whose Content-Type mentions json in a parameter as the upload it says it is', async () => {
+    const response = await fetch(`${sut.url}/file`, { method: 'POST', headers: { 'Content-Type': 'text/plain; name=json' }, body: 'json json' });
+    const { status, result } = await runJob('/file', response);
+    expect(status).toEqual({ status: 'finished' });
+    expect(await result.text()).toBe('json 2\n');
+  });
+
+  it('refuses a JSON body whose Content-Type it does not take at once, without waiting for the body', async () => {
+    const connection = rawConnection(Number(new URL(sut.url).port));
+    connection.send(['POST /file HTTP/1.1', 'Host: x', 'Content-Type: application/jsonx', 'Content-Length: 100'], '{"path"');
+    expect((await connection.answer()).status).toBe(415);
+    connection.socket.destroy();
   });
 
   it('answers 404 for unknown tokens, and for a token of another kind of job', async () => {

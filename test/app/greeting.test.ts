@@ -41,6 +41,18 @@ describe('GET / (the sample-task seed)', () => {
     expect(tooLong.status).toBe(400);
   });
 
+  it('refuses a user given twice in the query with 400', async () => {
+    const response = await fetch(`${sut.url}/?user=erin&user=fay`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'user: Invalid input: expected string, received array' });
+  });
+
+  it('judges the X-User-Id header even when the query names the user', async () => {
+    const response = await fetch(`${sut.url}/?user=erin`, { headers: { 'X-User-Id': 'not valid' } });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'x-user-id: X-User-Id must be 1-64 characters of A-Z a-z 0-9 . _ @ -' });
+  });
+
   it('shows every counter at /counters, shared by all replicas through Redis', async () => {
     await fetch(`${sut.url}/?user=dave`);
     const response = await fetch(`${sut.url}/counters`);

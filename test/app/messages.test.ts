@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAppUnderTest, type AppUnderTest } from '../support/processes.js';
+import { rawConnection } from '../support/rawHttp.js';
 
 const FOO_DIGEST = '2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae';
 let sut: AppUnderTest;
@@ -59,6 +60,15 @@ describe('POST /messages', () => {
     const response = await fetch(`${sut.url}/messages`, { method: 'POST', body: new Blob([JSON.stringify({ message: 'foo' })]) });
     expect(response.status).toBe(415);
     expect(((await response.json()) as { err_msg: string }).err_msg).toMatch(/Content-Type "\(none\)"/);
+  });
+
+  it('refuses a Content-Type it does not take at once, without waiting for the body (no 408 for a stalled one)', async () => {
+    for (const contentType of ['Content-Type: text/plain', null]) {
+      const connection = rawConnection(Number(new URL(sut.url).port));
+      connection.send(['POST /messages HTTP/1.1', 'Host: x', ...(contentType ? [contentType] : []), 'Content-Length: 100'], '{"message"');
+      expect((await connection.answer()).status, String(contentType)).toBe(415);
+      connection.socket.destroy();
+    }
   });
 
   it('reads the body as Request.text() would: a leading byte-order mark is dropped', async () => {

@@ -97,6 +97,40 @@ describe('inspectPng: no PLTE chunk in a grayscale image ("PLTE shall not appear
   });
 });
 
+describe('inspectPng: the PLTE chunk comes before the image data ("PLTE shall precede the first IDAT chunk")', () => {
+  /** A valid image of this header with a PLTE chunk of 4 entries put in before its chunk number `at` (IEND last). */
+  const withPaletteAt = (header: HandmadeHeader, at: (chunks: Array<[string, Buffer]>) => number) => {
+    const chunks = chunksOf(assemblePng(header, deflateSync(rawScanlines(header)), { idatSize: 100 }));
+    const index = at(chunks);
+    return fromChunks([...chunks.slice(0, index), ['PLTE', Buffer.alloc(12, 0x80)], ...chunks.slice(index)]);
+  };
+  const afterTheData = (chunks: Array<[string, Buffer]>) => chunks.length - 1;
+  const beforeTheData = (chunks: Array<[string, Buffer]>) => chunks.findIndex(([type]) => type === 'IDAT');
+
+  it.each([2, 6])('refuses a suggested palette after the image data in colour type %i, saying where both are', (colourType) => {
+    // 8 signature + 25 IHDR, then the data of a 40 × 30 image in IDAT chunks of 100 bytes
+    const png = withPaletteAt({ width: 40, height: 30, bitDepth: 8, colourType }, afterTheData);
+    const plte = png.length - 12 - 24;
+    expect(inspectPng(png)).toEqual({
+      ok: false,
+      reason: `corrupt PNG: a PLTE chunk at byte ${plte}, after the image data (the first IDAT chunk is at byte 33): the PLTE must come before it`,
+    });
+  });
+
+  it('refuses one between two IDAT chunks as out of order too', () => {
+    const png = withPaletteAt(rgb, (chunks) => beforeTheData(chunks) + 2);
+    expect(inspectPng(png)).toEqual({ ok: false, reason: 'corrupt PNG: a PLTE chunk at byte 257, after the image data (the first IDAT chunk is at byte 33): the PLTE must come before it' });
+  });
+
+  it("is a rule of the PNG specification, not of the worker's decoder: pngjs decodes the image and ignores the palette", () => {
+    expect(pngjsReads(withPaletteAt(rgb, afterTheData))).toBe(true);
+  });
+
+  it.each([2, 6])('takes the same palette before the image data in colour type %i', (colourType) => {
+    expect(inspectPng(withPaletteAt({ width: 40, height: 30, bitDepth: 8, colourType }, beforeTheData))).toMatchObject({ ok: true, header: { colourType, paletteEntries: 4 } });
+  });
+});
+
 describe('no PNG the tests and the demo send is refused by these rules', () => {
   it.each([[0, 8], [0, 16], [2, 8], [2, 16], [4, 8], [4, 16], [6, 8], [6, 16]] as const)('what pngjs writes (one IDAT chunk): colour type %i, bit depth %i', (colorType, bitDepth) => {
     const image = new PNG({ width: 300, height: 200 });
