@@ -55,8 +55,8 @@ function fileJobRoutes(app: OpenAPIHono, deps: AppDeps, spec: FileJobSpec, readR
     },
   });
 
-  /** Queues the job of an accepted request and answers its token. */
-  const submitJob = async (c: Context, token: string, source: FileSource, bytes: number) => {
+  /** Queues the job of an accepted request. */
+  const enqueueJob = async (c: Context, token: string, source: FileSource, bytes: number): Promise<void> => {
     try {
       await deps.queues.enqueueFileJob(spec.type, source, bytes, token, answeredLate(c));
     } catch (error) {
@@ -64,7 +64,6 @@ function fileJobRoutes(app: OpenAPIHono, deps: AppDeps, spec: FileJobSpec, readR
       if (source.kind === 'upload') await rm(join(deps.config.UPLOAD_DIR, source.file), { force: true }).catch(() => undefined);
       throw error;
     }
-    return c.json({ token }, 201);
   };
 
   // The JSON form is answered here, from the body boundedBody has read, parsed once (as POST
@@ -81,14 +80,17 @@ function fileJobRoutes(app: OpenAPIHono, deps: AppDeps, spec: FileJobSpec, readR
     }
     const found = await confinedPath(deps.config.DATA_DIR, request.value.path);
     if (!found.ok) return c.json({ error: found.reason }, found.status);
-    return submitJob(c, newToken(), { kind: 'data', path: found.relative }, found.bytes);
+    const token = newToken();
+    await enqueueJob(c, token, { kind: 'data', path: found.relative }, found.bytes);
+    return c.json({ token }, 201);
   });
 
   app.openapi(submit, async (c) => {
     const token = newToken();
     const saved = await saveUpload(requestBodySource(c), deps.config.UPLOAD_DIR, `${token}.upload`, deps.config.UPLOAD_LIMIT, deps.config.UPLOAD_IDLE_TIMEOUT_MS);
     if (!saved.ok) return c.json({ error: saved.reason }, saved.status);
-    return submitJob(c, token, { kind: 'upload', file: saved.file, bytes: saved.bytes }, saved.bytes) as never;
+    await enqueueJob(c, token, { kind: 'upload', file: saved.file, bytes: saved.bytes }, saved.bytes);
+    return c.json({ token }, 201);
   });
 
   jobStatusRoute(app, deps, spec.type, spec.base);
