@@ -1,45 +1,10 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
-import { failureOutcome } from './failure.js';
-import { appCommand } from '../app/command.js';
-import { workerCommand } from '../app/jobs/command.js';
-import { filesCommand } from '../app/fileChunks/filesCommand.js';
-import { simulateCommand } from '../scaler/simulator/command.js';
-import { collectorCommand } from '../collector/command.js';
-import { scalerCommand } from '../scaler/command.js';
-import { reportCommand } from '../scaler/report/command.js';
-import { demoCommand, largeFileDemoCommand } from '../demo/command.js';
+import { endOnSignalsWhileLoading } from './signalsWhileLoading.js';
 
-/**
- * One entry point, one subcommand per long-running part. Each part owns its command definition;
- * this file only assembles them and maps failures to exit codes.
- */
-export function buildProgram(): Command {
-  const program = new Command('scalewright')
-    .description('Metrics-driven autoscaler and observability platform, with its own workload app')
-    .version('0.1.0')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-  for (const command of [appCommand(), workerCommand(), simulateCommand(), collectorCommand(), scalerCommand(), reportCommand(), filesCommand(), demoCommand(), largeFileDemoCommand()]) {
-    program.addCommand(withExitOverride(command));
-  }
-  return program;
-}
-
-/** Usage errors of a command and of its own subcommands (`files wordcount`) reach main as errors, to exit 2. */
-function withExitOverride(command: Command): Command {
-  for (const sub of command.commands) withExitOverride(sub);
-  return command.exitOverride();
-}
-
-async function main(argv: string[]): Promise<void> {
-  try {
-    await buildProgram().parseAsync(argv);
-  } catch (error) {
-    const { exitCode, line } = failureOutcome(error, ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? ''));
-    if (line !== undefined) process.stderr.write(`${line}\n`);
-    process.exitCode = exitCode;
-  }
-}
-
-await main(process.argv);
+// Before anything else is loaded: the program's modules take a second or more to load, and a
+// signal meanwhile must end the process, in a container too (see endOnSignalsWhileLoading).
+const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+const loaded = endOnSignalsWhileLoading(command === undefined ? 'scalewright' : `scalewright ${command}`);
+const { runProgram } = await import('./program.js');
+loaded();
+await runProgram(process.argv);

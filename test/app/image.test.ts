@@ -2,15 +2,16 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { waitUntil } from '../support/processes.js';
+import { SIGNAL_LISTENER_PROBE, waitUntil } from '../support/processes.js';
 
 const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 const TAG = 'scalewright:test';
 const NAME = `sw-image-test-${process.pid}`;
+const LOADING = `${NAME}-loading`;
 
 afterAll(async () => {
-  await exec('docker', ['rm', '-f', NAME]).catch(() => undefined);
+  await exec('docker', ['rm', '-f', NAME, LOADING]).catch(() => undefined);
 });
 
 describe('the image', () => {
@@ -38,4 +39,19 @@ describe('the image', () => {
     const { stdout } = await exec('docker', ['run', '--rm', '--label', 'scalewright.test=image', '--entrypoint', 'node', TAG, '-e', "Promise.all([import('/app/dist/scaler/config/loadPolicyConfig.js'), import('/app/dist/demo/runDemo.js')]).then(() => console.log('loaded'))"]);
     expect(stdout.trim()).toBe('loaded');
   }, 120_000);
+
+  it('ends at once on docker stop while Node, its PID 1, still loads the CLI: exit 143, not killed after the stop timeout', async () => {
+    // A tenth of a core: loading the CLI takes seconds, and the probe says when the entry listens.
+    await exec('docker', ['run', '-d', '--name', LOADING, '--label', 'scalewright.test=image', '--cpus', '0.1', '-e', 'REDIS_URL=redis://127.0.0.1:1', '--entrypoint', 'node', TAG, ...SIGNAL_LISTENER_PROBE, '/app/dist/cli/main.js', 'app']);
+    const logs = async () => {
+      const { stdout, stderr } = await exec('docker', ['logs', LOADING]);
+      return stdout + stderr;
+    };
+    await waitUntil("the CLI's entry to listen for SIGTERM", async () => (await logs()).includes('probe: a SIGTERM listener was added'), 120_000);
+    // Without a handler of its own, PID 1 never sees the SIGTERM: docker stop would wait the 60 s and kill (137).
+    await exec('docker', ['stop', '-t', '60', LOADING]);
+    expect((await exec('docker', ['inspect', '-f', '{{.State.ExitCode}}', LOADING])).stdout.trim(), await logs()).toBe('143');
+    expect(await logs()).toContain('scalewright app: interrupted by SIGTERM while loading: exiting 143');
+    expect(await logs()).not.toContain('app listening');
+  }, 180_000);
 });

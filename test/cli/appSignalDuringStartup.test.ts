@@ -5,7 +5,7 @@
  * handlers were installed only once everything was loaded and started: a signal in that window
  * ended the process outright, nothing logged (a SIGTERM 1.0 s after the app's start: killed, 143
  * from the shell). The window before the command's action (the CLI's own modules, about 1.2 s
- * here) is not covered. The real CLI (dist/), since the signal ends the process.
+ * here) is signalWhileLoading.test.ts's. The real CLI (dist/), since the signal ends the process.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

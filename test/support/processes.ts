@@ -17,8 +17,18 @@ export interface RunningProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
-export function run(args: string[], env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Node options that make a process say on stderr (`probe: a SIGTERM listener was added`) each time
+ * a listener for SIGINT or SIGTERM is added, without changing what the signal does: a test can
+ * then send a signal at a known stage, such as the moment the CLI's entry is ready for it.
+ */
+export const SIGNAL_LISTENER_PROBE = [
+  '--import',
+  `data:text/javascript,${encodeURIComponent("process.on('newListener', (event) => { if (event === 'SIGINT' || event === 'SIGTERM') process.stderr.write(`probe: a ${event} listener was added\\n`); });")}`,
+];
+
+export function run(args: string[], env: Record<string, string>, nodeOptions: string[] = []): RunningProcess {
+  const child = spawn(process.execPath, [...nodeOptions, CLI, ...args], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });

@@ -1,0 +1,28 @@
+import { interruptedExitCode, type InterruptSignal } from './exitCodes.js';
+
+/**
+ * Ends the process on SIGINT or SIGTERM while the CLI loads its modules (about 1.2 s here, longer
+ * on a loaded machine or a tenth of a core), with one line on stderr and exit 130 or 143
+ * (`interruptedExitCode`): nothing has been started yet. Without it, a signal then ends Node with
+ * nothing said, and Node running as a container's PID 1 does not end at all: the kernel drops a
+ * signal PID 1 has no handler for, so `docker stop` waits its whole timeout, then kills.
+ * Returns what removes the handling once the modules are loaded: each command then handles the
+ * signals itself (`stopOnSignals`, `finishedIfInterrupted`, `undoneIfInterrupted`, the demos'
+ * `DemoInterrupt`) or, with nothing to stop or undo (`simulate`, `files`), leaves them to Node,
+ * which ends it at once even in the middle of synchronous work. A listener kept for the
+ * command's whole run would wait for that work to yield (a replay on the main thread: tens of
+ * seconds).
+ */
+export function endOnSignalsWhileLoading(command: string): () => void {
+  const handle = (signal: InterruptSignal) => {
+    const exitCode = interruptedExitCode(signal);
+    process.stderr.write(`${command}: interrupted by ${signal} while loading: exiting ${exitCode}\n`);
+    process.exit(exitCode);
+  };
+  process.on('SIGINT', handle);
+  process.on('SIGTERM', handle);
+  return () => {
+    process.removeListener('SIGINT', handle);
+    process.removeListener('SIGTERM', handle);
+  };
+}
