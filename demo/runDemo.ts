@@ -150,7 +150,7 @@ async function runOnce(docker: Docker, flags: DemoFlags, shape: LoadShape, plan:
   const teardown = () =>
     (tornDown ??= (async () => {
       if (refresher) clearInterval(refresher);
-      parts?.stopAll();
+      await parts?.stopAll();
       await proxy.close().catch(() => undefined);
       if (!flags.keep) {
         const removed = await stack.down();
@@ -165,7 +165,7 @@ async function runOnce(docker: Docker, flags: DemoFlags, shape: LoadShape, plan:
   let stepsEnded: () => void = () => undefined;
   const ended = new Promise<void>((resolve) => (stepsEnded = resolve));
   const undo = interrupt.track({ byHand: runLeftoverCommands({ runId, network: stack.network }), undo: () => ended.then(teardown) });
-  const stopParts = () => parts?.stopAll();
+  const stopParts = () => void parts?.stopAll();
   interrupt.signal.addEventListener('abort', stopParts, { once: true });
   const { signal } = interrupt;
 

@@ -138,7 +138,7 @@ async function runWith(flags: LargeFileDemoFlags, settings: Settings, interrupt:
     byHand: runLeftoverCommands({ runId, network: stack.network, volume: stack.volume }),
     undo: async () => {
       await ended;
-      parts?.stopAll();
+      await parts?.stopAll();
       if (!flags.keep) {
         const removed = await stack.down();
         say(`demo-large-file: removed ${removed} container(s), network ${stack.network} and volume ${stack.volume}`);
@@ -147,7 +147,7 @@ async function runWith(flags: LargeFileDemoFlags, settings: Settings, interrupt:
       }
     },
   });
-  const stopParts = () => parts?.stopAll();
+  const stopParts = () => void parts?.stopAll();
   signal.addEventListener('abort', stopParts, { once: true });
 
   try {
