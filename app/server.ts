@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from './http/appDeps.js';
+import { documentedContentTypes, listedAlternatives } from './http/acceptedContentTypes.js';
 import { allowedMethods } from './http/allowedMethods.js';
 import { boundedBody } from './http/boundedBody.js';
 import { closeAfterUnreadBody } from './http/closeAfterUnreadBody.js';
@@ -95,11 +96,14 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     c.header('Allow', allowed.join(', '));
     return c.json(errorBody(c.req.path, `${method} is not allowed on ${path}; it takes ${allowed.join(', ')}`), 405);
   });
+  // A 415 names the Content-Types the route takes, as /openapi.json documents them.
+  const contentTypesOf = documentedContentTypes(app);
   app.onError((error, c) => {
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;
+      const accepted = status === 415 ? contentTypesOf(c.req.method, c.req.path) : [];
       const message = status === 415
-        ? `Content-Type ${echoedValue(c.req.header('content-type') ?? '(none)', { quoted: true })} is not accepted by ${echoedValue(c.req.method)} ${echoedValue(c.req.path)}; see /openapi.json`
+        ? `Content-Type ${echoedValue(c.req.header('content-type') ?? '(none)', { quoted: true })} is not accepted by ${echoedValue(c.req.method)} ${echoedValue(c.req.path)}${accepted.length > 0 ? `, which takes ${listedAlternatives(accepted)}` : ''}; see /openapi.json`
         : error.message;
       return c.json(errorBody(c.req.path, message), status);
     }

@@ -12,11 +12,16 @@ export type UploadOutcome =
 export class UploadTooLarge extends Error {}
 export class UploadStalled extends Error {}
 
+/** Why a body of no bytes is refused, and what to send instead. */
+export const EMPTY_UPLOAD =
+  'the request body is empty: send the file to upload as the body (text/plain or application/octet-stream), or {"path": ...} as application/json to name a file in the data directory';
+
 /**
  * Streams a request body to a file in `dir` without holding it in memory. Anything short of a
  * complete upload (over the limit, client gone, disk full) removes the partial file, so no job
  * ever sees half a file. An upload has no total time limit, only an idle one: `idleMs` without a
- * byte ends it with 408.
+ * byte ends it with 408. A body of no bytes (none, `Content-Length: 0`, or chunked and ended at
+ * once) is no upload: 400, its empty file removed.
  */
 export async function saveUpload(
   body: RequestBodySource,
@@ -25,7 +30,7 @@ export async function saveUpload(
   limit: number,
   idleMs: number,
 ): Promise<UploadOutcome> {
-  if (!body) return { ok: false, status: 400, reason: 'the request has no body to upload' };
+  if (!body) return { ok: false, status: 400, reason: EMPTY_UPLOAD };
   await mkdir(dir, { recursive: true });
   const path = join(dir, name);
   let bytes = 0;
@@ -48,6 +53,10 @@ export async function saveUpload(
   source.pipe(counter);
   try {
     await pipeline(counter, createWriteStream(path, { flags: 'wx' }));
+    if (bytes === 0) {
+      await rm(path, { force: true });
+      return { ok: false, status: 400, reason: EMPTY_UPLOAD };
+    }
     return { ok: true, file: name, path, bytes };
   } catch (error) {
     await rm(path, { force: true });

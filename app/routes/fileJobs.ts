@@ -39,18 +39,22 @@ function fileJobRoutes(app: OpenAPIHono, deps: AppDeps, spec: FileJobSpec, readR
     request: {
       body: {
         // Not `required`: with it the router would validate every body as JSON, uploads included.
-        // A request without a body is refused by the upload path instead.
+        // An upload without a byte of body is refused by the upload path instead (400).
         required: false,
         content: { 'application/json': { schema: PathRequest }, 'text/plain': { schema: binary }, 'application/octet-stream': { schema: binary } },
       },
     },
     responses: {
       201: { description: 'Accepted; poll the status with the token', content: { 'application/json': { schema: TokenResponse } } },
-      400: { description: 'Bad path or body', content: { 'application/json': { schema: ErrorResponse } } },
+      400: { description: 'Bad path or JSON body, or an empty upload (no body, Content-Length: 0, or a chunked body of no bytes): no file is kept and no job queued', content: { 'application/json': { schema: ErrorResponse } } },
       403: { description: 'Path leads outside DATA_DIR', content: { 'application/json': { schema: ErrorResponse } } },
       404: { description: 'No such file under DATA_DIR', content: { 'application/json': { schema: ErrorResponse } } },
       408: { description: 'Upload stalled: no bytes for UPLOAD_IDLE_TIMEOUT_MS; answered with Connection: close', content: { 'application/json': { schema: ErrorResponse } } },
       413: { description: 'Upload over UPLOAD_LIMIT; answered with Connection: close', content: { 'application/json': { schema: ErrorResponse } } },
+      415: {
+        description: 'No Content-Type, whatever the body (refused from the headers, before the body is read), or one other than application/json, text/plain and application/octet-stream; or a compressed body (Content-Encoding other than identity)',
+        content: { 'application/json': { schema: ErrorResponse } },
+      },
       507: { description: 'Disk full during upload', content: { 'application/json': { schema: ErrorResponse } } },
     },
   });
@@ -70,7 +74,12 @@ function fileJobRoutes(app: OpenAPIHono, deps: AppDeps, spec: FileJobSpec, readR
   // /messages), instead of by app.openapi()'s JSON validator reading it again through the Web
   // Request. Uploads go on to the documented route below, whose validators leave their body
   // unread: its gate judges their Content-Type (415) and its JSON validator takes no other.
+  // A request without a Content-Type is refused here, from its headers, whatever its body: the
+  // gate would read a copy of the body through the Web Request to learn whether there is one (and
+  // wait for ever on a body that does not come, an upload having no REQUEST_TIMEOUT_MS), and
+  // let one without a byte through as an upload of nothing. The 415 is answered as boundedBody's.
   app.post(spec.base, async (c, next) => {
+    if (!c.req.header('content-type')) throw new HTTPException(415);
     if (!isJsonBody(c)) return next();
     const request = parseJsonRequest(c.req.header('content-type'), requestBody(c), PathRequest);
     if (!request.ok) {

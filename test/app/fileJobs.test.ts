@@ -1,12 +1,15 @@
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAppUnderTest, waitForJob, waitUntil, type AppUnderTest } from '../support/processes.js';
 import { rawConnection } from '../support/rawHttp.js';
 
 let sut: AppUnderTest;
+let redis: Redis;
 beforeAll(async () => {
   sut = await startAppUnderTest({ redisDb: 4, env: { UPLOAD_LIMIT: '64KiB', JSON_BODY_LIMIT: '2048' } });
+  redis = new Redis(sut.env.REDIS_URL as string);
   await writeFile(join(sut.dirs.data, 'small.txt'), 'the cat The dog\r\nthe END\tend');
   await mkdir(join(sut.dirs.data, 'nested'), { recursive: true });
   await writeFile(join(sut.dirs.data, 'nested', 'numbers.txt'), '1 2 3 4\n-6, +8\n99999999999999999999999999999998\n');
@@ -15,7 +18,13 @@ beforeAll(async () => {
   await symlink('/etc/hostname', join(sut.dirs.data, 'escape'));
   await symlink('small.txt', join(sut.dirs.data, 'inside-link'));
 });
-afterAll(async () => sut?.stop());
+afterAll(async () => {
+  redis?.disconnect();
+  await sut?.stop();
+});
+
+/** The BullMQ records of the jobs in this app's Redis database (a job, or one of its chunks). */
+const jobKeys = async () => (await redis.keys('bull:*')).filter((key) => /^bull:[a-z-]+:[0-9a-f]{32}(-\d+)?$/.test(key));
 
 const postJson = (path: string, body: unknown) =>
   fetch(`${sut.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -74,7 +83,7 @@ describe('POST /file: word count of a file under DATA_DIR', () => {
     ['a non-string path', { path: 7 }, 400, /path/],
     ['no path at all', { file: 'small.txt' }, 400, /path/],
     ['a NUL byte', { path: 'small.txt\u0000.png' }, 400, /NUL/],
-  ])('refuses %s with %i and a message', async (_case, body, status, pattern) => {
+  ])('refuses %s (%j) with %i and a message', async (_case, body, status, pattern) => {
     const response = await postJson('/file', body);
     expect(response.status).toBe(status);
     expect(((await response.json()) as { error: string }).error).toMatch(pattern);
@@ -101,6 +110,34 @@ describe('POST /file: word count of a file under DATA_DIR', () => {
   it('refuses a Content-Type it does not take with 415', async () => {
     const response = await fetch(`${sut.url}/file`, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: 'x' });
     expect(response.status).toBe(415);
+  });
+
+  it('refuses a request without a Content-Type with 415 naming the Content-Types it takes, with a body or without one', async () => {
+    for (const body of [new Blob(['b a b\n']), undefined]) {
+      const response = await fetch(`${sut.url}/file`, { method: 'POST', body });
+      expect(response.status).toBe(415);
+      expect(await response.json()).toEqual({
+        error: 'Content-Type "(none)" is not accepted by POST /file, which takes application/json, text/plain or application/octet-stream; see /openapi.json',
+      });
+    }
+    expect(await readdir(sut.dirs.uploads)).toEqual([]);
+  });
+
+  it('refuses an empty upload to /file and /evensum with 400 saying what to send instead; no file is kept and no job queued', async () => {
+    const before = new Set(await jobKeys());
+    for (const base of ['/file', '/evensum']) {
+      for (const contentType of ['text/plain', 'application/octet-stream']) {
+        const response = await fetch(`${sut.url}${base}`, { method: 'POST', headers: { 'Content-Type': contentType }, body: '' });
+        expect(response.status, `${base} ${contentType}`).toBe(400);
+        expect(((await response.json()) as { error: string }).error).toMatch(/^the request body is empty: send the file to upload as the body \(text\/plain or application\/octet-stream\), or \{"path": \.\.\.\} as application\/json/);
+      }
+    }
+    expect(await readdir(sut.dirs.uploads)).toEqual([]);
+    expect((await jobKeys()).filter((key) => !before.has(key))).toEqual([]);
+    // One byte is an upload, and its job is seen where none was seen above.
+    const { token } = await runJob('/evensum', await fetch(`${sut.url}/evensum`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '2' }));
+    expect(await jobKeys()).toContain(`bull:evensum:${token}`);
+    await waitUntil('the upload to be removed', async () => (await readdir(sut.dirs.uploads)).length === 0);
   });
 
   it('takes a text upload whose Content-Type mentions json in a parameter as the upload it says it is', async () => {

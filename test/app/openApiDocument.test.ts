@@ -9,7 +9,8 @@ import { createApp } from '../../app/server.js';
 const app = createApp({ config: loadAppConfig({}), logger: pino({ level: 'silent' }), registry: new Registry() } as unknown as AppDeps);
 
 interface Operation {
-  responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
+  requestBody?: { content: Record<string, unknown> };
+  responses: Record<string, { description?: string; content?: Record<string, { schema?: { $ref?: string } }> }>;
 }
 
 async function documentPaths(): Promise<Record<string, Record<string, Operation>>> {
@@ -35,6 +36,27 @@ describe('the OpenAPI document', () => {
 
   it("gives /messages its seed's error body ({err_msg}) in the shared answers too", async () => {
     expect(schemaOf((await documentPaths())['/messages']?.post, '415')).toBe('#/components/schemas/ErrMsg');
+  });
+
+  it('says what /file and /evensum refuse before an upload: a request without a Content-Type (415), an empty upload (400)', async () => {
+    const paths = await documentPaths();
+    for (const path of ['/file', '/evensum']) {
+      const { responses } = paths[path]?.post as Operation;
+      expect(responses['415']?.description, path).toMatch(/^No Content-Type, whatever the body .*or one other than application\/json, text\/plain and application\/octet-stream; or a compressed body/);
+      expect(schemaOf(paths[path]?.post, '415')).toBe('#/components/schemas/Error');
+      expect(responses['400']?.description, path).toMatch(/an empty upload \(no body, Content-Length: 0, or a chunked body of no bytes\)/);
+    }
+  });
+
+  it('is what a 415 names as the Content-Types a route takes', async () => {
+    const paths = await documentPaths();
+    for (const path of ['/messages', '/multivac/data', '/file', '/evensum']) {
+      const documented = Object.keys(paths[path]?.post?.requestBody?.content ?? {});
+      const listed = documented.length === 1 ? documented[0] : `${documented.slice(0, -1).join(', ')} or ${documented.at(-1)}`;
+      const response = await app.request(path, { method: 'POST', headers: { 'Content-Type': 'text/html' }, body: 'x' });
+      expect(response.status, path).toBe(415);
+      expect(JSON.stringify(await response.json()), path).toContain(`is not accepted by POST ${path}, which takes ${listed}; see /openapi.json`);
+    }
   });
 
   it("keeps a route's own answer where it says more (/readyz's 503 is its readiness report)", async () => {

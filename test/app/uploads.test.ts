@@ -218,6 +218,90 @@ describe('an answer given before the whole body has arrived closes the connectio
   });
 });
 
+describe('an upload is told by its Content-Type, and has bytes', () => {
+  const FILE_TYPES = 'application/json, text/plain or application/octet-stream';
+  const head = (path: string, contentType: string | null, ...lines: string[]) =>
+    [`POST ${path} HTTP/1.1`, 'Host: localhost', ...(contentType === null ? [] : [`Content-Type: ${contentType}`]), ...lines];
+  const noBytes = [
+    ['no body at all', [], ''],
+    ['Content-Length: 0', ['Content-Length: 0'], ''],
+    ['a chunked body of no bytes', ['Transfer-Encoding: chunked'], '0\r\n\r\n'],
+  ] as const;
+  const someBytes = [
+    ['a body', ['Content-Length: 6'], '2 4 6\n'],
+    ['a chunked body', ['Transfer-Encoding: chunked'], '6\r\n2 4 6\n\r\n0\r\n\r\n'],
+  ] as const;
+  const paths = ['/file', '/evensum'] as const;
+
+  it.each(paths.flatMap((path) => [...noBytes, ...someBytes].map(([body, lines, bytes]) => [path, body, lines, bytes] as const)))(
+    '%s refuses a request without a Content-Type and with %s: 415 naming the Content-Types it takes; no file, no job',
+    async (path, _body, lines, bytes) => {
+      enqueued.length = 0;
+      const connection = rawConnection(port);
+      connection.send(head(path, null, ...lines), bytes);
+      const answer = await connection.answer();
+      expect(answer.status).toBe(415);
+      expect(JSON.parse(answer.body)).toEqual({ error: `Content-Type "(none)" is not accepted by POST ${path}, which takes ${FILE_TYPES}; see /openapi.json` });
+      connection.socket.destroy();
+      expect(await readdir(dirs.uploads)).toEqual([]);
+      expect(enqueued).toEqual([]);
+    },
+  );
+
+  it.each(paths)('%s refuses a request without a Content-Type from its headers, without waiting for a body that does not come, and answers it as the other routes\' 415s', async (path) => {
+    // The route's validator read a copy of the body to find out whether there was one: a body
+    // announced and never sent got no answer at all (an upload has no REQUEST_TIMEOUT_MS).
+    const connection = rawConnection(port);
+    connection.send(head(path, null, 'Content-Length: 100'));
+    const answer = await connection.answer();
+    expect(answer.status).toBe(415);
+    const messages = rawConnection(port);
+    messages.send(head('/messages', null, 'Content-Length: 100'));
+    expect((await messages.answer()).headers.connection).toBe(answer.headers.connection);
+    messages.socket.destroy();
+    await connection.closed; // the server does not wait for that body for ever either
+    expect(await readdir(dirs.uploads)).toEqual([]);
+  });
+
+  it.each(paths.flatMap((path) => ['text/plain', 'application/octet-stream'].flatMap((contentType) => noBytes.map(([body, lines, bytes]) => [path, contentType, body, lines, bytes] as const))))(
+    '%s refuses an upload (%s) of %s with 400 saying what to send instead; no file, no job, the connection kept',
+    async (path, contentType, _body, lines, bytes) => {
+      enqueued.length = 0;
+      const connection = rawConnection(port);
+      connection.send(head(path, contentType, ...lines), bytes);
+      const answer = await connection.answer();
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body)).toEqual({
+        error: 'the request body is empty: send the file to upload as the body (text/plain or application/octet-stream), or {"path": ...} as application/json to name a file in the data directory',
+      });
+      expect(answer.headers.connection).toBe('keep-alive');
+      connection.socket.destroy();
+      expect(await readdir(dirs.uploads)).toEqual([]);
+      expect(enqueued).toEqual([]);
+    },
+  );
+
+  it('refuses an empty upload through the web stream of the request too (app.request, no Node request)', async () => {
+    enqueued.length = 0;
+    for (const body of [undefined, '']) {
+      const response = await app.request('/evensum', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body });
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toMatch(/^the request body is empty: /);
+    }
+    expect(await readdir(dirs.uploads)).toEqual([]);
+    expect(enqueued).toEqual([]);
+  });
+
+  it('still takes an upload of one byte', async () => {
+    enqueued.length = 0;
+    const response = await fetch(`http://127.0.0.1:${port}/file`, { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: 'x' });
+    expect(response.status).toBe(201);
+    expect(enqueued).toEqual([{ type: 'wordcount', bytes: 1 }]);
+    await rm(dirs.uploads, { recursive: true, force: true });
+    await mkdir(dirs.uploads);
+  });
+});
+
 describe('paths the file system refuses', () => {
   it.each([
     ['a name longer than the file system allows', 'a'.repeat(256), 400, /^path too long: .*file system's limit/],
