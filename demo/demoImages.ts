@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import Docker from 'dockerode';
 import type { StackFlags } from './command.js';
+import { runBuildScript } from './buildScript.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -24,42 +24,12 @@ export async function ensureImage(docker: Docker, image: string, say: (line: str
   if (build) {
     say(`building ${image} (${build.join(' ')})`);
     const [script, ...args] = build as [string, ...string[]];
-    await runBuild(resolve(ROOT, script), args, { ...process.env, REBUILD: rebuild ? '1' : '0' }, signal);
+    await runBuildScript(resolve(ROOT, script), args, { ...process.env, REBUILD: rebuild ? '1' : '0' }, signal);
     return;
   }
   say(`pulling ${image}`);
   const stream = await docker.pull(image, signal ? { abortSignal: signal } : {});
   await new Promise<void>((done, fail) => docker.modem.followProgress(stream, (error) => (error ? fail(error) : done())));
-}
-
-/**
- * Runs a build script in a process group of its own; `signal` stops the whole group (the script,
- * and the `npm ci` or `docker build` it waits on, which a SIGTERM to the script alone would leave
- * running), and the build settles only once the script has exited, its EXIT trap having removed
- * its staging folder.
- */
-function runBuild(script: string, args: string[], env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((done, fail) => {
-    const child = spawn(script, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-    const stop = () => {
-      if (child.pid !== undefined) {
-        try {
-          process.kill(-child.pid, 'SIGTERM');
-        } catch {
-          // Gone already.
-        }
-      }
-    };
-    signal?.addEventListener('abort', stop, { once: true });
-    child.once('error', fail);
-    child.once('exit', (code, killedBy) => {
-      signal?.removeEventListener('abort', stop);
-      if (code === 0) done();
-      else fail(new Error(`${script} ${args.join(' ')} ${killedBy ? `stopped by ${killedBy}` : `exited ${code}`}${stderr ? `: ${stderr.trim()}` : ''}`));
-    });
-  });
 }
 
 /** The Docker engine at `socket`, or undefined after saying in one line that there is none and how to get one. */
