@@ -12,10 +12,18 @@ const LEVELS = [...Object.keys(pino.levels.values), 'silent'];
 export function createLogger(component: string, level = process.env.LOG_LEVEL || 'info'): Logger {
   // pino's own refusal is a stack trace about "custom levels"; a mistyped variable is a usage error.
   if (!LEVELS.includes(level)) throw new ConfigError(`invalid configuration: LOG_LEVEL: expected one of ${LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
-  return pino({
-    level,
-    base: { component, pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-  });
+  return pino(
+    {
+      level,
+      base: { component, pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    // Written as logged, not buffered: every command ends with process.exit, and pino's default
+    // buffered stdout is flushed then by sonic-boom's flushSync, which retries a failed write for
+    // ever. With the reader of stdout gone (`scalewright app | head -1`), the write fails with
+    // EPIPE and a stopped app hung at 0% CPU, its grace timer never firing. Written at once, an
+    // EPIPE only silences the logger. These are a few lines a second at most.
+    pino.destination({ dest: 1, sync: true }),
+  );
 }
