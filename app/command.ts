@@ -1,9 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import { Command, Option } from 'commander';
 import { startStoppableOnSignals } from '../cli/shutdown.js';
+import { listen } from '../common/listen.js';
 import { createLogger } from '../common/logger.js';
 import { envFlagNames } from '../common/env.js';
 import { loadAppConfig } from './config.js';
@@ -46,9 +47,12 @@ export function appCommand(): Command {
           signal.throwIfAborted();
           const deps = createAppDeps(config, logger);
           const app = createApp(deps);
-          const server = serveApp(app.fetch, config.PORT, config.HOST, (info) =>
-            deps.logger.info({ port: info.port, host: config.HOST, dataDir: config.DATA_DIR }, 'app listening'),
-          );
+          // A port in use is one line and exit 1; the Redis connections just opened must not keep the process alive.
+          const server = await serveApp(app.fetch, config.PORT, config.HOST).catch(async (error: unknown) => {
+            await deps.close();
+            throw error;
+          });
+          deps.logger.info({ port: (server.address() as AddressInfo).port, host: config.HOST, dataDir: config.DATA_DIR }, 'app listening');
           return {
             stop: async () => {
               await new Promise<void>((done) => server.close(() => done()));
@@ -65,8 +69,12 @@ export function appCommand(): Command {
  * Serves the app over HTTP. Node's `requestTimeout` (300 s by default) is turned off: it would cut
  * a long upload that is still sending. Uploads are bounded by UPLOAD_IDLE_TIMEOUT_MS between bytes
  * instead, every other request by the app's REQUEST_TIMEOUT_MS. `headersTimeout` is set to its
- * usual 60 s: left unset, Node would make it min(60 s, requestTimeout), i.e. 0, i.e. off.
+ * usual 60 s: left unset, Node would make it min(60 s, requestTimeout), i.e. 0, i.e. off. Resolves
+ * once it listens; a port in use rejects with one line naming it (ListenError), not the unhandled
+ * 'error' event, and its stack trace, it was.
  */
-export function serveApp(fetch: Parameters<typeof serve>[0]['fetch'], port: number, hostname: string, onListening?: (info: AddressInfo) => void): Server {
-  return serve({ fetch, port, hostname, serverOptions: { requestTimeout: 0, headersTimeout: 60_000 } }, onListening) as Server;
+export async function serveApp(fetch: Parameters<typeof createAdaptorServer>[0]['fetch'], port: number, hostname: string): Promise<Server> {
+  const server = createAdaptorServer({ fetch, serverOptions: { requestTimeout: 0, headersTimeout: 60_000 } }) as Server;
+  await listen(server, port, hostname);
+  return server;
 }

@@ -52,8 +52,7 @@ beforeAll(async () => {
       enqueueSettled += 1;
     }
   }) as typeof queues.enqueue;
-  server = serveApp(createApp(deps).fetch, 0, '127.0.0.1');
-  await new Promise<void>((listening) => (server.listening ? listening() : server.once('listening', () => listening())));
+  server = await serveApp(createApp(deps).fetch, 0, '127.0.0.1');
   port = (server.address() as AddressInfo).port;
 });
 afterAll(async () => {

@@ -37,9 +37,8 @@ const deps = {
 } as unknown as AppDeps;
 
 async function listen(fetch: Parameters<typeof serveApp>[0]): Promise<number> {
-  const server = serveApp(fetch, 0, '127.0.0.1');
+  const server = await serveApp(fetch, 0, '127.0.0.1');
   servers.push(server);
-  await new Promise<void>((listening) => (server.listening ? listening() : server.once('listening', () => listening())));
   return (server.address() as AddressInfo).port;
 }
 

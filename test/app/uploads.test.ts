@@ -49,8 +49,7 @@ beforeAll(async () => {
   };
   const deps = { config, logger: pino({ level: 'silent' }), registry: new Registry(), queues } as unknown as AppDeps;
   app = createApp(deps);
-  server = serveApp(app.fetch, 0, '127.0.0.1');
-  await new Promise<void>((listening) => (server.listening ? listening() : server.once('listening', () => listening())));
+  server = await serveApp(app.fetch, 0, '127.0.0.1');
   port = (server.address() as AddressInfo).port;
 });
 afterAll(async () => {

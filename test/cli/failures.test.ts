@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CommanderError } from 'commander';
 import { failureLine, failureOutcome } from '../../cli/failure.js';
 import { ConfigError } from '../../common/env.js';
+import { busyPort } from '../support/failingDependencies.js';
 import { CLI } from '../support/processes.js';
 
 const exec = promisify(execFile);
@@ -90,6 +91,21 @@ describe('the command line, given bad input', () => {
     const scaler = await run(['scaler', '--once', '--redis-url', 'notaurl']);
     expect(scaler.code).toBe(2);
     expect(scaler.stderr).toMatch(/^invalid configuration: --redis-url \(REDIS_URL\): expected a URL/);
+  });
+
+  it('app on a port in use: one line naming it, exit 1, and it ends (the Redis connections it opened closed)', async () => {
+    const busy = await busyPort();
+    const root = await mkdtemp(join(tmpdir(), 'sw-busy-port-'));
+    try {
+      // A Redis that is there: its open connections would keep a failed start running.
+      const app = await run(['app'], { PORT: String(busy.port), HOST: '127.0.0.1', DATA_DIR: join(root, 'data'), OUTPUT_DIR: join(root, 'output'), UPLOAD_DIR: join(root, 'uploads') });
+      // Before: the unhandled 'error' event's stack trace, exit 1.
+      expect(app.code).toBe(1);
+      expect(app.stderr).toBe(`error: port ${busy.port} is already in use (--port)\n`);
+      expect(app.stdout).not.toContain('app listening');
+    } finally {
+      await busy.close();
+    }
   });
 
   it('exits 2 naming LOG_LEVEL when it is not a level', async () => {
