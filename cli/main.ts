@@ -9,4 +9,4 @@ const loaded = endOnSignalsWhileLoading(command === undefined ? 'scalewright' : 
 endQuietlyWhenOutputCloses();
 const { runProgram } = await import('./program.js');
 loaded();
-await runProgram(process.argv);
+await runProgram(process.argv, command);

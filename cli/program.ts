@@ -46,10 +46,12 @@ function withExitOverride(command: Command): Command {
   return command.exitOverride();
 }
 
-/** Runs the command line `argv` names; its failure sets the exit code and leaves one line on stderr. */
-export async function runProgram(argv: string[]): Promise<void> {
+/**
+ * Runs the command line `argv`, whose command is `named` (the entry has read it already); its
+ * failure sets the exit code and leaves one line on stderr.
+ */
+export async function runProgram(argv: string[], named: string | undefined): Promise<void> {
   try {
-    const named = argv.slice(2).find((arg) => !arg.startsWith('-'));
     await (await buildProgram(named)).parseAsync(argv);
   } catch (error) {
     const { exitCode, line } = failureOutcome(error, ['debug', 'trace'].includes(process.env.LOG_LEVEL ?? ''));

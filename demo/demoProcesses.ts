@@ -24,21 +24,25 @@ export class DemoProcesses {
   constructor(private readonly out: string, private readonly env: NodeJS.ProcessEnv, private readonly cli = CLI) {}
 
   start(name: string, args: string[]): ChildProcess {
+    return this.launch(name, args).child;
+  }
+
+  /** Runs a part to its end; resolves with its exit code. */
+  async run(name: string, args: string[]): Promise<number | null> {
+    const { child, closed } = this.launch(name, args);
+    await closed;
+    return child.exitCode;
+  }
+
+  private launch(name: string, args: string[]): Part {
     const child = spawn(process.execPath, [this.cli, ...args], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const log = createWriteStream(join(this.out, `${name}.log`));
     // Two streams into one file: neither may end it, or what the other writes last is lost.
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
-    const closed = new Promise<void>((done) => child.once('close', () => log.end(done)));
-    this.parts.push({ child, closed });
-    return child;
-  }
-
-  /** Runs a part to its end; resolves with its exit code. */
-  async run(name: string, args: string[]): Promise<number | null> {
-    const child = this.start(name, args);
-    await this.parts.at(-1)!.closed;
-    return child.exitCode;
+    const part = { child, closed: new Promise<void>((done) => child.once('close', () => log.end(done))) };
+    this.parts.push(part);
+    return part;
   }
 
   /**

@@ -28,24 +28,25 @@ async function untilTheEntryListens(child: RunningProcess, signal: 'SIGINT' | 'S
   });
 }
 
+/** The app's settings: its Redis (one that never answers), a free port, its folders under `root`; debug logs. */
+async function appEnv(redisPort: number, root: string): Promise<Record<string, string>> {
+  return {
+    LOG_LEVEL: 'debug',
+    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+    PORT: String(await freePort()),
+    HOST: '127.0.0.1',
+    DATA_DIR: join(root, 'data'),
+    OUTPUT_DIR: join(root, 'output'),
+    UPLOAD_DIR: join(root, 'uploads'),
+  };
+}
+
 describe('a signal while the CLI loads its modules', () => {
   for (const [signal, exitCode] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
     it(`app, ${signal} while the CLI loads its modules: one line, nothing started, exit ${exitCode}`, async () => {
       const redis = await silentServer();
       const root = await mkdtemp(join(tmpdir(), 'sw-loading-signal-'));
-      const child = run(
-        ['app'],
-        {
-          LOG_LEVEL: 'debug',
-          REDIS_URL: `redis://127.0.0.1:${redis.port}`,
-          PORT: String(await freePort()),
-          HOST: '127.0.0.1',
-          DATA_DIR: join(root, 'data'),
-          OUTPUT_DIR: join(root, 'output'),
-          UPLOAD_DIR: join(root, 'uploads'),
-        },
-        SIGNAL_LISTENER_PROBE,
-      );
+      const child = run(['app'], await appEnv(redis.port, root), SIGNAL_LISTENER_PROBE);
       try {
         await untilTheEntryListens(child, signal);
         expect(await child.stop(signal), child.output()).toBe(exitCode);
@@ -83,11 +84,7 @@ describe('a signal while the CLI loads its modules', () => {
   it('a command with handling of its own decides once loaded: app, loading its own modules, stops cleanly with exit 0', async () => {
     const redis = await silentServer();
     const root = await mkdtemp(join(tmpdir(), 'sw-loading-signal-'));
-    const child = run(
-      ['app'],
-      { LOG_LEVEL: 'debug', REDIS_URL: `redis://127.0.0.1:${redis.port}`, PORT: String(await freePort()), HOST: '127.0.0.1', DATA_DIR: join(root, 'data'), OUTPUT_DIR: join(root, 'output'), UPLOAD_DIR: join(root, 'uploads') },
-      SIGNAL_LISTENER_PROBE,
-    );
+    const child = run(['app'], await appEnv(redis.port, root), SIGNAL_LISTENER_PROBE);
     try {
       // The entry's listener (removed once the CLI is loaded), then the app's own.
       await waitUntil("the app's own listener", async () => listenersAdded(child, 'SIGTERM') >= 2, 20_000).catch((error: Error) => {
