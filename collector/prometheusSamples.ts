@@ -19,7 +19,9 @@ export interface PromSample {
  * most of its CPU.
  */
 export function parsePromSamples(text: string, only?: ReadonlySet<string>): PromSample[] {
-  const kept = only ? keepLinesOf(text, only) : text.replace(/^#\s*TYPE\s+\S+\s+(histogram|summary)\s*$/gim, '');
+  // A line end after the last line: parse-prometheus-text-format writes a family out when the
+  // next one starts or at the last line, so a sample on the last line itself would be lost.
+  const kept = only ? keepLinesOf(text, only) : `${text.replace(/^#\s*TYPE\s+\S+\s+(histogram|summary)\s*$/gim, '')}\n`;
   const samples: PromSample[] = [];
   for (const family of parsePrometheusTextFormat(kept)) {
     for (const metric of family.metrics) {

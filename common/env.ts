@@ -72,5 +72,8 @@ export function parseByteSize(text: string): number | undefined {
   if (!match) return undefined;
   const factor = UNITS[(match[2] ?? '').toLowerCase() || 'b'];
   if (factor === undefined) return undefined;
-  return Math.floor(Number(match[1]) * factor);
+  // A count of 309 digits or more is too large for a number: no byte size, rather than an
+  // Infinity that, as a limit, lets everything through.
+  const bytes = Math.floor(Number(match[1]) * factor);
+  return Number.isFinite(bytes) ? bytes : undefined;
 }

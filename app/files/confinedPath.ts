@@ -1,5 +1,5 @@
 import { realpath, stat } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, normalize, relative, sep } from 'node:path';
 import { echoedValue } from '../http/echoedValue.js';
 
 export type ConfinedPath =
@@ -22,7 +22,9 @@ export function checkRequestedPath(requested: string): { ok: true } | { ok: fals
   // there, answered 404 like a typo, while it is a path no file can ever have.
   if (Buffer.byteLength(requested) >= PATH_MAX) return { ok: false, status: 400, reason: PATH_TOO_LONG };
   if (isAbsolute(requested)) return { ok: false, status: 400, reason: 'path must be relative to the data directory, not absolute' };
-  const climbed = relative('/root', resolve('/root', requested));
+  // Normalised on its own, not resolved against a stand-in folder: `../root` resolved in `/root`
+  // is `/root` again, inside, while it climbs out of the data directory.
+  const climbed = normalize(requested);
   if (climbed === '..' || climbed.startsWith(`..${sep}`)) {
     return { ok: false, status: 403, reason: 'path leads outside the data directory' };
   }

@@ -13,7 +13,10 @@ export function parseQuantity(text: string | number | undefined): number | undef
   const match = /^([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)([a-zA-Z]{0,2})$/.exec(text.trim());
   if (!match) return undefined;
   const factor = SUFFIX[match[2] ?? ''];
-  return factor === undefined ? undefined : Number(match[1]) * factor;
+  if (factor === undefined) return undefined;
+  // `1e400` or `1e300E` is too large for a number: no quantity, rather than an Infinity limit.
+  const value = Number(match[1]) * factor;
+  return Number.isFinite(value) ? value : undefined;
 }
 
 /** Cores as millicores (`250m`), the form kubectl shows. */

@@ -177,6 +177,8 @@ export interface TraceLineContext {
   /** The last row's time in seconds (-Infinity before the first), and its timestamp cell as written (what a row out of order is compared with). */
   readonly previousTime: number;
   readonly previousCell: string;
+  /** The first row's time in seconds (NaN before it): a trace's times are counted from it. */
+  readonly firstTime: number;
 }
 
 /** A bad line, as data: its message is written only for the problems shown (a binary file has one a line). */
@@ -186,7 +188,8 @@ export type TraceLineProblem =
   | { readonly kind: 'timestamp'; readonly cell: string }
   | { readonly kind: 'value'; readonly cell: string }
   | { readonly kind: 'negative'; readonly value: number }
-  | { readonly kind: 'order'; readonly cell: string; readonly previousCell: string };
+  | { readonly kind: 'order'; readonly cell: string; readonly previousCell: string }
+  | { readonly kind: 'span'; readonly cell: string };
 
 /** What one line of a trace file says, given what the lines before it said. */
 export type TraceLineReading =
@@ -206,7 +209,7 @@ const BLANK: TraceLineReading = { kind: 'blank' };
 
 /** What a file's lines say before the first: nothing. */
 export function traceStart(reading: TraceReading = {}): TraceLineContext {
-  return { reading, header: undefined, layout: undefined, atStart: true, previousTime: -Infinity, previousCell: '' };
+  return { reading, header: undefined, layout: undefined, atStart: true, previousTime: -Infinity, previousCell: '', firstTime: NaN };
 }
 
 /** Reads one line of a trace file (without its line end), given what the lines before it said. Pure. */
@@ -241,6 +244,12 @@ export function readTraceLine(text: string, context: TraceLineContext): TraceLin
   if (valueCell === '' || !Number.isFinite(value)) return { kind: 'problem', problem: { kind: 'value', cell: cells[layout.value] as string }, layout: found };
   if (value < 0) return { kind: 'problem', problem: { kind: 'negative', value }, layout: found };
   if (time <= context.previousTime) return { kind: 'problem', problem: { kind: 'order', cell: timeCell, previousCell: context.previousCell }, layout: found };
+  // The trace keeps seconds from the first row: a row whose distance from it overflows
+  // (-1e308 then 1e308), or rounds to the previous row's (-1, then 1e-20 and 2e-20), would be an
+  // infinite or a repeated time there.
+  if (!Number.isNaN(context.firstTime) && !(time - context.firstTime > context.previousTime - context.firstTime && Number.isFinite(time - context.firstTime))) {
+    return { kind: 'problem', problem: { kind: 'span', cell: timeCell }, layout: found };
+  }
   return { kind: 'row', time, value, cell: timeCell, layout: found };
 }
 
@@ -278,6 +287,10 @@ export function traceLineMessage(problem: TraceLineProblem, context: TraceLineCo
     case 'order': {
       const [now, before] = [problem.cell, problem.previousCell].map((cell) => (cell.length > EXCERPT_CHARACTERS ? excerpt(cell) : cell));
       return `timestamp ${now} does not increase (previous row: ${before})`;
+    }
+    case 'span': {
+      const now = problem.cell.length > EXCERPT_CHARACTERS ? excerpt(problem.cell) : problem.cell;
+      return `timestamp ${now} is too far from the first row's, or too close to the previous row's, to count in seconds from the first row`;
     }
   }
 }
@@ -334,6 +347,7 @@ export class TraceParser {
       case 'row':
         this.times.push(said.time);
         this.values.push(said.value);
+        if (this.times.length === 1) this.context.firstTime = said.time;
         this.context.previousTime = said.time;
         this.context.previousCell = said.cell;
     }
