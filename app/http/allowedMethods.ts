@@ -10,7 +10,9 @@ function pattern(path: string): RegExp {
     .split('/')
     .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('/');
-  return new RegExp(`^${source}/?$`);
+  // As strict as Hono's router: `/healthz/` is not `/healthz`. A looser match here would answer
+  // `GET /healthz/` with a 405 that lists GET.
+  return new RegExp(`^${source}$`);
 }
 
 /**

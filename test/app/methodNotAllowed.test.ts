@@ -17,7 +17,11 @@ describe('allowedMethods', () => {
   it('lists the methods the routes at a path take, GET bringing HEAD', () => {
     expect(allowedMethods(routes, '/messages')).toEqual(['POST']);
     expect(allowedMethods(routes, '/messages/abc')).toEqual(['GET', 'HEAD']);
-    expect(allowedMethods(routes, '/file/abc/status/')).toEqual(['GET', 'HEAD']);
+  });
+
+  it('matches paths as strictly as the router: a trailing slash is another path, which no route has', () => {
+    expect(allowedMethods(routes, '/file/abc/status/')).toEqual([]);
+    expect(allowedMethods(routes, '/healthz/')).toEqual([]);
   });
 
   it('is empty for a path no route has (middleware registered for every path does not count)', () => {
