@@ -93,10 +93,15 @@ function finish(
     const capped = recommended === bounds.max ? ' (at the upper bound)' : recommended === bounds.min ? ' (at the lower bound)' : '';
     return resourceDecision('vertical', resource, current, current, `${container}: ${why} → ${show(recommended)}, already the limit${capped}`, signals, thresholds);
   }
-  if (change < settings.minChangeFraction) {
+  // A limit outside the bounds (they were changed while the container ran) is brought within
+  // them however small the move: the 10% rule saves churn, and must not keep a limit the
+  // operator has ruled out.
+  const outOfBounds = current < bounds.min || current > bounds.max;
+  if (change < settings.minChangeFraction && !outOfBounds) {
     return resourceDecision('vertical', resource, current, current, `${container}: ${why} → ${show(recommended)}, a ${(change * 100).toFixed(1)}% change, under ${Math.round(settings.minChangeFraction * 100)}%: skipped`, signals, thresholds);
   }
-  return resourceDecision('vertical', resource, current, recommended, `${container}: ${why} → ${show(recommended)} (was ${show(current)})`, signals, thresholds);
+  const was = outOfBounds ? `was ${show(current)}, outside ${show(bounds.min)}..${show(bounds.max)}` : `was ${show(current)}`;
+  return resourceDecision('vertical', resource, current, recommended, `${container}: ${why} → ${show(recommended)} (${was})`, signals, thresholds);
 }
 
 function within(value: number, min: number, max: number): number {

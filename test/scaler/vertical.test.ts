@@ -63,6 +63,15 @@ describe('vertical recommendations (VPA-style)', () => {
     expect(decision.to).toBe(1);
     expect(decision.reason).toMatch(/under 10%: skipped/);
   });
+  it('brings a limit outside the bounds within them however small the move (the bounds were lowered while it ran)', () => {
+    // 2.1 cores against a 2-core cap: a 4.8% move, which the 10% rule alone would skip.
+    const cpu = recommendCpu({ container: 'api', usageCores: flatAt(3), limitCores: 2.1 }, settings);
+    expect(cpu).toMatchObject({ action: 'scale_down', from: 2.1, to: 2 });
+    expect(cpu.reason).toMatch(/was 2\.100 cores, outside 0\.050 cores\.\.2\.000 cores/);
+    // 60 MiB under a 64 MiB floor of the bounds: a 6.7% move up.
+    const memory = recommendMemory({ container: 'api', workingSetBytes: flatAt(10 * MiB), limitBytes: 60 * MiB, oomKilled: false }, settings);
+    expect(memory).toMatchObject({ action: 'scale_up', from: 60 * MiB, to: 64 * MiB });
+  });
   it('without samples, no change', () => {
     expect(recommendCpu({ container: 'api', usageCores: [], limitCores: 1 }, settings).action).toBe('none');
     expect(recommendMemory({ container: 'api', workingSetBytes: [], limitBytes: 256 * MiB, oomKilled: false }, settings).action).toBe('none');
