@@ -20,7 +20,9 @@ export interface EvenSumPartial {
  * 1 + the newlines of all ranges before it + its line within its range.
  */
 export function combineEvenSumPartials(partials: EvenSumPartial[]): EvenSumResult {
-  const ordered = [...partials].sort((a, b) => a.range.start - b.range.start);
+  // Ties on `start` go to the shorter range: an empty range [s, s) must come before [s, e), else
+  // a valid tiling would be refused or accepted depending on the order the partials arrived in.
+  const ordered = [...partials].sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end);
   let expectedStart = 0;
   let newlinesBefore = 0;
   let sum = 0n;

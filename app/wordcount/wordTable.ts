@@ -38,7 +38,7 @@ export class WordTable {
   private arena: Buffer;
   private arenaUsed = 0;
   private size = 0;
-  /** Words counted since the last reset, repeats included. */
+  /** Words counted since the table was made, repeats included: a reset (after a spill to a run) keeps it, as the total is of the whole range. */
   totalWords = 0;
 
   constructor(private budgetBytes: number) {
