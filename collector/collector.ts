@@ -1,6 +1,7 @@
 import { Point } from '@influxdata/influxdb-client';
 import type { Logger } from '../common/logger.js';
 import { Measurement, ContainerStatsField } from '../common/influx/schema.js';
+import { storableTagValue } from '../common/influx/writer.js';
 import type { CgroupLocation } from './cgroupPaths.js';
 import type { CgroupFileReader } from './cgroupReader.js';
 import type { CgroupReadings, CgroupSample } from './cgroupSample.js';
@@ -57,6 +58,8 @@ export interface TickResult {
 export class Collector {
   private readonly targets = new Map<string, TargetState>();
   private readonly pending = new Map<string, Promise<void>>();
+  /** Containers not watched because a label cannot be stored (warned about once). */
+  private readonly refused = new Set<string>();
   private stopWatching: (() => void) | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -151,7 +154,7 @@ export class Collector {
         const target = await this.options.source.inspect(event.id).catch(() => undefined);
         if (target && !this.targets.has(target.id)) {
           await this.add(target);
-          this.options.logger.info({ container: target.name, service: target.labels.service }, 'container started: now watched');
+          if (this.targets.has(target.id)) this.options.logger.info({ container: target.name, service: target.labels.service }, 'container started: now watched');
         }
         break;
       }
@@ -191,6 +194,15 @@ export class Collector {
   private add(target: Target): Promise<void> {
     const existing = this.pending.get(target.id);
     if (existing) return existing;
+    // A label InfluxDB cannot store as written (a line end, a tab, a trailing backslash) would be
+    // written as another series, or refused with the rest of its batch (a NUL could not be asked
+    // for): refused here, once, in words.
+    const unstorable = Object.entries(containerTags(target, this.host)).find(([, value]) => !storableTagValue(value));
+    if (unstorable) {
+      if (!this.refused.has(target.id)) this.options.logger.warn({ container: target.name, tag: unstorable[0], value: unstorable[1] }, `container not watched: its ${unstorable[0]} cannot be stored in InfluxDB as written (no line ends, tabs, NUL or trailing backslash)`);
+      this.refused.add(target.id);
+      return Promise.resolve();
+    }
     const adding = (async () => {
       const location = await this.options.cgroups.locate(target.pid, target.id);
       const state: TargetState = { target, location, previousCgroup: undefined, previousScrape: undefined, oomKillsSeenByDocker: 0, lastStats: undefined };

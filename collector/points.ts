@@ -98,5 +98,8 @@ function floats(point: Point, fields: Record<string, number | undefined>): void 
 
 /** Integer fields (bytes, counts): always integers, for the same reason. */
 function ints(point: Point, fields: Record<string, number | undefined>): void {
-  for (const [name, value] of Object.entries(fields)) if (value !== undefined && Number.isFinite(value)) point.intField(name, Math.round(value));
+  // Outside InfluxDB's int64 `intField` throws, which failed the whole collection pass (every
+  // container's points) over one absurd reading (a sum of exabyte limits, a garbled cgroup file):
+  // such a value is left out like a non-finite one, "could not tell".
+  for (const [name, value] of Object.entries(fields)) if (value !== undefined && Number.isFinite(value) && Math.abs(value) < 2 ** 63) point.intField(name, Math.round(value));
 }

@@ -43,6 +43,17 @@ export const defaultWriterOptions = {
   requestTimeoutMs: 10_000,
 } as const;
 
+/**
+ * Whether a tag value (a service, container or replica name from a Docker label) is stored by
+ * InfluxDB exactly as given. The line protocol cannot carry line ends or tabs (`Point` writes them
+ * as the two characters `\n`, `\t`: another series), nor a trailing backslash (it escapes the
+ * separator after it, and InfluxDB refuses the line); a NUL is stored but InfluxQL cannot quote it,
+ * so it could never be read back by name. Empty values are left out of a point.
+ */
+export function storableTagValue(value: string): boolean {
+  return !/[\n\r\t\0]/.test(value) && !value.endsWith('\\');
+}
+
 /** Serialises a Point with millisecond timestamps, the precision every write uses. */
 export function toLine(point: Point): string | undefined {
   return point.toLineProtocol({
