@@ -6,7 +6,20 @@ import { errorBody } from '../http/errorBody.js';
 import { parseJsonRequest } from '../http/jsonBody.js';
 import { ErrMsgResponse } from '../http/schemas.js';
 
-const MessageRequest = z.object({ message: z.string().openapi({ example: 'foo' }) }).openapi('MessageRequest');
+/**
+ * A JSON string may escape a lone surrogate (`"\ud800"`), which names no character and has no
+ * UTF-8 form: stored, it would come back as U+FFFD, another message than the one accepted. In
+ * unicode mode the class matches only unpaired halves, so every real character passes.
+ */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+const MessageRequest = z
+  .object({
+    message: z
+      .string()
+      .refine((text) => !LONE_SURROGATE.test(text), 'not well-formed Unicode: it holds a lone surrogate (a \\ud800–\\udfff escape without its pair), which names no character')
+      .openapi({ example: 'foo' }),
+  })
+  .openapi('MessageRequest');
 
 const PostMessage = createRoute({
   method: 'post',
@@ -20,7 +33,7 @@ const PostMessage = createRoute({
   },
   responses: {
     201: { description: 'Stored', content: { 'application/json': { schema: z.object({ digest: z.string().openapi({ example: '2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae' }) }) } } },
-    400: { description: 'Missing or non-string message, or not JSON', content: { 'application/json': { schema: ErrMsgResponse } } },
+    400: { description: 'Missing or non-string message, a message that is not well-formed Unicode (a lone surrogate), or not JSON', content: { 'application/json': { schema: ErrMsgResponse } } },
     413: { description: 'Body over JSON_BODY_LIMIT; answered with Connection: close', content: { 'application/json': { schema: ErrMsgResponse } } },
   },
 });

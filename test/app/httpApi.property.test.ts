@@ -285,14 +285,14 @@ describe('the HTTP API, fuzzed (property-based, against the real app)', () => {
   );
 
   it(
-    'loses no message: each one accepted with 201 comes back byte for byte under its digest, the sha256 hex of its UTF-8 bytes; one over JSON_BODY_LIMIT is refused with 413',
+    'loses no message: each one accepted with 201 comes back byte for byte under its digest, the sha256 hex of its UTF-8 bytes; one with a lone surrogate is refused with 400, one over JSON_BODY_LIMIT with 413',
     async () => {
       const message = fc.oneof(
         fc.string({ unit: 'binary', maxLength: 64 }),
         fc.string({ unit: 'grapheme', maxLength: 300 }),
         fc.constantFrom('', ' ', '\u0000', '\uFEFF', '\uFEFFfoo', '\r\n', '"\\', '\u2028\u2029', '💩'.repeat(3)),
-        // Lone surrogates (JSON escapes such as \ud800 that name no character) have no UTF-8 form of
-        // their own: each is stored, hashed and returned as U+FFFD, as Buffer.from(text, 'utf8') writes it.
+        // Lone surrogates (JSON escapes such as \ud800 that name no character) have no UTF-8 form:
+        // a message holding one is refused, as it could only be stored as another (U+FFFD).
         fc.string({ unit: fc.oneof(fc.constantFrom('\ud800', '\udbff', '\udc00', '\udfff'), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 12 }),
       ).map((text) => ({ text }));
       // Long ones, around the body limit (JSON_BODY_LIMIT bytes of body and a little over), built in the run.
@@ -308,6 +308,11 @@ describe('the HTTP API, fuzzed (property-based, against the real app)', () => {
           if (payload.length > JSON_BODY_LIMIT) {
             expect(answer.status).toBe(413);
             expect(json(answer)).toEqual({ err_msg: `request body exceeds the limit of ${JSON_BODY_LIMIT} bytes` });
+            return;
+          }
+          if (/[\uD800-\uDFFF]/u.test(text)) {
+            expect(answer.status).toBe(400);
+            expect((json(answer) as { err_msg: string }).err_msg).toMatch(/^message: not well-formed Unicode: it holds a lone surrogate/);
             return;
           }
           expect(answer.status, answer.text.slice(0, 300)).toBe(201);

@@ -30,12 +30,20 @@ describe('POST /messages', () => {
     expect(await back.json()).toEqual({ message: 'héllo wörld 🌍' });
   });
 
+  it('accepts a character written as an escaped surrogate pair: only an unpaired half is refused', async () => {
+    const response = await post('{"message": "\\ud83d\\ude00"}');
+    expect(response.status).toBe(201);
+    const { digest } = (await response.json()) as { digest: string };
+    expect(await (await fetch(`${sut.url}/messages/${digest}`)).json()).toEqual({ message: '😀' });
+  });
+
   it.each([
     ['a missing message', JSON.stringify({}), /message/],
     ['a non-string message', JSON.stringify({ message: 42 }), /message/],
     ['a null message', JSON.stringify({ message: null }), /message/],
     ['a JSON array', JSON.stringify(['foo']), /.+/],
     ['malformed JSON', '{"message": "foo"', /JSON/i],
+    ['a message with a lone surrogate, which names no character and would come back as another', '{"message": "a\\ud800b"}', /^message: not well-formed Unicode: it holds a lone surrogate/],
   ])('refuses %s with 400 and an err_msg', async (_case, body, pattern) => {
     const response = await post(body);
     expect(response.status).toBe(400);
