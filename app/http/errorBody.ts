@@ -4,5 +4,6 @@
  * that validation errors, body-limit errors and handler errors all agree per route.
  */
 export function errorBody(path: string, message: string): Record<string, string> {
-  return path.startsWith('/messages') ? { err_msg: message } : { error: message };
+  // `/messages` and what is below it; `/messagesx` is another path, and follows randomize.
+  return path === '/messages' || path.startsWith('/messages/') ? { err_msg: message } : { error: message };
 }

@@ -119,12 +119,12 @@ const appPath = (target: string): string => decodedAsHono(new URL(`http://localh
 /**
  * The key of the error body the contract names for an answer on this path: `err_msg` under
  * /messages (that seed's contract), `message` ("not found") for a job's result that is not there,
- * `error` everywhere else. "Under /messages" is the app's errorBody rule: any path that starts so,
- * `/messagesx` (a 404) included.
+ * `error` everywhere else. "Under /messages" is `/messages` and the paths below it: `/messagesx`
+ * (a 404) is another path, and answers `error`.
  */
 function errorKey(target: string, status: number): 'err_msg' | 'message' | 'error' {
   const path = appPath(target);
-  if (path.startsWith('/messages')) return 'err_msg';
+  if (path === '/messages' || path.startsWith('/messages/')) return 'err_msg';
   if (status === 404 && /^\/(file|evensum|randomize)\/[^/]+\/result$/.test(path)) return 'message';
   return 'error';
 }
@@ -593,6 +593,12 @@ describe('the HTTP API, fuzzed (property-based, against the real app)', () => {
       expect(answer.status).toBe(404);
       expect(answer.headers.allow).toBeUndefined();
       expect(json(answer)).toEqual(expected);
+    });
+
+    it('answers a path that only begins like /messages with the error body of every other route', async () => {
+      const answer = await send({ method: 'GET', path: '/messagesx' });
+      expect(answer.status).toBe(404);
+      expect(json(answer)).toEqual({ error: 'no route for GET /messagesx' });
     });
   });
 
