@@ -82,7 +82,12 @@ function replayTimeFactor(trace: Trace, options: Pick<ReplayOptions, 'maxReplayS
 
 /** How many simulated seconds `replayTrace` plays a trace over, without replaying it (filling gaps moves neither end nor step). */
 export function replayedSeconds(trace: Trace, options: Pick<ReplayOptions, 'maxReplayStepSeconds'>): number {
-  return Math.max(1, Math.ceil(traceEndSeconds(trace) / replayTimeFactor(trace, options)));
+  const end = traceEndSeconds(trace);
+  // end × max / step rather than end / (step / max): the factor rounded first can leave a whole
+  // number of rows a hair over a whole number of seconds (3 rows of 2674 s, at most 17 s each:
+  // 51.00000000000001), and the ceiling then plays the last row for one second more.
+  const factor = replayTimeFactor(trace, options);
+  return Math.max(1, Math.ceil(factor === 1 ? end : (end * options.maxReplayStepSeconds) / trace.stepSeconds));
 }
 
 /** Where a trace ends: its last row holds for one step. */
