@@ -67,10 +67,14 @@ export function excerpt(text: string): string {
   return cut === text ? quoted : `${quoted}… (${text.length} characters)`;
 }
 
+/** Text from the file as written when it is short, else as an excerpt (quoted and cut). */
+function asWrittenOrExcerpt(text: string): string {
+  return text.length > EXCERPT_CHARACTERS ? excerpt(text) : text;
+}
+
 /** A list of header names for a message, cut as an excerpt is. */
 function headerList(header: readonly string[], separator: string): string {
-  const text = header.join(separator);
-  return text.length > EXCERPT_CHARACTERS ? excerpt(text) : text;
+  return asWrittenOrExcerpt(header.join(separator));
 }
 
 const HEADER = /^\s*[A-Za-z_]/;
@@ -247,7 +251,8 @@ export function readTraceLine(text: string, context: TraceLineContext): TraceLin
   // The trace keeps seconds from the first row: a row whose distance from it overflows
   // (-1e308 then 1e308), or rounds to the previous row's (-1, then 1e-20 and 2e-20), would be an
   // infinite or a repeated time there.
-  if (!Number.isNaN(context.firstTime) && !(time - context.firstTime > context.previousTime - context.firstTime && Number.isFinite(time - context.firstTime))) {
+  const sinceFirst = time - context.firstTime;
+  if (!Number.isNaN(context.firstTime) && !(Number.isFinite(sinceFirst) && sinceFirst > context.previousTime - context.firstTime)) {
     return { kind: 'problem', problem: { kind: 'span', cell: timeCell }, layout: found };
   }
   return { kind: 'row', time, value, cell: timeCell, layout: found };
@@ -284,14 +289,10 @@ export function traceLineMessage(problem: TraceLineProblem, context: TraceLineCo
       return `value is not a number: ${excerpt(problem.cell)}`;
     case 'negative':
       return `value must not be negative: ${problem.value}`;
-    case 'order': {
-      const [now, before] = [problem.cell, problem.previousCell].map((cell) => (cell.length > EXCERPT_CHARACTERS ? excerpt(cell) : cell));
-      return `timestamp ${now} does not increase (previous row: ${before})`;
-    }
-    case 'span': {
-      const now = problem.cell.length > EXCERPT_CHARACTERS ? excerpt(problem.cell) : problem.cell;
-      return `timestamp ${now} is too far from the first row's, or too close to the previous row's, to count in seconds from the first row`;
-    }
+    case 'order':
+      return `timestamp ${asWrittenOrExcerpt(problem.cell)} does not increase (previous row: ${asWrittenOrExcerpt(problem.previousCell)})`;
+    case 'span':
+      return `timestamp ${asWrittenOrExcerpt(problem.cell)} is too far from the first row's, or too close to the previous row's, to count in seconds from the first row`;
   }
 }
 
