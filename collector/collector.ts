@@ -165,6 +165,8 @@ export class Collector {
       case 'die':
       case 'stop':
       case 'destroy':
+        // A refused container is warned about once in its life; once gone its id is not kept.
+        if (event.action === 'destroy') this.refused.delete(event.id);
         if (state) {
           this.remove(event.id, state);
           this.writeFinalPoint(state);
