@@ -61,6 +61,19 @@ async function dropDatabase(connection: InfluxConnection): Promise<void> {
   created.delete(connection.database);
 }
 
+/** Runs `use` with a writer that logs nothing, on a fresh database; then closes the writer and drops the database. */
+async function withQuietWriter(use: (writer: InfluxWriter, connection: InfluxConnection) => Promise<void>): Promise<void> {
+  const connection = await freshDatabase();
+  const { logger } = capturingLogger('fatal');
+  const writer = new InfluxWriter(connection, { logger });
+  try {
+    await use(writer, connection);
+  } finally {
+    await writer.close(0);
+    await dropDatabase(connection);
+  }
+}
+
 afterAll(async () => {
   for (const database of [...created]) await dropDatabase({ url, database, retentionPolicy: '', auth: { kind: 'none' } }).catch(() => undefined);
 });
@@ -257,10 +270,7 @@ const containerFields = Object.values(ContainerStatsField);
 describe('names from Docker labels, written by the collector and read back by the scaler and the report', () => {
   it('come back unchanged with the values written, or the container is refused with a warning; the others are never harmed and a name never changes a query', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(containerSpec, { minLength: 1, maxLength: 3 }), async (specs) => {
-        const connection = await freshDatabase();
-        const { logger } = capturingLogger('fatal');
-        const writer = new InfluxWriter(connection, { logger });
+      fc.asyncProperty(fc.array(containerSpec, { minLength: 1, maxLength: 3 }), (specs) => withQuietWriter(async (writer, connection) => {
         const lines: string[] = [];
         const { collector, targets, logs } = collectorFor(specs, writer, lines);
         try {
@@ -317,10 +327,8 @@ describe('names from Docker labels, written by the collector and read back by th
           }
         } finally {
           await collector.stop();
-          await writer.close(0);
-          await dropDatabase(connection);
         }
-      }),
+      })),
       propertySettings(60),
     );
   });
@@ -385,11 +393,8 @@ function stored(field: string, value: number | undefined): number | null {
 
 describe('field values', () => {
   it('any finite value comes back as written (integers rounded); NaN, ±Infinity and integers beyond int64 are left out, never failing the point or its batch', async () => {
-    const connection = await freshDatabase();
-    const { logger } = capturingLogger('fatal');
-    const writer = new InfluxWriter(connection, { logger });
     let run = 0;
-    try {
+    await withQuietWriter(async (writer, connection) => {
       await fc.assert(
         fc.asyncProperty(serviceStatsArb, async (stats) => {
           run += 1;
@@ -409,10 +414,7 @@ describe('field values', () => {
         }),
         propertySettings(80),
       );
-    } finally {
-      await writer.close(0);
-      await dropDatabase(connection);
-    }
+    });
   });
 
   it('an integer field beyond int64 is left out instead of failing the point (regression: memory limits summed past 2^63)', () => {
@@ -470,11 +472,8 @@ describe('the line protocol the points become', () => {
   });
 
   it('string fields are stored by influxd exactly as the reference reader reads them', async () => {
-    const connection = await freshDatabase();
-    const { logger } = capturingLogger('fatal');
-    const writer = new InfluxWriter(connection, { logger });
     let run = 0;
-    try {
+    await withQuietWriter(async (writer, connection) => {
       await fc.assert(
         fc.asyncProperty(fc.string({ unit: nameUnit, maxLength: 20 }), async (reason) => {
           run += 1;
@@ -486,10 +485,7 @@ describe('the line protocol the points become', () => {
         }),
         propertySettings(40),
       );
-    } finally {
-      await writer.close(0);
-      await dropDatabase(connection);
-    }
+    });
   });
 });
 
