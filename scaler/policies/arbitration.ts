@@ -110,17 +110,22 @@ function arbitrateOne(input: ArbitrationInput): ArbitrationResult {
     horizontalReferenceCpuCores: reference,
   });
 
-  if (input.memoryPressure || input.oomKilled) {
-    const cause = input.oomKilled ? 'OOM kill' : 'memory pressure';
-    if (input.verticalMemory.action === 'scale_up') return result(input.verticalMemory, `${cause} → more memory, not more replicas`);
+  const memoryCause = input.oomKilled ? 'OOM kill' : input.memoryPressure ? 'memory pressure' : undefined;
+  let memoryAtCap = '';
+  if (memoryCause !== undefined) {
+    if (input.verticalMemory.action === 'scale_up') return result(input.verticalMemory, `${memoryCause} → more memory, not more replicas`);
     if (input.memoryLimitBytes < input.memoryMaxBytes) {
       const to = Math.min(input.memoryMaxBytes, Math.max(input.memoryLimitBytes * 1.2, input.memoryLimitBytes + 100 * 2 ** 20));
       return result(
         { ...input.verticalMemory, action: 'scale_up', resource: 'memory', from: input.memoryLimitBytes, to: Math.round(to) },
-        `${cause} → more memory, not more replicas`,
+        `${memoryCause} → more memory, not more replicas`,
       );
     }
-    if (input.horizontal.action !== 'scale_out') return nothing(`${cause} but memory is at its cap (${input.memoryMaxBytes} bytes): nothing more to give; raise memory.max`);
+    const atCap = `${memoryCause} but memory is at its cap (${input.memoryMaxBytes} bytes)`;
+    if (input.horizontal.action !== 'scale_out') return nothing(`${atCap}: nothing more to give; raise memory.max`);
+    // A scale-out here is the horizontal rule's own, for its own reason; the memory problem it
+    // does not cure is still stated, so that nobody reads the new replicas as its answer.
+    memoryAtCap = `${atCap}, raise memory.max; `;
   }
 
   if (input.horizontal.action === 'scale_out') {
@@ -131,11 +136,11 @@ function arbitrateOne(input: ArbitrationInput): ArbitrationResult {
       const to = Math.min(input.cpuMaxCores, Math.max(fromVertical, input.cpuLimitCores * factor));
       return result(
         { ...input.verticalCpu, action: 'scale_up', resource: 'cpu', from: input.cpuLimitCores, to },
-        'CPU-throttled single replica under its vertical cap grows before it multiplies',
+        `${memoryAtCap}CPU-throttled single replica under its vertical cap grows before it multiplies`,
       );
     }
     const why = !underCap ? 'CPU at its vertical cap → scale out' : input.requestDriven ? 'request-rate-driven load → scale out' : input.replicas > 1 ? 'already several replicas → scale out' : 'not CPU-throttled → scale out';
-    return result(input.horizontal, why);
+    return result(input.horizontal, `${memoryAtCap}${why}`);
   }
 
   if (input.horizontal.action === 'scale_in') {

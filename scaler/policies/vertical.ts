@@ -7,7 +7,8 @@ import { percentile, windowMax } from '../signals/percentile.js';
  * a safety margin; after an OOM kill, memory grows to at least ×1.2 and by at least 100 MiB (the
  * VPA's OOMBumpUpRatio and OOMMinBumpUp); never below the floor, always within the service's
  * bounds; changes under 10% of the current limit are skipped (a live update is cheap with
- * `docker update`, but churn is not free and the next sample would undo noise).
+ * `docker update`, but churn is not free and the next sample would undo noise), except a move
+ * into the bounds and the growth after an OOM kill, however small.
  */
 export interface VerticalSettings {
   percentile: number;
@@ -73,7 +74,7 @@ export function recommendMemory(input: MemoryUsageInput, settings: VerticalSetti
     peakBytes: peak,
     rawRecommendationBytes: raw,
     oomKilled: input.oomKilled ? 1 : 0,
-  }, why);
+  }, why, input.oomKilled);
 }
 
 function finish(
@@ -84,6 +85,8 @@ function finish(
   settings: VerticalSettings,
   signals: Record<string, number | undefined>,
   why: string,
+  /** The container was killed at its limit: any growth is worth it, however small. */
+  killedAtLimit = false,
 ): Decision {
   const bounds = resource === 'cpu' ? { min: settings.cpu.minCores, max: settings.cpu.maxCores } : { min: settings.memory.minBytes, max: settings.memory.maxBytes };
   const thresholds = { min: bounds.min, max: bounds.max, minChangeFraction: settings.minChangeFraction, floor: resource === 'cpu' ? settings.floorCpuCores : settings.floorMemoryBytes };
@@ -97,7 +100,10 @@ function finish(
   // them however small the move: the 10% rule saves churn, and must not keep a limit the
   // operator has ruled out.
   const outOfBounds = current < bounds.min || current > bounds.max;
-  if (change < settings.minChangeFraction && !outOfBounds) {
+  // After an OOM kill the last step to the cap is taken however small: the 10% rule saves churn
+  // on noise, and a kill at the current limit is not noise.
+  const grownAfterKill = killedAtLimit && recommended > current;
+  if (change < settings.minChangeFraction && !outOfBounds && !grownAfterKill) {
     return resourceDecision('vertical', resource, current, current, `${container}: ${why} → ${show(recommended)}, a ${(change * 100).toFixed(1)}% change, under ${Math.round(settings.minChangeFraction * 100)}%: skipped`, signals, thresholds);
   }
   const was = outOfBounds ? `was ${show(current)}, outside ${show(bounds.min)}..${show(bounds.max)}` : `was ${show(current)}`;

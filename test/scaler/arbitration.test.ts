@@ -40,6 +40,11 @@ describe('up or out: arbitration', () => {
     expect(decision.action).toBe('none');
     expect(decision.reason).toMatch(/memory is at its cap/);
   });
+  it('memory pressure at the memory cap while the horizontal rule scales out: the scale-out is its own, and the reason still names the memory cap', () => {
+    const { decision } = arbitrate({ ...base, memoryPressure: true, memoryLimitBytes: 1024 * MiB, requestDriven: true, horizontal: replicaDecision('adaptive', 1, 3, 'rps') });
+    expect(decision).toMatchObject({ action: 'scale_out', resource: 'replicas', to: 3 });
+    expect(decision.reason).toBe(`memory pressure but memory is at its cap (${1024 * MiB} bytes), raise memory.max; request-rate-driven load → scale out: rps`);
+  });
   it('a CPU-throttled single replica under its vertical cap grows before it multiplies', () => {
     const { decision } = arbitrate({ ...base, cpuThrottled: true, horizontal: replicaDecision('adaptive', 1, 2, 'cpu busy') });
     expect(decision).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.5, to: 1 });

@@ -43,6 +43,18 @@ describe('vertical recommendations (VPA-style)', () => {
     const decision = recommendMemory({ container: 'api', workingSetBytes: flatAt(120 * MiB), limitBytes: 128 * MiB, oomKilled: true }, settings);
     expect(decision.to).toBe(228 * MiB);
   });
+  it('after an OOM kill the last step to the memory cap is taken however small (950 MiB → the 1000 MiB cap, 5%)', () => {
+    const capped = { ...settings, memory: { minBytes: 64 * MiB, maxBytes: 1000 * MiB } };
+    const decision = recommendMemory({ container: 'api', workingSetBytes: flatAt(940 * MiB), limitBytes: 950 * MiB, oomKilled: true }, capped);
+    expect(decision).toMatchObject({ action: 'scale_up', resource: 'memory', from: 950 * MiB, to: 1000 * MiB });
+    expect(decision.reason).toMatch(/OOM kill at 950 MiB/);
+  });
+  it('without an OOM kill the same 5% step is skipped by the 10% rule', () => {
+    const capped = { ...settings, memory: { minBytes: 64 * MiB, maxBytes: 1000 * MiB } };
+    const decision = recommendMemory({ container: 'api', workingSetBytes: flatAt(900 * MiB), limitBytes: 950 * MiB, oomKilled: false }, capped);
+    expect(decision.action).toBe('none');
+    expect(decision.reason).toMatch(/under 10%: skipped/);
+  });
   it('never goes under the floor (10 millicores of use → 25 millicores floor, then the 50 m lower bound)', () => {
     const floorOnly = recommendCpu({ container: 'api', usageCores: flatAt(0.01), limitCores: 1 }, { ...settings, cpu: { minCores: 0.001, maxCores: 2 } });
     expect(floorOnly.to).toBe(0.025);

@@ -143,7 +143,7 @@ describe('vertical recommendations (properties)', () => {
     );
   });
 
-  it('after an OOM kill memory goes to at least max(×1.2, +100 MiB) of the limit, capped by the maximum; only a last step to the cap under 10% is skipped', () => {
+  it('after an OOM kill memory goes to at least max(×1.2, +100 MiB) of the limit, capped by the maximum, however small the last step to the cap', () => {
     fc.assert(
       fc.property(boundsArb, fc.oneof(memoryUsage, fc.constant([] as Sample[])), share, ({ config, settings }, usage, s) => {
         const limit = Math.round(between(config.memory.minBytes, config.memory.maxBytes, s));
@@ -151,12 +151,12 @@ describe('vertical recommendations (properties)', () => {
         expectPlainDecision(decision);
         const bump = Math.min(config.memory.maxBytes, Math.max(limit * settings.oomBumpFactor, limit + settings.oomMinBumpBytes));
         expect(decision.to).toBeLessThanOrEqual(config.memory.maxBytes);
-        if ((bump - limit) / limit >= settings.minChangeFraction) {
+        if (limit < config.memory.maxBytes) {
           expect(decision.action).toBe('scale_up');
           expect(decision.to).toBeGreaterThanOrEqual(Math.round(bump));
         } else {
-          // At (or within 10% of) the cap: the documented skip (arbitration then gives the rest, below).
           expect(decision.action).toBe('none');
+          expect(decision.reason).toMatch(/at the upper bound/);
         }
       }),
       propertySettings(300),
@@ -232,7 +232,7 @@ describe('up or out: arbitration (properties)', () => {
     );
   });
 
-  it('never answers memory pressure or an OOM kill with more replicas: below the memory cap it gives memory; at the cap a scale-out is only the horizontal rule’s own', () => {
+  it('never answers memory pressure or an OOM kill with more replicas: below the memory cap it gives memory; at the cap a scale-out is only the horizontal rule’s own, and its reason names the cap', () => {
     fc.assert(
       fc.property(eitherArb, ({ input }) => {
         if (!input.memoryPressure && !input.oomKilled) return;
@@ -244,8 +244,10 @@ describe('up or out: arbitration (properties)', () => {
         } else if (decision.action === 'scale_out') {
           expect(input.horizontal.action).toBe('scale_out');
           expect(decision.to).toBe(input.horizontal.to);
+          expect(decision.reason).toMatch(/memory is at its cap/);
         } else {
           expect(decision.resource === 'memory' && decision.action === 'scale_up').toBe(false);
+          if (decision.action !== 'none') expect(decision.reason).toMatch(/memory is at its cap/);
         }
       }),
       propertySettings(300),
