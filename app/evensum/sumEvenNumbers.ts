@@ -4,7 +4,7 @@ import type { ByteRange } from '../fileChunks/byteRange.js';
 import { splitEvenly } from '../fileChunks/byteRange.js';
 import { readOwnedTokens } from '../fileChunks/ownedTokens.js';
 import { throttledProgress } from '../fileChunks/progress.js';
-import { canStartWorkers, runHereAndInWorkers } from '../fileChunks/threadedRanges.js';
+import { canStartWorkers, runHereAndInWorkers, threadCount } from '../fileChunks/threadedRanges.js';
 import { EVEN_SUM_SEPARATORS, EvenSumScanner } from './evenSumScanner.js';
 import { combineEvenSumPartials, type EvenSumPartial, type EvenSumResult } from './evenSumPartial.js';
 
@@ -61,7 +61,7 @@ export async function sumEvenNumbersInRange(path: string, range: ByteRange, opti
  */
 export async function sumEvenNumbersInFile(path: string, options: EvenSumOptions): Promise<EvenSumResult> {
   const { size } = await stat(path);
-  const threads = Math.max(1, Math.min(Math.floor(options.threads), cpus().length * 4));
+  const threads = threadCount(options.threads, cpus().length * 4);
   const ranges = splitEvenly(size, size < 1 << 20 ? 1 : threads);
   const progress = throttledProgress(options.onProgress, size);
   const tasks: EvenSumTask[] = ranges.map((range) => ({ path, range, readBufferBytes: options.readBufferBytes }));

@@ -23,6 +23,7 @@ export function planChunks(fileSize: number, chunkBytes: number): ByteRange[] {
 
 /** `planChunks` for `parts` roughly equal ranges (one per thread or worker). */
 export function splitEvenly(fileSize: number, parts: number): ByteRange[] {
+  if (Number.isNaN(parts)) throw new RangeError('bad number of parts: NaN');
   const wanted = Math.max(1, Math.floor(parts));
   return planChunks(fileSize, Math.max(1, Math.ceil(fileSize / wanted)));
 }

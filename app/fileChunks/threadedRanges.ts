@@ -18,6 +18,16 @@ export function workerFailure(thrown: unknown): Extract<RangeWorkerMessage<never
 }
 
 /**
+ * The threads a caller's `threads` option asks for, as a whole number within 1..`most`. NaN is
+ * refused rather than read as some count: the CLI checks its flag, and a direct caller's NaN is a
+ * bug to show, not a thread count to guess.
+ */
+export function threadCount(requested: number, most: number): number {
+  if (Number.isNaN(requested)) throw new RangeError('threads: not a number (NaN); give a whole number of 1 or more');
+  return Math.max(1, Math.min(Math.floor(requested), most));
+}
+
+/**
  * True when this module runs as compiled JavaScript, so that worker files (`*.js` next to it) can
  * be started. Under vitest the sources are TypeScript and workers cannot load them.
  */

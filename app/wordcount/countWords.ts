@@ -6,7 +6,7 @@ import { readOwnedTokens, TokenTooLongError } from '../fileChunks/ownedTokens.js
 import { ASCII_WHITESPACE, separatorTable } from '../fileChunks/separators.js';
 import { throttledProgress } from '../fileChunks/progress.js';
 import { throwIfAborted } from '../fileChunks/abort.js';
-import { canStartWorkers, runHereAndInWorkers } from '../fileChunks/threadedRanges.js';
+import { canStartWorkers, runHereAndInWorkers, threadCount } from '../fileChunks/threadedRanges.js';
 import { WordTable } from './wordTable.js';
 import { RunReader, RunWriter } from './runFile.js';
 import { TextOutputWriter } from './textOutput.js';
@@ -156,7 +156,7 @@ export async function countWordsToFile(
   options: WordCountOptions,
 ): Promise<{ distinctWords: number; totalWords: number; bytes: number }> {
   const { size } = await stat(inputPath);
-  const threads = clamp(Math.floor(options.threads), 1, 64);
+  const threads = threadCount(options.threads, 64);
   const parts = Math.min(threads, Math.max(1, Math.floor(size / MIN_BYTES_PER_THREAD)));
   if (parts > 1) return countInRanges(inputPath, outputPath, size, splitEvenly(size, parts), options);
 

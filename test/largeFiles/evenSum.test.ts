@@ -174,6 +174,11 @@ describe('even-sum progress and cancellation', () => {
     for (let k = 1; k < seen.length; k++) expect(seen[k]![0]).toBeGreaterThanOrEqual(seen[k - 1]![0]);
   });
 
+  it('refuses a thread count that is not a number, with a RangeError that says so, however small the file', async () => {
+    const path = await fileWith('2 4\n');
+    await expect(sumEvenNumbersInFile(path, { threads: Number.NaN })).rejects.toThrow(/threads: not a number \(NaN\)/);
+  });
+
   it('stops with an AbortError when cancelled', async () => {
     const path = join(dir, 'abort.txt');
     await generateNumbersFile(path, 4 << 20);

@@ -57,6 +57,10 @@ describe('planChunks', () => {
     ]);
     expect(splitEvenly(1, 4)).toEqual([{ start: 0, end: 1 }]);
   });
+
+  it('refuses a number of parts that is not a number', () => {
+    expect(() => splitEvenly(10, Number.NaN)).toThrow(/bad number of parts: NaN/);
+  });
 });
 
 describe('readOwnedTokens: a range owns every token that starts inside it', () => {

@@ -59,6 +59,9 @@ describe('word count: every distinct word and its count', () => {
     expect(await countOf('a\r\nb\tc\vd\fe  a\r\n\r\n')).toBe('a 2\nb 1\nc 1\nd 1\ne 1\n');
   });
 
+  it('refuses a thread count that is not a number, with a RangeError that says so', async () => {
+    await expect(countOf('a b a\n', { threads: Number.NaN })).rejects.toThrow(/threads: not a number \(NaN\)/);
+  });
   it('counts the last word of a file without a final newline', async () => {
     expect(await countOf('x y x')).toBe('x 2\ny 1\n');
   });
