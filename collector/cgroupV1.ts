@@ -21,6 +21,7 @@ export function parseCgroupV1(files: Partial<Record<V1FileName, string>>): Cgrou
   const memoryUsage = parseSingleNumber(files['memory.usage_in_bytes']);
   if (usageNs === undefined || memoryUsage === undefined) return undefined;
   const cpuStat = parseKeyValues(files['cpu.stat']);
+  // -1 (no quota) is not a kernel integer to parseSingleNumber: undefined, which is what no quota is.
   const quotaUs = parseSingleNumber(files['cpu.cfs_quota_us']);
   const periodUs = parseSingleNumber(files['cpu.cfs_period_us']);
   const memoryStat = parseKeyValues(files['memory.stat']);

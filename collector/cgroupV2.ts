@@ -1,5 +1,5 @@
 import type { CgroupReadings } from './cgroupSample.js';
-import { parseKeyValues, parseSingleNumber } from './keyValueFile.js';
+import { parseKernelInteger, parseKeyValues, parseSingleNumber } from './keyValueFile.js';
 
 /** The v2 (unified) files read per container, all in the container's one directory. */
 export const v2Files = ['cpu.stat', 'cpu.max', 'memory.current', 'memory.stat', 'memory.max', 'memory.events'] as const;
@@ -29,17 +29,22 @@ export function parseCgroupV2(files: Partial<Record<V2FileName, string>>): Cgrou
     memoryWorkingSetBytes: Math.max(0, memoryUsage - inactiveFile),
     memoryRssBytes: memoryStat.get('anon') ?? 0,
     memoryCacheBytes: memoryStat.get('file') ?? 0,
+    // "max" is not a number, so reads as undefined, which is what no limit is.
     memoryLimitBytes: parseSingleNumber(files['memory.max']),
     oomKills: events.get('oom_kill') ?? 0,
     source: 'cgroup-v2',
   };
 }
 
-/** `cpu.max` is "$MAX $PERIOD" in µs; "max" means no limit. */
+/**
+ * `cpu.max` is "$MAX $PERIOD" in µs; "max" means no limit. Either field not a kernel integer
+ * reads as no limit known: Number() would take `1 1e-320` for an infinite limit, `1 1e400` for 0.
+ */
 export function parseCpuMax(text: string | undefined): number | undefined {
-  const [max, period] = (text ?? '').trim().split(/\s+/);
-  if (!max || max === 'max') return undefined;
-  const quota = Number(max);
-  const periodUs = Number(period ?? 100_000);
-  return Number.isFinite(quota) && quota > 0 && periodUs > 0 ? quota / periodUs : undefined;
+  if (text === undefined) return undefined;
+  const fields = text.trim().split(/[ \t]+/);
+  if (fields.length > 2) return undefined;
+  const quota = parseKernelInteger(fields[0] ?? '');
+  const periodUs = fields[1] === undefined ? 100_000 : parseKernelInteger(fields[1]);
+  return quota !== undefined && quota > 0 && periodUs !== undefined && periodUs > 0 ? quota / periodUs : undefined;
 }

@@ -29,12 +29,29 @@ export function histogramQuantile(quantile: number, cumulative: ReadonlyMap<numb
   return inBucket > 0 ? lower + (upper - lower) * ((rank - countBelow) / inBucket) : upper;
 }
 
-/** Per-bucket increase between two cumulative histograms; a reset (any bucket fell) counts from 0. */
+/**
+ * Per-bucket increase between two cumulative histograms; a reset (any bucket fell) counts from 0.
+ * A bucket count that is not a counter reading (negative, NaN, infinite) leaves the increase
+ * unknown: empty, as for a replica with no earlier scrape, since a negative or NaN bucket would
+ * skew this replica's quantiles and, added to the others', its service's. Counts that fall as
+ * `le` grows are kept: histogramQuantile corrects those as Prometheus does.
+ */
 export function histogramIncrease(previous: ReadonlyMap<number, number> | undefined, current: ReadonlyMap<number, number>): Map<number, number> {
+  if (!allCounterReadings(current) || (previous !== undefined && !allCounterReadings(previous))) return new Map();
   const reset = previous === undefined || [...current].some(([bound, count]) => count < (previous.get(bound) ?? 0));
   const increase = new Map<number, number>();
   for (const [bound, count] of current) increase.set(bound, reset ? count : count - (previous?.get(bound) ?? 0));
   return increase;
+}
+
+/** What a Prometheus counter, or a histogram's bucket, can read: a finite number, not below 0. */
+export function isCounterReading(value: number): boolean {
+  return Number.isFinite(value) && value >= 0;
+}
+
+function allCounterReadings(histogram: ReadonlyMap<number, number>): boolean {
+  for (const count of histogram.values()) if (!isCounterReading(count)) return false;
+  return true;
 }
 
 /** Adds histograms bucket by bucket (replicas of a service, when their buckets agree). */

@@ -1,4 +1,7 @@
-/** Parses the flat-keyed cgroup files (`memory.stat`, `cpu.stat`, `memory.events`): `key value` per line. */
+/**
+ * Parses the flat-keyed cgroup files (`memory.stat`, `cpu.stat`, `memory.events`): `key value` per
+ * line. A key whose value is not a kernel integer (see parseKernelInteger) is left out, as if absent.
+ */
 export function parseKeyValues(text: string | undefined): Map<string, number> {
   const values = new Map<string, number>();
   if (!text) return values;
@@ -9,19 +12,40 @@ export function parseKeyValues(text: string | undefined): Map<string, number> {
     if (end < 0) end = text.length;
     const space = text.indexOf(' ', start);
     if (space > start && space < end) {
-      const number = Number(text.slice(space + 1, end));
-      if (Number.isFinite(number)) values.set(text.slice(start, space), number);
+      const number = parseKernelInteger(text, space + 1, end);
+      if (number !== undefined) values.set(text.slice(start, space), number);
     }
     start = end + 1;
   }
   return values;
 }
 
-/** A single-number cgroup file (`cpuacct.usage`, `memory.current`); undefined when absent or not a number. */
+/** A single-number cgroup file (`cpuacct.usage`, `memory.current`); undefined when absent or not a kernel integer. */
 export function parseSingleNumber(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const trimmed = text.trim();
-  if (trimmed === '') return undefined;
-  const number = Number(trimmed);
+  return text === undefined ? undefined : parseKernelInteger(text);
+}
+
+/**
+ * The number in `text` from `start` to `end` when it is written as the kernel writes cgroup
+ * counters and sizes: decimal digits, blanks and line ends around them allowed; else undefined.
+ * Number() alone would read `-5`, `0x10`, `1e3` and an empty value (as 0), none of which the
+ * kernel writes, so they can only be a garbled or foreign file; a negative limit or usage
+ * from one would reach the scaler as a reading. Numbers above 2^53 (v1's "no memory limit",
+ * 9223372036854771712) read as the nearest double, which is all the callers need of them.
+ */
+export function parseKernelInteger(text: string, start = 0, end = text.length): number | undefined {
+  while (start < end && isBlank(text.charCodeAt(start))) start++;
+  while (end > start && isBlank(text.charCodeAt(end - 1))) end--;
+  if (start === end) return undefined;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 /* 0 */ || code > 57 /* 9 */) return undefined;
+  }
+  const number = Number(text.slice(start, end));
+  // Over 308 digits is Infinity.
   return Number.isFinite(number) ? number : undefined;
+}
+
+function isBlank(code: number): boolean {
+  return code === 32 /* space */ || code === 9 /* tab */ || code === 10 /* \n */ || code === 13 /* \r */;
 }

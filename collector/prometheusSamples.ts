@@ -11,19 +11,17 @@ export interface PromSample {
  * Every sample of a Prometheus text exposition, flat. Tokenising (escapes, label quoting, +Inf)
  * is left to parse-prometheus-text-format; its grouping of histograms and summaries, though,
  * merges series that differ by labels other than `le` (prom-client's per-route histograms), so
- * their TYPE lines are withheld and the `_bucket`/`_sum`/`_count` lines come through as plain
- * samples, to be grouped by `histogramBuckets`.
+ * only sample lines reach it, untyped, and the `_bucket`/`_sum`/`_count` lines come through as
+ * plain samples, to be grouped by `histogramBuckets`.
  *
  * With `only`, lines of other metrics are skipped before parsing: an app's exposition is mostly
  * runtime metrics (GC, heap, event loop) the collector does not use, and parsing them would be
- * most of its CPU.
+ * most of its CPU. Both ways pick lines alike, so `only` changes which samples come back, never
+ * how one is read.
  */
 export function parsePromSamples(text: string, only?: ReadonlySet<string>): PromSample[] {
-  // A line end after the last line: parse-prometheus-text-format writes a family out when the
-  // next one starts or at the last line, so a sample on the last line itself would be lost.
-  const kept = only ? keepLinesOf(text, only) : `${text.replace(/^#\s*TYPE\s+\S+\s+(histogram|summary)\s*$/gim, '')}\n`;
   const samples: PromSample[] = [];
-  for (const family of parsePrometheusTextFormat(kept)) {
+  for (const family of parsePrometheusTextFormat(sampleLines(text, only))) {
     for (const metric of family.metrics) {
       if (metric.value === undefined) continue;
       samples.push({ name: family.name, labels: metric.labels ?? {}, value: parsePromNumber(metric.value) });
@@ -32,25 +30,108 @@ export function parsePromSamples(text: string, only?: ReadonlySet<string>): Prom
   return samples;
 }
 
-/** Sample lines whose metric name is in `names` (comments dropped: samples are read untyped). */
-function keepLinesOf(text: string, names: ReadonlySet<string>): string {
+/**
+ * The sample lines of an exposition that have a value, of the metrics in `names` if given, each
+ * trimmed as the library trims a line. Comments go: "# as the first non-whitespace character"
+ * (text format 0.0.4), so an indented `# TYPE h histogram` is a comment too, and is not left for
+ * the library to group `h`'s series by. Runs per scrape over every line: no regexes, and a slice
+ * only for a line's name and for the lines kept.
+ */
+function sampleLines(text: string, names: ReadonlySet<string> | undefined): string {
   const kept: string[] = [];
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    if (text.charCodeAt(start) !== 35 /* # */ && end > start) {
+    const next = end + 1;
+    while (start < end && isSpace(text.charCodeAt(start))) start++;
+    if (start < end && text.charCodeAt(start) !== 35 /* # */) {
       let nameEnd = start;
       while (nameEnd < end) {
         const code = text.charCodeAt(nameEnd);
         if (code === 123 /* { */ || code === 32 /* space */ || code === 9 /* tab */) break;
         nameEnd++;
       }
-      if (names.has(text.slice(start, nameEnd))) kept.push(text.slice(start, end));
+      if (names === undefined || names.has(text.slice(start, nameEnd))) {
+        while (isSpace(text.charCodeAt(end - 1))) end--;
+        if (hasValue(text, nameEnd, end)) kept.push(text.slice(start, end));
+      }
     }
-    start = end + 1;
+    start = next;
   }
+  // A line end after the last line: parse-prometheus-text-format writes a family out when the
+  // next one starts or at the last line, so a sample on the last line itself would be lost.
   return kept.length ? `${kept.join('\n')}\n` : '';
+}
+
+// The states of hasValue, named after the part of the line it is in.
+const AFTER_NAME = 0;
+const LABELS = 1;
+const LABEL_NAME = 2;
+const EQUALS = 3;
+const QUOTE = 4;
+const LABEL_VALUE = 5;
+const ESCAPED = 6;
+const NEXT_LABEL = 7;
+const AFTER_LABELS = 8;
+
+/**
+ * Whether a sample line, from the end of its name, goes on to a value: the library's own reading
+ * of a line (its tokeniser's states, without the strings). It reads a line with none, such as
+ * `m{a="b"}`, as the value '', which is 0 to Number() and, after a sample of the same labels,
+ * replaces that sample's value; so such a line is not passed on. A line the library would refuse
+ * counts as having a value, to be refused there as before.
+ */
+function hasValue(text: string, from: number, end: number): boolean {
+  let state = AFTER_NAME;
+  for (let i = from; i < end; i++) {
+    const code = text.charCodeAt(i);
+    const blank = code === 32 /* space */ || code === 9 /* tab */;
+    switch (state) {
+      case AFTER_NAME:
+        if (code === 123 /* { */) state = LABELS;
+        else if (!blank) return true;
+        break;
+      case LABELS:
+        if (code === 125 /* } */) state = AFTER_LABELS;
+        else if (!blank) state = LABEL_NAME;
+        break;
+      case LABEL_NAME:
+        if (code === 61 /* = */) state = QUOTE;
+        else if (code === 125 /* } */) state = AFTER_LABELS;
+        else if (blank) state = EQUALS;
+        break;
+      case EQUALS:
+        if (code === 61 /* = */) state = QUOTE;
+        else if (!blank) return true;
+        break;
+      case QUOTE:
+        if (code === 34 /* " */) state = LABEL_VALUE;
+        else if (!blank) return true;
+        break;
+      case LABEL_VALUE:
+        if (code === 92 /* \ */) state = ESCAPED;
+        else if (code === 34 /* " */) state = NEXT_LABEL;
+        break;
+      case ESCAPED:
+        state = LABEL_VALUE;
+        break;
+      case NEXT_LABEL:
+        if (code === 44 /* , */) state = LABEL_NAME;
+        else if (code === 125 /* } */) state = AFTER_LABELS;
+        else if (!blank) return true;
+        break;
+      default: // AFTER_LABELS
+        if (!blank) return true;
+    }
+  }
+  return false;
+}
+
+/** What String.prototype.trim takes for whitespace, as the library trims each line with it (a BOM too). */
+function isSpace(code: number): boolean {
+  if (code < 128) return code === 32 || (code >= 9 && code <= 13);
+  return code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
 }
 
 /** Every sample name a histogram or counter family may expose under `name`. */

@@ -1,4 +1,4 @@
-import { histogramIncrease, histogramQuantile } from './histogramQuantile.js';
+import { histogramIncrease, histogramQuantile, isCounterReading } from './histogramQuantile.js';
 import { familyNames, histogramBuckets, type PromSample, sumSamples } from './prometheusSamples.js';
 
 /** Which exposed metrics mean what. Defaults match the app's prom-client names. */
@@ -98,15 +98,18 @@ export const maxUptimeForRateFromStartSeconds = 60;
 
 /**
  * Rates between two scrapes of one replica. A counter that went down was reset (the process
- * restarted): its whole current value is the increase. A replica seen for the first time has no
- * rate, unless it exposes its start time and started within the last minute: then its counters
- * are rated from zero at start, so a new replica's first requests are not lost.
+ * restarted): its whole current value is the increase. A counter read as negative or not finite
+ * gives no rate. A replica seen for the first time has no rate, unless it exposes its start time
+ * and started within the last minute: then its counters are rated from zero at start, so a new
+ * replica's first requests are not lost.
  */
 export function requestStats(previous: ScrapeSnapshot | undefined, current: ScrapeSnapshot): RequestStats {
   const baseline = baselineFor(previous, current);
   const elapsed = baseline ? current.monotonicSeconds - baseline.monotonicSeconds : 0;
-  const rate = (now: number | undefined, before: number | undefined) =>
-    baseline && elapsed > 0 && now !== undefined ? counterIncrease(before ?? 0, now) / elapsed : undefined;
+  const rate = (now: number | undefined, before: number | undefined) => {
+    const increase = baseline && elapsed > 0 && now !== undefined ? counterIncrease(before ?? 0, now) : undefined;
+    return increase === undefined ? undefined : increase / elapsed;
+  };
   const requestsPerSecond = rate(current.requestsTotal, baseline?.requestsTotal);
   const errorsPerSecond = rate(current.errorsTotal, baseline?.errorsTotal);
   const latencyIncrease = baseline ? histogramIncrease(baseline.latency, current.latency) : new Map<number, number>();
@@ -152,7 +155,12 @@ function baselineFor(previous: ScrapeSnapshot | undefined, current: ScrapeSnapsh
   };
 }
 
-/** Increase of a counter; a decrease means it restarted from 0, so the current value is the increase. */
-export function counterIncrease(before: number, now: number): number {
+/**
+ * Increase of a counter; a decrease means it restarted from 0, so the current value is the
+ * increase. A negative or non-finite reading (before or now) is not a counter reading, so the
+ * increase is unknown: read as a restart it would give a negative rate, or an infinite one.
+ */
+export function counterIncrease(before: number, now: number): number | undefined {
+  if (!isCounterReading(before) || !isCounterReading(now)) return undefined;
   return now >= before ? now - before : now;
 }

@@ -1,12 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { CgroupReadings } from '../../collector/cgroupSample.js';
+import { parseCgroupV1, v1Files, type V1FileName } from '../../collector/cgroupV1.js';
+import { parseCgroupV2, parseCpuMax, v2Files, type V2FileName } from '../../collector/cgroupV2.js';
+import { histogramIncrease } from '../../collector/histogramQuantile.js';
+import { parseKeyValues, parseSingleNumber } from '../../collector/keyValueFile.js';
 import { parseTargetLabels } from '../../collector/labels.js';
 import { familyNames, histogramBuckets, parsePromSamples, sumSamples, type PromSample } from '../../collector/prometheusSamples.js';
+import { counterIncrease, requestStats, type ScrapeSnapshot } from '../../collector/requestMetrics.js';
 import { propertySettings } from '../support/properties.js';
 
 /**
- * Property tests of the collector's reading of a Prometheus text exposition
- * (`collector/prometheusSamples.ts`) and of a container's platform labels (`collector/labels.ts`).
+ * Property tests of the collector's reading of its inputs: a Prometheus text exposition
+ * (`collector/prometheusSamples.ts`) and the counters in it (`collector/requestMetrics.ts`,
+ * `collector/histogramQuantile.ts`), a container's cgroup files (`collector/keyValueFile.ts`,
+ * `collector/cgroupV1.ts`, `collector/cgroupV2.ts`) and its platform labels (`collector/labels.ts`).
  */
 
 type Kind = 'counter' | 'gauge' | 'histogram' | 'untyped';
@@ -105,11 +113,39 @@ describe('Prometheus exposition parsing, as properties', () => {
     expect(parsePromSamples('h_bucket{le="+Inf"} 3')).toEqual([{ name: 'h_bucket', labels: { le: '+Inf' }, value: 3 }]);
   });
 
-  it('an empty HELP line fails the whole text without `only` (the library\'s rule), and is skipped with `only`, as the collector reads', () => {
-    // Pinned, not endorsed: Prometheus's own parser takes `# HELP name` with no text; the
-    // collector always passes `only`, which drops comments before the library sees them.
-    expect(() => parsePromSamples('# HELP a \na 1\n')).toThrow(/Encountered invalid line: # HELP a/);
-    expect(parsePromSamples('# HELP a \na 1\n', new Set(['a']))).toEqual([{ name: 'a', labels: {}, value: 1 }]);
+  it('a comment never reaches the library, with or without `only`: an empty HELP, a TYPE with more words, `#` with no space', () => {
+    // The library refuses the first two (Prometheus's own parser takes `# HELP name`), and reads
+    // the third as a sample named `#x`; samples are read untyped, so comments say nothing needed.
+    for (const only of [undefined, new Set(['a'])]) {
+      expect(parsePromSamples('# HELP a \na 1\n', only)).toEqual([{ name: 'a', labels: {}, value: 1 }]);
+      expect(parsePromSamples('# TYPE a counter extra\na 1\n', only)).toEqual([{ name: 'a', labels: {}, value: 1 }]);
+      expect(parsePromSamples('#x 1\na 1\n', only)).toEqual([{ name: 'a', labels: {}, value: 1 }]);
+    }
+  });
+
+  it('regression: a sample line with a name and no value is not a sample (it read as 0), with or without `only`', () => {
+    for (const only of [undefined, familyNames(['http_requests', 'foo', 'm'])]) {
+      expect(parsePromSamples('http_requests_total{route="/"}\n', only)).toEqual([]);
+      expect(parsePromSamples('foo \n', only)).toEqual([]);
+      // The library merges a line into the one before when their labels match: the value went to 0.
+      expect(parsePromSamples('m{a="b"} 1\nm{a="b"}\n', only)).toEqual([{ name: 'm', labels: { a: 'b' }, value: 1 }]);
+      // What looks like a value inside a label value is not one.
+      expect(parsePromSamples('m{a="} 1"}\n', only)).toEqual([]);
+    }
+  });
+
+  it('regression: an indented TYPE histogram line is a comment too, so the buckets come through as samples without `only` (they were lost)', () => {
+    const text = '  # TYPE h histogram\nh_bucket{le="1"} 2\nh_bucket{le="+Inf"} 3\n';
+    const buckets = [{ name: 'h_bucket', labels: { le: '1' }, value: 2 }, { name: 'h_bucket', labels: { le: '+Inf' }, value: 3 }];
+    expect(parsePromSamples(text)).toEqual(buckets);
+    expect(parsePromSamples(text, familyNames(['h']))).toEqual(buckets);
+  });
+
+  it('regression: with `only`, an indented sample line, or one after a byte order mark, is read as without (it was skipped)', () => {
+    for (const text of ['  m 1\n', '\tm 1\n', '\ufeffm 1\n']) {
+      expect(parsePromSamples(text, new Set(['m'])), JSON.stringify(text)).toEqual([{ name: 'm', labels: {}, value: 1 }]);
+      expect(parsePromSamples(text), JSON.stringify(text)).toEqual([{ name: 'm', labels: {}, value: 1 }]);
+    }
   });
 
   it('with `only` the names of some families, it gives back exactly those families\' samples, as without `only`', () => {
@@ -187,6 +223,79 @@ describe('Prometheus exposition parsing, as properties', () => {
     );
   });
 
+  /** A line as an exposition may hold one beyond what prom-client writes. Each sample line has its own labels, so no two are one series. */
+  type MessyLine =
+    | { kind: 'sample'; name: string; labelled: boolean; extra: string | undefined; value: number; indent: string; braceGap: string; gap: string; trailing: string }
+    | { kind: 'no value'; name: string; labelled: boolean; extra: string | undefined; sameAsBefore: boolean; indent: string; braceGap: string; trailing: string }
+    | { kind: 'comment'; indent: string; body: string }
+    | { kind: 'blank'; text: string };
+  // Whitespace the library trims off a line: the format's blanks, and others such as a byte order mark.
+  const indent = fc.constantFrom('', '', ' ', '\t', ' \t ', '\ufeff', '\u00a0', '\v');
+  const trailing = fc.constantFrom('', '', ' ', '\t', '\r', ' \u00a0');
+  const braceGap = fc.constantFrom('', '', ' ');
+  const messyName = fc.constantFrom('m', 'm_bucket', 'm_count', 'n_total', 'x');
+  const extra = fc.option(labelValue, { nil: undefined });
+  const messyLine: fc.Arbitrary<MessyLine> = fc.oneof(
+    fc.record({ kind: fc.constant('sample' as const), name: messyName, labelled: fc.boolean(), extra, value: sampleValue, indent, braceGap, gap: fc.constantFrom(' ', '\t', '  '), trailing }),
+    fc.record({ kind: fc.constant('no value' as const), name: messyName, labelled: fc.boolean(), extra, sameAsBefore: fc.boolean(), indent, braceGap, trailing }),
+    fc.record({ kind: fc.constant('comment' as const), indent, body: fc.constantFrom(' TYPE m histogram', ' TYPE m_bucket summary', ' TYPE n_total counter', ' HELP m some help', ' HELP m ', 'TYPE m histogram', '', ' TYPE m counter extra', ' m 1', '# x') }),
+    fc.record({ kind: fc.constant('blank' as const), text: fc.constantFrom('', ' ', '\t', '\r') }),
+  );
+
+  /** The text of the lines and the samples it holds, in order. */
+  function renderMessy(lines: readonly MessyLine[], lineEnd: string, finalLineEnd: boolean): { text: string; samples: PromSample[] } {
+    const texts: string[] = [];
+    const samples: PromSample[] = [];
+    const unlabelled = new Set<string>();
+    let last: { name: string; labels: [string, string][] } | undefined;
+    lines.forEach((line, i) => {
+      if (line.kind === 'comment') texts.push(`${line.indent}#${line.body}`);
+      if (line.kind === 'blank') texts.push(line.text);
+      if (line.kind !== 'sample' && line.kind !== 'no value') return;
+      let name = line.name;
+      let labels: [string, string][] = line.labelled || (line.kind === 'sample' && unlabelled.has(name)) ? [['i', String(i)], ...(line.extra === undefined ? [] : [['e', line.extra] as [string, string]])] : [];
+      // A line with no value after a sample of the same series: the case the library merged.
+      if (line.kind === 'no value' && line.sameAsBefore && last) ({ name, labels } = last);
+      const series = `${line.indent}${name}${labels.length ? line.braceGap : ''}${labelText(labels)}`;
+      if (line.kind === 'no value') {
+        texts.push(`${series}${line.trailing}`);
+        return;
+      }
+      if (labels.length === 0) unlabelled.add(name);
+      texts.push(`${series}${line.gap}${number(line.value)}${line.trailing}`);
+      samples.push({ name, labels: Object.fromEntries(labels), value: line.value });
+      last = { name, labels };
+    });
+    return { text: texts.join(lineEnd) + (finalLineEnd ? lineEnd : ''), samples };
+  }
+
+  it('an exposition with indented lines and comments, whitespace the library trims, comments of any shape and lines with no value gives exactly its valued samples, with `only` those of the names kept', () => {
+    const only = familyNames(['m', 'n']);
+    fc.assert(
+      fc.property(fc.array(messyLine, { maxLength: 14 }), fc.constantFrom('\n', '\r\n'), fc.boolean(), (lines, lineEnd, finalLineEnd) => {
+        const { text, samples } = renderMessy(lines, lineEnd, finalLineEnd);
+        expect(canonical(parsePromSamples(text))).toEqual(canonical(samples));
+        expect(canonical(parsePromSamples(text, only))).toEqual(canonical(samples.filter((sample) => only.has(sample.name))));
+      }),
+      propertySettings(400),
+    );
+  });
+
+  it('a line with no value never yields a sample, nor changes the sample of the same series before it, with or without `only`', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z_:][a-z0-9_:]{0,8}$/), labelSet, indent, braceGap, trailing, sampleValue, (name, labels, before, gap, after, value) => {
+        const noValue = `${before}${name}${labels.length ? gap : ''}${labelText(labels)}${after}`;
+        const sample = { name, labels: Object.fromEntries(labels), value };
+        for (const only of [undefined, new Set([name])]) {
+          expect(parsePromSamples(`${noValue}\n`, only)).toEqual([]);
+          expect(parsePromSamples(noValue, only)).toEqual([]);
+          expect(canonical(parsePromSamples(`${name}${labelText(labels)} ${number(value)}\n${noValue}\n`, only))).toEqual(canonical([sample]));
+        }
+      }),
+      propertySettings(300),
+    );
+  });
+
   it('familyNames gives each name with every suffix a counter or histogram family exposes, and nothing else', () => {
     fc.assert(
       fc.property(fc.array(fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/), { maxLength: 5 }), (names) => {
@@ -195,6 +304,124 @@ describe('Prometheus exposition parsing, as properties', () => {
         for (const member of all) expect(names.some((name) => ['', '_bucket', '_sum', '_count', '_total'].some((suffix) => member === `${name}${suffix}`))).toBe(true);
       }),
       propertySettings(100),
+    );
+  });
+});
+
+describe('counters read from an exposition, as properties', () => {
+  /** Any reading at all: a counter's, or a negative, NaN or infinite one, as a garbled exposition may give. */
+  const anyReading = fc.oneof(fc.nat(), fc.double({ min: 0, max: 1e15, noNaN: true }), fc.double(), fc.integer({ min: -1000, max: 1000 }));
+  const isCounterReading = (value: number) => Number.isFinite(value) && value >= 0;
+  const snapshot = (monotonicSeconds: number, requestsTotal: number, errorsTotal: number, jobsTotal: number): ScrapeSnapshot => ({
+    monotonicSeconds,
+    wallSeconds: 1_700_000_000 + monotonicSeconds,
+    requestsTotal,
+    errorsTotal,
+    latency: new Map(),
+    jobDuration: new Map(),
+    jobLeadTime: new Map(),
+    jobsTotal,
+    inFlight: undefined,
+    queueDepth: undefined,
+    processStartSeconds: undefined,
+  });
+
+  it('an increase is unknown exactly when a reading is below 0 or not finite; otherwise it is now − before, or now after a restart (a smaller reading)', () => {
+    fc.assert(
+      fc.property(anyReading, anyReading, (before, now) => {
+        const increase = counterIncrease(before, now);
+        if (!isCounterReading(before) || !isCounterReading(now)) expect(increase).toBeUndefined();
+        else expect(increase).toBe(now >= before ? now - before : now);
+      }),
+      propertySettings(1000),
+    );
+  });
+
+  it('a rate from any two readings is left out or is a number not below 0 (never negative, never NaN), and is given whenever both are counter readings', () => {
+    fc.assert(
+      fc.property(anyReading, anyReading, anyReading, anyReading, anyReading, anyReading, fc.double({ min: 0.001, max: 3600, noNaN: true }), (r0, r1, e0, e1, j0, j1, elapsed) => {
+        const stats = requestStats(snapshot(100, r0, e0, j0), snapshot(100 + elapsed, r1, e1, j1));
+        for (const [rate, before, now] of [[stats.requestsPerSecond, r0, r1], [stats.errorsPerSecond, e0, e1], [stats.jobsPerSecond, j0, j1]] as const) {
+          if (rate !== undefined) expect(rate).toBeGreaterThanOrEqual(0);
+          if (isCounterReading(before) && isCounterReading(now)) expect(rate).toBeDefined();
+          else expect(rate).toBeUndefined();
+        }
+      }),
+      propertySettings(500),
+    );
+  });
+
+  it('a histogram\'s increase from any bucket counts is empty or finite and not below 0 in every bucket; from counter readings, it has every current bucket', () => {
+    const counts = fc.array(anyReading, { minLength: BOUNDS.length + 1, maxLength: BOUNDS.length + 1 });
+    const histogram = (values: readonly number[]) => new Map([...BOUNDS, Number.POSITIVE_INFINITY].map((bound, i) => [bound, values[i] as number]));
+    fc.assert(
+      fc.property(fc.option(counts, { nil: undefined }), counts, (before, now) => {
+        const increase = histogramIncrease(before && histogram(before), histogram(now));
+        for (const value of increase.values()) expect(isCounterReading(value), String(value)).toBe(true);
+        if ([...(before ?? []), ...now].every(isCounterReading)) expect([...increase.keys()]).toEqual([...BOUNDS, Number.POSITIVE_INFINITY]);
+        else expect(increase.size).toBe(0);
+      }),
+      propertySettings(500),
+    );
+  });
+});
+
+describe('cgroup files, as properties', () => {
+  const numberish = fc.oneof(
+    fc.maxSafeNat().map(String),
+    fc.constantFrom('-5', '-1', '1e400', '-1e400', '1e3', '12abc', '0x10', '', ' ', '+7', '1.5', 'max', 'NaN', 'Infinity', '\u00a05', '9223372036854771712', '1'.repeat(400)),
+    fc.string({ unit: fc.constantFrom('0', '1', '9', '-', '+', '.', 'e', 'x', ' ', '\t', '\r', 'a', '\u00a0'), maxLength: 12 }),
+  );
+  const keys = fc.constantFrom('usage_usec', 'nr_periods', 'nr_throttled', 'throttled_usec', 'throttled_time', 'anon', 'file', 'inactive_file', 'oom_kill', 'rss', 'cache', 'total_rss', 'total_cache', 'total_inactive_file');
+  /** Any text a cgroup file of any kind might hold, garbled or foreign, or anything at all. */
+  const fileText = fc.oneof(
+    numberish,
+    numberish.map((text) => `${text}\n`),
+    fc.tuple(numberish, numberish).map(([max, period]) => `${max} ${period}\n`),
+    fc.array(fc.tuple(keys, numberish), { maxLength: 6 }).map((pairs) => pairs.map(([key, value]) => `${key} ${value}\n`).join('')),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+  );
+  const isReading = (value: number | undefined) => value === undefined || (Number.isFinite(value) && value >= 0);
+  const files = <N extends string>(names: readonly N[]) => fc.record(Object.fromEntries(names.map((name) => [name, fc.option(fileText, { nil: undefined })])) as Record<N, fc.Arbitrary<string | undefined>>, { requiredKeys: [] });
+  const numbersOf = (readings: CgroupReadings) => Object.entries(readings).filter((entry): entry is [string, number | undefined] => entry[0] !== 'source');
+
+  it('any text, of any file kind, reads as numbers that are finite and not below 0, or as unknown; and a single number only from decimal digits', () => {
+    fc.assert(
+      fc.property(fc.option(fileText, { nil: undefined }), (text) => {
+        const single = parseSingleNumber(text);
+        expect(isReading(single), String(single)).toBe(true);
+        if (single !== undefined) expect(text).toMatch(/^[ \t\r\n]*[0-9]+[ \t\r\n]*$/);
+        for (const value of parseKeyValues(text).values()) expect(isReading(value), String(value)).toBe(true);
+        const cores = parseCpuMax(text);
+        expect(isReading(cores), String(cores)).toBe(true);
+      }),
+      propertySettings(1000),
+    );
+  });
+
+  it('the v1 and v2 readers, on any text in any of their files, give readings that are finite and not below 0 (limits possibly unknown), or none; never a throw', () => {
+    fc.assert(
+      fc.property(files<V2FileName>(v2Files), files<V1FileName>(Object.values(v1Files).flat()), (v2, v1) => {
+        for (const readings of [parseCgroupV2(v2 as Partial<Record<V2FileName, string>>), parseCgroupV1(v1 as Partial<Record<V1FileName, string>>)]) {
+          if (readings) for (const [key, value] of numbersOf(readings)) expect(isReading(value), `${key} = ${String(value)}`).toBe(true);
+        }
+      }),
+      propertySettings(1000),
+    );
+  });
+
+  it('a non-negative safe integer, written as the kernel writes it, reads back exactly, in every file kind', () => {
+    fc.assert(
+      fc.property(fc.maxSafeNat(), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), (n, period) => {
+        expect(parseSingleNumber(`${n}\n`)).toBe(n);
+        expect(parseKeyValues(`anon 1\ninactive_file ${n}\nfile 2\n`).get('inactive_file')).toBe(n);
+        expect(parseCpuMax(`${n} ${period}\n`)).toBe(n > 0 ? n / period : undefined);
+        const v2 = parseCgroupV2({ 'cpu.stat': `usage_usec ${n}\nnr_periods ${n}\n`, 'memory.current': `${n}\n`, 'memory.max': `${n}\n`, 'memory.events': `oom_kill ${n}\n` });
+        expect(v2).toMatchObject({ cpuUsageSeconds: n / 1e6, cpuPeriods: n, memoryUsageBytes: n, memoryLimitBytes: n, oomKills: n });
+        const v1 = parseCgroupV1({ 'cpuacct.usage': `${n}\n`, 'memory.usage_in_bytes': `${n}\n`, 'memory.limit_in_bytes': `${n}\n`, 'memory.oom_control': `oom_kill_disable 0\nunder_oom 0\noom_kill ${n}\n` });
+        expect(v1).toMatchObject({ cpuUsageSeconds: n / 1e9, memoryUsageBytes: n, memoryLimitBytes: n, oomKills: n });
+      }),
+      propertySettings(500),
     );
   });
 });

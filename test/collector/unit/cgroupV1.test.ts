@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCgroupV1 } from '../../../collector/cgroupV1.js';
+import { parseCgroupV2, parseCpuMax } from '../../../collector/cgroupV2.js';
 import { deriveContainerStats } from '../../../collector/containerStats.js';
+import { parseKeyValues, parseSingleNumber } from '../../../collector/keyValueFile.js';
 
 const files = (usageNs: number, periods: number, throttled: number, throttledNs: number, oomKill: number) => ({
   'cpuacct.usage': `${usageNs}\n`,
@@ -39,6 +41,35 @@ describe('cgroup v1 files', () => {
 
   it('gives nothing when the cgroup is gone (files unreadable)', () => {
     expect(parseCgroupV1({})).toBeUndefined();
+  });
+});
+
+describe('garbled cgroup files (the kernel writes non-negative decimal integers, and v2 "max")', () => {
+  it('reads a single-number file that is not a decimal integer as unknown, never as a number', () => {
+    // Number() read these as -5, 16, 1000 and 7.
+    for (const text of ['-5\n', '0x10\n', '1e3\n', '+7\n', '12abc\n', '1e400\n', '', '\n', '1.5\n', '\u00a05\n']) expect(parseSingleNumber(text), JSON.stringify(text)).toBeUndefined();
+    expect(parseSingleNumber(' 42 \r\n')).toBe(42);
+  });
+
+  it('leaves out a key whose value is not a decimal integer, instead of reading an empty value as 0', () => {
+    expect([...parseKeyValues('usage_usec \nnr_periods 0x10\nnr_throttled -4\nthrottled_usec 7\n')]).toEqual([['throttled_usec', 7]]);
+  });
+
+  it('gives no CPU limit for a cpu.max field that is not a decimal integer, where Number() gave an infinite or a zero limit', () => {
+    expect(parseCpuMax('1 1e-320\n')).toBeUndefined();
+    expect(parseCpuMax('50000 1e400\n')).toBeUndefined();
+    expect(parseCpuMax('0x10 100000\n')).toBeUndefined();
+    expect(parseCpuMax('50000 100000 7\n')).toBeUndefined();
+    expect(parseCpuMax('50000 100000\n')).toBe(0.5);
+    expect(parseCpuMax('max 100000\n')).toBeUndefined();
+  });
+
+  it('reads a negative memory limit as no limit known, and the container\'s other readings as usual', () => {
+    expect(parseCgroupV1({ ...files(2_500_000_000, 40, 30, 1_500_000_000, 2), 'memory.limit_in_bytes': '-5\n' })).toEqual({ ...parseCgroupV1(files(2_500_000_000, 40, 30, 1_500_000_000, 2)), memoryLimitBytes: undefined });
+  });
+
+  it('gives no v2 reading, rather than a negative CPU usage, when usage_usec reads -5 (a reading cannot leave its usage out)', () => {
+    expect(parseCgroupV2({ 'cpu.stat': 'usage_usec -5\n', 'memory.current': '1\n' })).toBeUndefined();
   });
 });
 

@@ -102,4 +102,15 @@ describe('cgroup v2 reader on a kernel-documented file tree', () => {
     expect(readings?.cpuLimitCores).toBeUndefined();
     expect(readings?.memoryLimitBytes).toBeUndefined();
   });
+
+  it('reads a garbled limit file as that limit unknown, and the container\'s other files as usual', async () => {
+    const location = (await reader.locate(pid, id))!;
+    await writeFile(join(containerDir, 'cpu.max'), '50000 100000\n');
+    await writeFile(join(containerDir, 'memory.max'), `${512 * 1024 * 1024}\n`);
+    const intact = await reader.read(location);
+    // Number() read these as an infinite CPU limit and a memory limit of -5 bytes.
+    await writeFile(join(containerDir, 'cpu.max'), '1 1e-320\n');
+    await writeFile(join(containerDir, 'memory.max'), '-5\n');
+    expect(await reader.read(location)).toEqual({ ...intact, cpuLimitCores: undefined, memoryLimitBytes: undefined });
+  });
 });

@@ -57,6 +57,16 @@ describe('histogram quantiles, as Prometheus computes them', () => {
     expect([...histogramIncrease(h([[1, 5], [Number.POSITIVE_INFINITY, 9]]), h([[1, 7], [Number.POSITIVE_INFINITY, 12]]))]).toEqual([[1, 2], [Number.POSITIVE_INFINITY, 3]]);
     expect([...histogramIncrease(h([[1, 5], [Number.POSITIVE_INFINITY, 9]]), h([[1, 1], [Number.POSITIVE_INFINITY, 2]]))]).toEqual([[1, 1], [Number.POSITIVE_INFINITY, 2]]);
   });
+  it('has no increase, rather than a negative bucket, when a bucket count is not a counter reading (below 0, NaN, infinite)', () => {
+    // Read as a reset, `le="1"` at -3 was an increase of -3.
+    expect([...histogramIncrease(h([[1, 0], [Number.POSITIVE_INFINITY, 0]]), h([[1, -3], [Number.POSITIVE_INFINITY, 10]]))]).toEqual([]);
+    expect([...histogramIncrease(h([[1, -3], [Number.POSITIVE_INFINITY, 10]]), h([[1, 2], [Number.POSITIVE_INFINITY, 12]]))]).toEqual([]);
+    expect([...histogramIncrease(undefined, h([[1, Number.NaN], [Number.POSITIVE_INFINITY, 10]]))]).toEqual([]);
+    expect([...histogramIncrease(h([[1, 0], [Number.POSITIVE_INFINITY, 0]]), h([[1, 1], [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]]))]).toEqual([]);
+  });
+  it('keeps increases whose buckets fall as `le` grows (a scrape race), for the quantile to correct as Prometheus does', () => {
+    expect([...histogramIncrease(h([[1, 0], [Number.POSITIVE_INFINITY, 0]]), h([[1, 5], [Number.POSITIVE_INFINITY, 4]]))]).toEqual([[1, 5], [Number.POSITIVE_INFINITY, 4]]);
+  });
 });
 
 describe('request rates from two scrapes', () => {
@@ -76,6 +86,22 @@ describe('request rates from two scrapes', () => {
     expect(counterIncrease(100, 30)).toBe(30);
     const stats = requestStats(snap(exposition(1000, 0, 0, 0, 0, 0), 10), snap(exposition(30, 0, 0, 0, 0, 0), 11));
     expect(stats.requestsPerSecond).toBe(35);
+  });
+
+  it('gives no rate, rather than a negative one, when a counter reads below 0 or not finite (not a counter reading)', () => {
+    // Read as a restart, 5 then -3 was an increase of -3, and -3 then 5 one of 8.
+    expect(counterIncrease(5, -3)).toBeUndefined();
+    expect(counterIncrease(-3, 5)).toBeUndefined();
+    expect(counterIncrease(0, Number.POSITIVE_INFINITY)).toBeUndefined();
+    expect(counterIncrease(Number.NaN, 5)).toBeUndefined();
+    const stats = requestStats(snap('http_requests_total{status="200"} 5\n', 10), snap('http_requests_total{status="200"} -3\n', 11));
+    expect(stats.requestsPerSecond).toBeUndefined();
+    expect(stats.errorFraction).toBeUndefined();
+  });
+
+  it('still reads a drop to a smaller reading of 0 or more as a restart from 0', () => {
+    expect(counterIncrease(5, 0)).toBe(0);
+    expect(counterIncrease(5, 3)).toBe(3);
   });
 
   it('rates a new replica from its start time when it started within the last minute', () => {
