@@ -1,7 +1,7 @@
 import { Point } from '@influxdata/influxdb-client';
 import type { Logger } from '../common/logger.js';
 import { Measurement, ContainerStatsField } from '../common/influx/schema.js';
-import { storableTagValue } from '../common/influx/writer.js';
+import { storableTagValue } from '../common/influx/tagValues.js';
 import type { CgroupLocation } from './cgroupPaths.js';
 import type { CgroupFileReader } from './cgroupReader.js';
 import type { CgroupReadings, CgroupSample } from './cgroupSample.js';

@@ -7,6 +7,7 @@ export * from './query.js';
 export * from './readers.js';
 export * from './schema.js';
 export * from './setup.js';
-export { InfluxWriter, storableTagValue, toLine, defaultWriterOptions, type InfluxWriterOptions, type InfluxWriterStats } from './writer.js';
+export { storableTagValue } from './tagValues.js';
+export { InfluxWriter, toLine, defaultWriterOptions, type InfluxWriterOptions, type InfluxWriterStats } from './writer.js';
 export { BoundedLineBuffer } from './lineBuffer.js';
 export { backoffDelayMs } from './backoff.js';

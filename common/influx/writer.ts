@@ -7,6 +7,7 @@ import { backoffDelayMs } from './backoff.js';
 import type { InfluxConnection } from './config.js';
 import { authHeaders, endpoint, InfluxHttpError, isRetryableStatus, requestFailure, requestSignal } from './http.js';
 import { BoundedLineBuffer } from './lineBuffer.js';
+import { linesDroppedByPartialWrite } from './partialWrite.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -42,17 +43,6 @@ export const defaultWriterOptions = {
   retryMaxMs: 5000,
   requestTimeoutMs: 10_000,
 } as const;
-
-/**
- * Whether a tag value (a service, container or replica name from a Docker label) is stored by
- * InfluxDB exactly as given. The line protocol cannot carry line ends or tabs (`Point` writes them
- * as the two characters `\n`, `\t`: another series), nor a trailing backslash (it escapes the
- * separator after it, and InfluxDB refuses the line); a NUL is stored but InfluxQL cannot quote it,
- * so it could never be read back by name. Empty values are left out of a point.
- */
-export function storableTagValue(value: string): boolean {
-  return !/[\n\r\t\0]/.test(value) && !value.endsWith('\\');
-}
 
 /** Serialises a Point with millisecond timestamps, the precision every write uses. */
 export function toLine(point: Point): string | undefined {
@@ -177,8 +167,17 @@ export class InfluxWriter {
       const batch = this.buffer.take(this.options.batchSize);
       this.linesInFlight = batch.length;
       try {
-        await this.send(batch);
-        this.counters.pointsWritten += batch.length;
+        const partial = await this.send(batch);
+        this.counters.pointsWritten += batch.length - (partial?.dropped ?? 0);
+        if (partial) {
+          // Its other lines are stored and the dropped ones would be dropped again: nothing to retry.
+          this.counters.writeErrors += 1;
+          this.counters.rejectedPoints += partial.dropped;
+          this.logger.error(
+            { status: 400, error: partial.message, lines: batch.length, written: batch.length - partial.dropped, dropped: partial.dropped },
+            'influxdb stored a batch but for some points (partial write): those dropped',
+          );
+        }
         this.markReachable();
       } catch (error) {
         if (this.closeDeadline.signal.aborted) {
@@ -188,9 +187,12 @@ export class InfluxWriter {
         }
         this.counters.writeErrors += 1;
         if (error instanceof InfluxHttpError && !error.retryable) {
-          // The batch itself is wrong (bad line, field type conflict): retrying cannot help.
+          // The batch itself is wrong (bad lines, a field type conflict within it) and none of it is
+          // stored: retrying cannot help.
           this.counters.rejectedPoints += batch.length;
           this.logger.error({ status: error.status, error: error.message, lines: batch.length, sample: batch[0] }, 'influxdb rejected a batch: points dropped');
+          // A refusal is an answer: after an outage, influxd is back, whatever it made of this batch.
+          this.markReachable();
           continue;
         }
         this.buffer.returnToFront(batch);
@@ -202,7 +204,8 @@ export class InfluxWriter {
     }
   }
 
-  private async send(batch: readonly string[]): Promise<void> {
+  /** Resolves when influxd stored the batch, whole or all but `dropped` of its lines (a partial write). */
+  private async send(batch: readonly string[]): Promise<PartialWrite | undefined> {
     const body = await gzip(Buffer.from(batch.join('\n')));
     this.counters.writeRequests += 1;
     const params: Record<string, string> = { db: this.connection.database, precision: 'ms' };
@@ -220,11 +223,14 @@ export class InfluxWriter {
     } catch (error) {
       throw requestFailure(this.connection, error, this.options.requestTimeoutMs);
     }
-    if (response.status === 204 || response.ok) return;
+    if (response.status === 204 || response.ok) return undefined;
+    const message = `InfluxDB /write answered ${response.status}: ${text.slice(0, 300)}`;
+    const dropped = response.status === 400 ? linesDroppedByPartialWrite(text, batch.length) : undefined;
+    if (dropped !== undefined) return { dropped, message };
     // A database not created yet (InfluxDB was down when the schema setup ran; it is retried) is
     // not a bad batch: keep the points until it exists.
     const missingDatabase = response.status === 404 && /database not found/i.test(text);
-    throw new InfluxHttpError(`InfluxDB /write answered ${response.status}: ${text.slice(0, 300)}`, response.status, missingDatabase || isRetryableStatus(response.status));
+    throw new InfluxHttpError(message, response.status, missingDatabase || isRetryableStatus(response.status));
   }
 
   private markUnreachable(error: unknown): void {
@@ -255,6 +261,12 @@ export class InfluxWriter {
       'influxdb reachable again: sending buffered points',
     );
   }
+}
+
+/** A 400 after which influxd still stored the batch but for `dropped` lines. */
+interface PartialWrite {
+  readonly dropped: number;
+  readonly message: string;
 }
 
 /** Why a write was cut short: `close(timeoutMs)` reached its deadline. */

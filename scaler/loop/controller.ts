@@ -1,7 +1,9 @@
 import type { Point } from '@influxdata/influxdb-client';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { storableTagValue } from '../../common/influx/tagValues.js';
 import type { Logger } from '../../common/logger.js';
 import type { Actuator, ServiceState } from '../actuators/actuator.js';
+import { ActuatorLabel } from '../actuators/labels.js';
 import type { Decision } from '../decision.js';
 import { PolicyConfigError, type PolicyConfig, type PolicyConfigInput } from '../config/policyConfig.js';
 import type { Lease } from '../lease/redisLease.js';
@@ -80,6 +82,8 @@ export class ScalerLoop {
   /** A bridge pass's own CPU update, kept apart from the evaluation's action it may overlap. */
   private readonly bridgeInFlight = new Map<string, Promise<void>>();
   private readonly lastProblem = new Map<string, string>();
+  /** Service names already warned about as not askable in InfluxDB (`askableInInflux`). */
+  private readonly unaskable = new Set<string>();
   /** Services whose start-up bridge is re-sized between evaluations, with their policy (from the last full tick that could read their window). */
   private readonly bridged = new Map<string, PolicyConfig>();
   private readonly lastBridgeAt = new Map<string, number>();
@@ -119,14 +123,15 @@ export class ScalerLoop {
       logger.debug({ holder: lease.holderId }, 'not the lease holder: watching only');
       return [];
     }
-    let services: string[];
+    let listed: string[];
     try {
-      services = this.options.services?.length ? [...this.options.services] : await this.options.actuator.listServices();
+      listed = this.options.services?.length ? [...this.options.services] : await this.options.actuator.listServices();
     } catch (error) {
       logger.error({ error: String(error) }, 'cannot list managed services from the platform');
       this.lastTickSkipped = 'platform_unreachable';
       return [];
     }
+    const services = listed.filter((service) => this.askableInInflux(service));
     for (const service of this.bridged.keys()) if (!services.includes(service)) this.stopBridging(service);
     const reports = await this.limit.map(services, (service) => this.isolated(service, 'evaluation', () => this.tickService(service, this.stopping.signal)));
     metrics.lastTick.set(this.now() / 1000);
@@ -136,6 +141,23 @@ export class ScalerLoop {
   /** Resolves when every action started so far has ended (for tests and shutdown). */
   async settle(): Promise<void> {
     while (this.inFlight.size + this.bridgeInFlight.size > 0) await Promise.allSettled([...this.inFlight.values(), ...this.bridgeInFlight.values()]);
+  }
+
+  /**
+   * A service whose name the collector cannot store (a line end, tab, NUL or trailing backslash)
+   * never has data, and a CR or NUL cannot even be quoted in InfluxQL: its every read would fail
+   * and be reported as InfluxDB unreachable. Left out, with one warning per name for the process.
+   */
+  private askableInInflux(service: string): boolean {
+    if (storableTagValue(service)) return true;
+    if (!this.unaskable.has(service)) {
+      this.unaskable.add(service);
+      this.options.logger.warn(
+        { service, label: ActuatorLabel.service },
+        `service not scaled: its name (label ${ActuatorLabel.service}) cannot be stored in InfluxDB or asked for there as written (no line ends, tabs, NUL or trailing backslash), so the collector keeps no data for it`,
+      );
+    }
+    return false;
   }
 
   private stopBridging(service: string): void {

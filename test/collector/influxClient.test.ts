@@ -1,6 +1,7 @@
 /** The shared InfluxDB client (common/influx) against the real influxd of the test setup. */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Point } from '@influxdata/influxdb-client';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -110,12 +111,61 @@ describe('while InfluxDB is unreachable', () => {
     await writer.close(0);
   });
 
-  it('drops a batch InfluxDB rejects as malformed (it cannot succeed on retry) and counts it', async () => {
+  it('drops a batch InfluxDB rejects whole as malformed (it cannot succeed on retry) and counts it', async () => {
     const { logger } = capturingLogger('fatal');
     const writer = new InfluxWriter(connection, { logger });
-    writer.writeLines(['m v=1', 'm v="text"']);
+    // No line parses: influxd answers 400 `unable to parse …` with no count, and stores nothing.
+    writer.writeLines(['malformed v=oops=', 'malformed,t=a\\ ']);
     await writer.flush();
-    expect(writer.stats()).toMatchObject({ droppedPoints: 2, bufferedPoints: 0, reachable: true });
+    expect(writer.stats()).toMatchObject({ pointsWritten: 0, droppedPoints: 2, writeErrors: 1, bufferedPoints: 0, reachable: true });
+  });
+
+  it('an InfluxDB that comes back and refuses the first batch it is sent is reachable again: it answered', async () => {
+    const { logger, lines } = capturingLogger('info');
+    const port = await freePort();
+    const writer = new InfluxWriter({ ...connection, url: `http://127.0.0.1:${port}` }, { logger, retryMinMs: 1, retryMaxMs: 1 });
+    writer.writeLines(['malformed v=oops=']);
+    await writer.flush();
+    expect(writer.stats()).toMatchObject({ reachable: false, bufferedPoints: 1 });
+    // The real influxd comes back behind that port.
+    const upstream = new URL(url);
+    const open = new Set<Socket>();
+    const proxy = createNetServer((socket) => {
+      const toInflux = connect(Number(upstream.port), upstream.hostname);
+      open.add(socket).add(toInflux);
+      socket.pipe(toInflux).pipe(socket);
+      const end = () => { socket.destroy(); toInflux.destroy(); };
+      socket.on('error', end);
+      toInflux.on('error', end);
+    });
+    await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+    try {
+      await sleep(5);
+      await writer.flush();
+      expect(writer.stats()).toMatchObject({ reachable: true, droppedPoints: 1, bufferedPoints: 0 });
+      expect(lines.filter((line) => line.msg === 'influxdb reachable again: sending buffered points')).toHaveLength(1);
+    } finally {
+      await writer.close(1000);
+      // A kept-alive connection would hold close() for its idle timeout.
+      for (const socket of open) socket.destroy();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
+  });
+
+  it('a partial write (one line conflicting with a stored point) counts the lines influxd stored as written, only the one it dropped as dropped', async () => {
+    const { logger, lines } = capturingLogger('error');
+    const writer = new InfluxWriter(connection, { logger });
+    const start = Date.now() - 60_000;
+    writer.writeLines([`partial v=1i ${start}`]);
+    await writer.flush();
+    // The fifth line's string cannot join the integers already stored: influxd drops it, stores the other 9.
+    const batch = Array.from({ length: 10 }, (_, i) => (i === 4 ? `partial v="text" ${start + 1 + i}` : `partial v=${i}i ${start + 1 + i}`));
+    writer.writeLines(batch);
+    await writer.flush();
+    expect(writer.stats()).toMatchObject({ pointsWritten: 1 + 9, droppedPoints: 1, writeRequests: 2, writeErrors: 1, bufferedPoints: 0, reachable: true });
+    const rows = await queryRows(connection, `SELECT count(v) AS n FROM partial WHERE time > ${start}ms`, z.object({ time: z.number(), n: z.number() }));
+    expect(rows[0]?.n).toBe(9);
+    expect(lines.filter((line) => line.dropped === 1 && line.written === 9)).toHaveLength(1);
   });
 });
 
