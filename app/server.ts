@@ -8,6 +8,7 @@ import { documentedContentTypes, listedAlternatives } from './http/acceptedConte
 import { allowedMethods } from './http/allowedMethods.js';
 import { boundedBody } from './http/boundedBody.js';
 import { closeAfterUnreadBody } from './http/closeAfterUnreadBody.js';
+import { refuseCompressedBodies } from './http/contentEncoding.js';
 import { echoedValue } from './http/echoedValue.js';
 import { requestDeadline } from './http/requestDeadline.js';
 import { errorBody } from './http/errorBody.js';
@@ -40,12 +41,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.use('*', httpMetrics(deps.registry));
   // Outside the timeout and body limits below, so that it sees their 408 and 413 answers too.
   app.use('*', closeAfterUnreadBody());
-  // Bodies are read as sent: a compressed one would be stored or counted as its compressed bytes.
-  app.use('*', async (c, next) => {
-    const encoding = (c.req.header('content-encoding') ?? 'identity').trim().toLowerCase();
-    if (encoding === 'identity' || encoding === '') return next();
-    return c.json(errorBody(c.req.path, `Content-Encoding ${echoedValue(encoding, { quoted: true })} is not accepted: send the body uncompressed`), 415);
-  });
+  app.use('*', refuseCompressedBodies());
   // Every request but a streaming upload answers within REQUEST_TIMEOUT_MS or gives a 503, body
   // reading included: this runs before the body limits below, which read the whole body. An
   // upload has no total limit (the server's requestTimeout is off), only UPLOAD_IDLE_TIMEOUT_MS

@@ -28,6 +28,20 @@ export function declaredBodyLength(c: Context): number | null {
 }
 
 /**
+ * Whether the request has a body, as its framing says: a Content-Length over 0, or a
+ * Transfer-Encoding (chunked: how long, maybe nothing, is known only once it is read). With
+ * neither, Node frames a request as having no body. A Request made in the process
+ * (`app.request()` in tests) may carry one without saying so: there its body stream tells.
+ */
+export function hasRequestBody(c: Context): boolean {
+  const declared = declaredBodyLength(c);
+  if (declared !== null) return declared > 0;
+  // Chunked, or a Content-Length Node would have refused: a body, or a request as good as one.
+  if (c.req.header('transfer-encoding') !== undefined || c.req.header('content-length') !== undefined) return true;
+  return (c.env as { incoming?: unknown } | undefined)?.incoming === undefined && c.req.raw.body !== null;
+}
+
+/**
  * A body's pieces as they arrive. Leaving the loop early releases the stream without destroying
  * or cancelling it: on @hono/node-server either would destroy the Node request, and its socket
  * with it, before the answer is written. The server then closes the connection or drains what is

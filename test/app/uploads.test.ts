@@ -331,4 +331,47 @@ describe('compressed bodies', () => {
     }
     expect(await readdir(dirs.uploads)).toEqual([]);
   });
+
+  /** One request written by hand on its own connection, and its answer. */
+  async function exchange(head: string[], body = '') {
+    const connection = rawConnection(port);
+    connection.send(head, body);
+    const answer = await connection.answer();
+    connection.socket.destroy();
+    return answer;
+  }
+  const withoutDate = ({ date: _date, ...headers }: Record<string, string>) => headers;
+
+  // The counterexample: `GET /healthz` with `Content-Encoding: gzip` and no body was refused with
+  // 415, as if it had a compressed body to read.
+  it.each([
+    ['GET', '/healthz'],
+    ['HEAD', '/healthz'],
+    ['DELETE', '/messages'],
+    ['GET', '/nowhere'],
+  ])('a request without a body has nothing compressed: %s %s with Content-Encoding: gzip is answered as without it', async (method, path) => {
+    const head = [`${method} ${path} HTTP/1.1`, 'Host: localhost'];
+    const plain = await exchange(head);
+    const compressed = await exchange([...head, 'Content-Encoding: gzip']);
+    expect(plain.status).not.toBe(415);
+    expect({ ...compressed, headers: withoutDate(compressed.headers) }).toEqual({ ...plain, headers: withoutDate(plain.headers) });
+  });
+
+  it('nor does a body of no bytes (Content-Length: 0): its route judges the request as without the header', async () => {
+    const head = ['POST /multivac/data HTTP/1.1', 'Host: localhost', 'Content-Type: application/x-www-form-urlencoded', 'Content-Length: 0'];
+    const answer = await exchange([...head, 'Content-Encoding: gzip']);
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toEqual({ error: 'data: Invalid input: expected string, received undefined' });
+  });
+
+  it.each([
+    ['a chunked body (judged from its headers, before it is read)', 'POST /messages', 'gzip', ['Content-Type: application/json', 'Transfer-Encoding: chunked'], '2\r\n{}\r\n0\r\n\r\n', 'err_msg'],
+    ['a body sent with a GET', 'GET /healthz', 'gzip', ['Content-Length: 4'], 'abcd', 'error'],
+    ['a coding named in capitals', 'POST /evensum', 'GZIP', ['Content-Type: text/plain', 'Content-Length: 5'], '2 4 6', 'error'],
+  ])('a compressed body is still refused with 415: %s', async (_case, request, coding, lines, body, key) => {
+    const answer = await exchange([`${request} HTTP/1.1`, 'Host: localhost', ...lines, `Content-Encoding: ${coding}`], body);
+    expect(answer.status).toBe(415);
+    expect(JSON.parse(answer.body)).toEqual({ [key]: 'Content-Encoding "gzip" is not accepted: send the body uncompressed' });
+    expect(await readdir(dirs.uploads)).toEqual([]);
+  });
 });

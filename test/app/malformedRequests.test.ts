@@ -1,0 +1,158 @@
+/**
+ * Requests the app never sees as requests: Node's HTTP parser refuses them (a raw non-ASCII byte
+ * in the request line, a malformed header line, a head over the size limit), or the adapter can
+ * make no URL of them (no Host, a backslash in the path). Node and the adapter answer these with a
+ * bare 400 and no body; the app answers them as it answers every error, JSON saying what was
+ * wrong. Sent as raw bytes, since an HTTP client refuses to write most of them.
+ */
+import { createServer, maxHeaderSize, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveApp } from '../../app/command.js';
+import { loadAppConfig } from '../../app/config.js';
+import type { AppDeps } from '../../app/http/appDeps.js';
+import { answerClientErrors } from '../../app/http/clientErrors.js';
+import { clientErrorAnswer, requestErrorAnswer } from '../../app/http/malformedRequest.js';
+import { createApp } from '../../app/server.js';
+import { rawConnection } from '../support/rawHttp.js';
+
+/** The app served as `scalewright app` serves it; nothing here reaches Redis or a queue. */
+let server: Server;
+let port: number;
+
+beforeAll(async () => {
+  const config = loadAppConfig({ DATA_DIR: '.', OUTPUT_DIR: '.', UPLOAD_DIR: '.', REQUEST_TIMEOUT_MS: '2000' });
+  const deps = { config, logger: pino({ level: 'silent' }), registry: new Registry() } as unknown as AppDeps;
+  server = await serveApp(createApp(deps).fetch, 0, '127.0.0.1');
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+});
+
+const latin1 = (text: string) => Buffer.from(text, 'latin1');
+
+describe("what Node's HTTP parser refuses is answered in JSON, then the connection is closed", () => {
+  // The counterexample: `GET /caf\xc3\xa9 HTTP/1.1` (é as its two raw UTF-8 bytes) was answered
+  // `HTTP/1.1 400 Bad Request` and `Connection: close`, with no body.
+  it.each([
+    ['raw non-ASCII bytes in the path', latin1('GET /caf\xc3\xa9 HTTP/1.1\r\nHost: localhost\r\n\r\n'), 400,
+      'malformed request: invalid character in the request line (the request target must be printable ASCII: percent-encode any other byte) (Invalid char in url path)'],
+    ['raw non-ASCII bytes in the query', latin1('GET /?user=\xc3\xa9 HTTP/1.1\r\nHost: localhost\r\n\r\n'), 400,
+      'malformed request: invalid character in the request line (the request target must be printable ASCII: percent-encode any other byte) (Invalid char in url query)'],
+    ['a space inside the request target', 'GET /a b HTTP/1.1\r\nHost: localhost\r\n\r\n', 400,
+      'malformed request: malformed request line (expected "<method> <target> HTTP/1.1", with no space inside the target) (Expected HTTP/, RTSP/ or ICE/)'],
+    ['a method that is not one', 'G@T / HTTP/1.1\r\nHost: localhost\r\n\r\n', 400, 'malformed request: invalid method in the request line (Invalid method encountered)'],
+    ['an HTTP version that is not one', 'GET / HTTP/9.9\r\nHost: localhost\r\n\r\n', 400, 'malformed request: invalid HTTP version in the request line (Invalid HTTP version)'],
+    ['a header line without a colon', 'GET / HTTP/1.1\r\nHost: localhost\r\nBad Header Line\r\n\r\n', 400, 'malformed request: malformed header line (Invalid header token)'],
+    ['a NUL byte in a header value', 'GET / HTTP/1.1\r\nHost: localhost\r\nX-User-Id: a\x00b\r\n\r\n', 400, 'malformed request: malformed header line (Invalid header value char)'],
+    ['a folded header line', 'GET / HTTP/1.1\r\nHost: localhost\r\nX-User-Id: a\r\n b\r\n\r\n', 400, 'malformed request: malformed header line (Unexpected whitespace after header value)'],
+    ['two Content-Lengths', 'POST /messages HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n{}', 400,
+      'malformed request: conflicting Content-Length headers (Duplicate Content-Length)'],
+    ['a Content-Length and a Transfer-Encoding', 'POST /messages HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400,
+      "malformed request: invalid Transfer-Encoding header (Transfer-Encoding can't be present with Content-Length)"],
+    ['HTTP/2 spoken without being asked', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 400, 'malformed request: HTTP/2 is not served here: send HTTP/1.1 (Pause on PRI/Upgrade)'],
+    ['a request head over the limit', `GET / HTTP/1.1\r\nHost: localhost\r\nX-User-Id: ${'a'.repeat(maxHeaderSize)}\r\n\r\n`, 431,
+      `request headers too large: the request line and headers exceed the limit of ${maxHeaderSize} bytes`],
+  ])('%s', async (_case, bytes, status, message) => {
+    const connection = rawConnection(port);
+    connection.write(bytes);
+    const answer = await connection.answer();
+    expect(answer.status).toBe(status);
+    expect(answer.headers['content-type']).toBe('application/json');
+    expect(answer.headers.connection).toBe('close');
+    expect(JSON.parse(answer.body)).toEqual({ error: message });
+    await connection.closed;
+  });
+
+  it('a chunked body that turns malformed while the route is reading it: 400, and nothing else on the connection', async () => {
+    const connection = rawConnection(port);
+    connection.send(['POST /messages HTTP/1.1', 'Host: localhost', 'Content-Type: application/json', 'Transfer-Encoding: chunked'], '2\r\n{}\r\n');
+    connection.write('zz\r\n');
+    const answer = await connection.answer();
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toEqual({ error: 'malformed request: malformed chunked body (Invalid character in chunk size)' });
+    await connection.closed;
+    expect(connection.received().match(/HTTP\/1\.1 /g)).toHaveLength(1);
+  });
+
+  it('answers so on a connection that has served requests before', async () => {
+    const connection = rawConnection(port);
+    connection.send(['GET /healthz HTTP/1.1', 'Host: localhost']);
+    expect((await connection.answer(0)).status).toBe(200);
+    connection.write(latin1('GET /caf\xc3\xa9 HTTP/1.1\r\nHost: localhost\r\n\r\n'));
+    const answer = await connection.answer(1);
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toEqual({ error: expect.stringMatching(/^malformed request: invalid character in the request line/) });
+    await connection.closed;
+  });
+
+  it('goes on serving other connections', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(response.status).toBe(200);
+  });
+});
+
+describe('what the adapter can make no URL of is answered in JSON; the connection stays usable', () => {
+  // Well framed, so the connection can carry the next request.
+  it.each([
+    ['no Host header (HTTP/1.1)', ['GET /healthz HTTP/1.1'], 'malformed request: no Host header'],
+    ['a Host the URL parser refuses', ['GET /healthz HTTP/1.1', 'Host: a b'], 'malformed request: the Host header and the request target make no valid URL'],
+    ['a raw backslash in the path', ['GET /a\\b HTTP/1.1', 'Host: localhost'], 'malformed request: a backslash in the request path (percent-encode it as %5C)'],
+    ['a target that is not a path', ['OPTIONS * HTTP/1.1', 'Host: localhost'], 'malformed request: invalid request target (expected a path starting with /)'],
+  ])('%s', async (_case, head, message) => {
+    const connection = rawConnection(port);
+    connection.send(head);
+    const answer = await connection.answer();
+    expect(answer.status).toBe(400);
+    expect(answer.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(answer.body)).toEqual({ error: message });
+    connection.send(['GET /healthz HTTP/1.1', 'Host: localhost']);
+    expect((await connection.answer(1)).status).toBe(200);
+    connection.socket.destroy();
+  });
+});
+
+describe('a request head that does not arrive in time', () => {
+  it('is answered 408 in JSON once headersTimeout has passed (a server with a short one), then the connection is closed', async () => {
+    const slow = createServer({ headersTimeout: 200, requestTimeout: 0, connectionsCheckingInterval: 50 }, (_request, response) => response.end());
+    answerClientErrors(slow);
+    await new Promise<void>((listening) => slow.listen(0, '127.0.0.1', listening));
+    try {
+      const connection = rawConnection((slow.address() as AddressInfo).port);
+      connection.write('GET / HTTP/1.1\r\nHost: loc');
+      const answer = await connection.answer();
+      expect(answer.status).toBe(408);
+      expect(answer.headers.connection).toBe('close');
+      expect(JSON.parse(answer.body)).toEqual({ error: 'request headers not received within 200 ms' });
+      await connection.closed;
+    } finally {
+      slow.closeAllConnections();
+      await new Promise<void>((done) => slow.close(() => done()));
+    }
+  });
+});
+
+describe('the answers, as rules', () => {
+  const limits = { maxHeaderSize: 16_384, headersTimeoutMs: 60_000 };
+
+  it('gives no answer to an error of the socket itself: nobody is there to read one', () => {
+    for (const code of ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', undefined]) expect(clientErrorAnswer({ code }, limits), String(code)).toBeUndefined();
+  });
+
+  it('answers 413 for chunk extensions over Node’s limit, as Node does', () => {
+    expect(clientErrorAnswer({ code: 'HPE_CHUNK_EXTENSIONS_OVERFLOW' }, limits)?.status).toBe(413);
+  });
+
+  it('names a parse error it has no words for by the parser’s reason', () => {
+    expect(clientErrorAnswer({ code: 'HPE_SOMETHING_NEW', reason: 'Something new' }, limits)).toEqual({ status: 400, message: 'malformed request: Something new' });
+    expect(clientErrorAnswer({ code: 'HPE_SOMETHING_NEW' }, limits)).toEqual({ status: 400, message: 'malformed request' });
+  });
+
+  it('names an adapter refusal it has no words for by its message', () => {
+    expect(requestErrorAnswer({ message: 'Unsupported scheme' })).toEqual({ status: 400, message: 'malformed request: unsupported scheme' });
+  });
+});
