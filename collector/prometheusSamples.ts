@@ -154,6 +154,8 @@ export function histogramBuckets(samples: readonly PromSample[], histogram: stri
     const le = sample.labels.le;
     if (le === undefined) continue;
     const bound = parsePromNumber(le);
+    // `le="abc"` bounds no bucket: as NaN it would sort anywhere among the others.
+    if (Number.isNaN(bound)) continue;
     buckets.set(bound, (buckets.get(bound) ?? 0) + sample.value);
   }
   return buckets;

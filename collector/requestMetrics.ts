@@ -118,7 +118,7 @@ export function requestStats(previous: ScrapeSnapshot | undefined, current: Scra
   return {
     requestsPerSecond,
     errorsPerSecond,
-    errorFraction: requestsPerSecond && errorsPerSecond !== undefined ? errorsPerSecond / requestsPerSecond : requestsPerSecond === 0 ? 0 : undefined,
+    errorFraction: errorFraction(requestsPerSecond, errorsPerSecond),
     latencyP50Seconds: histogramQuantile(0.5, latencyIncrease),
     latencyP95Seconds: histogramQuantile(0.95, latencyIncrease),
     latencyP99Seconds: histogramQuantile(0.99, latencyIncrease),
@@ -153,6 +153,17 @@ function baselineFor(previous: ScrapeSnapshot | undefined, current: ScrapeSnapsh
     queueDepth: undefined,
     processStartSeconds: start,
   };
+}
+
+/**
+ * The share of requests that failed: 0 with no requests, unknown without an error rate. An error
+ * rate above the request rate is no share (the error counter was reset while the request counter
+ * was not, or the two count different things): unknown rather than a fraction above 1.
+ */
+export function errorFraction(requestsPerSecond: number | undefined, errorsPerSecond: number | undefined): number | undefined {
+  if (requestsPerSecond === 0) return 0;
+  if (requestsPerSecond === undefined || errorsPerSecond === undefined || errorsPerSecond > requestsPerSecond) return undefined;
+  return errorsPerSecond / requestsPerSecond;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ContainerStats } from './containerStats.js';
 import { addHistograms, histogramQuantile } from './histogramQuantile.js';
-import type { RequestStats } from './requestMetrics.js';
+import { errorFraction, type RequestStats } from './requestMetrics.js';
 
 /** What one interval produced for one container. */
 export interface ContainerObservation {
@@ -71,7 +71,8 @@ function summariseOne(service: string, list: readonly ContainerObservation[]): S
     oomKillsTotal: sumDefined(stats.map((one) => one.oomKillsTotal)),
     requestsPerSecond,
     errorsPerSecond,
-    errorFraction: requestsPerSecond ? (errorsPerSecond ?? 0) / requestsPerSecond : requestsPerSecond === 0 ? 0 : undefined,
+    // Replicas that expose no error counter have no errors to add.
+    errorFraction: errorFraction(requestsPerSecond, errorsPerSecond ?? 0),
     latencyP50Seconds: histogramQuantile(0.5, latency),
     latencyP95Seconds: histogramQuantile(0.95, latency),
     latencyP99Seconds: histogramQuantile(0.99, latency),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { histogramIncrease, histogramQuantile } from '../../../collector/histogramQuantile.js';
 import { histogramBuckets, parsePromSamples } from '../../../collector/prometheusSamples.js';
-import { counterIncrease, defaultRequestMetricNames, requestStats, snapshotFromSamples } from '../../../collector/requestMetrics.js';
+import { counterIncrease, defaultRequestMetricNames, errorFraction, requestStats, snapshotFromSamples } from '../../../collector/requestMetrics.js';
 
 const exposition = (ok: number, errors: number, fastA: number, totalA: number, fastB: number, totalB: number, start = 1000) => `
 # HELP http_requests_total HTTP requests answered
@@ -32,6 +32,11 @@ describe('Prometheus text', () => {
   it('keeps every labelled series of a histogram (prom-client writes one per route)', () => {
     const buckets = histogramBuckets(parsePromSamples(exposition(0, 0, 10, 20, 1, 5)), 'http_request_duration_seconds');
     expect([...buckets]).toEqual([[0.1, 11], [1, 25], [Number.POSITIVE_INFINITY, 25]]);
+  });
+
+  it('leaves out a bucket whose bound is not a number (le="abc"), rather than sorting a NaN among the bounds', () => {
+    const buckets = histogramBuckets(parsePromSamples('h_bucket{le="abc"} 4\nh_bucket{le="1"} 2\nh_bucket{le="+Inf"} 3\n'), 'h');
+    expect([...buckets]).toEqual([[1, 2], [Number.POSITIVE_INFINITY, 3]]);
   });
 
   it('unescapes label values', () => {
@@ -97,6 +102,18 @@ describe('request rates from two scrapes', () => {
     const stats = requestStats(snap('http_requests_total{status="200"} 5\n', 10), snap('http_requests_total{status="200"} -3\n', 11));
     expect(stats.requestsPerSecond).toBeUndefined();
     expect(stats.errorFraction).toBeUndefined();
+  });
+
+  it('gives no error fraction, rather than one above 1, when errors outnumber requests (the error counter alone was reset)', () => {
+    // 1,055 requests, 50 of them 503s, then 1,060 and 45: 5 more requests, and an error series that
+    // fell, read as restarted, 45 errors.
+    const stats = requestStats(snap(exposition(1000, 50, 0, 0, 0, 0), 10), snap(exposition(1010, 45, 0, 0, 0, 0), 11));
+    expect(stats).toMatchObject({ requestsPerSecond: 5, errorsPerSecond: 45 });
+    expect(stats.errorFraction).toBeUndefined();
+    expect(errorFraction(10, 20)).toBeUndefined();
+    expect(errorFraction(20, 20)).toBe(1);
+    expect(errorFraction(0, 0)).toBe(0);
+    expect(errorFraction(10, undefined)).toBeUndefined();
   });
 
   it('still reads a drop to a smaller reading of 0 or more as a restart from 0', () => {
