@@ -7,8 +7,9 @@ import { histogramIncrease } from '../../collector/histogramQuantile.js';
 import { parseKeyValues, parseSingleNumber } from '../../collector/keyValueFile.js';
 import { parseTargetLabels } from '../../collector/labels.js';
 import { familyNames, histogramBuckets, parsePromSamples, sumSamples, type PromSample } from '../../collector/prometheusSamples.js';
-import { counterIncrease, requestStats, type ScrapeSnapshot } from '../../collector/requestMetrics.js';
+import { counterIncrease, requestStats } from '../../collector/requestMetrics.js';
 import { propertySettings } from '../support/properties.js';
+import { countersSnapshot } from './support/scrapeSnapshots.js';
 
 /**
  * Property tests of the collector's reading of its inputs: a Prometheus text exposition
@@ -312,19 +313,6 @@ describe('counters read from an exposition, as properties', () => {
   /** Any reading at all: a counter's, or a negative, NaN or infinite one, as a garbled exposition may give. */
   const anyReading = fc.oneof(fc.nat(), fc.double({ min: 0, max: 1e15, noNaN: true }), fc.double(), fc.integer({ min: -1000, max: 1000 }));
   const isCounterReading = (value: number) => Number.isFinite(value) && value >= 0;
-  const snapshot = (monotonicSeconds: number, requestsTotal: number, errorsTotal: number, jobsTotal: number): ScrapeSnapshot => ({
-    monotonicSeconds,
-    wallSeconds: 1_700_000_000 + monotonicSeconds,
-    requestsTotal,
-    errorsTotal,
-    latency: new Map(),
-    jobDuration: new Map(),
-    jobLeadTime: new Map(),
-    jobsTotal,
-    inFlight: undefined,
-    queueDepth: undefined,
-    processStartSeconds: undefined,
-  });
 
   it('an increase is unknown exactly when a reading is below 0 or not finite; otherwise it is now − before, or now after a restart (a smaller reading)', () => {
     fc.assert(
@@ -340,7 +328,7 @@ describe('counters read from an exposition, as properties', () => {
   it('a rate from any two readings is left out or is a number not below 0 (never negative, never NaN), and is given whenever both are counter readings', () => {
     fc.assert(
       fc.property(anyReading, anyReading, anyReading, anyReading, anyReading, anyReading, fc.double({ min: 0.001, max: 3600, noNaN: true }), (r0, r1, e0, e1, j0, j1, elapsed) => {
-        const stats = requestStats(snapshot(100, r0, e0, j0), snapshot(100 + elapsed, r1, e1, j1));
+        const stats = requestStats(countersSnapshot(100, r0, e0, j0), countersSnapshot(100 + elapsed, r1, e1, j1));
         for (const [rate, before, now] of [[stats.requestsPerSecond, r0, r1], [stats.errorsPerSecond, e0, e1], [stats.jobsPerSecond, j0, j1]] as const) {
           if (rate !== undefined) expect(rate).toBeGreaterThanOrEqual(0);
           if (isCounterReading(before) && isCounterReading(now)) expect(rate).toBeDefined();

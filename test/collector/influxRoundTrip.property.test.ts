@@ -40,6 +40,7 @@ import type { Target } from '../../collector/target.js';
 import { influxWindowReader } from '../../scaler/loop/influxWindow.js';
 import { readServiceHistory } from '../../scaler/report/history.js';
 import { propertySettings } from '../support/properties.js';
+import { countersSnapshot } from './support/scrapeSnapshots.js';
 import { capturingLogger } from './support/runCollector.js';
 
 const url = process.env.INFLUX_URL ?? '';
@@ -493,26 +494,13 @@ describe('the line protocol the points become', () => {
 // Counters to rates, quantiles, cgroup files
 // ---------------------------------------------------------------------------------------------
 
-const snapshot = (monotonicSeconds: number, requestsTotal: number | undefined, errorsTotal: number | undefined, jobsTotal?: number): ScrapeSnapshot => ({
-  monotonicSeconds,
-  wallSeconds: 1_700_000_000 + monotonicSeconds,
-  requestsTotal,
-  errorsTotal,
-  latency: new Map(),
-  jobDuration: new Map(),
-  jobLeadTime: new Map(),
-  jobsTotal,
-  inFlight: undefined,
-  queueDepth: undefined,
-  processStartSeconds: undefined,
-});
 const counter = fc.oneof(fc.nat(), fc.double({ min: 0, max: 1e15, noNaN: true }));
 
 describe('counters turned into rates', () => {
   it('a rate is never negative, whatever two counter readings are (a reset is not a negative rate)', () => {
     fc.assert(
       fc.property(counter, counter, counter, counter, counter, counter, fc.double({ min: 0.001, max: 3600, noNaN: true }), (r0, r1, e0, e1, j0, j1, elapsed) => {
-        const stats = requestStats(snapshot(100, r0, e0, j0), snapshot(100 + elapsed, r1, e1, j1));
+        const stats = requestStats(countersSnapshot(100, r0, e0, j0), countersSnapshot(100 + elapsed, r1, e1, j1));
         for (const rate of [stats.requestsPerSecond, stats.errorsPerSecond, stats.jobsPerSecond]) {
           expect(rate).toBeDefined();
           expect(rate as number).toBeGreaterThanOrEqual(0);
@@ -527,7 +515,7 @@ describe('counters turned into rates', () => {
   it('a counter rising steadily gives its rate, interval after interval', () => {
     fc.assert(
       fc.property(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.double({ min: 0, max: 1e4, noNaN: true }), fc.double({ min: 0.1, max: 60, noNaN: true }), fc.integer({ min: 2, max: 6 }), (start, perSecond, interval, count) => {
-        const snapshots = Array.from({ length: count }, (_, k) => snapshot(1000 + k * interval, start + perSecond * k * interval, 0));
+        const snapshots = Array.from({ length: count }, (_, k) => countersSnapshot(1000 + k * interval, start + perSecond * k * interval, 0));
         for (let k = 1; k < count; k++) {
           const rate = requestStats(snapshots[k - 1], snapshots[k] as ScrapeSnapshot).requestsPerSecond as number;
           expect(Math.abs(rate - perSecond)).toBeLessThanOrEqual(1e-9 * Math.max(1, start + perSecond * count * interval) / interval + 1e-9 * perSecond);
