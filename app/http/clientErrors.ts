@@ -1,7 +1,7 @@
-import { maxHeaderSize, type Server } from 'node:http';
+import { maxHeaderSize, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { RequestError } from '@hono/node-server';
-import { clientErrorAnswer, rawJsonAnswer, requestErrorAnswer } from './malformedRequest.js';
+import { clientErrorAnswer, rawJsonAnswer, requestErrorAnswer, unmetExpectation } from './malformedRequest.js';
 
 /**
  * Answers what Node's HTTP parser refuses (a raw non-ASCII byte in the request line, a malformed
@@ -21,6 +21,13 @@ export function answerClientErrors(server: Server): void {
       return;
     }
     socket.end(rawJsonAnswer(answer.status, { error: answer.message }), () => socket.destroy());
+  });
+  // An Expect other than 100-continue: Node answers a bare 417 unless this event is handled, and
+  // then hands the request to no route. Its body, if any, is left unread, so the connection ends.
+  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    const body = JSON.stringify({ error: unmetExpectation(request.headers.expect ?? '') });
+    response.writeHead(417, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+    response.end(body);
   });
 }
 

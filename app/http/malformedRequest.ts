@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { echoedValue } from './echoedValue.js';
 
 /** The answer to a request the app never saw as one: what was wrong with it, in the app's error body. */
 export interface MalformedRequestAnswer {
@@ -77,6 +78,11 @@ export function requestErrorAnswer(error: { message: string; cause?: unknown }):
     ? (error.cause === undefined ? 'invalid request target (expected a path starting with /)' : 'the Host header and the request target make no valid URL')
     : ADAPTER_PROBLEMS[message] ?? (message === '' ? 'no URL can be made of it' : message.charAt(0).toLowerCase() + message.slice(1));
   return { status: 400, message: `malformed request: ${problem}` };
+}
+
+/** The 417 message for an `Expect` header the server cannot meet (anything but `100-continue`). */
+export function unmetExpectation(expect: string): string {
+  return `Expect ${echoedValue(expect, { quoted: true })} cannot be met: the only expectation this server meets is 100-continue`;
 }
 
 /**

@@ -116,6 +116,27 @@ describe('what the adapter can make no URL of is answered in JSON; the connectio
   });
 });
 
+describe('an expectation the server cannot meet', () => {
+  it('an Expect other than 100-continue is answered 417 in JSON naming it (Node answered a bare 417), and the unread body ends the connection', async () => {
+    const connection = rawConnection(port);
+    connection.send(['POST /messages HTTP/1.1', 'Host: localhost', 'Content-Type: application/json', 'Content-Length: 2', 'Expect: 200-ok'], '{}');
+    const answer = await connection.answer();
+    expect(answer.status).toBe(417);
+    expect(answer.headers['content-type']).toBe('application/json');
+    expect(answer.headers.connection).toBe('close');
+    expect(JSON.parse(answer.body)).toEqual({ error: 'Expect "200-ok" cannot be met: the only expectation this server meets is 100-continue' });
+    await connection.closed;
+  });
+
+  it('Expect: 100-continue is met as before: 100 Continue, then the route answers', async () => {
+    const connection = rawConnection(port);
+    connection.send(['GET /healthz HTTP/1.1', 'Host: localhost', 'Expect: 100-continue']);
+    expect((await connection.answer(0)).status).toBe(100);
+    expect((await connection.answer(1)).status).toBe(200);
+    connection.socket.destroy();
+  });
+});
+
 describe('a request head that does not arrive in time', () => {
   it('is answered 408 in JSON once headersTimeout has passed (a server with a short one), then the connection is closed', async () => {
     const slow = createServer({ headersTimeout: 200, requestTimeout: 0, connectionsCheckingInterval: 50 }, (_request, response) => response.end());
