@@ -1,10 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
 import { Command, Option } from 'commander';
 import { Hono } from 'hono';
 import { Registry } from 'prom-client';
 import { registerProcessMetrics } from '../http/processMetrics.js';
+import { serveApp } from '../http/serveApp.js';
 import { createLogger } from '../../common/logger.js';
 import { ConfigError, envFlagNames } from '../../common/env.js';
 import { startStoppableOnSignals } from '../../cli/shutdown.js';
@@ -51,11 +51,18 @@ async function startWorker(config: AppConfig, types: QueueName[], logger: Logger
   const { registerQueueMetrics } = await import('../http/queueMetrics.js');
   signal.throwIfAborted();
 
+  const registry = new Registry();
+  registerProcessMetrics(registry);
+  const http = new Hono();
+  http.get('/healthz', (c) => c.json({ status: 'ok' }));
+  http.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }));
+  // Listening comes first: a busy port is then one line and exit 1, with nothing opened yet. Opened
+  // after the workers, their Redis connections kept the process running with the error printed.
+  const server = config.WORKER_METRICS_PORT > 0 ? await serveApp(http.fetch, config.WORKER_METRICS_PORT, config.HOST, '--metrics-port') : undefined;
+
   const redis = connectRedis(config.REDIS_URL);
   const outage = outageLog(logger, 'worker');
   redis.on('error', outage.error).on('ready', outage.ready);
-  const registry = new Registry();
-  registerProcessMetrics(registry);
   const chunkProgress = new ChunkProgressStore(redis, config.RESULT_TTL_SECONDS);
   // Read-only here: the backlog of the queues this worker serves, for the scaler's queue-depth
   // target, and whether a file job has failed, for its running chunks to stop.
@@ -74,12 +81,7 @@ async function startWorker(config: AppConfig, types: QueueName[], logger: Logger
     },
     types as QueueName[],
   );
-  const http = new Hono();
-  http.get('/healthz', (c) => c.json({ status: 'ok' }));
-  http.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }));
-  const server = config.WORKER_METRICS_PORT > 0 ? serve({ fetch: http.fetch, port: config.WORKER_METRICS_PORT, hostname: config.HOST }) : undefined;
   // "worker started" means /healthz and /metrics answer too: whoever waits for the line may scrape at once.
-  if (server) await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   logger.info({ types, concurrency: config.WORKER_CONCURRENCY, lockMs: config.WORKER_LOCK_MS }, 'worker started');
 
   const ttlMs = config.RESULT_TTL_SECONDS * 1000;

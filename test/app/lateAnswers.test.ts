@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { Queue } from 'bullmq';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveApp } from '../../app/command.js';
+import { serveApp } from '../../app/http/serveApp.js';
 import { loadAppConfig } from '../../app/config.js';
 import { createAppDeps } from '../../app/deps.js';
 import { createApp } from '../../app/server.js';

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveApp } from '../../app/command.js';
+import { serveApp } from '../../app/http/serveApp.js';
 import { loadAppConfig } from '../../app/config.js';
 import type { AppDeps } from '../../app/http/appDeps.js';
 import { createApp } from '../../app/server.js';

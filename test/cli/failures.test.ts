@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -105,6 +105,20 @@ describe('the command line, given bad input', () => {
       expect(app.stdout).not.toContain('app listening');
     } finally {
       await busy.close();
+    }
+  });
+
+  it('worker on a metrics port in use: one line naming it, exit 1, and it ends (it printed the error and kept running)', async () => {
+    const busy = await busyPort();
+    const root = await mkdtemp(join(tmpdir(), 'sw-busy-port-'));
+    try {
+      const worker = await run(['worker'], { WORKER_METRICS_PORT: String(busy.port), HOST: '127.0.0.1', DATA_DIR: join(root, 'data'), OUTPUT_DIR: join(root, 'output'), UPLOAD_DIR: join(root, 'uploads') });
+      expect(worker.code).toBe(1);
+      expect(worker.stderr).toBe(`error: port ${busy.port} is already in use (--metrics-port)\n`);
+      expect(worker.stdout).not.toContain('worker started');
+    } finally {
+      await busy.close();
+      await rm(root, { recursive: true, force: true });
     }
   });
 
