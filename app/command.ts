@@ -46,7 +46,7 @@ export function appCommand(): Command {
           const deps = createAppDeps(config, logger);
           const app = createApp(deps);
           // A port in use is one line and exit 1; the Redis connections just opened must not keep the process alive.
-          const server = await serveApp(app.fetch, config.PORT, config.HOST).catch(async (error: unknown) => {
+          const server = await serveApp(app.fetch, config.PORT, config.HOST, { registry: deps.registry }).catch(async (error: unknown) => {
             await deps.close();
             throw error;
           });

@@ -10,7 +10,7 @@ import { clientErrorAnswer, rawJsonAnswer, requestErrorAnswer, unmetExpectation 
  * answer to these is a bare `400 Bad Request` with no body. The connection is closed after the
  * answer, as Node closes it: the bytes after the fault cannot be framed as a next request.
  */
-export function answerClientErrors(server: Server): void {
+export function answerClientErrors(server: Server, onAnswered: (status: number) => void = () => undefined): void {
   server.on('clientError', (error: Error, socket: Duplex) => {
     const answer = socket.writable && !answerBegun(socket)
       ? clientErrorAnswer(parserError(error), { maxHeaderSize: ownMaxHeaderSize(server) ?? maxHeaderSize, headersTimeoutMs: server.headersTimeout })
@@ -20,12 +20,14 @@ export function answerClientErrors(server: Server): void {
       socket.destroy();
       return;
     }
+    onAnswered(answer.status);
     socket.end(rawJsonAnswer(answer.status, { error: answer.message }), () => socket.destroy());
   });
   // An Expect other than 100-continue: Node answers a bare 417 unless this event is handled, and
   // then hands the request to no route. Its body, if any, is left unread, so the connection ends.
   server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
     const body = JSON.stringify({ error: unmetExpectation(request.headers.expect ?? '') });
+    onAnswered(417);
     response.writeHead(417, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
     response.end(body);
   });

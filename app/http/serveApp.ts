@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
+import { Counter, type Registry } from 'prom-client';
 import { listen } from '../../common/listen.js';
 import { answerClientErrors, malformedRequestResponse } from './clientErrors.js';
 
@@ -17,12 +18,35 @@ import { answerClientErrors, malformedRequestResponse } from './clientErrors.js'
  * (HTTP/1.1 without Host: 400). This is createAdaptorServer without WebSockets, plus the
  * adapter's errorHandler, which createAdaptorServer does not pass on.
  */
-export async function serveApp(fetch: Parameters<typeof getRequestListener>[0], port: number, hostname: string, portFlag = '--port'): Promise<Server> {
+export async function serveApp(fetch: Parameters<typeof getRequestListener>[0], port: number, hostname: string, options: ServeOptions = {}): Promise<Server> {
+  const refused = options.registry ? malformedRequestsCounter(options.registry) : undefined;
+  const count = (status: number) => refused?.inc({ status: String(status) });
   const server = createServer(
     { requestTimeout: 0, headersTimeout: 60_000, requireHostHeader: false },
-    getRequestListener(fetch, { errorHandler: malformedRequestResponse }),
+    getRequestListener(fetch, {
+      errorHandler: (error) => {
+        const response = malformedRequestResponse(error);
+        count(response.status);
+        return response;
+      },
+    }),
   );
-  answerClientErrors(server);
-  await listen(server, port, hostname, portFlag);
+  answerClientErrors(server, count);
+  await listen(server, port, hostname, options.portFlag ?? '--port');
   return server;
+}
+
+export interface ServeOptions {
+  /** The flag that set the port, named when it is in use. */
+  portFlag?: string;
+  /** Where the requests refused before routing are counted (they never reach the app's RED metrics). */
+  registry?: Registry;
+}
+
+/**
+ * Requests answered before any route sees them: a malformed request, a head too large or late, an
+ * unmet Expect. Counted apart from `http_requests_total`: they have no route, and often no method.
+ */
+function malformedRequestsCounter(registry: Registry): Counter<'status'> {
+  return new Counter({ name: 'http_malformed_requests_total', help: 'HTTP requests refused before routing (malformed, head too large or late, unmet Expect)', labelNames: ['status'], registers: [registry] });
 }

@@ -58,7 +58,7 @@ async function startWorker(config: AppConfig, types: QueueName[], logger: Logger
   http.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }));
   // Listening comes first: a busy port is then one line and exit 1, with nothing opened yet. Opened
   // after the workers, their Redis connections kept the process running with the error printed.
-  const server = config.WORKER_METRICS_PORT > 0 ? await serveApp(http.fetch, config.WORKER_METRICS_PORT, config.HOST, '--metrics-port') : undefined;
+  const server = config.WORKER_METRICS_PORT > 0 ? await serveApp(http.fetch, config.WORKER_METRICS_PORT, config.HOST, { portFlag: '--metrics-port', registry }) : undefined;
 
   const redis = connectRedis(config.REDIS_URL);
   const outage = outageLog(logger, 'worker');

@@ -21,11 +21,12 @@ import { rawConnection } from '../support/rawHttp.js';
 /** The app served as `scalewright app` serves it; nothing here reaches Redis or a queue. */
 let server: Server;
 let port: number;
+const registry = new Registry();
 
 beforeAll(async () => {
   const config = loadAppConfig({ DATA_DIR: '.', OUTPUT_DIR: '.', UPLOAD_DIR: '.', REQUEST_TIMEOUT_MS: '2000' });
-  const deps = { config, logger: pino({ level: 'silent' }), registry: new Registry() } as unknown as AppDeps;
-  server = await serveApp(createApp(deps).fetch, 0, '127.0.0.1');
+  const deps = { config, logger: pino({ level: 'silent' }), registry } as unknown as AppDeps;
+  server = await serveApp(createApp(deps).fetch, 0, '127.0.0.1', { registry });
   port = (server.address() as AddressInfo).port;
 });
 afterAll(async () => {
@@ -134,6 +135,29 @@ describe('an expectation the server cannot meet', () => {
     expect((await connection.answer(0)).status).toBe(100);
     expect((await connection.answer(1)).status).toBe(200);
     connection.socket.destroy();
+  });
+});
+
+describe('the count of requests refused before routing', () => {
+  async function refusedByStatus(): Promise<Record<string, number>> {
+    const { values } = await registry.getSingleMetric('http_malformed_requests_total')!.get();
+    return Object.fromEntries(values.map((value) => [String(value.labels.status), value.value]));
+  }
+
+  it('counts each refusal by its status in http_malformed_requests_total, and leaves http_requests_total to routed requests', async () => {
+    const before = await refusedByStatus();
+    const routed = async () => (await registry.getSingleMetric('http_requests_total')!.get()).values.reduce((sum, value) => sum + value.value, 0);
+    const routedBefore = await routed();
+    for (const [bytes, index] of [[latin1('GET /caf\xc3\xa9 HTTP/1.1\r\nHost: localhost\r\n\r\n'), 0], ['GET /healthz HTTP/1.1\r\n\r\n', 0], [`GET / HTTP/1.1\r\nHost: localhost\r\nX-User-Id: ${'a'.repeat(maxHeaderSize)}\r\n\r\n`, 0]] as const) {
+      const connection = rawConnection(port);
+      connection.write(bytes);
+      await connection.answer(index);
+      connection.socket.destroy();
+    }
+    const after = await refusedByStatus();
+    expect((after['400'] ?? 0) - (before['400'] ?? 0)).toBe(2);
+    expect((after['431'] ?? 0) - (before['431'] ?? 0)).toBe(1);
+    expect(await routed()).toBe(routedBefore);
   });
 });
 
