@@ -6,11 +6,12 @@ import { answerClientErrors, malformedRequestResponse } from './clientErrors.js'
 
 /**
  * Serves the app, or the worker's /metrics and /healthz, over HTTP. Node's `requestTimeout` (300 s
- * by default) is turned off: it would cut a long upload that is still sending. Uploads are bounded by UPLOAD_IDLE_TIMEOUT_MS between bytes
- * instead, every other request by the app's REQUEST_TIMEOUT_MS. `headersTimeout` is set to its
- * usual 60 s: left unset, Node would make it min(60 s, requestTimeout), i.e. 0, i.e. off. Resolves
- * once it listens; a port in use rejects with one line naming it and `portFlag` (ListenError), not
- * the unhandled 'error' event, and its stack trace, it was.
+ * by default) is turned off: it would cut a long upload that is still sending. Uploads are bounded
+ * by UPLOAD_IDLE_TIMEOUT_MS between bytes instead, every other request by the app's
+ * REQUEST_TIMEOUT_MS. `headersTimeout` is set to its usual 60 s: left unset, Node would make it
+ * min(60 s, requestTimeout), i.e. 0, i.e. off. Resolves once it listens; a port in use rejects with
+ * one line naming it and `portFlag` (ListenError), not the unhandled 'error' event, and its stack
+ * trace, it was.
  *
  * A request the app never gets to see (Node's parser refuses it, or the adapter can make no URL
  * of it) is answered in JSON like every other error (answerClientErrors, malformedRequestResponse).

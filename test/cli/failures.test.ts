@@ -93,29 +93,20 @@ describe('the command line, given bad input', () => {
     expect(scaler.stderr).toMatch(/^invalid configuration: --redis-url \(REDIS_URL\): expected a URL/);
   });
 
-  it('app on a port in use: one line naming it, exit 1, and it ends (the Redis connections it opened closed)', async () => {
+  // Before: the app died with the unhandled 'error' event's stack trace; the worker printed the
+  // listen error and kept running, its Redis connections already open.
+  it.each([
+    ['app', 'PORT', '--port', 'app listening'],
+    ['worker', 'WORKER_METRICS_PORT', '--metrics-port', 'worker started'],
+  ])('%s on a port in use (%s): one line naming it, exit 1, and it ends', async (command, variable, flag, startedLine) => {
     const busy = await busyPort();
     const root = await mkdtemp(join(tmpdir(), 'sw-busy-port-'));
     try {
       // A Redis that is there: its open connections would keep a failed start running.
-      const app = await run(['app'], { PORT: String(busy.port), HOST: '127.0.0.1', DATA_DIR: join(root, 'data'), OUTPUT_DIR: join(root, 'output'), UPLOAD_DIR: join(root, 'uploads') });
-      // Before: the unhandled 'error' event's stack trace, exit 1.
-      expect(app.code).toBe(1);
-      expect(app.stderr).toBe(`error: port ${busy.port} is already in use (--port)\n`);
-      expect(app.stdout).not.toContain('app listening');
-    } finally {
-      await busy.close();
-    }
-  });
-
-  it('worker on a metrics port in use: one line naming it, exit 1, and it ends (it printed the error and kept running)', async () => {
-    const busy = await busyPort();
-    const root = await mkdtemp(join(tmpdir(), 'sw-busy-port-'));
-    try {
-      const worker = await run(['worker'], { WORKER_METRICS_PORT: String(busy.port), HOST: '127.0.0.1', DATA_DIR: join(root, 'data'), OUTPUT_DIR: join(root, 'output'), UPLOAD_DIR: join(root, 'uploads') });
-      expect(worker.code).toBe(1);
-      expect(worker.stderr).toBe(`error: port ${busy.port} is already in use (--metrics-port)\n`);
-      expect(worker.stdout).not.toContain('worker started');
+      const started = await run([command], { [variable]: String(busy.port), HOST: '127.0.0.1', DATA_DIR: join(root, 'data'), OUTPUT_DIR: join(root, 'output'), UPLOAD_DIR: join(root, 'uploads') });
+      expect(started.code).toBe(1);
+      expect(started.stderr).toBe(`error: port ${busy.port} is already in use (${flag})\n`);
+      expect(started.stdout).not.toContain(startedLine);
     } finally {
       await busy.close();
       await rm(root, { recursive: true, force: true });
