@@ -47,6 +47,7 @@ async function startWorker(config: AppConfig, types: QueueName[], logger: Logger
   const { MultivacStore } = await import('../store/multivacStore.js');
   const { ChunkProgressStore } = await import('../store/chunkProgressStore.js');
   const { sweepOldFiles } = await import('../files/retentionSweep.js');
+  const { WORD_COUNT_RESULT_FILES } = await import('./processors/wordCount.js');
   const { JobQueues } = await import('./jobQueues.js');
   const { registerQueueMetrics } = await import('../http/queueMetrics.js');
   signal.throwIfAborted();
@@ -86,7 +87,7 @@ async function startWorker(config: AppConfig, types: QueueName[], logger: Logger
 
   const ttlMs = config.RESULT_TTL_SECONDS * 1000;
   const sweep = setInterval(() => {
-    void sweepOldFiles(config.OUTPUT_DIR, /^wordcount-[0-9a-f]{32}\.txt$/, ttlMs).then((removed) => removed.length && logger.info({ removed: removed.length }, 'expired result files removed'));
+    void sweepOldFiles(config.OUTPUT_DIR, WORD_COUNT_RESULT_FILES, ttlMs).then((removed) => removed.length && logger.info({ removed: removed.length }, 'expired result files removed'));
     void sweepOldFiles(config.UPLOAD_DIR, /\.upload$/, ttlMs);
     // Runs are removed when their job ends; this catches those of a worker that died meanwhile.
     void sweepOldFiles(join(config.OUTPUT_DIR, '.runs'), /^[0-9a-f]{32}$/, ttlMs, Date.now(), 'folders');

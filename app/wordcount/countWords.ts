@@ -9,7 +9,7 @@ import { throwIfAborted } from '../fileChunks/abort.js';
 import { canStartWorkers, runHereAndInWorkers, threadCount } from '../fileChunks/threadedRanges.js';
 import { WordTable } from './wordTable.js';
 import { RunReader, RunWriter } from './runFile.js';
-import { TextOutputWriter } from './textOutput.js';
+import { writeResultFile } from './textOutput.js';
 import { BufferPool, mergeRuns, tmpRunPath, type MergeLimits } from './mergeRuns.js';
 import { byWord } from './recordOrder.js';
 import { CountOrderSorter } from './countOrderSorter.js';
@@ -130,12 +130,7 @@ export async function mergeWordCountRuns(
     const limits = mergeLimits(half, work, options.signal);
     const sorter = new CountOrderSorter(half, limits);
     await mergeRuns(runPaths, sorter, byWord, true, limits, false);
-    const output = await TextOutputWriter.create(outputPath, limits.readBufferBytes * 4);
-    try {
-      await sorter.finish(output);
-    } finally {
-      await output.close();
-    }
+    const output = await writeResultFile(outputPath, limits.readBufferBytes * 4, (sink) => sorter.finish(sink));
     return { distinctWords: output.lines, totalWords: output.totalWords };
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -163,24 +158,19 @@ export async function countWordsToFile(
   const work = await mkdtemp(join(options.tmpDir, 'wordcount-'));
   try {
     const { table, spills, ioBytes } = await countIntoTable(inputPath, { start: 0, end: size }, work, options);
-    const output = await TextOutputWriter.create(outputPath, ioBytes);
-    try {
-      if (spills.length === 0) {
-        // The common case: the vocabulary fits, one in-memory sort, no run files at all.
-        await writeTable(table, table.sortedByCount(), output);
-        return { distinctWords: table.distinctWords, totalWords: table.totalWords, bytes: size };
-      }
-      if (table.distinctWords > 0) spills.push(await spill(table, work, ioBytes));
-      table.release();
-      const half = Math.floor(Math.max(MIN_BUDGET, options.memoryBudgetBytes) / 2);
-      const limits = mergeLimits(half, work, options.signal);
-      const sorter = new CountOrderSorter(half, limits);
-      await mergeRuns(spills, sorter, byWord, true, limits, true);
-      await sorter.finish(output);
-      return { distinctWords: output.lines, totalWords: output.totalWords, bytes: size };
-    } finally {
-      await output.close();
+    if (spills.length === 0) {
+      // The common case: the vocabulary fits, one in-memory sort, no run files at all.
+      await writeResultFile(outputPath, ioBytes, (output) => writeTable(table, table.sortedByCount(), output));
+      return { distinctWords: table.distinctWords, totalWords: table.totalWords, bytes: size };
     }
+    if (table.distinctWords > 0) spills.push(await spill(table, work, ioBytes));
+    table.release();
+    const half = Math.floor(Math.max(MIN_BUDGET, options.memoryBudgetBytes) / 2);
+    const limits = mergeLimits(half, work, options.signal);
+    const sorter = new CountOrderSorter(half, limits);
+    await mergeRuns(spills, sorter, byWord, true, limits, true);
+    const output = await writeResultFile(outputPath, ioBytes, (sink) => sorter.finish(sink));
+    return { distinctWords: output.lines, totalWords: output.totalWords, bytes: size };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -243,12 +233,7 @@ async function countInRanges(
           await reader.close();
         }
       }
-      const output = await TextOutputWriter.create(outputPath, ioBytes);
-      try {
-        await writeTable(table, table.sortedByCount(), output);
-      } finally {
-        await output.close();
-      }
+      await writeResultFile(outputPath, ioBytes, (output) => writeTable(table, table.sortedByCount(), output));
       return { distinctWords: table.distinctWords, totalWords: table.totalWords, bytes: size };
     }
 

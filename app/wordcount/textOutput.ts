@@ -1,4 +1,6 @@
-import { open } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { BufferedFileSink } from './bufferedFileSink.js';
 import type { RecordSink } from './recordSink.js';
 
@@ -33,5 +35,28 @@ export class TextOutputWriter extends BufferedFileSink implements RecordSink {
     this.lines++;
     this.totalWords += count;
     return this.full();
+  }
+}
+
+/**
+ * Writes the result file through `write`, so that it exists only whole: the text goes to a hidden
+ * file beside `path`, renamed onto it once complete (a rename within one folder replaces the name
+ * at once). A count that fails or is interrupted halfway leaves no truncated result that reads
+ * like a complete one, and a file already at `path` stays as it was until the new one is whole.
+ */
+export async function writeResultFile(path: string, bufferBytes: number, write: (output: TextOutputWriter) => Promise<void>): Promise<TextOutputWriter> {
+  const partial = join(dirname(path), `.${basename(path)}.partial-${randomBytes(4).toString('hex')}`);
+  const output = await TextOutputWriter.create(partial, bufferBytes);
+  try {
+    try {
+      await write(output);
+    } finally {
+      await output.close();
+    }
+    await rename(partial, path);
+    return output;
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
   }
 }

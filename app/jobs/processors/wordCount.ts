@@ -7,6 +7,12 @@ import { refuseBadInput, type Processor } from './processorContext.js';
 export const wordCountOutputName = (token: string): string => `wordcount-${token}.txt`;
 
 /**
+ * The files in OUTPUT_DIR the retention sweep removes once expired: word count results, and the
+ * hidden partial file of a result whose worker died while writing it (`writeResultFile`).
+ */
+export const WORD_COUNT_RESULT_FILES = /^\.?wordcount-[0-9a-f]{32}\.txt(\.partial-[0-9a-f]{8})?$/;
+
+/**
  * Chunks write their sorted runs under OUTPUT_DIR, which every worker must share (one volume),
  * because the reduce step may run on another worker than the chunks.
  */
