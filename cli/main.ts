@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 import { endQuietlyWhenOutputCloses } from './closedOutput.js';
 import { endOnSignalsWhileLoading } from './signalsWhileLoading.js';
+import { endOnUnhandledSignalsAsPidOne } from './pidOneSignals.js';
 
 // Before anything else is loaded: the program's modules take a while to load, and a signal
 // meanwhile must end the process, in a container too (see endOnSignalsWhileLoading).
 const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
-const loaded = endOnSignalsWhileLoading(command === undefined ? 'scalewright' : `scalewright ${command}`);
+const name = command === undefined ? 'scalewright' : `scalewright ${command}`;
+const loaded = endOnSignalsWhileLoading(name);
 endQuietlyWhenOutputCloses();
 const { runProgram } = await import('./program.js');
 loaded();
+endOnUnhandledSignalsAsPidOne(name);
 await runProgram(process.argv, command);

@@ -8,10 +8,10 @@ import { interruptedExitCode, type InterruptSignal } from './exitCodes.js';
  * signal PID 1 has no handler for, so `docker stop` waits its whole timeout, then kills.
  * Returns what removes the handling once the modules are loaded: each command then handles the
  * signals itself (`stopOnSignals`, `finishedIfInterrupted`, `undoneIfInterrupted`, the demos'
- * `DemoInterrupt`) or, with nothing to stop or undo (`simulate`, `files`), leaves them to Node,
- * which ends it at once even in the middle of synchronous work. A listener kept for the
- * command's whole run would wait for that work to yield (a replay on the main thread: tens of
- * seconds).
+ * `DemoInterrupt`) or, with nothing to stop or undo (`simulate`), leaves them to Node, which
+ * ends it at once even in the middle of synchronous work. A listener kept for the command's whole
+ * run would wait for that work to yield (a replay on the main thread: tens of seconds). As PID 1
+ * there is no such default: `endOnUnhandledSignalsAsPidOne` stands in for it.
  */
 export function endOnSignalsWhileLoading(command: string): () => void {
   const handle = (signal: InterruptSignal) => {

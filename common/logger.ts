@@ -8,8 +8,9 @@ const LEVELS = [...Object.keys(pino.levels.values), 'silent'];
 /**
  * Structured JSON logs on stdout, one object per line, so that `docker logs`, Loki or jq can
  * read them. The level comes from LOG_LEVEL (trace|debug|info|warn|error|fatal|silent; empty means info).
+ * A command whose stdout is its result (`files`) logs on stderr (`to: 2`).
  */
-export function createLogger(component: string, level = process.env.LOG_LEVEL || 'info'): Logger {
+export function createLogger(component: string, level = process.env.LOG_LEVEL || 'info', to: 1 | 2 = 1): Logger {
   // pino's own refusal is a stack trace about "custom levels"; a mistyped variable is a usage error.
   if (!LEVELS.includes(level)) throw new ConfigError(`invalid configuration: LOG_LEVEL: expected one of ${LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
   return pino(
@@ -24,6 +25,6 @@ export function createLogger(component: string, level = process.env.LOG_LEVEL ||
     // ever. With the reader of stdout gone (`scalewright app | head -1`), the write fails with
     // EPIPE and a stopped app hung at 0% CPU, its grace timer never firing. Written at once, an
     // EPIPE only silences the logger. These are a few lines a second at most.
-    pino.destination({ dest: 1, sync: true }),
+    pino.destination({ dest: to, sync: true }),
   );
 }

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../../common/env.js';
 import { makeFolder, requireExisting, requireFileDestination, requireFolderDestination } from '../../common/flagPaths.js';
+import { runsAsPidOne } from '../../cli/pidOneSignals.js';
 import { ExitCode } from '../../cli/exitCodes.js';
 import { loadPolicyConfigFile } from '../config/loadPolicyConfig.js';
 import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from '../config/policyConfig.js';
@@ -198,7 +199,7 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
         decisions: flags.decisions,
         timeline: flags.timeline === undefined ? undefined : { range: flags.timelineRange },
       },
-      flags.jobs === 'auto' ? { jobs: availableParallelism(), automatic: true } : { jobs: flags.jobs, automatic: false },
+      { ...(flags.jobs === 'auto' ? { jobs: availableParallelism(), automatic: true } : { jobs: flags.jobs, automatic: false }), keepThisThreadFree: runsAsPidOne() },
       (event) => {
         if (event.kind === 'start') {
           process.stderr.write(`simulating ${read.length} trace${read.length === 1 ? '' : 's'} (${event.tasks} replays) on ${event.threads} thread${event.threads === 1 ? '' : 's'}\n`);

@@ -71,6 +71,12 @@ export const WORK_PER_THREAD = 8_000_000;
 export interface Parallelism {
   jobs: number;
   automatic: boolean;
+  /**
+   * Run even one thread's tasks on a worker, so that this thread stays free to answer a signal at
+   * once: as a container's PID 1 the process ends on a signal only through a handler of its own,
+   * which a replay on this thread would keep waiting for the whole run (`runsAsPidOne`).
+   */
+  keepThisThreadFree?: boolean;
 }
 
 /** The threads to run tasks of these weights on: never more than tasks, nor than `jobs`; with `automatic`, one per `WORK_PER_THREAD`. */
@@ -107,7 +113,7 @@ export async function compareTraces(traces: readonly Trace[], options: PoolOptio
     started[item.traceIndex] = Math.min(started[item.traceIndex]!, Date.now());
   };
 
-  const onWorkers = threads > 1 && workersAvailable();
+  const onWorkers = (threads > 1 || parallelism.keepThisThreadFree === true) && workersAvailable();
   onEvent({ kind: 'start', tasks: pending.length, threads: onWorkers ? threads : 1 });
   if (!onWorkers) {
     // The tasks come trace by trace: each trace is replayed once, for all of its tasks.

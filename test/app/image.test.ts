@@ -9,9 +9,10 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const TAG = 'scalewright:test';
 const NAME = `sw-image-test-${process.pid}`;
 const LOADING = `${NAME}-loading`;
+const SIMULATING = `${NAME}-simulating`;
 
 afterAll(async () => {
-  await exec('docker', ['rm', '-f', NAME, LOADING]).catch(() => undefined);
+  await exec('docker', ['rm', '-f', NAME, LOADING, SIMULATING]).catch(() => undefined);
 });
 
 describe('the image', () => {
@@ -53,5 +54,21 @@ describe('the image', () => {
     expect((await exec('docker', ['inspect', '-f', '{{.State.ExitCode}}', LOADING])).stdout.trim(), await logs()).toBe('143');
     expect(await logs()).toContain('scalewright app: interrupted by SIGTERM while loading: exiting 143');
     expect(await logs()).not.toContain('app listening');
+  }, 180_000);
+
+  it('ends at once on docker stop in the middle of a simulation, without --init: exit 143, not killed after the stop timeout', async () => {
+    // simulate has nothing to stop or undo and leaves the signals to Node, whose default PID 1 never gets;
+    // at a fifth of a core these replays take half a minute or more, on one thread.
+    await exec('docker', ['run', '-d', '--name', SIMULATING, '--label', 'scalewright.test=image', '--cpus', '0.2', TAG, 'simulate', '--synthetic', 'goal,held-out', '--jobs', '1']);
+    const logs = async () => {
+      const { stdout, stderr } = await exec('docker', ['logs', SIMULATING]);
+      return stdout + stderr;
+    };
+    await waitUntil('the replays to begin', async () => (await logs()).includes('simulating 25 traces'), 120_000);
+    await exec('docker', ['stop', '-t', '60', SIMULATING]);
+    expect((await exec('docker', ['inspect', '-f', '{{.State.ExitCode}}', SIMULATING])).stdout.trim(), await logs()).toBe('143');
+    expect(await logs()).toContain('scalewright simulate: interrupted by SIGTERM: exiting 143');
+    // Answered before the replays ended (they run on a worker thread, leaving the main one free): no results were printed.
+    expect(await logs()).not.toContain('cost = replica-seconds');
   }, 180_000);
 });
