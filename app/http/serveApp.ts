@@ -3,6 +3,18 @@ import { getRequestListener } from '@hono/node-server';
 import { Counter, type Registry } from 'prom-client';
 import { listen } from '../../common/listen.js';
 import { answerClientErrors, malformedRequestResponse } from './clientErrors.js';
+import { hostOptionalBeforeHttp11 } from './ownAuthority.js';
+
+/** How long the head of a request (its request line and headers) may take to arrive, unless ServeOptions says otherwise. */
+export const HEADERS_TIMEOUT_MS = 60_000;
+
+/**
+ * How often Node looks for requests whose head is late (`connectionsCheckingInterval`): it has no
+ * timer per request, so a late head is answered 408 up to this long after `headersTimeout`. Node's
+ * 30 s made that 60-90 s after the request began. Each check walks, in C++, only the connections
+ * with a request under way, and 1 s keeps the 408 within a second of its due time for that cost.
+ */
+export const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
 
 /**
  * Serves the app, or the worker's /metrics and /healthz, over HTTP. Node's `requestTimeout` (300 s
@@ -16,21 +28,27 @@ import { answerClientErrors, malformedRequestResponse } from './clientErrors.js'
  * A request the app never gets to see (Node's parser refuses it, or the adapter can make no URL
  * of it) is answered in JSON like every other error (answerClientErrors, malformedRequestResponse).
  * Node's check of the Host header is left to the adapter for that, which makes the same one
- * (HTTP/1.1 without Host: 400). This is createAdaptorServer without WebSockets, plus the
- * adapter's errorHandler, which createAdaptorServer does not pass on.
+ * (HTTP/1.1 without Host: 400), and would refuse HTTP/1.0 without Host too, which is valid: such a
+ * request is addressed to the server's own authority instead (hostOptionalBeforeHttp11). This is
+ * createAdaptorServer without WebSockets, plus the adapter's errorHandler, which
+ * createAdaptorServer does not pass on.
  */
 export async function serveApp(fetch: Parameters<typeof getRequestListener>[0], port: number, hostname: string, options: ServeOptions = {}): Promise<Server> {
   const refused = options.registry ? malformedRequestsCounter(options.registry) : undefined;
   const count = (status: number) => refused?.inc({ status: String(status) });
+  const errorHandler = (error: unknown) => {
+    const response = malformedRequestResponse(error);
+    count(response.status);
+    return response;
+  };
   const server = createServer(
-    { requestTimeout: 0, headersTimeout: 60_000, requireHostHeader: false },
-    getRequestListener(fetch, {
-      errorHandler: (error) => {
-        const response = malformedRequestResponse(error);
-        count(response.status);
-        return response;
-      },
-    }),
+    {
+      requestTimeout: 0,
+      headersTimeout: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
+      connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
+      requireHostHeader: false,
+    },
+    hostOptionalBeforeHttp11((defaultAuthority) => getRequestListener(fetch, { hostname: defaultAuthority, errorHandler })),
   );
   answerClientErrors(server, count);
   await listen(server, port, hostname, options.portFlag ?? '--port');
@@ -42,6 +60,8 @@ export interface ServeOptions {
   portFlag?: string;
   /** Where the requests refused before routing are counted (they never reach the app's RED metrics). */
   registry?: Registry;
+  /** `headersTimeout`, HEADERS_TIMEOUT_MS unless given: tests shorten it to see a late head answered. */
+  headersTimeoutMs?: number;
 }
 
 /**
