@@ -15,6 +15,18 @@ afterAll(async () => {
   await exec('docker', ['rm', '-f', NAME, LOADING, SIMULATING]).catch(() => undefined);
 });
 
+/** What a container printed, stdout and stderr. */
+async function logsOf(container: string): Promise<string> {
+  const { stdout, stderr } = await exec('docker', ['logs', container]);
+  return stdout + stderr;
+}
+
+/** The exit code of a container stopped by `docker stop`, which sends SIGTERM and kills only after 60 s (137). */
+async function exitCodeOnDockerStop(container: string): Promise<string> {
+  await exec('docker', ['stop', '-t', '60', container]);
+  return (await exec('docker', ['inspect', '-f', '{{.State.ExitCode}}', container])).stdout.trim();
+}
+
 describe('the image', () => {
   it('builds without a registry and answers /healthz inside 100 MB and 0.1 CPU, as a non-root user, and reports healthy', async () => {
     await exec(resolve(ROOT, 'image/build.sh'), [TAG], { cwd: ROOT, env: { ...process.env, SKIP_COMPILE: '1' }, maxBuffer: 16 * 1024 * 1024 });
@@ -44,31 +56,21 @@ describe('the image', () => {
   it('ends at once on docker stop while Node, its PID 1, still loads the CLI: exit 143, not killed after the stop timeout', async () => {
     // A tenth of a core: loading the CLI takes seconds, and the probe says when the entry listens.
     await exec('docker', ['run', '-d', '--name', LOADING, '--label', 'scalewright.test=image', '--cpus', '0.1', '-e', 'REDIS_URL=redis://127.0.0.1:1', '--entrypoint', 'node', TAG, ...SIGNAL_LISTENER_PROBE, '/app/dist/cli/main.js', 'app']);
-    const logs = async () => {
-      const { stdout, stderr } = await exec('docker', ['logs', LOADING]);
-      return stdout + stderr;
-    };
-    await waitUntil("the CLI's entry to listen for SIGTERM", async () => (await logs()).includes('probe: a SIGTERM listener was added'), 120_000);
+    await waitUntil("the CLI's entry to listen for SIGTERM", async () => (await logsOf(LOADING)).includes('probe: a SIGTERM listener was added'), 120_000);
     // Without a handler of its own, PID 1 never sees the SIGTERM: docker stop would wait the 60 s and kill (137).
-    await exec('docker', ['stop', '-t', '60', LOADING]);
-    expect((await exec('docker', ['inspect', '-f', '{{.State.ExitCode}}', LOADING])).stdout.trim(), await logs()).toBe('143');
-    expect(await logs()).toContain('scalewright app: interrupted by SIGTERM while loading: exiting 143');
-    expect(await logs()).not.toContain('app listening');
+    expect(await exitCodeOnDockerStop(LOADING), await logsOf(LOADING)).toBe('143');
+    expect(await logsOf(LOADING)).toContain('scalewright app: interrupted by SIGTERM while loading: exiting 143');
+    expect(await logsOf(LOADING)).not.toContain('app listening');
   }, 180_000);
 
   it('ends at once on docker stop in the middle of a simulation, without --init: exit 143, not killed after the stop timeout', async () => {
     // simulate has nothing to stop or undo and leaves the signals to Node, whose default PID 1 never gets;
     // at a fifth of a core these replays take half a minute or more, on one thread.
     await exec('docker', ['run', '-d', '--name', SIMULATING, '--label', 'scalewright.test=image', '--cpus', '0.2', TAG, 'simulate', '--synthetic', 'goal,held-out', '--jobs', '1']);
-    const logs = async () => {
-      const { stdout, stderr } = await exec('docker', ['logs', SIMULATING]);
-      return stdout + stderr;
-    };
-    await waitUntil('the replays to begin', async () => (await logs()).includes('simulating 25 traces'), 120_000);
-    await exec('docker', ['stop', '-t', '60', SIMULATING]);
-    expect((await exec('docker', ['inspect', '-f', '{{.State.ExitCode}}', SIMULATING])).stdout.trim(), await logs()).toBe('143');
-    expect(await logs()).toContain('scalewright simulate: interrupted by SIGTERM: exiting 143');
+    await waitUntil('the replays to begin', async () => (await logsOf(SIMULATING)).includes('simulating 25 traces'), 120_000);
+    expect(await exitCodeOnDockerStop(SIMULATING), await logsOf(SIMULATING)).toBe('143');
+    expect(await logsOf(SIMULATING)).toContain('scalewright simulate: interrupted by SIGTERM: exiting 143');
     // Answered before the replays ended (they run on a worker thread, leaving the main one free): no results were printed.
-    expect(await logs()).not.toContain('cost = replica-seconds');
+    expect(await logsOf(SIMULATING)).not.toContain('cost = replica-seconds');
   }, 180_000);
 });
