@@ -13,17 +13,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../common/freePort.js';
 import { silentServer } from '../support/failingDependencies.js';
-import { run, waitUntil } from '../support/processes.js';
-
-function messages(output: string): string[] {
-  return output.split('\n').flatMap((line) => {
-    try {
-      return [String((JSON.parse(line) as { msg: unknown }).msg)];
-    } catch {
-      return [];
-    }
-  });
-}
+import { logMessages, run, waitForStage } from '../support/processes.js';
 
 describe('a signal while app or worker loads its modules', () => {
   for (const [command, signal] of [['app', 'SIGTERM'], ['worker', 'SIGTERM'], ['app', 'SIGINT'], ['worker', 'SIGINT']] as const) {
@@ -42,12 +32,10 @@ describe('a signal while app or worker loads its modules', () => {
         UPLOAD_DIR: join(root, 'uploads'),
       });
       try {
-        await waitUntil('the command to start loading its modules', async () => messages(child.output()).includes('starting: loading the modules'), 20_000).catch((error: Error) => {
-          throw new Error(`${error.message}\n${child.output()}`);
-        });
+        await waitForStage(child, 'the command to start loading its modules', async () => logMessages(child.output()).includes('starting: loading the modules'), 20_000);
         const exitCode = await child.stop(signal);
         expect(exitCode, child.output()).toBe(0);
-        const said = messages(child.output());
+        const said = logMessages(child.output());
         expect(said.some((msg) => msg.startsWith('shutting down')), child.output()).toBe(true);
         expect(said).toContain('stopped while starting: what had been started is stopped, nothing else was started');
         expect(said).toContain('stopped');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateWordsFile } from '../../bench/generatedFiles.js';
-import { run, waitUntil } from '../support/processes.js';
+import { run, waitForStage } from '../support/processes.js';
 
 let root: string;
 let input: string;
@@ -35,9 +35,7 @@ describe('files wordcount interrupted', () => {
       const outputDir = await mkdtemp(join(root, 'out-'));
       const child = run(['files', 'wordcount', input, join(outputDir, 'counts.txt'), '--memory-budget', '1MiB', '--threads', threads, '--tmp-dir', spill], {});
       try {
-        await waitUntil('a spilled run', async () => (await filesBelow(spill)).some((name) => name.endsWith('.run')), 30_000).catch((error: Error) => {
-          throw new Error(`${error.message}\n${child.output()}`);
-        });
+        await waitForStage(child, 'a spilled run', async () => (await filesBelow(spill)).some((name) => name.endsWith('.run')), 30_000);
         expect(await child.stop(signal), child.output()).toBe(exitCode);
         expect(await filesBelow(spill)).toEqual([]);
         expect(await readdir(spill)).toEqual([]);

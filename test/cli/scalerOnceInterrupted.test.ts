@@ -9,20 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { influxThatStopsAnswering, silentServer } from '../support/failingDependencies.js';
-import { run, waitUntil } from '../support/processes.js';
+import { logMessages, run, timedStop, waitForStage } from '../support/processes.js';
 
 const runId = randomUUID().slice(0, 8);
 const onceArgs = (influxUrl: string) => ['scaler', '--once', '--dry-run', '--influx-url', influxUrl, '--service', `absent-${runId}`, '--require-label', `scalewright.test.run=${runId}`];
-
-function messages(output: string): string[] {
-  return output.split('\n').flatMap((line) => {
-    try {
-      return [String((JSON.parse(line) as { msg: unknown }).msg)];
-    } catch {
-      return [];
-    }
-  });
-}
 
 describe('scaler --once interrupted', () => {
   for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
@@ -31,15 +21,11 @@ describe('scaler --once interrupted', () => {
       // A minute to answer: an exit that waited for the request would show.
       const scaler = run(onceArgs(silent.url), { INFLUX_TIMEOUT_MS: '60000', REDIS_URL: '' });
       try {
-        await waitUntil('the schema setup to ask InfluxDB', async () => silent.requests() > 0, 15_000).catch((error: Error) => {
-          throw new Error(`${error.message}\n${scaler.output()}`);
-        });
-        const sent = Date.now();
-        const exitCode = await scaler.stop(signal);
-        const stopMs = Date.now() - sent;
+        await waitForStage(scaler, 'the schema setup to ask InfluxDB', async () => silent.requests() > 0, 15_000);
+        const { exitCode, stopMs } = await timedStop(scaler, signal);
         // Before: null (ended by the signal, nothing logged).
         expect(exitCode, scaler.output()).toBe(code);
-        expect(messages(scaler.output())).toEqual([
+        expect(logMessages(scaler.output())).toEqual([
           'scaler --once: interrupted: cutting short what it waits on, waiting for what it started to end',
           'scaler --once: interrupted: stopped',
         ]);
@@ -56,14 +42,10 @@ describe('scaler --once interrupted', () => {
     const influx = await influxThatStopsAnswering();
     const scaler = run(onceArgs(influx.url), { REDIS_URL: '' });
     try {
-      await waitUntil('the pass to read from InfluxDB', async () => influx.asked().includes('query SELECT'), 15_000).catch((error: Error) => {
-        throw new Error(`${error.message}\n${scaler.output()}`);
-      });
-      const sent = Date.now();
-      const exitCode = await scaler.stop('SIGTERM');
-      const stopMs = Date.now() - sent;
+      await waitForStage(scaler, 'the pass to read from InfluxDB', async () => influx.asked().includes('query SELECT'), 15_000);
+      const { exitCode, stopMs } = await timedStop(scaler, 'SIGTERM');
       expect(exitCode, scaler.output()).toBe(143);
-      const said = messages(scaler.output());
+      const said = logMessages(scaler.output());
       expect(said.slice(said.indexOf('scaler started in dry-run: deciding and reporting, applying nothing') + 1)).toEqual([
         'scaler --once: interrupted: cutting short what it waits on, waiting for what it started to end',
         'scaler --once: interrupted: no action started; the rest was not decided, the lease is handed back',

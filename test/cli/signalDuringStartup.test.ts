@@ -10,20 +10,9 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../common/freePort.js';
 import { silentServer, type SilentServer } from '../support/failingDependencies.js';
-import { run, waitUntil } from '../support/processes.js';
+import { logLines, run, timedStop, waitForStage } from '../support/processes.js';
 
 const runId = randomUUID().slice(0, 8);
-
-/** The JSON log lines of a process's output (stderr's lines, if any, are not JSON and are skipped). */
-function logLines(output: string): Array<Record<string, unknown>> {
-  return output.split('\n').flatMap((line) => {
-    try {
-      return [JSON.parse(line) as Record<string, unknown>];
-    } catch {
-      return [];
-    }
-  });
-}
 
 describe('a signal while the collector or the scaler waits on its first InfluxDB schema attempt', () => {
   let silent: SilentServer;
@@ -47,12 +36,8 @@ describe('a signal while the collector or the scaler waits on its first InfluxDB
     it(`${command}, ${signal}: logs it, stops what it had started, exits 0, without waiting out the attempt`, async () => {
       // A minute to answer: a stop that waited for the attempt would show.
       const child = run(await commands[command](), { INFLUX_TIMEOUT_MS: '60000', REDIS_URL: '' });
-      await waitUntil('the schema setup to ask InfluxDB', async () => silent.requests() > 0, 15_000).catch((error: Error) => {
-        throw new Error(`${error.message}\n${child.output()}`);
-      });
-      const sent = Date.now();
-      const exitCode = await child.stop(signal);
-      const stopMs = Date.now() - sent;
+      await waitForStage(child, 'the schema setup to ask InfluxDB', async () => silent.requests() > 0, 15_000);
+      const { exitCode, stopMs } = await timedStop(child, signal);
       // Before: the handlers were installed only after the attempt, and the signal ended the process outright (no line, no exit code).
       expect(exitCode, child.output()).toBe(0);
       const messages = logLines(child.output()).map((line) => String(line.msg));

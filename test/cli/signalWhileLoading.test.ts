@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../common/freePort.js';
 import { silentServer } from '../support/failingDependencies.js';
-import { run, SIGNAL_LISTENER_PROBE, waitUntil, type RunningProcess } from '../support/processes.js';
+import { run, type RunningProcess, SIGNAL_LISTENER_PROBE, waitForStage } from '../support/processes.js';
 
 const TRACES = resolve(import.meta.dirname, '../../../shared/data/traces');
 
@@ -23,9 +23,7 @@ function listenersAdded(child: RunningProcess, signal: 'SIGINT' | 'SIGTERM'): nu
 }
 
 async function untilTheEntryListens(child: RunningProcess, signal: 'SIGINT' | 'SIGTERM'): Promise<void> {
-  await waitUntil("the CLI's entry to listen for the signal", async () => listenersAdded(child, signal) >= 1, 20_000).catch((error: Error) => {
-    throw new Error(`${error.message}\n${child.output()}`);
-  });
+  await waitForStage(child, "the CLI's entry to listen for the signal", async () => listenersAdded(child, signal) >= 1, 20_000);
 }
 
 /** The app's settings: its Redis (one that never answers), a free port, its folders under `root`; debug logs. */
@@ -86,9 +84,7 @@ describe('a signal while the CLI loads its modules', () => {
     const child = run(['simulate', '--all', TRACES, '--jobs', '1'], {}, SIGNAL_LISTENER_PROBE);
     try {
       // Its progress line comes once the replays have begun; the three long ones take tens of seconds each.
-      await waitUntil('the replays to begin', async () => child.output().includes('simulating 6 traces'), 20_000).catch((error: Error) => {
-        throw new Error(`${error.message}\n${child.output()}`);
-      });
+      await waitForStage(child, 'the replays to begin', async () => child.output().includes('simulating 6 traces'), 20_000);
       await sleep(1_000);
       await child.stop('SIGINT');
       // Ended by the signal itself: a listener would have waited for the replay to yield.
@@ -105,9 +101,7 @@ describe('a signal while the CLI loads its modules', () => {
     const child = run(['app'], await appEnv(redis.port, root), SIGNAL_LISTENER_PROBE);
     try {
       // The entry's listener (removed once the CLI is loaded), then the app's own.
-      await waitUntil("the app's own listener", async () => listenersAdded(child, 'SIGTERM') >= 2, 20_000).catch((error: Error) => {
-        throw new Error(`${error.message}\n${child.output()}`);
-      });
+      await waitForStage(child, "the app's own listener", async () => listenersAdded(child, 'SIGTERM') >= 2, 20_000);
       expect(await child.stop('SIGTERM'), child.output()).toBe(0);
       expect(child.output()).toContain('stopped while starting');
       expect(child.output()).not.toContain('interrupted by SIGTERM while loading');

@@ -10,12 +10,11 @@
 import { describe, expect, it } from 'vitest';
 import type { InfluxConnection } from '../../common/influx/index.js';
 import type { Actuator, ServiceState } from '../../scaler/actuators/actuator.js';
-import { LocalLease } from '../../scaler/lease/redisLease.js';
 import { ScalerLoop } from '../../scaler/loop/controller.js';
 import { influxWindowReader } from '../../scaler/loop/influxWindow.js';
-import { scalerMetrics } from '../../scaler/loop/metrics.js';
 import { capturingLogger } from '../support/capturingLogger.js';
 import { silentServer } from '../support/failingDependencies.js';
+import { scalerLoopOptions } from './support/loopOptions.js';
 
 const state: ServiceState = { service: 'web', replicas: 1, readyReplicas: 1, cpuLimitCores: 0.5, memoryLimitBytes: 256 * 2 ** 20, converging: false, members: [], labels: {} };
 /** Docker (CPU limits change live) and the default adaptive policy: a service the loop bridges. */
@@ -27,17 +26,7 @@ describe('bridge passes while InfluxDB accepts connections and never answers', (
     // Reads give up after 1 s here (5 s in the scaler), so that a few passes fit in the test.
     const connection: InfluxConnection = { url: silent.url, database: 'bridge_silent', retentionPolicy: 'raw', auth: { kind: 'none' }, timeoutMs: 1000 };
     const { logger, lines } = capturingLogger('warn');
-    const loop = new ScalerLoop({
-      actuator: docker,
-      readWindow: influxWindowReader(connection),
-      write: () => undefined,
-      lease: new LocalLease(),
-      logger,
-      metrics: scalerMetrics(),
-      dryRun: true,
-      staleAfterMs: 15_000,
-      services: ['web'],
-    });
+    const loop = new ScalerLoop(scalerLoopOptions({ actuator: docker, readWindow: influxWindowReader(connection), dryRun: true, logger, services: ['web'] }));
     try {
       // One evaluation now, the next in a minute: what InfluxDB is asked in between is the bridge's.
       loop.start(60_000);

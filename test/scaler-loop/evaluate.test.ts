@@ -13,9 +13,8 @@ import { serviceWindowFrom } from '../../scaler/loop/serviceWindow.js';
 import { actionTag, decisionPoint, signalPoint } from '../../scaler/loop/records.js';
 import { ScalerLoop, windowSecondsFor, type ScalerLoopOptions } from '../../scaler/loop/controller.js';
 import { bridgePass, bridgeWindowSeconds } from '../../scaler/loop/bridgePass.js';
-import { scalerMetrics } from '../../scaler/loop/metrics.js';
-import { LocalLease } from '../../scaler/lease/redisLease.js';
 import { capturingLogger } from '../support/capturingLogger.js';
+import { scalerLoopOptions } from './support/loopOptions.js';
 
 const now = 1_800_000_000_000;
 const MiB = 2 ** 20;
@@ -399,18 +398,13 @@ describe('the loop applies the bridge (fake actuator, no I/O)', () => {
   async function tickOnce(kind: 'docker' | 'swarm', dryRun = false) {
     const { actuator, calls } = fakeActuator(kind, actual({ labels: { 'scalewright.target.rps-per-replica': '40' } }));
     const points: string[] = [];
-    const { logger } = capturingLogger('silent');
-    const loop = new ScalerLoop({
+    const loop = new ScalerLoop(scalerLoopOptions({
       actuator,
       readWindow: async () => ({ ok: true, window: serviceWindowFrom(burst) }),
-      write: (batch) => points.push(...batch.map((p) => p.toLineProtocol() ?? '')),
-      lease: new LocalLease(),
-      logger,
-      metrics: scalerMetrics(),
       dryRun,
-      staleAfterMs: 15_000,
+      write: (batch) => points.push(...batch.map((p) => p.toLineProtocol() ?? '')),
       now: () => now,
-    });
+    }));
     const [report] = await loop.tick();
     await loop.settle();
     return { report, calls, points };
@@ -501,7 +495,7 @@ describe('the loop runs bridge passes between evaluations (fake actuator, no I/O
   /** Settles when the new replicas are healthy (setReplicas returns then). */
   let replicasHealthy: Promise<void> = Promise.resolve();
   const loopFor = (dryRun: boolean, kind: 'docker' | 'swarm' = 'docker') =>
-    new ScalerLoop({
+    new ScalerLoop(scalerLoopOptions({
       actuator: {
         kind,
         listServices: async () => ['web'],
@@ -522,14 +516,10 @@ describe('the loop runs bridge passes between evaluations (fake actuator, no I/O
         reads += 1;
         return influxSilent ? { ok: false, problem: 'influx_unreachable', error: 'InfluxDB did not answer within 5000 ms' } : { ok: true, window };
       },
-      write: (batch) => points.push(...batch.map((p) => p.toLineProtocol() ?? '')),
-      lease: new LocalLease(),
-      logger: capturingLogger('silent').logger,
-      metrics: scalerMetrics(),
       dryRun,
-      staleAfterMs: 15_000,
+      write: (batch) => points.push(...batch.map((p) => p.toLineProtocol() ?? '')),
       now: () => clock,
-    });
+    }));
   const reset = (rps: number) => {
     clock = now;
     calls.length = 0;
@@ -669,18 +659,14 @@ describe('the loop reads and decides services side by side (fake actuator, no I/
   const loopOver = (services: string[], observe: (service: string) => Promise<ServiceState>, options: { parallelServices?: number; readWindow?: ScalerLoopOptions['readWindow'] } = {}) => {
     clock = now;
     const { logger, lines } = capturingLogger('error');
-    const loop = new ScalerLoop({
+    const loop = new ScalerLoop(scalerLoopOptions({
       actuator: { kind: 'docker', listServices: async () => services, observe, tidy: async () => 0, setReplicas: async () => undefined, setLimits: async () => undefined },
-      readWindow: options.readWindow ?? (async () => ({ ok: true, window: held })),
-      write: () => undefined,
-      lease: new LocalLease(),
-      logger,
-      metrics: scalerMetrics(),
+      readWindow: async () => ({ ok: true, window: held }),
       dryRun: true,
-      staleAfterMs: 15_000,
+      logger,
       now: () => clock,
-      ...(options.parallelServices !== undefined ? { parallelServices: options.parallelServices } : {}),
-    });
+      ...options,
+    }));
     return { loop, lines };
   };
 

@@ -8,13 +8,14 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InfluxWriter, type InfluxConnection } from '../../common/influx/index.js';
 import { DockerActuator } from '../../scaler/actuators/docker.js';
-import { RedisLease, LocalLease } from '../../scaler/lease/redisLease.js';
+import { RedisLease } from '../../scaler/lease/redisLease.js';
 import { ScalerLoop, type ScalerLoopOptions } from '../../scaler/loop/controller.js';
 import { influxPredecessorRecords, influxWindowReader } from '../../scaler/loop/influxWindow.js';
 import { scalerMetrics } from '../../scaler/loop/metrics.js';
 import { signalPoint } from '../../scaler/loop/records.js';
 import { createNetwork, docker, ensureBaseImage, newRunId, quietLogger, removeRun, runContainers, startWeb, waitHealthy } from '../actuators/support/fixtures.js';
 import { capturingLogger, feedServiceStats, privateDatabase, selectRows } from './support/influx.js';
+import { scalerLoopOptions } from './support/loopOptions.js';
 
 const runId = newRunId('loop');
 const service = `shop-${runId}`;
@@ -68,19 +69,30 @@ afterAll(async () => {
 function loopWith(overrides: Partial<ScalerLoopOptions> = {}) {
   const logs = capturingLogger('debug');
   const metrics = scalerMetrics();
-  const loop = new ScalerLoop({
+  const loop = new ScalerLoop(scalerLoopOptions({
     actuator: new DockerActuator({ docker, logger: quietLogger, requireLabel: `scalewright.test=${runId}`, drainSeconds: 5 }),
     readWindow: influxWindowReader(connection),
+    dryRun: false,
     write: (points) => writer.write(points),
-    lease: new LocalLease(),
     logger: logs.logger,
     metrics,
-    dryRun: false,
-    staleAfterMs: 15_000,
     services: [service],
     ...overrides,
-  });
+  }));
   return { loop, logs, metrics };
+}
+
+/**
+ * Two scaler instances' leases on one Redis key (`scalewright:test:<run>:<name>`), each on its own
+ * connection, as two processes would hold them. Each connection is the caller's to disconnect.
+ */
+function twoLeases(name: string, ttlMs: number) {
+  const key = `scalewright:test:${runId}:${name}`;
+  const redisA = new Redis(process.env.REDIS_URL as string);
+  const redisB = new Redis(process.env.REDIS_URL as string);
+  const leaseA = new RedisLease({ redis: redisA, logger: quietLogger, key, ttlMs });
+  const leaseB = new RedisLease({ redis: redisB, logger: quietLogger, key, ttlMs });
+  return { redisA, redisB, leaseA, leaseB };
 }
 
 async function managed(): Promise<number> {
@@ -320,11 +332,7 @@ describe('the scaler loop (real Docker, InfluxDB, Redis)', () => {
   });
 
   it('two instances sharing a Redis lease: only the holder decides, the other takes over when it leaves', async () => {
-    const redisA = new Redis(process.env.REDIS_URL as string);
-    const redisB = new Redis(process.env.REDIS_URL as string);
-    const key = `scalewright:test:${runId}:lease`;
-    const leaseA = new RedisLease({ redis: redisA, logger: quietLogger, key, ttlMs: 3000 });
-    const leaseB = new RedisLease({ redis: redisB, logger: quietLogger, key, ttlMs: 3000 });
+    const { redisA, redisB, leaseA, leaseB } = twoLeases('lease', 3000);
     try {
       expect(await leaseA.tick()).toBe(true);
       expect(await leaseB.tick()).toBe(false);
@@ -346,11 +354,7 @@ describe('the scaler loop (real Docker, InfluxDB, Redis)', () => {
   });
 
   it('a lease not renewed expires, and the other instance takes over within one TTL', async () => {
-    const redisA = new Redis(process.env.REDIS_URL as string);
-    const redisB = new Redis(process.env.REDIS_URL as string);
-    const key = `scalewright:test:${runId}:lease2`;
-    const leaseA = new RedisLease({ redis: redisA, logger: quietLogger, key, ttlMs: 1000 });
-    const leaseB = new RedisLease({ redis: redisB, logger: quietLogger, key, ttlMs: 1000 });
+    const { redisA, redisB, leaseA, leaseB } = twoLeases('lease2', 1000);
     try {
       expect(await leaseA.tick()).toBe(true);
       expect(await leaseB.tick()).toBe(false);

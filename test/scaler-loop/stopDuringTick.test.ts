@@ -12,15 +12,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { InfluxConnection, WindowRow } from '../../common/influx/index.js';
 import type { Actuator, ServiceState } from '../../scaler/actuators/actuator.js';
-import { LocalLease } from '../../scaler/lease/redisLease.js';
 import { ScalerLoop } from '../../scaler/loop/controller.js';
 import { influxWindowReader } from '../../scaler/loop/influxWindow.js';
-import { scalerMetrics } from '../../scaler/loop/metrics.js';
 import { serviceWindowFrom } from '../../scaler/loop/serviceWindow.js';
 import { capturingLogger } from '../support/capturingLogger.js';
 import { influxThatStopsAnswering, silentServer } from '../support/failingDependencies.js';
-import { run, waitUntil } from '../support/processes.js';
+import { run, timedStop, waitForStage } from '../support/processes.js';
 import { freePort } from '../../common/freePort.js';
+import { scalerLoopOptions } from './support/loopOptions.js';
 
 const MiB = 2 ** 20;
 const now = 1_800_000_000_000;
@@ -52,19 +51,16 @@ describe('the loop stopped while a read waits on a silent InfluxDB and an action
     };
     const points: string[] = [];
     const { logger, lines } = capturingLogger('info');
-    const loop = new ScalerLoop({
+    const loop = new ScalerLoop(scalerLoopOptions({
       actuator,
       readWindow: async (service, windowSeconds, options) => (service === 'busy' ? { ok: true, window: serviceWindowFrom(burst) } : fromSilent(service, windowSeconds, options)),
+      dryRun: false,
       // Nothing recorded before: the read in flight at the stop is the window's (the CLI test below stops the records').
       readPredecessorRecords: async () => ({ lastScaleOutAt: undefined, lastScaleInAt: undefined }),
       write: (batch) => points.push(...batch.map((point) => point.toLineProtocol() ?? '')),
-      lease: new LocalLease(),
       logger,
-      metrics: scalerMetrics(),
-      dryRun: false,
-      staleAfterMs: 15_000,
       now: () => now,
-    });
+    }));
     try {
       loop.start(60_000);
       await expect.poll(() => events.includes('busy: scaling out') && silent.requests() > 0, { timeout: 5000 }).toBe(true);
@@ -99,12 +95,8 @@ describe('scaler CLI: SIGTERM while a tick reads from an InfluxDB that has stopp
       { REDIS_URL: '' },
     );
     try {
-      await waitUntil('the tick to read from InfluxDB', async () => influx.asked().includes('query SELECT'), 15_000).catch((error: Error) => {
-        throw new Error(`${error.message}\n${scaler.output()}`);
-      });
-      const sent = Date.now();
-      const exitCode = await scaler.stop('SIGTERM');
-      const stopMs = Date.now() - sent;
+      await waitForStage(scaler, 'the tick to read from InfluxDB', async () => influx.asked().includes('query SELECT'), 15_000);
+      const { exitCode, stopMs } = await timedStop(scaler, 'SIGTERM');
       expect(exitCode, scaler.output()).toBe(0);
       const messages = scaler.output().split('\n').filter(Boolean).map((line) => String((JSON.parse(line) as { msg: unknown }).msg));
       expect(messages.slice(messages.indexOf('scaler started in dry-run: deciding and reporting, applying nothing') + 1)).toEqual(['shutting down: waiting for actions in flight, handing the lease back', 'stopped']);

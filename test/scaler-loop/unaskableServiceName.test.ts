@@ -7,11 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Actuator, ServiceState } from '../../scaler/actuators/actuator.js';
-import { LocalLease } from '../../scaler/lease/redisLease.js';
 import { ScalerLoop, type ScalerLoopOptions } from '../../scaler/loop/controller.js';
 import { influxWindowReader } from '../../scaler/loop/influxWindow.js';
-import { scalerMetrics } from '../../scaler/loop/metrics.js';
 import { capturingLogger, privateDatabase } from './support/influx.js';
+import { scalerLoopOptions } from './support/loopOptions.js';
 
 const state = (service: string): ServiceState => ({ service, replicas: 1, readyReplicas: 1, cpuLimitCores: 0.5, memoryLimitBytes: 256 * 2 ** 20, converging: false, members: [], labels: {} });
 
@@ -35,17 +34,7 @@ function platform(services: string[]) {
 async function loopOver(actuator: Actuator, overrides: Partial<ScalerLoopOptions> = {}) {
   const connection = await privateDatabase(`unaskable_${Date.now()}`);
   const { logger, lines } = capturingLogger('warn');
-  const loop = new ScalerLoop({
-    actuator,
-    readWindow: influxWindowReader(connection),
-    write: () => undefined,
-    lease: new LocalLease(),
-    logger,
-    metrics: scalerMetrics(),
-    dryRun: true,
-    staleAfterMs: 15_000,
-    ...overrides,
-  });
+  const loop = new ScalerLoop(scalerLoopOptions({ actuator, readWindow: influxWindowReader(connection), dryRun: true, logger, ...overrides }));
   const refusals = () => lines.filter((line) => String(line.msg).startsWith('service not scaled'));
   return { loop, lines, refusals, connection };
 }

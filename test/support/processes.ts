@@ -133,3 +133,38 @@ export async function waitForJob(statusUrl: string, timeoutMs = 30_000): Promise
   }, timeoutMs);
   return last;
 }
+
+/** `waitUntil`, but a wait that times out fails with what `child` had printed so far. */
+export async function waitForStage(child: RunningProcess, what: string, probe: () => Promise<boolean>, timeoutMs?: number): Promise<void> {
+  await waitUntil(what, probe, timeoutMs).catch((error: Error) => {
+    throw new Error(`${error.message}\n${child.output()}`);
+  });
+}
+
+/** Sends `signal` to `child` and waits for it to exit: its exit code, and the milliseconds from the signal to the exit. */
+export async function timedStop(child: RunningProcess, signal: NodeJS.Signals): Promise<{ exitCode: number | null; stopMs: number }> {
+  const sent = Date.now();
+  const exitCode = await child.stop(signal);
+  return { exitCode, stopMs: Date.now() - sent };
+}
+
+/** `read` applied to each line of `output` that is JSON; the others (stderr's, if any) are skipped, as is a line `read` throws on. */
+function fromJsonLines<T>(output: string, read: (parsed: unknown) => T): T[] {
+  return output.split('\n').flatMap((line) => {
+    try {
+      return [read(JSON.parse(line))];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** The JSON log lines of a process's output (stderr's lines, if any, are not JSON and are skipped). */
+export function logLines(output: string): Array<Record<string, unknown>> {
+  return fromJsonLines(output, (line) => line as Record<string, unknown>);
+}
+
+/** The `msg` of each JSON log line of a process's output, in order (lines that are not JSON are skipped). */
+export function logMessages(output: string): string[] {
+  return fromJsonLines(output, (line) => String((line as { msg: unknown }).msg));
+}
