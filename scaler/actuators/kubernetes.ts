@@ -65,8 +65,8 @@ export class KubernetesActuator implements Actuator {
       service,
       replicas,
       readyReplicas: ready,
-      cpuLimitCores: parseQuantity(live?.resources?.limits?.cpu),
-      memoryLimitBytes: parseQuantity(live?.resources?.limits?.memory),
+      cpuLimitCores: limitOf(live?.resources?.limits?.cpu),
+      memoryLimitBytes: limitOf(live?.resources?.limits?.memory),
       converging: ready < replicas || (deployment.status?.updatedReplicas ?? replicas) < replicas,
       members,
       labels: { ...(deployment.metadata?.labels ?? {}), ...(deployment.metadata?.annotations ?? {}) },
@@ -171,4 +171,15 @@ export function resourcesPatch(container: V1Container, limits: ResourceLimits): 
   }
   if (Object.keys(requests).length) out.requests = requests;
   return out;
+}
+
+/**
+ * A container's limit as a number, or undefined for none. A limit of 0 sets nothing on the node (the
+ * kubelet gives such a container no CFS quota and no memory cap), as on Docker: read as 0 cores, the
+ * scaler "raised" it to its floor, imposing a limit where there was none. A negative one, which the
+ * API server refuses, is read the same way.
+ */
+function limitOf(quantity: string | undefined): number | undefined {
+  const value = parseQuantity(quantity);
+  return value !== undefined && value > 0 ? value : undefined;
 }

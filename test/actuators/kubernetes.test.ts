@@ -39,6 +39,16 @@ describe('Kubernetes actuator, every request checked against the Kubernetes API 
     expect(api.violations).toEqual([]);
   });
 
+  it('reads a limit of 0 as no limit, as the kubelet does (no CFS quota, no memory cap), not as a limit of 0 to raise', async () => {
+    const { actuator } = await connect({});
+    for (const pod of api!.pods as Array<{ spec: { containers: Array<{ resources: { limits: Record<string, string>; requests: Record<string, string> } }> } }>) {
+      pod.spec.containers[0]!.resources = { limits: { cpu: '0', memory: '0Mi' }, requests: {} };
+    }
+    const state = await actuator.observe('web');
+    expect(state.cpuLimitCores).toBeUndefined();
+    expect(state.memoryLimitBytes).toBeUndefined();
+  });
+
   it('scales through the Deployment scale subresource with a merge patch of spec.replicas', async () => {
     const { api, actuator } = await connect({});
     await actuator.setReplicas('web', 5);
