@@ -25,35 +25,32 @@ export interface Decision {
   policy: string;
 }
 
+type Numbers = Record<string, number | null | undefined>;
+
 /** Builds a horizontal decision, choosing the action from the direction of the change. */
-export function replicaDecision(
-  policy: string,
-  from: number,
-  to: number,
-  reason: string,
-  signals: Record<string, number | null | undefined> = {},
-  thresholds: Record<string, number | null | undefined> = {},
-): Decision {
-  const action: DecisionAction = to > from ? 'scale_out' : to < from ? 'scale_in' : 'none';
-  return { action, resource: 'replicas', from, to, signals: definedOrNull(signals), thresholds: definedOrNull(thresholds), reason, policy };
+export function replicaDecision(policy: string, from: number, to: number, reason: string, signals: Numbers = {}, thresholds: Numbers = {}): Decision {
+  return decisionFor(policy, 'replicas', from, to, reason, signals, thresholds);
 }
 
 /** Builds a vertical decision for one resource. */
-export function resourceDecision(
-  policy: string,
-  resource: 'cpu' | 'memory',
-  from: number,
-  to: number,
-  reason: string,
-  signals: Record<string, number | null | undefined> = {},
-  thresholds: Record<string, number | null | undefined> = {},
-): Decision {
-  const action: DecisionAction = to > from ? 'scale_up' : to < from ? 'scale_down' : 'none';
+export function resourceDecision(policy: string, resource: 'cpu' | 'memory', from: number, to: number, reason: string, signals: Numbers = {}, thresholds: Numbers = {}): Decision {
+  return decisionFor(policy, resource, from, to, reason, signals, thresholds);
+}
+
+/** Replicas go out and in; a replica's limits go up and down. */
+const ACTIONS: Record<DecisionResource, { more: DecisionAction; less: DecisionAction }> = {
+  replicas: { more: 'scale_out', less: 'scale_in' },
+  cpu: { more: 'scale_up', less: 'scale_down' },
+  memory: { more: 'scale_up', less: 'scale_down' },
+};
+
+function decisionFor(policy: string, resource: DecisionResource, from: number, to: number, reason: string, signals: Numbers, thresholds: Numbers): Decision {
+  const action: DecisionAction = to > from ? ACTIONS[resource].more : to < from ? ACTIONS[resource].less : 'none';
   return { action, resource, from, to, signals: definedOrNull(signals), thresholds: definedOrNull(thresholds), reason, policy };
 }
 
 /** JSON has no `undefined` and no infinities: record them as null so a decision round-trips. */
-function definedOrNull(values: Record<string, number | null | undefined>): Record<string, number | null> {
+function definedOrNull(values: Numbers): Record<string, number | null> {
   const out: Record<string, number | null> = {};
   // for…in rather than Object.entries: the simulator builds millions of decisions.
   for (const key in values) {

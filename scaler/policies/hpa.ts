@@ -316,33 +316,42 @@ function changeInPeriod(events: readonly { change: number; time: number }[], now
   return total;
 }
 
+/**
+ * calculateScaleUpLimitWithScalingRules: each policy allows so many replicas more than there were at
+ * the start of its period; for scaling up the smallest change (selectPolicy Min) is the lowest limit.
+ */
 export function scaleUpLimitFor(now: number, current: number, state: HpaState, rules: HpaScalingRules): number {
   if (rules.selectPolicy === 'Disabled') return current;
-  const pickMin = rules.selectPolicy === 'Min';
-  let result = pickMin ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
-  for (const policy of rules.policies) {
-    const added = changeInPeriod(state.scaleUpEvents, now, policy.periodSeconds);
-    const deleted = changeInPeriod(state.scaleDownEvents, now, policy.periodSeconds);
-    const periodStart = current - added + deleted;
-    const proposed = policy.type === 'Pods' ? periodStart + policy.value : Math.ceil(periodStart * (1 + policy.value / 100));
-    result = pickMin ? Math.min(result, proposed) : Math.max(result, proposed);
-  }
-  return result;
+  const proposals = policyProposals(now, current, state, rules, (periodStart, policy) =>
+    policy.type === 'Pods' ? periodStart + policy.value : Math.ceil(periodStart * (1 + policy.value / 100)));
+  return rules.selectPolicy === 'Min' ? Math.min(Number.MAX_SAFE_INTEGER, ...proposals) : Math.max(Number.MIN_SAFE_INTEGER, ...proposals);
 }
 
+/**
+ * calculateScaleDownLimitWithBehaviors: each policy allows so many replicas fewer than there were at
+ * the start of its period; for scaling down the smallest change (selectPolicy Min) is the highest limit.
+ */
 export function scaleDownLimitFor(now: number, current: number, state: HpaState, rules: HpaScalingRules): number {
   if (rules.selectPolicy === 'Disabled') return current;
-  const pickMin = rules.selectPolicy === 'Min';
-  let result = pickMin ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
-  for (const policy of rules.policies) {
+  const proposals = policyProposals(now, current, state, rules, (periodStart, policy) =>
+    // int32(float64(periodStartReplicas) * (1 - value/100)): truncation, so the removal rounds up.
+    policy.type === 'Pods' ? periodStart - policy.value : Math.trunc(periodStart * (1 - policy.value / 100)));
+  return rules.selectPolicy === 'Min' ? Math.max(Number.MIN_SAFE_INTEGER, ...proposals) : Math.min(Number.MAX_SAFE_INTEGER, ...proposals);
+}
+
+/** Each policy's limit, proposed from the replicas there were when its period began: the scale-ups within it taken off, the scale-downs put back. */
+function policyProposals(
+  now: number,
+  current: number,
+  state: HpaState,
+  rules: HpaScalingRules,
+  propose: (periodStartReplicas: number, policy: HpaScalingPolicy) => number,
+): number[] {
+  return rules.policies.map((policy) => {
     const added = changeInPeriod(state.scaleUpEvents, now, policy.periodSeconds);
     const deleted = changeInPeriod(state.scaleDownEvents, now, policy.periodSeconds);
-    const periodStart = current - added + deleted;
-    // int32(float64(periodStartReplicas) * (1 - value/100)): truncation, so the removal rounds up.
-    const proposed = policy.type === 'Pods' ? periodStart - policy.value : Math.trunc(periodStart * (1 - policy.value / 100));
-    result = pickMin ? Math.max(result, proposed) : Math.min(result, proposed);
-  }
-  return result;
+    return propose(current - added + deleted, policy);
+  });
 }
 
 function storeScaleEvent(state: HpaState, now: number, previous: number, next: number, settings: HpaSettings): HpaState {
