@@ -1,6 +1,6 @@
-import type { CgroupReadings } from './cgroupSample.js';
-import { unlimitedBytes } from './cgroupSample.js';
-import { parseKeyValues, parseSingleNumber } from './keyValueFile.js';
+import { type CgroupReadings, unlimitedBytes } from './cgroupSample.js';
+import { optionalKey, parseKeyValues, parseSingleNumber } from './keyValueFile.js';
+import { cfsThrottling, workingSetBytes } from './readingParts.js';
 
 /** The v1 files read per container, by controller. */
 export const v1Files = {
@@ -25,23 +25,22 @@ export function parseCgroupV1(files: Partial<Record<V1FileName, string>>): Cgrou
   const quotaUs = parseSingleNumber(files['cpu.cfs_quota_us']);
   const periodUs = parseSingleNumber(files['cpu.cfs_period_us']);
   const memoryStat = parseKeyValues(files['memory.stat']);
-  const stat = (key: string) => memoryStat.get(`total_${key}`) ?? memoryStat.get(key) ?? 0;
+  // The hierarchy's total when the kernel writes one; a garbled total is unknown, not the
+  // cgroup's own figure, which leaves its children out.
+  const stat = (key: string) => (memoryStat.has(`total_${key}`) ? memoryStat.get(`total_${key}`) : optionalKey(memoryStat, key));
   const limit = parseSingleNumber(files['memory.limit_in_bytes']);
   const oomControl = parseKeyValues(files['memory.oom_control']);
-  const inactiveFile = stat('inactive_file');
   return {
     cpuUsageSeconds: usageNs / 1e9,
-    cpuPeriods: cpuStat.get('nr_periods') ?? 0,
-    cpuThrottledPeriods: cpuStat.get('nr_throttled') ?? 0,
-    cpuThrottledSeconds: (cpuStat.get('throttled_time') ?? 0) / 1e9,
+    ...cfsThrottling(cpuStat, { key: 'throttled_time', unitsPerSecond: 1e9 }),
     cpuLimitCores: quotaUs !== undefined && quotaUs > 0 && periodUs ? quotaUs / periodUs : undefined,
     memoryUsageBytes: memoryUsage,
-    memoryWorkingSetBytes: Math.max(0, memoryUsage - inactiveFile),
+    memoryWorkingSetBytes: workingSetBytes(memoryUsage, stat('inactive_file')),
     memoryRssBytes: stat('rss'),
     memoryCacheBytes: stat('cache'),
     memoryLimitBytes: limit !== undefined && limit < unlimitedBytes ? limit : undefined,
     // `oom_kill` is in memory.oom_control since Linux 4.13; older kernels only say `under_oom`.
-    oomKills: oomControl.get('oom_kill') ?? 0,
+    oomKills: optionalKey(oomControl, 'oom_kill'),
     source: 'cgroup-v1',
   };
 }

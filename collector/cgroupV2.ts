@@ -1,5 +1,6 @@
 import type { CgroupReadings } from './cgroupSample.js';
-import { parseKernelInteger, parseKeyValues, parseSingleNumber } from './keyValueFile.js';
+import { optionalKey, parseKernelInteger, parseKeyValues, parseSingleNumber } from './keyValueFile.js';
+import { cfsThrottling, workingSetBytes } from './readingParts.js';
 
 /** The v2 (unified) files read per container, all in the container's one directory. */
 export const v2Files = ['cpu.stat', 'cpu.max', 'memory.current', 'memory.stat', 'memory.max', 'memory.events'] as const;
@@ -18,20 +19,17 @@ export function parseCgroupV2(files: Partial<Record<V2FileName, string>>): Cgrou
   if (usageUs === undefined || memoryUsage === undefined) return undefined;
   const memoryStat = parseKeyValues(files['memory.stat']);
   const events = parseKeyValues(files['memory.events']);
-  const inactiveFile = memoryStat.get('inactive_file') ?? 0;
   return {
     cpuUsageSeconds: usageUs / 1e6,
-    cpuPeriods: cpuStat.get('nr_periods') ?? 0,
-    cpuThrottledPeriods: cpuStat.get('nr_throttled') ?? 0,
-    cpuThrottledSeconds: (cpuStat.get('throttled_usec') ?? 0) / 1e6,
+    ...cfsThrottling(cpuStat, { key: 'throttled_usec', unitsPerSecond: 1e6 }),
     cpuLimitCores: parseCpuMax(files['cpu.max']),
     memoryUsageBytes: memoryUsage,
-    memoryWorkingSetBytes: Math.max(0, memoryUsage - inactiveFile),
-    memoryRssBytes: memoryStat.get('anon') ?? 0,
-    memoryCacheBytes: memoryStat.get('file') ?? 0,
+    memoryWorkingSetBytes: workingSetBytes(memoryUsage, optionalKey(memoryStat, 'inactive_file')),
+    memoryRssBytes: optionalKey(memoryStat, 'anon'),
+    memoryCacheBytes: optionalKey(memoryStat, 'file'),
     // "max" is not a number, so reads as undefined, which is what no limit is.
     memoryLimitBytes: parseSingleNumber(files['memory.max']),
-    oomKills: events.get('oom_kill') ?? 0,
+    oomKills: optionalKey(events, 'oom_kill'),
     source: 'cgroup-v2',
   };
 }

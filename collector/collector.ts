@@ -184,12 +184,17 @@ export class Collector {
 
   /** A container that died keeps its last OOM count on record (a kill of its main process ends it). */
   private writeFinalPoint(state: TargetState): void {
-    const oomKills = Math.max(state.lastStats?.oomKillsTotal ?? 0, state.oomKillsSeenByDocker);
+    // Never read: 0, as before any reading. Read garbled (memory.events): unknown, and then only
+    // Docker's count can be told, worth a point only when it saw the kill that ended the container.
+    const counted = state.lastStats ? state.lastStats.oomKillsTotal : 0;
+    const seen = state.oomKillsSeenByDocker;
+    const oomKills = counted === undefined ? (seen > 0 ? seen : undefined) : Math.max(counted, seen);
+    if (oomKills === undefined) return;
     const point = new Point(Measurement.containerStats).timestamp(new Date());
     for (const [key, value] of Object.entries(containerTags(state.target, this.host))) if (value) point.tag(key, value);
     point.intField(ContainerStatsField.oomKillsTotal, oomKills);
     this.options.sink.write([point]);
-    if (oomKills > (state.lastStats?.oomKillsTotal ?? 0)) this.options.logger.warn({ container: state.target.name, oomKills }, 'container ended by an OOM kill');
+    if (oomKills > (counted ?? 0)) this.options.logger.warn({ container: state.target.name, oomKills }, 'container ended by an OOM kill');
   }
 
   /** Starts watching: finds the cgroup and takes a first reading, so the very next interval has a rate. */

@@ -1,3 +1,5 @@
+import { isCounterReading } from './counterReading.js';
+
 /**
  * The φ-quantile of a histogram given as cumulative counts per upper bound, estimated exactly as
  * Prometheus' `histogram_quantile` does: find the bucket the rank falls in and interpolate
@@ -42,11 +44,6 @@ export function histogramIncrease(previous: ReadonlyMap<number, number> | undefi
   const increase = new Map<number, number>();
   for (const [bound, count] of current) increase.set(bound, reset ? count : count - (previous?.get(bound) ?? 0));
   return increase;
-}
-
-/** What a Prometheus counter, or a histogram's bucket, can read: a finite number, not below 0. */
-export function isCounterReading(value: number): boolean {
-  return Number.isFinite(value) && value >= 0;
 }
 
 function allCounterReadings(histogram: ReadonlyMap<number, number>): boolean {

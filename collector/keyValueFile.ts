@@ -1,23 +1,31 @@
 /**
  * Parses the flat-keyed cgroup files (`memory.stat`, `cpu.stat`, `memory.events`): `key value` per
- * line. A key whose value is not a kernel integer (see parseKernelInteger) is left out, as if absent.
+ * line. A key whose value is not a kernel integer (see parseKernelInteger), or that has no value,
+ * maps to undefined: it is there but garbled, which is not the same as absent (see optionalKey).
  */
-export function parseKeyValues(text: string | undefined): Map<string, number> {
-  const values = new Map<string, number>();
+export function parseKeyValues(text: string | undefined): Map<string, number | undefined> {
+  const values = new Map<string, number | undefined>();
   if (!text) return values;
   // indexOf rather than regex splits: memory.stat has ~40 lines per container per interval.
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    const space = text.indexOf(' ', start);
-    if (space > start && space < end) {
-      const number = parseKernelInteger(text, space + 1, end);
-      if (number !== undefined) values.set(text.slice(start, space), number);
-    }
+    let space = text.indexOf(' ', start);
+    if (space < 0 || space > end) space = end;
+    if (space > start) values.set(text.slice(start, space), space < end ? parseKernelInteger(text, space + 1, end) : undefined);
     start = end + 1;
   }
   return values;
+}
+
+/**
+ * A key some kernels do not write (`nr_throttled` before CFS quotas, `oom_kill` before 4.13):
+ * absent, it reads as 0, as those kernels would count; present but garbled, it is unknown, since
+ * a 0 there would be taken for a count (no throttling, no OOM kill) that the file never gave.
+ */
+export function optionalKey(values: ReadonlyMap<string, number | undefined>, key: string): number | undefined {
+  return values.has(key) ? values.get(key) : 0;
 }
 
 /** A single-number cgroup file (`cpuacct.usage`, `memory.current`); undefined when absent or not a kernel integer. */

@@ -1,7 +1,7 @@
 import { Point } from '@influxdata/influxdb-client';
-import { ContainerRequestsField as R, ContainerStatsField as C, Measurement, ServiceStatsField as S, Tag } from '../common/influx/schema.js';
+import { ContainerRequestsField as R, ContainerStatsField as C, Measurement, RequestField, ServiceStatsField as S, Tag } from '../common/influx/schema.js';
 import type { ContainerStats } from './containerStats.js';
-import type { RequestStats } from './requestMetrics.js';
+import type { RequestSignals, RequestStats } from './requestMetrics.js';
 import type { ServiceStats } from './serviceStats.js';
 import { replicaOf, type Target } from './target.js';
 
@@ -45,19 +45,8 @@ export function containerRequestsPoint(tags: Record<string, string>, requests: R
   floats(point, { [R.scrapeDurationSeconds]: scrapeSeconds });
   ints(point, { [R.scrapeUp]: requests ? 1 : 0 });
   if (!requests) return point;
-  floats(point, {
-    [R.requestsPerSecond]: requests.requestsPerSecond,
-    [R.errorsPerSecond]: requests.errorsPerSecond,
-    [R.errorFraction]: requests.errorFraction,
-    [R.latencyP50Seconds]: requests.latencyP50Seconds,
-    [R.latencyP95Seconds]: requests.latencyP95Seconds,
-    [R.latencyP99Seconds]: requests.latencyP99Seconds,
-    [R.inFlightRequests]: requests.inFlightRequests,
-    [R.queueDepthJobs]: requests.queueDepthJobs,
-    [R.jobsPerSecond]: requests.jobsPerSecond,
-    [R.jobDurationP95Seconds]: requests.jobDurationP95Seconds,
-    [R.jobLeadTimeP95Seconds]: requests.jobLeadTimeP95Seconds,
-  });
+  requestSignalFloats(point, requests);
+  floats(point, { [R.inFlightRequests]: requests.inFlightRequests });
   return point;
 }
 
@@ -71,18 +60,19 @@ export function serviceStatsPoint(stats: ServiceStats, host: string, time: Date)
     [S.cpuFractionOfLimitMax]: stats.cpuFractionOfLimitMax,
     [S.cpuThrottledFraction]: stats.cpuThrottledFraction,
     [S.memoryFractionOfLimitMax]: stats.memoryFractionOfLimitMax,
-    [S.requestsPerSecond]: stats.requestsPerSecond,
-    [S.errorsPerSecond]: stats.errorsPerSecond,
-    [S.errorFraction]: stats.errorFraction,
-    [S.latencyP50Seconds]: stats.latencyP50Seconds,
-    [S.latencyP95Seconds]: stats.latencyP95Seconds,
-    [S.latencyP99Seconds]: stats.latencyP99Seconds,
-    [S.queueDepthJobs]: stats.queueDepthJobs,
-    [S.jobsPerSecond]: stats.jobsPerSecond,
-    [S.jobDurationP95Seconds]: stats.jobDurationP95Seconds,
-    [S.jobLeadTimeP95Seconds]: stats.jobLeadTimeP95Seconds,
   });
+  requestSignalFloats(point, stats);
   return point;
+}
+
+/**
+ * Every request signal with the field it is written to, in a replica's point and in its
+ * service's alike. Typed by the signals, so that a signal added without a field does not compile.
+ */
+const requestSignalFields: { readonly [K in keyof RequestSignals]: string } = RequestField;
+
+function requestSignalFloats(point: Point, signals: RequestSignals): void {
+  for (const key of Object.keys(requestSignalFields) as Array<keyof RequestSignals>) floatField(point, requestSignalFields[key], signals[key]);
 }
 
 function withTags(point: Point, tags: Record<string, string>): Point {
@@ -93,7 +83,11 @@ function withTags(point: Point, tags: Record<string, string>): Point {
 
 /** Float fields: every value is written as a float so a field never changes type between points. */
 function floats(point: Point, fields: Record<string, number | undefined>): void {
-  for (const [name, value] of Object.entries(fields)) if (value !== undefined && Number.isFinite(value)) point.floatField(name, value);
+  for (const [name, value] of Object.entries(fields)) floatField(point, name, value);
+}
+
+function floatField(point: Point, name: string, value: number | undefined): void {
+  if (value !== undefined && Number.isFinite(value)) point.floatField(name, value);
 }
 
 /** Integer fields (bytes, counts): always integers, for the same reason. */

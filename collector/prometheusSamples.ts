@@ -1,4 +1,5 @@
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { isCounterReading } from './counterReading.js';
 
 /** One sample line of a Prometheus text exposition: `name{labels} value`. */
 export interface PromSample {
@@ -145,7 +146,11 @@ function parsePromNumber(text: string): number {
   return Number(text);
 }
 
-/** Cumulative bucket counts by upper bound (`le`), summed over every label set of the histogram. */
+/**
+ * Cumulative bucket counts by upper bound (`le`), summed over every label set of the histogram.
+ * A bucket with a count that is not a counter reading in any label set sums to NaN, not to the
+ * others' count, so that histogramIncrease finds it unknown (as sumSamples does for a counter).
+ */
 export function histogramBuckets(samples: readonly PromSample[], histogram: string): Map<number, number> {
   const buckets = new Map<number, number>();
   const bucketName = `${histogram}_bucket`;
@@ -156,16 +161,33 @@ export function histogramBuckets(samples: readonly PromSample[], histogram: stri
     const bound = parsePromNumber(le);
     // `le="abc"` bounds no bucket: as NaN it would sort anywhere among the others.
     if (Number.isNaN(bound)) continue;
-    buckets.set(bound, (buckets.get(bound) ?? 0) + sample.value);
+    buckets.set(bound, isCounterReading(sample.value) ? (buckets.get(bound) ?? 0) + sample.value : Number.NaN);
   }
   return buckets;
 }
 
-/** Sum of a counter's or gauge's samples whose labels pass `filter`; undefined when none exist. */
-export function sumSamples(samples: readonly PromSample[], name: string, filter: (labels: Readonly<Record<string, string>>) => boolean = () => true): number | undefined {
+/** Which series of a metric to take, by their labels. */
+export type LabelFilter = (labels: Readonly<Record<string, string>>) => boolean;
+
+/**
+ * Sum of the samples of `name` whose labels pass `filter`; undefined when none exist, and
+ * undefined too when any of them is not finite or is below 0. Every metric the collector sums
+ * (request and job counters, requests in flight, jobs queued, the process start time) counts
+ * or dates something and cannot be below 0. A series left out would hide in a plausible total
+ * (a partial sum under-reports), and a negative one added in would lower it: either way the
+ * total, and a rate from it, would be wrong rather than absent.
+ */
+export function sumSamples(samples: readonly PromSample[], name: string, filter: LabelFilter = () => true): number | undefined {
   let total: number | undefined;
   for (const sample of samples) {
-    if (sample.name === name && filter(sample.labels) && Number.isFinite(sample.value)) total = (total ?? 0) + sample.value;
+    if (sample.name !== name || !filter(sample.labels)) continue;
+    if (!isCounterReading(sample.value)) return undefined;
+    total = (total ?? 0) + sample.value;
   }
   return total;
+}
+
+/** Whether `name` has a sample, whatever its value. */
+export function hasSamples(samples: readonly PromSample[], name: string): boolean {
+  return samples.some((sample) => sample.name === name);
 }

@@ -1,5 +1,6 @@
-import { histogramIncrease, histogramQuantile, isCounterReading } from './histogramQuantile.js';
-import { familyNames, histogramBuckets, type PromSample, sumSamples } from './prometheusSamples.js';
+import { isCounterReading } from './counterReading.js';
+import { histogramIncrease, histogramQuantile } from './histogramQuantile.js';
+import { familyNames, hasSamples, histogramBuckets, type PromSample, sumSamples } from './prometheusSamples.js';
 
 /** Which exposed metrics mean what. Defaults match the app's prom-client names. */
 export interface RequestMetricNames {
@@ -36,11 +37,19 @@ export function sampleNamesUsed(names: RequestMetricNames): Set<string> {
   return familyNames([names.requests, names.latency, names.inFlight, names.queueDepth, names.jobDuration, names.jobLeadTime, names.processStart]);
 }
 
-/** What one scrape says, reduced to the counters and gauges the collector uses. */
+/**
+ * What one scrape says, reduced to the counters and gauges the collector uses. A counter total
+ * is undefined when the app exposes none of its series (a labelled counter appears with its
+ * first increment, so to the next scrape it was 0), and NaN when one of its series is not a
+ * counter reading: then neither this scrape nor the next can be rated from it, where an
+ * undefined total would be taken for 0 by the next scrape and its whole count read as an
+ * increase. A gauge is undefined when it cannot be told, either way (see sumSamples).
+ */
 export interface ScrapeSnapshot {
   readonly monotonicSeconds: number;
   readonly wallSeconds: number;
   readonly requestsTotal: number | undefined;
+  /** The 5xx part of requestsTotal: unknown with it, 0 when no series is a 5xx one. */
   readonly errorsTotal: number | undefined;
   readonly latency: ReadonlyMap<number, number>;
   readonly jobDuration: ReadonlyMap<number, number>;
@@ -58,20 +67,28 @@ export function isServerError(status: string | undefined): boolean {
 
 export function snapshotFromSamples(samples: readonly PromSample[], names: RequestMetricNames, monotonicSeconds: number, wallSeconds: number): ScrapeSnapshot {
   const statusOf = (labels: Readonly<Record<string, string>>) => names.statusLabels.map((label) => labels[label]).find((value) => value !== undefined);
-  const requestsTotal = sumSamples(samples, names.requests);
+  const requestsTotal = counterTotal(samples, names.requests);
   return {
     monotonicSeconds,
     wallSeconds,
     requestsTotal,
-    errorsTotal: requestsTotal === undefined ? undefined : (sumSamples(samples, names.requests, (labels) => isServerError(statusOf(labels))) ?? 0),
+    // Errors are rated against requests (error_fraction, and the service's sums): with the
+    // requests unknown, a rate of errors alone would be set against the other replicas' requests.
+    errorsTotal: requestsTotal === undefined || Number.isNaN(requestsTotal) ? requestsTotal : (sumSamples(samples, names.requests, (labels) => isServerError(statusOf(labels))) ?? 0),
     latency: histogramBuckets(samples, names.latency),
     jobDuration: histogramBuckets(samples, names.jobDuration),
     jobLeadTime: histogramBuckets(samples, names.jobLeadTime),
-    jobsTotal: sumSamples(samples, `${names.jobDuration}_count`),
+    jobsTotal: counterTotal(samples, `${names.jobDuration}_count`),
     inFlight: sumSamples(samples, names.inFlight),
     queueDepth: sumSamples(samples, names.queueDepth),
     processStartSeconds: sumSamples(samples, names.processStart),
   };
+}
+
+/** A counter summed over its series, as a ScrapeSnapshot keeps it: undefined with no series, NaN with an unreadable one. */
+function counterTotal(samples: readonly PromSample[], name: string): number | undefined {
+  if (!hasSamples(samples, name)) return undefined;
+  return sumSamples(samples, name) ?? Number.NaN;
 }
 
 /** Per-interval request signals of one replica. Absent values mean "cannot tell", not zero. */
@@ -93,6 +110,12 @@ export interface RequestStats {
   readonly jobLeadTimeIncrease: ReadonlyMap<number, number>;
 }
 
+/**
+ * The request signals a service has as well as each replica (merged over its replicas): all but
+ * the in-flight count and the histogram increases the service's quantiles are merged from.
+ */
+export type RequestSignals = Omit<RequestStats, 'inFlightRequests' | 'latencyIncrease' | 'jobDurationIncrease' | 'jobLeadTimeIncrease'>;
+
 /** A new replica's counters are rated from its start only if it started this recently. */
 export const maxUptimeForRateFromStartSeconds = 60;
 
@@ -107,6 +130,7 @@ export function requestStats(previous: ScrapeSnapshot | undefined, current: Scra
   const baseline = baselineFor(previous, current);
   const elapsed = baseline ? current.monotonicSeconds - baseline.monotonicSeconds : 0;
   const rate = (now: number | undefined, before: number | undefined) => {
+    // No series before (undefined): the counter has appeared since, so it was 0 then.
     const increase = baseline && elapsed > 0 && now !== undefined ? counterIncrease(before ?? 0, now) : undefined;
     return increase === undefined ? undefined : increase / elapsed;
   };

@@ -1,6 +1,6 @@
 import type { ContainerStats } from './containerStats.js';
 import { addHistograms, histogramQuantile } from './histogramQuantile.js';
-import { errorFraction, type RequestStats } from './requestMetrics.js';
+import { errorFraction, type RequestSignals, type RequestStats } from './requestMetrics.js';
 
 /** What one interval produced for one container. */
 export interface ContainerObservation {
@@ -10,13 +10,10 @@ export interface ContainerObservation {
 }
 
 /**
- * A service's request signals: a replica's, merged (queue depth: the largest reported, as the
- * queue is shared by all replicas in Redis, so a sum would count it once per replica), without
- * the in-flight count and the histogram increases the quantiles are merged from.
+ * A service's request signals are its replicas', merged (queue depth: the largest reported, as
+ * the queue is shared by all replicas in Redis, so a sum would count it once per replica).
  */
-type ServiceRequestSignals = Omit<RequestStats, 'inFlightRequests' | 'latencyIncrease' | 'jobDurationIncrease' | 'jobLeadTimeIncrease'>;
-
-export interface ServiceStats extends ServiceRequestSignals {
+export interface ServiceStats extends RequestSignals {
   readonly service: string;
   readonly replicas: number;
   readonly cpuUsageCores: number | undefined;
@@ -50,8 +47,8 @@ function summariseOne(service: string, list: readonly ContainerObservation[]): S
   const stats = list.map((one) => one.stats).filter((one): one is ContainerStats => one !== undefined);
   const requests = list.map((one) => one.requests).filter((one): one is RequestStats => one !== undefined);
   const cpuUsage = sumDefined(stats.map((one) => one.cpuUsageCores));
-  const cpuLimit = stats.length > 0 && stats.every((one) => one.cpuLimitCores !== undefined) ? sumDefined(stats.map((one) => one.cpuLimitCores)) : undefined;
-  const memoryLimit = stats.length > 0 && stats.every((one) => one.memoryLimitBytes !== undefined) ? sumDefined(stats.map((one) => one.memoryLimitBytes)) : undefined;
+  const cpuLimit = sumOfAll(stats.map((one) => one.cpuLimitCores));
+  const memoryLimit = sumOfAll(stats.map((one) => one.memoryLimitBytes));
   const latency = addHistograms(requests.map((one) => one.latencyIncrease));
   const jobDuration = addHistograms(requests.map((one) => one.jobDurationIncrease));
   const jobLeadTime = addHistograms(requests.map((one) => one.jobLeadTimeIncrease));
@@ -65,10 +62,10 @@ function summariseOne(service: string, list: readonly ContainerObservation[]): S
     cpuFractionOfLimit: cpuUsage !== undefined && cpuLimit ? cpuUsage / cpuLimit : undefined,
     cpuFractionOfLimitMax: maxDefined(stats.map((one) => one.cpuFractionOfLimit)),
     cpuThrottledFraction: meanDefined(stats.map((one) => one.cpuThrottledFraction)),
-    memoryWorkingSetBytes: sumDefined(stats.map((one) => one.memoryWorkingSetBytes)),
+    memoryWorkingSetBytes: sumOfAll(stats.map((one) => one.memoryWorkingSetBytes)),
     memoryLimitBytes: memoryLimit,
     memoryFractionOfLimitMax: maxDefined(stats.map((one) => one.memoryFractionOfLimit)),
-    oomKillsTotal: sumDefined(stats.map((one) => one.oomKillsTotal)),
+    oomKillsTotal: sumOfAll(stats.map((one) => one.oomKillsTotal)),
     requestsPerSecond,
     errorsPerSecond,
     // Replicas that expose no error counter have no errors to add.
@@ -90,6 +87,16 @@ function defined(values: ReadonlyArray<number | undefined>): number[] {
 function sumDefined(values: ReadonlyArray<number | undefined>): number | undefined {
   const present = defined(values);
   return present.length ? present.reduce((a, b) => a + b, 0) : undefined;
+}
+
+/**
+ * A sum that needs every replica's value: undefined when one has none (a limit: the replica is
+ * unlimited) or it is unknown (a garbled cgroup key). Without one replica a sum of limits would
+ * lie, the working set would drop for an interval, and the OOM count would drop and rise again,
+ * which the scaler takes for a new kill.
+ */
+function sumOfAll(values: ReadonlyArray<number | undefined>): number | undefined {
+  return values.every((value) => value !== undefined && Number.isFinite(value)) ? sumDefined(values) : undefined;
 }
 
 function maxDefined(values: ReadonlyArray<number | undefined>): number | undefined {

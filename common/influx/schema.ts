@@ -53,18 +53,26 @@ export const ContainerStatsField = {
   fromCgroup: 'from_cgroup',
 } as const;
 
-export const ContainerRequestsField = {
+/**
+ * The request signals a replica's `container_requests` point and its service's `service_stats`
+ * point both carry, under the same names, so that one query reads either.
+ */
+export const RequestField = {
   requestsPerSecond: 'requests_per_second',
   errorsPerSecond: 'errors_per_second',
   errorFraction: 'error_fraction',
   latencyP50Seconds: 'latency_p50_seconds',
   latencyP95Seconds: 'latency_p95_seconds',
   latencyP99Seconds: 'latency_p99_seconds',
-  inFlightRequests: 'in_flight_requests',
   queueDepthJobs: 'queue_depth_jobs',
   jobsPerSecond: 'jobs_per_second',
   jobDurationP95Seconds: 'job_duration_p95_seconds',
   jobLeadTimeP95Seconds: 'job_lead_time_p95_seconds',
+} as const;
+
+export const ContainerRequestsField = {
+  ...RequestField,
+  inFlightRequests: 'in_flight_requests',
   scrapeDurationSeconds: 'scrape_duration_seconds',
   /** 1 when /metrics answered, 0 when it did not (the other fields are then absent). */
   scrapeUp: 'scrape_up',
@@ -81,16 +89,7 @@ export const ServiceStatsField = {
   memoryLimitBytes: 'memory_limit_bytes',
   memoryFractionOfLimitMax: 'memory_fraction_of_limit_max',
   oomKillsTotal: 'oom_kills_total',
-  requestsPerSecond: 'requests_per_second',
-  errorsPerSecond: 'errors_per_second',
-  errorFraction: 'error_fraction',
-  latencyP50Seconds: 'latency_p50_seconds',
-  latencyP95Seconds: 'latency_p95_seconds',
-  latencyP99Seconds: 'latency_p99_seconds',
-  queueDepthJobs: 'queue_depth_jobs',
-  jobsPerSecond: 'jobs_per_second',
-  jobDurationP95Seconds: 'job_duration_p95_seconds',
-  jobLeadTimeP95Seconds: 'job_lead_time_p95_seconds',
+  ...RequestField,
 } as const;
 
 /** What the scaler writes per evaluation (declared here so dashboards and the scaler agree). */

@@ -3,11 +3,13 @@ import { describe, expect, it } from 'vitest';
 import type { CgroupReadings } from '../../collector/cgroupSample.js';
 import { parseCgroupV1, v1Files, type V1FileName } from '../../collector/cgroupV1.js';
 import { parseCgroupV2, parseCpuMax, v2Files, type V2FileName } from '../../collector/cgroupV2.js';
+import { deriveContainerStats } from '../../collector/containerStats.js';
+import { readingsFromDockerStats } from '../../collector/dockerStatsReadings.js';
 import { histogramIncrease } from '../../collector/histogramQuantile.js';
 import { parseKeyValues, parseSingleNumber } from '../../collector/keyValueFile.js';
 import { parseTargetLabels } from '../../collector/labels.js';
 import { familyNames, histogramBuckets, parsePromSamples, sumSamples, type PromSample } from '../../collector/prometheusSamples.js';
-import { counterIncrease, requestStats } from '../../collector/requestMetrics.js';
+import { counterIncrease, defaultRequestMetricNames, requestStats, snapshotFromSamples } from '../../collector/requestMetrics.js';
 import { propertySettings } from '../support/properties.js';
 import { countersSnapshot } from './support/scrapeSnapshots.js';
 
@@ -28,6 +30,9 @@ interface Family {
 }
 
 const BOUNDS = [0.005, 0.1, 0.25, 1, 2.5, 10];
+
+/** What a counter, or any quantity the collector sums (a count, a queue, a start time), can read. */
+const isCounterReading = (value: number) => Number.isFinite(value) && value >= 0;
 
 /** A label value with what must be escaped in it: backslashes, quotes, line ends, and the characters that end a label set. */
 const labelValue = fc.string({ unit: fc.constantFrom('a', 'Z', '0', ' ', '\t', '"', '\\', '\n', '{', '}', ',', '=', '#', 'é', '/'), maxLength: 8 });
@@ -162,7 +167,7 @@ describe('Prometheus exposition parsing, as properties', () => {
     );
   });
 
-  it('a histogram\'s buckets, summed over its label sets, are the generated cumulative counts summed by bound; and a counter\'s sum is its series\' sum', () => {
+  it('a histogram\'s buckets, summed over its label sets, are the generated cumulative counts summed by bound; and a counter\'s or gauge\'s sum is its series\' sum when every one is finite and not below 0, else unknown', () => {
     fc.assert(
       fc.property(exposition, (families) => {
         const samples = parsePromSamples(render(families).text);
@@ -173,18 +178,15 @@ describe('Prometheus exposition parsing, as properties', () => {
             expect(sumSamples(samples, `${f.name}_count`)).toBe(f.series.reduce((total, s) => total + (s.buckets.at(-1) as number), 0));
           } else {
             expect(histogramBuckets(samples, f.name).size).toBe(0);
-            // Infinite values (a gauge at +Inf) are left out of a sum; none left is undefined, not 0.
-            const finite = f.series.map((s) => s.value).filter(Number.isFinite);
-            const sum = sumSamples(samples, f.name);
-            if (finite.length === 0) expect(sum).toBeUndefined();
-            else expect(sum).toBe(finite.reduce((a, b) => a + b, 0));
+            // One series that is not a reading (±Inf, below 0) makes the sum unknown: left out or
+            // added in, it would hide in a plausible total. No series at all is unknown too, not 0.
+            const expectedSum = (values: readonly number[]) => (values.length > 0 && values.every(isCounterReading) ? values.reduce((a, b) => a + b, 0) : undefined);
+            expect(sumSamples(samples, f.name)).toBe(expectedSum(f.series.map((s) => s.value)));
             // A filter keeps the series whose labels pass it, and nothing else.
             const first = f.series[0]?.labels[0];
             if (first) {
-              const passing = f.series.filter((s) => s.labels.some(([n, v]) => n === first[0] && v === first[1])).map((s) => s.value).filter(Number.isFinite);
-              const filtered = sumSamples(samples, f.name, (labels) => labels[first[0]] === first[1]);
-              if (passing.length === 0) expect(filtered).toBeUndefined();
-              else expect(filtered).toBe(passing.reduce((a, b) => a + b, 0));
+              const passing = f.series.filter((s) => s.labels.some(([n, v]) => n === first[0] && v === first[1])).map((s) => s.value);
+              expect(sumSamples(samples, f.name, (labels) => labels[first[0]] === first[1])).toBe(expectedSum(passing));
             }
           }
         }
@@ -312,7 +314,6 @@ describe('Prometheus exposition parsing, as properties', () => {
 describe('counters read from an exposition, as properties', () => {
   /** Any reading at all: a counter's, or a negative, NaN or infinite one, as a garbled exposition may give. */
   const anyReading = fc.oneof(fc.nat(), fc.double({ min: 0, max: 1e15, noNaN: true }), fc.double(), fc.integer({ min: -1000, max: 1000 }));
-  const isCounterReading = (value: number) => Number.isFinite(value) && value >= 0;
 
   it('an increase is unknown exactly when a reading is below 0 or not finite; otherwise it is now − before, or now after a restart (a smaller reading)', () => {
     fc.assert(
@@ -334,6 +335,34 @@ describe('counters read from an exposition, as properties', () => {
           if (isCounterReading(before) && isCounterReading(now)) expect(rate).toBeDefined();
           else expect(rate).toBeUndefined();
         }
+      }),
+      propertySettings(500),
+    );
+  });
+
+  it('a request counter summed over its series (per status, route) is rated only when every series of both scrapes is a counter reading; a gauge summed so is known only when every series is', () => {
+    // Values whose sums stay finite: an overflow to Infinity is not what this is about.
+    const seriesValue = fc.oneof(fc.nat(), fc.double({ min: 0, max: 1e15, noNaN: true }).map((n) => n + 0), fc.integer({ min: -1000, max: 1000 }), fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0.5));
+    const series = fc.array(fc.record({ value: seriesValue, serverError: fc.boolean() }), { maxLength: 3 });
+    const text = (requests: readonly { value: number; serverError: boolean }[], queue: readonly number[]) =>
+      [...requests.map((one, i) => `http_requests_total{route="/${i}",status="${one.serverError ? 503 : 200}"} ${number(one.value)}`), ...queue.map((value, i) => `job_queue_depth{type="${i}"} ${number(value)}`)].join('\n') + '\n';
+    const names = familyNames(['http_requests_total', 'job_queue_depth']);
+    const snapshot = (body: string, at: number) => snapshotFromSamples(parsePromSamples(body, names), defaultRequestMetricNames, at, 1_700_000_000 + at);
+    /** The series' total as the rate sees it: none exposed is 0 (appeared since), one unreadable is no total at all. */
+    const total = (values: readonly number[]) => (values.every(isCounterReading) ? values.reduce((a, b) => a + b, 0) : Number.NaN);
+    fc.assert(
+      fc.property(series, series, fc.array(seriesValue, { maxLength: 3 }), fc.double({ min: 0.001, max: 3600, noNaN: true }), (before, now, queue, step) => {
+        const stats = requestStats(snapshot(text(before, []), 100), snapshot(text(now, queue), 100 + step));
+        const elapsed = 100 + step - 100;
+        const values = (list: typeof before, errorsOnly = false) => list.filter((one) => !errorsOnly || one.serverError).map((one) => one.value);
+        const allReadings = [...values(before), ...values(now)].every(isCounterReading);
+        const increase = now.length === 0 ? undefined : counterIncrease(total(values(before)), total(values(now)));
+        expect(stats.requestsPerSecond).toBe(increase === undefined ? undefined : increase / elapsed);
+        if (!allReadings) expect(stats.requestsPerSecond).toBeUndefined();
+        // Errors are the 5xx part of the requests: known with them, and only then.
+        const errors = counterIncrease(total(values(before, true)), total(values(now, true)));
+        expect(stats.errorsPerSecond).toBe(increase === undefined || errors === undefined ? undefined : errors / elapsed);
+        expect(stats.queueDepthJobs).toBe(queue.length > 0 && queue.every(isCounterReading) ? queue.reduce((a, b) => a + b, 0) : undefined);
       }),
       propertySettings(500),
     );
@@ -408,6 +437,38 @@ describe('cgroup files, as properties', () => {
         expect(v2).toMatchObject({ cpuUsageSeconds: n / 1e6, cpuPeriods: n, memoryUsageBytes: n, memoryLimitBytes: n, oomKills: n });
         const v1 = parseCgroupV1({ 'cpuacct.usage': `${n}\n`, 'memory.usage_in_bytes': `${n}\n`, 'memory.limit_in_bytes': `${n}\n`, 'memory.oom_control': `oom_kill_disable 0\nunder_oom 0\noom_kill ${n}\n` });
         expect(v1).toMatchObject({ cpuUsageSeconds: n / 1e9, memoryUsageBytes: n, memoryLimitBytes: n, oomKills: n });
+      }),
+      propertySettings(500),
+    );
+  });
+});
+
+describe('the Docker stats API answer (the fallback), as properties', () => {
+  /** What a field of the JSON answer may hold: Docker's unsigned integers, or anything a broken or foreign engine sends. */
+  const anyJson = fc.oneof(fc.nat(), fc.maxSafeNat(), fc.double(), fc.integer({ min: -1000, max: 1000 }), fc.constantFrom<unknown>(null, '5', true, undefined, {}));
+  const answer = fc.record(
+    {
+      cpu_stats: fc.record({ cpu_usage: fc.record({ total_usage: anyJson }), throttling_data: fc.record({ periods: anyJson, throttled_periods: anyJson, throttled_time: anyJson }, { requiredKeys: [] }) }, { requiredKeys: ['cpu_usage'] }),
+      memory_stats: fc.record({ usage: anyJson, limit: anyJson, stats: fc.dictionary(fc.constantFrom('total_inactive_file', 'inactive_file', 'total_rss', 'rss', 'anon', 'total_cache', 'cache', 'file'), anyJson) }, { requiredKeys: ['usage'] }),
+    },
+    { requiredKeys: [] },
+  );
+  const isDockerInteger = (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= 0;
+  const numbersAreReadings = (values: object) => {
+    for (const [key, value] of Object.entries(values)) if (typeof value === 'number' || value === undefined) expect(value === undefined || isCounterReading(value), `${key} = ${String(value)}`).toBe(true);
+  };
+
+  it('any answer gives readings that are finite and not below 0, or unknown, and none at all exactly when its CPU or memory usage is not an unsigned integer; two of them never give a negative or non-finite CPU rate or memory', () => {
+    fc.assert(
+      fc.property(answer, answer, fc.option(fc.double({ min: 0.01, max: 64, noNaN: true }), { nil: undefined }), (first, second, cpuLimitCores) => {
+        const readings = [first, second].map((one) => readingsFromDockerStats(one, cpuLimitCores));
+        [first, second].forEach((one, i) => {
+          const usable = isDockerInteger(one.cpu_stats?.cpu_usage.total_usage) && isDockerInteger(one.memory_stats?.usage);
+          expect(readings[i] !== undefined).toBe(usable);
+          if (readings[i]) numbersAreReadings(readings[i]);
+        });
+        const [before, now] = readings;
+        if (before && now) numbersAreReadings(deriveContainerStats({ ...before, monotonicSeconds: 1 }, { ...now, monotonicSeconds: 2 }));
       }),
       propertySettings(500),
     );

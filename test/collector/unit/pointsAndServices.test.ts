@@ -3,9 +3,9 @@ import { toLine } from '../../../common/influx/writer.js';
 import type { ContainerStats } from '../../../collector/containerStats.js';
 import { parseEvent, targetFromInspect } from '../../../collector/dockerSource.js';
 import { parseTargetLabels } from '../../../collector/labels.js';
-import { containerStatsPoint, containerTags } from '../../../collector/points.js';
+import { containerRequestsPoint, containerStatsPoint, containerTags, serviceStatsPoint } from '../../../collector/points.js';
 import type { RequestStats } from '../../../collector/requestMetrics.js';
-import { summariseServices } from '../../../collector/serviceStats.js';
+import { type ServiceStats, summariseServices } from '../../../collector/serviceStats.js';
 
 const stats = (cpu: number, limit: number | undefined, ws: number, memLimit: number | undefined): ContainerStats => ({
   cpuUsageCores: cpu,
@@ -54,6 +54,26 @@ describe('service rows from replicas', () => {
     expect(row?.latencyP95Seconds).toBeCloseTo(0.55, 12);
   });
 
+  it('regression: leaves the service working set and OOM count out when one replica\'s is unknown (a garbled cgroup key), rather than the others\' sum', () => {
+    // A partial sum dropped for an interval and came back: an OOM count that rises again is a new kill to the scaler.
+    const unknown = { ...stats(0.2, 0.5, 150, 200), memoryWorkingSetBytes: undefined, memoryFractionOfLimit: undefined, oomKillsTotal: undefined };
+    const [row] = summariseServices([
+      { service: 'web', stats: stats(0.4, 0.5, 100, 200), requests: undefined },
+      { service: 'web', stats: unknown, requests: undefined },
+    ]);
+    expect(row).toMatchObject({ replicas: 2, memoryWorkingSetBytes: undefined, oomKillsTotal: undefined, memoryLimitBytes: 400, memoryFractionOfLimitMax: 0.5 });
+    expect(toLine(serviceStatsPoint(row!, 'h', new Date(0)))).not.toMatch(/memory_working_set_bytes|oom_kills_total/);
+  });
+
+  it('takes the throttled fraction as the mean over the replicas that have one (unknown for a garbled nr_throttled, as without a quota)', () => {
+    const [row] = summariseServices([
+      { service: 'web', stats: stats(0.4, 0.5, 100, 200), requests: undefined },
+      { service: 'web', stats: { ...stats(0.4, 0.5, 100, 200), cpuThrottledFraction: 0.1 }, requests: undefined },
+      { service: 'web', stats: { ...stats(0.4, 0.5, 100, 200), cpuThrottledFraction: undefined }, requests: undefined },
+    ]);
+    expect(row?.cpuThrottledFraction).toBeCloseTo(0.3, 12);
+  });
+
   it('leaves the service limit out when one replica is unlimited (a sum would lie)', () => {
     const [row] = summariseServices([
       { service: 'web', stats: stats(0.4, 0.5, 100, 200), requests: undefined },
@@ -74,6 +94,28 @@ describe('line protocol', () => {
         'cpu_fraction_of_limit=0.5,cpu_limit_cores=0.5,cpu_throttled_fraction=0.5,cpu_usage_cores=0.25,cpu_usage_seconds_total=10,from_cgroup=1i,' +
         'memory_cache_bytes=0i,memory_fraction_of_limit=0.25,memory_limit_bytes=4096i,memory_rss_bytes=1024i,memory_usage_bytes=1024i,memory_working_set_bytes=1024i,oom_kills_total=1i ' +
         '1700000000123',
+    );
+  });
+});
+
+describe('line protocol: what could not be told, and the request fields', () => {
+  it('writes a container point without the fields its cgroup could not tell (working set, RSS, cache, OOM count), never as 0', () => {
+    const unknown: ContainerStats = { ...stats(0.25, 0.5, 1024, 4096), memoryWorkingSetBytes: undefined, memoryRssBytes: undefined, memoryCacheBytes: undefined, memoryFractionOfLimit: undefined, oomKillsTotal: undefined };
+    expect(toLine(containerStatsPoint({ service: 'web' }, unknown, true, new Date(0)))).toBe(
+      'container_stats,service=web cpu_fraction_of_limit=0.5,cpu_limit_cores=0.5,cpu_throttled_fraction=0.5,cpu_usage_cores=0.25,cpu_usage_seconds_total=10,from_cgroup=1i,memory_limit_bytes=4096i,memory_usage_bytes=1024i 0',
+    );
+  });
+
+  it('writes the request signals under the same names in a replica\'s point and its service\'s, the names the dashboards and the scaler read', () => {
+    const signals = { requestsPerSecond: 1, errorsPerSecond: 2, errorFraction: 3, latencyP50Seconds: 4, latencyP95Seconds: 5, latencyP99Seconds: 6, queueDepthJobs: 7, jobsPerSecond: 8, jobDurationP95Seconds: 9, jobLeadTimeP95Seconds: 10 };
+    const replica: RequestStats = { ...signals, inFlightRequests: 11, latencyIncrease: new Map(), jobDurationIncrease: new Map(), jobLeadTimeIncrease: new Map() };
+    expect(toLine(containerRequestsPoint({ service: 'web' }, replica, 0.5, new Date(0)))).toBe(
+      'container_requests,service=web error_fraction=3,errors_per_second=2,in_flight_requests=11,job_duration_p95_seconds=9,job_lead_time_p95_seconds=10,jobs_per_second=8,' +
+        'latency_p50_seconds=4,latency_p95_seconds=5,latency_p99_seconds=6,queue_depth_jobs=7,requests_per_second=1,scrape_duration_seconds=0.5,scrape_up=1i 0',
+    );
+    expect(toLine(serviceStatsPoint({ ...signals, service: 'web', replicas: 2 } as ServiceStats, 'h', new Date(0)))).toBe(
+      'service_stats,host=h,service=web error_fraction=3,errors_per_second=2,job_duration_p95_seconds=9,job_lead_time_p95_seconds=10,jobs_per_second=8,' +
+        'latency_p50_seconds=4,latency_p95_seconds=5,latency_p99_seconds=6,queue_depth_jobs=7,replicas=2i,requests_per_second=1 0',
     );
   });
 });

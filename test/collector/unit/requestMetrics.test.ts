@@ -39,6 +39,14 @@ describe('Prometheus text', () => {
     expect([...buckets]).toEqual([[1, 2], [Number.POSITIVE_INFINITY, 3]]);
   });
 
+  it('regression: sums a bucket to NaN, not to the other label sets\' count, when one label set\'s count is below 0 or not finite, so its latency is unknown', () => {
+    // Route /b's -3 was added in: 10 − 3 = 7, a plausible bucket, and a quantile from it.
+    const text = 'h_bucket{route="/a",le="1"} 10\nh_bucket{route="/b",le="1"} -3\nh_bucket{route="/a",le="+Inf"} 10\nh_bucket{route="/b",le="+Inf"} 1\n';
+    const buckets = histogramBuckets(parsePromSamples(text), 'h');
+    expect([...buckets]).toEqual([[1, Number.NaN], [Number.POSITIVE_INFINITY, 11]]);
+    expect([...histogramIncrease(undefined, buckets)]).toEqual([]);
+  });
+
   it('unescapes label values', () => {
     const [sample] = parsePromSamples('m{path="C:\\\\DIR",msg="say \\"hi\\""} 1\n');
     expect(sample?.labels).toEqual({ path: 'C:\\DIR', msg: 'say "hi"' });
@@ -131,6 +139,52 @@ describe('request rates from two scrapes', () => {
     const stats = requestStats(undefined, oldReplica);
     expect(stats.requestsPerSecond).toBeUndefined();
     expect(stats.queueDepthJobs).toBe(7);
+  });
+});
+
+describe('a counter or gauge summed over its series (per status, route, queue)', () => {
+  const snap = (text: string, at: number) => snapshotFromSamples(parsePromSamples(text), defaultRequestMetricNames, at, at + 1_000_000);
+  const rates = (before: string, now: string) => requestStats(snap(before, 10), snap(now, 11));
+
+  it('regression: gives no request rate when one series reads NaN or +Inf (it was left out, and the rate was the other series\' alone)', () => {
+    // The 500 series was left out: 10 then 20, a rate of 10/s for a total that was not 20.
+    for (const bad of ['NaN', '+Inf']) {
+      const stats = rates('http_requests_total{status="200"} 10\n', `http_requests_total{status="200"} 20\nhttp_requests_total{status="500"} ${bad}\n`);
+      expect(stats, bad).toMatchObject({ requestsPerSecond: undefined, errorsPerSecond: undefined, errorFraction: undefined });
+    }
+  });
+
+  it('regression: gives no request rate when one series reads below 0 (it was added in, lowering the total)', () => {
+    // 10 then 20 − 5 = 15: a rate of 5/s where the 200s alone went up by 10.
+    const stats = rates('http_requests_total{status="200"} 10\nhttp_requests_total{status="500"} 0\n', 'http_requests_total{status="200"} 20\nhttp_requests_total{status="500"} -5\n');
+    expect(stats).toMatchObject({ requestsPerSecond: undefined, errorsPerSecond: undefined, errorFraction: undefined });
+  });
+
+  it('gives no rate in the interval after an unreadable total either, rather than its whole count as an increase, and rates again after that', () => {
+    const unreadable = snap('http_requests_total{status="200"} 1000\nhttp_requests_total{status="500"} NaN\n', 10);
+    const readable = snap('http_requests_total{status="200"} 1010\nhttp_requests_total{status="500"} 1\n', 11);
+    expect(requestStats(unreadable, readable).requestsPerSecond).toBeUndefined();
+    expect(requestStats(readable, snap('http_requests_total{status="200"} 1020\nhttp_requests_total{status="500"} 1\n', 12)).requestsPerSecond).toBe(10);
+  });
+
+  it('still rates a counter whose series appear with their first request from 0, and counts no errors when no series is a 5xx one', () => {
+    const stats = rates('job_queue_depth 0\n', 'http_requests_total{status="200"} 5\n');
+    expect(stats).toMatchObject({ requestsPerSecond: 5, errorsPerSecond: 0, errorFraction: 0 });
+  });
+
+  it('gives no jobs rate when one series of the job histogram\'s _count reads below 0', () => {
+    const stats = rates('job_execution_seconds_count{type="a"} 5\njob_execution_seconds_count{type="b"} 1\n', 'job_execution_seconds_count{type="a"} 9\njob_execution_seconds_count{type="b"} -1\n');
+    expect(stats.jobsPerSecond).toBeUndefined();
+  });
+
+  it('regression: leaves queue depth, requests in flight and the start time unknown when one series is not finite or below 0, rather than summing the others', () => {
+    // The queue of type b was left out (3) or added in (2); neither is the queue's depth.
+    for (const bad of ['NaN', '+Inf', '-Inf', '-1']) {
+      const snapshot = snap(`job_queue_depth{type="a"} 3\njob_queue_depth{type="b"} ${bad}\nhttp_requests_in_flight{route="/"} 2\nhttp_requests_in_flight{route="/x"} ${bad}\nprocess_start_time_seconds ${bad}\n`, 10);
+      expect(snapshot, bad).toMatchObject({ queueDepth: undefined, inFlight: undefined, processStartSeconds: undefined });
+    }
+    expect(snap('job_queue_depth{type="a"} 3\njob_queue_depth{type="b"} 4\n', 10).queueDepth).toBe(7);
+    expect(snap('http_requests_total{status="200"} 1\n', 10).queueDepth).toBeUndefined();
   });
 });
 
