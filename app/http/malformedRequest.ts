@@ -57,10 +57,34 @@ export function clientErrorAnswer(error: { code?: string; reason?: string }, lim
 }
 
 /**
+ * The answer to a request whose Host field is itself malformed, whatever its HTTP version: more
+ * than one Host line (RFC 9112 §3.2 requires a 400, since the lines may name different hosts and
+ * Node and the adapter would each pick their own: the URL took the first, the app saw them
+ * joined, `a, b`), or an empty Host where the request is addressed by it. The adapter calls an
+ * empty Host missing (it reads `''` as none), which sent the client looking for a header it did
+ * send. An empty Host beside an absolute http(s) target, by which the adapter addresses the
+ * request, is left alone: the server must then ignore Host (§3.2.2). Any other invalid Host is
+ * the adapter's to refuse, when it makes the URL. `rawHeaders` are the lines as sent, names and
+ * values alternating, as Node gives them; `target` is the request target.
+ */
+export function hostFieldAnswer(rawHeaders: readonly string[], target: string): MalformedRequestAnswer | undefined {
+  const hosts = rawHeaders.filter((_value, index) => index % 2 === 1 && rawHeaders[index - 1]?.toLowerCase() === 'host');
+  if (hosts.length > 1) return { status: 400, message: 'malformed request: more than one Host header (send one, naming the host the request is for)' };
+  if (hosts[0] === '' && !addressedByTarget(target)) return { status: 400, message: 'malformed request: an empty Host header (it must name the host the request is for)' };
+  return undefined;
+}
+
+/** Whether the adapter addresses a request by its target rather than its Host: an absolute http(s) URL, as the adapter tells one (case and all). */
+function addressedByTarget(target: string): boolean {
+  return target.startsWith('http://') || target.startsWith('https://');
+}
+
+/**
  * What @hono/node-server's refusals mean (the request parsed, but no URL could be made of it; its
  * RequestError messages), in the terms of the request the client wrote.
  */
 const ADAPTER_PROBLEMS: Readonly<Record<string, string>> = {
+  // Only an absent Host reaches the adapter as missing: an empty one is refused before it (hostFieldAnswer).
   'Missing host header': 'no Host header',
   'Invalid host header': 'invalid Host header',
   'Backslash in request path': 'a backslash in the request path (percent-encode it as %5C)',

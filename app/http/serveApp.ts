@@ -3,9 +3,15 @@ import { getRequestListener } from '@hono/node-server';
 import { Counter, type Registry } from 'prom-client';
 import { listen } from '../../common/listen.js';
 import { answerClientErrors, malformedRequestResponse } from './clientErrors.js';
+import { hostFieldChecked } from './hostField.js';
 import { hostOptionalBeforeHttp11 } from './ownAuthority.js';
 
-/** How long the head of a request (its request line and headers) may take to arrive, unless ServeOptions says otherwise. */
+/**
+ * How long the head of a request (its request line and headers) may take to arrive, unless
+ * ServeOptions says otherwise. On a new connection Node counts it from the accept, not from the
+ * first byte, so a connection that never sends one is answered 408 and closed as a late head is:
+ * silence holds no socket for longer, and needs no timer of the app's.
+ */
 export const HEADERS_TIMEOUT_MS = 60_000;
 
 /**
@@ -29,9 +35,10 @@ export const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
  * of it) is answered in JSON like every other error (answerClientErrors, malformedRequestResponse).
  * Node's check of the Host header is left to the adapter for that, which makes the same one
  * (HTTP/1.1 without Host: 400), and would refuse HTTP/1.0 without Host too, which is valid: such a
- * request is addressed to the server's own authority instead (hostOptionalBeforeHttp11). This is
- * createAdaptorServer without WebSockets, plus the adapter's errorHandler, which
- * createAdaptorServer does not pass on.
+ * request is addressed to the server's own authority instead (hostOptionalBeforeHttp11). Neither
+ * refuses several Host lines, which HTTP requires of the server, nor names an empty Host as such:
+ * hostFieldChecked does, before either. This is createAdaptorServer without WebSockets, plus the
+ * adapter's errorHandler, which createAdaptorServer does not pass on.
  */
 export async function serveApp(fetch: Parameters<typeof getRequestListener>[0], port: number, hostname: string, options: ServeOptions = {}): Promise<Server> {
   const refused = options.registry ? malformedRequestsCounter(options.registry) : undefined;
@@ -48,7 +55,7 @@ export async function serveApp(fetch: Parameters<typeof getRequestListener>[0], 
       connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
       requireHostHeader: false,
     },
-    hostOptionalBeforeHttp11((defaultAuthority) => getRequestListener(fetch, { hostname: defaultAuthority, errorHandler })),
+    hostFieldChecked(hostOptionalBeforeHttp11((defaultAuthority) => getRequestListener(fetch, { hostname: defaultAuthority, errorHandler })), count),
   );
   answerClientErrors(server, count);
   await listen(server, port, hostname, options.portFlag ?? '--port');

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONNECTIONS_CHECKING_INTERVAL_MS, serveApp } from '../../app/http/serveApp.js';
 import { loadAppConfig } from '../../app/config.js';
 import type { AppDeps } from '../../app/http/appDeps.js';
-import { clientErrorAnswer, requestErrorAnswer } from '../../app/http/malformedRequest.js';
+import { clientErrorAnswer, hostFieldAnswer, requestErrorAnswer } from '../../app/http/malformedRequest.js';
 import { createApp } from '../../app/server.js';
 import { rawConnection } from '../support/rawHttp.js';
 
@@ -117,6 +117,51 @@ describe('what the adapter can make no URL of is answered in JSON; the connectio
   });
 });
 
+describe('a malformed Host field is refused in JSON, whatever the HTTP version; the connection stays usable', () => {
+  // RFC 9112 §3.2: a server must answer 400 to more than one Host line. The counterexample:
+  // `GET /healthz HTTP/1.1` with `Host: a` and `Host: b` was served 200 (its URL took the first
+  // Host, the app saw `a, b`). An empty Host was refused as "no Host header", which it had.
+  const severalHosts = 'malformed request: more than one Host header (send one, naming the host the request is for)';
+  const emptyHost = 'malformed request: an empty Host header (it must name the host the request is for)';
+  it.each([
+    ['two Host lines naming different hosts', ['GET /healthz HTTP/1.1', 'Host: a', 'Host: b'], severalHosts],
+    ['two Host lines naming the same host, in different case', ['GET /healthz HTTP/1.1', 'Host: localhost', 'host: localhost'], severalHosts],
+    ['two Host lines in HTTP/1.0, keeping the connection alive', ['GET /healthz HTTP/1.0', 'Connection: keep-alive', 'Host: a', 'Host: b'], severalHosts],
+    ['two Host lines beside an absolute target, which would address the request', ['GET http://localhost/healthz HTTP/1.1', 'Host: localhost', 'Host: localhost'], severalHosts],
+    ['two Host lines, the second empty', ['GET /healthz HTTP/1.1', 'Host: localhost', 'Host:'], severalHosts],
+    ['an empty Host', ['GET /healthz HTTP/1.1', 'Host:'], emptyHost],
+    ['a Host of spaces only, which is empty', ['GET /healthz HTTP/1.1', 'Host:   '], emptyHost],
+  ])('%s', async (_case, head, message) => {
+    const connection = rawConnection(port);
+    connection.send(head);
+    const answer = await connection.answer();
+    expect(answer.status).toBe(400);
+    expect(answer.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(answer.body)).toEqual({ error: message });
+    connection.send(['GET /healthz HTTP/1.1', 'Host: localhost']);
+    expect((await connection.answer(1)).status).toBe(200);
+    connection.socket.destroy();
+  });
+
+  it('refuses a request with a body the same way, and discards the body before the next request', async () => {
+    const connection = rawConnection(port);
+    connection.send(['POST /messages HTTP/1.1', 'Host: a', 'Host: b', 'Content-Type: application/json', 'Content-Length: 2'], '{}');
+    const answer = await connection.answer();
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toEqual({ error: severalHosts });
+    connection.send(['GET /healthz HTTP/1.1', 'Host: localhost']);
+    expect((await connection.answer(1)).status).toBe(200);
+    connection.socket.destroy();
+  });
+
+  it('serves an empty Host beside an absolute target as before: the target addresses the request (RFC 9112 §3.2.2)', async () => {
+    const connection = rawConnection(port);
+    connection.send(['GET http://localhost/healthz HTTP/1.1', 'Host:']);
+    expect((await connection.answer()).status).toBe(200);
+    connection.socket.destroy();
+  });
+});
+
 describe('an expectation the server cannot meet', () => {
   it('an Expect other than 100-continue is answered 417 in JSON naming it (Node answered a bare 417), and the unread body ends the connection', async () => {
     const connection = rawConnection(port);
@@ -158,6 +203,18 @@ describe('the count of requests refused before routing', () => {
     expect((after['400'] ?? 0) - (before['400'] ?? 0)).toBe(2);
     expect((after['431'] ?? 0) - (before['431'] ?? 0)).toBe(1);
     expect(await routed()).toBe(routedBefore);
+  });
+
+  it('counts a request refused for its Host field like the rest', async () => {
+    const before = await refusedByStatus();
+    for (const head of [['GET /healthz HTTP/1.1', 'Host: a', 'Host: b'], ['GET /healthz HTTP/1.1', 'Host:']]) {
+      const connection = rawConnection(port);
+      connection.send(head);
+      await connection.answer();
+      connection.socket.destroy();
+    }
+    const after = await refusedByStatus();
+    expect((after['400'] ?? 0) - (before['400'] ?? 0)).toBe(2);
   });
 });
 
@@ -205,6 +262,25 @@ describe('the answers, as rules', () => {
   it('names a parse error it has no words for by the parser’s reason', () => {
     expect(clientErrorAnswer({ code: 'HPE_SOMETHING_NEW', reason: 'Something new' }, limits)).toEqual({ status: 400, message: 'malformed request: Something new' });
     expect(clientErrorAnswer({ code: 'HPE_SOMETHING_NEW' }, limits)).toEqual({ status: 400, message: 'malformed request' });
+  });
+
+  it('refuses more than one Host line, whatever their names’ case and values', () => {
+    for (const rawHeaders of [['Host', 'a', 'Host', 'b'], ['Host', 'a', 'HOST', 'a'], ['host', '', 'Accept', '*/*', 'Host', 'a']]) {
+      expect(hostFieldAnswer(rawHeaders, '/'), rawHeaders.join(' ')).toEqual({ status: 400, message: expect.stringMatching(/^malformed request: more than one Host header/) });
+    }
+  });
+
+  it('refuses an empty Host unless an absolute http(s) target addresses the request instead', () => {
+    expect(hostFieldAnswer(['Host', ''], '/')).toEqual({ status: 400, message: expect.stringMatching(/^malformed request: an empty Host header/) });
+    expect(hostFieldAnswer(['Host', ''], '*')?.status).toBe(400);
+    expect(hostFieldAnswer(['Host', ''], 'http://example.com/')).toBeUndefined();
+    expect(hostFieldAnswer(['Host', ''], 'https://example.com/')).toBeUndefined();
+  });
+
+  it('leaves one Host, or none, to the adapter, which makes the URL of it', () => {
+    expect(hostFieldAnswer(['Host', 'localhost', 'X-Host', 'a', 'X-Host', 'b'], '/')).toBeUndefined();
+    expect(hostFieldAnswer(['Accept', '*/*'], '/')).toBeUndefined();
+    expect(hostFieldAnswer(['Host', 'a b'], '/')).toBeUndefined();
   });
 
   it('names an adapter refusal it has no words for by its message', () => {
