@@ -97,6 +97,19 @@ describe("what Node's HTTP parser refuses is answered in JSON, then the connecti
   });
 });
 
+/** `head` on a fresh connection gets a JSON 400 with `message`, and the same connection then serves a good request. */
+async function expectRefusedThenServed(head: string[], message: string): Promise<void> {
+  const connection = rawConnection(port);
+  connection.send(head);
+  const answer = await connection.answer();
+  expect(answer.status).toBe(400);
+  expect(answer.headers['content-type']).toBe('application/json');
+  expect(JSON.parse(answer.body)).toEqual({ error: message });
+  connection.send(['GET /healthz HTTP/1.1', 'Host: localhost']);
+  expect((await connection.answer(1)).status).toBe(200);
+  connection.socket.destroy();
+}
+
 describe('what the adapter can make no URL of is answered in JSON; the connection stays usable', () => {
   // Well framed, so the connection can carry the next request.
   it.each([
@@ -105,15 +118,7 @@ describe('what the adapter can make no URL of is answered in JSON; the connectio
     ['a raw backslash in the path', ['GET /a\\b HTTP/1.1', 'Host: localhost'], 'malformed request: a backslash in the request path (percent-encode it as %5C)'],
     ['a target that is not a path', ['OPTIONS * HTTP/1.1', 'Host: localhost'], 'malformed request: invalid request target (expected a path starting with /)'],
   ])('%s', async (_case, head, message) => {
-    const connection = rawConnection(port);
-    connection.send(head);
-    const answer = await connection.answer();
-    expect(answer.status).toBe(400);
-    expect(answer.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(answer.body)).toEqual({ error: message });
-    connection.send(['GET /healthz HTTP/1.1', 'Host: localhost']);
-    expect((await connection.answer(1)).status).toBe(200);
-    connection.socket.destroy();
+    await expectRefusedThenServed(head, message);
   });
 });
 
@@ -132,15 +137,7 @@ describe('a malformed Host field is refused in JSON, whatever the HTTP version; 
     ['an empty Host', ['GET /healthz HTTP/1.1', 'Host:'], emptyHost],
     ['a Host of spaces only, which is empty', ['GET /healthz HTTP/1.1', 'Host:   '], emptyHost],
   ])('%s', async (_case, head, message) => {
-    const connection = rawConnection(port);
-    connection.send(head);
-    const answer = await connection.answer();
-    expect(answer.status).toBe(400);
-    expect(answer.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(answer.body)).toEqual({ error: message });
-    connection.send(['GET /healthz HTTP/1.1', 'Host: localhost']);
-    expect((await connection.answer(1)).status).toBe(200);
-    connection.socket.destroy();
+    await expectRefusedThenServed(head, message);
   });
 
   it('refuses a request with a body the same way, and discards the body before the next request', async () => {
