@@ -65,10 +65,13 @@ export function clientErrorAnswer(error: { code?: string; reason?: string }, lim
  * send. An empty Host beside an absolute http(s) target, by which the adapter addresses the
  * request, is left alone: the server must then ignore Host (§3.2.2). Any other invalid Host is
  * the adapter's to refuse, when it makes the URL. `rawHeaders` are the lines as sent, names and
- * values alternating, as Node gives them; `target` is the request target.
+ * values alternating, as Node gives them; `target` is the request target. With `hostRequired`
+ * (HTTP/1.1 and later) a request without Host is refused too, also one whose absolute target
+ * would address it, which the adapter served: §3.2 makes no exception for it.
  */
-export function hostFieldAnswer(rawHeaders: readonly string[], target: string): MalformedRequestAnswer | undefined {
+export function hostFieldAnswer(rawHeaders: readonly string[], target: string, hostRequired: boolean): MalformedRequestAnswer | undefined {
   const hosts = rawHeaders.filter((_value, index) => index % 2 === 1 && rawHeaders[index - 1]?.toLowerCase() === 'host');
+  if (hosts.length === 0 && hostRequired) return { status: 400, message: 'malformed request: no Host header' };
   if (hosts.length > 1) return { status: 400, message: 'malformed request: more than one Host header (send one, naming the host the request is for)' };
   if (hosts[0] === '' && !addressedByTarget(target)) return { status: 400, message: 'malformed request: an empty Host header (it must name the host the request is for)' };
   return undefined;
@@ -84,7 +87,7 @@ function addressedByTarget(target: string): boolean {
  * RequestError messages), in the terms of the request the client wrote.
  */
 const ADAPTER_PROBLEMS: Readonly<Record<string, string>> = {
-  // Only an absent Host reaches the adapter as missing: an empty one is refused before it (hostFieldAnswer).
+  // Refused before the adapter (hostFieldAnswer) whenever HTTP/1.1 requires Host; kept should a request reach it without one.
   'Missing host header': 'no Host header',
   'Invalid host header': 'invalid Host header',
   'Backslash in request path': 'a backslash in the request path (percent-encode it as %5C)',

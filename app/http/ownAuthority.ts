@@ -44,6 +44,7 @@ export function ownAuthority(address: string | undefined, port: number | undefin
   }
 }
 
-function olderThanHttp11(request: IncomingMessage): boolean {
+/** HTTP/1.0 or 0.9, where Host is optional. */
+export function olderThanHttp11(request: IncomingMessage): boolean {
   return request.httpVersionMajor < 1 || (request.httpVersionMajor === 1 && request.httpVersionMinor < 1);
 }

@@ -135,6 +135,7 @@ describe('a malformed Host field is refused in JSON, whatever the HTTP version; 
     ['two Host lines beside an absolute target, which would address the request', ['GET http://localhost/healthz HTTP/1.1', 'Host: localhost', 'Host: localhost'], severalHosts],
     ['two Host lines, the second empty', ['GET /healthz HTTP/1.1', 'Host: localhost', 'Host:'], severalHosts],
     ['an empty Host', ['GET /healthz HTTP/1.1', 'Host:'], emptyHost],
+    ['no Host in HTTP/1.1 beside an absolute target, which would address the request (it was served)', ['GET http://localhost/healthz HTTP/1.1'], 'malformed request: no Host header'],
     ['a Host of spaces only, which is empty', ['GET /healthz HTTP/1.1', 'Host:   '], emptyHost],
   ])('%s', async (_case, head, message) => {
     await expectRefusedThenServed(head, message);
@@ -263,21 +264,26 @@ describe('the answers, as rules', () => {
 
   it('refuses more than one Host line, whatever their names’ case and values', () => {
     for (const rawHeaders of [['Host', 'a', 'Host', 'b'], ['Host', 'a', 'HOST', 'a'], ['host', '', 'Accept', '*/*', 'Host', 'a']]) {
-      expect(hostFieldAnswer(rawHeaders, '/'), rawHeaders.join(' ')).toEqual({ status: 400, message: expect.stringMatching(/^malformed request: more than one Host header/) });
+      expect(hostFieldAnswer(rawHeaders, '/', true), rawHeaders.join(' ')).toEqual({ status: 400, message: expect.stringMatching(/^malformed request: more than one Host header/) });
     }
   });
 
   it('refuses an empty Host unless an absolute http(s) target addresses the request instead', () => {
-    expect(hostFieldAnswer(['Host', ''], '/')).toEqual({ status: 400, message: expect.stringMatching(/^malformed request: an empty Host header/) });
-    expect(hostFieldAnswer(['Host', ''], '*')?.status).toBe(400);
-    expect(hostFieldAnswer(['Host', ''], 'http://example.com/')).toBeUndefined();
-    expect(hostFieldAnswer(['Host', ''], 'https://example.com/')).toBeUndefined();
+    expect(hostFieldAnswer(['Host', ''], '/', true)).toEqual({ status: 400, message: expect.stringMatching(/^malformed request: an empty Host header/) });
+    expect(hostFieldAnswer(['Host', ''], '*', true)?.status).toBe(400);
+    expect(hostFieldAnswer(['Host', ''], 'http://example.com/', true)).toBeUndefined();
+    expect(hostFieldAnswer(['Host', ''], 'https://example.com/', true)).toBeUndefined();
   });
 
-  it('leaves one Host, or none, to the adapter, which makes the URL of it', () => {
-    expect(hostFieldAnswer(['Host', 'localhost', 'X-Host', 'a', 'X-Host', 'b'], '/')).toBeUndefined();
-    expect(hostFieldAnswer(['Accept', '*/*'], '/')).toBeUndefined();
-    expect(hostFieldAnswer(['Host', 'a b'], '/')).toBeUndefined();
+  it('refuses an HTTP/1.1 request without Host, also one whose absolute target would address it (RFC 9112 §3.2)', () => {
+    for (const target of ['/', 'http://example.com/', '*']) expect(hostFieldAnswer(['Accept', '*/*'], target, true)).toEqual({ status: 400, message: 'malformed request: no Host header' });
+    expect(hostFieldAnswer(['Accept', '*/*'], 'http://example.com/', false)).toBeUndefined();
+  });
+
+  it('leaves one Host, or none where Host is optional (before HTTP/1.1), to the adapter, which makes the URL of it', () => {
+    expect(hostFieldAnswer(['Host', 'localhost', 'X-Host', 'a', 'X-Host', 'b'], '/', true)).toBeUndefined();
+    expect(hostFieldAnswer(['Accept', '*/*'], '/', false)).toBeUndefined();
+    expect(hostFieldAnswer(['Host', 'a b'], '/', true)).toBeUndefined();
   });
 
   it('names an adapter refusal it has no words for by its message', () => {
