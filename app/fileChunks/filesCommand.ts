@@ -12,7 +12,7 @@ import { createLogger, type Logger } from '../../common/logger.js';
  * queue (for scripts, and to try a budget or a thread count before configuring the workers).
  */
 export function filesCommand(): Command {
-  const files = new Command('files').description('Word count and even-sum of large files, in bounded memory, from the command line').addHelpText('after', EXIT_CODES_HELP);
+  const files = new Command('files').description('Word count and even-sum of large files, in bounded memory, from the command line').addHelpText('after', `${EXIT_CODES_HELP}${INTERRUPTED_HELP}`);
   const threads = () =>
     new Option('-t, --threads <n>', 'worker threads (1 = this thread only)').env('LARGE_FILES_THREADS').default('1');
   files.addCommand(
@@ -27,7 +27,7 @@ export function filesCommand(): Command {
           .default('32MiB'),
       )
       .addOption(new Option('--tmp-dir <dir>', 'folder for spilled runs').env('WORDCOUNT_TMP_DIR').default(tmpdir()))
-      .addHelpText('after', EXIT_CODES_HELP)
+      .addHelpText('after', `${EXIT_CODES_HELP}${INTERRUPTED_HELP}`)
       .action(async (input: string, output: string, options: { threads: string; memoryBudget: string; tmpDir: string }) => {
         const config = readEnv(
           z.object({ threads: intVar(1, 1, 64), memoryBudget: bytesVar(32 << 20) }),
@@ -47,7 +47,7 @@ export function filesCommand(): Command {
       .description('Print the exact sum of the even integers of INPUT (signed decimal integers separated by whitespace and/or commas)')
       .argument('<input>', 'file of integers')
       .addOption(threads())
-      .addHelpText('after', '\nExit codes: 0 the sum, 1 a token that is not an integer (the JSON says where) or a file that cannot be read, 2 bad flags.')
+      .addHelpText('after', `\nExit codes: 0 the sum, 1 a token that is not an integer (the JSON says where) or a file that cannot be read, 2 bad flags.${INTERRUPTED_HELP}`)
       .action(async (input: string, options: { threads: string }) => {
         const config = readEnv(z.object({ threads: intVar(1, 1, 64) }), { threads: options.threads } as NodeJS.ProcessEnv);
         const { sumEvenNumbersInFile } = await import('../evensum/index.js');
@@ -67,6 +67,8 @@ export function filesCommand(): Command {
  * into a 139 MB file). Stopping takes a read buffer's time; past the grace the process exits 1.
  */
 const INTERRUPT_GRACE_MS = 30_000;
+
+const INTERRUPTED_HELP = ' Interrupted (SIGINT, SIGTERM): 130 or 143, once the count has stopped and removed its spilled runs and any half-written result.';
 
 /** The result goes to stdout: what the interruption says goes to stderr. */
 function interruptLogger(): Logger {
