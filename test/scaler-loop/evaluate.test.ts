@@ -14,6 +14,7 @@ import { actionTag, decisionPoint, signalPoint } from '../../scaler/loop/records
 import { ScalerLoop, windowSecondsFor, type ScalerLoopOptions } from '../../scaler/loop/controller.js';
 import { bridgePass, bridgeWindowSeconds } from '../../scaler/loop/bridgePass.js';
 import { capturingLogger } from '../support/capturingLogger.js';
+import { evaluationInput } from './support/evaluationInput.js';
 import { scalerLoopOptions } from './support/loopOptions.js';
 
 const now = 1_800_000_000_000;
@@ -31,31 +32,30 @@ function rows(seconds: number, values: Record<string, number | null>, end = now)
 const steady = { replicas: 2, cpu_usage_cores: 0.5, cpu_limit_cores: 1, cpu_fraction_of_limit: 0.5, cpu_throttled_fraction: 0, memory_working_set_bytes: 2 * 200 * MiB, memory_limit_bytes: 2 * 256 * MiB, memory_fraction_of_limit_max: 0.78, oom_kills_total: 0, requests_per_second: 60 };
 
 describe('evaluate: no data, no action', () => {
-  const config = parsePolicyConfig({});
-  const base = { now, actual: actual(), config, memory: initialPolicyMemory, staleAfterMs: 15_000 };
+  const base = { now, actual: actual() };
 
   it('holds with a clear reason when InfluxDB is unreachable', () => {
-    const result = evaluate({ ...base, data: { ok: false, problem: 'influx_unreachable', error: 'connect ECONNREFUSED' } });
+    const result = evaluate(evaluationInput({ ...base, data: { ok: false, problem: 'influx_unreachable', error: 'connect ECONNREFUSED' } }));
     expect(result.problem).toBe('influx_unreachable');
     expect(result.plan).toEqual({ kind: 'none' });
     expect(result.decision.reason).toMatch(/InfluxDB unreachable \(connect ECONNREFUSED\)/);
   });
 
   it('holds when the window is empty', () => {
-    const result = evaluate({ ...base, data: { ok: true, window: serviceWindowFrom([]) } });
+    const result = evaluate(evaluationInput({ ...base, data: { ok: true, window: serviceWindowFrom([]) } }));
     expect(result.problem).toBe('no_data');
     expect(result.plan.kind).toBe('none');
   });
 
   it('holds when the newest sample is older than the stale limit, naming its age', () => {
-    const result = evaluate({ ...base, data: { ok: true, window: serviceWindowFrom(rows(30, steady, now - 40_000)) } });
+    const result = evaluate(evaluationInput({ ...base, staleAfterMs: 15_000, data: { ok: true, window: serviceWindowFrom(rows(30, steady, now - 40_000)) } }));
     expect(result.problem).toBe('stale_data');
     expect(result.decision.reason).toMatch(/newest sample is 40 s old/);
   });
 
   it('a row of nulls is a hole, not zeros', () => {
     const holes = rows(30, Object.fromEntries(Object.keys(steady).map((k) => [k, null])));
-    expect(evaluate({ ...base, data: { ok: true, window: serviceWindowFrom(holes) } }).problem).toBe('no_data');
+    expect(evaluate(evaluationInput({ ...base, data: { ok: true, window: serviceWindowFrom(holes) } })).problem).toBe('no_data');
   });
 });
 
@@ -63,7 +63,7 @@ describe('evaluate: decisions and the levels they set', () => {
   it('request-driven: 100 rps at 40 rps per replica wants 3 replicas', () => {
     const config = parsePolicyConfig({ targets: { rpsPerReplica: 40 }, startupSeconds: 2 });
     const window = serviceWindowFrom(rows(60, { ...steady, requests_per_second: 100 }));
-    const result = evaluate({ now, data: { ok: true, window }, actual: actual(), config, memory: initialPolicyMemory, staleAfterMs: 15_000 });
+    const result = evaluate(evaluationInput({ now, data: { ok: true, window }, actual: actual(), config }));
     expect(result.decision).toMatchObject({ action: 'scale_out', resource: 'replicas', from: 2, to: 3 });
     expect(result.plan).toEqual({ kind: 'replicas', replicas: 3 });
     expect(result.signal).toMatchObject({ signal: 'requests', target: 40, value: 50 });
@@ -75,13 +75,13 @@ describe('evaluate: decisions and the levels they set', () => {
     const config = parsePolicyConfig({ targets: { rpsPerReplica: 40 }, startupSeconds: 2 });
     const replicas = actual({ replicas: 3, readyReplicas: 3 });
     const slow = serviceWindowFrom(rows(60, { ...steady, replicas: 3, requests_per_second: 100, latency_p95_seconds: 0.8 }));
-    const result = evaluate({ now, data: { ok: true, window: slow }, actual: replicas, config, memory: initialPolicyMemory, staleAfterMs: 15_000 });
+    const result = evaluate(evaluationInput({ now, data: { ok: true, window: slow }, actual: replicas, config }));
     expect(result.decision).toMatchObject({ action: 'scale_out', resource: 'replicas', from: 3, to: 4 });
     expect(result.decision.reason).toMatch(/latency: p95 800 ms above the 500 ms objective carrying 58% of the told capacity: capacity per replica × 0\.58/);
     expect(result.memory.adaptive.latency?.factor).toBeCloseTo(100 / (3 * (40 / 0.7)), 9);
     // The same load at 200 ms: the told capacity stands, and 3 replicas carry it.
     const fast = serviceWindowFrom(rows(60, { ...steady, replicas: 3, requests_per_second: 100, latency_p95_seconds: 0.2 }));
-    const unchanged = evaluate({ now, data: { ok: true, window: fast }, actual: replicas, config, memory: initialPolicyMemory, staleAfterMs: 15_000 });
+    const unchanged = evaluate(evaluationInput({ now, data: { ok: true, window: fast }, actual: replicas, config }));
     expect(unchanged.plan).not.toMatchObject({ kind: 'replicas' });
     expect(unchanged.memory.adaptive.latency?.factor).toBe(1);
   });
@@ -93,17 +93,17 @@ describe('evaluate: decisions and the levels they set', () => {
     const config = parsePolicyConfig({ targets: { rpsPerReplica: 40 }, startupSeconds: 2 });
     const replicas = actual({ replicas: 3, readyReplicas: 3, cpuLimitCores: 0.5 });
     const slow = serviceWindowFrom(rows(60, { ...steady, replicas: 3, cpu_limit_cores: 1.875, requests_per_second: 150, latency_p95_seconds: 0.8 }));
-    const bridged = evaluate({ now, data: { ok: true, window: slow }, actual: replicas, config, memory: initialPolicyMemory, staleAfterMs: 15_000, liveCpuLimits: true });
+    const bridged = evaluate(evaluationInput({ now, data: { ok: true, window: slow }, actual: replicas, config, liveCpuLimits: true }));
     expect(bridged.memory.adaptive.latency?.factor).toBeCloseTo(150 / (3 * 1.25 * (40 / 0.7)), 9);
     // Without a live bridge the limit is the size, and the replicas are counted at it.
-    const unbridged = evaluate({ now, data: { ok: true, window: slow }, actual: replicas, config, memory: initialPolicyMemory, staleAfterMs: 15_000, liveCpuLimits: false });
+    const unbridged = evaluate(evaluationInput({ now, data: { ok: true, window: slow }, actual: replicas, config, liveCpuLimits: false }));
     expect(unbridged.memory.adaptive.latency?.factor).toBeCloseTo(150 / (3 * (40 / 0.7)), 9);
   });
 
   it('CPU-driven: a throttled single replica under its CPU cap grows before it multiplies', () => {
     const config = parsePolicyConfig({ cpu: { minCores: 0.1, maxCores: 1 } });
     const window = serviceWindowFrom(rows(60, { ...steady, replicas: 1, cpu_usage_cores: 0.25, cpu_limit_cores: 0.25, cpu_fraction_of_limit: 1, cpu_throttled_fraction: 0.6, memory_working_set_bytes: 200 * MiB, requests_per_second: null }));
-    const result = evaluate({ now, data: { ok: true, window }, actual: actual({ replicas: 1, readyReplicas: 1, cpuLimitCores: 0.25 }), config, memory: initialPolicyMemory, staleAfterMs: 15_000 });
+    const result = evaluate(evaluationInput({ now, data: { ok: true, window }, actual: actual({ replicas: 1, readyReplicas: 1, cpuLimitCores: 0.25 }), config }));
     expect(result.decision).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.25 });
     expect(result.plan.kind).toBe('limits');
     expect(result.memory.lastVerticalChange).toEqual({ at: now, previousCpuLimitCores: 0.25 });
@@ -120,7 +120,7 @@ describe('evaluate: decisions and the levels they set', () => {
     const quiet = { ...steady, cpu_usage_cores: 0.2, cpu_fraction_of_limit: 0.2, memory_working_set_bytes: 2 * 220 * MiB, requests_per_second: null };
     const window = serviceWindowFrom(rows(120, quiet));
     const at = (cpuLimitCores: number, policy: 'adaptive' | 'hpa' = 'adaptive') =>
-      evaluate({ now, data: { ok: true, window }, actual: actual({ replicas: 2, cpuLimitCores }), config: policy === 'hpa' ? parsePolicyConfig({ policy: 'hpa' }) : config, memory: initialPolicyMemory, staleAfterMs: 15_000 });
+      evaluate(evaluationInput({ now, data: { ok: true, window }, actual: actual({ replicas: 2, cpuLimitCores }), config: policy === 'hpa' ? parsePolicyConfig({ policy: 'hpa' }) : config }));
 
     it('to the smallest limit, in hundredths of a core, at which the two replicas carry it with the rule\'s 10% tolerance to spare', () => {
       const result = at(0.5);
@@ -139,7 +139,7 @@ describe('evaluate: decisions and the levels they set', () => {
     it('not while one replica fewer would carry the demand: replicas are shed first', () => {
       // The same service with a minimum of 1: one replica of 0.5 cores carries 200 millicores, so the
       // limit waits for the scale-in (which waits for its evidence window: 300 s, 119 s here).
-      const result = evaluate({ now, data: { ok: true, window }, actual: actual({ replicas: 2, cpuLimitCores: 0.5 }), config: parsePolicyConfig({}), memory: initialPolicyMemory, staleAfterMs: 15_000 });
+      const result = evaluate(evaluationInput({ now, data: { ok: true, window }, actual: actual({ replicas: 2, cpuLimitCores: 0.5 }), config: parsePolicyConfig({}) }));
       expect(result.plan).toEqual({ kind: 'none' });
       expect(result.decision.reason).toMatch(/^nothing to do: replicas and limits fit the load \(no scale-in: 119 s of history, 300 s needed before removing a replica\)$/);
     });
@@ -152,7 +152,7 @@ describe('evaluate: decisions and the levels they set', () => {
     it('all the way to the recommendation when the replicas carry the demand there: a limit a burst raised comes back down', () => {
       // After a burst: 2 replicas (the minimum) at 0.21 cores, now using 0.06 in all.
       const calm = serviceWindowFrom(rows(120, { ...quiet, cpu_usage_cores: 0.06 }));
-      const result = evaluate({ now, data: { ok: true, window: calm }, actual: actual({ replicas: 2, cpuLimitCores: 0.21 }), config: parsePolicyConfig({ replicas: { min: 2, max: 4 }, cpu: { minCores: 0.1, maxCores: 0.3 } }), memory: initialPolicyMemory, staleAfterMs: 15_000, liveCpuLimits: true });
+      const result = evaluate(evaluationInput({ now, data: { ok: true, window: calm }, actual: actual({ replicas: 2, cpuLimitCores: 0.21 }), config: parsePolicyConfig({ replicas: { min: 2, max: 4 }, cpu: { minCores: 0.1, maxCores: 0.3 } }), liveCpuLimits: true }));
       expect(result.decision).toMatchObject({ action: 'scale_down', resource: 'cpu', from: 0.21, to: 0.1, policy: 'arbitration/vertical' });
       expect(result.decision.reason).toMatch(/the replicas still carry the demand at it, with 10% to spare$/);
       expect(result.memory.lastVerticalChange).toEqual({ at: now, previousCpuLimitCores: 0.21 });
@@ -163,27 +163,26 @@ describe('evaluate: decisions and the levels they set', () => {
       // over the 120 s window the usage per replica reads as a shrink.
       const burst = serviceWindowFrom(rows(120, { ...quiet, cpu_usage_cores: 0.06 }).map((row, i) => (i >= 112 ? { ...row, values: { ...row.values, cpu_usage_cores: 0.47 } } : row)));
       const memory = { ...initialPolicyMemory, bridgeBaseCpuCores: 0.1 };
-      const result = evaluate({ now, data: { ok: true, window: burst }, actual: actual({ replicas: 2, cpuLimitCores: 0.3 }), config: parsePolicyConfig({ replicas: { min: 2, max: 4 }, cpu: { minCores: 0.05, maxCores: 0.3 } }), memory, staleAfterMs: 15_000, liveCpuLimits: true });
+      const result = evaluate(evaluationInput({ now, data: { ok: true, window: burst }, actual: actual({ replicas: 2, cpuLimitCores: 0.3 }), config: parsePolicyConfig({ replicas: { min: 2, max: 4 }, cpu: { minCores: 0.05, maxCores: 0.3 } }), memory, liveCpuLimits: true }));
       expect(result.plan).toEqual({ kind: 'none' });
       expect(result.decision.reason).toMatch(/^start-up bridge holds the CPU limit at 0\.3 cores \(base 0\.1\): .*; VPA-style recommendation held: web: p90 0\.030 cores \+ 15% → 0\.050 cores \(was 0\.300 cores\)$/);
     });
 
     it('while a shrink settles, the replicas are counted at the new, smaller size', () => {
       const memory = { ...initialPolicyMemory, lastVerticalChange: { at: now - 5_000, previousCpuLimitCores: 0.5 } };
-      const result = evaluate({ now, data: { ok: true, window }, actual: actual({ replicas: 2, cpuLimitCores: 0.2 }), config, memory, staleAfterMs: 15_000 });
+      const result = evaluate(evaluationInput({ now, data: { ok: true, window }, actual: actual({ replicas: 2, cpuLimitCores: 0.2 }), config, memory }));
       // 0.2 cores used by 2 replicas of 0.2 cores: half of what they have (not a fifth, at the old 0.5)
       expect(result.signal?.value).toBeCloseTo(0.5, 9);
     });
   });
 
   it('an OOM kill bumps memory once, not on every tick that still sees it in the window', () => {
-    const config = parsePolicyConfig({});
     const before = rows(30, { ...steady, oom_kills_total: 0 }, now - 30_000);
     const after = rows(30, { ...steady, oom_kills_total: 1 });
     const window = serviceWindowFrom([...before, ...after]);
-    const first = evaluate({ now, data: { ok: true, window }, actual: actual(), config, memory: initialPolicyMemory, staleAfterMs: 15_000 });
+    const first = evaluate(evaluationInput({ now, data: { ok: true, window }, actual: actual() }));
     expect(first.decision).toMatchObject({ action: 'scale_up', resource: 'memory' });
-    const second = evaluate({ now: now + 5000, data: { ok: true, window }, actual: actual({ memoryLimitBytes: first.decision.to }), config, memory: first.memory, staleAfterMs: 15_000 });
+    const second = evaluate(evaluationInput({ now: now + 5000, data: { ok: true, window }, actual: actual({ memoryLimitBytes: first.decision.to }), memory: first.memory }));
     expect(second.decision.resource === 'memory' && second.decision.action === 'scale_up').toBe(false);
   });
 
@@ -191,7 +190,7 @@ describe('evaluate: decisions and the levels they set', () => {
     const config = parsePolicyConfig({ policy: 'hpa' });
     const members = [0, 1].map((i) => ({ id: `c${i}`, name: `web-${i}`, createdAt: now - 3_600_000, phase: 'ready' as const }));
     const window = serviceWindowFrom(rows(60, { ...steady, cpu_usage_cores: 1, cpu_limit_cores: 1, cpu_fraction_of_limit: 1, requests_per_second: null }));
-    const result = evaluate({ now, data: { ok: true, window }, actual: actual({ members }), config, memory: initialPolicyMemory, staleAfterMs: 15_000 });
+    const result = evaluate(evaluationInput({ now, data: { ok: true, window }, actual: actual({ members }), config }));
     // ceil(2 × 100% / 70%) = 3
     expect(result.decision).toMatchObject({ action: 'scale_out', from: 2, to: 3 });
     expect(result.decision.policy).toMatch(/hpa/);
@@ -215,7 +214,7 @@ describe('evaluate: decisions and the levels they set', () => {
         ...clones.filter((member) => row.time >= member.createdAt).map((member) => ({ time: row.time, container: member.name, value: cloneCpu(row.time) })),
       ]);
       const state = actual({ replicas: 4, readyReplicas: 4, cpuLimitCores: 1, members: [...old, ...clones] });
-      const decide = (containerCpu: typeof perContainer) => evaluate({ now, data: { ok: true, window: serviceWindowFrom(service, containerCpu) }, actual: state, config, memory: initialPolicyMemory, staleAfterMs: 15_000 }).decision;
+      const decide = (containerCpu: typeof perContainer) => evaluate(evaluationInput({ now, data: { ok: true, window: serviceWindowFrom(service, containerCpu) }, actual: state, config })).decision;
       return { perContainer, decide };
     }
 
@@ -289,14 +288,14 @@ describe('evaluate: the start-up bridge in the live loop (adaptive policy, CPU l
   const config = parsePolicyConfig({ targets: { rpsPerReplica: 40 }, cpu: { minCores: 0.1, maxCores: 2 } });
   /** 300 s at 60 rps, then the last `burst` seconds at `rps`. */
   const load = (burst: number, rps: number) => serviceWindowFrom(rows(300, { ...fits, requests_per_second: 60 }).map((row, i) => (i >= 300 - burst ? { ...row, values: { ...row.values, requests_per_second: rps } } : row)));
-  const base = { now, config, memory: initialPolicyMemory, staleAfterMs: 15_000, liveCpuLimits: true };
+  const base = { now, config, liveCpuLimits: true };
   // memory right-sized already (225 MiB + 15% is within 10% of 256 MiB): only CPU is in question here
   const fits = { ...steady, memory_working_set_bytes: 2 * 225 * MiB };
 
   it('a burst the ready replicas carry only bridged: the bridge is rented at once, no replica bought for 10 s of it', () => {
     // 300 rps on 2 ready replicas carrying 45.7 rps each at the base 0.5 cores → ×3.28 → 1.65 cores,
     // within the 2-core cap (×4)
-    const result = evaluate({ ...base, data: { ok: true, window: load(10, 300) }, actual: actual() });
+    const result = evaluate(evaluationInput({ ...base, data: { ok: true, window: load(10, 300) }, actual: actual() }));
     expect(result.bridge).toBeUndefined();
     expect(result.decision).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.5, to: 1.65, policy: 'arbitration/bridge' });
     expect(result.decision.reason).toMatch(/^demand beyond the ready replicas → bridge their CPU limit: 300.0 rps exceeds what 2 ready replicas carry at 0.5 cores: bridge at 1.65 cores until it passes or replicas serve/);
@@ -304,7 +303,7 @@ describe('evaluate: the start-up bridge in the live loop (adaptive policy, CPU l
   });
 
   it('a burst beyond the ready replicas even bridged: replicas asked for, and the ready ones bridged to the cap at once, in one plan (limits first)', () => {
-    const result = evaluate({ ...base, data: { ok: true, window: load(10, 500) }, actual: actual() });
+    const result = evaluate(evaluationInput({ ...base, data: { ok: true, window: load(10, 500) }, actual: actual() }));
     // 500 rps is 2.7 times what 2 ready replicas carry at the 2-core cap (2 × 45.7 × 4): 3 replicas
     expect(result.decision).toMatchObject({ action: 'scale_out', resource: 'replicas', from: 2, to: 3 });
     expect(result.bridge).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.5, to: 2, policy: 'arbitration/bridge' });
@@ -319,7 +318,7 @@ describe('evaluate: the start-up bridge in the live loop (adaptive policy, CPU l
     // 4.2 replicas' capacity: with the bridge's square-root headroom, 4.2 + 0.4 × √4.2 = 5.02
     // replicas' worth, 229.5 rps at the target: the bridge alone, to 0.5 × 229.5 / 137 → 0.84
     const state = { ...initialPolicyMemory, adaptive: { ...initialPolicyMemory.adaptive, lastScaleOutAt: now - 60_000 } };
-    const result = evaluate({ ...base, memory: state, data: { ok: true, window: load(4, 240) }, actual: actual({ replicas: 5, readyReplicas: 3 }) });
+    const result = evaluate(evaluationInput({ ...base, memory: state, data: { ok: true, window: load(4, 240) }, actual: actual({ replicas: 5, readyReplicas: 3 }) }));
     expect(result.bridge).toBeUndefined();
     expect(result.decision).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.5, to: 0.84, policy: 'arbitration/bridge' });
     expect(result.plan).toEqual({ kind: 'limits', cpuCores: result.decision.to });
@@ -330,7 +329,7 @@ describe('evaluate: the start-up bridge in the live loop (adaptive policy, CPU l
     const cpuConfig = parsePolicyConfig({ cpu: { minCores: 0.1, maxCores: 2 } });
     const window = serviceWindowFrom(rows(300, { ...fits, cpu_usage_cores: 0.6, cpu_limit_cores: 2, cpu_fraction_of_limit: 0.3, requests_per_second: null }));
     const memory = { ...initialPolicyMemory, bridgeBaseCpuCores: 0.5 };
-    const result = evaluate({ ...base, config: cpuConfig, memory, data: { ok: true, window }, actual: actual({ cpuLimitCores: 1 }) });
+    const result = evaluate(evaluationInput({ ...base, config: cpuConfig, memory, data: { ok: true, window }, actual: actual({ cpuLimitCores: 1 }) }));
     // 600 millicores on 2 ready replicas at 0.5 × 80% = 800 millicores: the bridge returns to the base...
     expect(result.decision).toMatchObject({ action: 'scale_down', resource: 'cpu', from: 1, to: 0.5, policy: 'arbitration/bridge' });
     expect(result.decision.reason).toMatch(/CPU limit back to its base/);
@@ -344,7 +343,7 @@ describe('evaluate: the start-up bridge in the live loop (adaptive policy, CPU l
     // usage of 0.3 cores per replica would have the VPA shrink the 2-core limit to 0.345
     const window = serviceWindowFrom(rows(300, { ...fits, cpu_usage_cores: 0.6, requests_per_second: 400 }));
     const memory = { ...initialPolicyMemory, bridgeBaseCpuCores: 0.5, adaptive: { ...initialPolicyMemory.adaptive, lastScaleOutAt: now - 10_000 } };
-    const result = evaluate({ ...base, memory, data: { ok: true, window }, actual: actual({ replicas: 9, readyReplicas: 2, cpuLimitCores: 2 }) });
+    const result = evaluate(evaluationInput({ ...base, memory, data: { ok: true, window }, actual: actual({ replicas: 9, readyReplicas: 2, cpuLimitCores: 2 }) }));
     expect(result.plan).toEqual({ kind: 'none' });
     expect(result.bridge).toBeUndefined();
     expect(result.decision.reason).toMatch(/^start-up bridge holds the CPU limit at 2 cores \(base 0.5\): CPU limit 2 cores fits 400.0 rps on 2 ready replicas; VPA-style recommendation held: web: p90 0.300 cores \+ 15% → 0.345 cores/);
@@ -353,22 +352,22 @@ describe('evaluate: the start-up bridge in the live loop (adaptive policy, CPU l
 
   it('without the bridge raised, the VPA-style recommendation right-sizes the base as before', () => {
     const window = serviceWindowFrom(rows(300, { ...fits, cpu_usage_cores: 0.3, requests_per_second: 20 }));
-    const result = evaluate({ ...base, data: { ok: true, window }, actual: actual({ replicas: 1, readyReplicas: 1 }) });
+    const result = evaluate(evaluationInput({ ...base, data: { ok: true, window }, actual: actual({ replicas: 1, readyReplicas: 1 }) }));
     expect(result.decision).toMatchObject({ action: 'scale_down', resource: 'cpu', from: 0.5, policy: 'arbitration/vertical' });
     expect(result.memory.lastVerticalChange).toEqual({ at: now, previousCpuLimitCores: 0.5 });
   });
 
   it('no bridge where CPU limits cannot change live (Swarm replaces tasks) or under the HPA rule', () => {
-    const swarm = evaluate({ ...base, liveCpuLimits: false, data: { ok: true, window: load(10, 300) }, actual: actual() });
+    const swarm = evaluate(evaluationInput({ ...base, liveCpuLimits: false, data: { ok: true, window: load(10, 300) }, actual: actual() }));
     expect(swarm.bridge).toBeUndefined();
     expect(swarm.plan).toEqual({ kind: 'replicas', replicas: swarm.decision.to });
-    const hpa = evaluate({ ...base, config: parsePolicyConfig({ policy: 'hpa', targets: { rpsPerReplica: 40 } }), data: { ok: true, window: load(10, 300) }, actual: actual() });
+    const hpa = evaluate(evaluationInput({ ...base, config: parsePolicyConfig({ policy: 'hpa', targets: { rpsPerReplica: 40 } }), data: { ok: true, window: load(10, 300) }, actual: actual() }));
     expect(hpa.bridge).toBeUndefined();
     expect(hpa.decision.policy).not.toMatch(/bridge/);
   });
 
   it('records the bridge like any decision, with the base it returns to', () => {
-    const result = evaluate({ ...base, data: { ok: true, window: load(10, 300) }, actual: actual() });
+    const result = evaluate(evaluationInput({ ...base, data: { ok: true, window: load(10, 300) }, actual: actual() }));
     const line = decisionPoint({ service: 'web', time: now, decision: result.decision, actual: actual(), outcome: 'applied', dryRun: false }).toLineProtocol();
     expect(line).toMatch(/^scaler_decision,action=scale_up,service=web /);
     expect(line).toContain('policy="arbitration/bridge"');
@@ -438,10 +437,10 @@ describe('the bridge pass: between evaluations, only the bridge, on the newest s
   const fits = { ...steady, memory_working_set_bytes: 2 * 225 * MiB };
   /** 300 s at 60 rps, with `rps` in the seconds `from`–`to` ago. */
   const load = (rps: number, from: number, to = from) => serviceWindowFrom(rows(300, { ...fits, requests_per_second: 60 }).map((row, i) => (299 - i >= from && 299 - i <= to ? { ...row, values: { ...row.values, requests_per_second: rps } } : row)));
-  const base = { now, config, memory: initialPolicyMemory, staleAfterMs: 15_000, liveCpuLimits: true, actual: actual() };
+  const base = { now, config, liveCpuLimits: true, actual: actual() };
 
   it('raises the bridge for a burst in its first second: 300 rps is 5.25 replicas\' capacity, with headroom 6.17, on 2 ready replicas → 1.55 cores', () => {
-    const pass = bridgePass({ ...base, data: { ok: true, window: load(300, 0) } });
+    const pass = bridgePass(evaluationInput({ ...base, data: { ok: true, window: load(300, 0) } }));
     expect(pass.change).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.5, to: 1.55, policy: 'arbitration/bridge' });
     expect(pass.change?.reason).toMatch(/^demand beyond the ready replicas → bridge their CPU limit: 281.9 rps exceeds what 2 ready replicas carry at 0.5 cores/);
     expect(pass.memory.bridgeBaseCpuCores).toBe(0.5);
@@ -451,15 +450,15 @@ describe('the bridge pass: between evaluations, only the bridge, on the newest s
 
   it('plans at the capacity the last evaluation corrected for latency: at 0.8 of it, the same burst needs 1.90 cores', () => {
     const corrected = { ...initialPolicyMemory, adaptive: { ...initialPolicyMemory.adaptive, latency: { ...initialPolicyMemory.adaptive.latency!, factor: 0.8 } } };
-    expect(bridgePass({ ...base, memory: corrected, data: { ok: true, window: load(300, 0) } }).change?.to).toBe(1.9);
+    expect(bridgePass(evaluationInput({ ...base, memory: corrected, data: { ok: true, window: load(300, 0) } })).change?.to).toBe(1.9);
   });
 
   it('keeps the limit while the burst is in the metric window (15 s), and returns to the base after it', () => {
     const bridged = { ...base, actual: actual({ cpuLimitCores: 1.55 }), memory: { ...initialPolicyMemory, bridgeBaseCpuCores: 0.5 } };
-    const held = bridgePass({ ...bridged, data: { ok: true, window: load(300, 12, 14) } });
+    const held = bridgePass(evaluationInput({ ...bridged, data: { ok: true, window: load(300, 12, 14) } }));
     expect(held.change).toBeUndefined();
     expect(held.memory.bridgeBaseCpuCores).toBe(0.5);
-    const after = bridgePass({ ...bridged, data: { ok: true, window: load(300, 15, 17) } });
+    const after = bridgePass(evaluationInput({ ...bridged, data: { ok: true, window: load(300, 15, 17) } }));
     expect(after.change).toMatchObject({ action: 'scale_down', from: 1.55, to: 0.5 });
     expect(after.change?.reason).toMatch(/^ready replicas carry the demand → CPU limit back to its base/);
     expect(after.memory.bridgeBaseCpuCores).toBeUndefined();
@@ -467,11 +466,11 @@ describe('the bridge pass: between evaluations, only the bridge, on the newest s
 
   it('does nothing without a live bridge (HPA rule, Swarm or Kubernetes, no CPU limit) or on data the evaluation would not act on', () => {
     const burst = { ok: true as const, window: load(300, 0) };
-    expect(bridgePass({ ...base, config: parsePolicyConfig({ policy: 'hpa', targets: { rpsPerReplica: 40 } }), data: burst }).change).toBeUndefined();
-    expect(bridgePass({ ...base, liveCpuLimits: false, data: burst }).change).toBeUndefined();
-    expect(bridgePass({ ...base, actual: actual({ cpuLimitCores: undefined }), data: burst }).change).toBeUndefined();
-    expect(bridgePass({ ...base, data: { ok: true, window: serviceWindowFrom(rows(30, { ...fits, requests_per_second: 300 }, now - 40_000)) } }).change).toBeUndefined();
-    expect(bridgePass({ ...base, data: { ok: false, problem: 'influx_unreachable', error: 'down' } }).change).toBeUndefined();
+    expect(bridgePass(evaluationInput({ ...base, config: parsePolicyConfig({ policy: 'hpa', targets: { rpsPerReplica: 40 } }), data: burst })).change).toBeUndefined();
+    expect(bridgePass(evaluationInput({ ...base, liveCpuLimits: false, data: burst })).change).toBeUndefined();
+    expect(bridgePass(evaluationInput({ ...base, actual: actual({ cpuLimitCores: undefined }), data: burst })).change).toBeUndefined();
+    expect(bridgePass(evaluationInput({ ...base, staleAfterMs: 15_000, data: { ok: true, window: serviceWindowFrom(rows(30, { ...fits, requests_per_second: 300 }, now - 40_000)) } })).change).toBeUndefined();
+    expect(bridgePass(evaluationInput({ ...base, data: { ok: false, problem: 'influx_unreachable', error: 'down' } })).change).toBeUndefined();
   });
 
   it('reads no further back than its windows', () => {
@@ -758,11 +757,11 @@ describe('evaluate: a replica starting is not demand', () => {
 
   it('leaves out the CPU a new replica burns while it starts, so the boot does not ask for more replicas', () => {
     const window = serviceWindowFrom(rows(60, idle), perContainer);
-    const result = evaluate({ now, data: { ok: true, window }, actual: actual({ replicas: 2, readyReplicas: 1, cpuLimitCores: 0.1, members: [old, clone] }), config, memory: initialPolicyMemory, staleAfterMs: 15_000 });
+    const result = evaluate(evaluationInput({ now, data: { ok: true, window }, actual: actual({ replicas: 2, readyReplicas: 1, cpuLimitCores: 0.1, members: [old, clone] }), config }));
     expect(result.decision.action).not.toBe('scale_out');
     expect(result.plan).not.toMatchObject({ kind: 'replicas' });
     // The same window without the per-container series (an older collector) still panics.
-    const blind = evaluate({ now, data: { ok: true, window: serviceWindowFrom(rows(60, idle)) }, actual: actual({ replicas: 2, readyReplicas: 1, cpuLimitCores: 0.1, members: [old, clone] }), config, memory: initialPolicyMemory, staleAfterMs: 15_000 });
+    const blind = evaluate(evaluationInput({ now, data: { ok: true, window: serviceWindowFrom(rows(60, idle)) }, actual: actual({ replicas: 2, readyReplicas: 1, cpuLimitCores: 0.1, members: [old, clone] }), config }));
     expect(blind.decision).toMatchObject({ action: 'scale_out', to: 4 });
   });
 
@@ -773,7 +772,7 @@ describe('evaluate: a replica starting is not demand', () => {
       { time: row.time, container: 'worker-1', value: 0.1 },
     ]);
     const window = serviceWindowFrom(rows(60, { ...idle, cpu_usage_cores: 0.2, cpu_fraction_of_limit: 1 }), busy);
-    const result = evaluate({ now, data: { ok: true, window }, actual: actual({ replicas: 2, readyReplicas: 2, cpuLimitCores: 0.1, members: [old, booted] }), config, memory: initialPolicyMemory, staleAfterMs: 15_000 });
+    const result = evaluate(evaluationInput({ now, data: { ok: true, window }, actual: actual({ replicas: 2, readyReplicas: 2, cpuLimitCores: 0.1, members: [old, booted] }), config }));
     expect(['scale_out', 'scale_up']).toContain(result.decision.action);
   });
 });
