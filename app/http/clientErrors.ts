@@ -1,4 +1,4 @@
-import { maxHeaderSize, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { maxHeaderSize, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { RequestError } from '@hono/node-server';
 import { clientErrorAnswer, rawJsonAnswer, requestErrorAnswer, unmetExpectation } from './malformedRequest.js';
@@ -26,11 +26,16 @@ export function answerClientErrors(server: Server, onAnswered: (status: number) 
   // An Expect other than 100-continue: Node answers a bare 417 unless this event is handled, and
   // then hands the request to no route. Its body, if any, is left unread, so the connection ends.
   server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
-    const body = JSON.stringify({ error: unmetExpectation(request.headers.expect ?? '') });
     onAnswered(417);
-    response.writeHead(417, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
-    response.end(body);
+    answerInJson(response, 417, unmetExpectation(request.headers.expect ?? ''), { Connection: 'close' });
   });
+}
+
+/** Answers a request the app never sees (refused before routing) with the app's JSON error body, framed by its length. */
+export function answerInJson(response: ServerResponse, status: number, message: string, headers: OutgoingHttpHeaders = {}): void {
+  const body = JSON.stringify({ error: message });
+  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...headers });
+  response.end(body);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { olderThanHttp11, type RequestListener } from './ownAuthority.js';
+import { answerInJson } from './clientErrors.js';
 import { hostFieldAnswer } from './malformedRequest.js';
 
 /**
@@ -14,8 +15,6 @@ export function hostFieldChecked(listener: RequestListener, onRefused: (status: 
     const answer = hostFieldAnswer(request.rawHeaders, request.url ?? '', !olderThanHttp11(request));
     if (answer === undefined) return listener(request, response);
     onRefused(answer.status);
-    const body = JSON.stringify({ error: answer.message });
-    response.writeHead(answer.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-    response.end(body);
+    answerInJson(response, answer.status, answer.message);
   };
 }
