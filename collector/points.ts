@@ -1,4 +1,5 @@
 import { Point } from '@influxdata/influxdb-client';
+import { addFloatField, addIntegerField } from '../common/influx/numericFields.js';
 import { ContainerRequestsField as R, ContainerStatsField as C, Measurement, RequestField, ServiceStatsField as S, Tag } from '../common/influx/schema.js';
 import type { ContainerStats } from './containerStats.js';
 import type { RequestSignals, RequestStats } from './requestMetrics.js';
@@ -72,7 +73,7 @@ export function serviceStatsPoint(stats: ServiceStats, host: string, time: Date)
 const requestSignalFields: { readonly [K in keyof RequestSignals]: string } = RequestField;
 
 function requestSignalFloats(point: Point, signals: RequestSignals): void {
-  for (const key of Object.keys(requestSignalFields) as Array<keyof RequestSignals>) floatField(point, requestSignalFields[key], signals[key]);
+  for (const key of Object.keys(requestSignalFields) as Array<keyof RequestSignals>) addFloatField(point, requestSignalFields[key], signals[key]);
 }
 
 function withTags(point: Point, tags: Record<string, string>): Point {
@@ -83,17 +84,12 @@ function withTags(point: Point, tags: Record<string, string>): Point {
 
 /** Float fields: every value is written as a float so a field never changes type between points. */
 function floats(point: Point, fields: Record<string, number | undefined>): void {
-  for (const [name, value] of Object.entries(fields)) floatField(point, name, value);
-}
-
-function floatField(point: Point, name: string, value: number | undefined): void {
-  if (value !== undefined && Number.isFinite(value)) point.floatField(name, value);
+  // A value InfluxDB cannot store is left out ("could not tell") rather than failing the whole
+  // collection pass, every container's points, over one absurd reading (numericFields.ts).
+  for (const [name, value] of Object.entries(fields)) addFloatField(point, name, value);
 }
 
 /** Integer fields (bytes, counts): always integers, for the same reason. */
 function ints(point: Point, fields: Record<string, number | undefined>): void {
-  // Outside InfluxDB's int64 `intField` throws, which failed the whole collection pass (every
-  // container's points) over one absurd reading (a sum of exabyte limits, a garbled cgroup file):
-  // such a value is left out like a non-finite one, "could not tell".
-  for (const [name, value] of Object.entries(fields)) if (value !== undefined && Number.isFinite(value) && Math.abs(value) < 2 ** 63) point.intField(name, Math.round(value));
+  for (const [name, value] of Object.entries(fields)) addIntegerField(point, name, value);
 }

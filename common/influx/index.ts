@@ -8,6 +8,7 @@ export * from './readers.js';
 export * from './schema.js';
 export * from './setup.js';
 export { storableTagValue } from './tagValues.js';
+export { addFloatField, addIntegerField, storableInteger } from './numericFields.js';
 export { InfluxWriter, toLine, defaultWriterOptions, type InfluxWriterOptions, type InfluxWriterStats } from './writer.js';
 export { BoundedLineBuffer } from './lineBuffer.js';
 export { backoffDelayMs } from './backoff.js';

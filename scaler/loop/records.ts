@@ -1,5 +1,5 @@
 import { Point } from '@influxdata/influxdb-client';
-import { Measurement, ScalerDecisionField as D, ScalerSignalField as S, Tag } from '../../common/influx/index.js';
+import { addFloatField, addIntegerField, Measurement, ScalerDecisionField as D, ScalerSignalField as S, Tag } from '../../common/influx/index.js';
 import type { ServiceState } from '../actuators/actuator.js';
 import type { Decision } from '../decision.js';
 import type { SignalRecord } from './evaluate.js';
@@ -49,21 +49,21 @@ export function decisionPoint(record: DecisionRecord): Point {
     .tag(Tag.service, record.service)
     .tag(Tag.action, actionTag(decision))
     .timestamp(new Date(record.time))
-    .intField(D.replicasBefore, actual.replicas)
-    .intField(D.replicasAfter, Math.round(replicasAfter))
     .booleanField(D.dryRun, record.dryRun)
     .stringField(D.reason, decision.reason)
     .stringField(DecisionExtraField.outcome, record.outcome)
     .stringField(DecisionExtraField.policy, decision.policy)
     .stringField(DecisionExtraField.resource, decision.resource);
-  if (actual.cpuLimitCores !== undefined) point.floatField(D.cpuLimitCoresBefore, actual.cpuLimitCores);
-  if (cpuAfter !== undefined) point.floatField(D.cpuLimitCoresAfter, cpuAfter);
-  if (actual.memoryLimitBytes !== undefined) point.intField(D.memoryLimitBytesBefore, Math.round(actual.memoryLimitBytes));
-  if (memoryAfter !== undefined) point.intField(D.memoryLimitBytesAfter, Math.round(memoryAfter));
+  addIntegerField(point, D.replicasBefore, actual.replicas);
+  addIntegerField(point, D.replicasAfter, replicasAfter);
+  addFloatField(point, D.cpuLimitCoresBefore, actual.cpuLimitCores);
+  addFloatField(point, D.cpuLimitCoresAfter, cpuAfter);
+  addIntegerField(point, D.memoryLimitBytesBefore, actual.memoryLimitBytes);
+  addIntegerField(point, D.memoryLimitBytesAfter, memoryAfter);
   if (record.error) point.stringField(DecisionExtraField.error, record.error.slice(0, 500));
-  if (record.fencingToken !== undefined) point.intField(DecisionExtraField.fencingToken, record.fencingToken);
+  addIntegerField(point, DecisionExtraField.fencingToken, record.fencingToken);
   const bridgeBase = decision.policy.endsWith('bridge') ? decision.thresholds.baseCpuLimitCores : undefined;
-  if (typeof bridgeBase === 'number') point.floatField(DecisionExtraField.bridgeBaseCpuCores, bridgeBase);
+  addFloatField(point, DecisionExtraField.bridgeBaseCpuCores, typeof bridgeBase === 'number' ? bridgeBase : undefined);
   return point;
 }
 
@@ -71,17 +71,16 @@ export function signalPoint(service: string, time: number, signal: SignalRecord,
   const point = new Point(Measurement.scalerSignal)
     .tag(Tag.service, service)
     .tag(Tag.signal, signal.signal)
-    .timestamp(new Date(time))
-    .floatField(S.target, signal.target)
-    .intField(S.replicas, actual.replicas);
-  if (signal.value !== undefined) point.floatField(S.value, signal.value);
-  if (signal.smoothed !== undefined) point.floatField(S.smoothed, signal.smoothed);
-  if (signal.forecast !== undefined) point.floatField(S.forecast, signal.forecast);
-  if (signal.capacityFactor !== undefined) point.floatField(S.capacityFactor, signal.capacityFactor);
-  if (signal.latencyUnresponsive !== undefined) {
-    point.intField(S.latencyUnresponsiveUntilMs, Math.round(signal.latencyUnresponsive.until)).intField(S.latencyUnresponsiveForMs, Math.round(signal.latencyUnresponsive.forMs));
-  }
-  if (actual.cpuLimitCores !== undefined) point.floatField(S.cpuLimitCores, actual.cpuLimitCores);
-  if (actual.memoryLimitBytes !== undefined) point.intField(S.memoryLimitBytes, Math.round(actual.memoryLimitBytes));
+    .timestamp(new Date(time));
+  addFloatField(point, S.target, signal.target);
+  addIntegerField(point, S.replicas, actual.replicas);
+  addFloatField(point, S.value, signal.value);
+  addFloatField(point, S.smoothed, signal.smoothed);
+  addFloatField(point, S.forecast, signal.forecast);
+  addFloatField(point, S.capacityFactor, signal.capacityFactor);
+  addIntegerField(point, S.latencyUnresponsiveUntilMs, signal.latencyUnresponsive?.until);
+  addIntegerField(point, S.latencyUnresponsiveForMs, signal.latencyUnresponsive?.forMs);
+  addFloatField(point, S.cpuLimitCores, actual.cpuLimitCores);
+  addIntegerField(point, S.memoryLimitBytes, actual.memoryLimitBytes);
   return point;
 }

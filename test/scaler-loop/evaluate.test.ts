@@ -281,6 +281,19 @@ describe('policy from labels, window length, records', () => {
     expect(signal).toContain('target=0.7');
     expect(signal).toContain('replicas=2i');
   });
+
+  it('leaves out of a record a number InfluxDB cannot store (not finite, beyond int64) instead of throwing the record away', () => {
+    const decision = { action: 'scale_up' as const, resource: 'memory' as const, from: 2 ** 28, to: 2 ** 64, signals: {}, thresholds: {}, reason: 'oom', policy: 'vertical' };
+    const line = decisionPoint({ service: 'web', time: now, decision, actual: actual(), outcome: 'applied', dryRun: false, fencingToken: Number.NaN }).toLineProtocol();
+    expect(line).toContain('memory_limit_bytes_before=268435456i');
+    expect(line).not.toContain('memory_limit_bytes_after');
+    expect(line).not.toContain('fencing_token');
+    expect(line).toContain('reason="oom"');
+    const signal = signalPoint('web', now, { signal: 'cpu', value: Number.NaN, target: 0.7, smoothed: Number.POSITIVE_INFINITY, forecast: 0.9, capacityFactor: 0.6, latencyUnresponsive: { until: Number.NaN, forMs: 60_000 } }, actual()).toLineProtocol();
+    expect(signal).toMatch(/forecast=0\.9[,\s]/);
+    expect(signal).not.toMatch(/\bvalue=|smoothed=|latency_unresponsive_until_ms/);
+    expect(signal).toContain('latency_unresponsive_for_ms=60000i');
+  });
 });
 
 describe('evaluate: the start-up bridge in the live loop (adaptive policy, CPU limits changed live)', () => {
