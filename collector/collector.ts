@@ -1,6 +1,7 @@
 import { Point } from '@influxdata/influxdb-client';
 import type { Logger } from '../common/logger.js';
 import { Measurement, ContainerStatsField } from '../common/influx/schema.js';
+import { addIntegerField } from '../common/influx/numericFields.js';
 import { storableTagValue } from '../common/influx/tagValues.js';
 import type { CgroupLocation } from './cgroupPaths.js';
 import type { CgroupFileReader } from './cgroupReader.js';
@@ -192,7 +193,7 @@ export class Collector {
     if (oomKills === undefined) return;
     const point = new Point(Measurement.containerStats).timestamp(new Date());
     for (const [key, value] of Object.entries(containerTags(state.target, this.host))) if (value) point.tag(key, value);
-    point.intField(ContainerStatsField.oomKillsTotal, oomKills);
+    addIntegerField(point, ContainerStatsField.oomKillsTotal, oomKills);
     this.options.sink.write([point]);
     if (oomKills > (counted ?? 0)) this.options.logger.warn({ container: state.target.name, oomKills }, 'container ended by an OOM kill');
   }
@@ -244,7 +245,9 @@ export class Collector {
       if (state.location) readings = await this.options.cgroups.read(state.location);
       if (!state.location && this.options.dockerStatsFallback) {
         this.options.metrics.statsFallbacks.inc();
-        readings = readingsFromDockerStats(await this.options.source.stats(state.target.id), state.target.cpuLimitCores);
+        // Without the host's memory the answer is still read (see dockerMemoryLimit).
+        const [answer, hostMemoryBytes] = await Promise.all([this.options.source.stats(state.target.id), this.options.source.hostMemoryBytes().catch(() => undefined)]);
+        readings = readingsFromDockerStats(answer, state.target.cpuLimitCores, hostMemoryBytes);
       }
     } catch (error) {
       this.options.logger.debug({ container: state.target.name, error: message(error) }, 'reading container resources failed');

@@ -20,6 +20,12 @@ export interface ContainerSource {
   watch(onEvent: (event: ContainerEvent) => void): () => void;
   stats(id: string): Promise<DockerStatsAnswer>;
   hostName(): Promise<string>;
+  /**
+   * The engine's memory (`docker info` MemTotal), which its stats API gives as the memory limit
+   * of a container that has none; undefined when Docker does not say. Rejects when Docker cannot
+   * be asked.
+   */
+  hostMemoryBytes(): Promise<number | undefined>;
 }
 
 const followed: readonly ContainerAction[] = ['start', 'die', 'stop', 'destroy', 'oom'];
@@ -42,8 +48,17 @@ interface InspectLike {
   NetworkSettings: { IPAddress?: string; Networks?: Record<string, { IPAddress?: string }> };
 }
 
+/** The parts of `docker info` used here. */
+interface EngineInfoLike {
+  Name?: string;
+  MemTotal?: number;
+}
+
 /** Docker Engine API adapter (dockerode). */
 export class DockerSource implements ContainerSource {
+  /** `docker info`: what it says here does not change while the engine runs, so it is asked once (again after a failure). */
+  private engineInfo: Promise<EngineInfoLike> | undefined;
+
   constructor(private readonly options: DockerSourceOptions) {}
 
   async listRunning(): Promise<Target[]> {
@@ -97,8 +112,20 @@ export class DockerSource implements ContainerSource {
   }
 
   async hostName(): Promise<string> {
-    const info = (await this.options.docker.info()) as { Name?: string };
-    return info.Name ?? 'unknown';
+    return (await this.info()).Name ?? 'unknown';
+  }
+
+  async hostMemoryBytes(): Promise<number | undefined> {
+    const memory = (await this.info()).MemTotal;
+    return typeof memory === 'number' && Number.isInteger(memory) && memory > 0 ? memory : undefined;
+  }
+
+  private info(): Promise<EngineInfoLike> {
+    this.engineInfo ??= (this.options.docker.info() as Promise<EngineInfoLike>).catch((error: unknown) => {
+      this.engineInfo = undefined;
+      throw error;
+    });
+    return this.engineInfo;
   }
 }
 

@@ -16,9 +16,23 @@ export interface ContainerObservation {
 export interface ServiceStats extends RequestSignals {
   readonly service: string;
   readonly replicas: number;
+  /**
+   * Sum of the CPU used by the replicas that have a usage this interval; one read without a usage
+   * (no earlier reading to take a rate from, or its counter went back) adds nothing. Undefined
+   * when none has one. A replica whose read failed is in none of the CPU figures.
+   */
   readonly cpuUsageCores: number | undefined;
-  /** Sum of the replicas' limits; undefined if any replica is unlimited (the sum would lie). */
+  /**
+   * Sum of the limits of every replica read this interval, with a usage or not (the capacity the
+   * service has); undefined if any of them is unlimited (the sum would lie).
+   */
   readonly cpuLimitCores: number | undefined;
+  /**
+   * Usage over limit of the same replicas: those with a usage this interval. Not cpuUsageCores
+   * over cpuLimitCores, which sets a replica's limit against no usage: after a scale-out the new
+   * replica's limit would lower the fraction by about 1/n, read as falling load. Undefined when
+   * no replica has a usage, or one that has is unlimited.
+   */
   readonly cpuFractionOfLimit: number | undefined;
   readonly cpuFractionOfLimitMax: number | undefined;
   readonly cpuThrottledFraction: number | undefined;
@@ -48,6 +62,8 @@ function summariseOne(service: string, list: readonly ContainerObservation[]): S
   const requests = list.map((one) => one.requests).filter((one): one is RequestStats => one !== undefined);
   const cpuUsage = sumDefined(stats.map((one) => one.cpuUsageCores));
   const cpuLimit = sumOfAll(stats.map((one) => one.cpuLimitCores));
+  const withCpuUsage = stats.filter((one) => one.cpuUsageCores !== undefined && Number.isFinite(one.cpuUsageCores));
+  const limitOfThoseWithUsage = sumOfAll(withCpuUsage.map((one) => one.cpuLimitCores));
   const memoryLimit = sumOfAll(stats.map((one) => one.memoryLimitBytes));
   const latency = addHistograms(requests.map((one) => one.latencyIncrease));
   const jobDuration = addHistograms(requests.map((one) => one.jobDurationIncrease));
@@ -59,7 +75,7 @@ function summariseOne(service: string, list: readonly ContainerObservation[]): S
     replicas: list.length,
     cpuUsageCores: cpuUsage,
     cpuLimitCores: cpuLimit,
-    cpuFractionOfLimit: cpuUsage !== undefined && cpuLimit ? cpuUsage / cpuLimit : undefined,
+    cpuFractionOfLimit: cpuUsage !== undefined && limitOfThoseWithUsage ? cpuUsage / limitOfThoseWithUsage : undefined,
     cpuFractionOfLimitMax: maxDefined(stats.map((one) => one.cpuFractionOfLimit)),
     cpuThrottledFraction: meanDefined(stats.map((one) => one.cpuThrottledFraction)),
     memoryWorkingSetBytes: sumOfAll(stats.map((one) => one.memoryWorkingSetBytes)),

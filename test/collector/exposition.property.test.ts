@@ -458,14 +458,16 @@ describe('the Docker stats API answer (the fallback), as properties', () => {
     for (const [key, value] of Object.entries(values)) if (typeof value === 'number' || value === undefined) expect(value === undefined || isCounterReading(value), `${key} = ${String(value)}`).toBe(true);
   };
 
-  it('any answer gives readings that are finite and not below 0, or unknown, and none at all exactly when its CPU or memory usage is not an unsigned integer; two of them never give a negative or non-finite CPU rate or memory', () => {
+  it('any answer gives readings that are finite and not below 0, or unknown, and none at all exactly when its CPU or memory usage is not an unsigned integer; two of them never give a negative or non-finite CPU rate or memory, nor a memory limit as large as the host\'s memory', () => {
     fc.assert(
-      fc.property(answer, answer, fc.option(fc.double({ min: 0.01, max: 64, noNaN: true }), { nil: undefined }), (first, second, cpuLimitCores) => {
-        const readings = [first, second].map((one) => readingsFromDockerStats(one, cpuLimitCores));
+      fc.property(answer, answer, fc.option(fc.double({ min: 0.01, max: 64, noNaN: true }), { nil: undefined }), fc.option(fc.integer({ min: 1, max: 2 ** 40 }), { nil: undefined }), (first, second, cpuLimitCores, hostMemoryBytes) => {
+        const readings = [first, second].map((one) => readingsFromDockerStats(one, cpuLimitCores, hostMemoryBytes));
         [first, second].forEach((one, i) => {
           const usable = isDockerInteger(one.cpu_stats?.cpu_usage.total_usage) && isDockerInteger(one.memory_stats?.usage);
           expect(readings[i] !== undefined).toBe(usable);
           if (readings[i]) numbersAreReadings(readings[i]);
+          const limit = readings[i]?.memoryLimitBytes;
+          if (limit !== undefined && hostMemoryBytes !== undefined) expect(limit).toBeLessThan(hostMemoryBytes);
         });
         const [before, now] = readings;
         if (before && now) numbersAreReadings(deriveContainerStats({ ...before, monotonicSeconds: 1 }, { ...now, monotonicSeconds: 2 }));

@@ -232,6 +232,7 @@ function collectorFor(specs: readonly Spec[], writer: InfluxWriter, lines: strin
       throw new Error('no Docker here');
     },
     hostName: async () => 'host-1',
+    hostMemoryBytes: async () => undefined,
   };
   const cgroups = {
     locate: async (_pid: number, id: string) => ({ version: 2 as const, dir: id }),

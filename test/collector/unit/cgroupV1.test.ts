@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCgroupV1 } from '../../../collector/cgroupV1.js';
 import { parseCgroupV2, parseCpuMax } from '../../../collector/cgroupV2.js';
 import { deriveContainerStats } from '../../../collector/containerStats.js';
-import { readingsFromDockerStats } from '../../../collector/dockerStatsReadings.js';
+import { dockerMemoryLimit, readingsFromDockerStats } from '../../../collector/dockerStatsReadings.js';
 import { parseKeyValues, parseSingleNumber } from '../../../collector/keyValueFile.js';
 
 const files = (usageNs: number, periods: number, throttled: number, throttledNs: number, oomKill: number) => ({
@@ -154,6 +154,9 @@ describe('derived container signals', () => {
 });
 
 describe('the Docker stats API fallback', () => {
+  /** `docker info` MemTotal of the machine these tests were written on; dockerd's stats give it as an unlimited container's limit. */
+  const hostMemory = 25_275_990_016;
+
   it('maps a stats answer onto the same readings, the CPU limit coming from inspect', () => {
     const readings = readingsFromDockerStats(
       {
@@ -161,6 +164,7 @@ describe('the Docker stats API fallback', () => {
         memory_stats: { usage: 100_000_000, limit: 268_435_456, stats: { total_inactive_file: 30_000_000, total_rss: 60_000_000, total_cache: 35_000_000 } },
       },
       0.5,
+      hostMemory,
     );
     expect(readings).toEqual({
       cpuUsageSeconds: 3,
@@ -184,18 +188,32 @@ describe('the Docker stats API fallback', () => {
   });
 
   it('regression: gives no reading when the CPU or memory usage is negative, fractional, not finite or not a number, as for an unreadable cgroup file (-5 was a memory usage of -5 bytes)', () => {
-    expect(readingsFromDockerStats(answer(1_000_000_000, -5), undefined)).toBeUndefined();
+    expect(readingsFromDockerStats(answer(1_000_000_000, -5), undefined, hostMemory)).toBeUndefined();
     for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '5', null, undefined]) {
-      expect(readingsFromDockerStats(answer(bad, 100), undefined), String(bad)).toBeUndefined();
-      expect(readingsFromDockerStats(answer(1_000_000_000, bad), undefined), String(bad)).toBeUndefined();
+      expect(readingsFromDockerStats(answer(bad, 100), undefined, hostMemory), String(bad)).toBeUndefined();
+      expect(readingsFromDockerStats(answer(1_000_000_000, bad), undefined, hostMemory), String(bad)).toBeUndefined();
     }
   });
 
   it('reads a garbled optional number as unknown and an absent one as 0 (a negative inactive_file made the working set larger than the usage)', () => {
-    expect(readingsFromDockerStats(answer(1, 100, { stats: { inactive_file: -50, anon: 'x', file: 20 } }), undefined)).toMatchObject({ memoryWorkingSetBytes: undefined, memoryRssBytes: undefined, memoryCacheBytes: 20 });
-    expect(readingsFromDockerStats(answer(1, 100, { throttling: { periods: 10, throttled_periods: -1, throttled_time: 0.5 } }), 0.5)).toMatchObject({ cpuPeriods: 10, cpuThrottledPeriods: undefined, cpuThrottledSeconds: undefined });
-    expect(readingsFromDockerStats(answer(1, 100, { limit: -1 }), undefined)?.memoryLimitBytes).toBeUndefined();
-    expect(readingsFromDockerStats(answer(1, 100, { limit: Number.POSITIVE_INFINITY }), undefined)?.memoryLimitBytes).toBeUndefined();
-    expect(readingsFromDockerStats(answer(1, 100), undefined)).toMatchObject({ cpuPeriods: 0, cpuThrottledPeriods: 0, cpuThrottledSeconds: 0, memoryWorkingSetBytes: 100, memoryRssBytes: 0, memoryCacheBytes: 0, memoryLimitBytes: undefined, oomKills: 0 });
+    expect(readingsFromDockerStats(answer(1, 100, { stats: { inactive_file: -50, anon: 'x', file: 20 } }), undefined, hostMemory)).toMatchObject({ memoryWorkingSetBytes: undefined, memoryRssBytes: undefined, memoryCacheBytes: 20 });
+    expect(readingsFromDockerStats(answer(1, 100, { throttling: { periods: 10, throttled_periods: -1, throttled_time: 0.5 } }), 0.5, hostMemory)).toMatchObject({ cpuPeriods: 10, cpuThrottledPeriods: undefined, cpuThrottledSeconds: undefined });
+    expect(readingsFromDockerStats(answer(1, 100, { limit: -1 }), undefined, hostMemory)?.memoryLimitBytes).toBeUndefined();
+    expect(readingsFromDockerStats(answer(1, 100, { limit: Number.POSITIVE_INFINITY }), undefined, hostMemory)?.memoryLimitBytes).toBeUndefined();
+    expect(readingsFromDockerStats(answer(1, 100), undefined, hostMemory)).toMatchObject({ cpuPeriods: 0, cpuThrottledPeriods: 0, cpuThrottledSeconds: 0, memoryWorkingSetBytes: 100, memoryRssBytes: 0, memoryCacheBytes: 0, memoryLimitBytes: undefined, oomKills: 0 });
+  });
+
+  it('regression: reads a limit at or above the host\'s memory as no limit: dockerd reports an unlimited container\'s limit as the machine\'s memory (it was taken for a limit)', () => {
+    expect(readingsFromDockerStats(answer(1, 100, { limit: hostMemory }), undefined, hostMemory)?.memoryLimitBytes).toBeUndefined();
+    expect(dockerMemoryLimit(hostMemory, hostMemory)).toBeUndefined();
+    expect(dockerMemoryLimit(hostMemory + 4096, hostMemory)).toBeUndefined();
+    expect(dockerMemoryLimit(hostMemory - 4096, hostMemory)).toBe(hostMemory - 4096);
+    expect(dockerMemoryLimit(268_435_456, hostMemory)).toBe(268_435_456);
+  });
+
+  it('without the host\'s memory (docker info failed), takes a reported limit as it stands, the kernel\'s "no limit" and a garbled or zero limit excepted', () => {
+    expect(dockerMemoryLimit(hostMemory, undefined)).toBe(hostMemory);
+    expect(dockerMemoryLimit(268_435_456, undefined)).toBe(268_435_456);
+    for (const none of [2 ** 60, 2 ** 63, 0, -1, 1.5, '268435456', undefined]) expect(dockerMemoryLimit(none, undefined), String(none)).toBeUndefined();
   });
 });

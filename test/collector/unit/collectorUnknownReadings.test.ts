@@ -37,8 +37,11 @@ const cgroupReading: CgroupReadings = {
   source: 'cgroup-v2',
 };
 
-/** A collector of one container: its cgroup read as `reading`, or unseen and read through `dockerStats`. */
-function collectorOf(options: { reading?: CgroupReadings; dockerStats?: DockerStatsAnswer }) {
+/**
+ * A collector of one container: its cgroup read as `reading`, or unseen and read through
+ * `dockerStats`, on an engine whose `docker info` gives `hostMemoryBytes` (or fails).
+ */
+function collectorOf(options: { reading?: CgroupReadings; dockerStats?: DockerStatsAnswer; hostMemoryBytes?: number | 'docker info fails' }) {
   const lines: string[] = [];
   let onEvent: ((event: ContainerEvent) => void) | undefined;
   const source: ContainerSource = {
@@ -50,6 +53,10 @@ function collectorOf(options: { reading?: CgroupReadings; dockerStats?: DockerSt
     },
     stats: async () => options.dockerStats ?? {},
     hostName: async () => 'host-1',
+    hostMemoryBytes: async () => {
+      if (options.hostMemoryBytes === 'docker info fails') throw new Error('docker info failed');
+      return options.hostMemoryBytes;
+    },
   };
   const cgroups = {
     locate: async () => (options.reading ? { version: 2 as const, dir: target.id } : undefined),
@@ -113,6 +120,31 @@ describe('the collector, on readings it cannot tell', () => {
       await event('oom');
       await event('die');
       await vi.waitFor(() => expect(lines.some((line) => /^container_stats,.* oom_kills_total=1i /.test(line))).toBe(true));
+    });
+  });
+});
+
+describe('the collector, reading a container through the Docker stats API', () => {
+  const hostMemory = 25_275_990_016;
+  const answerWithLimit = (limit: number): DockerStatsAnswer => ({ cpu_stats: { cpu_usage: { total_usage: 1_000_000_000 } }, memory_stats: { usage: 50_000_000, limit } });
+  const containerLines = (lines: readonly string[]) => lines.filter((line) => line.startsWith('container_stats'));
+
+  it('regression: writes no memory limit for a container without one, which the stats API gives as the host\'s memory (it was written as a limit, and the working set as a tiny fraction of it)', async () => {
+    await afterOnePass({ dockerStats: answerWithLimit(hostMemory), hostMemoryBytes: hostMemory }, async ({ lines }) => {
+      expect(containerLines(lines)).toHaveLength(1);
+      expect(lines.some((line) => /memory_limit_bytes|memory_fraction_of_limit/.test(line))).toBe(false);
+    });
+  });
+
+  it('writes the memory limit of a container that has one below the host\'s memory', async () => {
+    await afterOnePass({ dockerStats: answerWithLimit(268_435_456), hostMemoryBytes: hostMemory }, async ({ lines }) => {
+      expect(containerLines(lines)[0]).toMatch(/memory_limit_bytes=268435456i/);
+    });
+  });
+
+  it('still reads the container when docker info fails, taking the reported limit as it stands (the host\'s memory cannot be told from a limit then)', async () => {
+    await afterOnePass({ dockerStats: answerWithLimit(hostMemory), hostMemoryBytes: 'docker info fails' }, async ({ lines }) => {
+      expect(containerLines(lines)[0]).toMatch(new RegExp(`memory_limit_bytes=${hostMemory}i`));
     });
   });
 });

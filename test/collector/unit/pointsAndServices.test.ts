@@ -74,6 +74,42 @@ describe('service rows from replicas', () => {
     expect(row?.cpuThrottledFraction).toBeCloseTo(0.3, 12);
   });
 
+  /** A replica read this interval without a CPU usage: no earlier reading to take a rate from. */
+  const withoutCpuUsage = (limit: number | undefined): ContainerStats => ({ ...stats(0, limit, 100, 200), cpuUsageCores: undefined, cpuFractionOfLimit: undefined, cpuThrottledFraction: undefined });
+
+  it('regression: a replica without a CPU usage this interval leaves the service CPU fraction that of the others (its limit, set against no usage, lowered it by ~1/n after each scale-out: falling load to the scaler)', () => {
+    const read = [
+      { service: 'web', stats: stats(0.4, 0.5, 100, 200), requests: undefined },
+      { service: 'web', stats: stats(0.2, 0.5, 100, 200), requests: undefined },
+    ];
+    const [before] = summariseServices(read);
+    const [afterScaleOut] = summariseServices([...read, { service: 'web', stats: withoutCpuUsage(0.5), requests: undefined }]);
+    expect(before?.cpuFractionOfLimit).toBeCloseTo(0.6, 12);
+    expect(afterScaleOut?.cpuFractionOfLimit).toBeCloseTo(0.6, 12);
+    // The sums keep their meaning: the CPU used by the replicas that have a usage, the limits of all read.
+    expect(afterScaleOut?.cpuUsageCores).toBeCloseTo(0.6, 12);
+    expect(afterScaleOut?.cpuLimitCores).toBeCloseTo(1.5, 12);
+    expect(afterScaleOut?.replicas).toBe(3);
+  });
+
+  it('with every replica read, the service CPU fraction is their usage over their limits', () => {
+    const [row] = summariseServices([
+      { service: 'web', stats: stats(0.4, 0.5, 100, 200), requests: undefined },
+      { service: 'web', stats: stats(0.2, 0.5, 100, 200), requests: undefined },
+      { service: 'web', stats: stats(0.3, 1, 100, 200), requests: undefined },
+    ]);
+    expect(row?.cpuFractionOfLimit).toBeCloseTo(0.9 / 2, 12);
+  });
+
+  it('has no service CPU fraction when a replica with a usage is unlimited, or when no replica has a usage; an unlimited one without a usage leaves the others\' fraction', () => {
+    const limited = { service: 'web', stats: stats(0.4, 0.5, 100, 200), requests: undefined };
+    expect(summariseServices([limited, { service: 'web', stats: stats(0.2, undefined, 100, 200), requests: undefined }])[0]?.cpuFractionOfLimit).toBeUndefined();
+    expect(summariseServices([{ service: 'web', stats: withoutCpuUsage(0.5), requests: undefined }])[0]?.cpuFractionOfLimit).toBeUndefined();
+    const [row] = summariseServices([limited, { service: 'web', stats: withoutCpuUsage(undefined), requests: undefined }]);
+    expect(row?.cpuFractionOfLimit).toBeCloseTo(0.8, 12);
+    expect(row?.cpuLimitCores).toBeUndefined();
+  });
+
   it('leaves the service limit out when one replica is unlimited (a sum would lie)', () => {
     const [row] = summariseServices([
       { service: 'web', stats: stats(0.4, 0.5, 100, 200), requests: undefined },
