@@ -10,7 +10,8 @@ import { hostOptionalBeforeHttp11 } from './ownAuthority.js';
  * How long the head of a request (its request line and headers) may take to arrive, unless
  * ServeOptions says otherwise. On a new connection Node counts it from the accept, not from the
  * first byte, so a connection that never sends one is answered 408 and closed as a late head is:
- * silence holds no socket for longer, and needs no timer of the app's.
+ * silence holds no socket for longer, and needs no timer of the app's. It is counted apart, as an
+ * idle connection, not a malformed request (answerClientErrors).
  */
 export const HEADERS_TIMEOUT_MS = 60_000;
 
@@ -57,7 +58,8 @@ export async function serveApp(fetch: Parameters<typeof getRequestListener>[0], 
     },
     hostFieldChecked(hostOptionalBeforeHttp11((defaultAuthority) => getRequestListener(fetch, { hostname: defaultAuthority, errorHandler })), count),
   );
-  answerClientErrors(server, count);
+  const idleClosed = options.registry ? idleConnectionsCounter(options.registry) : undefined;
+  answerClientErrors(server, count, () => idleClosed?.inc());
   await listen(server, port, hostname, options.portFlag ?? '--port');
   return server;
 }
@@ -77,4 +79,14 @@ export interface ServeOptions {
  */
 function malformedRequestsCounter(registry: Registry): Counter<'status'> {
   return new Counter({ name: 'http_malformed_requests_total', help: 'HTTP requests refused before routing (malformed, head too large or late, unmet Expect)', labelNames: ['status'], registers: [registry] });
+}
+
+/**
+ * Connections closed, with a 408, for sending no byte within headersTimeout of their accept: a
+ * browser's speculative preconnect, a pool's spare connection. They made no request, so they are
+ * not counted as malformed ones; counted here, a rise still shows up (many idle connections held
+ * to the timeout, or a client opening them in a loop).
+ */
+function idleConnectionsCounter(registry: Registry): Counter {
+  return new Counter({ name: 'http_idle_connections_closed_total', help: 'HTTP connections closed (408) for sending no byte within headersTimeout of their accept, such as a browser preconnect', registers: [registry] });
 }
