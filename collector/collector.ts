@@ -117,7 +117,10 @@ export class Collector {
     const stopTimer = this.options.metrics.tickDuration.startTimer();
     await Promise.all([...this.pending.values()].map((adding) => adding.catch(() => undefined)));
     const states = [...this.targets.values()];
-    const results = await Promise.all(states.map((state) => this.collectTarget(state, now)));
+    // One deadline for the pass's scrapes, made only when one is scraped.
+    let deadline: AbortSignal | undefined;
+    const scrapeDeadline = () => (deadline ??= this.options.scraper.passDeadline());
+    const results = await Promise.all(states.map((state) => this.collectTarget(state, now, scrapeDeadline)));
     const points = results.flatMap((result) => result.points);
     for (const service of summariseServices(results.map((result) => result.observation))) points.push(serviceStatsPoint(service, this.host, now));
     this.options.sink.write(points);
@@ -223,10 +226,10 @@ export class Collector {
     return adding;
   }
 
-  private async collectTarget(state: TargetState, now: Date): Promise<{ points: Point[]; observation: ContainerObservation }> {
+  private async collectTarget(state: TargetState, now: Date, scrapeDeadline: () => AbortSignal): Promise<{ points: Point[]; observation: ContainerObservation }> {
     const tags = containerTags(state.target, this.host);
     const points: Point[] = [];
-    const [sample, requests] = await Promise.all([this.readCgroup(state), this.scrape(state, tags, now, points)]);
+    const [sample, requests] = await Promise.all([this.readCgroup(state), this.scrape(state, tags, now, points, scrapeDeadline)]);
     let stats: ContainerStats | undefined;
     if (sample) {
       stats = deriveContainerStats(state.previousCgroup, sample, state.oomKillsSeenByDocker);
@@ -255,13 +258,13 @@ export class Collector {
     return readings ? { ...readings, monotonicSeconds: performance.now() / 1000 } : undefined;
   }
 
-  private async scrape(state: TargetState, tags: Record<string, string>, now: Date, points: Point[]): Promise<RequestStats | undefined> {
+  private async scrape(state: TargetState, tags: Record<string, string>, now: Date, points: Point[], deadline: () => AbortSignal): Promise<RequestStats | undefined> {
     const metrics = state.target.labels.metrics;
     if (!metrics || !state.target.ip) return undefined;
     const started = performance.now();
     let stats: RequestStats | undefined;
     try {
-      const text = await this.options.scraper.scrape(state.target.ip, metrics.port, metrics.path);
+      const text = await this.options.scraper.scrape(state.target.ip, metrics.port, metrics.path, deadline());
       const snapshot = snapshotFromSamples(parsePromSamples(text, this.sampleNames), this.options.metricNames, performance.now() / 1000, Date.now() / 1000);
       stats = requestStats(state.previousScrape, snapshot);
       state.previousScrape = snapshot;
