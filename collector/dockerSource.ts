@@ -37,7 +37,17 @@ export interface DockerSourceOptions {
   /** An extra `key=value` label a container must carry too (one collector per project or stack). */
   readonly requireLabel?: string | undefined;
   readonly logger: Logger;
+  /** How long one stats answer may take; DOCKER_STATS_TIMEOUT_MS unless given (tests shorten it). */
+  readonly statsTimeoutMs?: number;
 }
+
+/**
+ * The deadline of one Docker stats answer (the fallback's reading of a container). Docker takes
+ * a second or two to give one (it waits for its own next sample: 1.0–2.0 s measured on Docker
+ * 20.10, also with `one-shot`), so the deadline leaves room for that; without one, a dockerd that
+ * accepted the request and never answered held every collection pass, all containers', with it.
+ */
+export const DOCKER_STATS_TIMEOUT_MS = 5_000;
 
 interface InspectLike {
   Id: string;
@@ -108,7 +118,15 @@ export class DockerSource implements ContainerSource {
   }
 
   async stats(id: string): Promise<DockerStatsAnswer> {
-    return (await this.options.docker.getContainer(id).stats({ stream: false })) as DockerStatsAnswer;
+    const deadline = this.options.statsTimeoutMs ?? DOCKER_STATS_TIMEOUT_MS;
+    // dockerode hands abortSignal to its modem for every call (lib/container.js); @types/dockerode
+    // leaves it out of stats' options, so they are not written as a literal there.
+    const options = { stream: false as const, abortSignal: AbortSignal.timeout(deadline) };
+    try {
+      return (await this.options.docker.getContainer(id).stats(options)) as DockerStatsAnswer;
+    } catch (error) {
+      throw error instanceof Error && error.name === 'AbortError' ? new Error(`Docker gave no stats for container ${id.slice(0, 12)} within ${deadline} ms`) : error;
+    }
   }
 
   async hostName(): Promise<string> {
