@@ -6,6 +6,9 @@
  * scaler at once with one line, before anything else is started.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../common/freePort.js';
@@ -41,6 +44,19 @@ describe('scaler, when a dependency cannot be reached', () => {
   it('--once exits 1 when the platform cannot be reached (Docker socket missing)', async () => {
     const { exitCode } = await scaler(['--once', '--dry-run', '--docker-socket', '/nonexistent/docker.sock']);
     expect(exitCode).toBe(1);
+  });
+
+  it('--once exits 1 when the Docker engine takes the request and never answers, after --docker-timeout of silence, not never', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'silent-dockerd-'));
+    const engine = await silentServer({ socketPath: join(folder, 'docker.sock') });
+    try {
+      const { exitCode } = await scaler(['--once', '--dry-run', '--docker-socket', engine.url, '--docker-timeout', '1', '--drain', '0']);
+      expect(exitCode).toBe(1);
+      expect(engine.requests()).toBeGreaterThanOrEqual(1);
+    } finally {
+      await engine.close();
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('--once says it started before the pass, and after the pass why it failed', async () => {

@@ -3,13 +3,16 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { failureOutcome } from '../../cli/failure.js';
 
 /**
- * A TCP server that accepts connections and never answers: an InfluxDB that hangs (or something
- * else listening on its port). `connections` counts what reached it, `requests` the connections
- * that sent something (an HTTP client may open a spare connection it never uses); `hangUp()`
- * closes every open connection, so whatever waits on it fails at once instead of at its timeout.
+ * A server that accepts connections and never answers: an InfluxDB that hangs (or something
+ * else listening on its port), or, on a unix socket (`socketPath`), a Docker engine that does.
+ * `connections` counts what reached it, `requests` the connections that sent something (an HTTP
+ * client may open a spare connection it never uses); `hangUp()` closes every open connection, so
+ * whatever waits on it fails at once instead of at its timeout.
  */
 export interface SilentServer {
+  /** `http://127.0.0.1:<port>`, or the socket's path. */
   readonly url: string;
+  /** 0 on a unix socket. */
   readonly port: number;
   connections(): number;
   requests(): number;
@@ -17,7 +20,7 @@ export interface SilentServer {
   close(): Promise<void>;
 }
 
-export async function silentServer(): Promise<SilentServer> {
+export async function silentServer(options: { socketPath?: string } = {}): Promise<SilentServer> {
   const sockets = new Set<Socket>();
   let connections = 0;
   let requests = 0;
@@ -28,13 +31,14 @@ export async function silentServer(): Promise<SilentServer> {
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
+  const { socketPath } = options;
+  await new Promise<void>((resolve) => (socketPath ? server.listen(socketPath, resolve) : server.listen(0, '127.0.0.1', resolve)));
+  const port = socketPath ? 0 : (server.address() as { port: number }).port;
   const hangUp = () => {
     for (const socket of sockets) socket.destroy();
   };
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: socketPath ?? `http://127.0.0.1:${port}`,
     port,
     connections: () => connections,
     requests: () => requests,
