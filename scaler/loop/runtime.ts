@@ -134,7 +134,11 @@ export async function startScaler(config: ScalerConfig, logger: Logger, actuator
 
   let redis: Redis | undefined;
   if (config.REDIS_URL) {
-    redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false });
+    // A Redis that takes a command and never answers would hold the lease's first acquire (the
+    // start), and each check before an action, for good: a command unanswered for a third of the
+    // TTL (the renewal period) fails, the lease is then trusted only to its local deadline, and no
+    // action is confirmed.
+    redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false, commandTimeout: Math.max(100, Math.floor(config.SCALER_LEASE_TTL_MS / 3)) });
     redis.on('error', () => undefined); // reported by the lease, once per state change
     lease = new RedisLease({ redis, logger, key: config.SCALER_LEASE_KEY, ttlMs: config.SCALER_LEASE_TTL_MS });
     await lease.tick();

@@ -59,6 +59,17 @@ describe('scaler, when a dependency cannot be reached', () => {
     }
   });
 
+  it('--once exits 1 when Redis takes the lease\'s commands and never answers: the lease is not held, after a third of its TTL, not never', async () => {
+    const silent = await silentServer();
+    try {
+      const { exitCode } = await scaler(['--once', '--dry-run', '--redis-url', `redis://127.0.0.1:${silent.port}`, '--lease-ttl', '1500']);
+      expect(exitCode).toBe(1);
+      expect(silent.requests()).toBeGreaterThanOrEqual(1);
+    } finally {
+      await silent.close();
+    }
+  });
+
   it('--once says it started before the pass, and after the pass why it failed', async () => {
     const { logger, lines } = capturingLogger('info');
     const config = loadScalerConfig({ ...process.env, INFLUX_DB: `once_${runId}`, REDIS_URL: '', SCALER_ONCE: 'true', SCALER_DRY_RUN: 'true', DOCKER_SOCKET: '/nonexistent/docker.sock' });
