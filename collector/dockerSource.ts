@@ -37,17 +37,20 @@ export interface DockerSourceOptions {
   /** An extra `key=value` label a container must carry too (one collector per project or stack). */
   readonly requireLabel?: string | undefined;
   readonly logger: Logger;
-  /** How long one stats answer may take; DOCKER_STATS_TIMEOUT_MS unless given (tests shorten it). */
-  readonly statsTimeoutMs?: number;
+  /** How long one answer may take; DOCKER_REQUEST_TIMEOUT_MS unless given (tests shorten it). */
+  readonly requestTimeoutMs?: number;
 }
 
 /**
- * The deadline of one Docker stats answer (the fallback's reading of a container). Docker takes
- * a second or two to give one (it waits for its own next sample: 1.0–2.0 s measured on Docker
- * 20.10, also with `one-shot`), so the deadline leaves room for that; without one, a dockerd that
- * accepted the request and never answered held every collection pass, all containers', with it.
+ * The deadline of one request to dockerd (a listing, an inspect, `docker info`, a stats answer).
+ * Without one, a dockerd that accepted a request and never answered held the collector's start,
+ * each re-listing (a new one every COLLECTOR_RESYNC_MS, piling up), and, through the stats
+ * fallback, every collection pass, all containers', with it. Docker takes a second or two to give
+ * a stats answer (it waits for its own next sample: 1.0–2.0 s measured on Docker 20.10, also with
+ * `one-shot`), so the deadline leaves room for that. The event stream has none: it is meant to be
+ * silent for as long as nothing happens, and reconnects when it fails.
  */
-export const DOCKER_STATS_TIMEOUT_MS = 5_000;
+export const DOCKER_REQUEST_TIMEOUT_MS = 5_000;
 
 interface InspectLike {
   Id: string;
@@ -72,7 +75,7 @@ export class DockerSource implements ContainerSource {
   constructor(private readonly options: DockerSourceOptions) {}
 
   async listRunning(): Promise<Target[]> {
-    const summaries = await this.options.docker.listContainers({ filters: { label: this.labelFilters(), status: ['running'] } });
+    const summaries = await this.withinDeadline('the container listing', (abortSignal) => this.options.docker.listContainers({ filters: { label: this.labelFilters(), status: ['running'] }, abortSignal }));
     const targets = await Promise.all(summaries.map((summary) => this.inspect(summary.Id)));
     return targets.filter((target): target is Target => target !== undefined);
   }
@@ -83,7 +86,7 @@ export class DockerSource implements ContainerSource {
 
   async inspect(id: string): Promise<Target | undefined> {
     try {
-      const info = (await this.options.docker.getContainer(id).inspect()) as unknown as InspectLike;
+      const info = (await this.withinDeadline(`the inspect of container ${id.slice(0, 12)}`, (abortSignal) => this.options.docker.getContainer(id).inspect({ abortSignal }))) as unknown as InspectLike;
       if (!hasLabel(info.Config.Labels ?? {}, this.options.requireLabel)) return undefined;
       return targetFromInspect(info, this.options.network);
     } catch (error) {
@@ -118,15 +121,12 @@ export class DockerSource implements ContainerSource {
   }
 
   async stats(id: string): Promise<DockerStatsAnswer> {
-    const deadline = this.options.statsTimeoutMs ?? DOCKER_STATS_TIMEOUT_MS;
-    // dockerode hands abortSignal to its modem for every call (lib/container.js); @types/dockerode
-    // leaves it out of stats' options, so they are not written as a literal there.
-    const options = { stream: false as const, abortSignal: AbortSignal.timeout(deadline) };
-    try {
-      return (await this.options.docker.getContainer(id).stats(options)) as DockerStatsAnswer;
-    } catch (error) {
-      throw error instanceof Error && error.name === 'AbortError' ? new Error(`Docker gave no stats for container ${id.slice(0, 12)} within ${deadline} ms`) : error;
-    }
+    return (await this.withinDeadline(`the stats of container ${id.slice(0, 12)}`, (abortSignal) => {
+      // dockerode hands abortSignal to its modem for every call (lib/container.js); @types/dockerode
+      // leaves it out of stats' options, so they are not written as a literal there.
+      const options = { stream: false as const, abortSignal };
+      return this.options.docker.getContainer(id).stats(options);
+    })) as DockerStatsAnswer;
   }
 
   async hostName(): Promise<string> {
@@ -139,11 +139,21 @@ export class DockerSource implements ContainerSource {
   }
 
   private info(): Promise<EngineInfoLike> {
-    this.engineInfo ??= (this.options.docker.info() as Promise<EngineInfoLike>).catch((error: unknown) => {
+    this.engineInfo ??= (this.withinDeadline('docker info', (abortSignal) => engineInfo(this.options.docker, abortSignal))).catch((error: unknown) => {
       this.engineInfo = undefined;
       throw error;
     });
     return this.engineInfo;
+  }
+
+  /** Runs one request to dockerd under its deadline (DOCKER_REQUEST_TIMEOUT_MS); one that passes it fails, naming `what`. */
+  private async withinDeadline<T>(what: string, request: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    const deadlineMs = this.options.requestTimeoutMs ?? DOCKER_REQUEST_TIMEOUT_MS;
+    try {
+      return await request(AbortSignal.timeout(deadlineMs));
+    } catch (error) {
+      throw error instanceof Error && error.name === 'AbortError' ? new Error(`Docker did not answer ${what} within ${deadlineMs} ms`) : error;
+    }
   }
 }
 
@@ -201,4 +211,10 @@ function hasLabel(labels: Record<string, string>, requirement: string | undefine
 
 function isNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { statusCode?: number }).statusCode === 404;
+}
+
+/** `docker info`; dockerode takes an abortSignal here as for every call (lib/docker.js), which @types/dockerode leaves out. */
+function engineInfo(docker: Docker, abortSignal: AbortSignal): Promise<EngineInfoLike> {
+  const info = docker.info.bind(docker) as unknown as (options: { abortSignal: AbortSignal }) => Promise<EngineInfoLike>;
+  return info({ abortSignal });
 }
