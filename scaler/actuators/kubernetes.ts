@@ -1,6 +1,7 @@
 import { ApiException, AppsV1Api, CoreV1Api, PatchStrategy, VersionApi, setHeaderOptions, type KubeConfig, type V1Container, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../common/logger.js';
 import { ActuatorError, type Actuator, type ReplicaState, type ResourceLimits, type ServiceState } from './actuator.js';
+import { apiClientWithDeadline } from './kubernetesClient.js';
 import { ActuatorLabel } from './labels.js';
 import { cpuQuantity, memoryQuantity, parseQuantity } from './quantity.js';
 
@@ -12,7 +13,12 @@ export interface KubernetesActuatorOptions {
   readonly logger: Logger;
   /** `auto`: the Pod `resize` subresource when the server has it (1.33+), else patch the template. */
   readonly resize?: 'auto' | 'in-place' | 'template';
+  /** How long one request to the API server may take (KUBERNETES_REQUEST_TIMEOUT_MS unless given). */
+  readonly requestTimeoutMs?: number;
 }
+
+/** The deadline of one request to the API server: its answers take milliseconds, a list of many pods a second or two. */
+export const KUBERNETES_REQUEST_TIMEOUT_MS = 30_000;
 
 /** Annotation naming the container whose resources are scaled (default: the first one). */
 export const CONTAINER_ANNOTATION = 'scalewright.container';
@@ -34,9 +40,10 @@ export class KubernetesActuator implements Actuator {
   private inPlace: boolean | undefined;
 
   constructor(private readonly options: KubernetesActuatorOptions) {
-    this.apps = options.kubeConfig.makeApiClient(AppsV1Api);
-    this.core = options.kubeConfig.makeApiClient(CoreV1Api);
-    this.version = options.kubeConfig.makeApiClient(VersionApi);
+    const deadlineMs = options.requestTimeoutMs ?? KUBERNETES_REQUEST_TIMEOUT_MS;
+    this.apps = apiClientWithDeadline(options.kubeConfig, AppsV1Api, deadlineMs);
+    this.core = apiClientWithDeadline(options.kubeConfig, CoreV1Api, deadlineMs);
+    this.version = apiClientWithDeadline(options.kubeConfig, VersionApi, deadlineMs);
     this.selector = options.selector ?? `${ActuatorLabel.managed}=true`;
     if (options.resize === 'in-place') this.inPlace = true;
     if (options.resize === 'template') this.inPlace = false;

@@ -52,12 +52,12 @@ export async function actuatorFor(config: ScalerConfig, logger: Logger): Promise
     const { KubernetesActuator } = await import('../actuators/kubernetes.js');
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromDefault(); // KUBECONFIG, ~/.kube/config, or the in-cluster service account
-    return new KubernetesActuator({ kubeConfig, namespace: config.K8S_NAMESPACE, selector: config.K8S_SELECTOR, logger });
+    return new KubernetesActuator({ kubeConfig, namespace: config.K8S_NAMESPACE, selector: config.K8S_SELECTOR, logger, requestTimeoutMs: config.SCALER_PLATFORM_TIMEOUT_SECONDS * 1000 });
   }
   // docker-modem's timeout is how long a request's socket may stay silent. Without one, an engine
   // that took a request and never answered held the tick for good, every service's with it, and a
   // SIGTERM waited on it. A stop is silent while the replica drains, so the drain is added.
-  const docker = new Docker({ socketPath: config.DOCKER_SOCKET, timeout: (config.SCALER_DOCKER_TIMEOUT_SECONDS + config.SCALER_DRAIN_SECONDS) * 1000 });
+  const docker = new Docker({ socketPath: config.DOCKER_SOCKET, timeout: (config.SCALER_PLATFORM_TIMEOUT_SECONDS + config.SCALER_DRAIN_SECONDS) * 1000 });
   const requireLabel = config.SCALER_REQUIRE_LABEL;
   if (config.SCALER_PLATFORM === 'swarm') return new SwarmActuator({ docker, logger, ...(requireLabel ? { requireLabel } : {}) });
   return new DockerActuator({

@@ -11,7 +11,7 @@ import { FakeKubeApi, type FakeApiOptions } from './support/kubeApiServer.js';
 
 let api: FakeKubeApi | undefined;
 
-async function connect(options: Partial<FakeApiOptions>, resize: 'auto' | 'in-place' | 'template' = 'auto') {
+async function connect(options: Partial<FakeApiOptions>, resize: 'auto' | 'in-place' | 'template' = 'auto', requestTimeoutMs?: number) {
   api = new FakeKubeApi({ namespace: 'shop', minor: 33, resizeServed: true, ...options });
   const server = await api.start();
   const kubeConfig = new KubeConfig();
@@ -21,7 +21,7 @@ async function connect(options: Partial<FakeApiOptions>, resize: 'auto' | 'in-pl
     contexts: [{ name: 'test', cluster: 'test', user: 'scaler', namespace: 'shop' }],
     currentContext: 'test',
   });
-  return { api, actuator: new KubernetesActuator({ kubeConfig, namespace: 'shop', logger: quietLogger, resize }) };
+  return { api, actuator: new KubernetesActuator({ kubeConfig, namespace: 'shop', logger: quietLogger, resize, ...(requestTimeoutMs ? { requestTimeoutMs } : {}) }) };
 }
 
 afterEach(async () => {
@@ -56,6 +56,14 @@ describe('Kubernetes actuator, every request checked against the Kubernetes API 
     const patch = api.requests.find((r) => r.method === 'PATCH');
     expect(patch).toEqual({ method: 'PATCH', path: '/apis/apps/v1/namespaces/shop/deployments/web/scale', contentType: 'application/merge-patch+json', body: { spec: { replicas: 5 } } });
     expect((await actuator.observe('web')).replicas).toBe(5);
+  });
+
+  it('gives up a request the API server takes and never answers at its deadline, a read and a patch alike (the client has no timeout of its own)', async () => {
+    const { api, actuator } = await connect({ neverAnswers: (route) => route === 'GET /api/v1/namespaces/shop/pods' || route.endsWith('/deployments/web/scale') }, 'auto', 300);
+    expect(await actuator.listServices()).toEqual(['web']);
+    await expect(actuator.observe('web')).rejects.toThrow(/abort/i);
+    await expect(actuator.setReplicas('web', 3)).rejects.toThrow(/abort/i);
+    expect(api.requests.map((request) => `${request.method} ${request.path}`)).toEqual(expect.arrayContaining(['GET /api/v1/namespaces/shop/pods', 'PATCH /apis/apps/v1/namespaces/shop/deployments/web/scale']));
   });
 
   it('resizes running pods in place through the Pod resize subresource on Kubernetes 1.33+', async () => {

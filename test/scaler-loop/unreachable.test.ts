@@ -46,11 +46,11 @@ describe('scaler, when a dependency cannot be reached', () => {
     expect(exitCode).toBe(1);
   });
 
-  it('--once exits 1 when the Docker engine takes the request and never answers, after --docker-timeout of silence, not never', async () => {
+  it('--once exits 1 when the Docker engine takes the request and never answers, after --platform-timeout of silence, not never', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'silent-dockerd-'));
     const engine = await silentServer({ socketPath: join(folder, 'docker.sock') });
     try {
-      const { exitCode } = await scaler(['--once', '--dry-run', '--docker-socket', engine.url, '--docker-timeout', '1', '--drain', '0']);
+      const { exitCode } = await scaler(['--once', '--dry-run', '--docker-socket', engine.url, '--platform-timeout', '1', '--drain', '0']);
       expect(exitCode).toBe(1);
       expect(engine.requests()).toBeGreaterThanOrEqual(1);
     } finally {

@@ -30,6 +30,8 @@ export interface FakeApiOptions {
   minor: number;
   /** Serve the pods/resize subresource (false: 404, as a server without it). */
   resizeServed: boolean;
+  /** Requests (`METHOD /path`) taken, recorded and never answered, as by a server that hangs. */
+  neverAnswers?: (route: string) => boolean;
 }
 
 const PATCH_TYPES = ['application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json', 'application/apply-patch+yaml'];
@@ -73,6 +75,7 @@ export class FakeKubeApi {
   }
 
   async stop(): Promise<void> {
+    this.server?.closeAllConnections(); // the requests left unanswered (neverAnswers), if any
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 
@@ -91,6 +94,7 @@ export class FakeKubeApi {
     this.requests.push({ method: req.method ?? '', path: url.pathname, contentType, body });
     const ns = this.options.namespace;
     const route = `${req.method} ${url.pathname}`;
+    if (this.options.neverAnswers?.(route)) return;
     try {
       if (route === 'GET /version') return send(res, 200, { major: '1', minor: String(this.options.minor), gitVersion: `v1.${this.options.minor}.0`, platform: 'linux/amd64' });
       if (route === `GET /apis/apps/v1/namespaces/${ns}/deployments`) {
