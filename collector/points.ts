@@ -53,7 +53,7 @@ export function containerRequestsPoint(tags: Record<string, string>, requests: R
 
 export function serviceStatsPoint(stats: ServiceStats, host: string, time: Date): Point {
   const point = new Point(Measurement.serviceStats).tag(Tag.service, stats.service).tag(Tag.host, host).timestamp(time);
-  ints(point, { [S.replicas]: stats.replicas, [S.memoryWorkingSetBytes]: stats.memoryWorkingSetBytes, [S.memoryLimitBytes]: stats.memoryLimitBytes, [S.oomKillsTotal]: stats.oomKillsTotal });
+  ints(point, { [S.replicas]: stats.replicas, [S.replicasRead]: stats.replicasRead, [S.replicasWithCpuUsage]: stats.replicasWithCpuUsage, [S.memoryWorkingSetBytes]: stats.memoryWorkingSetBytes, [S.memoryLimitBytes]: stats.memoryLimitBytes, [S.oomKillsTotal]: stats.oomKillsTotal });
   floats(point, {
     [S.cpuUsageCores]: stats.cpuUsageCores,
     [S.cpuLimitCores]: stats.cpuLimitCores,

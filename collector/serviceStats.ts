@@ -17,6 +17,13 @@ export interface ServiceStats extends RequestSignals {
   readonly service: string;
   readonly replicas: number;
   /**
+   * The replicas each sum covers, so that a per-replica figure divides by them, not by every
+   * replica watched: those whose resources were read this interval (the limit and memory sums),
+   * and those of them with a CPU usage (the usage sum).
+   */
+  readonly replicasRead: number;
+  readonly replicasWithCpuUsage: number;
+  /**
    * Sum of the CPU used by the replicas that have a usage this interval; one read without a usage
    * (no earlier reading to take a rate from, or its counter went back) adds nothing. Undefined
    * when none has one. A replica whose read failed is in none of the CPU figures.
@@ -73,6 +80,8 @@ function summariseOne(service: string, list: readonly ContainerObservation[]): S
   return {
     service,
     replicas: list.length,
+    replicasRead: stats.length,
+    replicasWithCpuUsage: withCpuUsage.length,
     cpuUsageCores: cpuUsage,
     cpuLimitCores: cpuLimit,
     cpuFractionOfLimit: cpuUsage !== undefined && limitOfThoseWithUsage ? cpuUsage / limitOfThoseWithUsage : undefined,

@@ -80,6 +80,10 @@ export const ContainerRequestsField = {
 
 export const ServiceStatsField = {
   replicas: 'replicas',
+  /** Replicas whose resources were read this interval: what the limit and memory sums cover. */
+  replicasRead: 'replicas_read',
+  /** Replicas with a CPU usage this interval: what the usage sum covers. */
+  replicasWithCpuUsage: 'replicas_with_cpu_usage',
   cpuUsageCores: 'cpu_usage_cores',
   cpuLimitCores: 'cpu_limit_cores',
   cpuFractionOfLimit: 'cpu_fraction_of_limit',

@@ -3,14 +3,17 @@ import type { Sample } from '../samples.js';
 
 /** The `service_stats` fields the loop reads, per evaluation. */
 export const WINDOW_FIELDS = [
-  F.replicas, F.cpuUsageCores, F.cpuLimitCores, F.cpuFractionOfLimit, F.cpuThrottledFraction, F.memoryWorkingSetBytes,
+  F.replicas, F.replicasRead, F.replicasWithCpuUsage, F.cpuUsageCores, F.cpuLimitCores, F.cpuFractionOfLimit, F.cpuThrottledFraction, F.memoryWorkingSetBytes,
   F.memoryLimitBytes, F.memoryFractionOfLimitMax, F.oomKillsTotal, F.requestsPerSecond, F.queueDepthJobs, F.latencyP95Seconds,
 ] as const;
 
 /**
  * One service's recent history as the policies read it: one sample series per quantity, oldest
  * first, holes left out (a missing value is not a zero). Per-replica series divide by the replica
- * count the collector saw at that instant, so a scale action does not show as a jump in usage.
+ * count the collector saw at that instant, so a scale action does not show as a jump in usage:
+ * the count its sum covers (a replica without a reading adds nothing to the sum, so counted it
+ * would lower the figure), or, in points written before the collector wrote those counts, every
+ * replica it watched.
  */
 export interface ServiceWindow {
   readonly requestsPerSecond: Sample[];
@@ -53,25 +56,25 @@ export function serviceWindowFrom(rows: readonly WindowRow[], containerCpu: read
     }
     return out;
   };
-  const perReplica = (field: string) => (values: WindowRow['values']) => {
+  const perReplica = (field: string, coveredBy: string) => (values: WindowRow['values']) => {
     const value = values[field];
-    const replicas = values[F.replicas];
+    const replicas = values[coveredBy] ?? values[F.replicas];
     return value !== null && value !== undefined && replicas ? value / replicas : null;
   };
   const withData = sorted.filter((row) => Object.values(row.values).some((v) => v !== null));
   return {
     requestsPerSecond: series((v) => v[F.requestsPerSecond]),
     cpuUsageCores: series((v) => v[F.cpuUsageCores]),
-    cpuUsagePerReplicaCores: series(perReplica(F.cpuUsageCores)),
+    cpuUsagePerReplicaCores: series(perReplica(F.cpuUsageCores, F.replicasWithCpuUsage)),
     cpuFractionOfLimit: series((v) => v[F.cpuFractionOfLimit]),
     cpuThrottledFraction: series((v) => v[F.cpuThrottledFraction]),
-    memoryWorkingSetPerReplicaBytes: series(perReplica(F.memoryWorkingSetBytes)),
+    memoryWorkingSetPerReplicaBytes: series(perReplica(F.memoryWorkingSetBytes, F.replicasRead)),
     memoryFractionOfLimitMax: series((v) => v[F.memoryFractionOfLimitMax]),
     oomKillsTotal: series((v) => v[F.oomKillsTotal]),
     queueDepthJobs: series((v) => v[F.queueDepthJobs]),
     latencyP95Seconds: series((v) => v[F.latencyP95Seconds]),
     replicas: series((v) => v[F.replicas]),
-    cpuLimitPerReplicaCores: series(perReplica(F.cpuLimitCores)),
+    cpuLimitPerReplicaCores: series(perReplica(F.cpuLimitCores, F.replicasRead)),
     cpuUsageByContainer: [...containerCpu].sort((a, b) => a.time - b.time),
     newestTime: withData.at(-1)?.time,
   };

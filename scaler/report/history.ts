@@ -14,7 +14,7 @@ export async function readServiceHistory(connection: InfluxConnection, service: 
   const bucket = bucketSecondsFor(from, to);
   const where = `${quoteIdentifier(Tag.service)} = ${quoteString(service)} AND time >= ${from}ms AND time <= ${to}ms`;
   const mean = (field: string) => `mean(${quoteIdentifier(field)}) AS ${quoteIdentifier(field)}`;
-  const statsFields = [F.replicas, F.cpuUsageCores, F.cpuLimitCores, F.memoryWorkingSetBytes, F.memoryLimitBytes, F.requestsPerSecond, F.latencyP95Seconds];
+  const statsFields = [F.replicas, F.replicasRead, F.replicasWithCpuUsage, F.cpuUsageCores, F.cpuLimitCores, F.memoryWorkingSetBytes, F.memoryLimitBytes, F.requestsPerSecond, F.latencyP95Seconds];
   // Per-replica limits and use come from the containers' own rows: the highest limit and the mean
   // use across the replicas in each bucket (a service-level sum divided by a replica count would
   // wobble while a replica comes or goes).
@@ -38,9 +38,10 @@ export async function readServiceHistory(connection: InfluxConnection, service: 
   const fromContainers = (field: string): Point[] =>
     containerRows.flatMap((row) => (typeof row[field] === 'number' ? [{ t: Number(row.time), v: row[field] as number }] : []));
   const num = (row: Record<string, unknown>, field: string) => (typeof row[field] === 'number' ? (row[field] as number) : undefined);
-  const perReplica = (field: string) => (row: Record<string, unknown>) => {
+  // Divided by the replicas the sum covers (serviceWindow.ts says why), or all of them in older points.
+  const perReplica = (field: string, coveredBy: string) => (row: Record<string, unknown>) => {
     const value = num(row, field);
-    const replicas = num(row, F.replicas);
+    const replicas = num(row, coveredBy) ?? num(row, F.replicas);
     return value !== undefined && replicas ? value / replicas : undefined;
   };
 
@@ -55,10 +56,10 @@ export async function readServiceHistory(connection: InfluxConnection, service: 
     service,
     bucketSeconds: bucket,
     replicas: series((row) => num(row, F.replicas)),
-    cpuLimitPerReplicaCores: containerRows.length ? fromContainers('cpu_limit') : series(perReplica(F.cpuLimitCores)),
-    cpuUsedPerReplicaCores: containerRows.length ? fromContainers('cpu_used') : series(perReplica(F.cpuUsageCores)),
-    memoryLimitPerReplicaBytes: containerRows.length ? fromContainers('memory_limit') : series(perReplica(F.memoryLimitBytes)),
-    memoryUsedPerReplicaBytes: containerRows.length ? fromContainers('memory_used') : series(perReplica(F.memoryWorkingSetBytes)),
+    cpuLimitPerReplicaCores: containerRows.length ? fromContainers('cpu_limit') : series(perReplica(F.cpuLimitCores, F.replicasRead)),
+    cpuUsedPerReplicaCores: containerRows.length ? fromContainers('cpu_used') : series(perReplica(F.cpuUsageCores, F.replicasWithCpuUsage)),
+    memoryLimitPerReplicaBytes: containerRows.length ? fromContainers('memory_limit') : series(perReplica(F.memoryLimitBytes, F.replicasRead)),
+    memoryUsedPerReplicaBytes: containerRows.length ? fromContainers('memory_used') : series(perReplica(F.memoryWorkingSetBytes, F.replicasRead)),
     requestsPerSecond: series((row) => num(row, F.requestsPerSecond)),
     latencyP95Seconds: series((row) => num(row, F.latencyP95Seconds)),
     signal: main ? { name: main.tags[Tag.signal] ?? 'signal', value: signalOf(S.value), target: signalOf(S.target), smoothed: signalOf(S.smoothed), forecast: signalOf(S.forecast) } : undefined,

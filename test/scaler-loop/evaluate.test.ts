@@ -247,6 +247,23 @@ describe('evaluate: decisions and the levels they set', () => {
   });
 });
 
+describe('the window read as per-replica series', () => {
+  it('divides each sum by the replicas it covers: a replica without a reading does not lower the figure per replica', () => {
+    // Three replicas watched; one not read at all, one read without a CPU usage (its counter went back).
+    const window = serviceWindowFrom(rows(1, { ...steady, replicas: 3, replicas_read: 2, replicas_with_cpu_usage: 1, cpu_usage_cores: 0.4, cpu_limit_cores: 1, memory_working_set_bytes: 400 * MiB }));
+    expect(window.cpuUsagePerReplicaCores[0]?.value).toBeCloseTo(0.4, 12);
+    expect(window.cpuLimitPerReplicaCores[0]?.value).toBeCloseTo(0.5, 12);
+    expect(window.memoryWorkingSetPerReplicaBytes[0]?.value).toBe(200 * MiB);
+  });
+
+  it('divides by every replica watched in points written before the collector wrote those counts', () => {
+    const window = serviceWindowFrom(rows(1, steady));
+    expect(window.cpuUsagePerReplicaCores[0]?.value).toBeCloseTo(0.25, 12);
+    expect(window.cpuLimitPerReplicaCores[0]?.value).toBeCloseTo(0.5, 12);
+    expect(window.memoryWorkingSetPerReplicaBytes[0]?.value).toBe(200 * MiB);
+  });
+});
+
 describe('policy from labels, window length, records', () => {
   it('reads only policy labels: the collector\'s and the actuator\'s own labels are not policy errors', () => {
     const config = policyConfigFor({ replicas: { max: 8 } }, {

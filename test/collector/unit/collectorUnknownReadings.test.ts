@@ -101,7 +101,7 @@ describe('the collector, on readings it cannot tell', () => {
   it('regression: writes no container point from a Docker stats answer with a negative memory usage (it was written as -5 bytes), and counts it as a failed reading', async () => {
     await afterOnePass({ dockerStats: { cpu_stats: { cpu_usage: { total_usage: 1_000_000_000 } }, memory_stats: { usage: -5 } } }, async ({ lines, metrics }) => {
       expect(lines.filter((line) => line.startsWith('container_stats'))).toEqual([]);
-      expect(lines).toContain('service_stats,host=host-1,service=web replicas=1i 0');
+      expect(lines).toContain('service_stats,host=host-1,service=web replicas=1i,replicas_read=0i,replicas_with_cpu_usage=0i 0');
       expect((await metrics.cgroupErrors.get()).values[0]?.value).toBeGreaterThanOrEqual(1);
     });
   });

@@ -92,6 +92,16 @@ describe('service rows from replicas', () => {
     expect(afterScaleOut?.replicas).toBe(3);
   });
 
+  it('says how many replicas each sum covers: those read (limits, memory) and those with a CPU usage, apart from every replica watched', () => {
+    const [row] = summariseServices([
+      { service: 'web', stats: stats(0.4, 0.5, 100, 200), requests: undefined },
+      { service: 'web', stats: withoutCpuUsage(0.5), requests: undefined },
+      { service: 'web', stats: undefined, requests: undefined },
+    ]);
+    expect(row).toMatchObject({ replicas: 3, replicasRead: 2, replicasWithCpuUsage: 1 });
+    expect(toLine(serviceStatsPoint(row as ServiceStats, 'h', new Date(0)))).toMatch(/replicas=3i,replicas_read=2i,replicas_with_cpu_usage=1i/);
+  });
+
   it('with every replica read, the service CPU fraction is their usage over their limits', () => {
     const [row] = summariseServices([
       { service: 'web', stats: stats(0.4, 0.5, 100, 200), requests: undefined },
