@@ -67,9 +67,9 @@ export function summariseServices(observations: readonly ContainerObservation[])
 function summariseOne(service: string, list: readonly ContainerObservation[]): ServiceStats {
   const stats = list.map((one) => one.stats).filter((one): one is ContainerStats => one !== undefined);
   const requests = list.map((one) => one.requests).filter((one): one is RequestStats => one !== undefined);
-  const cpuUsage = sumDefined(stats.map((one) => one.cpuUsageCores));
+  const withCpuUsage = stats.filter((one) => known(one.cpuUsageCores));
+  const cpuUsage = sumDefined(withCpuUsage.map((one) => one.cpuUsageCores));
   const cpuLimit = sumOfAll(stats.map((one) => one.cpuLimitCores));
-  const withCpuUsage = stats.filter((one) => one.cpuUsageCores !== undefined && Number.isFinite(one.cpuUsageCores));
   const limitOfThoseWithUsage = sumOfAll(withCpuUsage.map((one) => one.cpuLimitCores));
   const memoryLimit = sumOfAll(stats.map((one) => one.memoryLimitBytes));
   const latency = addHistograms(requests.map((one) => one.latencyIncrease));
@@ -105,8 +105,13 @@ function summariseOne(service: string, list: readonly ContainerObservation[]): S
   };
 }
 
+/** A replica's figure that can be added up: there, and finite. */
+function known(value: number | undefined): value is number {
+  return value !== undefined && Number.isFinite(value);
+}
+
 function defined(values: ReadonlyArray<number | undefined>): number[] {
-  return values.filter((value): value is number => value !== undefined && Number.isFinite(value));
+  return values.filter(known);
 }
 
 function sumDefined(values: ReadonlyArray<number | undefined>): number | undefined {
@@ -121,7 +126,7 @@ function sumDefined(values: ReadonlyArray<number | undefined>): number | undefin
  * which the scaler takes for a new kill.
  */
 function sumOfAll(values: ReadonlyArray<number | undefined>): number | undefined {
-  return values.every((value) => value !== undefined && Number.isFinite(value)) ? sumDefined(values) : undefined;
+  return values.every(known) ? sumDefined(values) : undefined;
 }
 
 function maxDefined(values: ReadonlyArray<number | undefined>): number | undefined {

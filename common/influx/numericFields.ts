@@ -18,6 +18,6 @@ export function addIntegerField(point: Point, name: string, value: number | unde
 }
 
 /** Finite and within int64 after rounding (the largest double below 2^63 rounds to itself). */
-export function storableInteger(value: number | undefined): value is number {
+function storableInteger(value: number | undefined): value is number {
   return value !== undefined && Number.isFinite(value) && Math.abs(value) < 2 ** 63;
 }

@@ -13,12 +13,9 @@ export interface KubernetesActuatorOptions {
   readonly logger: Logger;
   /** `auto`: the Pod `resize` subresource when the server has it (1.33+), else patch the template. */
   readonly resize?: 'auto' | 'in-place' | 'template';
-  /** How long one request to the API server may take (KUBERNETES_REQUEST_TIMEOUT_MS unless given). */
-  readonly requestTimeoutMs?: number;
+  /** How long one request to the API server may take (`--platform-timeout`). */
+  readonly requestTimeoutMs: number;
 }
-
-/** The deadline of one request to the API server: its answers take milliseconds, a list of many pods a second or two. */
-export const KUBERNETES_REQUEST_TIMEOUT_MS = 30_000;
 
 /** Annotation naming the container whose resources are scaled (default: the first one). */
 export const CONTAINER_ANNOTATION = 'scalewright.container';
@@ -40,10 +37,9 @@ export class KubernetesActuator implements Actuator {
   private inPlace: boolean | undefined;
 
   constructor(private readonly options: KubernetesActuatorOptions) {
-    const deadlineMs = options.requestTimeoutMs ?? KUBERNETES_REQUEST_TIMEOUT_MS;
-    this.apps = apiClientWithDeadline(options.kubeConfig, AppsV1Api, deadlineMs);
-    this.core = apiClientWithDeadline(options.kubeConfig, CoreV1Api, deadlineMs);
-    this.version = apiClientWithDeadline(options.kubeConfig, VersionApi, deadlineMs);
+    this.apps = apiClientWithDeadline(options.kubeConfig, AppsV1Api, options.requestTimeoutMs);
+    this.core = apiClientWithDeadline(options.kubeConfig, CoreV1Api, options.requestTimeoutMs);
+    this.version = apiClientWithDeadline(options.kubeConfig, VersionApi, options.requestTimeoutMs);
     this.selector = options.selector ?? `${ActuatorLabel.managed}=true`;
     if (options.resize === 'in-place') this.inPlace = true;
     if (options.resize === 'template') this.inPlace = false;

@@ -1,4 +1,4 @@
-import { ServiceStatsField as F, type WindowRow } from '../../common/influx/index.js';
+import { perReplica, ServiceStatsField as F, type SummedField, type WindowRow } from '../../common/influx/index.js';
 import type { Sample } from '../samples.js';
 
 /** The `service_stats` fields the loop reads, per evaluation. */
@@ -10,10 +10,8 @@ export const WINDOW_FIELDS = [
 /**
  * One service's recent history as the policies read it: one sample series per quantity, oldest
  * first, holes left out (a missing value is not a zero). Per-replica series divide by the replica
- * count the collector saw at that instant, so a scale action does not show as a jump in usage:
- * the count its sum covers (a replica without a reading adds nothing to the sum, so counted it
- * would lower the figure), or, in points written before the collector wrote those counts, every
- * replica it watched.
+ * count the collector saw at that instant (perReplica), so a scale action does not show as a
+ * jump in usage.
  */
 export interface ServiceWindow {
   readonly requestsPerSecond: Sample[];
@@ -56,25 +54,21 @@ export function serviceWindowFrom(rows: readonly WindowRow[], containerCpu: read
     }
     return out;
   };
-  const perReplica = (field: string, coveredBy: string) => (values: WindowRow['values']) => {
-    const value = values[field];
-    const replicas = values[coveredBy] ?? values[F.replicas];
-    return value !== null && value !== undefined && replicas ? value / replicas : null;
-  };
+  const eachReplica = (field: SummedField) => (values: WindowRow['values']) => perReplica((name) => values[name] ?? undefined, field);
   const withData = sorted.filter((row) => Object.values(row.values).some((v) => v !== null));
   return {
     requestsPerSecond: series((v) => v[F.requestsPerSecond]),
     cpuUsageCores: series((v) => v[F.cpuUsageCores]),
-    cpuUsagePerReplicaCores: series(perReplica(F.cpuUsageCores, F.replicasWithCpuUsage)),
+    cpuUsagePerReplicaCores: series(eachReplica(F.cpuUsageCores)),
     cpuFractionOfLimit: series((v) => v[F.cpuFractionOfLimit]),
     cpuThrottledFraction: series((v) => v[F.cpuThrottledFraction]),
-    memoryWorkingSetPerReplicaBytes: series(perReplica(F.memoryWorkingSetBytes, F.replicasRead)),
+    memoryWorkingSetPerReplicaBytes: series(eachReplica(F.memoryWorkingSetBytes)),
     memoryFractionOfLimitMax: series((v) => v[F.memoryFractionOfLimitMax]),
     oomKillsTotal: series((v) => v[F.oomKillsTotal]),
     queueDepthJobs: series((v) => v[F.queueDepthJobs]),
     latencyP95Seconds: series((v) => v[F.latencyP95Seconds]),
     replicas: series((v) => v[F.replicas]),
-    cpuLimitPerReplicaCores: series(perReplica(F.cpuLimitCores, F.replicasRead)),
+    cpuLimitPerReplicaCores: series(eachReplica(F.cpuLimitCores)),
     cpuUsageByContainer: [...containerCpu].sort((a, b) => a.time - b.time),
     newestTime: withData.at(-1)?.time,
   };

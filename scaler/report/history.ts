@@ -1,4 +1,4 @@
-import { ContainerStatsField as C, influxQuery, Measurement, quoteIdentifier, quoteString, seriesRows, ServiceStatsField as F, ScalerSignalField as S, Tag, type InfluxConnection } from '../../common/influx/index.js';
+import { ContainerStatsField as C, influxQuery, Measurement, perReplica, quoteIdentifier, quoteString, seriesRows, ServiceStatsField as F, ScalerSignalField as S, Tag, type InfluxConnection, type SummedField } from '../../common/influx/index.js';
 import type { DecisionMark, Point, ServiceHistory } from './model.js';
 
 /**
@@ -38,12 +38,7 @@ export async function readServiceHistory(connection: InfluxConnection, service: 
   const fromContainers = (field: string): Point[] =>
     containerRows.flatMap((row) => (typeof row[field] === 'number' ? [{ t: Number(row.time), v: row[field] as number }] : []));
   const num = (row: Record<string, unknown>, field: string) => (typeof row[field] === 'number' ? (row[field] as number) : undefined);
-  // Divided by the replicas the sum covers (serviceWindow.ts says why), or all of them in older points.
-  const perReplica = (field: string, coveredBy: string) => (row: Record<string, unknown>) => {
-    const value = num(row, field);
-    const replicas = num(row, coveredBy) ?? num(row, F.replicas);
-    return value !== undefined && replicas ? value / replicas : undefined;
-  };
+  const eachReplica = (field: SummedField) => (row: Record<string, unknown>) => perReplica((name) => num(row, name), field);
 
   // The signal the scaler followed most in this range (one service follows one signal at a time).
   const signalSeries = signals?.series ?? [];
@@ -56,10 +51,10 @@ export async function readServiceHistory(connection: InfluxConnection, service: 
     service,
     bucketSeconds: bucket,
     replicas: series((row) => num(row, F.replicas)),
-    cpuLimitPerReplicaCores: containerRows.length ? fromContainers('cpu_limit') : series(perReplica(F.cpuLimitCores, F.replicasRead)),
-    cpuUsedPerReplicaCores: containerRows.length ? fromContainers('cpu_used') : series(perReplica(F.cpuUsageCores, F.replicasWithCpuUsage)),
-    memoryLimitPerReplicaBytes: containerRows.length ? fromContainers('memory_limit') : series(perReplica(F.memoryLimitBytes, F.replicasRead)),
-    memoryUsedPerReplicaBytes: containerRows.length ? fromContainers('memory_used') : series(perReplica(F.memoryWorkingSetBytes, F.replicasRead)),
+    cpuLimitPerReplicaCores: containerRows.length ? fromContainers('cpu_limit') : series(eachReplica(F.cpuLimitCores)),
+    cpuUsedPerReplicaCores: containerRows.length ? fromContainers('cpu_used') : series(eachReplica(F.cpuUsageCores)),
+    memoryLimitPerReplicaBytes: containerRows.length ? fromContainers('memory_limit') : series(eachReplica(F.memoryLimitBytes)),
+    memoryUsedPerReplicaBytes: containerRows.length ? fromContainers('memory_used') : series(eachReplica(F.memoryWorkingSetBytes)),
     requestsPerSecond: series((row) => num(row, F.requestsPerSecond)),
     latencyP95Seconds: series((row) => num(row, F.latencyP95Seconds)),
     signal: main ? { name: main.tags[Tag.signal] ?? 'signal', value: signalOf(S.value), target: signalOf(S.target), smoothed: signalOf(S.smoothed), forecast: signalOf(S.forecast) } : undefined,

@@ -11,7 +11,7 @@ import { FakeKubeApi, type FakeApiOptions } from './support/kubeApiServer.js';
 
 let api: FakeKubeApi | undefined;
 
-async function connect(options: Partial<FakeApiOptions>, resize: 'auto' | 'in-place' | 'template' = 'auto', requestTimeoutMs?: number) {
+async function connect(options: Partial<FakeApiOptions>, resize: 'auto' | 'in-place' | 'template' = 'auto', requestTimeoutMs = 30_000) {
   api = new FakeKubeApi({ namespace: 'shop', minor: 33, resizeServed: true, ...options });
   const server = await api.start();
   const kubeConfig = new KubeConfig();
@@ -21,7 +21,7 @@ async function connect(options: Partial<FakeApiOptions>, resize: 'auto' | 'in-pl
     contexts: [{ name: 'test', cluster: 'test', user: 'scaler', namespace: 'shop' }],
     currentContext: 'test',
   });
-  return { api, actuator: new KubernetesActuator({ kubeConfig, namespace: 'shop', logger: quietLogger, resize, ...(requestTimeoutMs ? { requestTimeoutMs } : {}) }) };
+  return { api, actuator: new KubernetesActuator({ kubeConfig, namespace: 'shop', logger: quietLogger, resize, requestTimeoutMs }) };
 }
 
 afterEach(async () => {
