@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Agent, type Dispatcher } from 'undici';
 
 /**
@@ -23,7 +24,12 @@ export class MetricsScraper {
 
   /** The deadline of the scrapes a pass starts now: the scrape timeout from now. */
   passDeadline(): AbortSignal {
-    return AbortSignal.timeout(this.timeoutMs);
+    const deadline = AbortSignal.timeout(this.timeoutMs);
+    // Each scrape of the pass listens on this one signal until it is answered (undici then removes
+    // its listener), so a pass of more than ten targets is not a leak; Node would warn of one on
+    // stderr every pass.
+    setMaxListeners(0, deadline);
+    return deadline;
   }
 
   async scrape(host: string, port: number, path: string, deadline: AbortSignal): Promise<string> {

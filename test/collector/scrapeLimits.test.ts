@@ -88,6 +88,22 @@ describe('a scrape', () => {
     await expect(scraper.scrape('127.0.0.1', port, '/declares-too-much', scraper.passDeadline())).rejects.toThrow(`/metrics larger than ${maxBytes} bytes`);
   });
 
+  it('shares its pass\'s deadline with any number of other scrapes, without Node\'s listener-leak warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const deadline = scraper.passDeadline();
+      const answers = await Promise.all(Array.from({ length: 25 }, () => scraper.scrape('127.0.0.1', port, '/answers', deadline)));
+      expect(answers).toEqual(Array(25).fill(exposition));
+      // Node emits its warnings on a later tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((warning) => warning.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+  });
+
   it('names the status of an answer that is not 200', async () => {
     await expect(scraper.scrape('127.0.0.1', port, '/nowhere', scraper.passDeadline())).rejects.toThrow('GET /nowhere answered 404');
   });
