@@ -48,6 +48,7 @@ const replicas: Record<string, (response: ServerResponse) => void> = {
     response.on('drain', more);
     more();
   },
+  '/never-answers': () => undefined,
   '/declares-too-much': (response) => {
     response.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': String(maxBytes + 1) });
     response.end(Buffer.alloc(maxBytes + 1, '#'));
@@ -78,6 +79,10 @@ describe('a scrape', () => {
 
   it('ends by its deadline when the answer keeps trickling, each piece within the body timeout', async () => {
     await expect(scraper.scrape('127.0.0.1', port, '/trickles', scraper.passDeadline())).rejects.toThrow(`/trickles not answered in full within ${timeoutMs} ms`);
+  });
+
+  it('ends by its deadline when no answer comes, and says so as for a trickle', async () => {
+    await expect(scraper.scrape('127.0.0.1', port, '/never-answers', scraper.passDeadline())).rejects.toThrow(`/never-answers not answered in full within ${timeoutMs} ms`);
   });
 
   it('ends once an answer without a length passes the size limit', async () => {
