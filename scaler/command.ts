@@ -21,7 +21,7 @@ export function scalerCommand(): Command {
     .addOption(new Option('--parallel <services>', 'services read and decided at once in a tick or a bridge pass (1-64)').env('SCALER_PARALLEL_SERVICES').default('8'))
     .addOption(new Option('--drain <seconds>', 'Docker: time between SIGTERM and SIGKILL when a replica is removed').env('SCALER_DRAIN_SECONDS').default('30'))
     .addOption(new Option('--health-timeout <seconds>', 'Docker: how long a new replica may take to become healthy').env('SCALER_HEALTH_TIMEOUT_SECONDS').default('60'))
-    .addOption(new Option('--platform-timeout <seconds>', 'a request to the platform given up: Docker, Swarm, after this long with nothing back (a stop: this plus --drain); Kubernetes, not answered within it').env('SCALER_PLATFORM_TIMEOUT_SECONDS').default('30'))
+    .addOption(new Option('--platform-timeout <seconds>', 'a request to the platform (Docker, Swarm, Kubernetes) not answered within this is given up, its error naming the request (a Docker stop: this plus --drain)').env('SCALER_PLATFORM_TIMEOUT_SECONDS').default('30'))
     .addOption(new Option('-p, --port <port>', "port of the scaler's own /metrics and /healthz").env('SCALER_PORT').default('9106'))
     .addOption(new Option('--host <host>', 'address to bind /metrics to').env('SCALER_HOST').default('0.0.0.0'))
     .addOption(new Option('--redis-url <url>', 'Redis for the lease that keeps a second instance from acting (unset: no lease)').env('REDIS_URL'))

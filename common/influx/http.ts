@@ -1,3 +1,4 @@
+import { unansweredMessage, type Unanswered } from '../unanswered.js';
 import { DEFAULT_INFLUX_TIMEOUT_MS, type InfluxConnection } from './config.js';
 
 /** Headers that authenticate against InfluxDB 1.x (Basic) or 2.x/3 v1-compat (Token). */
@@ -37,17 +38,30 @@ export function isRetryableStatus(status: number): boolean {
 
 /**
  * InfluxDB did not answer: the connection was refused or failed, or nothing came back within the
- * request timeout. The message is one line naming the URL, e.g. `InfluxDB at http://influxdb:8086
- * did not answer within 10000 ms`.
+ * request timeout. The message is one line naming the URL, what was asked and, for a timeout, the
+ * deadline and its setting, e.g. `InfluxDB at http://influxdb:8086 did not answer GET /query
+ * (SELECT …) within 10 s (set by INFLUX_TIMEOUT_MS)`; fetch's own error is the `cause`.
  */
 export class InfluxUnreachableError extends Error {
   override name = 'InfluxUnreachableError';
   constructor(
     message: string,
     readonly url: string,
+    options: { readonly cause?: unknown; readonly unanswered?: Unanswered } = {},
   ) {
-    super(message);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.unanswered = options.unanswered;
   }
+  /** Set when the deadline passed (not for a refused connection). */
+  readonly unanswered: Unanswered | undefined;
+}
+
+/** What a request to InfluxDB was, for its failure's message, and the setting its timeout comes from. */
+export interface InfluxRequest {
+  /** In the operator's words (`the window of service web`), or the method, path and statement. */
+  readonly request: string;
+  /** Default `INFLUX_TIMEOUT_MS`. */
+  readonly timeoutSetting?: string;
 }
 
 /** The timeout of one request: the caller's, else the connection's (`INFLUX_TIMEOUT_MS`), else 10 s. */
@@ -69,17 +83,31 @@ export function requestSignal(connection: InfluxConnection, timeoutMs: number, s
  * passes unchanged (a request cut short by the connection's `giveUp` fails with its reason, the
  * first timeout). A timeout is also told to the connection's `giveUp`.
  */
-export function requestFailure(connection: InfluxConnection, error: unknown, timeoutMs: number): unknown {
+export function requestFailure(connection: InfluxConnection, error: unknown, timeoutMs: number, asked: InfluxRequest): unknown {
   if (!(error instanceof Error)) return error;
   if (error.name === 'TimeoutError') {
-    const unanswered = new InfluxUnreachableError(`InfluxDB at ${connection.url} did not answer within ${timeoutMs} ms`, connection.url);
-    connection.giveUp?.timedOut(unanswered);
-    return unanswered;
+    const unanswered: Unanswered = { dependency: `InfluxDB at ${connection.url}`, request: asked.request, deadlineMs: timeoutMs, setting: asked.timeoutSetting ?? 'INFLUX_TIMEOUT_MS' };
+    const failure = new InfluxUnreachableError(unansweredMessage(unanswered), connection.url, { cause: error, unanswered });
+    connection.giveUp?.timedOut(failure);
+    return failure;
   }
   // fetch's network failures are a bare "TypeError: fetch failed" with the reason in `cause`.
   const cause = (error as Error & { cause?: unknown }).cause;
   if (error instanceof TypeError && cause instanceof Error) {
-    return new InfluxUnreachableError(`InfluxDB at ${connection.url} is unreachable: ${cause.message}`, connection.url);
+    // The network error itself is the cause: fetch's "fetch failed" around it says nothing more.
+    return new InfluxUnreachableError(`InfluxDB at ${connection.url} is unreachable: ${cause.message}`, connection.url, { cause });
   }
   return error;
+}
+
+/**
+ * `GET /query (SELECT mean("cpu") FROM "service_stats" WHERE … and 3 more statements)`: what a query
+ * asked, when its caller gave it no name of its own, short enough for a log line.
+ */
+export function queryRequestName(method: string, query: string): string {
+  const statements = query.split(';').map((statement) => statement.replace(/\s+/g, ' ').trim()).filter(Boolean);
+  const first = statements[0] ?? '';
+  const shown = first.length > 80 ? `${first.slice(0, 79)}…` : first;
+  const more = statements.length > 1 ? ` and ${statements.length - 1} more statement${statements.length > 2 ? 's' : ''}` : '';
+  return `${method} /query (${shown}${more})`;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { InfluxConnection } from './config.js';
-import { authHeaders, endpoint, InfluxHttpError, isRetryableStatus, requestFailure, requestSignal, requestTimeoutMs } from './http.js';
+import { authHeaders, endpoint, InfluxHttpError, isRetryableStatus, queryRequestName, requestFailure, requestSignal, requestTimeoutMs } from './http.js';
 
 /** One series of an InfluxQL answer, as `/query` returns it. */
 export interface InfluxSeries {
@@ -59,6 +59,10 @@ export interface QueryOptions {
   readonly signal?: AbortSignal;
   /** Per-request timeout; defaults to the connection's (`INFLUX_TIMEOUT_MS`, 10 s). */
   readonly timeoutMs?: number;
+  /** What the query is for, in the words its failure should use (default: the method and the statement). */
+  readonly request?: string;
+  /** The setting `timeoutMs` comes from, for its failure's message (default `INFLUX_TIMEOUT_MS`). */
+  readonly timeoutSetting?: string;
 }
 
 /**
@@ -83,7 +87,8 @@ export async function influxQuery(connection: InfluxConnection, query: string, o
     });
     text = await response.text();
   } catch (error) {
-    throw requestFailure(connection, error, timeoutMs);
+    const method = options.write ? 'POST' : 'GET';
+    throw requestFailure(connection, error, timeoutMs, { request: options.request ?? queryRequestName(method, query), ...(options.timeoutSetting ? { timeoutSetting: options.timeoutSetting } : {}) });
   }
   if (!response.ok) {
     throw new InfluxHttpError(`InfluxDB /query answered ${response.status}: ${text.slice(0, 300)}`, response.status, isRetryableStatus(response.status));

@@ -5,7 +5,7 @@ import type { Point } from '@influxdata/influxdb-client';
 import type { Logger } from '../logger.js';
 import { backoffDelayMs } from './backoff.js';
 import type { InfluxConnection } from './config.js';
-import { authHeaders, endpoint, InfluxHttpError, isRetryableStatus, requestFailure, requestSignal } from './http.js';
+import { authHeaders, endpoint, InfluxHttpError, InfluxUnreachableError, isRetryableStatus, requestFailure, requestSignal } from './http.js';
 import { BoundedLineBuffer } from './lineBuffer.js';
 import { linesDroppedByPartialWrite } from './partialWrite.js';
 
@@ -221,7 +221,7 @@ export class InfluxWriter {
       });
       text = await response.text();
     } catch (error) {
-      throw requestFailure(this.connection, error, this.options.requestTimeoutMs);
+      throw requestFailure(this.connection, error, this.options.requestTimeoutMs, { request: `POST /write (${batch.length} points)` });
     }
     if (response.status === 204 || response.ok) return undefined;
     const message = `InfluxDB /write answered ${response.status}: ${text.slice(0, 300)}`;
@@ -279,6 +279,8 @@ class WriterClosedError extends Error {
 
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  // Its message already says what the cause adds ("fetch failed", "aborted due to timeout") better.
+  if (error instanceof InfluxUnreachableError) return error.message;
   const cause = (error as Error & { cause?: unknown }).cause;
   return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
 }

@@ -4,6 +4,8 @@ import type Docker from 'dockerode';
 import type { Logger } from '../../common/logger.js';
 import { ActuatorError, type Actuator, type ReplicaState, type ResourceLimits, type ServiceState } from './actuator.js';
 import { cloneSpec, cpuLimitCores, hasHealthcheck, limitsUpdateBody, memberPhase, memoryLimitBytes, type MemberPhase } from './dockerSpec.js';
+import { DependencyTimeoutError } from '../../common/unanswered.js';
+import { PlatformUnreachableError } from './platformDeadlineError.js';
 import { ActuatorLabel, DRAINING_SUFFIX, isManaged, managedLabelFilters } from './labels.js';
 
 export interface DockerActuatorOptions {
@@ -111,8 +113,11 @@ export class DockerActuator implements Actuator {
       let info: Docker.ContainerInspectInfo;
       try {
         info = await this.docker.getContainer(summary.Id).inspect();
-      } catch {
-        continue; // removed between list and inspect
+      } catch (error) {
+        // Removed between list and inspect: an answer (404). An engine that did not answer in time
+        // is not a replica gone: counted as one, it would have the service scaled out.
+        if (error instanceof DependencyTimeoutError || error instanceof PlatformUnreachableError) throw error;
+        continue;
       }
       const name = info.Name.replace(/^\//, '');
       const startedAt = Date.parse(info.State.StartedAt);
@@ -196,7 +201,7 @@ export class DockerActuator implements Actuator {
       this.logger.info({ service, container: name }, 'replica ready');
     } catch (error) {
       await container.remove({ force: true }).catch(() => undefined);
-      throw error instanceof ActuatorError ? error : new ActuatorError(`${service}: replica ${name} failed to start: ${String(error)}`);
+      throw error instanceof ActuatorError ? error : new ActuatorError(`${service}: replica ${name} failed to start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../common/logger.js';
+import { DependencyTimeoutError } from '../../common/unanswered.js';
 
 /**
  * Leader election for scaler instances: one Redis key held with `SET NX PX` and renewed well
@@ -24,6 +25,31 @@ export interface LeaseOptions {
   readonly renewEveryMs?: number;
   /** Identifies this instance in the key's value and in logs. */
   readonly holderId?: string;
+  /**
+   * How long one command may go unanswered (default: a third of the TTL, the renewal period). A
+   * Redis that takes commands and never answers held the first acquire (the start) and each check
+   * before an action for good.
+   */
+  readonly commandTimeoutMs?: number;
+  /** The setting that sets `commandTimeoutMs`, as the operator knows it (for the messages). */
+  readonly commandTimeoutSetting?: string;
+}
+
+/** A lease command Redis could not be asked (refused, reset, the client's retries spent), naming where and what. */
+export class LeaseCommandError extends Error {
+  override name = 'LeaseCommandError';
+}
+
+/**
+ * What a failed lease command becomes, in one line: `Redis at <host:port>: <what> failed: <why>`,
+ * the client's error kept as `cause`. A deadline passed is already a DependencyTimeoutError (the
+ * lease keeps the deadline itself: ioredis's own `commandTimeout` rejects with a bare "Command timed
+ * out" that no code or type tells from other failures) and passes unchanged.
+ */
+export function leaseCommandFailure(error: unknown, redisAt: string, request: string): Error {
+  if (error instanceof DependencyTimeoutError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new LeaseCommandError(`Redis at ${redisAt}: ${request} failed: ${message}`, { cause: error });
 }
 
 export interface LeaseStatus {
@@ -31,6 +57,12 @@ export interface LeaseStatus {
   readonly token: number | undefined;
   readonly holderId: string;
 }
+
+/** The lease's default command deadline, and the words that say where it comes from. */
+export function defaultCommandTimeoutMs(ttlMs: number): number {
+  return Math.max(100, Math.floor(ttlMs / 3));
+}
+const DEFAULT_COMMAND_TIMEOUT_SETTING = 'a third of --lease-ttl, SCALER_LEASE_TTL_MS';
 
 /** Extends the TTL only if the key still holds our value: check and act in one atomic step. */
 const RENEW_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
@@ -50,6 +82,12 @@ export class RedisLease {
   private validUntil = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly commandTimeoutMs: number;
+  private readonly commandTimeoutSetting: string;
+  /** `host:port`, never the URL: it may carry a password. */
+  private readonly redisAt: string;
+  /** Why the last command failed, until one succeeds. */
+  private lastProblem: string | undefined;
 
   constructor(options: LeaseOptions) {
     this.redis = options.redis;
@@ -58,6 +96,33 @@ export class RedisLease {
     this.ttlMs = options.ttlMs ?? 15_000;
     this.renewEveryMs = options.renewEveryMs ?? Math.floor(this.ttlMs / 3);
     this.holderId = options.holderId ?? randomUUID();
+    this.commandTimeoutMs = options.commandTimeoutMs ?? defaultCommandTimeoutMs(this.ttlMs);
+    this.commandTimeoutSetting = options.commandTimeoutSetting ?? DEFAULT_COMMAND_TIMEOUT_SETTING;
+    this.redisAt = `${this.redis.options.host ?? 'localhost'}:${this.redis.options.port ?? 6379}`;
+  }
+
+  /** Why Redis could not be asked the last time (one line), until a command succeeds again. */
+  problem(): string | undefined {
+    return this.lastProblem;
+  }
+
+  /** One lease command under the lease's deadline; a failure says where, what, and (past the deadline) which setting. */
+  private async ask<T>(request: string, command: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DependencyTimeoutError({ dependency: `Redis at ${this.redisAt}`, request, deadlineMs: this.commandTimeoutMs, setting: this.commandTimeoutSetting })), this.commandTimeoutMs);
+    });
+    try {
+      const answer = await Promise.race([command(), deadline]);
+      this.lastProblem = undefined;
+      return answer;
+    } catch (error) {
+      const failure = leaseCommandFailure(error, this.redisAt, request);
+      this.lastProblem = failure.message;
+      throw failure;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   status(): LeaseStatus {
@@ -74,7 +139,8 @@ export class RedisLease {
     const started = Date.now();
     try {
       if (this.value !== undefined) {
-        const renewed = Number(await this.redis.eval(RENEW_SCRIPT, 1, this.key, this.value, String(this.ttlMs)));
+        const value = this.value;
+        const renewed = Number(await this.ask(`lease renew (EVAL check-and-extend of ${this.key})`, () => this.redis.eval(RENEW_SCRIPT, 1, this.key, value, String(this.ttlMs))));
         if (renewed === 1) {
           this.validUntil = started + this.ttlMs - this.safetyMs();
           return true;
@@ -83,9 +149,9 @@ export class RedisLease {
         this.value = undefined;
         this.token = undefined;
       }
-      const token = await this.redis.incr(`${this.key}:fence`);
+      const token = await this.ask(`lease acquire (INCR ${this.key}:fence)`, () => this.redis.incr(`${this.key}:fence`));
       const value = `${this.holderId}:${token}`;
-      const set = await this.redis.set(this.key, value, 'PX', this.ttlMs, 'NX');
+      const set = await this.ask(`lease acquire (SET ${this.key} NX PX ${this.ttlMs})`, () => this.redis.set(this.key, value, 'PX', this.ttlMs, 'NX'));
       if (set === 'OK') {
         this.value = value;
         this.token = token;
@@ -96,8 +162,13 @@ export class RedisLease {
       return false;
     } catch (error) {
       // Redis unreachable: keep trusting the lease only until its local deadline.
-      this.logger.warn({ error: String(error), heldUntil: this.value ? new Date(this.validUntil).toISOString() : undefined }, 'scaler lease: Redis unreachable');
-      return this.isHeld();
+      const held = this.isHeld();
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.warn(
+        { error: message, heldUntil: this.value ? new Date(this.validUntil).toISOString() : undefined },
+        `scaler lease: ${message}; ${held ? `trusted until ${new Date(this.validUntil).toISOString()}` : 'not held: this instance does not act'}`,
+      );
+      return held;
     }
   }
 
@@ -109,7 +180,8 @@ export class RedisLease {
     if (this.value === undefined) return false;
     try {
       const started = Date.now();
-      const renewed = Number(await this.redis.eval(RENEW_SCRIPT, 1, this.key, this.value, String(this.ttlMs)));
+      const value = this.value;
+      const renewed = Number(await this.ask(`lease check before acting (EVAL check-and-extend of ${this.key})`, () => this.redis.eval(RENEW_SCRIPT, 1, this.key, value, String(this.ttlMs))));
       if (renewed === 1) {
         this.validUntil = started + this.ttlMs - this.safetyMs();
         return true;
@@ -117,7 +189,9 @@ export class RedisLease {
       this.value = undefined;
       this.token = undefined;
       return false;
-    } catch {
+    } catch (error) {
+      // Without this line the operator would read only the loop's "lease lost just before acting".
+      this.logger.warn({ error: error instanceof Error ? error.message : String(error) }, `scaler lease: ${error instanceof Error ? error.message : String(error)}; not acting`);
       return false;
     }
   }
@@ -139,7 +213,8 @@ export class RedisLease {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.value === undefined) return;
-    await this.redis.eval(RELEASE_SCRIPT, 1, this.key, this.value).catch(() => undefined);
+    const value = this.value;
+    await this.ask(`lease hand-back (EVAL check-and-delete of ${this.key})`, () => this.redis.eval(RELEASE_SCRIPT, 1, this.key, value)).catch(() => undefined);
     this.value = undefined;
     this.token = undefined;
   }
@@ -159,6 +234,9 @@ export class LocalLease {
   status(): LeaseStatus {
     return { held: true, token: 0, holderId: this.holderId };
   }
+  problem(): string | undefined {
+    return undefined;
+  }
   async confirm(): Promise<boolean> {
     return true;
   }
@@ -176,6 +254,8 @@ export interface Lease {
   readonly holderId: string;
   isHeld(): boolean;
   status(): LeaseStatus;
+  /** Why the lease store could not be asked the last time, until it answers again. */
+  problem(): string | undefined;
   confirm(): Promise<boolean>;
   tick(): Promise<boolean>;
   start(): unknown;

@@ -21,7 +21,7 @@ export const scalerEnvSchema = influxEnvSchema.extend({
   SCALER_PARALLEL_SERVICES: intVar(8, 1, 64),
   SCALER_DRAIN_SECONDS: intVar(30, 0, 3600),
   SCALER_HEALTH_TIMEOUT_SECONDS: intVar(60, 1, 3600),
-  /** A request to the platform fails after this: on Docker and Swarm this long without a byte back (a stop: plus the drain), on Kubernetes this long unanswered. */
+  /** A request to the platform (Docker, Swarm, Kubernetes) not answered within this fails, naming the request and this setting (a Docker stop: plus the drain). */
   SCALER_PLATFORM_TIMEOUT_SECONDS: intVar(30, 1, 3600),
   SCALER_PORT: intVar(9106, 0, 65535),
   SCALER_HOST: stringVar('0.0.0.0'),

@@ -68,6 +68,8 @@ export interface TickReport {
   readonly bridge?: Decision;
   /** `stopped`: the loop was stopped while this service was read; nothing was decided. */
   readonly outcome: Outcome | 'hold' | 'busy' | 'config_error' | 'observe_failed' | 'stopped';
+  /** Why the service could not be evaluated (`observe_failed`, `influx_unreachable`, `failed`): the dependency's own one line. */
+  readonly error?: string;
 }
 
 export class ScalerLoop {
@@ -104,6 +106,8 @@ export class ScalerLoop {
    * (`--once` exits 1 on either).
    */
   lastTickSkipped: 'no_lease' | 'platform_unreachable' | undefined;
+  /** With `platform_unreachable`: why the platform could not list the services. */
+  lastTickProblem: string | undefined;
 
   constructor(private readonly options: ScalerLoopOptions) {
     this.now = options.now ?? Date.now;
@@ -119,6 +123,7 @@ export class ScalerLoop {
     const held = lease.isHeld();
     metrics.leaseHeld.set(held ? 1 : 0);
     this.lastTickSkipped = held ? undefined : 'no_lease';
+    this.lastTickProblem = undefined;
     if (!held) {
       logger.debug({ holder: lease.holderId }, 'not the lease holder: watching only');
       return [];
@@ -127,8 +132,9 @@ export class ScalerLoop {
     try {
       listed = this.options.services?.length ? [...this.options.services] : await this.options.actuator.listServices();
     } catch (error) {
-      logger.error({ error: String(error) }, 'cannot list managed services from the platform');
+      logger.error({ error: String(error) }, `cannot list managed services from the platform: ${errorText(error)}`);
       this.lastTickSkipped = 'platform_unreachable';
+      this.lastTickProblem = errorText(error);
       return [];
     }
     const services = listed.filter((service) => this.askableInInflux(service));
@@ -241,7 +247,7 @@ export class ScalerLoop {
     } catch (error) {
       this.options.logger.error({ service, error: String(error) }, `${what} failed: the next tick starts again from the actual state`);
       if (what === 'evaluation') this.options.metrics.evaluations.inc({ service, outcome: 'failed' });
-      return { service, outcome: 'failed' };
+      return { service, outcome: 'failed', error: errorText(error) };
     }
   }
 
@@ -266,8 +272,8 @@ export class ScalerLoop {
       }
       actual = await actuator.observe(service);
     } catch (error) {
-      logger.error({ service, error: String(error) }, 'cannot read the actual state of the service: no action');
-      return { service, outcome: 'observe_failed' };
+      logger.error({ service, error: String(error) }, `cannot read the actual state of the service: no action: ${errorText(error)}`);
+      return { service, outcome: 'observe_failed', error: errorText(error) };
     }
     metrics.replicas.set({ service }, actual.replicas);
 
@@ -314,7 +320,7 @@ export class ScalerLoop {
         this.options.write([decisionPoint({ service, time: now, decision: evaluation.decision, actual, outcome: evaluation.problem, dryRun })]);
         this.lastProblem.set(service, evaluation.problem);
       }
-      return { service, evaluation, outcome: evaluation.problem };
+      return { service, evaluation, outcome: evaluation.problem, ...(data.ok ? {} : { error: data.error }) };
     }
     if (this.lastProblem.delete(service)) logger.info({ service }, `${service}: data is back, deciding again`);
 
@@ -367,7 +373,7 @@ export class ScalerLoop {
         } catch (error) {
           const failed = steps.slice(index).flatMap((s) => s.decisions);
           for (const d of failed) metrics.actions.inc({ service, action: actionTag(d), result: 'failed' });
-          logger.error({ service, action, error: String(error) }, 'action failed: the next tick starts again from the actual state');
+          logger.error({ service, action, error: String(error) }, `action failed: ${errorText(error)}; the next tick starts again from the actual state`);
           this.options.write(failed.map((d) => decisionPoint({ service, time: now, decision: d, actual, outcome: 'failed', dryRun: false, error: String(error), ...fenced })));
           return;
         }
@@ -439,7 +445,7 @@ export class ScalerLoop {
           // The memory goes back too: the base is what the platform still has.
           this.memory.set(service, memory);
           metrics.actions.inc({ service, action: tag, result: 'failed' });
-          logger.error({ service, action: tag, error: String(error) }, 'bridge change failed: the next pass starts again from the actual state');
+          logger.error({ service, action: tag, error: String(error) }, `bridge change failed: ${errorText(error)}; the next pass starts again from the actual state`);
           this.options.write([decisionPoint({ service, time: now, decision: change, actual, outcome: 'failed', dryRun: false, error: String(error), ...fenced })]);
         },
       )
@@ -484,6 +490,11 @@ export class ScalerLoop {
       });
     }
   }
+}
+
+/** An error's own one line, without the class name `String(error)` puts before it. */
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Bridge passes run every second (the shortest `bridgeSeconds`); one within this of being due runs. */

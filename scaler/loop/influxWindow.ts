@@ -1,4 +1,4 @@
-import { ContainerStatsField, influxQuery, InfluxQueryError, Measurement, quoteIdentifier, quoteString, readContainerWindow, readServiceWindow, ScalerSignalField, seriesRows, Tag, type InfluxConnection } from '../../common/influx/index.js';
+import { ContainerStatsField, influxQuery, InfluxQueryError, InfluxUnreachableError, Measurement, quoteIdentifier, quoteString, readContainerWindow, readServiceWindow, ScalerSignalField, seriesRows, Tag, type InfluxConnection } from '../../common/influx/index.js';
 import { bridgeBaseWhileAt } from '../policies/verticalBridge.js';
 import type { WindowOrProblem } from './evaluate.js';
 import { serviceWindowFrom, WINDOW_FIELDS } from './serviceWindow.js';
@@ -10,14 +10,16 @@ import { serviceWindowFrom, WINDOW_FIELDS } from './serviceWindow.js';
  * own timeout, `INFLUX_TIMEOUT_MS`), so a silent InfluxDB costs a tick seconds, not minutes, and at
  * once when `signal` aborts (the scaler is stopping: the caller knows, and decides nothing from it).
  */
-export function influxWindowReader(connection: InfluxConnection, timeoutMs = 5000) {
-  const timeout = Math.min(timeoutMs, connection.timeoutMs ?? timeoutMs);
+export function influxWindowReader(connection: InfluxConnection, timeoutMs = TICK_READ_TIMEOUT_MS) {
+  const deadline = tickReadDeadline(connection, timeoutMs);
   return async (service: string, windowSeconds: number, options: { containerCpu: boolean; signal?: AbortSignal } = { containerCpu: true }): Promise<WindowOrProblem> => {
-    const bounded = { timeoutMs: timeout, ...(options.signal ? { signal: options.signal } : {}) };
+    const bounded = { ...deadline, ...(options.signal ? { signal: options.signal } : {}) };
     try {
       const [rows, containerRows] = await Promise.all([
-        readServiceWindow(connection, { service, fields: WINDOW_FIELDS, windowSeconds }, bounded),
-        options.containerCpu ? readContainerWindow(connection, Measurement.containerStats, { service, fields: [ContainerStatsField.cpuUsageCores], windowSeconds }, bounded) : [],
+        readServiceWindow(connection, { service, fields: WINDOW_FIELDS, windowSeconds }, { ...bounded, request: `the ${windowSeconds} s window of service ${JSON.stringify(service)} (service_stats)` }),
+        options.containerCpu
+          ? readContainerWindow(connection, Measurement.containerStats, { service, fields: [ContainerStatsField.cpuUsageCores], windowSeconds }, { ...bounded, request: `the ${windowSeconds} s container CPU of service ${JSON.stringify(service)} (container_stats)` })
+          : [],
       ]);
       const containerCpu = containerRows.flatMap((row) => {
         const value = row.values[ContainerStatsField.cpuUsageCores];
@@ -31,8 +33,23 @@ export function influxWindowReader(connection: InfluxConnection, timeoutMs = 500
   };
 }
 
+/** How long one per-tick read may take at most (a tick must not wait minutes on a silent InfluxDB). */
+export const TICK_READ_TIMEOUT_MS = 5000;
+
+/**
+ * The deadline of one per-tick read, and what sets it, for its failure's message: the scaler's
+ * fixed 5 s, or `INFLUX_TIMEOUT_MS` where that is smaller.
+ */
+export function tickReadDeadline(connection: Pick<InfluxConnection, 'timeoutMs'>, timeoutMs = TICK_READ_TIMEOUT_MS): { timeoutMs: number; timeoutSetting: string } {
+  return connection.timeoutMs !== undefined && connection.timeoutMs < timeoutMs
+    ? { timeoutMs: connection.timeoutMs, timeoutSetting: 'INFLUX_TIMEOUT_MS' }
+    : { timeoutMs, timeoutSetting: `the scaler's per-tick read limit, ${timeoutMs / 1000} s; INFLUX_TIMEOUT_MS lowers it` };
+}
+
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  // Its message already says what the cause adds ("fetch failed", "aborted due to timeout") better.
+  if (error instanceof InfluxUnreachableError) return error.message;
   const cause = (error as Error & { cause?: unknown }).cause;
   return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
 }
@@ -58,7 +75,7 @@ export interface PredecessorRecords {
  * latency does not answer to replicas, instead of running a trial again to find it).
  * Unreachable, empty, or cut short by `stopping` (the scaler is stopping): nothing known (the policy memory then starts fresh).
  */
-export function influxPredecessorRecords(connection: InfluxConnection, lookBackSeconds = 3600, timeoutMs = 5000) {
+export function influxPredecessorRecords(connection: InfluxConnection, lookBackSeconds = 3600, timeoutMs = TICK_READ_TIMEOUT_MS) {
   return async (service: string, stopping?: AbortSignal): Promise<PredecessorRecords> => {
     const recent = `${quoteIdentifier(Tag.service)} = ${quoteString(service)} AND time > now() - ${lookBackSeconds}s`;
     const where = `${recent} AND outcome = 'applied'`;
@@ -74,7 +91,7 @@ export function influxPredecessorRecords(connection: InfluxConnection, lookBackS
           // Both fields are written together, so both last() values come from the newest record.
           `SELECT last(${quoteIdentifier(ScalerSignalField.latencyUnresponsiveUntilMs)}) AS until, last(${quoteIdentifier(ScalerSignalField.latencyUnresponsiveForMs)}) AS forMs FROM ${quoteIdentifier(Measurement.scalerSignal)} WHERE ${recent}`,
         ].join('; '),
-        { timeoutMs: Math.min(timeoutMs, connection.timeoutMs ?? timeoutMs), ...(stopping ? { signal: stopping } : {}) },
+        { ...tickReadDeadline(connection, timeoutMs), request: `the recorded decisions and signals of service ${JSON.stringify(service)} (last ${lookBackSeconds} s)`, ...(stopping ? { signal: stopping } : {}) },
       );
       const time = (result: typeof out) => {
         const row = seriesRows(result?.series ?? [])[0];

@@ -7,9 +7,10 @@ import { ensureInfluxSchema, ensureInfluxSchemaInBackground, influxConnectionFro
 import { listen } from '../../common/listen.js';
 import type { Actuator } from '../actuators/actuator.js';
 import { DockerActuator } from '../actuators/docker.js';
+import { withRequestDeadlines } from '../actuators/dockerDeadlines.js';
 import { SwarmActuator } from '../actuators/swarm.js';
 import { loadPolicyConfigFile } from '../config/loadPolicyConfig.js';
-import { LocalLease, RedisLease, type Lease } from '../lease/redisLease.js';
+import { defaultCommandTimeoutMs, LocalLease, RedisLease, type Lease } from '../lease/redisLease.js';
 import type { ScalerConfig } from './config.js';
 import { ScalerLoop, type TickReport } from './controller.js';
 import { influxPredecessorRecords, influxWindowReader } from './influxWindow.js';
@@ -31,16 +32,23 @@ export interface RunningScaler {
 const NOT_EVALUATED: ReadonlySet<string> = new Set<TickReport['outcome']>(['observe_failed', 'influx_unreachable', 'failed']);
 
 /**
- * Whether a `--once` pass failed: no lease (another instance holds it, or Redis is unreachable),
+ * Whether a `--once` pass failed: no lease (another instance holds it, or Redis is unreachable:
+ * then `leaseProblem` says how),
  * the platform could not list the managed services, or not one service could be evaluated
  * (platform, InfluxDB unreachable, or an unexpected error, for every service). No managed service
  * at all, missing or stale data, or some services evaluated, are not failures.
  */
-export function onceFailure(skipped: ScalerLoop['lastTickSkipped'], reports: readonly { readonly service: string; readonly outcome: string }[]): string | undefined {
-  if (skipped === 'no_lease') return 'the lease is not held (another instance holds it, or Redis is unreachable)';
-  if (skipped === 'platform_unreachable') return 'cannot list managed services from the platform';
+export function onceFailure(
+  skipped: ScalerLoop['lastTickSkipped'],
+  reports: readonly { readonly service: string; readonly outcome: string; readonly error?: string }[],
+  why: { readonly lease?: string | undefined; readonly platform?: string | undefined } = {},
+): string | undefined {
+  if (skipped === 'no_lease') return why.lease ? `the lease is not held: ${why.lease}` : 'the lease is not held (another instance holds it, or Redis is unreachable)';
+  if (skipped === 'platform_unreachable') return `cannot list managed services from the platform${why.platform ? `: ${why.platform}` : ''}`;
   if (reports.length > 0 && reports.every((report) => NOT_EVALUATED.has(report.outcome))) {
-    return `no service could be evaluated (${reports.map((report) => `${report.service}: ${report.outcome}`).join(', ')})`;
+    // Services failing on one dependency fail alike: its line once, not once per service.
+    const errors = [...new Set(reports.flatMap((report) => (report.error ? [report.error] : [])))];
+    return `no service could be evaluated (${reports.map((report) => `${report.service}: ${report.outcome}`).join(', ')})${errors.length ? `: ${errors.join('; ')}` : ''}`;
   }
   return undefined;
 }
@@ -54,10 +62,14 @@ export async function actuatorFor(config: ScalerConfig, logger: Logger): Promise
     kubeConfig.loadFromDefault(); // KUBECONFIG, ~/.kube/config, or the in-cluster service account
     return new KubernetesActuator({ kubeConfig, namespace: config.K8S_NAMESPACE, selector: config.K8S_SELECTOR, logger, requestTimeoutMs: config.SCALER_PLATFORM_TIMEOUT_SECONDS * 1000 });
   }
-  // docker-modem's timeout is how long a request's socket may stay silent. Without one, an engine
-  // that took a request and never answered held the tick for good, every service's with it, and a
-  // SIGTERM waited on it. A stop is silent while the replica drains, so the drain is added.
-  const docker = new Docker({ socketPath: config.DOCKER_SOCKET, timeout: (config.SCALER_PLATFORM_TIMEOUT_SECONDS + config.SCALER_DRAIN_SECONDS) * 1000 });
+  // Every request has a deadline (a stop's is longer by the drain). Without one, an engine that took
+  // a request and never answered held the tick for good, every service's with it, and a SIGTERM
+  // waited on it; a request past it fails naming the engine, the request and the setting.
+  const docker = withRequestDeadlines(new Docker({ socketPath: config.DOCKER_SOCKET }), {
+    dependency: `Docker engine at ${config.DOCKER_SOCKET}`,
+    platformTimeoutMs: config.SCALER_PLATFORM_TIMEOUT_SECONDS * 1000,
+    drainMs: config.SCALER_DRAIN_SECONDS * 1000,
+  });
   const requireLabel = config.SCALER_REQUIRE_LABEL;
   if (config.SCALER_PLATFORM === 'swarm') return new SwarmActuator({ docker, logger, ...(requireLabel ? { requireLabel } : {}) });
   return new DockerActuator({
@@ -134,11 +146,12 @@ export async function startScaler(config: ScalerConfig, logger: Logger, actuator
 
   let redis: Redis | undefined;
   if (config.REDIS_URL) {
-    // A Redis that takes a command and never answers would hold the lease's first acquire (the
-    // start), and each check before an action, for good: a command unanswered for a third of the
-    // TTL (the renewal period) fails, the lease is then trusted only to its local deadline, and no
-    // action is confirmed.
-    redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false, commandTimeout: Math.max(100, Math.floor(config.SCALER_LEASE_TTL_MS / 3)) });
+    // The lease keeps each command's deadline itself (a third of the TTL, the renewal period), so
+    // that one past it says so naming Redis and the command: a Redis that takes a command and never
+    // answers held the first acquire (the start), and each check before an action, for good.
+    // ioredis's own timeout, a second behind the lease's, is only a backstop: without one, each
+    // command a silent Redis never answers stays in the client's queue for as long as it is silent.
+    redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false, commandTimeout: defaultCommandTimeoutMs(config.SCALER_LEASE_TTL_MS) + 1_000 });
     redis.on('error', () => undefined); // reported by the lease, once per state change
     lease = new RedisLease({ redis, logger, key: config.SCALER_LEASE_KEY, ttlMs: config.SCALER_LEASE_TTL_MS });
     await lease.tick();
@@ -204,7 +217,7 @@ export async function startScaler(config: ScalerConfig, logger: Logger, actuator
     );
     return { loop, lease, port, stop, interrupted: true };
   }
-  const failure = onceFailure(loop.lastTickSkipped, reports);
+  const failure = onceFailure(loop.lastTickSkipped, reports, { lease: heldLease.problem(), platform: loop.lastTickProblem });
   if (failure) logger.error({ reason: failure }, `scaler --once: the pass could not evaluate: ${failure}`);
   else logger.info({ services: reports.map((report) => ({ service: report.service, outcome: report.outcome })) }, 'scaler --once: pass done');
   return { loop, lease, port, stop, onceFailure: failure };
