@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { ConfigError } from '../../common/env.js';
+import { ConfigError, envFlagNames, readEnv } from '../../common/env.js';
 import { makeFolder, removeMadeFolders } from '../../common/flagPaths.js';
-import { influxConnectionFrom, readInfluxEnv } from '../../common/influx/index.js';
+import { influxConnectionFrom, influxEnvSchema } from '../../common/influx/index.js';
 import { EXIT_CODES_HELP } from '../../cli/exitCodes.js';
 import { undoneIfInterrupted } from '../../cli/interrupt.js';
 
@@ -22,15 +22,22 @@ export function reportCommand(): Command {
     .addOption(new Option('--retention-policy <name>', 'retention policy to read (history: the downsampled one)').env('INFLUX_RETENTION_POLICY').default('raw'))
     .addHelpText('after', '\nThe HTML has no scripts and no external resources: open it from a file. The JSON holds the same series, decisions and summary.')
     .addHelpText('after', `${EXIT_CODES_HELP}\nInterrupted (Ctrl-C: 130, SIGTERM: 143), it removes what it made, as a failed report does.`)
-    .action(async (options: Record<string, string | undefined>) => {
-      const to = options.to ? parseTime(options.to, '--to') : Date.now();
-      const from = options.from ? parseTime(options.from, '--from') : to - parseDuration(options.last ?? '1h');
-      if (!(from < to)) throw new ConfigError('--from must be before --to');
-      if (!options.from) influxTime(from, '--last', `${options.last ?? '1h'} before the end of the range`);
-      // Where the files go is checked, and the folder made, before InfluxDB is asked anything.
-      const name = options.name === undefined ? `scaler-report-${new Date(to).toISOString().replace(/[:.]/g, '-')}` : reportName(options.name);
+    .action(async (options: Record<string, string | undefined>, command: Command) => {
+      // A value read from the environment is named by its variable too: the operator may not know it was set.
+      const flag = (key: string, long: string) => {
+        const variable = command.options.find((option) => option.long === long)?.envVar;
+        return command.getOptionValueSource(key) === 'env' && variable ? `${long} (${variable})` : long;
+      };
+      const to = options.to ? parseTime(options.to, flag('to', '--to')) : Date.now();
+      const last = options.from ? undefined : parseDuration(options.last ?? '1h', flag('last', '--last'));
+      const from = options.from ? parseTime(options.from, flag('from', '--from')) : to - (last as number);
+      if (!options.from) influxTime(from, flag('last', '--last'), `${options.last ?? '1h'} before the end of the range`);
+      if (!(from < to)) throw new ConfigError(`${flag('from', '--from')} must be before ${options.to ? flag('to', '--to') : 'the end of the range (now)'}: ${new Date(from).toISOString()} is not before ${new Date(to).toISOString()}`);
+      // Where the files go, and how InfluxDB is reached, are checked (and the folder made) before InfluxDB is asked anything.
+      const env = readEnv(influxEnvSchema, { ...process.env, INFLUX_URL: options.influxUrl, INFLUX_DB: options.influxDb, INFLUX_RETENTION_POLICY: options.retentionPolicy }, envFlagNames(command));
+      const name = options.name === undefined ? `scaler-report-${new Date(to).toISOString().replace(/[:.]/g, '-')}` : reportName(options.name, flag('name', '--name'));
       const out = options.out ?? 'reports';
-      const madeFolders = makeFolder('--out', out);
+      const madeFolders = makeFolder(flag('out', '--out'), out);
       const writtenFiles: string[] = [];
       // Interrupted (Ctrl-C, SIGTERM) while it waits for InfluxDB or writes: it leaves nothing it made either, and exits 130 / 143.
       const removeWhatItMade = () => {
@@ -39,12 +46,18 @@ export function reportCommand(): Command {
       };
       await undoneIfInterrupted('report', removeWhatItMade, async () => {
         try {
-          const env = readInfluxEnv({ ...process.env, INFLUX_URL: options.influxUrl, INFLUX_DB: options.influxDb, INFLUX_RETENTION_POLICY: options.retentionPolicy });
           const { buildReport, writeReport } = await import('./build.js');
           const services = (options.service ?? '').split(',').map((s) => s.trim()).filter(Boolean);
           // InfluxDB refusing or not answering within INFLUX_TIMEOUT_MS throws InfluxUnreachableError: one line naming it, exit 1 (cli/failure.ts).
-          const report = await buildReport(influxConnectionFrom(env), { services, from, to });
+          // A database, retention policy or named service InfluxDB does not have is a ConfigError naming the flag: exit 2.
+          const report = await buildReport(influxConnectionFrom(env), {
+            services,
+            from,
+            to,
+            flags: { database: flag('influxDb', '--influx-db'), retentionPolicy: flag('retentionPolicy', '--retention-policy'), service: flag('service', '--service') },
+          });
           const files = await writeReport(report, out, name, writtenFiles);
+          if (report.services.length === 0) process.stdout.write('no service has written service_stats to this database: the report has no section\n');
           for (const service of report.services) process.stdout.write(`${service.service}: ${service.summary.headline}\n`);
           process.stdout.write(`${files.html}\n${files.json}\n`);
         } catch (error) {
@@ -58,17 +71,49 @@ export function reportCommand(): Command {
 
 const durationSchema = z.string().regex(/^(\d+)(s|m|h|d)$/, 'a duration such as 90s, 30m, 2h or 1d');
 
-export function parseDuration(text: string): number {
+export function parseDuration(text: string, flag = '--last'): number {
   const parsed = durationSchema.safeParse(text.trim());
-  if (!parsed.success) throw new ConfigError(`--last: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  if (!parsed.success) throw new ConfigError(`${flag}: ${parsed.error.issues[0]?.message ?? 'invalid'}, got ${JSON.stringify(text)}`);
   const [, amount, unit] = /^(\d+)(s|m|h|d)$/.exec(parsed.data) as RegExpExecArray;
-  return Number(amount) * ({ s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const)[unit as 's' | 'm' | 'h' | 'd'];
+  const ms = Number(amount) * ({ s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const)[unit as 's' | 'm' | 'h' | 'd'];
+  // 0s would be an empty range, refused later as "--from must be before --to": a flag the operator never gave.
+  if (!(ms > 0)) throw new ConfigError(`${flag}: the range must last more than 0 s, got ${JSON.stringify(text)}`);
+  return ms;
 }
 
+/**
+ * `--from` / `--to`: epoch ms (digits, a leading minus for before 1970), or an ISO 8601 date or
+ * date-time: `2026-11-23`, `2026-11-23T18:00`, `2026-11-23 18:00:00.5Z`, `2026-11-23T18:00:00+01:00`.
+ * Without a zone it is UTC, the zone the report shows times in. Date.parse was used before and
+ * took almost anything: `-5` became 2001-05-01, `hello 2020` 2020-01-01, `2026-02-30` March 2,
+ * `12/03/2026` local time: a report of another range than the one meant, without a word.
+ */
 export function parseTime(text: string, flag: string): number {
-  const value = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
-  if (!Number.isFinite(value)) throw new ConfigError(`${flag}: not a time: ${text} (ISO 8601 or epoch ms)`);
+  const value = /^-?\d{1,16}$/.test(text) ? Number(text) : isoTime(text);
+  if (value === undefined) throw new ConfigError(`${flag}: not a time: ${JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)} (ISO 8601 such as 2026-11-23T18:00:00Z, UTC when no zone is given, or epoch ms)`);
   return influxTime(value, flag, text);
+}
+
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+/** Epoch ms of an ISO 8601 date or date-time whose every part is in range (no 30 February, no hour 24), else undefined. */
+function isoTime(text: string): number | undefined {
+  const match = ISO_TIME.exec(text.trim());
+  if (!match) return undefined;
+  const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = '', zone = 'Z'] = match;
+  const [y, mo, d, h, mi, s] = [year, month, day, hour, minute, second].map(Number) as [number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(2000, mo, 0)).getUTCDate() || h > 23 || mi > 59 || s > 59) return undefined;
+  // Date.UTC maps years 0–99 to 1900–1999; setUTCFullYear does not.
+  const utc = new Date(Date.UTC(2000, mo - 1, d, h, mi, s, Number(fraction.padEnd(3, '0').slice(0, 3))));
+  utc.setUTCFullYear(y);
+  if (utc.getUTCMonth() !== mo - 1) return undefined; // 29 February of a year that has none
+  let offsetMinutes = 0;
+  if (zone.toUpperCase() !== 'Z') {
+    const [, sign, zh, zm = '0'] = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone) as RegExpExecArray;
+    if (Number(zh) > 23 || Number(zm) > 59) return undefined;
+    offsetMinutes = (sign === '-' ? -1 : 1) * (Number(zh) * 60 + Number(zm));
+  }
+  return utc.getTime() - offsetMinutes * 60_000;
 }
 
 /** The times InfluxDB holds (nanoseconds in 64 bits): 1677-09-21 to 2262-04-11, in epoch ms. */
@@ -87,9 +132,9 @@ function influxTime(value: number, flag: string, text: string): number {
  * would write elsewhere than --out), not empty, not hidden (a leading dot), no control
  * character, and short enough for the file system with its extension.
  */
-export function reportName(text: string): string {
+export function reportName(text: string, flag = '--name'): string {
   if (text === '' || /[\/\\\u0000-\u001f\u007f]/.test(text) || text.startsWith('.') || Buffer.byteLength(text) > 250) {
-    throw new ConfigError(`--name: a plain file name is needed (not empty, no "/" or "\\", not starting with ".", at most 250 bytes), got ${JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)}`);
+    throw new ConfigError(`${flag}: a plain file name is needed (not empty, no "/" or "\\", not starting with ".", at most 250 bytes), got ${JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)}`);
   }
   return text;
 }

@@ -1,4 +1,4 @@
-import type { DecisionMark, Point, Report, ServiceReport } from './model.js';
+import { countText, hasAnyData, type DecisionMark, type Point, type Report, type ServiceReport } from './model.js';
 import { ACTION_COLOURS, CHART_CSS, escapeXml, lineChart, timeLabel } from './svg.js';
 
 /**
@@ -27,6 +27,8 @@ ${CHART_CSS}  table { border-collapse: collapse; width: 100%; background: #fff; 
   .outcome-failed { color: #b91c1c; font-weight: 600; }
   .outcome-dry_run { color: #6b7280; font-style: italic; }
   .note { color: #6b7280; font-size: 13px; margin-top: 6px; }
+  .notes { background: #fffbeb; border-left: 5px solid #d97706; margin: 0 0 12px; padding: 8px 14px 8px 30px; font-size: 14px; color: #78350f; }
+  .notes li { margin: 2px 0; }
 `;
 
 export function renderReportHtml(report: Report): string {
@@ -45,6 +47,15 @@ ${sections || '<p>No managed service has data in this range.</p>'}
 
 function serviceSection(service: ServiceReport, report: Report): string {
   const { summary: s } = service;
+  const notes = s.notes.length ? `<ul class="notes">${s.notes.map((note) => `<li>${escapeXml(note)}</li>`).join('')}</ul>` : '';
+  // Nothing to chart: say so once, rather than five empty frames.
+  if (!hasAnyData(service)) {
+    return `<section>
+<h2>${escapeXml(service.service)}</h2>
+<div class="headline">${escapeXml(s.headline)}</div>
+${notes}
+</section>`;
+  }
   const maxGapMs = Math.max(3 * service.bucketSeconds * 1000, 5000);
   const marks = service.decisions.filter((d) => d.action !== 'hold' || d.outcome !== 'applied');
   const number = (mark: DecisionMark) => marks.indexOf(mark) + 1;
@@ -102,7 +113,7 @@ function serviceSection(service: ServiceReport, report: Report): string {
     card(String(s.actions), 'actions applied' + (s.dryRunActions ? ` (+${s.dryRunActions} dry-run)` : '')),
     card(s.timeAboveTargetSeconds === undefined ? 'n/a' : `${Math.round(s.timeAboveTargetSeconds)} s`, s.timeAboveTargetFraction === undefined ? 'above target' : `above target (${(s.timeAboveTargetFraction * 100).toFixed(0)}%)`),
     card(`${Math.round(s.replicaSeconds)}`, 'replica-seconds (cost)'),
-    card(s.replicasStart === undefined ? 'n/a' : `${s.replicasStart} → ${s.replicasEnd}`, `replicas (peak ${s.replicasPeak ?? 'n/a'})`),
+    card(s.replicasStart === undefined ? 'n/a' : `${countText(s.replicasStart)} → ${countText(s.replicasEnd ?? s.replicasStart)}`, `replicas (peak ${s.replicasPeak === undefined ? 'n/a' : countText(s.replicasPeak)})`),
     card(s.cpuLimitStart === undefined ? 'n/a' : `${s.cpuLimitStart.toFixed(2)} → ${(s.cpuLimitEnd ?? 0).toFixed(2)}`, 'CPU limit per replica (cores)'),
   ];
   if (s.failedActions) cards.push(card(String(s.failedActions), 'failed actions'));
@@ -122,6 +133,7 @@ function serviceSection(service: ServiceReport, report: Report): string {
   return `<section>
 <h2>${escapeXml(service.service)}</h2>
 <div class="headline">${escapeXml(s.headline)}</div>
+${notes}
 <div class="cards">${cards.join('')}</div>
 ${charts.map((c) => `<div class="chart">${c}</div>`).join('\n')}
 <h3>Decisions</h3>

@@ -33,7 +33,23 @@ export interface ServiceHistory {
   readonly latencyP95Seconds: Point[];
   /** The signal the scaler followed (scaler_signal), if it ran in this range. */
   readonly signal: { readonly name: string; readonly value: Point[]; readonly target: Point[]; readonly smoothed: Point[]; readonly forecast: Point[] } | undefined;
+  /** The newest decisions of the range (at most MAX_DECISIONS_SHOWN, history.ts), by time. */
   readonly decisions: DecisionMark[];
+  /** Counted by InfluxDB over the whole range: what the summary says even when not every decision is listed. */
+  readonly decisionCounts?: DecisionCounts;
+  /** How many decisions the range holds; more than `decisions.length` when the list was cut. */
+  readonly decisionsInRange?: number;
+  /** The highest replica count of the range, read whole (the `replicas` series is bucket means). */
+  readonly replicasPeak?: number;
+}
+
+/** Decisions of the range counted by outcome, per action (`scale_out`, …). */
+export interface DecisionCounts {
+  readonly applied: Readonly<Record<string, number>>;
+  readonly dryRun: Readonly<Record<string, number>>;
+  readonly failed: Readonly<Record<string, number>>;
+  /** Evaluations skipped for missing or stale data, or InfluxDB away (any action). */
+  readonly dataProblems: number;
 }
 
 export interface ServiceSummary {
@@ -54,6 +70,12 @@ export interface ServiceSummary {
   readonly cpuLimitEnd: number | undefined;
   /** One sentence: what happened and why. */
   readonly headline: string;
+  /**
+   * What the reader must know to read the charts right: what is missing (no data at all, no
+   * signal, no requests), how little of the range the data covers, how coarse the buckets are,
+   * and whether the decision list was cut. Shown under the headline; empty when there is nothing to say.
+   */
+  readonly notes: string[];
 }
 
 export interface ServiceReport extends ServiceHistory {
@@ -103,19 +125,26 @@ export function secondsAboveTarget(value: readonly Point[], target: readonly Poi
 export function summarise(history: ServiceHistory, from: number, to: number): ServiceSummary {
   const maxGapMs = Math.max(3 * history.bucketSeconds * 1000, 5000);
   const acted = history.decisions.filter((d) => SCALE_ACTIONS.has(d.action) && ACTION_OUTCOMES.has(d.outcome));
-  const applied = acted.filter((d) => d.outcome === 'applied');
-  const actionsByKind: Record<string, number> = {};
-  for (const decision of applied) actionsByKind[decision.action] = (actionsByKind[decision.action] ?? 0) + 1;
-  const dataProblems = history.decisions.filter((d) => d.outcome === 'no_data' || d.outcome === 'stale_data' || d.outcome === 'influx_unreachable').length;
+  const counted = history.decisionCounts ?? countDecisions(history.decisions);
+  // Kinds in the order they first happened (as the headline tells the run), then any not listed.
+  const firstSeen = (action: string) => {
+    const index = history.decisions.findIndex((d) => d.action === action);
+    return index < 0 ? Number.MAX_SAFE_INTEGER : index;
+  };
+  const scaleOnly = (byAction: Readonly<Record<string, number>>) =>
+    Object.fromEntries(Object.entries(byAction).filter(([action, n]) => SCALE_ACTIONS.has(action) && n > 0).sort(([a], [b]) => firstSeen(a) - firstSeen(b)));
+  const sum = (byAction: Readonly<Record<string, number>>) => Object.values(byAction).reduce((a, b) => a + b, 0);
+  const actionsByKind = scaleOnly(counted.applied);
+  const dataProblems = counted.dataProblems;
   const covered = history.signal ? integrateSteps(history.signal.value, from, to, maxGapMs, () => 1) : 0;
   const above = history.signal && covered > 0 ? secondsAboveTarget(history.signal.value, history.signal.target, from, to, maxGapMs) : undefined;
   const replicaSeconds = integrateSteps(history.replicas, from, to, maxGapMs);
-  const replicasPeak = history.replicas.length ? Math.max(...history.replicas.map((p) => p.v)) : undefined;
+  const replicasPeak = history.replicasPeak ?? (history.replicas.length ? Math.max(...history.replicas.map((p) => p.v)) : undefined);
   const summary = {
-    actions: applied.length,
+    actions: sum(actionsByKind),
     actionsByKind,
-    dryRunActions: acted.filter((d) => d.outcome === 'dry_run').length,
-    failedActions: acted.filter((d) => d.outcome === 'failed').length,
+    dryRunActions: sum(scaleOnly(counted.dryRun)),
+    failedActions: sum(scaleOnly(counted.failed)),
     dataProblems,
     timeAboveTargetSeconds: above,
     timeAboveTargetFraction: above !== undefined && covered > 0 ? above / covered : undefined,
@@ -126,12 +155,79 @@ export function summarise(history: ServiceHistory, from: number, to: number): Se
     cpuLimitStart: history.cpuLimitPerReplicaCores[0]?.v,
     cpuLimitEnd: history.cpuLimitPerReplicaCores.at(-1)?.v,
   };
-  return { ...summary, headline: headline(history, summary, acted) };
+  const notes = notesOn(history, from, to);
+  const empty = !hasAnyData(history);
+  return { ...summary, headline: empty ? 'No data in this range.' : headline(history, summary, acted), notes };
+}
+
+/** Counts from the decisions listed, for a history that carries no counts of its own. */
+function countDecisions(decisions: readonly DecisionMark[]): DecisionCounts {
+  const by = (outcome: string) => {
+    const counts: Record<string, number> = {};
+    for (const d of decisions) if (d.outcome === outcome) counts[d.action] = (counts[d.action] ?? 0) + 1;
+    return counts;
+  };
+  return { applied: by('applied'), dryRun: by('dry_run'), failed: by('failed'), dataProblems: decisions.filter((d) => DATA_PROBLEMS.has(d.outcome)).length };
+}
+
+const DATA_PROBLEMS = new Set(['no_data', 'stale_data', 'influx_unreachable']);
+
+function chartedSeries(history: ServiceHistory): Point[][] {
+  const signal = history.signal ? [history.signal.value, history.signal.target, history.signal.smoothed, history.signal.forecast] : [];
+  return [history.replicas, history.cpuLimitPerReplicaCores, history.cpuUsedPerReplicaCores, history.memoryLimitPerReplicaBytes, history.memoryUsedPerReplicaBytes, history.requestsPerSecond, ...signal];
+}
+
+export function hasAnyData(history: ServiceHistory): boolean {
+  return history.decisions.length > 0 || chartedSeries(history).some((points) => points.length > 0);
+}
+
+/** A duration for a person: `45 s`, `12 min`, `3.5 h`, `91 d`. */
+export function spanText(ms: number): string {
+  const s = ms / 1000;
+  if (s < 120) return `${Math.round(s)} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  if (s < 172_800) return `${Number((s / 3600).toFixed(1))} h`;
+  return `${Number((s / 86_400).toFixed(1))} d`;
+}
+
+function notesOn(history: ServiceHistory, from: number, to: number): string[] {
+  const range = `${new Date(from).toISOString()} to ${new Date(to).toISOString()}`;
+  if (!hasAnyData(history)) {
+    return [`No data for this service from ${range}: nothing in service_stats or container_stats (the collector), nor in scaler_signal or scaler_decision (the scaler). Check the range, the retention policy read, or whether the collector watched this service then.`];
+  }
+  const notes: string[] = [];
+  const collected = [history.replicas, history.cpuUsedPerReplicaCores, history.memoryUsedPerReplicaBytes].some((points) => points.length > 0);
+  if (!collected) notes.push('The collector wrote nothing for this service in this range (service_stats, container_stats): no replicas, CPU or memory to chart.');
+  if (!history.signal) notes.push('The scaler recorded no signal for this service in this range (scaler_signal): it did not evaluate it, so there is no target and no time above target.');
+  if (collected && history.requestsPerSecond.length === 0) notes.push('No requests per second: the service exposes no request counts on /metrics, or they were not scraped.');
+  const times = chartedSeries(history).flatMap((points) => (points.length ? [(points[0] as Point).t, (points.at(-1) as Point).t] : []));
+  if (times.length) {
+    const first = Math.min(...times);
+    const last = Math.max(...times) + history.bucketSeconds * 1000;
+    const points = Math.max(...chartedSeries(history).map((p) => p.length));
+    if (last - first < 0.9 * (to - from)) {
+      notes.push(`The data covers only ${spanText(Math.max(0, last - first))} of the ${spanText(to - from)} range (${new Date(first).toISOString()} to ${new Date(Math.min(last, to)).toISOString()}${points < 10 ? `, ${points} point${points === 1 ? '' : 's'} a chart` : ''}): the charts are blank elsewhere.`);
+    } else if (points < 10) notes.push(`Only ${points} point${points === 1 ? '' : 's'} a chart in this range.`);
+  }
+  if (history.bucketSeconds > 1) {
+    notes.push(`Each point is the mean of a ${spanText(history.bucketSeconds * 1000)} bucket (at most 400 points a chart): shorter peaks are flattened, and the time above target is counted on those means. The peak replica count is read whole. Narrow the range (--from, --to) for the detail.`);
+  }
+  const total = history.decisionsInRange ?? history.decisions.length;
+  if (total > history.decisions.length) {
+    const firstShown = history.decisions[0];
+    notes.push(`The table and the markers show the last ${history.decisions.length} of the ${total} decisions of the range${firstShown ? ` (from ${new Date(firstShown.time).toISOString()})` : ''}; the counts above cover them all. Narrow the range (--from, --to) to list the others.`);
+  }
+  return notes;
+}
+
+/** A replica count: whole, or a bucket mean to one decimal. */
+export function countText(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }
 
 const ACTION_WORDS: Record<string, string> = { scale_out: 'scale-out', scale_in: 'scale-in', scale_up: 'scale-up', scale_down: 'scale-down' };
 
-function headline(history: ServiceHistory, s: Omit<ServiceSummary, 'headline'>, acted: readonly DecisionMark[]): string {
+function headline(history: ServiceHistory, s: Omit<ServiceSummary, 'headline' | 'notes'>, acted: readonly DecisionMark[]): string {
   const parts: string[] = [];
   if (s.actions === 0 && s.dryRunActions === 0) parts.push('No scale action');
   else {
@@ -139,7 +235,7 @@ function headline(history: ServiceHistory, s: Omit<ServiceSummary, 'headline'>, 
     parts.push(s.actions > 0 ? `${s.actions} action${s.actions === 1 ? '' : 's'} (${kinds})` : 'No action applied');
     if (s.dryRunActions > 0) parts.push(`${s.dryRunActions} would-be action${s.dryRunActions === 1 ? '' : 's'} in dry-run`);
   }
-  if (s.replicasStart !== undefined && s.replicasEnd !== undefined) parts.push(`replicas ${s.replicasStart} → ${s.replicasEnd}${s.replicasPeak !== undefined && s.replicasPeak > Math.max(s.replicasStart, s.replicasEnd) ? ` (peak ${s.replicasPeak})` : ''}`);
+  if (s.replicasStart !== undefined && s.replicasEnd !== undefined) parts.push(`replicas ${countText(s.replicasStart)} → ${countText(s.replicasEnd)}${s.replicasPeak !== undefined && s.replicasPeak > Math.max(s.replicasStart, s.replicasEnd) ? ` (peak ${countText(s.replicasPeak)})` : ''}`);
   if (s.cpuLimitStart !== undefined && s.cpuLimitEnd !== undefined && Math.abs(s.cpuLimitStart - s.cpuLimitEnd) > 1e-3) parts.push(`CPU limit ${s.cpuLimitStart.toFixed(2)} → ${s.cpuLimitEnd.toFixed(2)} cores per replica`);
   if (s.timeAboveTargetFraction !== undefined && history.signal) parts.push(`${history.signal.name} above target ${(s.timeAboveTargetFraction * 100).toFixed(0)}% of the time`);
   if (s.failedActions > 0) parts.push(`${s.failedActions} failed`);

@@ -179,17 +179,32 @@ export function lineChart(spec: ChartSpec, placement?: { top: number; id: string
   out.push('</g>');
   if (!hasData) out.push(`<text x="${MARGIN.left + plotW / 2}" y="${MARGIN.top + plotH / 2}" class="empty" text-anchor="middle">no data in this range</text>`);
 
-  // decision markers
+  // decision markers: a numbered disc each, moved down a row where it would cover the one before
+  // (a scale-up and the scale-out a second later sat on the same spot, both numbers unreadable);
+  // where no row is free the line is drawn without a number (its tooltip and the table still say it).
+  // Every line goes first, the discs over them, so that no later line crosses out an earlier number.
+  const discRows = Math.max(1, Math.min(3, Math.floor((plotH - 4) / 20)));
+  const rowEnds: number[] = Array.from({ length: discRows }, () => -Infinity);
+  const lines: string[] = [];
+  const discs: string[] = [];
   for (const mark of spec.decisions) {
     if (mark.time < spec.from || mark.time > spec.to) continue;
-    const mx = x(mark.time).toFixed(1);
+    const at = x(mark.time);
+    const mx = at.toFixed(1);
     const colour = mark.outcome === 'failed' ? '#b91c1c' : (ACTION_COLOURS[mark.action] ?? '#6b7280');
     const n = spec.decisionNumber(mark);
-    out.push(`<g><title>${escapeXml(`#${n} ${mark.action} (${mark.outcome}): ${mark.change} — ${mark.reason}`)}</title>`);
-    out.push(`<line x1="${mx}" y1="${MARGIN.top}" x2="${mx}" y2="${MARGIN.top + plotH}" stroke="${colour}" stroke-width="1.6"${mark.dryRun || mark.outcome !== 'applied' ? ' stroke-dasharray="4 3"' : ''}/>`);
-    out.push(`<circle cx="${mx}" cy="${MARGIN.top + 9}" r="9" fill="${colour}"/>`);
-    out.push(`<text x="${mx}" y="${MARGIN.top + 13}" class="marker" text-anchor="middle">${n}</text></g>`);
+    const title = `<title>${escapeXml(`#${n} ${mark.action} (${mark.outcome}): ${mark.change} — ${mark.reason}`)}</title>`;
+    lines.push(`<line x1="${mx}" y1="${MARGIN.top}" x2="${mx}" y2="${MARGIN.top + plotH}" stroke="${colour}" stroke-width="1.6"${mark.dryRun || mark.outcome !== 'applied' ? ' stroke-dasharray="4 3"' : ''}>${title}</line>`);
+    const label = String(n);
+    const radius = label.length <= 2 ? 9 : 4 + 3.4 * label.length;
+    const row = rowEnds.findIndex((end) => at - radius >= end + 2);
+    if (row < 0) continue;
+    rowEnds[row] = at + radius;
+    const cy = MARGIN.top + 9 + 20 * row;
+    const disc = label.length <= 2 ? `<circle cx="${mx}" cy="${cy}" r="9" fill="${colour}"/>` : `<rect x="${(at - radius).toFixed(1)}" y="${cy - 9}" width="${(2 * radius).toFixed(1)}" height="18" rx="9" fill="${colour}"/>`;
+    discs.push(`<g class="decision">${title}${disc}<text x="${mx}" y="${cy + 4}" class="marker" text-anchor="middle">${label}</text></g>`);
   }
+  out.push(...lines, ...discs);
   out.push('</svg>');
   return out.join('');
 }

@@ -72,7 +72,8 @@ interface SimulateFlags {
 
 /** A numeric flag's parser: a finite number that `accepts`, or an error naming the flag and `what` it must be. */
 const numberFlag = (name: string, accepts: (number: number) => boolean, what: string) => (value: string) => {
-  const number = Number(value);
+  // Decimal only: Number() also took "0x10" (16), "0b11", " 4" and "", a value the operator did not write.
+  const number = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(value) ? Number(value) : Number.NaN;
   if (!Number.isFinite(number) || !accepts(number)) throw new InvalidArgumentError(`${name} must be ${what}, got ${JSON.stringify(value)}`);
   return number;
 };
