@@ -89,7 +89,8 @@ export function parseDuration(text: string, flag = '--last'): number {
  * `12/03/2026` local time: a report of another range than the one meant, without a word.
  */
 export function parseTime(text: string, flag: string): number {
-  const value = /^-?\d{1,16}$/.test(text) ? Number(text) : isoTime(text);
+  // Digits of any length: too many for InfluxDB is said as such, by the range check below.
+  const value = /^-?\d+$/.test(text) ? Number(text) : isoTime(text);
   if (value === undefined) throw new ConfigError(`${flag}: not a time: ${JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text)} (ISO 8601 such as 2026-11-23T18:00:00Z, UTC when no zone is given, or epoch ms)`);
   return influxTime(value, flag, text);
 }
@@ -122,7 +123,7 @@ const INFLUX_TIMES_MS = { min: -9_223_372_036_854, max: 9_223_372_036_854 } as c
 /** A time in epoch ms, if InfluxDB can hold it; otherwise a ConfigError naming the flag. */
 function influxTime(value: number, flag: string, text: string): number {
   if (value < INFLUX_TIMES_MS.min || value > INFLUX_TIMES_MS.max) {
-    throw new ConfigError(`${flag}: ${text} is outside the times InfluxDB holds (${new Date(INFLUX_TIMES_MS.min).toISOString()} to ${new Date(INFLUX_TIMES_MS.max).toISOString()})`);
+    throw new ConfigError(`${flag}: ${text.length > 40 ? `${text.slice(0, 40)}…` : text} is outside the times InfluxDB holds (${new Date(INFLUX_TIMES_MS.min).toISOString()} to ${new Date(INFLUX_TIMES_MS.max).toISOString()})`);
   }
   return value;
 }
