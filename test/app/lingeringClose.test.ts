@@ -1,0 +1,63 @@
+/**
+ * A 413 (or 408) goes out before the body has been read to its end, and the connection then
+ * closes. It closes in stages (RFC 9112 §9.6): the answer and a FIN first, then what the client
+ * is still sending is read and thrown away until it closes its side. Closed at once, as Node
+ * does, the client's further writes met a reset, and an HTTP library still writing the body
+ * failed with EPIPE before it read the 413 that was waiting for it.
+ */
+import { connect, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LINGER } from '../../app/http/closeAfterUnreadBody.js';
+import { startAppUnderTest, type AppUnderTest } from '../support/processes.js';
+
+let sut: AppUnderTest;
+beforeAll(async () => {
+  sut = await startAppUnderTest({ redisDb: 3, env: { IMAGE_BODY_LIMIT: '1MB' } });
+});
+afterAll(async () => sut?.stop());
+
+/** What the client read, and whether its connection ended cleanly or with an error (a reset). */
+async function refusedUpload(send: (socket: Socket, answered: Promise<void>) => Promise<void>): Promise<{ received: string; error: string | undefined }> {
+  // Half-open allowed, as an HTTP client still writing its body takes the server's FIN: it goes on
+  // sending (net's default would end its side at the FIN and stop).
+  const socket = connect({ port: Number(new URL(sut.url).port), host: '127.0.0.1', allowHalfOpen: true });
+  await once(socket, 'connect');
+  let received = '';
+  let error: string | undefined;
+  socket.on('data', (piece: Buffer) => (received += piece.toString('latin1')));
+  socket.on('error', (failure: NodeJS.ErrnoException) => (error = failure.code ?? failure.message));
+  const answered = new Promise<void>((resolve) => {
+    const check = () => (received.includes('\r\n\r\n') && received.includes('}') ? resolve() : undefined);
+    socket.on('data', check);
+  });
+  const closed = once(socket, 'close');
+  await send(socket, answered);
+  await closed;
+  return { received, error };
+}
+
+describe('a connection closed after an answer that came before the body', () => {
+  it('reads the rest of a refused body the client goes on sending, and the client reads the 413 and a clean end', async () => {
+    const total = 3 * 1024 * 1024;
+    const { received, error } = await refusedUpload(async (socket, answered) => {
+      socket.write(`POST /randomize HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\nContent-Length: ${total}\r\n\r\n`);
+      // The answer comes on the Content-Length alone, while this client, as fetch does, goes on
+      // sending the body without reading. It sends the last half a while after the answer came (a
+      // slow link): longer than the 500 ms the HTTP adapter went on reading, well within LINGER.
+      const piece = Buffer.alloc(64 * 1024, 1);
+      for (let sent = 0; sent < total / 2; sent += piece.length) socket.write(piece);
+      await answered;
+      await sleep(LINGER.ms / 3);
+      for (let sent = total / 2; sent < total; sent += piece.length) {
+        if (socket.destroyed) return;
+        if (!socket.write(piece)) await Promise.race([once(socket, 'drain'), once(socket, 'close')]);
+      }
+      socket.end();
+    });
+    expect(received).toMatch(/^HTTP\/1\.1 413 /);
+    expect(received.toLowerCase()).toContain('connection: close');
+    expect(error).toBeUndefined();
+  });
+});
