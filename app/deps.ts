@@ -36,7 +36,7 @@ export function createAppDeps(config: AppConfig, logger = createLogger('app')): 
     queues,
     messages: new MessageStore(redis),
     visits: new VisitCounter(redis),
-    multivac: new MultivacStore(redis),
+    multivac: new MultivacStore(redis, config.RESULT_TTL_SECONDS),
     blobs: new BlobStore(redis, config.RESULT_TTL_SECONDS),
     close: async () => {
       await queues.close();

@@ -69,16 +69,18 @@ async function startWorker(config: AppConfig, types: QueueName[], logger: Logger
   // target, and whether a file job has failed, for its running chunks to stop.
   const queues = new JobQueues({ redisUrl: config.REDIS_URL, resultTtlSeconds: config.RESULT_TTL_SECONDS, attempts: config.JOB_ATTEMPTS, chunkBytes: config.CHUNK_BYTES }, chunkProgress, logger);
   registerQueueMetrics(registry, queues, types as QueueName[]);
+  const handBack = new AbortController();
   const workers = startJobWorkers(
     {
       config,
       logger,
       redisOutage: outage,
       blobs: new BlobStore(redis, config.RESULT_TTL_SECONDS),
-      multivac: new MultivacStore(redis),
+      multivac: new MultivacStore(redis, config.RESULT_TTL_SECONDS),
       chunkProgress,
       metrics: createJobMetrics(registry),
       queues,
+      handBack: handBack.signal,
     },
     types as QueueName[],
   );
@@ -96,7 +98,12 @@ async function startWorker(config: AppConfig, types: QueueName[], logger: Logger
   return {
     stop: async () => {
       clearInterval(sweep);
+      // Running jobs get the first half of the grace to finish; those still running then are handed
+      // back to their queues (jobWorkers' handBack), which the second half leaves time for, rather
+      // than left locked by a process about to exit.
+      const handBackTimer = setTimeout(() => handBack.abort(), config.SHUTDOWN_GRACE_MS / 2);
       await Promise.all(workers.map((worker) => worker.close()));
+      clearTimeout(handBackTimer);
       await queues.close();
       server?.close();
       redis.disconnect();

@@ -58,6 +58,15 @@ export class JobQueues {
    * Waits for an add for at most `enqueueTimeoutMs` (it can wait longer only before the first
    * connection, or for a command that was on the wire when Redis went away: ioredis resends
    * those on reconnection). An add that completes after its request was refused is undone.
+   *
+   * The undo is sent the moment the request is refused, not only once the add's answer comes: a
+   * Redis that accepts and does not answer (stopped, swapping, a long script) still runs what was
+   * written to it when it comes back, and the add and the removal, written one after the other on
+   * this one connection, then run in that order before any worker can ask for the job (a worker's
+   * request comes after a round trip). Sent only once the add had answered, the removal lost that
+   * race to a worker, which had taken the job (a locked job cannot be removed): the job of a
+   * request answered 503 ran, and the client's retry made a second one. The removal is sent again
+   * when the add lands, for an add that reaches Redis only after a reconnection.
    */
   private async bounded(start: () => Promise<unknown>, undo: () => Promise<unknown>, answeredLate?: AbortSignal): Promise<void> {
     // Answered already: the add is not even started.
@@ -75,7 +84,10 @@ export class JobQueues {
     try {
       await Promise.race([add, refused]);
     } catch (error) {
-      if (error instanceof RedisUnavailableError || error instanceof RequestAnsweredLate) add.then(undo).catch(() => undefined);
+      if (error instanceof RedisUnavailableError || error instanceof RequestAnsweredLate) {
+        undo().catch(() => undefined);
+        add.then(undo).catch(() => undefined);
+      }
       throw error;
     } finally {
       clearTimeout(timer);

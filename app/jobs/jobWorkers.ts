@@ -1,7 +1,7 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Logger } from '../../common/logger.js';
 import type { AppConfig } from '../config.js';
-import type { BlobStore } from '../store/blobStore.js';
+import { randomizeInputKey, type BlobStore } from '../store/blobStore.js';
 import type { ChunkProgressStore } from '../store/chunkProgressStore.js';
 import type { MultivacStore } from '../store/multivacStore.js';
 import { bullConnection, outageLog } from '../store/redisClient.js';
@@ -58,6 +58,11 @@ export interface WorkerDeps {
    * when Redis is back (a BullMQ worker does not say so again after its first start).
    */
   redisOutage?: { error: (error: Error) => void };
+  /**
+   * Aborted when the worker is stopping and its running jobs are to be handed back rather than
+   * waited for (see handBack below).
+   */
+  handBack?: AbortSignal;
 }
 
 /**
@@ -70,7 +75,7 @@ export function startJobWorkers(deps: WorkerDeps, queues: readonly QueueName[] =
   // Every worker's connection sees the same outage: one warning when it starts.
   const outage = deps.redisOutage ?? outageLog(logger, 'job workers');
   return queues.map((name) => {
-    const worker = new Worker(name, (job: Job, _token?: string, signal?: AbortSignal) => runJob(name, job, deps, signal), {
+    const worker = new Worker(name, (job: Job, token?: string, signal?: AbortSignal) => runJob(name, job, deps, signal, token), {
       connection: bullConnection(config.REDIS_URL),
       concurrency: config.WORKER_CONCURRENCY,
       lockDuration: config.WORKER_LOCK_MS,
@@ -108,8 +113,13 @@ export function startJobWorkers(deps: WorkerDeps, queues: readonly QueueName[] =
     return worker;
   });
 
-  /** A file job's upload, runs and progress belong to the client's job: they go when it ends. */
+  /**
+   * What a job leaves until it ends: a file job's upload, runs and progress, a randomize job's
+   * input image. Removed only once the job is recorded as ended, since a job run again (its worker
+   * died first) reads them again.
+   */
   async function cleanUp(name: QueueName, job: Job): Promise<void> {
+    if (name === 'randomize' && job.id) await deps.blobs.delete(randomizeInputKey(job.id)).catch(() => undefined);
     const type = fileJobOf(name);
     if (!type) return;
     const token = isChunkQueue(name) ? (job.data as ChunkPayload).token : (job.id ?? '');
@@ -125,7 +135,21 @@ async function removeFileJobLeftovers(type: FileJobType, token: string, source: 
   await deps.chunkProgress.forget(token).catch(() => undefined);
 }
 
-async function runJob(name: QueueName, job: Job, deps: WorkerDeps, signal?: AbortSignal): Promise<unknown> {
+/**
+ * A job still running when its worker stops is handed back: aborted and put back in its queue at
+ * once, where any worker takes it up again from the start. Left to the stalled-job check instead
+ * (the worker exits with the job's lock held), it waited WORKER_LOCK_MS to be taken up again, and
+ * each such stop counted as a stall: a job whose workers were stopped twice while it ran (scaled
+ * in, redeployed) errored, "job stalled more than allowable limit", with nothing wrong with it.
+ */
+async function handBack(job: Job, lockToken: string | undefined, logger: Logger, name: QueueName): Promise<never> {
+  if (lockToken) await job.moveToWait(lockToken).catch((error: Error) => logger.warn({ type: name, token: job.id, err: error.message }, 'could not hand the job back; the stalled-job check will'));
+  logger.info({ type: name, token: job.id }, 'job handed back: its worker is stopping');
+  // BullMQ's word for "this job is no longer mine, nothing to record": no failure, no retry counted.
+  throw new WaitingError();
+}
+
+async function runJob(name: QueueName, job: Job, deps: WorkerDeps, signal?: AbortSignal, lockToken?: string): Promise<unknown> {
   const processor = processors[name] as Processor<QueueName>;
   const chunk = isChunkQueue(name) ? (job.data as ChunkPayload) : undefined;
   const fileJob = chunk ? fileJobOf(name) : undefined;
@@ -152,7 +176,7 @@ async function runJob(name: QueueName, job: Job, deps: WorkerDeps, signal?: Abor
     logger: deps.logger.child({ type: name, token: job.id }),
     blobs: deps.blobs,
     multivac: deps.multivac,
-    signal: chunk ? (signal ? AbortSignal.any([signal, stop.signal]) : stop.signal) : (signal ?? new AbortController().signal),
+    signal: AbortSignal.any([signal, chunk ? stop.signal : undefined, deps.handBack].filter((each): each is AbortSignal => each !== undefined)),
     childResults: () => job.getChildrenValues(),
     reportProgress: (progress) => {
       // Progress goes to Redis at most every 250 ms: a 10 GB job reports thousands of times.
@@ -164,11 +188,15 @@ async function runJob(name: QueueName, job: Job, deps: WorkerDeps, signal?: Abor
     },
   };
   try {
+    if (deps.handBack?.aborted) return await handBack(job, lockToken, deps.logger, name);
     if (chunk && (await parentFailed())) throw new ChunkStopped(chunk.token);
     if (chunk) await deps.chunkProgress.record(chunk.token, chunk.index, 0);
     return await processor(job.data as JobPayloads[QueueName], context);
   } catch (error) {
-    if (error instanceof ChunkStopped) throw error;
+    if (error instanceof ChunkStopped || error instanceof WaitingError) throw error;
+    // Stopped by the hand-back (the job did not fail): it goes back to its queue, whole. Bad input
+    // found meanwhile is still bad input.
+    if (deps.handBack?.aborted && !stop.signal.aborted && !(error instanceof BadJobInput)) return await handBack(job, lockToken, deps.logger, name);
     // Whatever stopped a chunk of a failed job (its folder removed under it, say), it is not retried.
     if (chunk && (await parentFailed())) throw new ChunkStopped(chunk.token);
     if (error instanceof BadJobInput) throw new UnrecoverableError(error.message);

@@ -12,7 +12,9 @@ export const randomizeProcessor: Processor<'randomize'> = async (_payload, { tok
     if (error instanceof UnreadablePng) throw new BadJobInput(`cannot decode the PNG: ${error.message}`);
     throw error;
   });
+  // The input stays until the job is recorded as finished (jobWorkers removes it then): a worker
+  // that dies between here and that record leaves the job to be run again, which needs it. Removed
+  // here, the run again found no image and errored the job, its result stored all the same.
   await blobs.put(randomizeResultKey(token), result.png);
-  await blobs.delete(randomizeInputKey(token));
   return { width: result.width, height: result.height, blocksShuffled: result.blocksShuffled };
 };

@@ -49,6 +49,9 @@ export const wordCountReduceProcessor: Processor<'wordcount'> = async ({ chunks,
     threads: 1,
     signal,
   });
-  await rm(dir, { recursive: true, force: true });
+  // The runs stay until the job is recorded as finished (jobWorkers removes them then, with the
+  // upload): a worker that dies between here and that record leaves the job to be run again, which
+  // merges them again. Removed here, the run again found none and errored the job, its result
+  // file written all the same.
   return { output, distinctWords: merged.distinctWords, totalWords: merged.totalWords, bytes };
 };
