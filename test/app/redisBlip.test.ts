@@ -4,17 +4,15 @@
  * job goes on to finish, with the right result: nothing the app answered 201 for is lost. The real
  * app and worker processes, reaching a redis-server of the test's own through a link the test cuts.
  */
-import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cuttableLink, startPrivateRedis, type CuttableLink, type PrivateRedis } from '../support/privateRedis.js';
 import { freePort } from '../support/services.js';
+import { wordsWorkload } from '../support/wordsWorkload.js';
 import { logLines, run, waitForJob, waitUntil, type RunningProcess } from '../support/processes.js';
 
 // ~27 MB of distinct words in one chunk: seconds of work for one worker, time enough to cut the link.
 const WORDS = 3_000_000;
-const wordOf = (i: number): string => `w${(i * 7919).toString(36)}`;
 
 let redis: PrivateRedis;
 let link: CuttableLink;
@@ -27,16 +25,9 @@ const workers: RunningProcess[] = [];
 beforeAll(async () => {
   redis = await startPrivateRedis();
   link = await cuttableLink(redis.port);
-  root = await mkdtemp(join(tmpdir(), 'sw-redis-blip-'));
-  const dirs = { DATA_DIR: join(root, 'data'), OUTPUT_DIR: join(root, 'output'), UPLOAD_DIR: join(root, 'uploads') };
-  await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })));
-  const file = await open(join(dirs.DATA_DIR, 'words.txt'), 'w');
-  for (let start = 0; start < WORDS; start += 100_000) {
-    const words: string[] = [];
-    for (let i = start; i < start + 100_000; i++) words.push(wordOf(i));
-    await file.write(`${words.join('\n')}\n`);
-  }
-  await file.close();
+  const workload = await wordsWorkload('sw-redis-blip-', WORDS);
+  root = workload.root;
+  const dirs = workload.dirs;
   const port = await freePort();
   env = { REDIS_URL: link.url, PORT: String(port), HOST: '127.0.0.1', ...dirs, WORKER_METRICS_PORT: '0', WORKER_THREADS: '1', CHUNK_BYTES: '1GiB' };
   app = run(['app'], env);

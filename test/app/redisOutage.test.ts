@@ -20,6 +20,7 @@ import { QUEUE_NAMES } from '../../app/jobs/jobTypes.js';
 import { createApp } from '../../app/server.js';
 import { isRedisUnavailable, RedisUnavailableError } from '../../app/store/redisClient.js';
 import { capturingLogger } from '../support/capturingLogger.js';
+import { untilRedisAnswers } from '../support/privateRedis.js';
 import { waitUntil } from '../support/processes.js';
 import { freePort } from '../support/services.js';
 
@@ -38,16 +39,7 @@ const dirs = { data: '', output: '', uploads: '', redis: '' };
 
 async function startRedis(): Promise<void> {
   redisProcess = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dirs.redis, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'], { stdio: 'ignore' });
-  await waitUntil('our redis-server to answer', async () => {
-    const client = new Redis({ port: redisPort, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      return (await client.ping()) === 'PONG';
-    } finally {
-      client.disconnect();
-    }
-  });
+  await untilRedisAnswers(redisPort, 'our redis-server');
 }
 
 async function killRedis(): Promise<void> {

@@ -5,18 +5,16 @@
  * stopped under it, the job goes on to finish, with the right result. The real app and worker
  * processes, on a redis-server of the test's own.
  */
-import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivateRedis, type PrivateRedis } from '../support/privateRedis.js';
 import { freePort } from '../support/services.js';
+import { wordsWorkload } from '../support/wordsWorkload.js';
 import { logMessages, run, waitForJob, waitUntil, type RunningProcess } from '../support/processes.js';
 
 // ~36 MB of distinct words in one chunk (CHUNK_BYTES below): seconds of work for one worker.
 const WORDS = 4_000_000;
-const wordOf = (i: number): string => `w${(i * 7919).toString(36)}`;
 
 let redis: PrivateRedis;
 let direct: Redis;
@@ -29,16 +27,9 @@ const workers: RunningProcess[] = [];
 beforeAll(async () => {
   redis = await startPrivateRedis();
   direct = new Redis(redis.url);
-  root = await mkdtemp(join(tmpdir(), 'sw-worker-stop-'));
-  const dirs = { DATA_DIR: join(root, 'data'), OUTPUT_DIR: join(root, 'output'), UPLOAD_DIR: join(root, 'uploads') };
-  await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })));
-  const file = await open(join(dirs.DATA_DIR, 'words.txt'), 'w');
-  for (let start = 0; start < WORDS; start += 100_000) {
-    const words: string[] = [];
-    for (let i = start; i < start + 100_000; i++) words.push(wordOf(i));
-    await file.write(`${words.join('\n')}\n`);
-  }
-  await file.close();
+  const workload = await wordsWorkload('sw-worker-stop-', WORDS);
+  root = workload.root;
+  const dirs = workload.dirs;
   const port = await freePort();
   // A short lock, so that a job left locked by a stopped worker would be noticed as stalled in
   // seconds; a short grace, so that the job is still running when it is up.

@@ -24,16 +24,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'sw-private-redis-'));
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  await waitUntil('a private redis-server to answer', async () => {
-    const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      return (await client.ping()) === 'PONG';
-    } finally {
-      client.disconnect();
-    }
-  });
+  await untilRedisAnswers(port, 'a private redis-server');
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -95,4 +86,18 @@ export async function cuttableLink(redisPort: number): Promise<CuttableLink> {
       await new Promise<void>((done) => server.close(() => done()));
     },
   };
+}
+
+/** Waits until a redis-server just started on `port` answers a PING (`what` names it if it never does). */
+export async function untilRedisAnswers(port: number, what: string): Promise<void> {
+  await waitUntil(`${what} to answer`, async () => {
+    const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return (await client.ping()) === 'PONG';
+    } finally {
+      client.disconnect();
+    }
+  });
 }
