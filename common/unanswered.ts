@@ -24,11 +24,22 @@ export function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
+/**
+ * A request a dependency could not be asked at all (refused, reset, a socket missing, a client's
+ * retries spent), in the same one line without a deadline: `<dependency>: <request> failed: <why>`.
+ */
+export class DependencyUnreachableError extends Error {
+  override name = 'DependencyUnreachableError';
+  constructor(dependency: string, request: string, cause: unknown) {
+    super(`${dependency}: ${request} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
 /** A dependency's deadline passed; `cause` keeps the library's own error, where there is one (a deadline kept by a timer of ours has none). */
 export class DependencyTimeoutError extends Error {
   override name = 'DependencyTimeoutError';
   constructor(
-    readonly unanswered: Unanswered,
+    unanswered: Unanswered,
     cause?: unknown,
   ) {
     super(unansweredMessage(unanswered), cause === undefined ? undefined : { cause });

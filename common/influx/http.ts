@@ -47,13 +47,10 @@ export class InfluxUnreachableError extends Error {
   constructor(
     message: string,
     readonly url: string,
-    options: { readonly cause?: unknown; readonly unanswered?: Unanswered } = {},
+    cause?: unknown,
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.unanswered = options.unanswered;
+    super(message, cause === undefined ? undefined : { cause });
   }
-  /** Set when the deadline passed (not for a refused connection). */
-  readonly unanswered: Unanswered | undefined;
 }
 
 /** What a request to InfluxDB was, for its failure's message, and the setting its timeout comes from. */
@@ -87,7 +84,7 @@ export function requestFailure(connection: InfluxConnection, error: unknown, tim
   if (!(error instanceof Error)) return error;
   if (error.name === 'TimeoutError') {
     const unanswered: Unanswered = { dependency: `InfluxDB at ${connection.url}`, request: asked.request, deadlineMs: timeoutMs, setting: asked.timeoutSetting ?? 'INFLUX_TIMEOUT_MS' };
-    const failure = new InfluxUnreachableError(unansweredMessage(unanswered), connection.url, { cause: error, unanswered });
+    const failure = new InfluxUnreachableError(unansweredMessage(unanswered), connection.url, error);
     connection.giveUp?.timedOut(failure);
     return failure;
   }
@@ -95,7 +92,7 @@ export function requestFailure(connection: InfluxConnection, error: unknown, tim
   const cause = (error as Error & { cause?: unknown }).cause;
   if (error instanceof TypeError && cause instanceof Error) {
     // The network error itself is the cause: fetch's "fetch failed" around it says nothing more.
-    return new InfluxUnreachableError(`InfluxDB at ${connection.url} is unreachable: ${cause.message}`, connection.url, { cause });
+    return new InfluxUnreachableError(`InfluxDB at ${connection.url} is unreachable: ${cause.message}`, connection.url, cause);
   }
   return error;
 }

@@ -4,8 +4,7 @@ import type Docker from 'dockerode';
 import type { Logger } from '../../common/logger.js';
 import { ActuatorError, type Actuator, type ReplicaState, type ResourceLimits, type ServiceState } from './actuator.js';
 import { cloneSpec, cpuLimitCores, hasHealthcheck, limitsUpdateBody, memberPhase, memoryLimitBytes, type MemberPhase } from './dockerSpec.js';
-import { DependencyTimeoutError } from '../../common/unanswered.js';
-import { PlatformUnreachableError } from './platformDeadlineError.js';
+import { DependencyTimeoutError, DependencyUnreachableError } from '../../common/unanswered.js';
 import { ActuatorLabel, DRAINING_SUFFIX, isManaged, managedLabelFilters } from './labels.js';
 
 export interface DockerActuatorOptions {
@@ -116,7 +115,7 @@ export class DockerActuator implements Actuator {
       } catch (error) {
         // Removed between list and inspect: an answer (404). An engine that did not answer in time
         // is not a replica gone: counted as one, it would have the service scaled out.
-        if (error instanceof DependencyTimeoutError || error instanceof PlatformUnreachableError) throw error;
+        if (error instanceof DependencyTimeoutError || error instanceof DependencyUnreachableError) throw error;
         continue;
       }
       const name = info.Name.replace(/^\//, '');

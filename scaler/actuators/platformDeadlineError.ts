@@ -1,17 +1,9 @@
-import { DependencyTimeoutError, type Unanswered } from '../../common/unanswered.js';
+import { DependencyTimeoutError, DependencyUnreachableError, type Unanswered } from '../../common/unanswered.js';
 
 /** The settings an operator changes to give the platform more (or less) time, as they name them. */
 export const PLATFORM_TIMEOUT_SETTING = '--platform-timeout, SCALER_PLATFORM_TIMEOUT_SECONDS';
 /** A Docker stop is silent while the replica drains, so its deadline is the sum of both. */
 export const PLATFORM_STOP_TIMEOUT_SETTING = '--platform-timeout + --drain, SCALER_PLATFORM_TIMEOUT_SECONDS + SCALER_DRAIN_SECONDS';
-
-/** A request the platform could not be asked at all (refused, reset, socket missing), naming where and what. */
-export class PlatformUnreachableError extends Error {
-  override name = 'PlatformUnreachableError';
-  constructor(dependency: string, request: string, cause: Error) {
-    super(`${dependency}: ${request} failed: ${cause.message}`, { cause });
-  }
-}
 
 /**
  * What a failed platform request becomes: past its deadline (`timedOut`, known from the deadline's
@@ -23,7 +15,7 @@ export class PlatformUnreachableError extends Error {
 export function platformRequestFailure(error: unknown, request: Unanswered & { readonly timedOut: boolean }): unknown {
   const { timedOut, ...unanswered } = request;
   if (timedOut) return new DependencyTimeoutError(unanswered, error);
-  if (error instanceof Error && !answered(error)) return new PlatformUnreachableError(unanswered.dependency, unanswered.request, error);
+  if (error instanceof Error && !answered(error)) return new DependencyUnreachableError(unanswered.dependency, unanswered.request, error);
   return error;
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../common/logger.js';
-import { DependencyTimeoutError } from '../../common/unanswered.js';
+import { DependencyTimeoutError, DependencyUnreachableError } from '../../common/unanswered.js';
 
 /**
  * Leader election for scaler instances: one Redis key held with `SET NX PX` and renewed well
@@ -35,11 +35,6 @@ export interface LeaseOptions {
   readonly commandTimeoutSetting?: string;
 }
 
-/** A lease command Redis could not be asked (refused, reset, the client's retries spent), naming where and what. */
-export class LeaseCommandError extends Error {
-  override name = 'LeaseCommandError';
-}
-
 /**
  * What a failed lease command becomes, in one line: `Redis at <host:port>: <what> failed: <why>`,
  * the client's error kept as `cause`. A deadline passed is already a DependencyTimeoutError (the
@@ -48,8 +43,7 @@ export class LeaseCommandError extends Error {
  */
 export function leaseCommandFailure(error: unknown, redisAt: string, request: string): Error {
   if (error instanceof DependencyTimeoutError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new LeaseCommandError(`Redis at ${redisAt}: ${request} failed: ${message}`, { cause: error });
+  return new DependencyUnreachableError(`Redis at ${redisAt}`, request, error);
 }
 
 export interface LeaseStatus {

@@ -1,5 +1,5 @@
 import { ContainerStatsField as C, influxQuery, Measurement, perReplica, quoteIdentifier, quoteString, seriesRows, ServiceStatsField as F, ScalerSignalField as S, Tag, type InfluxConnection, type SummedField } from '../../common/influx/index.js';
-import type { DecisionCounts, DecisionMark, Point, ServiceHistory } from './model.js';
+import { DATA_PROBLEMS, MAX_POINTS_A_CHART, type DecisionCounts, type DecisionMark, type Point, type ServiceHistory } from './model.js';
 
 /**
  * The decisions a report lists and marks, at most: the newest of the range, what an operator asks
@@ -14,7 +14,7 @@ export const MAX_DECISIONS_SHOWN = 500;
  * (what the collector saw), `scaler_signal` (what the scaler followed) and `scaler_decision` (what it did and why).
  * Series are averaged into buckets so a long range stays a few hundred points per chart.
  */
-export function bucketSecondsFor(from: number, to: number, maxPoints = 400): number {
+export function bucketSecondsFor(from: number, to: number, maxPoints = MAX_POINTS_A_CHART): number {
   return Math.max(1, Math.ceil((to - from) / 1000 / maxPoints));
 }
 
@@ -42,7 +42,7 @@ export async function readServiceHistory(connection: InfluxConnection, service: 
       countOf(`${outcome} = 'applied'`),
       countOf(`${outcome} = 'dry_run'`),
       countOf(`${outcome} = 'failed'`),
-      countOf(`(${outcome} = 'no_data' OR ${outcome} = 'stale_data' OR ${outcome} = 'influx_unreachable')`),
+      countOf(`(${[...DATA_PROBLEMS].map((problem) => `${outcome} = ${quoteString(problem)}`).join(' OR ')})`),
       `SELECT count(${outcome}) FROM ${decisionsFrom} WHERE ${where}`,
     ].join('; '),
   );

@@ -170,7 +170,11 @@ function countDecisions(decisions: readonly DecisionMark[]): DecisionCounts {
   return { applied: by('applied'), dryRun: by('dry_run'), failed: by('failed'), dataProblems: decisions.filter((d) => DATA_PROBLEMS.has(d.outcome)).length };
 }
 
-const DATA_PROBLEMS = new Set(['no_data', 'stale_data', 'influx_unreachable']);
+/** The outcomes of an evaluation skipped for its data (missing, stale, InfluxDB away): counted apart, whatever the action. */
+export const DATA_PROBLEMS: ReadonlySet<string> = new Set(['no_data', 'stale_data', 'influx_unreachable']);
+
+/** How many points a chart has at most: a longer range is read in buckets, each its mean. */
+export const MAX_POINTS_A_CHART = 400;
 
 function chartedSeries(history: ServiceHistory): Point[][] {
   const signal = history.signal ? [history.signal.value, history.signal.target, history.signal.smoothed, history.signal.forecast] : [];
@@ -210,7 +214,7 @@ function notesOn(history: ServiceHistory, from: number, to: number): string[] {
     } else if (points < 10) notes.push(`Only ${points} point${points === 1 ? '' : 's'} a chart in this range.`);
   }
   if (history.bucketSeconds > 1) {
-    notes.push(`Each point is the mean of a ${spanText(history.bucketSeconds * 1000)} bucket (at most 400 points a chart): shorter peaks are flattened, and the time above target is counted on those means. The peak replica count is read whole. Narrow the range (--from, --to) for the detail.`);
+    notes.push(`Each point is the mean of a ${spanText(history.bucketSeconds * 1000)} bucket (at most ${MAX_POINTS_A_CHART} points a chart): shorter peaks are flattened, and the time above target is counted on those means. The peak replica count is read whole. Narrow the range (--from, --to) for the detail.`);
   }
   const total = history.decisionsInRange ?? history.decisions.length;
   if (total > history.decisions.length) {

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { DependencyTimeoutError, seconds } from '../../common/unanswered.js';
 import { dockerDeadline, dockerRequestName } from '../../scaler/actuators/dockerDeadlines.js';
 import { kubernetesRequestName } from '../../scaler/actuators/kubernetesClient.js';
-import { PLATFORM_TIMEOUT_SETTING, PlatformUnreachableError, platformRequestFailure } from '../../scaler/actuators/platformDeadlineError.js';
+import { DependencyUnreachableError } from '../../common/unanswered.js';
+import { PLATFORM_TIMEOUT_SETTING, platformRequestFailure } from '../../scaler/actuators/platformDeadlineError.js';
 
 const engine = { dependency: 'Docker engine at /var/run/docker.sock', request: 'POST /containers/3f2a1b4c5d6e/update', deadlineMs: 30_000, setting: PLATFORM_TIMEOUT_SETTING };
 
@@ -23,7 +24,7 @@ describe('platformRequestFailure', () => {
   it('not reached (no answer, before the deadline): the engine and the request, with the library\'s reason', () => {
     const refused = Object.assign(new Error('connect ENOENT /var/run/docker.sock'), { code: 'ENOENT' });
     const failure = platformRequestFailure(refused, { ...engine, timedOut: false });
-    expect(failure).toBeInstanceOf(PlatformUnreachableError);
+    expect(failure).toBeInstanceOf(DependencyUnreachableError);
     expect((failure as Error).message).toBe('Docker engine at /var/run/docker.sock: POST /containers/3f2a1b4c5d6e/update failed: connect ENOENT /var/run/docker.sock');
     expect((failure as Error).cause).toBe(refused);
   });
