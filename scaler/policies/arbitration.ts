@@ -1,4 +1,5 @@
 import type { Decision } from '../decision.js';
+import { bridgeStillAbove } from './verticalBridge.js';
 
 /**
  * Up or out: one function that turns the horizontal proposal and the vertical recommendations of
@@ -94,7 +95,12 @@ export function arbitrate(input: ArbitrationInput): ArbitrationResult {
  * to the bridge, which changes it alongside any other action, or alone between evaluations.
  */
 export function statedBridgeChange(bridge: Decision): Decision {
-  const why = bridge.action === 'scale_up' ? 'demand beyond the ready replicas → bridge their CPU limit' : 'ready replicas carry the demand → CPU limit back to its base';
+  const why =
+    bridge.action === 'scale_up'
+      ? 'demand beyond the ready replicas → bridge their CPU limit'
+      : bridgeStillAbove(bridge)
+        ? 'ready replicas carry more of the demand → bridge lowered'
+        : 'ready replicas carry the demand → CPU limit back to its base';
   return { ...bridge, policy: `arbitration/${bridge.policy}`, reason: `${why}: ${bridge.reason}` };
 }
 

@@ -36,10 +36,28 @@ export function bridgeCpuLimit(input: BridgeInput): Decision {
   const to = Math.min(input.maxCpuLimitCores, Math.max(base, Math.ceil(needed * 100) / 100));
   const signals = { demandRps: input.demandRps, readyReplicas: input.readyReplicas, readyCapacityAtBaseRps: readyAtBase };
   const thresholds = { baseCpuLimitCores: base, maxCpuLimitCores: input.maxCpuLimitCores, targetUtilisation: input.targetUtilisation };
-  if (to === current) return resourceDecision('bridge', 'cpu', current, current, `CPU limit ${current} cores fits ${input.demandRps.toFixed(1)} rps on ${input.readyReplicas} ready replicas`, signals, thresholds);
+  if (to === current) return resourceDecision('bridge', 'cpu', current, current, `CPU limit ${coresText(current)} cores fits ${input.demandRps.toFixed(1)} rps on ${input.readyReplicas} ready replicas`, signals, thresholds);
   const reason =
     to > base
-      ? `${input.demandRps.toFixed(1)} rps exceeds what ${input.readyReplicas} ready replicas carry at ${base} cores: bridge at ${to} cores until it passes or replicas serve`
-      : `ready replicas carry ${input.demandRps.toFixed(1)} rps at the base size: back to ${base} cores`;
+      ? `${input.demandRps.toFixed(1)} rps exceeds what ${input.readyReplicas} ready replicas carry at ${coresText(base)} cores: bridge at ${coresText(to)} cores until it passes or replicas serve`
+      : `ready replicas carry ${input.demandRps.toFixed(1)} rps at the base size: back to ${coresText(base)} cores`;
   return resourceDecision('bridge', 'cpu', current, to, reason, signals, thresholds);
+}
+
+/**
+ * Whether a bridge's change leaves the limit above the base (lowered, or raised, but still a bridge)
+ * or brings it back to the base: the two read alike as `scale_down`, and an operator needs to
+ * know which.
+ */
+export function bridgeStillAbove(bridge: Pick<Decision, 'to' | 'thresholds'>): boolean {
+  const base = bridge.thresholds.baseCpuLimitCores;
+  return typeof base !== 'number' || bridgeBaseWhileAt(bridge.to, base) !== undefined;
+}
+
+/**
+ * Cores as a reason reads them, to the millicore: a base set by the vertical recommender is any
+ * fraction (0.127838686), which said nothing more than 0.128 and made the line harder to read.
+ */
+function coresText(cores: number): string {
+  return String(Number(cores.toFixed(3)));
 }

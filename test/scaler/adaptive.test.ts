@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { adaptiveDecide, initialAdaptiveState, type AdaptiveInput, type AdaptiveSettings, type AdaptiveState } from '../../scaler/policies/adaptive.js';
 import { bridgeCpuLimit } from '../../scaler/policies/verticalBridge.js';
+import { statedBridgeChange } from '../../scaler/policies/arbitration.js';
 import { bridgeDemand } from '../../scaler/policies/bridgeDemand.js';
 import { initialLatencyCorrection } from '../../scaler/policies/latencyCorrection.js';
 import type { Sample } from '../../scaler/samples.js';
@@ -346,5 +347,16 @@ describe('the vertical start-up bridge', () => {
   });
   it('never goes below the base', () => {
     expect(bridgeCpuLimit({ ...base, demandRps: 0 }).action).toBe('none');
+  });
+  it('states a bridge lowered but still above the base apart from one back at the base', () => {
+    const lowered = statedBridgeChange(bridgeCpuLimit({ ...base, currentCpuLimitCores: 1, demandRps: 100 }));
+    expect(lowered).toMatchObject({ action: 'scale_down', from: 1, to: 0.63 });
+    expect(lowered.reason).toMatch(/^ready replicas carry more of the demand → bridge lowered: 100.0 rps exceeds what/);
+    const back = statedBridgeChange(bridgeCpuLimit({ ...base, currentCpuLimitCores: 1, demandRps: 60 }));
+    expect(back.reason).toMatch(/^ready replicas carry the demand → CPU limit back to its base: .* back to 0.5 cores$/);
+  });
+  it('gives cores to the millicore in its reason, whatever fraction the vertical recommender left the base at', () => {
+    const decision = bridgeCpuLimit({ ...base, baseCpuLimitCores: 0.127838686, currentCpuLimitCores: 0.127838686, demandRps: 120 });
+    expect(decision.reason).toMatch(/ carry at 0.128 cores: bridge at 0.2 cores until/);
   });
 });
