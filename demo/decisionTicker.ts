@@ -26,17 +26,29 @@ export function decisionTicker(influxUrl: string, services: readonly string[]): 
     readAt = Date.now();
     // A missed read keeps the last line: the live view must not stop for InfluxDB.
     const [row] = await queryRows(connection, query, DECISION_ROW).catch(() => []);
-    if (row) {
-      const at = new Date(row.time).toISOString().slice(11, 19);
-      const change =
-        row.replicas_before !== row.replicas_after
-          ? `replicas ${row.replicas_before}→${row.replicas_after}`
-          : row.cpu_limit_cores_before !== row.cpu_limit_cores_after
-            ? `cpu ${Number(row.cpu_limit_cores_before).toFixed(2)}→${Number(row.cpu_limit_cores_after).toFixed(2)}`
-            : 'hold';
-      const who = services.length > 1 && row.service ? `${row.service} ` : '';
-      last = `${at} ${who}${change}: ${String(row.reason).slice(0, 80)}`;
-    }
+    if (row) last = decisionTickerLine(row, services.length > 1);
     return last;
   };
+}
+
+/** `18:54:47 replicas 1→2: <the reason's first 80 characters>`; the service is named when the view follows several. */
+export function decisionTickerLine(row: z.infer<typeof DECISION_ROW>, nameService: boolean): string {
+  const at = new Date(row.time).toISOString().slice(11, 19);
+  const change =
+    row.replicas_before !== row.replicas_after
+      ? `replicas ${row.replicas_before}→${row.replicas_after}`
+      : row.cpu_limit_cores_before !== row.cpu_limit_cores_after
+        ? `cpu ${coresChange(Number(row.cpu_limit_cores_before), Number(row.cpu_limit_cores_after))}`
+        : 'hold';
+  const who = nameService && row.service ? `${row.service} ` : '';
+  return `${at} ${who}${change}: ${String(row.reason).slice(0, 80)}`;
+}
+
+/**
+ * Hundredths of a core, unless the change is smaller than that: a bridge returning from 0.13 to a
+ * base of 0.128 read `cpu 0.13→0.13`, a change that looked like none.
+ */
+function coresChange(before: number, after: number): string {
+  const digits = before.toFixed(2) === after.toFixed(2) ? 3 : 2;
+  return `${before.toFixed(digits)}→${after.toFixed(digits)}`;
 }
