@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from '../common/env.js';
+import { DependencyTimeoutError } from '../common/unanswered.js';
 import { ExitCode } from './exitCodes.js';
 
 /**
@@ -16,8 +17,10 @@ export function failureOutcome(error: unknown, withStack = false): { exitCode: n
 
 /**
  * One line: the error's message and the causes under it (`fetch failed` says nothing without its
- * `connect ECONNREFUSED 127.0.0.1:1`). The stack is for whoever debugs the program, not for the
- * operator: only with `withStack`.
+ * `connect ECONNREFUSED 127.0.0.1:1`). A dependency's timeout is the end of it: its message says
+ * what was not answered, within what and set by what, and the library's error under it can only
+ * say again that time ran out ("The operation was aborted due to timeout"). The stack is for
+ * whoever debugs the program, not for the operator: only with `withStack`.
  */
 export function failureLine(error: unknown, withStack = false): string {
   if (!(error instanceof Error)) return `error: ${String(error)}`;
@@ -25,7 +28,14 @@ export function failureLine(error: unknown, withStack = false): string {
   const messages: string[] = [];
   for (let current: unknown = error; current !== undefined && messages.length < 5; current = current instanceof Error ? current.cause : undefined) {
     const message = current instanceof Error ? current.message : String(current);
+    if (current !== error && isTimersOwnWords(current)) break;
     if (message && !messages.some((seen) => seen.includes(message))) messages.push(message);
+    if (current instanceof DependencyTimeoutError) break;
   }
   return `error: ${messages.join(': ')}`.replace(/\s*\n\s*/g, ' ');
+}
+
+/** `AbortSignal.timeout`'s error, "The operation was aborted due to timeout": under a message of ours it says nothing more. */
+function isTimersOwnWords(error: unknown): boolean {
+  return error instanceof Error && error.name === 'TimeoutError';
 }

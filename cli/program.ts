@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { logLevel } from '../common/logger.js';
 import { failureOutcome } from './failure.js';
 
 /**
@@ -31,7 +32,9 @@ export async function buildProgram(named?: string): Promise<Command> {
     .description('Metrics-driven autoscaler and observability platform, with its own workload app')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    // Before any command runs, not for --help: a mistyped LOG_LEVEL is refused by every command alike.
+    .hook('preAction', () => void logLevel());
   const known = COMMANDS.some(([name]) => name === named);
   for (const [name, load] of COMMANDS) {
     if (known && name !== named) continue;

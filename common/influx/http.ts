@@ -77,11 +77,16 @@ export function requestSignal(connection: InfluxConnection, timeoutMs: number, s
 
 /**
  * Turns fetch's failures (timeout, refused, reset) into an InfluxUnreachableError; anything else
- * passes unchanged (a request cut short by the connection's `giveUp` fails with its reason, the
- * first timeout). A timeout is also told to the connection's `giveUp`.
+ * passes unchanged. A timeout is also told to the connection's `giveUp`, and a request that
+ * `giveUp` then cut short says so in its own name: failed with the first timeout's error as it
+ * was, it named that other request (another service's read, in `scaler --once`) as its own.
  */
 export function requestFailure(connection: InfluxConnection, error: unknown, timeoutMs: number, asked: InfluxRequest): unknown {
   if (!(error instanceof Error)) return error;
+  const gaveUpOn = connection.giveUp?.reason;
+  if (gaveUpOn !== undefined && error === gaveUpOn) {
+    return new InfluxUnreachableError(`${asked.request} not waited for: the run had given up on InfluxDB when another request went unanswered (${gaveUpOn.message})`, connection.url, gaveUpOn);
+  }
   if (error.name === 'TimeoutError') {
     const unanswered: Unanswered = { dependency: `InfluxDB at ${connection.url}`, request: asked.request, deadlineMs: timeoutMs, setting: asked.timeoutSetting ?? 'INFLUX_TIMEOUT_MS' };
     const failure = new InfluxUnreachableError(unansweredMessage(unanswered), connection.url, error);

@@ -46,6 +46,14 @@ export function leaseCommandFailure(error: unknown, redisAt: string, request: st
   return new DependencyUnreachableError(`Redis at ${redisAt}`, request, error);
 }
 
+/**
+ * What the check right before an action found. `lost`: the lease is not ours (another instance
+ * took it, or it was never taken or was handed back). `unconfirmed`: Redis did not answer, so
+ * whether it is still ours is not known; `reason` is Redis's failure in one line. Either way the
+ * holder does not act, but only `lost` means another instance may be acting.
+ */
+export type LeaseConfirmation = { readonly status: 'ours' } | { readonly status: 'lost' } | { readonly status: 'unconfirmed'; readonly reason: string };
+
 export interface LeaseStatus {
   readonly held: boolean;
   readonly token: number | undefined;
@@ -167,26 +175,27 @@ export class RedisLease {
   }
 
   /**
-   * Asks Redis, right before an action, whether the lease is still ours (and extends it). False
-   * means: do not act.
+   * Asks Redis, right before an action, whether the lease is still ours (and extends it). Anything
+   * but `ours` means: do not act. Nothing is logged here: the caller says it, with the service and
+   * the action it is not taking.
    */
-  async confirm(): Promise<boolean> {
-    if (this.value === undefined) return false;
+  async confirm(): Promise<LeaseConfirmation> {
+    if (this.value === undefined) return { status: 'lost' };
     try {
       const started = Date.now();
       const value = this.value;
       const renewed = Number(await this.ask(`lease check before acting (EVAL check-and-extend of ${this.key})`, () => this.redis.eval(RENEW_SCRIPT, 1, this.key, value, String(this.ttlMs))));
       if (renewed === 1) {
         this.validUntil = started + this.ttlMs - this.safetyMs();
-        return true;
+        return { status: 'ours' };
       }
       this.value = undefined;
       this.token = undefined;
-      return false;
+      return { status: 'lost' };
     } catch (error) {
-      // Without this line the operator would read only the loop's "lease lost just before acting".
-      this.logger.warn({ error: error instanceof Error ? error.message : String(error) }, `scaler lease: ${error instanceof Error ? error.message : String(error)}; not acting`);
-      return false;
+      // The lease stays trusted to its local deadline, as after a failed renewal: one unanswered
+      // check is not another instance holding it.
+      return { status: 'unconfirmed', reason: error instanceof Error ? error.message : String(error) };
     }
   }
 
@@ -231,8 +240,8 @@ export class LocalLease {
   problem(): string | undefined {
     return undefined;
   }
-  async confirm(): Promise<boolean> {
-    return true;
+  async confirm(): Promise<LeaseConfirmation> {
+    return { status: 'ours' };
   }
   async tick(): Promise<boolean> {
     return true;
@@ -250,7 +259,7 @@ export interface Lease {
   status(): LeaseStatus;
   /** Why the lease store could not be asked the last time, until it answers again. */
   problem(): string | undefined;
-  confirm(): Promise<boolean>;
+  confirm(): Promise<LeaseConfirmation>;
   tick(): Promise<boolean>;
   start(): unknown;
   stop(): Promise<void>;

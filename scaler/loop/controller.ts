@@ -10,7 +10,7 @@ import type { Lease } from '../lease/redisLease.js';
 import { readsContainerCpu, evaluate, initialPolicyMemory, type Evaluation, type Plan, type PolicyMemory, type WindowOrProblem } from './evaluate.js';
 import type { ScalerMetrics } from './metrics.js';
 import { policyConfigFor } from './policyLabels.js';
-import type { PredecessorRecords } from './influxWindow.js';
+import type { PredecessorRecordsOrProblem } from './influxWindow.js';
 import { resumedLatencyCorrection } from '../policies/latencyCorrection.js';
 import { actionTag, decisionPoint, signalPoint, type Outcome } from './records.js';
 import { bridgePass, bridgeWindowSeconds } from './bridgePass.js';
@@ -30,8 +30,11 @@ export interface ScalerLoopOptions {
   /** `containerCpu`: also read each container's CPU (the HPA rule's per-replica CPU, the CPU-driven adaptive policy's demand). */
   /** `signal` aborts when the loop stops: the read should end at once (its answer is not used then). */
   readonly readWindow: (service: string, windowSeconds: number, options?: { containerCpu: boolean; signal?: AbortSignal }) => Promise<WindowOrProblem>;
-  /** What a predecessor recorded of a service (cooldowns, bridge base, latency correction), to resume from after a restart or a takeover; `signal` as for `readWindow`. */
-  readonly readPredecessorRecords?: (service: string, signal?: AbortSignal) => Promise<PredecessorRecords>;
+  /**
+   * What a predecessor recorded of a service (cooldowns, bridge base, latency correction), to
+   * resume from after a restart or a takeover, or why it could not be read; `signal` as for `readWindow`.
+   */
+  readonly readPredecessorRecords?: (service: string, signal?: AbortSignal) => Promise<PredecessorRecordsOrProblem>;
   /** Where records go (the buffered InfluxDB writer); never throws. */
   readonly write: (points: Point[]) => void;
   readonly lease: Lease;
@@ -68,7 +71,11 @@ export interface TickReport {
   readonly bridge?: Decision;
   /** `stopped`: the loop was stopped while this service was read; nothing was decided. */
   readonly outcome: Outcome | 'hold' | 'busy' | 'config_error' | 'observe_failed' | 'stopped';
-  /** Why the service could not be evaluated (`observe_failed`, `influx_unreachable`, `failed`): the dependency's own one line. */
+  /**
+   * Why the service could not be evaluated (`observe_failed`, `influx_unreachable`, `failed`), or
+   * why the lease could not be confirmed before acting (`no_lease`, Redis not answering): the
+   * dependency's own one line.
+   */
   readonly error?: string;
 }
 
@@ -345,10 +352,8 @@ export class ScalerLoop {
       return { service, evaluation, outcome: 'dry_run' };
     }
 
-    if (!(await this.options.lease.confirm())) {
-      logger.warn({ service, action }, 'lease lost just before acting: not acting');
-      return { service, evaluation, outcome: 'no_lease' };
-    }
+    const unconfirmed = await this.leaseNotConfirmed(service, action);
+    if (unconfirmed) return { service, evaluation, ...unconfirmed };
     // Stopped while the lease was confirmed: a stopping scaler starts no action it would then have to wait for.
     if (this.stopping.signal.aborted) return { service, evaluation, outcome: 'stopped' };
     const fencingToken = this.options.lease.status().token;
@@ -425,10 +430,8 @@ export class ScalerLoop {
       this.options.write([decisionPoint({ service, time: now, decision: change, actual, outcome: 'dry_run', dryRun: true })]);
       return { service, bridge: change, outcome: 'dry_run' };
     }
-    if (!(await this.options.lease.confirm())) {
-      logger.warn({ service, action: tag }, 'lease lost just before acting: not acting');
-      return { service, bridge: change, outcome: 'no_lease' };
-    }
+    const unconfirmed = await this.leaseNotConfirmed(service, tag);
+    if (unconfirmed) return { service, bridge: change, ...unconfirmed };
     if (this.stopping.signal.aborted) return { service, bridge: change, outcome: 'stopped' };
     this.memory.set(service, pass.memory);
     const fencingToken = this.options.lease.status().token;
@@ -454,6 +457,24 @@ export class ScalerLoop {
     return { service, bridge: change, outcome: 'applied' };
   }
 
+  /**
+   * Checks in the lease store, right before an action, that the lease is still ours; when it is
+   * not, or that is not known, says which and returns the report's outcome. A Redis that did not
+   * answer is not a lease lost (no other instance is known to act): said as one, it sent the
+   * operator looking for a second scaler instead of at Redis. Both are `no_lease` (not acting
+   * without a confirmed lease); the unconfirmed one carries Redis's reason as `error`.
+   */
+  private async leaseNotConfirmed(service: string, action: string): Promise<{ outcome: 'no_lease'; error?: string } | undefined> {
+    const confirmation = await this.options.lease.confirm();
+    if (confirmation.status === 'ours') return undefined;
+    if (confirmation.status === 'lost') {
+      this.options.logger.warn({ service, action }, 'lease lost just before acting: not acting');
+      return { outcome: 'no_lease' };
+    }
+    this.options.logger.warn({ service, action, error: confirmation.reason }, `lease not confirmed just before acting (${confirmation.reason}): not acting`);
+    return { outcome: 'no_lease', error: confirmation.reason };
+  }
+
   /** One line per decision, dry-run or applied, in the same words for evaluations and bridge passes. */
   private logDecision(service: string, d: Decision, how: { dryRun: true } | { fencingToken: number | undefined }): void {
     const tag = actionTag(d);
@@ -464,8 +485,21 @@ export class ScalerLoop {
   /** A fresh process (or a new lease holder) resumes from what its predecessor recorded: cooldowns, the bridge's base, the latency correction. */
   private async initialMemory(service: string, config: PolicyConfig, reads: AbortSignal): Promise<PolicyMemory> {
     if (!this.options.readPredecessorRecords) return initialPolicyMemory;
-    const recorded = await this.options.readPredecessorRecords(service, reads);
+    const read = await this.options.readPredecessorRecords(service, reads);
     const { logger } = this.options;
+    if (!read.ok) {
+      // Starting fresh is all that can be done, but unsaid it looked like a service with no past:
+      // a scale-in right after its predecessor's scale-out, a bridge base forgotten. A read a stop
+      // cut short says nothing (the caller decides nothing from it).
+      if (!reads.aborted) {
+        logger.warn(
+          { service, error: read.error },
+          `${service}: its recorded decisions and signals could not be read, so the cooldowns, bridge base and latency correction a predecessor left are not carried over and start fresh: ${read.error}`,
+        );
+      }
+      return initialPolicyMemory;
+    }
+    const recorded = read.records;
     if (recorded.lastScaleOutAt !== undefined || recorded.lastScaleInAt !== undefined || recorded.bridgeBaseCpuCores !== undefined) {
       logger.info({ service, lastScaleOutAt: recorded.lastScaleOutAt, lastScaleInAt: recorded.lastScaleInAt, bridgeBaseCpuCores: recorded.bridgeBaseCpuCores }, 'cooldowns carried over from the recorded decisions');
     }

@@ -15,12 +15,14 @@ export function influxWindowReader(connection: InfluxConnection, timeoutMs = TIC
   return async (service: string, windowSeconds: number, options: { containerCpu: boolean; signal?: AbortSignal } = { containerCpu: true }): Promise<WindowOrProblem> => {
     const bounded = { ...deadline, ...(options.signal ? { signal: options.signal } : {}) };
     try {
-      const [rows, containerRows] = await Promise.all([
+      // Both settled, the first failure in this order: cut short together (`scaler --once` giving
+      // up), the one the read is said to have failed on is the same every time.
+      const [rows, containerRows] = firstFailure(await Promise.allSettled([
         readServiceWindow(connection, { service, fields: WINDOW_FIELDS, windowSeconds }, { ...bounded, request: `the ${windowSeconds} s window of service ${JSON.stringify(service)} (service_stats)` }),
         options.containerCpu
           ? readContainerWindow(connection, Measurement.containerStats, { service, fields: [ContainerStatsField.cpuUsageCores], windowSeconds }, { ...bounded, request: `the ${windowSeconds} s container CPU of service ${JSON.stringify(service)} (container_stats)` })
           : [],
-      ]);
+      ]));
       const containerCpu = containerRows.flatMap((row) => {
         const value = row.values[ContainerStatsField.cpuUsageCores];
         return value === null || value === undefined ? [] : [{ time: row.time, container: row.container, value }];
@@ -46,12 +48,28 @@ export function tickReadDeadline(connection: Pick<InfluxConnection, 'timeoutMs'>
     : { timeoutMs, timeoutSetting: `the scaler's per-tick read limit, ${timeoutMs / 1000} s; INFLUX_TIMEOUT_MS lowers it` };
 }
 
+/** The values of settled reads, or the first one's failure, thrown. */
+function firstFailure<T extends readonly unknown[]>(settled: { -readonly [K in keyof T]: PromiseSettledResult<T[K]> }): T {
+  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   // Its message already says what the cause adds ("fetch failed", "aborted due to timeout") better.
   if (error instanceof InfluxUnreachableError) return error.message;
   const cause = (error as Error & { cause?: unknown }).cause;
   return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
+}
+
+/**
+ * The database (or its retention policy) is not there yet: nothing was recorded, nothing is lost.
+ * InfluxDB 1.x says "database not found" to a query of one statement, but to one of several only
+ * "not executed" for the first (checked against influxd 1.6 in predecessorRecordsLost.test.ts).
+ */
+function nothingThereYet(error: unknown): boolean {
+  return error instanceof InfluxQueryError && (/database not found/i.test(error.message) || /^statement 0: not executed$/.test(error.message));
 }
 
 /** What a predecessor (an earlier scaler process, or the previous lease holder) left in the records about a service. */
@@ -68,17 +86,30 @@ export interface PredecessorRecords {
 }
 
 /**
+ * The records of a service's recent past, or why they could not be read (one line: the
+ * dependency's own, e.g. InfluxDB's timeout naming this read). A failure is not "nothing
+ * recorded": the caller, which has the logger, says that what a predecessor left is lost.
+ */
+export type PredecessorRecordsOrProblem = { readonly ok: true; readonly records: PredecessorRecords } | { readonly ok: false; readonly error: string };
+
+/** Nothing recorded: a first start, or a database not created yet. */
+const NOTHING_RECORDED: PredecessorRecords = { lastScaleOutAt: undefined, lastScaleInAt: undefined };
+
+/**
  * Reads what the records say of a service's recent past: the last applied horizontal actions and
  * bridge from `scaler_decision`, and the newest capacity factor from `scaler_signal`, so that a
  * restarted scaler keeps the cooldowns its predecessor started instead of scaling in at once, and
  * the capacity latency taught it instead of missing the objective again to learn it (and that
  * latency does not answer to replicas, instead of running a trial again to find it).
- * Unreachable, empty, or cut short by `stopping` (the scaler is stopping): nothing known (the policy memory then starts fresh).
+ * Empty, or no database yet: nothing recorded. Unreachable, unanswered, or cut short by `stopping`
+ * (the scaler is stopping; the caller knows, and says nothing of it): not ok, with the reason.
  */
 export function influxPredecessorRecords(connection: InfluxConnection, lookBackSeconds = 3600, timeoutMs = TICK_READ_TIMEOUT_MS) {
-  return async (service: string, stopping?: AbortSignal): Promise<PredecessorRecords> => {
+  const deadline = tickReadDeadline(connection, timeoutMs);
+  return async (service: string, stopping?: AbortSignal): Promise<PredecessorRecordsOrProblem> => {
     const recent = `${quoteIdentifier(Tag.service)} = ${quoteString(service)} AND time > now() - ${lookBackSeconds}s`;
     const where = `${recent} AND outcome = 'applied'`;
+    const request = `the recorded decisions and signals of service ${JSON.stringify(service)} (last ${lookBackSeconds} s)`;
     try {
       const [out, inn, bridge, signal, unresponsive] = await influxQuery(
         connection,
@@ -91,7 +122,7 @@ export function influxPredecessorRecords(connection: InfluxConnection, lookBackS
           // Both fields are written together, so both last() values come from the newest record.
           `SELECT last(${quoteIdentifier(ScalerSignalField.latencyUnresponsiveUntilMs)}) AS until, last(${quoteIdentifier(ScalerSignalField.latencyUnresponsiveForMs)}) AS forMs FROM ${quoteIdentifier(Measurement.scalerSignal)} WHERE ${recent}`,
         ].join('; '),
-        { ...tickReadDeadline(connection, timeoutMs), request: `the recorded decisions and signals of service ${JSON.stringify(service)} (last ${lookBackSeconds} s)`, ...(stopping ? { signal: stopping } : {}) },
+        { ...deadline, request, ...(stopping ? { signal: stopping } : {}) },
       );
       const time = (result: typeof out) => {
         const row = seriesRows(result?.series ?? [])[0];
@@ -103,14 +134,18 @@ export function influxPredecessorRecords(connection: InfluxConnection, lookBackS
       const signalRow = seriesRows(signal?.series ?? [])[0];
       const unresponsiveRow = seriesRows(unresponsive?.series ?? [])[0];
       return {
-        lastScaleOutAt: time(out),
-        lastScaleInAt: time(inn),
-        bridgeBaseCpuCores: base !== undefined && after !== undefined ? bridgeBaseWhileAt(after, base) : undefined,
-        capacityFactor: typeof signalRow?.factor === 'number' && typeof signalRow.time === 'number' ? { factor: signalRow.factor, at: signalRow.time } : undefined,
-        latencyUnresponsive: typeof unresponsiveRow?.until === 'number' && typeof unresponsiveRow.forMs === 'number' ? { until: unresponsiveRow.until, forMs: unresponsiveRow.forMs } : undefined,
+        ok: true,
+        records: {
+          lastScaleOutAt: time(out),
+          lastScaleInAt: time(inn),
+          bridgeBaseCpuCores: base !== undefined && after !== undefined ? bridgeBaseWhileAt(after, base) : undefined,
+          capacityFactor: typeof signalRow?.factor === 'number' && typeof signalRow.time === 'number' ? { factor: signalRow.factor, at: signalRow.time } : undefined,
+          latencyUnresponsive: typeof unresponsiveRow?.until === 'number' && typeof unresponsiveRow.forMs === 'number' ? { until: unresponsiveRow.until, forMs: unresponsiveRow.forMs } : undefined,
+        },
       };
-    } catch {
-      return { lastScaleOutAt: undefined, lastScaleInAt: undefined };
+    } catch (error) {
+      if (nothingThereYet(error)) return { ok: true, records: NOTHING_RECORDED };
+      return { ok: false, error: describe(error) };
     }
   };
 }

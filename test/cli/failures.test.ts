@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CommanderError } from 'commander';
 import { failureLine, failureOutcome } from '../../cli/failure.js';
 import { ConfigError } from '../../common/env.js';
+import { DependencyTimeoutError } from '../../common/unanswered.js';
 import { busyPort } from '../support/failingDependencies.js';
 import { CLI } from '../support/processes.js';
 
@@ -36,6 +37,19 @@ describe('what a failed command prints', () => {
   it('does not repeat a cause the message already holds', () => {
     const cause = new Error('ENOENT: no such file');
     expect(failureLine(new Error('cannot read config: ENOENT: no such file', { cause }))).toBe('error: cannot read config: ENOENT: no such file');
+  });
+
+  it("ends at a dependency's timeout: the library's own words under it only say again that time ran out", () => {
+    const timedOut = new DependencyTimeoutError(
+      { dependency: 'InfluxDB at http://influxdb:8086', request: 'POST /query (SHOW DATABASES)', deadlineMs: 10_000, setting: 'INFLUX_TIMEOUT_MS' },
+      new DOMException('The operation was aborted due to timeout', 'TimeoutError'),
+    );
+    const line = 'error: InfluxDB at http://influxdb:8086 did not answer POST /query (SHOW DATABASES) within 10 s (set by INFLUX_TIMEOUT_MS)';
+    expect(failureLine(timedOut)).toBe(line);
+    expect(failureLine(new Error('cannot start the scaler', { cause: timedOut }))).toBe(`error: cannot start the scaler: ${line.slice('error: '.length)}`);
+    const influxTimedOut = new Error('InfluxDB at http://influxdb:8086 did not answer POST /query within 10 s (set by INFLUX_TIMEOUT_MS)', { cause: new DOMException('The operation was aborted due to timeout', 'TimeoutError') });
+    expect(failureLine(influxTimedOut)).toBe(`error: ${influxTimedOut.message}`);
+    expect(failureLine(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))).toBe('error: The operation was aborted due to timeout');
   });
 });
 
@@ -122,6 +136,17 @@ describe('the command line, given bad input', () => {
     const worker = await run(['worker'], { LOG_LEVEL: 'loud', REDIS_URL: 'redis://127.0.0.1:1' });
     expect(worker.code).toBe(2);
     expect(worker.stderr).toMatch(refused);
+  });
+
+  it('refuses a LOG_LEVEL that is not a level in the commands that log nothing as well, and still gives --help', async () => {
+    const refused = /^invalid configuration: LOG_LEVEL: expected one of .+, got "loud"\n$/;
+    const report = await run(['report', '--influx-url', 'http://127.0.0.1:1'], { LOG_LEVEL: 'loud' });
+    expect(report).toMatchObject({ code: 2, stdout: '' });
+    expect(report.stderr).toMatch(refused);
+    const simulate = await run(['simulate', '--synthetic', 'goal'], { LOG_LEVEL: 'loud' });
+    expect(simulate).toMatchObject({ code: 2, stdout: '' });
+    expect(simulate.stderr).toMatch(refused);
+    expect((await run(['report', '--help'], { LOG_LEVEL: 'loud' })).code).toBe(0);
   });
 });
 

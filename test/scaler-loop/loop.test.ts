@@ -345,7 +345,7 @@ describe('the scaler loop (real Docker, InfluxDB, Redis)', () => {
       expect(await leaseB.tick()).toBe(true);
       // fencing: the new holder's token is strictly larger
       expect(leaseB.status().token).toBeGreaterThan(firstToken);
-      expect(await leaseA.confirm()).toBe(false);
+      expect(await leaseA.confirm()).toEqual({ status: 'lost' });
     } finally {
       await leaseB.stop();
       redisA.disconnect();

@@ -56,7 +56,7 @@ describe('the loop stopped while a read waits on a silent InfluxDB and an action
       readWindow: async (service, windowSeconds, options) => (service === 'busy' ? { ok: true, window: serviceWindowFrom(burst) } : fromSilent(service, windowSeconds, options)),
       dryRun: false,
       // Nothing recorded before: the read in flight at the stop is the window's (the CLI test below stops the records').
-      readPredecessorRecords: async () => ({ lastScaleOutAt: undefined, lastScaleInAt: undefined }),
+      readPredecessorRecords: async () => ({ ok: true, records: { lastScaleOutAt: undefined, lastScaleInAt: undefined } }),
       write: (batch) => points.push(...batch.map((point) => point.toLineProtocol() ?? '')),
       logger,
       now: () => now,

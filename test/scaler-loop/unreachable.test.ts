@@ -90,7 +90,7 @@ describe('scaler, when a dependency cannot be reached', () => {
       const { stderr, exitCode } = await scaler(['--once', '--dry-run', '--influx-url', silent.url, '--service', `absent-${runId}`]);
       const seconds = (Date.now() - started) / 1000;
       expect(exitCode).toBe(1);
-      expect(stderr).toBe(`error: InfluxDB at ${silent.url} did not answer POST /query (CREATE DATABASE "once_${runId}") within 0.5 s (set by INFLUX_TIMEOUT_MS): The operation was aborted due to timeout\n`);
+      expect(stderr).toBe(`error: InfluxDB at ${silent.url} did not answer POST /query (CREATE DATABASE "once_${runId}") within 0.5 s (set by INFLUX_TIMEOUT_MS)\n`);
       // The schema setup's first statement, and nothing after it: not the records, the window and the writes, each waiting its 500 ms.
       expect(silent.connections()).toBe(1);
       expect(seconds).toBeLessThan(1.5);
@@ -109,7 +109,7 @@ describe('scaler, when a dependency cannot be reached', () => {
       const started = Date.now();
       const running = await startScaler(config, logger, actuator);
       const seconds = (Date.now() - started) / 1000;
-      expect(running.onceFailure).toMatch(/^no service could be evaluated \(a: influx_unreachable, b: influx_unreachable\): InfluxDB at .* did not answer the recorded decisions and signals of service "[ab]" /);
+      expect(running.onceFailure).toMatch(/^no service could be evaluated \(a: influx_unreachable, b: influx_unreachable\): /);
       const reads = influx.asked().filter((request) => !/^query (CREATE|ALTER|DROP|SHOW)$/.test(request));
       // Each service's first read (its predecessor's records), both at once; then neither window is asked for, nor the records written.
       expect(reads).toEqual(['query SELECT', 'query SELECT']);

@@ -1,0 +1,119 @@
+/**
+ * Right before an action, the lease holder checks in Redis that the lease is still its own, and
+ * acts only if it is. When it is not, the log says which of two things it was: the lease lost
+ * (another instance holds it now, and may be acting), or not confirmed (Redis did not answer: no
+ * other instance is known to act, and the place to look is Redis). Before, both were logged as
+ * "lease lost just before acting", and a Redis that did not answer sent the operator looking for
+ * a second scaler.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WindowRow } from '../../common/influx/index.js';
+import type { Actuator, ServiceState } from '../../scaler/actuators/actuator.js';
+import { RedisLease } from '../../scaler/lease/redisLease.js';
+import { ScalerLoop } from '../../scaler/loop/controller.js';
+import { serviceWindowFrom } from '../../scaler/loop/serviceWindow.js';
+import { capturingLogger } from '../support/capturingLogger.js';
+import { startPrivateRedis, type PrivateRedis } from '../support/privateRedis.js';
+import { scalerLoopOptions } from './support/loopOptions.js';
+
+const MiB = 2 ** 20;
+const now = 1_800_000_000_000;
+const state = (service: string): ServiceState => ({ service, replicas: 2, readyReplicas: 2, cpuLimitCores: 0.5, memoryLimitBytes: 256 * MiB, converging: false, members: [], labels: { 'scalewright.target.rps-per-replica': '40' } });
+const steady = { replicas: 2, cpu_usage_cores: 0.5, cpu_limit_cores: 1, cpu_fraction_of_limit: 0.5, cpu_throttled_fraction: 0, memory_working_set_bytes: 2 * 200 * MiB, memory_limit_bytes: 2 * 256 * MiB, memory_fraction_of_limit_max: 0.78, oom_kills_total: 0, requests_per_second: 60 };
+/** Five minutes of 60 requests/s for 2 replicas at 40 each, then a burst to 500: a scale-out. */
+const burst: WindowRow[] = Array.from({ length: 300 }, (_, i) => ({ time: now - (299 - i) * 1000, values: { ...steady, requests_per_second: i >= 290 ? 500 : 60 } }));
+
+let redis: PrivateRedis;
+beforeAll(async () => {
+  redis = await startPrivateRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+/** A loop applying decisions (a scale-out of `web`, on a platform that only records what it is asked) under `lease`. */
+function loopUnder(lease: RedisLease) {
+  const asked: string[] = [];
+  const actuator: Actuator = {
+    kind: 'swarm', // replicas only: one action, no start-up bridge
+    listServices: async () => ['web'],
+    observe: async (service) => state(service),
+    tidy: async () => 0,
+    setReplicas: async (service, replicas) => void asked.push(`${service}: ${replicas} replicas`),
+    setLimits: async (service) => void asked.push(`${service}: limits`),
+  };
+  const { logger, lines } = capturingLogger('info');
+  const loop = new ScalerLoop(scalerLoopOptions({ actuator, readWindow: async () => ({ ok: true, window: serviceWindowFrom(burst) }), dryRun: false, lease, logger, now: () => now }));
+  const warnings = () => lines.filter((line) => Number(line.level) >= 40);
+  return { loop, asked, warnings };
+}
+
+describe('the lease check right before an action', () => {
+  it('Redis does not answer the check: "lease not confirmed" with Redis\'s own line, not "lease lost"; nothing done', async () => {
+    const key = `scalewright:test:${randomUUID().slice(0, 8)}:lease`;
+    const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    client.on('error', () => undefined);
+    const lease = new RedisLease({ redis: client, logger: capturingLogger('silent').logger, key, ttlMs: 3000 });
+    try {
+      expect(await lease.tick()).toBe(true);
+      const { loop, asked, warnings } = loopUnder(lease);
+      redis.freeze();
+      const reason = `Redis at 127.0.0.1:${redis.port} did not answer lease check before acting (EVAL check-and-extend of ${key}) within 1 s (set by a third of --lease-ttl, SCALER_LEASE_TTL_MS)`;
+      expect(await loop.tick()).toEqual([expect.objectContaining({ service: 'web', outcome: 'no_lease', error: reason })]);
+      expect(warnings()).toEqual([expect.objectContaining({ service: 'web', action: 'scale_out', error: reason, msg: `lease not confirmed just before acting (${reason}): not acting` })]);
+      expect(asked).toEqual([]);
+    } finally {
+      redis.thaw();
+      await lease.stop();
+      client.disconnect();
+    }
+  });
+
+  it('another instance holds the lease now: "lease lost", and nothing done', async () => {
+    const key = `scalewright:test:${randomUUID().slice(0, 8)}:lease`;
+    const clientA = new Redis(redis.url);
+    const clientB = new Redis(redis.url);
+    const quiet = capturingLogger('silent').logger;
+    const leaseA = new RedisLease({ redis: clientA, logger: quiet, key, ttlMs: 3000 });
+    const leaseB = new RedisLease({ redis: clientB, logger: quiet, key, ttlMs: 3000 });
+    try {
+      expect(await leaseA.tick()).toBe(true);
+      // A's lease ends in Redis (as when it expired during a pause) and B takes it; A has not renewed since, so it still believes it holds it.
+      await clientB.del(key);
+      expect(await leaseB.tick()).toBe(true);
+      const { loop, asked, warnings } = loopUnder(leaseA);
+      const [report] = await loop.tick();
+      expect(report).toMatchObject({ service: 'web', outcome: 'no_lease' });
+      expect(report?.error).toBeUndefined();
+      expect(warnings()).toEqual([expect.objectContaining({ service: 'web', action: 'scale_out', msg: 'lease lost just before acting: not acting' })]);
+      expect(asked).toEqual([]);
+    } finally {
+      await leaseB.stop();
+      clientA.disconnect();
+      clientB.disconnect();
+    }
+  });
+
+  it('says which it was: ours, lost, or unconfirmed with the reason', async () => {
+    const key = `scalewright:test:${randomUUID().slice(0, 8)}:lease`;
+    const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    client.on('error', () => undefined);
+    const lease = new RedisLease({ redis: client, logger: capturingLogger('silent').logger, key, ttlMs: 3000 });
+    try {
+      expect(await lease.confirm()).toEqual({ status: 'lost' }); // never taken
+      expect(await lease.tick()).toBe(true);
+      expect(await lease.confirm()).toEqual({ status: 'ours' });
+      redis.freeze();
+      expect(await lease.confirm()).toEqual({ status: 'unconfirmed', reason: expect.stringMatching(/^Redis at .* did not answer lease check before acting/) });
+      redis.thaw();
+      await client.del(key);
+      expect(await lease.confirm()).toEqual({ status: 'lost' });
+    } finally {
+      redis.thaw();
+      await lease.stop();
+      client.disconnect();
+    }
+  });
+});
