@@ -30,11 +30,15 @@ export async function readServiceHistory(connection: InfluxConnection, service: 
   const decisionsFrom = quoteIdentifier(Measurement.scalerDecision);
   const outcome = quoteIdentifier('outcome');
   const countOf = (condition: string) => `SELECT count(${outcome}) FROM ${decisionsFrom} WHERE ${where} AND ${condition} GROUP BY ${quoteIdentifier(Tag.action)}`;
-  const [stats, signals, decisions, containers, peak, applied, dryRun, failed, dataProblems, all] = await influxQuery(
+  const signalsFrom = quoteIdentifier(Measurement.scalerSignal);
+  // Compared point by point (InfluxQL compares two fields of one point), so a target that changed
+  // during the range is met by the value recorded with it. A point without one or the other is in neither count.
+  const signalPointsCount = (comparison: '>' | '<=') => `SELECT count(${quoteIdentifier(S.value)}) FROM ${signalsFrom} WHERE ${where} AND ${quoteIdentifier(S.value)} ${comparison} ${quoteIdentifier(S.target)} GROUP BY ${quoteIdentifier(Tag.signal)}`;
+  const [stats, signals, decisions, containers, peak, applied, dryRun, failed, dataProblems, all, signalAbove, signalNotAbove] = await influxQuery(
     connection,
     [
       `SELECT ${statsFields.map(mean).join(', ')} FROM ${quoteIdentifier(Measurement.serviceStats)} WHERE ${where} GROUP BY time(${bucket}s) fill(none)`,
-      `SELECT ${[S.value, S.target, S.smoothed, S.forecast].map(mean).join(', ')} FROM ${quoteIdentifier(Measurement.scalerSignal)} WHERE ${where} GROUP BY time(${bucket}s), ${quoteIdentifier(Tag.signal)} fill(none)`,
+      `SELECT ${[S.value, S.target, S.smoothed, S.forecast].map(mean).join(', ')} FROM ${signalsFrom} WHERE ${where} GROUP BY time(${bucket}s), ${quoteIdentifier(Tag.signal)} fill(none)`,
       `SELECT * FROM ${decisionsFrom} WHERE ${where} ORDER BY time DESC LIMIT ${MAX_DECISIONS_SHOWN}`,
       `SELECT ${perContainer.join(', ')} FROM ${quoteIdentifier(Measurement.containerStats)} WHERE ${where} GROUP BY time(${bucket}s) fill(none)`,
       // The bucket means flatten a short peak; the peak is read whole.
@@ -44,6 +48,9 @@ export async function readServiceHistory(connection: InfluxConnection, service: 
       countOf(`${outcome} = 'failed'`),
       countOf(`(${[...DATA_PROBLEMS].map((problem) => `${outcome} = ${quoteString(problem)}`).join(' OR ')})`),
       `SELECT count(${outcome}) FROM ${decisionsFrom} WHERE ${where}`,
+      // The bucket means hide a spell above target shorter than a bucket; every raw point is counted instead.
+      signalPointsCount('>'),
+      signalPointsCount('<='),
     ].join('; '),
   );
   const byAction = (result: typeof applied): Record<string, number> =>
@@ -69,6 +76,11 @@ export async function readServiceHistory(connection: InfluxConnection, service: 
   const signalRows = main ? seriesRows([main]) : [];
   const signalOf = (field: string): Point[] =>
     signalRows.flatMap((row) => (typeof row[field] === 'number' ? [{ t: Number(row.time), v: row[field] as number }] : []));
+  const countFor = (result: typeof signalAbove): number => {
+    const value = result?.series.find((one) => one.tags[Tag.signal] === main?.tags[Tag.signal])?.values[0]?.[1];
+    return typeof value === 'number' ? value : 0;
+  };
+  const above = countFor(signalAbove);
 
   return {
     service,
@@ -81,6 +93,7 @@ export async function readServiceHistory(connection: InfluxConnection, service: 
     requestsPerSecond: series((row) => num(row, F.requestsPerSecond)),
     latencyP95Seconds: series((row) => num(row, F.latencyP95Seconds)),
     signal: main ? { name: main.tags[Tag.signal] ?? 'signal', value: signalOf(S.value), target: signalOf(S.target), smoothed: signalOf(S.smoothed), forecast: signalOf(S.forecast) } : undefined,
+    ...(main ? { signalPointsAboveTarget: { above, points: above + countFor(signalNotAbove) } } : {}),
     decisions: seriesRows(decisions?.series ?? []).map(decisionMark).sort((a, b) => a.time - b.time),
     decisionCounts,
     decisionsInRange: typeof allCount === 'number' ? allCount : 0,

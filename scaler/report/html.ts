@@ -1,4 +1,4 @@
-import { countText, hasAnyData, type DecisionMark, type Point, type Report, type ServiceReport } from './model.js';
+import { countText, hasAnyData, percentText, type DecisionMark, type Point, type Report, type ServiceReport } from './model.js';
 import { ACTION_COLOURS, CHART_CSS, escapeXml, lineChart, timeLabel } from './svg.js';
 
 /**
@@ -111,7 +111,7 @@ ${notes}
 
   const cards = [
     card(String(s.actions), 'actions applied' + (s.dryRunActions ? ` (+${s.dryRunActions} dry-run)` : '')),
-    card(s.timeAboveTargetSeconds === undefined ? 'n/a' : `${Math.round(s.timeAboveTargetSeconds)} s`, s.timeAboveTargetFraction === undefined ? 'above target' : `above target (${(s.timeAboveTargetFraction * 100).toFixed(0)}%)`),
+    card(s.timeAboveTargetSeconds === undefined ? 'n/a' : `${Math.round(s.timeAboveTargetSeconds)} s`, s.timeAboveTargetFraction === undefined ? 'above target' : `above target (${percentText(s.timeAboveTargetFraction)})`),
     card(`${Math.round(s.replicaSeconds)}`, 'replica-seconds (cost)'),
     card(s.replicasStart === undefined ? 'n/a' : `${countText(s.replicasStart)} → ${countText(s.replicasEnd ?? s.replicasStart)}`, `replicas (peak ${s.replicasPeak === undefined ? 'n/a' : countText(s.replicasPeak)})`),
     card(s.cpuLimitStart === undefined ? 'n/a' : `${s.cpuLimitStart.toFixed(2)} → ${(s.cpuLimitEnd ?? 0).toFixed(2)}`, 'CPU limit per replica (cores)'),

@@ -41,6 +41,17 @@ export interface ServiceHistory {
   readonly decisionsInRange?: number;
   /** The highest replica count of the range, read whole (the `replicas` series is bucket means). */
   readonly replicasPeak?: number;
+  /**
+   * The followed signal's raw points over the whole range, counted by InfluxDB: how many were above
+   * the target recorded with them, of how many had both. The `signal` series are bucket means, which
+   * hide a spell above target shorter than a bucket.
+   */
+  readonly signalPointsAboveTarget?: SignalPointCounts;
+}
+
+export interface SignalPointCounts {
+  readonly above: number;
+  readonly points: number;
 }
 
 /** Decisions of the range counted by outcome, per action (`scale_out`, …). */
@@ -122,6 +133,17 @@ export function secondsAboveTarget(value: readonly Point[], target: readonly Poi
   });
 }
 
+/**
+ * Time above target from counts of raw points: their share above, and that share of the seconds
+ * the signal covers (the scaler records one point an evaluation, at a steady interval, so a share
+ * of the points is a share of the time). Undefined when no point could be judged.
+ */
+export function timeAboveTargetFromCounts(counts: SignalPointCounts, coveredSeconds: number): { seconds: number; fraction: number } | undefined {
+  if (!(counts.points > 0)) return undefined;
+  const fraction = Math.min(1, Math.max(0, counts.above / counts.points));
+  return { seconds: fraction * coveredSeconds, fraction };
+}
+
 export function summarise(history: ServiceHistory, from: number, to: number): ServiceSummary {
   const maxGapMs = Math.max(3 * history.bucketSeconds * 1000, 5000);
   const acted = history.decisions.filter((d) => SCALE_ACTIONS.has(d.action) && ACTION_OUTCOMES.has(d.outcome));
@@ -137,7 +159,7 @@ export function summarise(history: ServiceHistory, from: number, to: number): Se
   const actionsByKind = scaleOnly(counted.applied);
   const dataProblems = counted.dataProblems;
   const covered = history.signal ? integrateSteps(history.signal.value, from, to, maxGapMs, () => 1) : 0;
-  const above = history.signal && covered > 0 ? secondsAboveTarget(history.signal.value, history.signal.target, from, to, maxGapMs) : undefined;
+  const above = timeAboveTarget(history, from, to, maxGapMs, covered);
   const replicaSeconds = integrateSteps(history.replicas, from, to, maxGapMs);
   const replicasPeak = history.replicasPeak ?? (history.replicas.length ? Math.max(...history.replicas.map((p) => p.v)) : undefined);
   const summary = {
@@ -146,8 +168,8 @@ export function summarise(history: ServiceHistory, from: number, to: number): Se
     dryRunActions: sum(scaleOnly(counted.dryRun)),
     failedActions: sum(scaleOnly(counted.failed)),
     dataProblems,
-    timeAboveTargetSeconds: above,
-    timeAboveTargetFraction: above !== undefined && covered > 0 ? above / covered : undefined,
+    timeAboveTargetSeconds: above?.seconds,
+    timeAboveTargetFraction: above?.fraction,
     replicaSeconds,
     replicasStart: history.replicas[0]?.v,
     replicasEnd: history.replicas.at(-1)?.v,
@@ -158,6 +180,14 @@ export function summarise(history: ServiceHistory, from: number, to: number): Se
   const notes = notesOn(history, from, to);
   const empty = !hasAnyData(history);
   return { ...summary, headline: empty ? 'No data in this range.' : headline(history, summary, acted), notes };
+}
+
+/** From the raw points' counts when the history has them; else (a history built without InfluxDB) from the charted series. */
+function timeAboveTarget(history: ServiceHistory, from: number, to: number, maxGapMs: number, covered: number): { seconds: number; fraction: number } | undefined {
+  if (!history.signal || !(covered > 0)) return undefined;
+  if (history.signalPointsAboveTarget) return timeAboveTargetFromCounts(history.signalPointsAboveTarget, covered);
+  const seconds = secondsAboveTarget(history.signal.value, history.signal.target, from, to, maxGapMs);
+  return { seconds, fraction: seconds / covered };
 }
 
 /** Counts from the decisions listed, for a history that carries no counts of its own. */
@@ -214,7 +244,12 @@ function notesOn(history: ServiceHistory, from: number, to: number): string[] {
     } else if (points < 10) notes.push(`Only ${points} point${points === 1 ? '' : 's'} a chart in this range.`);
   }
   if (history.bucketSeconds > 1) {
-    notes.push(`Each point is the mean of a ${spanText(history.bucketSeconds * 1000)} bucket (at most ${MAX_POINTS_A_CHART} points a chart): shorter peaks are flattened, and the time above target is counted on those means. The peak replica count is read whole. Narrow the range (--from, --to) for the detail.`);
+    const bucket = `Each point is the mean of a ${spanText(history.bucketSeconds * 1000)} bucket (at most ${MAX_POINTS_A_CHART} points a chart): shorter peaks are flattened`;
+    const narrow = 'Narrow the range (--from, --to) for the detail.';
+    // The shading is drawn from the means while the figures come from every point: a reader must not take one for the other.
+    if (!history.signal) notes.push(`${bucket}. The peak replica count is read whole. ${narrow}`);
+    else if (history.signalPointsAboveTarget) notes.push(`${bucket}, the shading above target with them. The peak replica count and the time above target are read whole, from every point recorded. ${narrow}`);
+    else notes.push(`${bucket}, and the time above target is counted on those means. The peak replica count is read whole. ${narrow}`);
   }
   const total = history.decisionsInRange ?? history.decisions.length;
   if (total > history.decisions.length) {
@@ -222,6 +257,18 @@ function notesOn(history: ServiceHistory, from: number, to: number): string[] {
     notes.push(`The table and the markers show the last ${history.decisions.length} of the ${total} decisions of the range${firstShown ? ` (from ${new Date(firstShown.time).toISOString()})` : ''}; the counts above cover them all. Narrow the range (--from, --to) to list the others.`);
   }
   return notes;
+}
+
+/**
+ * A share as a percentage: whole, except where that would round a few spells above target away to
+ * 0% (or a few below it to 100%), which is what a reader of a long range most needs to see.
+ */
+export function percentText(fraction: number): string {
+  const percent = fraction * 100;
+  if (percent <= 0 || percent >= 100 || (percent >= 0.5 && percent < 99.5)) return `${percent.toFixed(0)}%`;
+  if (percent < 0.05) return 'under 0.1%';
+  if (percent >= 99.95) return 'over 99.9%';
+  return `${percent.toFixed(1)}%`;
 }
 
 /** A replica count: whole, or a bucket mean to one decimal. */
@@ -241,7 +288,7 @@ function headline(history: ServiceHistory, s: Omit<ServiceSummary, 'headline' | 
   }
   if (s.replicasStart !== undefined && s.replicasEnd !== undefined) parts.push(`replicas ${countText(s.replicasStart)} → ${countText(s.replicasEnd)}${s.replicasPeak !== undefined && s.replicasPeak > Math.max(s.replicasStart, s.replicasEnd) ? ` (peak ${countText(s.replicasPeak)})` : ''}`);
   if (s.cpuLimitStart !== undefined && s.cpuLimitEnd !== undefined && Math.abs(s.cpuLimitStart - s.cpuLimitEnd) > 1e-3) parts.push(`CPU limit ${s.cpuLimitStart.toFixed(2)} → ${s.cpuLimitEnd.toFixed(2)} cores per replica`);
-  if (s.timeAboveTargetFraction !== undefined && history.signal) parts.push(`${history.signal.name} above target ${(s.timeAboveTargetFraction * 100).toFixed(0)}% of the time`);
+  if (s.timeAboveTargetFraction !== undefined && history.signal) parts.push(`${history.signal.name} above target ${percentText(s.timeAboveTargetFraction)} of the time`);
   if (s.failedActions > 0) parts.push(`${s.failedActions} failed`);
   if (s.dataProblems > 0) parts.push(`${s.dataProblems} evaluation${s.dataProblems === 1 ? '' : 's'} skipped for missing data`);
   // The decision that best explains the run: the first scale-out, else the first CPU change, else the first action.

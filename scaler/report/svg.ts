@@ -1,4 +1,5 @@
 import type { DecisionMark, Point } from './model.js';
+import { timeTicks } from './timeTicks.js';
 
 /**
  * Inline SVG time-series charts, no scripts: lines (or steps) against a shared time axis, with the
@@ -35,13 +36,17 @@ export interface ChartSpec {
   readonly yMaxCap?: number;
   /** About how many y ticks (more for small whole counts such as replicas). */
   readonly yTicks?: number;
-  /** The time axis' labels (default: the clock time of epoch ms, `timeLabel`). */
+  /** The time axis' labels (default: UTC clock times or dates that suit the step, `timeTicks.ts`). */
   readonly timeFormat?: (ms: number, spanMs: number) => string;
-  /** Where the time axis is labelled (default: eight evenly spaced instants from `from` to `to`). */
+  /** Where the time axis is labelled (default: at most eight round instants of UTC, `timeTicks.ts`). */
   readonly timeTicks?: (from: number, to: number) => number[];
 }
 
 const WIDTH = 1100;
+/** Fewer than nine steps span the 1004 px plot, so ticks are at least 111 px apart: room for the longest label, `01-02 23:59:30` (about 95 px). */
+const MAX_TIME_TICKS = 8;
+/** Width of one character of the 12 px axis font, about: digits, which the time labels mostly are. */
+const AXIS_CHAR_PX = 6.8;
 /** Makes clip-path ids unique within one page. */
 let chartCounter = 0;
 const MARGIN = { left: 78, right: 18, top: 34, bottom: 30 };
@@ -134,10 +139,15 @@ export function lineChart(spec: ChartSpec, placement?: { top: number; id: string
     out.push(`<line x1="${MARGIN.left}" y1="${ty.toFixed(1)}" x2="${WIDTH - MARGIN.right}" y2="${ty.toFixed(1)}" class="grid"/>`);
     out.push(`<text x="${MARGIN.left - 8}" y="${(ty + 4).toFixed(1)}" class="axis" text-anchor="end">${escapeXml(spec.format(tick))}</text>`);
   }
-  const timeTicks = spec.timeTicks?.(spec.from, spec.to) ?? Array.from({ length: 8 }, (_, i) => spec.from + (span * i) / 7);
-  for (const t of timeTicks) {
-    const anchor = t <= spec.from + span * 0.02 ? 'start' : t >= spec.to - span * 0.02 ? 'end' : 'middle';
-    out.push(`<text x="${x(t).toFixed(1)}" y="${height - 10}" class="axis" text-anchor="${anchor}">${escapeXml((spec.timeFormat ?? timeLabel)(t, span))}</text>`);
+  const instants = spec.timeTicks?.(spec.from, spec.to).map((at) => ({ at, label: timeLabel(at, span) })) ?? timeTicks(spec.from, spec.to, MAX_TIME_TICKS);
+  for (const { at: t, label } of instants) {
+    const text = spec.timeFormat ? spec.timeFormat(t, span) : label;
+    // Centred under its instant, moved in only as far as the edge of the chart asks. A round tick
+    // can fall a few pixels from the edge; set wholly to one side of it, a 95 px label reached
+    // 143 px towards its neighbour, 111 px away.
+    const half = (text.length * AXIS_CHAR_PX) / 2;
+    const centre = Math.min(WIDTH - 2 - half, Math.max(2 + half, x(t)));
+    out.push(`<text x="${centre.toFixed(1)}" y="${height - 10}" class="axis" text-anchor="middle">${escapeXml(text)}</text>`);
   }
   out.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" class="frame"/>`);
 

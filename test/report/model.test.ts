@@ -1,7 +1,7 @@
 /** The report's arithmetic and rendering, pure: summary figures, ticks, escaping, no scripts. */
 import { describe, expect, it } from 'vitest';
 import { renderReportHtml } from '../../scaler/report/html.js';
-import { integrateSteps, secondsAboveTarget, summarise, type ServiceHistory } from '../../scaler/report/model.js';
+import { integrateSteps, percentText, secondsAboveTarget, summarise, timeAboveTargetFromCounts, type ServiceHistory } from '../../scaler/report/model.js';
 import { niceTicks } from '../../scaler/report/svg.js';
 import { parseDuration, parseTime } from '../../scaler/report/command.js';
 
@@ -63,6 +63,34 @@ describe('summary figures', () => {
     expect(summary).toMatchObject({ actions: 3, dryRunActions: 1, replicasStart: 1, replicasEnd: 2, replicasPeak: 3, cpuLimitStart: 0.25, cpuLimitEnd: 0.5, timeAboveTargetSeconds: 30 });
     expect(summary.replicaSeconds).toBe(30 + 180 + 60);
     expect(summary.headline).toMatch(/^3 actions \(1 scale-up, 1 scale-out, 1 scale-in\); 1 would-be action in dry-run; replicas 1 → 2 \(peak 3\); CPU limit 0\.25 → 0\.50 cores per replica; cpu above target \d+% of the time\. Why, at 12:00:30: replicas 1 → 3 because CPU at its cap\.$/);
+  });
+});
+
+describe('time above target from counts of raw points', () => {
+  it('is the share of the points above their target, and that share of the seconds the signal covers', () => {
+    expect(timeAboveTargetFromCounts({ above: 36, points: 17_280 }, 86_400)).toEqual({ fraction: 36 / 17_280, seconds: (36 / 17_280) * 86_400 });
+    expect(timeAboveTargetFromCounts({ above: 0, points: 10 }, 50)).toEqual({ fraction: 0, seconds: 0 });
+    expect(timeAboveTargetFromCounts({ above: 10, points: 10 }, 50)).toEqual({ fraction: 1, seconds: 50 });
+  });
+
+  it('is unknown when no point could be judged', () => {
+    expect(timeAboveTargetFromCounts({ above: 0, points: 0 }, 600)).toBeUndefined();
+  });
+
+  it('the summary takes the counts over the bucket means, and the notes say which it did', () => {
+    // One 60 s bucket mean of 0.5 under a 0.7 target: the means see nothing above it; the raw points saw 3 of 12.
+    const means = history({ bucketSeconds: 60, signal: { name: 'cpu', value: [{ t: at(0), v: 0.5 }, { t: at(60), v: 0.5 }], target: [{ t: at(0), v: 0.7 }], smoothed: [], forecast: [] } });
+    const fromMeans = summarise(means, at(0), at(120));
+    expect(fromMeans).toMatchObject({ timeAboveTargetSeconds: 0, timeAboveTargetFraction: 0 });
+    expect(fromMeans.notes).toContainEqual(expect.stringMatching(/, and the time above target is counted on those means\. The peak replica count is read whole\./));
+    const fromCounts = summarise({ ...means, signalPointsAboveTarget: { above: 3, points: 12 } }, at(0), at(120));
+    expect(fromCounts).toMatchObject({ timeAboveTargetSeconds: 30, timeAboveTargetFraction: 0.25 });
+    expect(fromCounts.notes).toContainEqual(expect.stringMatching(/, the shading above target with them\. The peak replica count and the time above target are read whole, from every point recorded\./));
+    expect(fromCounts.notes.join(' ')).not.toContain('counted on those means');
+  });
+
+  it('a share is said in whole percent, except a small one that would round away to 0% or up to 100%', () => {
+    expect([0, 0.0002, 0.002, 0.0049, 0.005, 0.15, 0.994, 0.996, 0.9996, 1].map(percentText)).toEqual(['0%', 'under 0.1%', '0.2%', '0.5%', '1%', '15%', '99%', '99.6%', 'over 99.9%', '100%']);
   });
 });
 
