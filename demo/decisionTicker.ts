@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { coresChangeText } from '../scaler/coresChangeText.js';
 import { influxConnectionFrom, queryRows, readInfluxEnv } from '../common/influx/index.js';
 
 const DECISION_ROW = z.object({
@@ -38,17 +39,8 @@ export function decisionTickerLine(row: z.infer<typeof DECISION_ROW>, nameServic
     row.replicas_before !== row.replicas_after
       ? `replicas ${row.replicas_before}→${row.replicas_after}`
       : row.cpu_limit_cores_before !== row.cpu_limit_cores_after
-        ? `cpu ${coresChange(Number(row.cpu_limit_cores_before), Number(row.cpu_limit_cores_after))}`
+        ? `cpu ${coresChangeText(row.cpu_limit_cores_before ?? undefined, row.cpu_limit_cores_after ?? undefined).join('→')}`
         : 'hold';
   const who = nameService && row.service ? `${row.service} ` : '';
   return `${at} ${who}${change}: ${String(row.reason).slice(0, 80)}`;
-}
-
-/**
- * Hundredths of a core, unless the change is smaller than that: a bridge returning from 0.13 to a
- * base of 0.128 read `cpu 0.13→0.13`, a change that looked like none.
- */
-function coresChange(before: number, after: number): string {
-  const digits = before.toFixed(2) === after.toFixed(2) ? 3 : 2;
-  return `${before.toFixed(digits)}→${after.toFixed(digits)}`;
 }

@@ -2,7 +2,7 @@ import { mkdir, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../../common/env.js';
 import { influxQuery, InfluxQueryError, listServices, Measurement, quoteIdentifier, seriesRows, ServiceStatsField, Tag, type InfluxConnection } from '../../common/influx/index.js';
-import { readServiceHistory } from './history.js';
+import { readServiceHistory, readStoredForm } from './history.js';
 import { renderReportHtml } from './html.js';
 import { summarise, type Report } from './model.js';
 
@@ -26,16 +26,18 @@ export async function buildReport(connection: InfluxConnection, options: { servi
   await requireReadable(connection, flags);
   if (options.services?.length) await requireKnownServices(connection, options.services, flags);
   const services = options.services?.length ? [...new Set(options.services)] : await listServices(connection);
+  const generatedAt = options.now ?? Date.now();
+  const stored = await readStoredForm(connection, generatedAt);
   const reports = [];
   for (const service of services.sort()) {
-    const history = await readServiceHistory(connection, service, options.from, options.to);
+    const history = await readServiceHistory(connection, service, options.from, options.to, stored);
     reports.push({ ...history, summary: summarise(history, options.from, options.to) });
   }
   return {
     title: services.length === 1 ? `Scaler report: ${services[0]}` : 'Scaler report',
     from: options.from,
     to: options.to,
-    generatedAt: options.now ?? Date.now(),
+    generatedAt,
     services: reports,
   };
 }

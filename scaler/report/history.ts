@@ -1,5 +1,7 @@
 import { ContainerStatsField as C, influxQuery, Measurement, perReplica, quoteIdentifier, quoteString, seriesRows, ServiceStatsField as F, ScalerSignalField as S, Tag, type InfluxConnection, type SummedField } from '../../common/influx/index.js';
 import { DATA_PROBLEMS, MAX_POINTS_A_CHART, type DecisionCounts, type DecisionMark, type Point, type ServiceHistory } from './model.js';
+import { coresChangeText } from '../coresChangeText.js';
+import { AS_WRITTEN, storedFieldName, storedFormOf, type StoredForm } from './storedForm.js';
 
 /**
  * The decisions a report lists and marks, at most: the newest of the range, what an operator asks
@@ -18,22 +20,44 @@ export function bucketSecondsFor(from: number, to: number, maxPoints = MAX_POINT
   return Math.max(1, Math.ceil((to - from) / 1000 / maxPoints));
 }
 
-export async function readServiceHistory(connection: InfluxConnection, service: string, from: number, to: number): Promise<ServiceHistory> {
+/**
+ * Which form the connection's retention policy holds the charted measurements in (one request,
+ * once a report): their field keys on that policy, and the database's policies, for where the
+ * decisions are when the policy is a downsampled one.
+ */
+export async function readStoredForm(connection: InfluxConnection, readAt: number): Promise<StoredForm> {
+  const policy = quoteIdentifier(connection.retentionPolicy);
+  const measurements = [Measurement.serviceStats, Measurement.containerStats, Measurement.scalerSignal].map((name) => `${policy}.${quoteIdentifier(name)}`);
+  const [fieldKeys, policies] = await influxQuery(connection, `SHOW FIELD KEYS FROM ${measurements.join(', ')}; SHOW RETENTION POLICIES ON ${quoteIdentifier(connection.database)}`);
+  return storedFormOf(
+    connection.retentionPolicy,
+    seriesRows(fieldKeys?.series ?? []).map((row) => String(row.fieldKey)),
+    seriesRows(policies?.series ?? []).map((row) => ({ name: String(row.name), duration: String(row.duration), isDefault: row.default === true })),
+    readAt,
+  );
+}
+
+export async function readServiceHistory(connection: InfluxConnection, service: string, from: number, to: number, stored: StoredForm = AS_WRITTEN): Promise<ServiceHistory> {
   const bucket = bucketSecondsFor(from, to);
   const where = `${quoteIdentifier(Tag.service)} = ${quoteString(service)} AND time >= ${from}ms AND time <= ${to}ms`;
-  const mean = (field: string) => `mean(${quoteIdentifier(field)}) AS ${quoteIdentifier(field)}`;
+  // Fields are read under their stored names and answered under their own, so what follows reads either form alike.
+  const field = (name: string) => quoteIdentifier(storedFieldName(stored.naming, name));
+  const mean = (name: string) => `mean(${field(name)}) AS ${quoteIdentifier(name)}`;
   const statsFields = [F.replicas, F.replicasRead, F.replicasWithCpuUsage, F.cpuUsageCores, F.cpuLimitCores, F.memoryWorkingSetBytes, F.memoryLimitBytes, F.requestsPerSecond, F.latencyP95Seconds];
   // Per-replica limits and use come from the containers' own rows: the highest limit and the mean
   // use across the replicas in each bucket (a service-level sum divided by a replica count would
   // wobble while a replica comes or goes).
-  const perContainer = [`max(${quoteIdentifier(C.cpuLimitCores)}) AS cpu_limit`, `mean(${quoteIdentifier(C.cpuUsageCores)}) AS cpu_used`, `max(${quoteIdentifier(C.memoryLimitBytes)}) AS memory_limit`, `mean(${quoteIdentifier(C.memoryWorkingSetBytes)}) AS memory_used`];
-  const decisionsFrom = quoteIdentifier(Measurement.scalerDecision);
+  const perContainer = [`max(${field(C.cpuLimitCores)}) AS cpu_limit`, `mean(${field(C.cpuUsageCores)}) AS cpu_used`, `max(${field(C.memoryLimitBytes)}) AS memory_limit`, `mean(${field(C.memoryWorkingSetBytes)}) AS memory_used`];
+  // A downsampled policy keeps no decision's outcome or reason (text): they are read, as written, where the scaler wrote them.
+  const decisionsPolicy = stored.downsampled?.decisionsPolicy;
+  const decisionsFrom = `${decisionsPolicy ? `${quoteIdentifier(decisionsPolicy)}.` : ''}${quoteIdentifier(Measurement.scalerDecision)}`;
   const outcome = quoteIdentifier('outcome');
   const countOf = (condition: string) => `SELECT count(${outcome}) FROM ${decisionsFrom} WHERE ${where} AND ${condition} GROUP BY ${quoteIdentifier(Tag.action)}`;
   const signalsFrom = quoteIdentifier(Measurement.scalerSignal);
   // Compared point by point (InfluxQL compares two fields of one point), so a target that changed
   // during the range is met by the value recorded with it. A point without one or the other is in neither count.
-  const signalPointsCount = (comparison: '>' | '<=') => `SELECT count(${quoteIdentifier(S.value)}) FROM ${signalsFrom} WHERE ${where} AND ${quoteIdentifier(S.value)} ${comparison} ${quoteIdentifier(S.target)} GROUP BY ${quoteIdentifier(Tag.signal)}`;
+  // On a downsampled policy these are its stored means, one an interval (the notes say so).
+  const signalPointsCount = (comparison: '>' | '<=') => `SELECT count(${field(S.value)}) FROM ${signalsFrom} WHERE ${where} AND ${field(S.value)} ${comparison} ${field(S.target)} GROUP BY ${quoteIdentifier(Tag.signal)}`;
   const [stats, signals, decisions, containers, peak, applied, dryRun, failed, dataProblems, all, signalAbove, signalNotAbove] = await influxQuery(
     connection,
     [
@@ -42,7 +66,7 @@ export async function readServiceHistory(connection: InfluxConnection, service: 
       `SELECT * FROM ${decisionsFrom} WHERE ${where} ORDER BY time DESC LIMIT ${MAX_DECISIONS_SHOWN}`,
       `SELECT ${perContainer.join(', ')} FROM ${quoteIdentifier(Measurement.containerStats)} WHERE ${where} GROUP BY time(${bucket}s) fill(none)`,
       // The bucket means flatten a short peak; the peak is read whole.
-      `SELECT max(${quoteIdentifier(F.replicas)}) FROM ${quoteIdentifier(Measurement.serviceStats)} WHERE ${where}`,
+      `SELECT max(${field(F.replicas)}) FROM ${quoteIdentifier(Measurement.serviceStats)} WHERE ${where}`,
       countOf(`${outcome} = 'applied'`),
       countOf(`${outcome} = 'dry_run'`),
       countOf(`${outcome} = 'failed'`),
@@ -94,10 +118,12 @@ export async function readServiceHistory(connection: InfluxConnection, service: 
     latencyP95Seconds: series((row) => num(row, F.latencyP95Seconds)),
     signal: main ? { name: main.tags[Tag.signal] ?? 'signal', value: signalOf(S.value), target: signalOf(S.target), smoothed: signalOf(S.smoothed), forecast: signalOf(S.forecast) } : undefined,
     ...(main ? { signalPointsAboveTarget: { above, points: above + countFor(signalNotAbove) } } : {}),
-    decisions: seriesRows(decisions?.series ?? []).map(decisionMark).sort((a, b) => a.time - b.time),
+    // Without a policy that keeps them, the downsampled policy's own scaler_decision holds only means of their numbers: no decision to list.
+    decisions: stored.downsampled && !decisionsPolicy ? [] : seriesRows(decisions?.series ?? []).map(decisionMark).sort((a, b) => a.time - b.time),
     decisionCounts,
     decisionsInRange: typeof allCount === 'number' ? allCount : 0,
     ...(typeof peakValue === 'number' ? { replicasPeak: peakValue } : {}),
+    ...(stored.downsampled ? { downsampled: stored.downsampled } : {}),
   };
 }
 
@@ -105,7 +131,7 @@ function decisionMark(row: Record<string, unknown>): DecisionMark {
   const n = (field: string) => (typeof row[field] === 'number' ? (row[field] as number) : undefined);
   const resource = String(row.resource ?? 'replicas');
   let change: string;
-  if (resource === 'cpu') change = `CPU ${fmt(n('cpu_limit_cores_before'), 2)} → ${fmt(n('cpu_limit_cores_after'), 2)} cores`;
+  if (resource === 'cpu') change = `CPU ${coresChangeText(n('cpu_limit_cores_before'), n('cpu_limit_cores_after')).join(' → ')} cores`;
   else if (resource === 'memory') change = `memory ${mib(n('memory_limit_bytes_before'))} → ${mib(n('memory_limit_bytes_after'))} MiB`;
   else change = `replicas ${fmt(n('replicas_before'), 0)} → ${fmt(n('replicas_after'), 0)}`;
   return {

@@ -1,4 +1,4 @@
-import { countText, hasAnyData, percentText, type DecisionMark, type Point, type Report, type ServiceReport } from './model.js';
+import { countText, decisionCoverage, hasAnyData, percentText, type DecisionMark, type Point, type Report, type ServiceReport } from './model.js';
 import { ACTION_COLOURS, CHART_CSS, escapeXml, lineChart, timeLabel } from './svg.js';
 
 /**
@@ -128,7 +128,9 @@ ${notes}
     .join('');
   const table = marks.length
     ? `<table><thead><tr><th>#</th><th>time</th><th>action</th><th>change</th><th>outcome</th><th>why</th></tr></thead><tbody>${rows}</tbody></table>`
-    : '<p class="note">No decision recorded in this range.</p>';
+    : decisionCoverage(service.downsampled, report.from, report.to).kind === 'none'
+      ? '<p class="note">No decision kept for this range (see the notes above).</p>'
+      : '<p class="note">No decision recorded in this range.</p>';
 
   return `<section>
 <h2>${escapeXml(service.service)}</h2>

@@ -47,6 +47,35 @@ export interface ServiceHistory {
    * hide a spell above target shorter than a bucket.
    */
   readonly signalPointsAboveTarget?: SignalPointCounts;
+  /** Set when read from a downsampled policy: every figure above is then based on its stored means. */
+  readonly downsampled?: DownsampledSource;
+}
+
+/**
+ * A downsampled retention policy (`history`) keeps the mean of each series over each downsampling
+ * interval, and no string field: the decisions are read from the database's default policy (`raw`),
+ * which keeps them for less long.
+ */
+export interface DownsampledSource {
+  readonly policy: string;
+  /** Absent when the database has no other default policy to read them from. */
+  readonly decisionsPolicy?: string;
+  /** How long `decisionsPolicy` keeps points; absent when forever. */
+  readonly decisionsKeptMs?: number;
+  /** When the report was read (epoch ms): `decisionsPolicy` holds nothing older than this minus `decisionsKeptMs`. */
+  readonly readAt: number;
+}
+
+/** Which part of [from, to] the decisions could be read for: all of it, none, or from `since` on. */
+export type DecisionCoverage = { readonly kind: 'all' } | { readonly kind: 'none' } | { readonly kind: 'part'; readonly since: number };
+
+export function decisionCoverage(source: DownsampledSource | undefined, from: number, to: number): DecisionCoverage {
+  if (!source) return { kind: 'all' };
+  if (source.decisionsPolicy === undefined) return { kind: 'none' };
+  if (source.decisionsKeptMs === undefined) return { kind: 'all' };
+  const since = source.readAt - source.decisionsKeptMs;
+  if (since <= from) return { kind: 'all' };
+  return since >= to ? { kind: 'none' } : { kind: 'part', since };
 }
 
 export interface SignalPointCounts {
@@ -179,7 +208,8 @@ export function summarise(history: ServiceHistory, from: number, to: number): Se
   };
   const notes = notesOn(history, from, to);
   const empty = !hasAnyData(history);
-  return { ...summary, headline: empty ? 'No data in this range.' : headline(history, summary, acted), notes };
+  const decisionsGone = decisionCoverage(history.downsampled, from, to).kind === 'none';
+  return { ...summary, headline: empty ? 'No data in this range.' : headline(history, summary, acted, decisionsGone), notes };
 }
 
 /** From the raw points' counts when the history has them; else (a history built without InfluxDB) from the charted series. */
@@ -243,11 +273,14 @@ function notesOn(history: ServiceHistory, from: number, to: number): string[] {
       notes.push(`The data covers only ${spanText(Math.max(0, last - first))} of the ${spanText(to - from)} range (${new Date(first).toISOString()} to ${new Date(Math.min(last, to)).toISOString()}${points < 10 ? `, ${points} point${points === 1 ? '' : 's'} a chart` : ''}): the charts are blank elsewhere.`);
     } else if (points < 10) notes.push(`Only ${points} point${points === 1 ? '' : 's'} a chart in this range.`);
   }
+  if (history.downsampled) notes.push(downsampledNote(history.downsampled, history.signal !== undefined));
   if (history.bucketSeconds > 1) {
     const bucket = `Each point is the mean of a ${spanText(history.bucketSeconds * 1000)} bucket (at most ${MAX_POINTS_A_CHART} points a chart): shorter peaks are flattened`;
     const narrow = 'Narrow the range (--from, --to) for the detail.';
+    // On a downsampled policy nothing is read whole: the note above says what the figures are based on.
+    if (history.downsampled) notes.push(`${bucket}. ${narrow}`);
     // The shading is drawn from the means while the figures come from every point: a reader must not take one for the other.
-    if (!history.signal) notes.push(`${bucket}. The peak replica count is read whole. ${narrow}`);
+    else if (!history.signal) notes.push(`${bucket}. The peak replica count is read whole. ${narrow}`);
     else if (history.signalPointsAboveTarget) notes.push(`${bucket}, the shading above target with them. The peak replica count and the time above target are read whole, from every point recorded. ${narrow}`);
     else notes.push(`${bucket}, and the time above target is counted on those means. The peak replica count is read whole. ${narrow}`);
   }
@@ -256,7 +289,27 @@ function notesOn(history: ServiceHistory, from: number, to: number): string[] {
     const firstShown = history.decisions[0];
     notes.push(`The table and the markers show the last ${history.decisions.length} of the ${total} decisions of the range${firstShown ? ` (from ${new Date(firstShown.time).toISOString()})` : ''}; the counts above cover them all. Narrow the range (--from, --to) to list the others.`);
   }
+  const decisionsNote = history.downsampled && decisionsMissingNote(history.downsampled, decisionCoverage(history.downsampled, from, to));
+  if (decisionsNote) notes.push(decisionsNote);
   return notes;
+}
+
+function downsampledNote(source: DownsampledSource, hasSignal: boolean): string {
+  const figures = hasSignal
+    ? 'The peak replica count is the highest of those means, and the time above target counts the means above the mean of their target: a peak or a spell above target shorter than an interval averages out.'
+    : 'The peak replica count is the highest of those means: a peak shorter than an interval averages out.';
+  const raw = source.decisionsPolicy ? ` The raw policy (${JSON.stringify(source.decisionsPolicy)}, --retention-policy ${source.decisionsPolicy}) has every point, for as long as it keeps them.` : '';
+  return `Read from the downsampled policy ${JSON.stringify(source.policy)}: it keeps the mean of every series over each downsampling interval, not the points recorded. ${figures}${raw}`;
+}
+
+/** Said only where decisions are missing: a table that is empty for that reason must not read as a scaler that did nothing. */
+function decisionsMissingNote(source: DownsampledSource, coverage: DecisionCoverage): string | undefined {
+  if (coverage.kind === 'all') return undefined;
+  if (source.decisionsPolicy === undefined) return `The downsampled policy ${JSON.stringify(source.policy)} keeps no decisions (their outcome and reason are text), and the database has no raw policy to read them from: none for this range.`;
+  const since = source.readAt - (source.decisionsKeptMs ?? 0);
+  const kept = `Decisions are kept only in the raw policy ${JSON.stringify(source.decisionsPolicy)} (${spanText(source.decisionsKeptMs ?? 0)}, since ${new Date(since).toISOString()})`;
+  if (coverage.kind === 'none') return `${kept}: none for this range. An empty table and no markers do not mean the scaler did nothing.`;
+  return `${kept}: the table, the markers and the counts cover only the range from then on: before then, raw no longer keeps them.`;
 }
 
 /**
@@ -278,9 +331,9 @@ export function countText(value: number): string {
 
 const ACTION_WORDS: Record<string, string> = { scale_out: 'scale-out', scale_in: 'scale-in', scale_up: 'scale-up', scale_down: 'scale-down' };
 
-function headline(history: ServiceHistory, s: Omit<ServiceSummary, 'headline' | 'notes'>, acted: readonly DecisionMark[]): string {
+function headline(history: ServiceHistory, s: Omit<ServiceSummary, 'headline' | 'notes'>, acted: readonly DecisionMark[], decisionsGone: boolean): string {
   const parts: string[] = [];
-  if (s.actions === 0 && s.dryRunActions === 0) parts.push('No scale action');
+  if (s.actions === 0 && s.dryRunActions === 0) parts.push(decisionsGone ? 'No decisions kept for this range' : 'No scale action');
   else {
     const kinds = Object.entries(s.actionsByKind).map(([kind, n]) => `${n} ${ACTION_WORDS[kind] ?? kind}`).join(', ');
     parts.push(s.actions > 0 ? `${s.actions} action${s.actions === 1 ? '' : 's'} (${kinds})` : 'No action applied');
