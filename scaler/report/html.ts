@@ -1,5 +1,5 @@
 import { countText, decisionCoverage, hasAnyData, percentText, type DecisionMark, type Point, type Report, type ServiceReport } from './model.js';
-import { ACTION_COLOURS, CHART_CSS, escapeXml, lineChart, timeLabel } from './svg.js';
+import { ACTION_COLOURS, CHART_CSS, escapeXml, lineChart } from './svg.js';
 
 /**
  * The report as one self-contained HTML page: inline CSS and SVG, no script, no external
@@ -119,11 +119,10 @@ ${notes}
   if (s.failedActions) cards.push(card(String(s.failedActions), 'failed actions'));
   if (s.dataProblems) cards.push(card(String(s.dataProblems), 'skipped: no/stale data'));
 
-  const span = report.to - report.from;
   const rows = marks
     .map((mark, index) => {
       const colour = mark.outcome === 'failed' ? '#b91c1c' : (ACTION_COLOURS[mark.action] ?? '#6b7280');
-      return `<tr><td><span class="num" style="background:${colour}">${index + 1}</span></td><td>${timeLabel(mark.time, span)}</td><td>${escapeXml(mark.action.replace('_', '-'))}</td><td>${escapeXml(mark.change)}</td><td class="outcome-${escapeXml(mark.outcome)}">${escapeXml(mark.outcome.replace('_', ' '))}</td><td>${escapeXml(mark.reason)}</td></tr>`;
+      return `<tr><td><span class="num" style="background:${colour}">${index + 1}</span></td><td>${decisionTimeLabel(mark.time, report.from, report.to)}</td><td>${escapeXml(mark.action.replace('_', '-'))}</td><td>${escapeXml(mark.change)}</td><td class="outcome-${escapeXml(mark.outcome)}">${escapeXml(mark.outcome.replace('_', ' '))}</td><td>${escapeXml(mark.reason)}</td></tr>`;
     })
     .join('');
   const table = marks.length
@@ -155,4 +154,15 @@ function trim(value: number): string {
   if (value === 0) return '0';
   const abs = Math.abs(value);
   return abs >= 100 ? value.toFixed(0) : abs >= 10 ? value.toFixed(1).replace(/\.0$/, '') : abs >= 1 ? value.toFixed(2).replace(/\.?0+$/, '') : value.toFixed(3).replace(/\.?0+$/, '');
+}
+
+/**
+ * A decision's time in the table: always to the second (decisions come seconds apart, and the
+ * axis' labels, which drop the seconds on long ranges, made two of them read alike), with the date
+ * when the range covers more than one day (UTC, as every time of the report).
+ */
+export function decisionTimeLabel(ms: number, fromMs: number, toMs: number): string {
+  const iso = new Date(ms).toISOString();
+  const day = (at: number) => Math.floor(at / 86_400_000);
+  return day(fromMs) === day(toMs) ? iso.slice(11, 19) : `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 }

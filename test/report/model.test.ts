@@ -1,6 +1,6 @@
 /** The report's arithmetic and rendering, pure: summary figures, ticks, escaping, no scripts. */
 import { describe, expect, it } from 'vitest';
-import { renderReportHtml } from '../../scaler/report/html.js';
+import { decisionTimeLabel, renderReportHtml } from '../../scaler/report/html.js';
 import { integrateSteps, percentText, secondsAboveTarget, summarise, timeAboveTargetFromCounts, type ServiceHistory } from '../../scaler/report/model.js';
 import { niceTicks } from '../../scaler/report/svg.js';
 import { parseDuration, parseTime } from '../../scaler/report/command.js';
@@ -112,6 +112,12 @@ describe('rendering', () => {
     expect(html).not.toMatch(/<script|<img/i);
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).toContain('no data in this range');
+  });
+
+  it("a decision's time in the table is to the second, with its date when the range covers more than one day", () => {
+    const decision = Date.UTC(2026, 0, 2, 13, 7, 23);
+    expect(decisionTimeLabel(decision, Date.UTC(2026, 0, 2, 6), Date.UTC(2026, 0, 2, 18))).toBe('13:07:23');
+    expect(decisionTimeLabel(decision, Date.UTC(2026, 0, 1, 18), Date.UTC(2026, 0, 2, 18))).toBe('2026-01-02 13:07:23');
   });
 
   it('the command reads durations and times', () => {
