@@ -9,6 +9,7 @@ import { RequestAnsweredLate } from './requestAnsweredLate.js';
 import { chunkQueueOf, isFileJobType, QUEUE_NAMES, type ChunkPayload, type FileJobType, type FileSource, type JobPayloads, type JobType, type QueueName } from './jobTypes.js';
 import { chunkFailure, type JobSnapshot } from './jobStatus.js';
 import { chunkPriority } from './fairness.js';
+import { OUTAGE_STALL_LOG } from './jobLock.js';
 
 export const newToken = (): string => randomBytes(16).toString('hex');
 
@@ -192,6 +193,15 @@ export class JobQueues {
     const job = (await this.queue(type).getJob(token)) as Job | undefined;
     if (!job) return true;
     return Boolean(job.deferredFailure) || (await this.queue(type).getJobState(token)) === 'failed';
+  }
+
+  /**
+   * How many of a job's stalls its workers put down to Redis being away (jobLock's
+   * OUTAGE_STALL_LOG rows in the job's log), rather than to dying mid-run.
+   */
+  async outageStalls(name: QueueName, jobId: string): Promise<number> {
+    const { logs } = await this.queue(name).getJobLogs(jobId);
+    return logs.filter((row) => row.startsWith(OUTAGE_STALL_LOG)).length;
   }
 
   async counts(name: QueueName): Promise<JobCounts> {

@@ -6,6 +6,7 @@ import type { ChunkProgressStore } from '../store/chunkProgressStore.js';
 import type { MultivacStore } from '../store/multivacStore.js';
 import { bullConnection, outageLog } from '../store/redisClient.js';
 import type { JobMetrics } from './jobMetrics.js';
+import { crashStalls, keepJobLock, MAX_CRASH_STALLS, MAX_STALLS, OUTAGE_STALL_LOG, type JobLock, type LockLost } from './jobLock.js';
 import type { JobQueues } from './jobQueues.js';
 import { isFileJobType, QUEUE_NAMES, type ChunkPayload, type FileJobType, type FileSource, type JobPayloads, type QueueName } from './jobTypes.js';
 import { evenSumChunkProcessor, evenSumReduceProcessor } from './processors/evenSum.js';
@@ -51,8 +52,11 @@ export interface WorkerDeps {
   multivac: MultivacStore;
   chunkProgress: ChunkProgressStore;
   metrics: JobMetrics;
-  /** Asked by running chunks, so that they stop once their file job has failed. */
-  queues: Pick<JobQueues, 'fileJobFailed'>;
+  /**
+   * Asked by running chunks, so that they stop once their file job has failed; and by a job taken
+   * up again after a stall, whether its stalls were crashes or Redis being away.
+   */
+  queues: Pick<JobQueues, 'fileJobFailed' | 'outageStalls'>;
   /**
    * Where the workers' connection errors go: the process's own outage log, whose connection says
    * when Redis is back (a BullMQ worker does not say so again after its first start).
@@ -68,21 +72,37 @@ export interface WorkerDeps {
 /**
  * One BullMQ worker per queue. A worker that dies mid-job stops renewing the job's lock; after
  * WORKER_LOCK_MS another worker's stalled-job check puts the job back in the queue (once; a second
- * stall marks it failed), so no job stays `received` forever.
+ * crash marks it failed), so no job stays `received` forever. A worker cut off from Redis for
+ * longer than WORKER_LOCK_MS loses the lock the same way, and stops its run itself (jobLock): the
+ * job runs again from the start, never beside that run, and that stall is not held against it.
  */
 export function startJobWorkers(deps: WorkerDeps, queues: readonly QueueName[] = QUEUE_NAMES): Worker[] {
   const { config, logger, metrics } = deps;
   // Every worker's connection sees the same outage: one warning when it starts.
   const outage = deps.redisOutage ?? outageLog(logger, 'job workers');
   return queues.map((name) => {
-    const worker = new Worker(name, (job: Job, token?: string, signal?: AbortSignal) => runJob(name, job, deps, signal, token), {
+    // Each run's lock, kept from the start of the run until BullMQ has recorded its end (the
+    // 'completed' and 'failed' events, given the run's own Job), or will record nothing.
+    const locks = new WeakMap<Job, JobLock>();
+    const release = (job: Job | undefined): void => void (job && locks.get(job)?.release());
+    const runLocked = (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> =>
+      runJob(name, job, deps, locks, signal, token).catch((error: unknown) => {
+        // Handed back, or given up: BullMQ records nothing for the run.
+        if (error instanceof WaitingError) release(job);
+        throw error;
+      });
+    const worker = new Worker(name, runLocked, {
       connection: bullConnection(config.REDIS_URL),
       concurrency: config.WORKER_CONCURRENCY,
       lockDuration: config.WORKER_LOCK_MS,
       stalledInterval: config.WORKER_LOCK_MS,
-      maxStalledCount: 1,
+      // Each run keeps its own lock (runJob, jobLock), so that it knows when the lock ran out.
+      skipLockRenewal: true,
+      // Crashes are limited to MAX_CRASH_STALLS by runJob, which alone can tell them from outages.
+      maxStalledCount: MAX_STALLS,
     });
     worker.on('completed', (job) => {
+      release(job);
       const executionSeconds = ((job.finishedOn ?? Date.now()) - (job.processedOn ?? job.timestamp)) / 1000;
       const leadSeconds = ((job.finishedOn ?? Date.now()) - job.timestamp) / 1000;
       metrics.executionSeconds.observe({ type: name }, executionSeconds);
@@ -94,6 +114,7 @@ export function startJobWorkers(deps: WorkerDeps, queues: readonly QueueName[] =
       if (!isChunkQueue(name)) void cleanUp(name, job);
     });
     worker.on('failed', (job, error) => {
+      release(job);
       if (!job) return;
       const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled/.test(error.message);
       if (error instanceof ChunkStopped) {
@@ -149,7 +170,53 @@ async function handBack(job: Job, lockToken: string | undefined, logger: Logger,
   throw new WaitingError();
 }
 
-async function runJob(name: QueueName, job: Job, deps: WorkerDeps, signal?: AbortSignal, lockToken?: string): Promise<unknown> {
+/**
+ * A run's lock ran out or was taken (jobLock): nothing the run did can be recorded, and the job is,
+ * or will be, back in its queue, to run again from the start. `resultReady`: the run had ended and
+ * its end was waiting to be recorded; otherwise it has been stopped. A stall Redis being away
+ * caused is written in the job's log, for the run that takes the job up again not to count it as
+ * a crash.
+ */
+async function giveUp(job: Job, lost: LockLost, logger: Logger, name: QueueName, resultReady: boolean): Promise<void> {
+  const unansweredSeconds = lost.unansweredMs / 1000;
+  if (!lost.redisAway) {
+    logger.warn({ type: name, token: job.id, resultReady }, 'job given up: it no longer holds its lock (not renewed in time, or taken from it)');
+    return;
+  }
+  logger.warn({ type: name, token: job.id, resultReady, unansweredSeconds }, 'job given up: its lock expired while Redis did not answer; it runs again from the start');
+  // Sent now, it waits for Redis (the worker's connection queues it) and lands as Redis answers.
+  await job.log(`${OUTAGE_STALL_LOG}: no answer for ${unansweredSeconds.toFixed(1)} s`).catch((error: Error) => logger.warn({ type: name, token: job.id, err: error.message }, 'could not record the stall as an outage; it counts as a crash'));
+}
+
+/** A run ended by giveUp: BullMQ's word for "this job is no longer mine, nothing to record", no failure, no retry counted. */
+async function abandon(job: Job, lost: LockLost, logger: Logger, name: QueueName, resultReady = false): Promise<never> {
+  await giveUp(job, lost, logger, name, resultReady);
+  throw new WaitingError();
+}
+
+/**
+ * A job that has stalled more than MAX_CRASH_STALLS times for other reasons than Redis being away
+ * keeps killing its workers: it errors, as BullMQ's own limit made it do. A Redis error while
+ * asking counts every stall as an outage: the job runs, and BullMQ's MAX_STALLS still bounds it.
+ */
+async function refuseCrashLoop(name: QueueName, job: Job, deps: WorkerDeps): Promise<void> {
+  if (job.stalledCounter <= MAX_CRASH_STALLS || !job.id) return;
+  const outages = await deps.queues.outageStalls(name, job.id).catch(() => job.stalledCounter);
+  const crashes = crashStalls(job.stalledCounter, outages);
+  if (crashes > MAX_CRASH_STALLS) throw new UnrecoverableError('job stalled more than allowable limit');
+  deps.logger.info({ type: name, token: job.id, stalls: job.stalledCounter, outages, crashes }, 'job taken up again after stalls; those while Redis was away do not count');
+}
+
+async function runJob(name: QueueName, job: Job, deps: WorkerDeps, locks: WeakMap<Job, JobLock>, signal?: AbortSignal, lockToken?: string): Promise<unknown> {
+  // BullMQ hands every run of a normal worker its lock token; without one nothing keeps the lock.
+  if (!lockToken) throw new Error(`job ${job.id}: no lock token`);
+  let running = true;
+  // Lost while running, the run stops and gives up itself (abandon); lost once it has ended, its
+  // result or failure, still to be recorded, never will be.
+  const lock = await keepJobLock(job, lockToken, deps.config.WORKER_LOCK_MS, (lost) => void (running || giveUp(job, lost, deps.logger, name, true)));
+  // Its fetch waited on Redis for so long that the lock was gone when it came: not this run's.
+  if (!lock) throw new WaitingError();
+  locks.set(job, lock);
   const processor = processors[name] as Processor<QueueName>;
   const chunk = isChunkQueue(name) ? (job.data as ChunkPayload) : undefined;
   const fileJob = chunk ? fileJobOf(name) : undefined;
@@ -176,7 +243,7 @@ async function runJob(name: QueueName, job: Job, deps: WorkerDeps, signal?: Abor
     logger: deps.logger.child({ type: name, token: job.id }),
     blobs: deps.blobs,
     multivac: deps.multivac,
-    signal: AbortSignal.any([signal, chunk ? stop.signal : undefined, deps.handBack].filter((each): each is AbortSignal => each !== undefined)),
+    signal: AbortSignal.any([signal, chunk ? stop.signal : undefined, deps.handBack, lock.signal].filter((each): each is AbortSignal => each !== undefined)),
     childResults: () => job.getChildrenValues(),
     reportProgress: (progress) => {
       // Progress goes to Redis at most every 250 ms: a 10 GB job reports thousands of times.
@@ -189,10 +256,16 @@ async function runJob(name: QueueName, job: Job, deps: WorkerDeps, signal?: Abor
   };
   try {
     if (deps.handBack?.aborted) return await handBack(job, lockToken, deps.logger, name);
+    await refuseCrashLoop(name, job, deps);
     if (chunk && (await parentFailed())) throw new ChunkStopped(chunk.token);
     if (chunk) await deps.chunkProgress.record(chunk.token, chunk.index, 0);
-    return await processor(job.data as JobPayloads[QueueName], context);
+    const result = await processor(job.data as JobPayloads[QueueName], context);
+    // Finished after its lock ran out: the result cannot be recorded, and the job runs again.
+    if (lock.lost) return await abandon(job, lock.lost, deps.logger, name, true);
+    return result;
   } catch (error) {
+    // Whatever else happened, this run cannot record it: the job is no longer its own.
+    if (lock.lost && !(error instanceof WaitingError)) return await abandon(job, lock.lost, deps.logger, name);
     if (error instanceof ChunkStopped || error instanceof WaitingError) throw error;
     // Stopped by the hand-back (the job did not fail): it goes back to its queue, whole. Bad input
     // found meanwhile is still bad input.
@@ -202,6 +275,7 @@ async function runJob(name: QueueName, job: Job, deps: WorkerDeps, signal?: Abor
     if (error instanceof BadJobInput) throw new UnrecoverableError(error.message);
     throw error;
   } finally {
+    running = false;
     clearInterval(watch);
     // A chunk that ends after its file job failed removes what the job left, its own writes
     // (run, progress) included: they may have landed after the failure's clean-up.

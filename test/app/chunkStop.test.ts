@@ -74,7 +74,7 @@ beforeAll(async () => {
     multivac: new MultivacStore(redis),
     chunkProgress,
     metrics: createJobMetrics(new Registry()),
-    queues: { fileJobFailed: async (type: FileJobType, token: string) => declaredFailed.has(token) || queues.fileJobFailed(type, token) },
+    queues: { fileJobFailed: async (type: FileJobType, token: string) => declaredFailed.has(token) || queues.fileJobFailed(type, token), outageStalls: (name, jobId) => queues.outageStalls(name, jobId) },
   };
   // Chunks only: no worker applies a file job's failure, so only the chunks can have cleaned up.
   workers.push(...startJobWorkers(deps, ['wordcount-chunk']));
