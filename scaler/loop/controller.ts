@@ -353,7 +353,11 @@ export class ScalerLoop {
     }
 
     const unconfirmed = await this.leaseNotConfirmed(service, action);
-    if (unconfirmed) return { service, evaluation, ...unconfirmed };
+    if (unconfirmed) {
+      // Decided and not done: counted, for an operator to see evaluations that could not act.
+      metrics.evaluations.inc({ service, outcome: 'no_lease' });
+      return { service, evaluation, ...unconfirmed };
+    }
     // Stopped while the lease was confirmed: a stopping scaler starts no action it would then have to wait for.
     if (this.stopping.signal.aborted) return { service, evaluation, outcome: 'stopped' };
     const fencingToken = this.options.lease.status().token;

@@ -13,6 +13,7 @@ import type { WindowRow } from '../../common/influx/index.js';
 import type { Actuator, ServiceState } from '../../scaler/actuators/actuator.js';
 import { RedisLease } from '../../scaler/lease/redisLease.js';
 import { ScalerLoop } from '../../scaler/loop/controller.js';
+import { scalerMetrics } from '../../scaler/loop/metrics.js';
 import { serviceWindowFrom } from '../../scaler/loop/serviceWindow.js';
 import { capturingLogger } from '../support/capturingLogger.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/privateRedis.js';
@@ -45,9 +46,12 @@ function loopUnder(lease: RedisLease) {
     setLimits: async (service) => void asked.push(`${service}: limits`),
   };
   const { logger, lines } = capturingLogger('info');
-  const loop = new ScalerLoop(scalerLoopOptions({ actuator, readWindow: async () => ({ ok: true, window: serviceWindowFrom(burst) }), dryRun: false, lease, logger, now: () => now }));
+  const metrics = scalerMetrics();
+  const loop = new ScalerLoop(scalerLoopOptions({ actuator, readWindow: async () => ({ ok: true, window: serviceWindowFrom(burst) }), dryRun: false, lease, logger, metrics, now: () => now }));
   const warnings = () => lines.filter((line) => Number(line.level) >= 40);
-  return { loop, asked, warnings };
+  /** scalewright_scaler_evaluations_total of `web`, by outcome. */
+  const evaluations = async () => Object.fromEntries((await metrics.evaluations.get()).values.map((value) => [value.labels.outcome, value.value]));
+  return { loop, asked, warnings, evaluations };
 }
 
 describe('the lease check right before an action', () => {
@@ -58,12 +62,13 @@ describe('the lease check right before an action', () => {
     const lease = new RedisLease({ redis: client, logger: capturingLogger('silent').logger, key, ttlMs: 3000 });
     try {
       expect(await lease.tick()).toBe(true);
-      const { loop, asked, warnings } = loopUnder(lease);
+      const { loop, asked, warnings, evaluations } = loopUnder(lease);
       redis.freeze();
       const reason = `Redis at 127.0.0.1:${redis.port} did not answer lease check before acting (EVAL check-and-extend of ${key}) within 1 s (set by a third of --lease-ttl, SCALER_LEASE_TTL_MS)`;
       expect(await loop.tick()).toEqual([expect.objectContaining({ service: 'web', outcome: 'no_lease', error: reason })]);
       expect(warnings()).toEqual([expect.objectContaining({ service: 'web', action: 'scale_out', error: reason, msg: `lease not confirmed just before acting (${reason}): not acting` })]);
       expect(asked).toEqual([]);
+      expect(await evaluations()).toEqual({ no_lease: 1 });
     } finally {
       redis.thaw();
       await lease.stop();
@@ -83,12 +88,13 @@ describe('the lease check right before an action', () => {
       // A's lease ends in Redis (as when it expired during a pause) and B takes it; A has not renewed since, so it still believes it holds it.
       await clientB.del(key);
       expect(await leaseB.tick()).toBe(true);
-      const { loop, asked, warnings } = loopUnder(leaseA);
+      const { loop, asked, warnings, evaluations } = loopUnder(leaseA);
       const [report] = await loop.tick();
       expect(report).toMatchObject({ service: 'web', outcome: 'no_lease' });
       expect(report?.error).toBeUndefined();
       expect(warnings()).toEqual([expect.objectContaining({ service: 'web', action: 'scale_out', msg: 'lease lost just before acting: not acting' })]);
       expect(asked).toEqual([]);
+      expect(await evaluations()).toEqual({ no_lease: 1 });
     } finally {
       await leaseB.stop();
       clientA.disconnect();
