@@ -41,13 +41,17 @@ const NOT_EVALUATED: ReadonlySet<string> = new Set<TickReport['outcome']>(['obse
 export function onceFailure(
   skipped: ScalerLoop['lastTickSkipped'],
   reports: readonly { readonly service: string; readonly outcome: string; readonly error?: string }[],
-  why: { readonly lease?: string | undefined; readonly platform?: string | undefined } = {},
+  why: { readonly lease?: string | undefined; readonly platform?: string | undefined; readonly influxGaveUpOn?: string | undefined } = {},
 ): string | undefined {
   if (skipped === 'no_lease') return why.lease ? `the lease is not held: ${why.lease}` : 'the lease is not held (another instance holds it, or Redis is unreachable)';
   if (skipped === 'platform_unreachable') return `cannot list managed services from the platform${why.platform ? `: ${why.platform}` : ''}`;
   if (reports.length > 0 && reports.every((report) => NOT_EVALUATED.has(report.outcome))) {
-    // Services failing on one dependency fail alike: its line once, not once per service.
-    const errors = [...new Set(reports.flatMap((report) => (report.error ? [report.error] : [])))];
+    // Services failing on one dependency fail alike: its line once, not once per service. After an
+    // InfluxDB request went unanswered, every read the run then gave up on names itself and that
+    // request: the request, once, says it for all of them (each service's own is in its warning).
+    const gaveUpOn = why.influxGaveUpOn;
+    const each = [...new Set(reports.flatMap((report) => (report.error ? [report.error] : [])))];
+    const errors = gaveUpOn === undefined || !each.some((error) => error.includes(gaveUpOn)) ? each : [gaveUpOn, ...each.filter((error) => !error.includes(gaveUpOn))];
     return `no service could be evaluated (${reports.map((report) => `${report.service}: ${report.outcome}`).join(', ')})${errors.length ? `: ${errors.join('; ')}` : ''}`;
   }
   return undefined;
@@ -217,7 +221,7 @@ export async function startScaler(config: ScalerConfig, logger: Logger, actuator
     );
     return { loop, lease, port, stop, interrupted: true };
   }
-  const failure = onceFailure(loop.lastTickSkipped, reports, { lease: heldLease.problem(), platform: loop.lastTickProblem });
+  const failure = onceFailure(loop.lastTickSkipped, reports, { lease: heldLease.problem(), platform: loop.lastTickProblem, influxGaveUpOn: giveUp?.reason?.message });
   if (failure) logger.error({ reason: failure }, `scaler --once: the pass could not evaluate: ${failure}`);
   else logger.info({ services: reports.map((report) => ({ service: report.service, outcome: report.outcome })) }, 'scaler --once: pass done');
   return { loop, lease, port, stop, onceFailure: failure };

@@ -95,7 +95,8 @@ describe('a dependency that never answers is named, with the request, the deadli
         const running = await startScaler(config, logger, actuator);
         const unanswered = `InfluxDB at ${influx.url} did not answer the recorded decisions and signals of service "a" (last 3600 s) within 0.5 s (set by INFLUX_TIMEOUT_MS)`;
         const window = (service: string) => notAsked(`the 300 s window of service "${service}" (service_stats)`, unanswered);
-        expect(running.onceFailure).toBe(`no service could be evaluated (a: influx_unreachable, b: influx_unreachable): ${window('a')}; ${window('b')}`);
+        // The line says the request that went unanswered once, for every service; each service's own read is in its warning.
+        expect(running.onceFailure).toBe(`no service could be evaluated (a: influx_unreachable, b: influx_unreachable): ${unanswered}`);
         const fresh = (service: string) => `${service}: its recorded decisions and signals could not be read, so the cooldowns, bridge base and latency correction a predecessor left are not carried over and start fresh`;
         expect(lines.filter((line) => line.level === 40 && line.service !== undefined).map((line) => line.msg)).toEqual([
           `${fresh('a')}: ${unanswered}`,
@@ -158,6 +159,15 @@ describe('the translations, pure', () => {
         { service: 'c', outcome: 'influx_unreachable', error: 'E2' },
       ]),
     ).toBe('no service could be evaluated (a: observe_failed, b: observe_failed, c: influx_unreachable): E1; E2');
+  });
+
+  it('--once, once the run gave up on InfluxDB: the request that went unanswered once, not each read given up on after it', () => {
+    const unanswered = 'InfluxDB at http://i:8086 did not answer the window of service "a" within 5 s (set by x)';
+    const givenUp = (read: string) => `${read} not waited for: the run had given up on InfluxDB when another request went unanswered (${unanswered})`;
+    const services = ['a', 'b', 'c'].map((service) => ({ service, outcome: 'influx_unreachable', error: service === 'a' ? unanswered : givenUp(`the window of service "${service}"`) }));
+    expect(onceFailure(undefined, [...services, { service: 'd', outcome: 'observe_failed', error: 'E1' }], { influxGaveUpOn: unanswered })).toBe(
+      `no service could be evaluated (a: influx_unreachable, b: influx_unreachable, c: influx_unreachable, d: observe_failed): ${unanswered}; E1`,
+    );
   });
 });
 
