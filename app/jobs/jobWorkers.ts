@@ -4,7 +4,7 @@ import type { AppConfig } from '../config.js';
 import { randomizeInputKey, type BlobStore } from '../store/blobStore.js';
 import type { ChunkProgressStore } from '../store/chunkProgressStore.js';
 import type { MultivacStore } from '../store/multivacStore.js';
-import { bullConnection, outageLog } from '../store/redisClient.js';
+import { bullConnection, isRedisUnavailable, outageLog } from '../store/redisClient.js';
 import type { JobMetrics } from './jobMetrics.js';
 import { crashStalls, keepJobLock, MAX_CRASH_STALLS, MAX_STALLS, OUTAGE_STALL_LOG, type JobLock, type LockLost } from './jobLock.js';
 import type { JobQueues } from './jobQueues.js';
@@ -130,7 +130,9 @@ export function startJobWorkers(deps: WorkerDeps, queues: readonly QueueName[] =
         logger.warn({ type: name, token: job.id, error: error.message, attempts: job.attemptsMade }, 'job attempt failed; will retry');
       }
     });
-    worker.on('error', outage.error);
+    // The worker's 'error' is Redis being away, mostly, logged once an outage; anything else (a
+    // job's end that could not be recorded, a script refusing) is its own trouble, logged as it comes.
+    worker.on('error', (error) => (isRedisUnavailable(error) ? outage.error(error) : logger.error({ type: name, err: error.message }, `job worker error: ${error.message}`)));
     return worker;
   });
 

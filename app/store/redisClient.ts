@@ -49,12 +49,19 @@ export class RedisUnavailableError extends Error {
  * class is not exported, its name is), a closed connection (ioredis's message, BullMQ's class),
  * a refused connection, and the fail-fast error of a connection without offline queue.
  */
+/**
+ * The system's words for a Redis that cannot be reached: refused, reset, timed out, no route, and
+ * a name that does not resolve (a Redis container or Service gone: Docker's and Kubernetes' DNS
+ * then answer ENOTFOUND or EAI_AGAIN).
+ */
+const UNREACHABLE_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
 export function isRedisUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error instanceof RedisUnavailableError || error instanceof ConnectionClosedError) return true;
   if (error.name === 'MaxRetriesPerRequestError') return true;
   const code = (error as { code?: unknown }).code;
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT') return true;
+  if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
   return /max retries per request|Connection is closed|ECONNREFUSED|Stream isn't writeable/i.test(error.message);
 }
 

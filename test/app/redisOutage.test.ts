@@ -189,6 +189,10 @@ describe('what counts as "Redis unavailable" (503, not 500)', () => {
       new Error('Connection is closed.'),
       new Error("Stream isn't writeable and enableOfflineQueue options is false"),
       new RedisUnavailableError('no answer from Redis within 5000 ms'),
+      // A Redis container or Service gone: its name no longer resolves.
+      Object.assign(new Error('getaddrinfo ENOTFOUND redis'), { code: 'ENOTFOUND' }),
+      Object.assign(new Error('getaddrinfo EAI_AGAIN redis'), { code: 'EAI_AGAIN' }),
+      Object.assign(new Error('connect EHOSTUNREACH 10.0.0.7:6379'), { code: 'EHOSTUNREACH' }),
     ]) {
       expect(isRedisUnavailable(error), String(error)).toBe(true);
     }
