@@ -3,27 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { decisionTimeLabel, renderReportHtml } from '../../scaler/report/html.js';
 import { integrateSteps, percentText, secondsAboveTarget, summarise, timeAboveTargetFromCounts, type ServiceHistory } from '../../scaler/report/model.js';
 import { niceTicks } from '../../scaler/report/svg.js';
+import { serviceHistory as history } from './support/serviceHistory.js';
 import { parseDuration, parseTime } from '../../scaler/report/command.js';
 
 const t0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const at = (s: number) => t0 + s * 1000;
 
-function history(overrides: Partial<ServiceHistory> = {}): ServiceHistory {
-  return {
-    service: 'web',
-    bucketSeconds: 1,
-    replicas: [],
-    cpuLimitPerReplicaCores: [],
-    cpuUsedPerReplicaCores: [],
-    memoryLimitPerReplicaBytes: [],
-    memoryUsedPerReplicaBytes: [],
-    requestsPerSecond: [],
-    latencyP95Seconds: [],
-    signal: undefined,
-    decisions: [],
-    ...overrides,
-  };
-}
 
 describe('summary figures', () => {
   it('replica-seconds integrate the replica count as a step function over the range', () => {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { decisionCoverage, summarise, type DownsampledSource, type ServiceHistory } from '../../scaler/report/model.js';
 import { fieldNamingOf, policyDurationMs, storedFieldName, storedFormOf, type RetentionPolicyRow } from '../../scaler/report/storedForm.js';
+import { serviceHistory } from './support/serviceHistory.js';
 
 const DAY = 86_400_000;
 const readAt = Date.UTC(2026, 5, 30, 12, 0, 0);
@@ -16,22 +17,8 @@ const POLICIES: RetentionPolicyRow[] = [
 ];
 const history: DownsampledSource = { policy: 'history', decisionsPolicy: 'raw', decisionsKeptMs: 7 * DAY, readAt };
 
-function serviceHistory(overrides: Partial<ServiceHistory> = {}): ServiceHistory {
-  return {
-    service: 'web',
-    bucketSeconds: 60,
-    replicas: [{ t: readAt - 20 * DAY, v: 2 }],
-    cpuLimitPerReplicaCores: [],
-    cpuUsedPerReplicaCores: [],
-    memoryLimitPerReplicaBytes: [],
-    memoryUsedPerReplicaBytes: [],
-    requestsPerSecond: [],
-    latencyP95Seconds: [],
-    signal: undefined,
-    decisions: [],
-    ...overrides,
-  };
-}
+/** What a downsampled policy holds of `web`: minute means, 2 replicas 20 days back. */
+const downsampledHistory = (overrides: Partial<ServiceHistory> = {}): ServiceHistory => serviceHistory({ bucketSeconds: 60, replicas: [{ t: readAt - 20 * DAY, v: 2 }], ...overrides });
 
 describe('the names a policy stores its fields under', () => {
   it('a policy whose fields are all mean_<field> is downsampled: the continuous query stored mean(*) there', () => {
@@ -88,36 +75,36 @@ describe('what the notes and the headline say on a downsampled policy', () => {
 
   it('the figures are based on its means, and the time above target is not said to be read whole', () => {
     const signal = { name: 'cpu', value: [{ t: readAt - 20 * DAY, v: 0.5 }], target: [{ t: readAt - 20 * DAY, v: 0.6 }], smoothed: [], forecast: [] };
-    const { notes } = summarise(serviceHistory({ downsampled: history, signal, signalPointsAboveTarget: { above: 0, points: 1 } }), readAt - 2 * DAY, readAt);
+    const { notes } = summarise(downsampledHistory({ downsampled: history, signal, signalPointsAboveTarget: { above: 0, points: 1 } }), readAt - 2 * DAY, readAt);
     expect(notes).toContainEqual(expect.stringMatching(/^Read from the downsampled policy "history": it keeps the mean of every series over each downsampling interval, not the points recorded\. The peak replica count is the highest of those means, and the time above target counts the means above the mean of their target/));
     expect(notes).toContain('Each point is the mean of a 60 s bucket (at most 400 points a chart): shorter peaks are flattened. Narrow the range (--from, --to) for the detail.');
     expect(notes.join(' ')).not.toContain('read whole');
   });
 
   it('without a signal, only the peak is said to come from the means', () => {
-    const { notes } = summarise(serviceHistory({ downsampled: history }), readAt - 2 * DAY, readAt);
+    const { notes } = summarise(downsampledHistory({ downsampled: history }), readAt - 2 * DAY, readAt);
     expect(notes).toContainEqual(expect.stringMatching(/The peak replica count is the highest of those means: a peak shorter than an interval averages out\. The raw policy \("raw", --retention-policy raw\) has every point/));
   });
 
   it('a range raw no longer holds: no decisions for it, said in the notes and the headline', () => {
-    const summary = summarise(serviceHistory({ downsampled: history }), readAt - 20 * DAY, readAt - 10 * DAY);
+    const summary = summarise(downsampledHistory({ downsampled: history }), readAt - 20 * DAY, readAt - 10 * DAY);
     expect(summary.notes).toContain(`Decisions are kept only in the raw policy "raw" (7 d, since ${since}): none for this range. An empty table and no markers do not mean the scaler did nothing.`);
     expect(summary.headline).toMatch(/^No decisions kept for this range; replicas 2 → 2\.$/);
   });
 
   it('a range partly older than raw keeps: the decisions cover only the part from then on', () => {
-    const summary = summarise(serviceHistory({ downsampled: history }), readAt - 20 * DAY, readAt);
+    const summary = summarise(downsampledHistory({ downsampled: history }), readAt - 20 * DAY, readAt);
     expect(summary.notes).toContain(`Decisions are kept only in the raw policy "raw" (7 d, since ${since}): the table, the markers and the counts cover only the range from then on: before then, raw no longer keeps them.`);
     expect(summary.headline).toMatch(/^No scale action;/);
   });
 
   it('no raw policy to read them from: none for any range', () => {
-    const { notes } = summarise(serviceHistory({ downsampled: { policy: 'history', readAt } }), readAt - 2 * DAY, readAt);
+    const { notes } = summarise(downsampledHistory({ downsampled: { policy: 'history', readAt } }), readAt - 2 * DAY, readAt);
     expect(notes).toContain('The downsampled policy "history" keeps no decisions (their outcome and reason are text), and the database has no raw policy to read them from: none for this range.');
   });
 
   it('a report read as written says nothing of downsampling or of decisions kept', () => {
-    const { notes } = summarise(serviceHistory(), readAt - 20 * DAY, readAt);
+    const { notes } = summarise(downsampledHistory(), readAt - 20 * DAY, readAt);
     expect(notes.join(' ')).not.toMatch(/downsampled|Decisions are kept/);
   });
 });
