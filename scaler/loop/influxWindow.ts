@@ -29,7 +29,7 @@ export function influxWindowReader(connection: InfluxConnection, timeoutMs = TIC
       });
       return { ok: true, window: serviceWindowFrom(rows, containerCpu) };
     } catch (error) {
-      if (error instanceof InfluxQueryError && /database not found/i.test(error.message)) return { ok: true, window: serviceWindowFrom([]) };
+      if (nothingThereYet(error)) return { ok: true, window: serviceWindowFrom([]) };
       return { ok: false, problem: 'influx_unreachable', error: describe(error) };
     }
   };

@@ -54,12 +54,18 @@ function loopUnder(lease: RedisLease) {
   return { loop, asked, warnings, evaluations };
 }
 
+/** A lease of a key of its own on the test's redis-server, through a client that gives up a command after one retry (the server may be frozen). */
+function leaseOnPrivateRedis() {
+  const key = `scalewright:test:${randomUUID().slice(0, 8)}:lease`;
+  const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  client.on('error', () => undefined);
+  const lease = new RedisLease({ redis: client, logger: capturingLogger('silent').logger, key, ttlMs: 3000 });
+  return { key, client, lease };
+}
+
 describe('the lease check right before an action', () => {
   it('Redis does not answer the check: "lease not confirmed" with Redis\'s own line, not "lease lost"; nothing done', async () => {
-    const key = `scalewright:test:${randomUUID().slice(0, 8)}:lease`;
-    const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-    client.on('error', () => undefined);
-    const lease = new RedisLease({ redis: client, logger: capturingLogger('silent').logger, key, ttlMs: 3000 });
+    const { key, client, lease } = leaseOnPrivateRedis();
     try {
       expect(await lease.tick()).toBe(true);
       const { loop, asked, warnings, evaluations } = loopUnder(lease);
@@ -103,10 +109,7 @@ describe('the lease check right before an action', () => {
   });
 
   it('says which it was: ours, lost, or unconfirmed with the reason', async () => {
-    const key = `scalewright:test:${randomUUID().slice(0, 8)}:lease`;
-    const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-    client.on('error', () => undefined);
-    const lease = new RedisLease({ redis: client, logger: capturingLogger('silent').logger, key, ttlMs: 3000 });
+    const { key, client, lease } = leaseOnPrivateRedis();
     try {
       expect(await lease.confirm()).toEqual({ status: 'lost' }); // never taken
       expect(await lease.tick()).toBe(true);
