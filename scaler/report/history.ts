@@ -12,12 +12,22 @@ import { AS_WRITTEN, storedFieldName, storedFormOf, type StoredForm } from './st
 export const MAX_DECISIONS_SHOWN = 500;
 
 /**
- * Reads one service's history for [from, to] from InfluxDB: `service_stats` and `container_stats`
- * (what the collector saw), `scaler_signal` (what the scaler followed) and `scaler_decision` (what it did and why).
- * Series are averaged into buckets so a long range stays a few hundred points per chart.
+ * The bucket a range's series are averaged in, so that a long range stays at most `maxPoints` a
+ * chart: the shortest whole number of seconds, and of `storedEverySeconds`, that does it.
  */
-export function bucketSecondsFor(from: number, to: number, maxPoints = MAX_POINTS_A_CHART): number {
-  return Math.max(1, Math.ceil((to - from) / 1000 / maxPoints));
+export function bucketSecondsFor(from: number, to: number, maxPoints = MAX_POINTS_A_CHART, storedEverySeconds = 1): number {
+  // On a downsampled policy a bucket shorter than its interval holds one stored mean or none, and
+  // the notes would call it the mean of a span it is not; one not a whole number of intervals averages them unevenly.
+  const step = Math.max(1, Math.ceil(storedEverySeconds));
+  let bucket = Math.max(step, Math.ceil((to - from) / 1000 / maxPoints / step) * step);
+  // InfluxDB aligns GROUP BY time to the epoch, not to `from`: a range not starting on a bucket's edge touches one bucket more than its length holds.
+  while (bucketsTouched(from, to, bucket) > maxPoints) bucket += step;
+  return bucket;
+}
+
+function bucketsTouched(from: number, to: number, bucketSeconds: number): number {
+  const bucketMs = bucketSeconds * 1000;
+  return Math.floor(to / bucketMs) - Math.floor(from / bucketMs) + 1;
 }
 
 /**
@@ -28,17 +38,26 @@ export function bucketSecondsFor(from: number, to: number, maxPoints = MAX_POINT
 export async function readStoredForm(connection: InfluxConnection, readAt: number): Promise<StoredForm> {
   const policy = quoteIdentifier(connection.retentionPolicy);
   const measurements = [Measurement.serviceStats, Measurement.containerStats, Measurement.scalerSignal].map((name) => `${policy}.${quoteIdentifier(name)}`);
-  const [fieldKeys, policies] = await influxQuery(connection, `SHOW FIELD KEYS FROM ${measurements.join(', ')}; SHOW RETENTION POLICIES ON ${quoteIdentifier(connection.database)}`);
+  const [fieldKeys, policies, continuousQueries] = await influxQuery(
+    connection,
+    `SHOW FIELD KEYS FROM ${measurements.join(', ')}; SHOW RETENTION POLICIES ON ${quoteIdentifier(connection.database)}; SHOW CONTINUOUS QUERIES`,
+  );
+  const onThisDatabase = (continuousQueries?.series ?? []).filter((series) => series.name === connection.database);
   return storedFormOf(
     connection.retentionPolicy,
     seriesRows(fieldKeys?.series ?? []).map((row) => String(row.fieldKey)),
     seriesRows(policies?.series ?? []).map((row) => ({ name: String(row.name), duration: String(row.duration), isDefault: row.default === true })),
     readAt,
+    { database: connection.database, queries: seriesRows(onThisDatabase).map((row) => String(row.query)) },
   );
 }
 
+/**
+ * Reads one service's history for [from, to] from InfluxDB: `service_stats` and `container_stats`
+ * (what the collector saw), `scaler_signal` (what the scaler followed) and `scaler_decision` (what it did and why).
+ */
 export async function readServiceHistory(connection: InfluxConnection, service: string, from: number, to: number, stored: StoredForm = AS_WRITTEN): Promise<ServiceHistory> {
-  const bucket = bucketSecondsFor(from, to);
+  const bucket = bucketSecondsFor(from, to, MAX_POINTS_A_CHART, (stored.downsampled?.intervalMs ?? 1000) / 1000);
   const where = `${quoteIdentifier(Tag.service)} = ${quoteString(service)} AND time >= ${from}ms AND time <= ${to}ms`;
   // Fields are read under their stored names and answered under their own, so what follows reads either form alike.
   const field = (name: string) => quoteIdentifier(storedFieldName(stored.naming, name));

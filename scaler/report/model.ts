@@ -64,6 +64,8 @@ export interface DownsampledSource {
   readonly decisionsKeptMs?: number;
   /** When the report was read (epoch ms): `decisionsPolicy` holds nothing older than this minus `decisionsKeptMs`. */
   readonly readAt: number;
+  /** The span each stored point is the mean of (the continuous query's interval); absent when no continuous query says. */
+  readonly intervalMs?: number;
 }
 
 /** Which part of [from, to] the decisions could be read for: all of it, none, or from `since` on. */
@@ -274,7 +276,8 @@ function notesOn(history: ServiceHistory, from: number, to: number): string[] {
     } else if (points < 10) notes.push(`Only ${points} point${points === 1 ? '' : 's'} a chart in this range.`);
   }
   if (history.downsampled) notes.push(downsampledNote(history.downsampled, history.signal !== undefined));
-  if (history.bucketSeconds > 1) {
+  // A downsampled policy's own interval is as fine as it can be read: its note says what each point is.
+  if (history.bucketSeconds * 1000 > (history.downsampled?.intervalMs ?? 1000)) {
     const bucket = `Each point is the mean of a ${spanText(history.bucketSeconds * 1000)} bucket (at most ${MAX_POINTS_A_CHART} points a chart): shorter peaks are flattened`;
     const narrow = 'Narrow the range (--from, --to) for the detail.';
     // On a downsampled policy nothing is read whole: the note above says what the figures are based on.
@@ -299,7 +302,7 @@ function downsampledNote(source: DownsampledSource, hasSignal: boolean): string 
     ? 'The peak replica count is the highest of those means, and the time above target counts the means above the mean of their target: a peak or a spell above target shorter than an interval averages out.'
     : 'The peak replica count is the highest of those means: a peak shorter than an interval averages out.';
   const raw = source.decisionsPolicy ? ` The raw policy (${JSON.stringify(source.decisionsPolicy)}, --retention-policy ${source.decisionsPolicy}) has every point, for as long as it keeps them.` : '';
-  return `Read from the downsampled policy ${JSON.stringify(source.policy)}: it keeps the mean of every series over each downsampling interval, not the points recorded. ${figures}${raw}`;
+  return `Read from the downsampled policy ${JSON.stringify(source.policy)}: it keeps the mean of every series over each downsampling interval${source.intervalMs !== undefined ? ` (${spanText(source.intervalMs)})` : ''}, not the points recorded. ${figures}${raw}`;
 }
 
 /** Said only where decisions are missing: a table that is empty for that reason must not read as a scaler that did nothing. */

@@ -47,15 +47,54 @@ export interface RetentionPolicyRow {
  * default policy, where the scaler's points land (`raw`, made default by ensureInfluxSchema), for
  * as long as it keeps them; `readAt` is when the report is made, from which that is reckoned.
  */
-export function storedFormOf(policyRead: string, fieldKeys: readonly string[], policies: readonly RetentionPolicyRow[], readAt: number): StoredForm {
+export function storedFormOf(policyRead: string, fieldKeys: readonly string[], policies: readonly RetentionPolicyRow[], readAt: number, continuousQueries: ContinuousQueries = NO_CONTINUOUS_QUERIES): StoredForm {
   const naming = fieldNamingOf(fieldKeys);
   if (naming === 'as_written') return AS_WRITTEN;
   const raw = policies.find((policy) => policy.isDefault && policy.name !== policyRead);
   const keptMs = raw ? policyDurationMs(raw.duration) : undefined;
+  const intervalMs = downsampleIntervalMs(policyRead, continuousQueries);
   return {
     naming,
-    downsampled: { policy: policyRead, readAt, ...(raw ? { decisionsPolicy: raw.name } : {}), ...(keptMs !== undefined ? { decisionsKeptMs: keptMs } : {}) },
+    downsampled: {
+      policy: policyRead,
+      readAt,
+      ...(raw ? { decisionsPolicy: raw.name } : {}),
+      ...(keptMs !== undefined ? { decisionsKeptMs: keptMs } : {}),
+      ...(intervalMs !== undefined ? { intervalMs } : {}),
+    },
   };
+}
+
+/** The continuous queries of one database, as SHOW CONTINUOUS QUERIES gives their text. */
+export interface ContinuousQueries {
+  readonly database: string;
+  readonly queries: readonly string[];
+}
+
+const NO_CONTINUOUS_QUERIES: ContinuousQueries = { database: '', queries: [] };
+
+/**
+ * How long a span each point of `policy` is the mean of: the `GROUP BY time(…)` of the continuous
+ * query that writes INTO it (`… INTO mydb.history.:MEASUREMENT … GROUP BY time(1m), * END`); the
+ * longest, should several write there. Undefined when none does (a policy filled by hand).
+ */
+export function downsampleIntervalMs(policy: string, continuousQueries: ContinuousQueries): number | undefined {
+  const intervals = continuousQueries.queries.flatMap((query) => {
+    const into = intoPolicy(query, continuousQueries.database);
+    const every = /\bGROUP\s+BY\s+(?:[^()]*,\s*)?time\(\s*([0-9.]+[a-zµ]+)/i.exec(query)?.[1];
+    const ms = into === policy && every !== undefined ? policyDurationMs(every) : undefined;
+    return ms === undefined ? [] : [ms];
+  });
+  return intervals.length ? Math.max(...intervals) : undefined;
+}
+
+/** The retention policy of a query's INTO target (`db.rp.measurement` or `rp.measurement`), names quoted or not. */
+function intoPolicy(query: string, database: string): string | undefined {
+  const target = /\bINTO\s+((?:"(?:[^"\\]|\\.)*"|[^\s."]+)(?:\.(?:"(?:[^"\\]|\\.)*"|[^\s."]+))*)/i.exec(query)?.[1];
+  if (target === undefined) return undefined;
+  const parts = [...target.matchAll(/"((?:[^"\\]|\\.)*)"|([^."]+)/g)].map((part) => (part[1] !== undefined ? part[1].replace(/\\(.)/g, '$1') : (part[2] as string)));
+  if (parts.length === 3) return parts[0] === database ? parts[1] : undefined;
+  return parts.length === 2 ? parts[0] : undefined;
 }
 
 const UNIT_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };

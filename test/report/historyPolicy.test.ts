@@ -32,6 +32,8 @@ let connection: InfluxConnection;
 let history: ServiceReport;
 let raw: ServiceReport;
 let old: ServiceReport;
+/** The first hour of the 400 minutes, from history: short enough for 9 s buckets, were they not kept to the stored minute. */
+let hour: ServiceReport;
 
 /** Six collector points a minute; one short spike to 9 replicas in minute 100, which a minute mean flattens. */
 function replicasAt(minute: number, sample: number): number {
@@ -103,6 +105,7 @@ beforeAll(async () => {
   history = (await buildReport(onHistory, { services: ['web'], from, to: to - 1 })).services[0] as ServiceReport;
   raw = (await buildReport(connection, { services: ['web'], from, to: to - 1 })).services[0] as ServiceReport;
   old = (await buildReport(onHistory, { services: ['old'], from: oldFrom, to: oldTo - 1 })).services[0] as ServiceReport;
+  hour = (await buildReport(onHistory, { services: ['web'], from, to: from + 60 * MINUTE - 1 })).services[0] as ServiceReport;
 });
 
 afterAll(async () => {
@@ -116,6 +119,13 @@ describe('the history policy is read under the names it stores (mean_<field>)', 
   it('a 400 min range is read in 60 s buckets: one stored minute mean a point', () => {
     expect(history.bucketSeconds).toBe(60);
     expect(times(history.replicas)).toEqual(Array.from({ length: MINUTES }, (_, m) => from + m * MINUTE));
+  });
+
+  it('an hour is read in 60 s buckets too, the continuous query\'s interval: a bucket never holds less than a stored mean', () => {
+    expect(hour.bucketSeconds).toBe(60);
+    expect(times(hour.replicas)).toEqual(Array.from({ length: 60 }, (_, m) => from + m * MINUTE));
+    // Each point is one stored mean, as the note on the policy says: no bucket to speak of, and no narrower range to ask for.
+    expect(hour.summary.notes.join(' ')).not.toContain('bucket');
   });
 
   it('the replicas are the means of each minute of raw points', () => {
@@ -155,11 +165,12 @@ describe('the history policy is read under the names it stores (mean_<field>)', 
 
   it('the notes say the figures are based on the stored means, not on every point recorded', () => {
     expect(history.summary.notes).toContain(
-      'Read from the downsampled policy "history": it keeps the mean of every series over each downsampling interval, not the points recorded. ' +
+      'Read from the downsampled policy "history": it keeps the mean of every series over each downsampling interval (60 s), not the points recorded. ' +
         'The peak replica count is the highest of those means, and the time above target counts the means above the mean of their target: ' +
         'a peak or a spell above target shorter than an interval averages out. The raw policy ("raw", --retention-policy raw) has every point, for as long as it keeps them.',
     );
     expect(history.summary.notes.join(' ')).not.toContain('read whole');
+    expect(history.summary.notes.join(' ')).not.toContain('Narrow the range');
     expect(raw.summary.notes.join(' ')).not.toContain('downsampled');
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decisionCoverage, summarise, type DownsampledSource, type ServiceHistory } from '../../scaler/report/model.js';
-import { fieldNamingOf, policyDurationMs, storedFieldName, storedFormOf, type RetentionPolicyRow } from '../../scaler/report/storedForm.js';
+import { downsampleIntervalMs, fieldNamingOf, policyDurationMs, storedFieldName, storedFormOf, type RetentionPolicyRow } from '../../scaler/report/storedForm.js';
 import { serviceHistory } from './support/serviceHistory.js';
 
 const DAY = 86_400_000;
@@ -44,6 +44,37 @@ describe('the names a policy stores its fields under', () => {
   });
 });
 
+describe('the span each point of a downsampled policy is the mean of', () => {
+  const ours = 'CREATE CONTINUOUS QUERY downsample_1m ON scalewright BEGIN SELECT mean(*) INTO scalewright.history.:MEASUREMENT FROM scalewright.raw./.*/ GROUP BY time(1m), * END';
+  const on = (...queries: string[]) => ({ database: 'scalewright', queries });
+
+  it('is the interval of the continuous query that writes into it, as InfluxDB shows that query', () => {
+    expect(downsampleIntervalMs('history', on(ours))).toBe(60_000);
+  });
+
+  it('whether the names in its INTO are quoted or not, and with or without the database', () => {
+    const quoted = 'CREATE CONTINUOUS QUERY cq ON scalewright BEGIN SELECT mean(*) INTO "scalewright"."long term".:MEASUREMENT FROM "scalewright"."raw"./.*/ GROUP BY time(5m), * END';
+    const noDatabase = 'CREATE CONTINUOUS QUERY cq ON scalewright BEGIN SELECT mean(*) INTO history.:MEASUREMENT FROM raw./.*/ GROUP BY *, time(1h) END';
+    expect(downsampleIntervalMs('long term', on(quoted))).toBe(300_000);
+    expect(downsampleIntervalMs('history', on(noDatabase))).toBe(3_600_000);
+  });
+
+  it('is none when no query writes into that policy of that database', () => {
+    const elsewhere = ours.replaceAll('scalewright', 'other');
+    expect(downsampleIntervalMs('history', on(elsewhere))).toBeUndefined();
+    expect(downsampleIntervalMs('weekly', on(ours))).toBeUndefined();
+    expect(downsampleIntervalMs('history', on())).toBeUndefined();
+  });
+
+  it('is the longest when several write into it', () => {
+    expect(downsampleIntervalMs('history', on(ours, ours.replace('time(1m)', 'time(10m)').replace('downsample_1m', 'downsample_10m')))).toBe(600_000);
+  });
+
+  it('goes with the stored form, where a continuous query says it', () => {
+    expect(storedFormOf('history', ['mean_replicas'], POLICIES, readAt, on(ours)).downsampled?.intervalMs).toBe(60_000);
+  });
+});
+
 describe('where a downsampled policy\'s decisions are read from', () => {
   it('the database\'s default policy, for as long as it keeps points', () => {
     expect(storedFormOf('history', ['mean_replicas'], POLICIES, readAt)).toEqual({ naming: 'downsampled', downsampled: history });
@@ -79,6 +110,14 @@ describe('what the notes and the headline say on a downsampled policy', () => {
     expect(notes).toContainEqual(expect.stringMatching(/^Read from the downsampled policy "history": it keeps the mean of every series over each downsampling interval, not the points recorded\. The peak replica count is the highest of those means, and the time above target counts the means above the mean of their target/));
     expect(notes).toContain('Each point is the mean of a 60 s bucket (at most 400 points a chart): shorter peaks are flattened. Narrow the range (--from, --to) for the detail.');
     expect(notes.join(' ')).not.toContain('read whole');
+  });
+
+  it('where the continuous query gives the interval, the note names it; a bucket of one interval is no bucket to speak of, one of two is', () => {
+    const minutes = { ...history, intervalMs: 60_000 };
+    const at = (bucketSeconds: number) => summarise(downsampledHistory({ downsampled: minutes, bucketSeconds }), readAt - 2 * DAY, readAt).notes.join(' ');
+    expect(at(60)).toContain('over each downsampling interval (60 s), not the points recorded');
+    expect(at(60)).not.toContain('bucket');
+    expect(at(120)).toContain('Each point is the mean of a 2 min bucket (at most 400 points a chart): shorter peaks are flattened. Narrow the range (--from, --to) for the detail.');
   });
 
   it('without a signal, only the peak is said to come from the means', () => {
