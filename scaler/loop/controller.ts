@@ -249,13 +249,17 @@ export class ScalerLoop {
    * and counted, and the others go on.
    */
   private async isolated(service: string, what: 'evaluation' | 'bridge pass', run: () => Promise<TickReport>): Promise<TickReport> {
+    let report: TickReport;
     try {
-      return await run();
+      report = await run();
     } catch (error) {
       this.options.logger.error({ service, error: String(error) }, `${what} failed: the next tick starts again from the actual state`);
-      if (what === 'evaluation') this.options.metrics.evaluations.inc({ service, outcome: 'failed' });
-      return { service, outcome: 'failed', error: errorText(error) };
+      report = { service, outcome: 'failed', error: errorText(error) };
     }
+    // Every evaluation is counted once, by how it ended: those that did not decide (the platform
+    // not read, an action still in flight, a stop) as well, for an operator's alert to see them.
+    if (what === 'evaluation') this.options.metrics.evaluations.inc({ service, outcome: report.outcome });
+    return report;
   }
 
   private cpuChangeInFlight(service: string): boolean {
@@ -290,7 +294,6 @@ export class ScalerLoop {
     } catch (error) {
       if (!(error instanceof PolicyConfigError)) throw error;
       logger.error({ service, error: error.message }, 'invalid policy for this service: no action');
-      metrics.evaluations.inc({ service, outcome: 'config_error' });
       return { service, outcome: 'config_error' };
     }
 
@@ -320,7 +323,6 @@ export class ScalerLoop {
 
     if (evaluation.problem) {
       metrics.dataProblems.inc({ service, problem: evaluation.problem });
-      metrics.evaluations.inc({ service, outcome: evaluation.problem });
       // One warning (and one record) when the problem starts or changes, not one per tick.
       if (this.lastProblem.get(service) !== evaluation.problem) {
         logger.warn({ service, problem: evaluation.problem, reason: evaluation.decision.reason }, `${service}: ${evaluation.decision.reason}`);
@@ -332,7 +334,6 @@ export class ScalerLoop {
     if (this.lastProblem.delete(service)) logger.info({ service }, `${service}: data is back, deciding again`);
 
     if (evaluation.plan.kind === 'none') {
-      metrics.evaluations.inc({ service, outcome: 'hold' });
       logger.debug({ service, reason: evaluation.decision.reason }, 'hold');
       return { service, evaluation, outcome: 'hold' };
     }
@@ -342,7 +343,6 @@ export class ScalerLoop {
     // The decision, and the bridge's CPU change when it goes alongside: each logged and recorded.
     const decisions = evaluation.bridge ? [decision, evaluation.bridge] : [decision];
     if (dryRun) {
-      metrics.evaluations.inc({ service, outcome: 'dry_run' });
       for (const d of decisions) {
         const tag = actionTag(d);
         metrics.actions.inc({ service, action: tag, result: 'dry_run' });
@@ -354,8 +354,6 @@ export class ScalerLoop {
 
     const unconfirmed = await this.leaseNotConfirmed(service, action);
     if (unconfirmed) {
-      // Decided and not done: counted, for an operator to see evaluations that could not act.
-      metrics.evaluations.inc({ service, outcome: 'no_lease' });
       return { service, evaluation, ...unconfirmed };
     }
     // Stopped while the lease was confirmed: a stopping scaler starts no action it would then have to wait for.
@@ -396,7 +394,6 @@ export class ScalerLoop {
         this.onlyReplicasInFlight.delete(service);
       });
     this.inFlight.set(service, work);
-    metrics.evaluations.inc({ service, outcome: 'applied' });
     return { service, evaluation, outcome: 'applied' };
   }
 

@@ -9,8 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WindowRow } from '../../common/influx/index.js';
-import type { Actuator, ServiceState } from '../../scaler/actuators/actuator.js';
+import type { Actuator } from '../../scaler/actuators/actuator.js';
 import { RedisLease } from '../../scaler/lease/redisLease.js';
 import { ScalerLoop } from '../../scaler/loop/controller.js';
 import { scalerMetrics } from '../../scaler/loop/metrics.js';
@@ -18,13 +17,8 @@ import { serviceWindowFrom } from '../../scaler/loop/serviceWindow.js';
 import { capturingLogger } from '../support/capturingLogger.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/privateRedis.js';
 import { scalerLoopOptions } from './support/loopOptions.js';
+import { burstRows, burstServiceState, now } from './support/burstScenario.js';
 
-const MiB = 2 ** 20;
-const now = 1_800_000_000_000;
-const state = (service: string): ServiceState => ({ service, replicas: 2, readyReplicas: 2, cpuLimitCores: 0.5, memoryLimitBytes: 256 * MiB, converging: false, members: [], labels: { 'scalewright.target.rps-per-replica': '40' } });
-const steady = { replicas: 2, cpu_usage_cores: 0.5, cpu_limit_cores: 1, cpu_fraction_of_limit: 0.5, cpu_throttled_fraction: 0, memory_working_set_bytes: 2 * 200 * MiB, memory_limit_bytes: 2 * 256 * MiB, memory_fraction_of_limit_max: 0.78, oom_kills_total: 0, requests_per_second: 60 };
-/** Five minutes of 60 requests/s for 2 replicas at 40 each, then a burst to 500: a scale-out. */
-const burst: WindowRow[] = Array.from({ length: 300 }, (_, i) => ({ time: now - (299 - i) * 1000, values: { ...steady, requests_per_second: i >= 290 ? 500 : 60 } }));
 
 let redis: PrivateRedis;
 beforeAll(async () => {
@@ -40,14 +34,14 @@ function loopUnder(lease: RedisLease) {
   const actuator: Actuator = {
     kind: 'swarm', // replicas only: one action, no start-up bridge
     listServices: async () => ['web'],
-    observe: async (service) => state(service),
+    observe: async (service) => burstServiceState(service),
     tidy: async () => 0,
     setReplicas: async (service, replicas) => void asked.push(`${service}: ${replicas} replicas`),
     setLimits: async (service) => void asked.push(`${service}: limits`),
   };
   const { logger, lines } = capturingLogger('info');
   const metrics = scalerMetrics();
-  const loop = new ScalerLoop(scalerLoopOptions({ actuator, readWindow: async () => ({ ok: true, window: serviceWindowFrom(burst) }), dryRun: false, lease, logger, metrics, now: () => now }));
+  const loop = new ScalerLoop(scalerLoopOptions({ actuator, readWindow: async () => ({ ok: true, window: serviceWindowFrom(burstRows) }), dryRun: false, lease, logger, metrics, now: () => now }));
   const warnings = () => lines.filter((line) => Number(line.level) >= 40);
   /** scalewright_scaler_evaluations_total of `web`, by outcome. */
   const evaluations = async () => Object.fromEntries((await metrics.evaluations.get()).values.map((value) => [value.labels.outcome, value.value]));

@@ -9,22 +9,17 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../common/freePort.js';
-import type { InfluxConnection, WindowRow } from '../../common/influx/index.js';
-import type { Actuator, ServiceState } from '../../scaler/actuators/actuator.js';
+import type { InfluxConnection } from '../../common/influx/index.js';
+import type { Actuator } from '../../scaler/actuators/actuator.js';
 import { ScalerLoop } from '../../scaler/loop/controller.js';
 import { influxPredecessorRecords } from '../../scaler/loop/influxWindow.js';
 import { serviceWindowFrom } from '../../scaler/loop/serviceWindow.js';
 import { capturingLogger } from '../support/capturingLogger.js';
 import { silentServer } from '../support/failingDependencies.js';
 import { scalerLoopOptions } from './support/loopOptions.js';
+import { burstRows, burstServiceState, now } from './support/burstScenario.js';
 
-const MiB = 2 ** 20;
-const now = 1_800_000_000_000;
-const state = (service: string): ServiceState => ({ service, replicas: 2, readyReplicas: 2, cpuLimitCores: 0.5, memoryLimitBytes: 256 * MiB, converging: false, members: [], labels: { 'scalewright.target.rps-per-replica': '40' } });
-const steady = { replicas: 2, cpu_usage_cores: 0.5, cpu_limit_cores: 1, cpu_fraction_of_limit: 0.5, cpu_throttled_fraction: 0, memory_working_set_bytes: 2 * 200 * MiB, memory_limit_bytes: 2 * 256 * MiB, memory_fraction_of_limit_max: 0.78, oom_kills_total: 0, requests_per_second: 60 };
-/** Five minutes of 60 requests/s for 2 replicas at 40 each, then a burst to 500: a scale-out. */
-const burst: WindowRow[] = Array.from({ length: 300 }, (_, i) => ({ time: now - (299 - i) * 1000, values: { ...steady, requests_per_second: i >= 290 ? 500 : 60 } }));
-const actuator: Actuator = { kind: 'swarm', listServices: async () => ['web'], observe: async (service) => state(service), tidy: async () => 0, setReplicas: async () => undefined, setLimits: async () => undefined };
+const actuator: Actuator = { kind: 'swarm', listServices: async () => ['web'], observe: async (service) => burstServiceState(service), tidy: async () => 0, setReplicas: async () => undefined, setLimits: async () => undefined };
 const lost = 'web: its recorded decisions and signals could not be read, so the cooldowns, bridge base and latency correction a predecessor left are not carried over and start fresh';
 
 /** A dry-run loop over the service `web`, whose window is the burst and whose records come from `connection`. */
@@ -32,7 +27,7 @@ function loopReadingRecordsFrom(connection: InfluxConnection) {
   const { logger, lines } = capturingLogger('info');
   const loop = new ScalerLoop(scalerLoopOptions({
     actuator,
-    readWindow: async () => ({ ok: true, window: serviceWindowFrom(burst) }),
+    readWindow: async () => ({ ok: true, window: serviceWindowFrom(burstRows) }),
     readPredecessorRecords: influxPredecessorRecords(connection),
     dryRun: true,
     logger,

@@ -10,8 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import type { InfluxConnection, WindowRow } from '../../common/influx/index.js';
-import type { Actuator, ServiceState } from '../../scaler/actuators/actuator.js';
+import type { InfluxConnection } from '../../common/influx/index.js';
+import type { Actuator } from '../../scaler/actuators/actuator.js';
 import { ScalerLoop } from '../../scaler/loop/controller.js';
 import { influxWindowReader } from '../../scaler/loop/influxWindow.js';
 import { serviceWindowFrom } from '../../scaler/loop/serviceWindow.js';
@@ -20,13 +20,8 @@ import { influxThatStopsAnswering, silentServer } from '../support/failingDepend
 import { run, timedStop, waitForStage } from '../support/processes.js';
 import { freePort } from '../../common/freePort.js';
 import { scalerLoopOptions } from './support/loopOptions.js';
+import { burstRows, burstServiceState, now } from './support/burstScenario.js';
 
-const MiB = 2 ** 20;
-const now = 1_800_000_000_000;
-const state = (service: string): ServiceState => ({ service, replicas: 2, readyReplicas: 2, cpuLimitCores: 0.5, memoryLimitBytes: 256 * MiB, converging: false, members: [], labels: { 'scalewright.target.rps-per-replica': '40' } });
-const steady = { replicas: 2, cpu_usage_cores: 0.5, cpu_limit_cores: 1, cpu_fraction_of_limit: 0.5, cpu_throttled_fraction: 0, memory_working_set_bytes: 2 * 200 * MiB, memory_limit_bytes: 2 * 256 * MiB, memory_fraction_of_limit_max: 0.78, oom_kills_total: 0, requests_per_second: 60 };
-/** Five minutes of 60 requests/s for 2 replicas at 40 each, then a burst to 500: a scale-out. */
-const burst: WindowRow[] = Array.from({ length: 300 }, (_, i) => ({ time: now - (299 - i) * 1000, values: { ...steady, requests_per_second: i >= 290 ? 500 : 60 } }));
 
 describe('the loop stopped while a read waits on a silent InfluxDB and an action is in flight (fake platform)', () => {
   it('the read is cut short and nothing is decided from it; the stop ends only once the action has', async () => {
@@ -40,7 +35,7 @@ describe('the loop stopped while a read waits on a silent InfluxDB and an action
     const actuator: Actuator = {
       kind: 'swarm', // replicas only (no start-up bridge): one action
       listServices: async () => ['busy', 'quiet'],
-      observe: async (service) => state(service),
+      observe: async (service) => burstServiceState(service),
       tidy: async () => 0,
       setReplicas: async (service) => {
         events.push(`${service}: scaling out`);
@@ -53,7 +48,7 @@ describe('the loop stopped while a read waits on a silent InfluxDB and an action
     const { logger, lines } = capturingLogger('info');
     const loop = new ScalerLoop(scalerLoopOptions({
       actuator,
-      readWindow: async (service, windowSeconds, options) => (service === 'busy' ? { ok: true, window: serviceWindowFrom(burst) } : fromSilent(service, windowSeconds, options)),
+      readWindow: async (service, windowSeconds, options) => (service === 'busy' ? { ok: true, window: serviceWindowFrom(burstRows) } : fromSilent(service, windowSeconds, options)),
       dryRun: false,
       // Nothing recorded before: the read in flight at the stop is the window's (the CLI test below stops the records').
       readPredecessorRecords: async () => ({ ok: true, records: { lastScaleOutAt: undefined, lastScaleInAt: undefined } }),
