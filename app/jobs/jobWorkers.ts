@@ -1,3 +1,4 @@
+import { anySignal } from '../../common/anySignal.js';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Logger } from '../../common/logger.js';
 import type { AppConfig } from '../config.js';
@@ -245,7 +246,7 @@ async function runJob(name: QueueName, job: Job, deps: WorkerDeps, locks: WeakMa
     logger: deps.logger.child({ type: name, token: job.id }),
     blobs: deps.blobs,
     multivac: deps.multivac,
-    signal: AbortSignal.any([signal, chunk ? stop.signal : undefined, deps.handBack, lock.signal].filter((each): each is AbortSignal => each !== undefined)),
+    signal: anySignal([signal, chunk ? stop.signal : undefined, deps.handBack, lock.signal]),
     childResults: () => job.getChildrenValues(),
     reportProgress: (progress) => {
       // Progress goes to Redis at most every 250 ms: a 10 GB job reports thousands of times.

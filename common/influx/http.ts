@@ -1,3 +1,4 @@
+import { anySignal } from '../anySignal.js';
 import { unansweredMessage, type Unanswered } from '../unanswered.js';
 import { DEFAULT_INFLUX_TIMEOUT_MS, type InfluxConnection } from './config.js';
 
@@ -71,8 +72,7 @@ export function requestTimeoutMs(connection: InfluxConnection, timeoutMs?: numbe
  * by the connection's `giveUp` (a run that has given up on this InfluxDB asks it nothing more).
  */
 export function requestSignal(connection: InfluxConnection, timeoutMs: number, signal?: AbortSignal): AbortSignal {
-  const signals = [AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : []), ...(connection.giveUp ? [connection.giveUp.signal] : [])];
-  return signals.length === 1 ? (signals[0] as AbortSignal) : AbortSignal.any(signals);
+  return anySignal([AbortSignal.timeout(timeoutMs), signal, connection.giveUp?.signal]);
 }
 
 /**

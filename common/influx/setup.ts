@@ -1,3 +1,4 @@
+import { anySignal } from '../anySignal.js';
 import type { Logger } from '../logger.js';
 import type { InfluxConnection, InfluxRetention } from './config.js';
 import { quoteIdentifier } from './influxql.js';
@@ -117,7 +118,7 @@ export async function ensureInfluxSchemaInBackground(
 ): Promise<{ stop(): void }> {
   const { retryMinMs = 1000, retryMaxMs = 30_000 } = options;
   const stopping = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, stopping.signal]) : stopping.signal;
+  const signal = anySignal([options.signal, stopping.signal]);
   let timer: NodeJS.Timeout | undefined;
   let attempt = 0;
   const run = async (): Promise<void> => {

@@ -1,3 +1,4 @@
+import { anySignal } from '../../common/anySignal.js';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -259,7 +260,7 @@ async function writeRepeated(path: string, block: TextBlock, copies: number, sig
 async function waitHealthy(appUrl: string, signal: AbortSignal): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    const ok = await fetch(`${appUrl}/readyz`, { signal: AbortSignal.any([AbortSignal.timeout(1000), signal]) }).then((r) => r.ok, () => false);
+    const ok = await fetch(`${appUrl}/readyz`, { signal: anySignal([AbortSignal.timeout(1000), signal]) }).then((r) => r.ok, () => false);
     if (ok) return;
     await sleep(500, undefined, { signal });
   }

@@ -1,3 +1,4 @@
+import { anySignal } from '../../common/anySignal.js';
 import type Docker from 'dockerode';
 import { PLATFORM_STOP_TIMEOUT_SETTING, PLATFORM_TIMEOUT_SETTING, platformRequestFailure } from './platformDeadlineError.js';
 
@@ -39,7 +40,7 @@ export function withRequestDeadlines(docker: Docker, deadlines: DockerDeadlines)
     const { deadlineMs, setting } = dockerDeadline(options.method, options.path, deadlines);
     const deadline = AbortSignal.timeout(deadlineMs);
     const own = options.abortSignal;
-    dial({ ...options, abortSignal: own ? AbortSignal.any([own, deadline]) : deadline }, (error, result) => {
+    dial({ ...options, abortSignal: anySignal([own, deadline]) }, (error, result) => {
       if (!error) return callback(null, result);
       callback(
         platformRequestFailure(error, {
