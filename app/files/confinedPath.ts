@@ -1,5 +1,5 @@
-import { realpath, stat } from 'node:fs/promises';
-import { isAbsolute, normalize, relative, sep } from 'node:path';
+import { readlink, realpath, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { echoedValue } from '../http/echoedValue.js';
 
 export type ConfinedPath =
@@ -41,45 +41,102 @@ export function namesFolder(requested: string): boolean {
   return last === '' || last === '.' || last === '..';
 }
 
+const OUTSIDE: Extract<ConfinedPath, { ok: false }> = { ok: false, status: 403, reason: 'path leads outside the data directory' };
+
 /**
  * Resolves a client-supplied path inside `root` as the file system does, and refuses anything
  * whose real location is outside `root` (a symlink pointing out is refused like `..`).
  *
- * The path is handed to realpath(3) as it was sent, not normalised first (`resolve()` would): the
- * system walks it name by name, so `..` goes up from the folder before it, which must exist and be
- * a folder, and from where a symlink before it leads. `x/../a.txt` is then 404 where `x` does not
- * exist, as `cat x/../a.txt` fails, instead of reading `a.txt`.
+ * The path is walked name by name, as the system walks it, not normalised first (`resolve()`
+ * would): `..` goes up from the folder before it, which must exist and be a folder, and from where
+ * a symlink before it leads. `x/../a.txt` is then 404 where `x` does not exist, as `cat x/../a.txt`
+ * fails, instead of reading `a.txt`.
+ *
+ * Name by name, rather than realpath(3) on the whole path, so that the walk stops at the first
+ * name whose real location is outside `root` (a symlink out, or `..` after one), and the answer
+ * is 403 whatever follows it. On the whole path, what follows decided: `out/passwd` (with `out ->
+ * /etc`) was 403 and `out/nonexist` 404, so a client could learn which files exist anywhere the
+ * app can see.
  */
 export async function confinedPath(root: string, requested: string): Promise<ConfinedPath> {
   const check = checkRequestedPath(requested);
   if (!check.ok) return check;
   const realRoot = await realpath(root);
-  let real: string;
-  try {
-    real = await realpath(realRoot.endsWith(sep) ? `${realRoot}${requested}` : `${realRoot}${sep}${requested}`);
-  } catch (error) {
-    // `a.txt/` and `a.txt/x/..` name a folder by their form, and a file is there: the system
-    // says ENOTDIR, answered as before, a file asked as a folder (not a missing file).
-    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR' && namesFolder(requested)) return notARegularFile(requested);
-    const refused = refusal(error, requested);
-    if (refused) return refused;
-    throw error;
+  const isInside = (location: string) => {
+    const inside = relative(realRoot, location);
+    return !(inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside));
+  };
+  /** Where the walk is: a real path (no symlink in it), inside `realRoot`. */
+  let here = realRoot;
+  for (const name of requested.split('/')) {
+    let next: string;
+    try {
+      next = await step(here, name);
+    } catch (error) {
+      // A symlink that leads nowhere (or nowhere the app may go) is judged on where it leads first:
+      // out of the data directory, it is refused as one that leads to a file there.
+      if (!isInside(await furthestReach(here, name))) return OUTSIDE;
+      // `a.txt/` and `a.txt/x/..` name a folder by their form, and a file is there: the system
+      // says ENOTDIR, answered as before, a file asked as a folder (not a missing file).
+      if ((error as NodeJS.ErrnoException).code === 'ENOTDIR' && namesFolder(requested)) return notARegularFile(requested);
+      const refused = refusal(error, requested);
+      if (refused) return refused;
+      throw error;
+    }
+    if (!isInside(next)) return OUTSIDE;
+    here = next;
   }
-  const inside = relative(realRoot, real);
-  // `inside === ''` is the data directory itself (`.`, `sub/..`): inside, and refused below as a folder.
-  if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
-    return { ok: false, status: 403, reason: 'path leads outside the data directory' };
-  }
+  // `here === realRoot` is the data directory itself (`.`, `sub/..`): inside, and refused below as a folder.
   let info: Awaited<ReturnType<typeof stat>>;
   try {
-    info = await stat(real);
+    info = await stat(here);
   } catch (error) {
-    const refused = refusal(error, requested); // e.g. removed since realpath
+    const refused = refusal(error, requested); // e.g. removed since it was walked
     if (refused) return refused;
     throw error;
   }
   if (!info.isFile() || namesFolder(requested)) return notARegularFile(requested);
-  return { ok: true, absolute: real, relative: inside, bytes: info.size };
+  return { ok: true, absolute: here, relative: relative(realRoot, here), bytes: info.size };
+}
+
+/**
+ * One name of a path, taken from `here` (a real path) as the system takes it: `.` and an empty
+ * name (`a//b`, a final `/`) stay, `..` goes up, any other name is looked up in `here` and, if a
+ * symlink, followed to the end (realpath). Each needs `here` to be a folder: ENOTDIR otherwise.
+ */
+async function step(here: string, name: string): Promise<string> {
+  if (name !== '' && name !== '.' && name !== '..') return realpath(join(here, name));
+  if (!(await stat(here)).isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, '${here}'`), { code: 'ENOTDIR' });
+  return name === '..' ? dirname(here) : here;
+}
+
+/** Linux's limit on symlinks followed in one lookup (MAXSYMLINKS). */
+const MAX_SYMLINKS = 40;
+
+/**
+ * How far `name` in `here` leads where it does not resolve: `here` itself when it is missing or
+ * not a symlink (the lookup failed inside it), and for a symlink, the furthest real location its
+ * target's walk reaches (a symlink to `/etc/nonexist` reaches `/etc`). What the client learns is
+ * where the data directory's own symlinks point, which it is told by 403 anyway, and nothing of
+ * what exists out there.
+ */
+async function furthestReach(here: string, name: string, followed = 0): Promise<string> {
+  if (name === '' || name === '.' || name === '..' || followed >= MAX_SYMLINKS) return here;
+  let target: string;
+  try {
+    target = await readlink(join(here, name));
+  } catch {
+    return here; // missing, or not a symlink
+  }
+  let reached = isAbsolute(target) ? sep : here;
+  for (const part of target.split(sep)) {
+    try {
+      reached = await step(reached, part);
+    } catch {
+      return furthestReach(reached, part, followed + 1);
+    }
+  }
+  return reached;
 }
 
 function notARegularFile(requested: string): Extract<ConfinedPath, { ok: false }> {

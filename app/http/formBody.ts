@@ -1,6 +1,9 @@
 import type { z } from '@hono/zod-openapi';
 import { bufferToFormData } from 'hono/utils/buffer';
+import { invalidUtf8InMultipartText } from './multipartText.js';
 import { describeIssues } from './schemas.js';
+import { notUtf8 } from './strictUtf8.js';
+import { parseUrlencodedForm } from './urlencodedForm.js';
 
 /** The Content-Types a form body may come with (@hono/zod-openapi's rules for its media-type gate). */
 const MULTIPART = /^multipart\/form-data(;\s?boundary=[a-zA-Z0-9'"()+_,\-./:=?]+)?$/i;
@@ -22,13 +25,17 @@ export type FormRequest<T> =
  * - a Content-Type that is not a form, or none with a non-empty body: 415;
  * - no Content-Type and no body: the schema judges `{}` (a 400 naming the missing fields);
  * - a multipart body that does not parse: 400 `Malformed FormData request. <why>`;
+ * - a name or a value that is not UTF-8 (raw, or %-encoded in an urlencoded body; a file part's
+ *   bytes are not text, and are not judged): 400 saying at which byte of the body;
  * - a form the schema refuses: 400 naming each field and why (`describeIssues`).
  * A field given twice, or named `x[]`, is an array, as hono's validator makes it.
  *
- * An urlencoded body is parsed here as `Response.formData()` parses it (its bytes as UTF-8, a
- * byte-order mark kept, then URLSearchParams): that is the form every client sends, and going
- * through a Response for it costs a Response, a stream over the bytes and a FormData. A multipart
- * body is still parsed by `Response.formData()`, whose parser and error messages it keeps.
+ * An urlencoded body is parsed here as `Response.formData()` parses it (parseUrlencodedForm):
+ * that is the form every client sends, and going through a Response for it costs a Response, a
+ * stream over the bytes and a FormData. A multipart body is still parsed by `Response.formData()`,
+ * whose parser and error messages it keeps, and its text is then checked for bytes that parser
+ * replaced (invalidUtf8InMultipartText). Either way a field is the text sent, or refused: a
+ * decoder that replaces what is not UTF-8 handed the route another value than the one sent.
  */
 export async function parseFormRequest<T>(contentType: string | undefined, body: Buffer, schema: z.ZodType<T>): Promise<FormRequest<T>> {
   let value: Record<string, unknown> = {};
@@ -36,13 +43,18 @@ export async function parseFormRequest<T>(contentType: string | undefined, body:
     if (body.byteLength > 0) return { ok: false, status: 415 };
   } else {
     if (!acceptsFormContentType(contentType)) return { ok: false, status: 415 };
-    if (URLENCODED.test(contentType)) value = formObject(new URLSearchParams(body.toString('utf8')));
-    else {
+    if (URLENCODED.test(contentType)) {
+      const form = parseUrlencodedForm(body);
+      if (!form.ok) return { ok: false, status: 400, message: form.reason };
+      value = formObject({ forEach: (each) => form.fields.forEach(([name, field]) => each(field, name)) });
+    } else {
       try {
         value = formObject(await bufferToFormData(body as unknown as ArrayBuffer, contentType));
       } catch (error) {
         return { ok: false, status: 400, message: `Malformed FormData request. ${error instanceof Error ? error.message : String(error)}` };
       }
+      const notText = invalidUtf8InMultipartText(body, contentType);
+      if (notText >= 0) return { ok: false, status: 400, message: notUtf8(notText) };
     }
   }
   const result = schema.safeParse(value);

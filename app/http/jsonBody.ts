@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from '@hono/zod-openapi';
 import { describeIssues } from './schemas.js';
+import { decodeUtf8Strictly, notUtf8 } from './strictUtf8.js';
 
 const JSON_MEDIA_TYPE = /^application\/([a-z-.]+\+)?json/i;
 
@@ -21,8 +22,6 @@ export const acceptsJsonContentType = (contentType: string): boolean => JSON_CON
 
 export const MALFORMED_JSON = 'Malformed JSON in request body';
 
-const utf8 = new TextDecoder();
-
 export type JsonRequest<T> =
   | { ok: true; value: T }
   | { ok: false; status: 415 }
@@ -34,10 +33,12 @@ export type JsonRequest<T> =
  * zod schema), for a route that reads its body itself (see boundedBody), with the same answers:
  * - a Content-Type that is not JSON, or none with a non-empty body: 415;
  * - no Content-Type and no body: the schema judges `{}` (a 400 naming the missing fields);
+ * - bytes that are not UTF-8: 400 `request body is not valid UTF-8 (at byte N)`;
  * - bytes that are not JSON: 400 `Malformed JSON in request body`;
  * - JSON the schema refuses: 400 naming each field and why (`describeIssues`).
- * The bytes are decoded as `Request.text()` does (UTF-8, a byte-order mark dropped, malformed
- * sequences replaced).
+ * The bytes are decoded as UTF-8, a byte-order mark dropped as `Request.text()` drops it, but
+ * strictly: where `Request.text()` replaces a malformed sequence with U+FFFD, and the route then
+ * stored (or hashed, or looked for) a text the client never sent, the body is refused (strictUtf8).
  */
 export function parseJsonRequest<T>(contentType: string | undefined, body: Uint8Array, schema: z.ZodType<T>): JsonRequest<T> {
   let value: unknown = {};
@@ -45,8 +46,10 @@ export function parseJsonRequest<T>(contentType: string | undefined, body: Uint8
     if (body.byteLength > 0) return { ok: false, status: 415 };
   } else {
     if (!acceptsJsonContentType(contentType)) return { ok: false, status: 415 };
+    const text = decodeUtf8Strictly(body);
+    if (!text.ok) return { ok: false, status: 400, message: notUtf8(text.at) };
     try {
-      value = JSON.parse(utf8.decode(body));
+      value = JSON.parse(text.text);
     } catch {
       return { ok: false, status: 400, message: MALFORMED_JSON };
     }

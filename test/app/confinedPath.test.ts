@@ -15,7 +15,11 @@ import { confinedPath } from '../../app/files/confinedPath.js';
  *     sub/b.txt
  *     deep/er/          deep/a.txt "deep"
  *     down -> deep/er   a symlink inside
- *     out  -> <tmp>/outside/inner   a symlink leading out (<tmp>/outside/a.txt exists)
+ *     out  -> <tmp>/outside/inner   a symlink leading out (<tmp>/outside/a.txt and inner/secret.txt exist)
+ *     gone -> <tmp>/outside/nonexist   a symlink leading out, to nothing
+ *     lost -> missing.txt              a symlink inside, to nothing
+ *     back -> <tmp>/outside/../data/a.txt   a symlink that leads in, by way of outside
+ *     deep/top -> <tmp>/data           a symlink inside, to the data directory itself
  */
 let base: string;
 let data: string;
@@ -32,6 +36,11 @@ beforeAll(async () => {
   await writeFile(join(base, 'outside', 'a.txt'), 'outside');
   await symlink(join(data, 'deep', 'er'), join(data, 'down'));
   await symlink(join(base, 'outside', 'inner'), join(data, 'out'));
+  await writeFile(join(base, 'outside', 'inner', 'secret.txt'), 'secret');
+  await symlink(join(base, 'outside', 'nonexist'), join(data, 'gone'));
+  await symlink('missing.txt', join(data, 'lost'));
+  await symlink(data, join(data, 'deep', 'top'));
+  await symlink(join(base, 'outside', '..', 'data', 'a.txt'), join(data, 'back'));
 });
 afterAll(async () => rm(base, { recursive: true, force: true }));
 
@@ -76,5 +85,43 @@ describe('confinedPath: `..` as the file system takes it', () => {
 
   it('answers 404 for a path back through a folder that does not exist, where it answered 400 for the data directory', async () => {
     expect(await confinedPath(data, 'x/..')).toMatchObject({ ok: false, status: 404 });
+  });
+});
+
+describe('confinedPath: once the path leads out, nothing of what lies out there shows', () => {
+  // The walk stops at the first name whose real location is outside: what follows it is never
+  // looked up, so a file that exists out there and one that does not get the same answer. Judged
+  // on the whole path, `out/secret.txt` was 403 and `out/nonexist` 404 ("no such file in the data
+  // directory"), and a symlink out told a client which files exist wherever it leads.
+  it.each([
+    ['a file under a symlink out', 'out/secret.txt', 'out/nonexist'],
+    ['a file beside where a symlink out leads, by `..`', 'out/../a.txt', 'out/../nonexist'],
+    ['a file deeper under a symlink out', 'out/../inner/secret.txt', 'out/no/such/file'],
+    ['a folder asked as a folder under a symlink out', 'out/', 'out/nonexist/'],
+  ])('answers 403 for %s, whether it exists (%s) or not (%s)', async (_case, existing, missing) => {
+    const outside = { ok: false, status: 403, reason: 'path leads outside the data directory' };
+    expect(await confinedPath(data, existing)).toEqual(outside);
+    expect(await confinedPath(data, missing)).toEqual(outside);
+  });
+
+  it('answers 403 for a symlink leading out to nothing, as for one leading out to a file', async () => {
+    expect(await confinedPath(data, 'gone')).toEqual({ ok: false, status: 403, reason: 'path leads outside the data directory' });
+    expect(await confinedPath(data, 'gone/x')).toEqual({ ok: false, status: 403, reason: 'path leads outside the data directory' });
+  });
+
+  it('answers 404 for a symlink inside leading to nothing: the missing file is in the data directory', async () => {
+    expect(await confinedPath(data, 'lost')).toEqual({ ok: false, status: 404, reason: 'no such file in the data directory: lost' });
+  });
+
+  it('judges a symlink on where it leads in the end: one that passes outside on its way back in is inside', async () => {
+    expect(await confinedPath(data, 'back')).toEqual({ ok: true, absolute: join(data, 'a.txt'), relative: 'a.txt', bytes: 3 });
+  });
+
+  it('answers 403 for a path that goes up from a symlink inside and out of the data directory, whether it exists or not', async () => {
+    // deep/top -> the data directory: as written `deep/top/..` is `deep`, inside; really it is the data directory's parent.
+    const outside = { ok: false, status: 403, reason: 'path leads outside the data directory' };
+    expect(await confinedPath(data, 'deep/top/../outside/a.txt')).toEqual(outside);
+    expect(await confinedPath(data, 'deep/top/../outside/nonexist')).toEqual(outside);
+    expect(await confinedPath(data, 'deep/top/../data/a.txt')).toEqual(outside);
   });
 });

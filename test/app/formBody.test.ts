@@ -45,17 +45,16 @@ describe('parseFormRequest: a form body judged and parsed once, as app.openapi()
     expect(await parse('multipart/form-data; boundary=XyZ', 'garbage')).toEqual({ ok: false, status: 400, message: 'Malformed FormData request. Failed to parse body as FormData.' });
   });
 
-  it('parses an urlencoded body field for field as Response.formData() does (a byte-order mark kept, bad UTF-8 replaced)', async () => {
+  it('parses an urlencoded body field for field as Response.formData() does (a byte-order mark kept)', async () => {
     const bodies = [
       'data=a&b=c',
       '\uFEFFdata=x',
-      'data=%FF%FEx&data=%E2%82%AC',
+      'data=%E2%82%ACx&data=%C3%A9',
       '&&&=&a&=b&c=d=e',
-      'a+b=c+d&%2B=%26',
+      'a+b=c+d&%2B=%26&%zz=%4',
       '__proto__=x&constructor=y',
       '',
     ].map((body) => Buffer.from(body));
-    bodies.push(Buffer.from([0x64, 0x61, 0x74, 0x61, 0x3d, 0xff, 0xc3, 0x26, 0xe2, 0x82]));
     const asParsed = z.custom<Record<string, unknown>>(() => true);
     for (const body of bodies) {
       const expected: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
@@ -63,6 +62,11 @@ describe('parseFormRequest: a form body judged and parsed once, as app.openapi()
       const parsed = await parseFormRequest(FORM, body, asParsed);
       expect(parsed.ok && { ...parsed.value }, JSON.stringify(body.toString('latin1'))).toEqual({ ...expected });
     }
+  });
+
+  it('refuses, with 400, what Response.formData() read with U+FFFD in place of bytes that are not UTF-8', async () => {
+    expect(await parse(FORM, 'data=%FF%FEx&data=%E2%82%AC')).toMatchObject({ ok: false, status: 400, message: expect.stringMatching(/^request body is not valid UTF-8 once its %-escapes are decoded/) });
+    expect(await parse(FORM, Buffer.from([0x64, 0x61, 0x74, 0x61, 0x3d, 0xff, 0xc3, 0x26, 0xe2, 0x82]))).toEqual({ ok: false, status: 400, message: 'request body is not valid UTF-8 (at byte 5)' });
   });
 
   it('knows the Content-Types @hono/zod-openapi lets through to a form route', () => {

@@ -85,6 +85,19 @@ describe('POST /messages', () => {
     expect(await response.json()).toEqual({ digest: FOO_DIGEST });
   });
 
+  it('refuses a body that is not UTF-8 with 400 saying where, instead of storing U+FFFD in place of the bytes sent', async () => {
+    const response = await fetch(`${sut.url}/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: Buffer.concat([Buffer.from('{"message":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ err_msg: 'request body is not valid UTF-8 (at byte 12)' });
+    // What the replacing decoder made of it was never stored.
+    const replaced = createHash('sha256').update('\uFFFD\uFFFD', 'utf8').digest('hex');
+    expect((await fetch(`${sut.url}/messages/${replaced}`)).status).toBe(404);
+  });
+
   it('takes a body sent in chunks, without Content-Length', async () => {
     const answer = await postChunks(['{"mess', 'age": "foo"}']);
     expect(answer.status).toBe(201);
