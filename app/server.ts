@@ -38,7 +38,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     },
   });
 
-  app.use('*', httpMetrics(deps.registry));
+  // Told the app's routes: a 405 reaches none of its path's, and is labelled with that path's template.
+  app.use('*', httpMetrics(deps.registry, () => app.routes));
   // Outside the timeout and body limits below, so that it sees their 408 and 413 answers too.
   app.use('*', closeAfterUnreadBody());
   app.use('*', refuseCompressedBodies());
@@ -104,9 +105,12 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       return c.json(errorBody(c.req.path, message), status);
     }
     if (error instanceof RequestAnsweredLate) {
-      // Its 408 or 503 has gone already; this answer goes nowhere. The job was not queued, or undone.
+      // The deadline's 408 or 503 has been given. This answer comes in the same moment when the
+      // enqueue was refused by that deadline (Redis not answering), and may be the one sent: the
+      // same status and words. The job was not queued, or undone.
       deps.logger.debug({ method: echoedValue(c.req.method), path: echoedValue(c.req.path) }, 'request answered late: its job was not queued');
-      return c.json(errorBody(c.req.path, error.message), 503);
+      const status = error.answer instanceof HTTPException ? (error.answer.status as ContentfulStatusCode) : 503;
+      return c.json(errorBody(c.req.path, error.message), status);
     }
     if (isRedisUnavailable(error)) {
       // The outage itself is logged once per connection (outageLog); a line per refused request is detail.

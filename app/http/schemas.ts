@@ -17,6 +17,11 @@ export const JobStatusResponse = z
   .openapi('JobStatus');
 
 export const ErrorResponse = z.object({ error: z.string() }).openapi('Error');
+/**
+ * A job's result that is not there (unknown token, or not finished yet): the seed's `"message":
+ * "not found"`, kept for its clients, beside the `error` every error body has, which says which.
+ */
+export const ResultNotFoundResponse = z.object({ error: z.string(), message: z.literal('not found') }).openapi('ResultNotFound');
 export const ErrMsgResponse = z.object({ err_msg: z.string() }).openapi('ErrMsg');
 
 export const isToken = (value: string): boolean => /^[0-9a-f]{32}$/.test(value);

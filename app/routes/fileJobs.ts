@@ -7,11 +7,12 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppDeps } from '../http/appDeps.js';
 import { requestBodySource } from '../http/requestBodySource.js';
-import { ErrorResponse, isToken, TokenParam, TokenResponse } from '../http/schemas.js';
+import { ErrorResponse, TokenResponse } from '../http/schemas.js';
 import { confinedPath } from '../files/confinedPath.js';
 import { saveUpload } from '../files/streamedUpload.js';
 import { newToken } from '../jobs/jobQueues.js';
 import type { FileSource, JobResults } from '../jobs/jobTypes.js';
+import { jobResultRoute, type JobResultSpec } from './jobResultRoute.js';
 import { jobStatusRoute } from './jobStatusRoute.js';
 import { answeredLate } from '../http/requestDeadline.js';
 import { isJsonBody, parseJsonRequest } from '../http/jsonBody.js';
@@ -24,14 +25,15 @@ interface FileJobSpec {
   type: 'wordcount' | 'evensum';
   base: string;
   summary: string;
-  resultSchema: z.ZodType;
+  /** The result's content, as /openapi.json documents it. */
+  resultContent: JobResultSpec['content'];
 }
 
 /**
  * A file job takes its input either as `{"path": ...}` under DATA_DIR or as the raw request body
  * (`text/plain` or `application/octet-stream`), which is streamed to UPLOAD_DIR first.
  */
-function fileJobRoutes(app: OpenAPIHono, deps: AppDeps, spec: FileJobSpec, readResult: (c: Context, result: unknown) => Response | Promise<Response>): void {
+function fileJobRoutes(app: OpenAPIHono, deps: AppDeps, spec: FileJobSpec, readResult: JobResultSpec['answer']): void {
   const submit = createRoute({
     method: 'post',
     path: spec.base,
@@ -104,34 +106,19 @@ function fileJobRoutes(app: OpenAPIHono, deps: AppDeps, spec: FileJobSpec, readR
 
   jobStatusRoute(app, deps, spec.type, spec.base);
 
-  const result = createRoute({
-    method: 'get',
-    path: `${spec.base}/{token}/result`,
-    summary: `Result of a ${spec.type} job`,
-    request: { params: TokenParam },
-    responses: {
-      200: { description: 'The result', content: { 'application/json': { schema: spec.resultSchema } } },
-      404: { description: 'Unknown token, or not finished yet', content: { 'application/json': { schema: z.object({ message: z.literal('not found') }) } } },
-    },
-  });
-  app.openapi(result, async (c) => {
-    const { token } = c.req.valid('param');
-    const snapshot = isToken(token) ? await deps.queues.snapshot(spec.type, token) : undefined;
-    if (snapshot?.state !== 'completed') return c.json({ message: 'not found' as const }, 404);
-    return readResult(c, snapshot.result) as never;
-  });
+  jobResultRoute(app, deps, { type: spec.type, base: spec.base, summary: `Result of a ${spec.type} job`, content: spec.resultContent, answer: readResult });
 }
 
 export function fileRoutes(app: OpenAPIHono, deps: AppDeps): void {
   fileJobRoutes(
     app,
     deps,
-    { type: 'wordcount', base: '/file', summary: 'Count the words of a file (a job); the result file lands in OUTPUT_DIR', resultSchema: binary },
-    async (c, value) => {
+    { type: 'wordcount', base: '/file', summary: 'Count the words of a file (a job); the result file lands in OUTPUT_DIR', resultContent: { 'text/plain': { schema: binary } } },
+    async (c, _token, value) => {
       const result = value as JobResults['wordcount'];
       const file = join(deps.config.OUTPUT_DIR, result.output);
-      // The result file may have been cleaned up after the retention period.
-      if (!(await stat(file).catch(() => undefined))?.isFile()) return c.json({ message: 'not found' as const }, 404);
+      // The result file may have been swept after RESULT_TTL_SECONDS, before the job's record.
+      if (!(await stat(file).catch(() => undefined))?.isFile()) return undefined;
       c.header('Content-Type', 'text/plain; charset=utf-8');
       c.header('X-Output-File', result.output);
       return c.body(Readable.toWeb(createReadStream(file)) as unknown as ReadableStream, 200);
@@ -144,8 +131,8 @@ export function fileRoutes(app: OpenAPIHono, deps: AppDeps): void {
       type: 'evensum',
       base: '/evensum',
       summary: 'Sum the even integers of a file (a job), exactly',
-      resultSchema: z.object({ sum: z.string().openapi({ example: '1234' }), evenCount: z.number().int(), bytes: z.number().int() }),
+      resultContent: { 'application/json': { schema: z.object({ sum: z.string().openapi({ example: '1234' }), evenCount: z.number().int(), bytes: z.number().int() }) } },
     },
-    (c, value) => c.json(value as JobResults['evensum'], 200),
+    (c, _token, value) => c.json(value as JobResults['evensum'], 200),
   );
 }

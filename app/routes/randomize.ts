@@ -4,12 +4,13 @@ import { readBodyInOneBuffer, type HeadVerdict } from '../http/bodyInOneBuffer.j
 import { declaredBodyLength, requestBodySource } from '../http/requestBodySource.js';
 import { echoedValue } from '../http/echoedValue.js';
 import { answeredLate } from '../http/requestDeadline.js';
-import { ErrorResponse, isToken, TokenParam, TokenResponse } from '../http/schemas.js';
+import { ErrorResponse, TokenResponse } from '../http/schemas.js';
 import { checkImageData } from '../image/pngImageData.js';
 import { checkPngHead, PNG_HEAD_BYTES } from '../image/pngHead.js';
 import { inspectPng, PNG_MAX_CHUNKS } from '../image/pngInspection.js';
 import { newToken } from '../jobs/jobQueues.js';
 import { randomizeInputKey, randomizeResultKey } from '../store/blobStore.js';
+import { jobResultRoute } from './jobResultRoute.js';
 import { jobStatusRoute } from './jobStatusRoute.js';
 
 const Submit = createRoute({
@@ -21,17 +22,6 @@ const Submit = createRoute({
     201: { description: 'Accepted; poll the status with the token', content: { 'application/json': { schema: TokenResponse } } },
     400: { description: `Not a PNG (by Content-Type or bytes), a corrupt one, or one in more than ${PNG_MAX_CHUNKS} chunks; refused on its signature or IHDR, before the rest is read, with Connection: close`, content: { 'application/json': { schema: ErrorResponse } } },
     413: { description: 'Body over IMAGE_BODY_LIMIT, or more pixels than IMAGE_MAX_PIXELS (by the IHDR, before the rest is read); answered with Connection: close', content: { 'application/json': { schema: ErrorResponse } } },
-  },
-});
-
-const Result = createRoute({
-  method: 'get',
-  path: '/randomize/{token}/result',
-  summary: 'The shuffled PNG, once finished',
-  request: { params: TokenParam },
-  responses: {
-    200: { description: 'The PNG', content: { 'image/png': { schema: z.string().openapi({ type: 'string', format: 'binary' }) } } },
-    404: { description: 'Unknown token, or not finished yet', content: { 'application/json': { schema: z.object({ message: z.literal('not found') }) } } },
   },
 });
 
@@ -79,11 +69,15 @@ export function randomizeRoutes(app: OpenAPIHono, deps: AppDeps): void {
 
   jobStatusRoute(app, deps, 'randomize', '/randomize');
 
-  app.openapi(Result, async (c) => {
-    const { token } = c.req.valid('param');
-    const png = isToken(token) ? await deps.blobs.get(randomizeResultKey(token)) : null;
-    if (!png) return c.json({ message: 'not found' as const }, 404);
-    return c.body(new Uint8Array(png), 200, { 'Content-Type': 'image/png' });
+  jobResultRoute(app, deps, {
+    type: 'randomize',
+    base: '/randomize',
+    summary: 'The shuffled PNG, once finished',
+    content: { 'image/png': { schema: z.string().openapi({ type: 'string', format: 'binary' }) } },
+    answer: async (c, token) => {
+      const png = await deps.blobs.get(randomizeResultKey(token));
+      return png ? c.body(new Uint8Array(png), 200, { 'Content-Type': 'image/png' }) : undefined;
+    },
   });
 }
 

@@ -183,7 +183,8 @@ describe('POST /evensum: exact sum of the even integers of a file', () => {
     expect(status.status).toBe('errored');
     expect(status.error).toMatch(/byte 6\b/);
     expect(status.error).toMatch(/line 2/);
-    expect(result.status).toBe(404);
+    // No result, and never one: a 409 carrying the job's error (jobResults.test.ts).
+    expect(result.status).toBe(409);
   });
 
   it('refuses path traversal exactly like /file', async () => {

@@ -169,6 +169,8 @@ describe('JobQueues', () => {
     try {
       await expect(queues.enqueue('multivac', { data: 'late' }, token, late.signal)).rejects.toBeInstanceOf(RequestAnsweredLate);
       await expect(queues.enqueueFileJob('evensum', { kind: 'data', path: 'x.txt' }, 10, token, late.signal)).rejects.toBeInstanceOf(RequestAnsweredLate);
+      // In the words of the answer the request got, which the handler's answer repeats.
+      await expect(queues.enqueue('multivac', { data: 'late' }, token, late.signal)).rejects.toThrow(/^no answer within 200 ms$/);
       expect(await queues.snapshot('multivac', token)).toBeUndefined();
       expect(await queues.snapshot('evensum', token)).toBeUndefined();
     } finally {

@@ -1,8 +1,10 @@
+import { Hono } from 'hono';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { loadAppConfig } from '../../app/config.js';
-import { allowedMethods } from '../../app/http/allowedMethods.js';
+import { allowedMethods, routeTemplate } from '../../app/http/allowedMethods.js';
+import { httpMetrics } from '../../app/http/httpMetrics.js';
 import type { AppDeps } from '../../app/http/appDeps.js';
 import { createApp } from '../../app/server.js';
 
@@ -28,6 +30,70 @@ describe('allowedMethods', () => {
     expect(allowedMethods(routes, '/nope')).toEqual([]);
     expect(allowedMethods(routes, '/messages/abc/extra')).toEqual([]);
     expect(allowedMethods(routes, '/file//status')).toEqual([]);
+  });
+});
+
+describe('routeTemplate', () => {
+  const routes = [
+    { method: 'ALL', path: '*' },
+    { method: 'ALL', path: '/messages' },
+    { method: 'POST', path: '/messages' },
+    { method: 'GET', path: '/messages/:digest' },
+    { method: 'GET', path: '/' },
+  ];
+
+  it('names the template of the route at a path, whatever its method', () => {
+    expect(routeTemplate(routes, '/messages/abc')).toBe('/messages/:digest');
+    expect(routeTemplate(routes, '/messages')).toBe('/messages');
+    expect(routeTemplate(routes, '/')).toBe('/');
+  });
+
+  it('names none for a path no route has (middleware registered for every path does not count)', () => {
+    expect(routeTemplate(routes, '/nope')).toBeUndefined();
+    expect(routeTemplate(routes, '/messages/abc/')).toBeUndefined();
+  });
+});
+
+describe('http_requests_total for a 405', () => {
+  /** An app wired as server.ts wires it: the metrics first, told the app's routes; the 405s from notFound. */
+  function appWithMetrics(): { app: Hono; metrics: () => Promise<string> } {
+    const registry = new Registry();
+    const app = new Hono();
+    app.use('*', httpMetrics(registry, () => app.routes));
+    app.use('/messages', async (_c, next) => next());
+    app.get('/', (c) => c.text('Hello world!'));
+    app.get('/counters', (c) => c.json({ counters: {} }));
+    app.post('/messages', (c) => c.json({ digest: 'x' }, 201));
+    app.get('/messages/:digest', (c) => c.json({ message: 'foo' }));
+    app.notFound((c) => {
+      const allowed = allowedMethods(app.routes, c.req.path);
+      if (allowed.length === 0) return c.json({ error: 'no route' }, 404);
+      c.header('Allow', allowed.join(', '));
+      return c.json({ error: 'not allowed' }, 405);
+    });
+    return { app, metrics: () => registry.metrics() };
+  }
+
+  it('is labelled with the template of the path it was asked on, as any other answer there', async () => {
+    const { app, metrics } = appWithMetrics();
+    for (const [method, path] of [['DELETE', '/messages/abc'], ['POST', '/'], ['PATCH', '/counters'], ['PUT', '/messages']] as const) {
+      expect((await app.request(path, { method })).status, `${method} ${path}`).toBe(405);
+    }
+    const text = await metrics();
+    expect(text).toContain('http_requests_total{method="DELETE",route="/messages/:digest",status="405"} 1');
+    expect(text).toContain('http_requests_total{method="POST",route="/",status="405"} 1');
+    expect(text).toContain('http_requests_total{method="PATCH",route="/counters",status="405"} 1');
+    expect(text).toContain('http_requests_total{method="PUT",route="/messages",status="405"} 1');
+    expect(text).not.toContain('route="/*"');
+  });
+
+  it('leaves a path no route has "unmatched", and a route\'s own answers under its template', async () => {
+    const { app, metrics } = appWithMetrics();
+    expect((await app.request('/nope', { method: 'DELETE' })).status).toBe(404);
+    expect((await app.request('/messages/abc')).status).toBe(200);
+    const text = await metrics();
+    expect(text).toContain('http_requests_total{method="DELETE",route="unmatched",status="404"} 1');
+    expect(text).toContain('http_requests_total{method="GET",route="/messages/:digest",status="200"} 1');
   });
 });
 

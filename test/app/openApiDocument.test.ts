@@ -64,4 +64,25 @@ describe('the OpenAPI document', () => {
     expect(JSON.stringify(readyz?.responses['503'])).toContain('not ready');
     expect(Object.keys((await documentPaths())['/multivac/data']?.post?.responses ?? {})).toContain('413');
   });
+
+  it('says why a result is not there: 404 "not found" with its error (unknown token, not finished yet), 409 for a job that errored', async () => {
+    const paths = await documentPaths();
+    for (const path of ['/file/{token}/result', '/evensum/{token}/result', '/randomize/{token}/result']) {
+      const operation = paths[path]?.get;
+      expect(Object.keys(operation?.responses ?? {}), path).toEqual(expect.arrayContaining(['200', '404', '409', '503']));
+      expect(schemaOf(operation, '404'), path).toBe('#/components/schemas/ResultNotFound');
+      expect(schemaOf(operation, '409'), path).toBe('#/components/schemas/Error');
+      expect(operation?.responses['409']?.description, path).toMatch(/^The job errored/);
+    }
+    const response = await app.request('/openapi.json');
+    const schemas = ((await response.json()) as { components: { schemas: Record<string, unknown> } }).components.schemas;
+    expect(schemas.ResultNotFound).toEqual({ type: 'object', properties: { error: { type: 'string' }, message: { type: 'string', enum: ['not found'] } }, required: ['error', 'message'] });
+  });
+
+  it('documents each result in the media type it is answered in', async () => {
+    const paths = await documentPaths();
+    expect(Object.keys(paths['/file/{token}/result']?.get?.responses['200']?.content ?? {})).toEqual(['text/plain']);
+    expect(Object.keys(paths['/evensum/{token}/result']?.get?.responses['200']?.content ?? {})).toEqual(['application/json']);
+    expect(Object.keys(paths['/randomize/{token}/result']?.get?.responses['200']?.content ?? {})).toEqual(['image/png']);
+  });
 });

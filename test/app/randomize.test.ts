@@ -41,10 +41,10 @@ describe('POST /randomize and its job', () => {
     expect(new Set(sources.map(({ x, y }) => `${x},${y}`)).size).toBe(8);
   });
 
-  it('answers 404 {"message": "not found"} for the result until the job has finished', async () => {
+  it('answers 404 {"message": "not found"} for the result of a token it does not know, its error saying so', async () => {
     const response = await fetch(`${sut.url}/randomize/${'0'.repeat(32)}/result`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ message: 'not found' });
+    expect(await response.json()).toEqual({ error: `unknown token: ${'0'.repeat(32)}`, message: 'not found' });
   });
 
   it.each([['a well-formed unknown token', '0123456789abcdef0123456789abcdef'], ['a malformed token', '../../etc/passwd'], ['a token too long', 'f'.repeat(200)]])(
