@@ -28,24 +28,71 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** An integer env var with a default, e.g. `PORT: intVar(3000)`. Empty strings count as unset. */
+/**
+ * An integer env var with a default, from `min` to `max`, e.g. `PORT: intVar(3000, 1, 65535)`.
+ * Empty strings count as unset. Only decimal digits (and a sign) are a number here: `0x10`,
+ * `1e3` or `12abc` are refused rather than read as something the operator did not write. A
+ * refusal names the range and the value: `expected a whole number from 1 to 64, got "x"`.
+ */
 export const intVar = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  z.preprocess(
-    (value) => (value === undefined || value === '' ? fallback : value),
-    z.coerce.number().int().min(min).max(max),
-  );
+  z.preprocess((value) => (value === undefined || value === '' ? fallback : value), z.union([z.number(), z.string()]))
+    .transform((value, ctx) => {
+      const number = typeof value === 'number' ? value : WHOLE_NUMBER.test(value) ? Number(value) : Number.NaN;
+      const expected = `expected a whole number${rangeText(min, max, String)}, got ${JSON.stringify(String(value))}`;
+      const problem = !Number.isSafeInteger(number) ? expected : outOfRange(number, min, max, expected);
+      if (problem === undefined) return number;
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    });
 
-/** A byte-size env var: a plain number of bytes, or a number with a unit (`10MB`, `1.5GiB`). */
-export const bytesVar = (fallback: number) =>
+/**
+ * A byte-size env var: a plain number of bytes, or a number with a unit (`10MB`, `1.5GiB`), from
+ * `min` to `max` bytes. A refusal names the range in units and the value: `Too small: expected a
+ * size from 64KiB to 4GiB, got "0"`.
+ */
+export const bytesVar = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.preprocess((value) => (value === undefined || value === '' ? fallback : value), z.union([z.number(), z.string()]))
     .transform((value, ctx) => {
       const bytes = typeof value === 'number' ? value : parseByteSize(value);
+      const got = `got ${JSON.stringify(String(value))}`;
+      const range = rangeText(min, max, formatByteSize, true);
       if (bytes === undefined) {
-        ctx.addIssue({ code: 'custom', message: `not a byte size: ${String(value)} (e.g. 1048576, 10MB, 2GiB)` });
+        ctx.addIssue({ code: 'custom', message: `not a byte size: expected a size${range} (a number of bytes, or with a unit: 1048576, 10MB, 2GiB), ${got}` });
         return z.NEVER;
       }
-      return bytes;
+      // "0.01KiB" is 10 bytes: a value in units says what it came to.
+      const problem = outOfRange(bytes, min, max, `expected a size${range}, ${got}${typeof value === 'string' && !/^\s*\d+\s*$/.test(value) ? ` (${bytes} bytes)` : ''}`);
+      if (problem === undefined) return bytes;
+      ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
     });
+
+const WHOLE_NUMBER = /^\s*[-+]?\d+\s*$/;
+
+/**
+ * " from 1 to 64", " of at least 100", or nothing for a range with no bounds to speak of; a size
+ * from 0 is " of at most 256MiB" (sizes are never negative: "from 0 bytes" says nothing).
+ */
+function rangeText(min: number, max: number, format: (n: number) => string, fromZeroGoesWithoutSaying = false): string {
+  if (max >= Number.MAX_SAFE_INTEGER) return min <= 0 ? '' : ` of at least ${format(min)}`;
+  if (min <= 0 && fromZeroGoesWithoutSaying) return ` of at most ${format(max)}`;
+  return ` from ${format(min)} to ${format(max)}`;
+}
+
+/** The refusal of a number outside `[min, max]` ("Too small: …", "Too big: …"), or undefined. */
+function outOfRange(value: number, min: number, max: number, expected: string): string | undefined {
+  if (value < min) return `Too small: ${expected}`;
+  if (value > max) return `Too big: ${expected}`;
+  return undefined;
+}
+
+/** A byte count in the largest binary unit that divides it (`65536` → `64KiB`), else in bytes. */
+export function formatByteSize(bytes: number): string {
+  for (const [unit, factor] of [['TiB', 2 ** 40], ['GiB', 2 ** 30], ['MiB', 2 ** 20], ['KiB', 2 ** 10]] as const) {
+    if (bytes >= factor && bytes % factor === 0) return `${bytes / factor}${unit}`;
+  }
+  return `${bytes} bytes`;
+}
 
 export const stringVar = (fallback: string) =>
   z.preprocess((value) => (value === undefined || value === '' ? fallback : value), z.string());

@@ -2,7 +2,9 @@ import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { bytesVar, ConfigError, intVar, readEnv } from '../../common/env.js';
+import { bytesVar, ConfigError, envFlagNames, formatByteSize, intVar, readEnv } from '../../common/env.js';
+import { WORDCOUNT_BUDGET_BOUNDS } from '../config.js';
+import { inputErrorNamed, requireOutputFile, requireReadableInput, requireSpillFolder } from './filesPaths.js';
 import { EXIT_CODES_HELP, ExitCode } from '../../cli/exitCodes.js';
 import { finishedIfInterrupted } from '../../cli/interrupt.js';
 import { createLogger, type Logger } from '../../common/logger.js';
@@ -28,17 +30,20 @@ export function filesCommand(): Command {
       )
       .addOption(new Option('--tmp-dir <dir>', 'folder for spilled runs').env('WORDCOUNT_TMP_DIR').default(tmpdir()))
       .addHelpText('after', `${EXIT_CODES_HELP}${INTERRUPTED_HELP}`)
-      .action(async (input: string, output: string, options: { threads: string; memoryBudget: string; tmpDir: string }) => {
-        const config = readEnv(
-          z.object({ threads: intVar(1, 1, 64), memoryBudget: bytesVar(32 << 20) }),
-          { threads: options.threads, memoryBudget: options.memoryBudget } as NodeJS.ProcessEnv,
-        );
+      .action(async (input: string, output: string, options: { threads: string; memoryBudget: string; tmpDir: string }, command: Command) => {
+        const config = readFilesConfig({ LARGE_FILES_THREADS: options.threads, WORDCOUNT_MEMORY_BUDGET: options.memoryBudget }, command);
+        // Bad command line first (exit 2, nothing started), then the input (exit 1, as the help says).
+        await requireOutputFile(output);
+        requireSpillFolder(flagNamed(command, 'WORDCOUNT_TMP_DIR'), options.tmpDir);
         // The result is written while the input is still read: the same file would be overwritten.
         if (await sameFile(input, output)) throw new ConfigError(`<output> ${JSON.stringify(output)} is the input file itself: writing the result there would destroy the text being counted`);
+        await requireReadableInput(input);
         const { countWordsToFile } = await import('../wordcount/index.js');
         const count = (signal: AbortSignal) =>
-          countWordsToFile(input, output, { threads: config.threads, memoryBudgetBytes: config.memoryBudget, tmpDir: options.tmpDir, onProgress: progressOnStderr, signal });
-        const result = await finishedIfInterrupted(interruptLogger(), 'files wordcount', count, INTERRUPT_GRACE_MS);
+          countWordsToFile(input, output, { threads: config.LARGE_FILES_THREADS, memoryBudgetBytes: config.WORDCOUNT_MEMORY_BUDGET, tmpDir: options.tmpDir, onProgress: progressOnStderr, signal });
+        const result = await finishedIfInterrupted(interruptLogger(), 'files wordcount', count, INTERRUPT_GRACE_MS).catch((error: unknown) => {
+          throw inputErrorNamed(input, error);
+        });
         process.stdout.write(`${JSON.stringify(result)}\n`);
       }),
   );
@@ -48,16 +53,50 @@ export function filesCommand(): Command {
       .argument('<input>', 'file of integers')
       .addOption(threads())
       .addHelpText('after', `\nExit codes: 0 the sum, 1 a token that is not an integer (the JSON says where) or a file that cannot be read, 2 bad flags.${INTERRUPTED_HELP}`)
-      .action(async (input: string, options: { threads: string }) => {
-        const config = readEnv(z.object({ threads: intVar(1, 1, 64) }), { threads: options.threads } as NodeJS.ProcessEnv);
+      .action(async (input: string, options: { threads: string }, command: Command) => {
+        const config = readFilesConfig({ LARGE_FILES_THREADS: options.threads }, command);
+        await requireReadableInput(input);
         const { sumEvenNumbersInFile } = await import('../evensum/index.js');
-        const sum = (signal: AbortSignal) => sumEvenNumbersInFile(input, { threads: config.threads, onProgress: progressOnStderr, signal });
-        const result = await finishedIfInterrupted(interruptLogger(), 'files evensum', sum, INTERRUPT_GRACE_MS);
+        const sum = (signal: AbortSignal) => sumEvenNumbersInFile(input, { threads: config.LARGE_FILES_THREADS, onProgress: progressOnStderr, signal });
+        const result = await finishedIfInterrupted(interruptLogger(), 'files evensum', sum, INTERRUPT_GRACE_MS).catch((error: unknown) => {
+          throw inputErrorNamed(input, error);
+        });
         process.stdout.write(`${JSON.stringify(result)}\n`);
         if (!result.ok) process.exitCode = ExitCode.failure;
       }),
   );
   return files;
+}
+
+/**
+ * The numbers of `files` (only those given: evensum has no budget), read as the app's
+ * configuration is: keyed by variable, so that a refusal names the flag and the variable, the value
+ * and the range (`--threads (LARGE_FILES_THREADS): expected a whole number from 1 to 64, got "x"`).
+ * The budget has the workers' bounds, and at least their floor for each thread: the count splits it
+ * between its threads, and a share under the floor was raised to it, saying nothing, past the budget.
+ */
+const filesConfigSchema = z.object({
+  LARGE_FILES_THREADS: intVar(1, 1, 64),
+  WORDCOUNT_MEMORY_BUDGET: bytesVar(32 << 20, WORDCOUNT_BUDGET_BOUNDS.min, WORDCOUNT_BUDGET_BOUNDS.max),
+}).superRefine(({ LARGE_FILES_THREADS: threads, WORDCOUNT_MEMORY_BUDGET: budget }, ctx) => {
+  const least = threads * WORDCOUNT_BUDGET_BOUNDS.min;
+  if (budget < least) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WORDCOUNT_MEMORY_BUDGET'],
+      message: `Too small for ${threads} threads: expected at least ${formatByteSize(least)} (${formatByteSize(WORDCOUNT_BUDGET_BOUNDS.min)} a thread), got ${formatByteSize(budget)}`,
+    });
+  }
+});
+
+function readFilesConfig(values: { LARGE_FILES_THREADS: string; WORDCOUNT_MEMORY_BUDGET?: string }, command: Command): z.infer<typeof filesConfigSchema> {
+  return readEnv(filesConfigSchema, values as NodeJS.ProcessEnv, envFlagNames(command));
+}
+
+/** `--tmp-dir (WORDCOUNT_TMP_DIR)`: a flag with its variable, as `app` and `worker` name theirs. */
+function flagNamed(command: Command, variable: string): string {
+  const flag = envFlagNames(command)[variable];
+  return flag ? `${flag} (${variable})` : variable;
 }
 
 /**

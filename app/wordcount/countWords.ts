@@ -41,7 +41,8 @@ export interface WordCountTask {
 const WORD_SEPARATORS = separatorTable(ASCII_WHITESPACE);
 /** Below this, starting worker threads costs more than it saves. */
 const MIN_BYTES_PER_THREAD = 4 << 20;
-const MIN_BUDGET = 64 << 10;
+/** The least memory budget a count runs on (a smaller one is refused by the settings that take it: app/config.ts). */
+export const MIN_BUDGET = 64 << 10;
 
 /** How one budget is shared between I/O buffers and the table. */
 function shareBudget(budget: number): { ioBytes: number; tableBytes: number } {

@@ -1,1 +1,1 @@
-export { countWordsToFile, countWordsInRange, mergeWordCountRuns, type WordCountOptions } from './countWords.js';
+export { countWordsToFile, countWordsInRange, mergeWordCountRuns, MIN_BUDGET, type WordCountOptions } from './countWords.js';

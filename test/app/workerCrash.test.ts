@@ -8,7 +8,7 @@ const LINES = 4_000_000; // ~60 MB: long enough to kill the worker while it runs
 
 beforeAll(async () => {
   // A short lock so that a dead worker's job is noticed in seconds, not the default 30 s.
-  sut = await startAppUnderTest({ redisDb: 6, worker: false, env: { WORKER_LOCK_MS: '2000', WORKER_THREADS: '1' } });
+  sut = await startAppUnderTest({ redisDb: 6, worker: false, env: { WORKER_LOCK_MS: '2000' } });
   const file = await open(join(sut.dirs.data, 'numbers.txt'), 'w');
   let expected = 0n;
   const lines: string[] = [];

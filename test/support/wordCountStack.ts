@@ -91,7 +91,7 @@ export async function startWordCountStack(options: WordCountStackOptions): Promi
     const workerRedisUrl = link?.url ?? redis.url;
     // One thread and one chunk (CHUNK_BYTES far above the file's size): the job is one chunk that
     // runs for seconds on one worker, the chunk whose starts a test counts.
-    const env: Record<string, string> = { REDIS_URL: appRedisUrl, PORT: String(port), HOST: '127.0.0.1', ...workload.dirs, WORKER_METRICS_PORT: '0', WORKER_THREADS: '1', CHUNK_BYTES: '1GiB', ...options.env };
+    const env: Record<string, string> = { REDIS_URL: appRedisUrl, PORT: String(port), HOST: '127.0.0.1', ...workload.dirs, WORKER_METRICS_PORT: '0', CHUNK_BYTES: '1GiB', ...options.env };
     app = run(['app'], env);
     // Ready, not only alive: the app reaches Redis, so the jobs a test posts are queued.
     await waitUntil('the app to be ready', async () => (await fetch(`${url}/readyz`)).status === 200);
