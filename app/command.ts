@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { Command, Option } from 'commander';
+import { Registry, type Metric } from 'prom-client';
 import { startStoppableOnSignals } from '../cli/shutdown.js';
 import { createLogger } from '../common/logger.js';
 import { envFlagNames } from '../common/env.js';
@@ -43,13 +44,29 @@ export function appCommand(): Command {
           const { createApp } = await import('./server.js');
           // Stopped while loading: nothing was started (no Redis connection, no listener).
           signal.throwIfAborted();
-          const deps = createAppDeps(config, logger);
-          const app = createApp(deps);
-          // A port in use is one line and exit 1; the Redis connections just opened must not keep the process alive.
-          const server = await serveApp(app.fetch, config.PORT, config.HOST, { registry: deps.registry }).catch(async (error: unknown) => {
-            await deps.close();
+          // Listening comes first, as in the worker: a port in use is then one line and exit 1 with
+          // nothing opened yet. Opened first, the Redis connections were closed in the middle of
+          // their handshake, which ioredis reports as an error: the outage log warned "redis
+          // unreachable" of a Redis that was fine. Requests are served from the next line on (the
+          // app is made before the event loop turns again); the guard only says so.
+          const refusedBeforeRouting = new Registry();
+          let app: ReturnType<typeof createApp> | undefined;
+          const server = await serveApp(
+            (request, env) => (app ? app.fetch(request, env) : Response.json({ error: 'the app is starting; retry in a moment' }, { status: 503 })),
+            config.PORT,
+            config.HOST,
+            { registry: refusedBeforeRouting },
+          );
+          let deps: ReturnType<typeof createAppDeps>;
+          try {
+            deps = createAppDeps(config, logger);
+            // prom-client types the metrics a registry lists as plain objects; they are the metrics themselves.
+            for (const metric of refusedBeforeRouting.getMetricsAsArray() as unknown as Metric[]) deps.registry.registerMetric(metric);
+            app = createApp(deps);
+          } catch (error) {
+            server.close(); // the listener must not keep a process that failed to start alive
             throw error;
-          });
+          }
           deps.logger.info({ port: (server.address() as AddressInfo).port, host: config.HOST, dataDir: config.DATA_DIR }, 'app listening');
           return {
             stop: async () => {

@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { Hono } from 'hono';
 import { Registry } from 'prom-client';
 import { registerProcessMetrics } from '../http/processMetrics.js';
 import { serveApp } from '../http/serveApp.js';
@@ -10,6 +9,7 @@ import { ConfigError, envFlagNames } from '../../common/env.js';
 import { startStoppableOnSignals } from '../../cli/shutdown.js';
 import type { Logger } from '../../common/logger.js';
 import { loadAppConfig, type AppConfig } from '../config.js';
+import { workerHttp } from './workerHttp.js';
 import { isQueueName, QUEUE_NAMES, type QueueName } from './jobTypes.js';
 import { EXIT_CODES_HELP } from '../../cli/exitCodes.js';
 
@@ -54,9 +54,7 @@ async function startWorker(config: AppConfig, types: QueueName[], logger: Logger
 
   const registry = new Registry();
   registerProcessMetrics(registry);
-  const http = new Hono();
-  http.get('/healthz', (c) => c.json({ status: 'ok' }));
-  http.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }));
+  const http = workerHttp(registry, logger);
   // Listening comes first: a busy port is then one line and exit 1, with nothing opened yet. Opened
   // after the workers, their Redis connections kept the process running with the error printed.
   const server = config.WORKER_METRICS_PORT > 0 ? await serveApp(http.fetch, config.WORKER_METRICS_PORT, config.HOST, { portFlag: '--metrics-port', registry }) : undefined;
