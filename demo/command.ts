@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { influxUrlArgument } from '../common/influx/config.js';
 import type { DemoPolicy } from './demoLabels.js';
 
 /** Flags every demo shares: where its output goes, which images, which Docker and InfluxDB. */
@@ -46,7 +47,7 @@ function withStackOptions(command: Command, label: string): Command {
     .addOption(new Option('--app-image <image>', 'image of the app and the workers').env('APP_IMAGE').default('scalewright:local'))
     .addOption(new Option('--redis-image <image>', 'image of Redis (e.g. redis:7.2-alpine with a registry)').env('REDIS_IMAGE').default('scalewright/redis:local'))
     .addOption(new Option('--influx-image <image>', 'image of InfluxDB 1.x started when no --influx-url is given (e.g. influxdb:1.8)').env('INFLUXDB_IMAGE').default('scalewright/influxdb:local'))
-    .addOption(new Option('--influx-url <url>', 'use this InfluxDB instead of starting one').env('DEMO_INFLUX_URL'))
+    .addOption(new Option('--influx-url <url>', 'use this InfluxDB instead of starting one').env('DEMO_INFLUX_URL').argParser(influxUrlArgument('--influx-url (DEMO_INFLUX_URL)')))
     .addOption(new Option('--docker-socket <path>', 'Docker Engine API socket').env('DOCKER_SOCKET').default('/var/run/docker.sock'))
     // The report reads InfluxDB, not these logs, so any level leaves it whole; debug shows why the scaler held.
     .addOption(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { intVar, readEnv, stringVar } from '../env.js';
+import { ConfigError, intVar, readEnv, stringVar } from '../env.js';
 import type { InfluxGiveUp } from './giveUp.js';
 
 /** How to reach one InfluxDB database through the v1 HTTP API (`/write`, `/query`). */
@@ -39,8 +39,54 @@ export interface InfluxRetention {
 const duration = z.string().regex(/^(\d+(ns|u|µ|ms|s|m|h|d|w))+$|^INF$/i, 'an InfluxQL duration such as 7d, 12h, 90d or INF');
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'letters, digits and underscores');
 
+/**
+ * The base URL of InfluxDB's HTTP API: http or https, a host, an optional port, nothing after.
+ * `z.url()` took any scheme (`localhost:8086` parses with the scheme `localhost:`), so a URL no
+ * request could use passed as configuration and failed later, at every request. The API paths are
+ * set on the origin (`http.ts`): a path, query or fragment here would be dropped without a word,
+ * and a user and password in the URL make every request fail (fetch refuses credentials in URLs).
+ */
+export const influxBaseUrl = z.string().superRefine((text, ctx) => {
+  const problem = influxBaseUrlProblem(text);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** What is wrong with `text` as InfluxDB's base URL, or undefined when nothing is. */
+export function influxBaseUrlProblem(text: string): string | undefined {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || !/^https?:\/\/[^/?#]/i.test(text) || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+    return `expected an http:// or https:// URL, got ${JSON.stringify(text)}`;
+  }
+  if (url.username !== '' || url.password !== '') {
+    // The password is not echoed: the message goes to logs.
+    return `expected no user or password in the URL (set INFLUX_USER and INFLUX_PASSWORD, or INFLUX_TOKEN), got ${JSON.stringify(`${url.protocol}//…@${url.host}`)}`;
+  }
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    return `expected the server's address alone, such as http://influxdb:8086 (the API paths /write and /query are added to it), got ${JSON.stringify(text)}`;
+  }
+  return undefined;
+}
+
+/**
+ * For a command that takes the URL by a flag of its own rather than through `INFLUX_URL` (the
+ * demo's `--influx-url`, `DEMO_INFLUX_URL`): a commander argument parser that refuses it as
+ * `readEnv` does, naming `named` (`--influx-url (DEMO_INFLUX_URL)`), before anything is started.
+ */
+export function influxUrlArgument(named: string): (value: string) => string {
+  return (value) => {
+    const problem = influxBaseUrlProblem(value);
+    if (problem !== undefined) throw new ConfigError(`invalid configuration: ${named}: ${problem}`);
+    return value;
+  };
+}
+
 export const influxEnvSchema = z.object({
-  INFLUX_URL: stringVar('http://127.0.0.1:8086').pipe(z.url()),
+  INFLUX_URL: stringVar('http://127.0.0.1:8086').pipe(influxBaseUrl),
   INFLUX_DB: stringVar('scalewright').pipe(identifier),
   INFLUX_USER: z.string().optional(),
   INFLUX_PASSWORD: z.string().optional(),

@@ -1,4 +1,5 @@
 import { parseByteSize } from '../../common/env.js';
+import { isPolicyLabel, suggestPolicyLabel } from './labelOwners.js';
 import { parsePolicyConfig, PolicyConfigError, type PolicyConfig, type PolicyConfigInput } from './policyConfig.js';
 
 type Kind = 'number' | 'bytes' | 'string';
@@ -34,28 +35,22 @@ export const POLICY_LABELS: readonly { label: string; path: readonly string[]; k
 ];
 
 /**
- * The families policy labels belong to. A label in one of them that is not a known policy label
- * (a typo such as `scalewright.max-replica`) is an error; every other `scalewright.*` label
- * belongs to another part (the collector's `scalewright.metrics.port`, the actuators' marks, a
- * stack or demo id) and is not the policy's business.
- */
-const POLICY_FAMILIES = ['scalewright.policy', 'scalewright.min-', 'scalewright.max-', 'scalewright.cpu', 'scalewright.memory', 'scalewright.target', 'scalewright.window', 'scalewright.cooldown', 'scalewright.startup', 'scalewright.evaluation', 'scalewright.bridge', 'scalewright.tolerance'];
-const isPolicyLooking = (label: string): boolean => POLICY_FAMILIES.some((family) => label.startsWith(family));
-
-/**
  * Turns Docker container labels into a config overlay (the partial input, before defaults).
- * A value that is not a number where one is needed, or an unknown `scalewright.*` policy-looking
- * label, is an error naming the label.
+ * Every label may be given: those that are not the policy's (other owners', other parts'
+ * `scalewright.*` ones: `labelOwners.ts`) are left alone. A value that is not a number where one
+ * is needed, or a label of the policy's that it does not know (a typo), is an error naming the
+ * label, and the label meant when one is near (`scalewright.target.cpux` → `scalewright.target.cpu`).
  */
-export function configInputFromLabels(labels: Record<string, string>): PolicyConfigInput {
+export function configInputFromLabels(labels: Readonly<Record<string, string>>): PolicyConfigInput {
   const overlay: Record<string, unknown> = {};
   const problems: { field: string; message: string }[] = [];
   const known = new Map(POLICY_LABELS.map((entry) => [entry.label, entry]));
   for (const [label, raw] of Object.entries(labels)) {
-    if (!isPolicyLooking(label)) continue;
     const entry = known.get(label);
     if (entry === undefined) {
-      problems.push({ field: label, message: 'unknown scalewright policy label' });
+      if (!isPolicyLabel(label, POLICY_LABELS)) continue;
+      const meant = suggestPolicyLabel(label, POLICY_LABELS);
+      problems.push({ field: label, message: `unknown scalewright policy label${meant === undefined ? '' : ` (did you mean ${meant}?)`}` });
       continue;
     }
     const value = convert(raw, entry.kind);
@@ -75,7 +70,7 @@ export function configInputFromLabels(labels: Record<string, string>): PolicyCon
  * The effective config of a service: defaults, then the file config, then the labels. Validation
  * errors on a labelled field name the label, not the internal path.
  */
-export function resolvePolicyConfig(fileInput: PolicyConfigInput | undefined, labels: Record<string, string> = {}): PolicyConfig {
+export function resolvePolicyConfig(fileInput: PolicyConfigInput | undefined, labels: Readonly<Record<string, string>> = {}): PolicyConfig {
   const merged = deepMerge((fileInput ?? {}) as Record<string, unknown>, configInputFromLabels(labels) as Record<string, unknown>);
   try {
     return parsePolicyConfig(merged);

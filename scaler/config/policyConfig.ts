@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, parseByteSize } from '../../common/env.js';
+import { nearestName } from './nearestName.js';
 
 const MiB = 2 ** 20;
 
@@ -29,6 +30,7 @@ export const policyConfigSchema = z
         min: z.number().int().min(1).default(1),
         max: z.number().int().min(1).max(1000).default(10),
       })
+      .strict()
       .prefault({}),
     /** CPU limit bounds per replica, in cores. */
     cpu: z
@@ -36,6 +38,7 @@ export const policyConfigSchema = z
         minCores: z.number().positive().default(0.1),
         maxCores: z.number().positive().default(2),
       })
+      .strict()
       .prefault({}),
     /** Memory limit bounds per replica. */
     memory: z
@@ -43,6 +46,7 @@ export const policyConfigSchema = z
         minBytes: byteSize.default(64 * MiB),
         maxBytes: byteSize.default(2048 * MiB),
       })
+      .strict()
       .prefault({}),
     targets: z
       .object({
@@ -77,6 +81,7 @@ export const policyConfigSchema = z
         /** For queue workers: jobs waiting per worker replica; unset = not a queue worker. */
         queueDepthPerReplica: z.number().positive().optional(),
       })
+      .strict()
       .prefault({}),
     windows: z
       .object({
@@ -89,6 +94,7 @@ export const policyConfigSchema = z
         /** The span a CPU sample averages over (metrics-server resolution). */
         metricSeconds: seconds(15),
       })
+      .strict()
       .prefault({}),
     cooldowns: z
       .object({
@@ -97,6 +103,7 @@ export const policyConfigSchema = z
         /** Minimum time between two scale-in steps. */
         betweenScaleInSeconds: seconds(15),
       })
+      .strict()
       .prefault({}),
     /** Time from asking for a replica to it serving traffic (image start + warm-up). */
     startupSeconds: seconds(30),
@@ -126,6 +133,7 @@ export const policyConfigSchema = z
         floorCpuCores: z.number().positive().default(0.025),
         floorMemoryBytes: byteSize.default(32 * MiB),
       })
+      .strict()
       .prefault({}),
   })
   .strict()
@@ -160,15 +168,41 @@ export class PolicyConfigError extends ConfigError {
 export function parsePolicyConfig(input: unknown, source = 'policy config'): PolicyConfig {
   const parsed = policyConfigSchema.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => ({
-    field: issue.path.length > 0 ? issue.path.join('.') : unknownKeysField(issue),
-    message: issue.message,
-  }));
+  const problems = parsed.error.issues.flatMap((issue) => (issue.code === 'unrecognized_keys' ? unknownKeyProblems(issue.path, issue.keys) : [{ field: issue.path.length > 0 ? issue.path.join('.') : '(root)', message: issue.message }]));
   throw new PolicyConfigError(`invalid ${source}: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
 }
 
-function unknownKeysField(issue: { code: string; keys?: readonly string[] }): string {
-  return issue.code === 'unrecognized_keys' && issue.keys ? issue.keys.join(', ') : '(root)';
+/**
+ * One problem per unknown key, named by its full path (`replicas.mni`: zod names the object that
+ * holds it), with the key meant when one of that object's is near (`did you mean replicas.min?`).
+ */
+function unknownKeyProblems(path: readonly PropertyKey[], keys: readonly string[]): { field: string; message: string }[] {
+  const known = keysAt(path).map((key) => ({ name: key, value: [...path, key].join('.') }));
+  return keys.map((key) => {
+    const meant = nearestName(key, known);
+    // A key with no letters, or with dots or spaces in it, is quoted: `replicas.""`, `"a.b"`.
+    const named = /^[\w$-]+$/.test(key) ? key : JSON.stringify(key);
+    return { field: [...path, named].join('.'), message: `Unrecognized key${meant === undefined ? '' : ` (did you mean ${meant}?)`}` };
+  });
+}
+
+/** The keys the schema knows for the object at `path` (none when the path leads elsewhere). */
+function keysAt(path: readonly PropertyKey[]): string[] {
+  let schema: z.ZodType = policyConfigSchema;
+  for (const key of path) {
+    const shape = objectShape(schema);
+    const next = shape?.[String(key)];
+    if (next === undefined) return [];
+    schema = next;
+  }
+  return Object.keys(objectShape(schema) ?? {});
+}
+
+/** The shape of an object schema, looked for under its defaults and prefaults. */
+function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
+  if (schema instanceof z.ZodObject) return schema.shape as Record<string, z.ZodType>;
+  if (schema instanceof z.ZodPrefault || schema instanceof z.ZodDefault || schema instanceof z.ZodOptional) return objectShape(schema.unwrap() as z.ZodType);
+  return undefined;
 }
 
 export const defaultPolicyConfig: PolicyConfig = parsePolicyConfig({});

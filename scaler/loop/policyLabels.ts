@@ -1,15 +1,13 @@
-import { POLICY_LABELS, resolvePolicyConfig } from '../config/labels.js';
+import { resolvePolicyConfig } from '../config/labels.js';
 import type { PolicyConfig, PolicyConfigInput } from '../config/policyConfig.js';
-
-const POLICY_LABEL_NAMES = new Set(POLICY_LABELS.map((entry) => entry.label));
 
 /**
  * The effective policy of one service: the file's, overridden by the policy labels of its
- * containers. Only the policy labels are passed on: a container also carries the collector's and
- * the actuator's `scalewright.*` labels (metrics port, replica, scaler marks), which are not
- * policy settings and must not be read as unknown ones.
+ * containers. Every label is passed on: the config's label reading tells the policy's from the
+ * collector's, the actuators' and the operator's own (`scaler/config/labelOwners.ts`), so that a
+ * misspelt policy label is a config error naming it (and the label meant). Picking the
+ * known names out here first hid every typo: the service was scaled as if the label were absent.
  */
 export function policyConfigFor(fileConfig: PolicyConfigInput | undefined, labels: Readonly<Record<string, string>>): PolicyConfig {
-  const policyLabels = Object.fromEntries(Object.entries(labels).filter(([key]) => POLICY_LABEL_NAMES.has(key)));
-  return resolvePolicyConfig(fileConfig, policyLabels);
+  return resolvePolicyConfig(fileConfig, labels);
 }
