@@ -65,6 +65,8 @@ export class Collector {
   private tickTimer: NodeJS.Timeout | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   private ticking = false;
+  /** Why the last re-listing failed (undefined: it worked). */
+  private listingFailure: string | undefined;
   private host = 'unknown';
   private running = false;
   private readonly sampleNames: ReadonlySet<string>;
@@ -104,11 +106,21 @@ export class Collector {
       const knownBefore = new Set(this.targets.keys());
       const running = await this.options.source.listRunning();
       const ids = new Set(running.map((target) => target.id));
-      for (const target of running) if (!this.targets.has(target.id)) await this.add(target);
+      for (const target of running) {
+        const state = this.targets.get(target.id);
+        if (state) this.followAddress(state, target);
+        else await this.add(target);
+      }
       for (const [id, state] of [...this.targets]) if (!ids.has(id) && knownBefore.has(id)) this.remove(id, state);
       this.options.metrics.targets.set(this.targets.size);
+      if (this.listingFailure !== undefined) this.options.logger.info({ targets: this.targets.size }, 'listing containers works again');
+      this.listingFailure = undefined;
     } catch (error) {
-      this.options.logger.warn({ error: message(error) }, 'listing containers failed; keeping the current targets');
+      // Said once while it fails for one reason (every COLLECTOR_RESYNC_MS otherwise), as the event stream's failures are.
+      const reason = message(error);
+      if (this.listingFailure === reason) this.options.logger.debug({ error: reason }, 'listing containers still failing');
+      else this.options.logger.warn({ error: reason }, 'listing containers failed; keeping the current targets');
+      this.listingFailure = reason;
     }
   }
 
@@ -217,13 +229,40 @@ export class Collector {
     const adding = (async () => {
       const location = await this.options.cgroups.locate(target.pid, target.id);
       const state: TargetState = { target, location, previousCgroup: undefined, previousScrape: undefined, oomKillsSeenByDocker: 0, lastStats: undefined };
-      if (!location) this.options.logger.warn({ container: target.name, pid: target.pid }, 'cgroup files not visible for container; using the Docker stats API (slow)');
+      // `containerPid`: `pid` is the collector's own, in every line (the logger's base).
+      if (!location) {
+        const fallback = this.options.dockerStatsFallback ? 'using the Docker stats API (slow)' : 'no CPU or memory readings (COLLECTOR_DOCKER_STATS_FALLBACK=false)';
+        this.options.logger.warn({ container: target.name, containerPid: target.pid }, `cgroup files not visible for container; ${fallback}`);
+      }
+      this.warnIfUnreachable(target);
       state.previousCgroup = await this.readCgroup(state);
       this.targets.set(target.id, state);
       this.options.metrics.targets.set(this.targets.size);
     })().finally(() => this.pending.delete(target.id));
     this.pending.set(target.id, adding);
     return adding;
+  }
+
+  /** A container whose /metrics has no address to be reached at, said once when it is watched. */
+  private warnIfUnreachable(target: Target): void {
+    if (!target.labels.metrics || target.ip) return;
+    const { network, networks = [] } = target.unreachable ?? {};
+    const on = networks.length > 0 ? networks.join(', ') : 'none';
+    if (network !== undefined) this.options.logger.warn({ container: target.name, network, networks }, `container not on network ${network} (--network, COLLECTOR_NETWORK), only on ${on}: its /metrics is not scraped (scrape_up=0) until it is connected to it`);
+    else this.options.logger.warn({ container: target.name, networks }, `container has an address on no network (networks: ${on}): its /metrics is not scraped (scrape_up=0)`);
+  }
+
+  /**
+   * A watched container connected to a network or disconnected from one while it runs (Docker
+   * sends no container event for that): its address as the re-listing finds it.
+   */
+  private followAddress(state: TargetState, listed: Target): void {
+    const before = state.target;
+    if (listed.ip === before.ip) return;
+    state.target = { ...before, ip: listed.ip, unreachable: listed.unreachable };
+    if (!before.labels.metrics) return;
+    if (listed.ip === undefined) this.warnIfUnreachable(state.target);
+    else if (before.ip === undefined) this.options.logger.info({ container: before.name, ip: listed.ip }, 'container now reachable: its /metrics is scraped');
   }
 
   private async collectTarget(state: TargetState, now: Date, scrapeDeadline: () => AbortSignal): Promise<{ points: Point[]; observation: ContainerObservation }> {
@@ -260,11 +299,14 @@ export class Collector {
 
   private async scrape(state: TargetState, tags: Record<string, string>, now: Date, points: Point[], deadline: () => AbortSignal): Promise<RequestStats | undefined> {
     const metrics = state.target.labels.metrics;
-    if (!metrics || !state.target.ip) return undefined;
+    if (!metrics) return undefined;
+    const ip = state.target.ip;
     const started = performance.now();
     let stats: RequestStats | undefined;
     try {
-      const text = await this.options.scraper.scrape(state.target.ip, metrics.port, metrics.path, deadline());
+      // Without an address (not on the network asked for): down, like a replica that does not answer.
+      if (ip === undefined) throw new Error(state.target.unreachable?.network !== undefined ? `not on network ${state.target.unreachable.network}` : 'no address on any network');
+      const text = await this.options.scraper.scrape(ip, metrics.port, metrics.path, deadline());
       const snapshot = snapshotFromSamples(parsePromSamples(text, this.sampleNames), this.options.metricNames, performance.now() / 1000, Date.now() / 1000);
       stats = requestStats(state.previousScrape, snapshot);
       state.previousScrape = snapshot;

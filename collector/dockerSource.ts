@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import { backoffDelayMs } from '../common/influx/backoff.js';
 import type { Logger } from '../common/logger.js';
 import type { DockerStatsAnswer } from './dockerStatsReadings.js';
 import { Label, parseTargetLabels } from './labels.js';
@@ -32,14 +33,26 @@ const followed: readonly ContainerAction[] = ['start', 'die', 'stop', 'destroy',
 
 export interface DockerSourceOptions {
   readonly docker: Docker;
-  /** Prefer this network's address for /metrics (when a container is on several). */
+  /**
+   * The network whose address /metrics is scraped at (`--network`); a container not on it is not
+   * scraped over another. Undefined: the first network with an address.
+   */
   readonly network: string | undefined;
   /** An extra `key=value` label a container must carry too (one collector per project or stack). */
   readonly requireLabel?: string | undefined;
   readonly logger: Logger;
   /** How long one answer may take; DOCKER_REQUEST_TIMEOUT_MS unless given (tests shorten it). */
   readonly requestTimeoutMs?: number;
+  /** The event stream's reconnection backoff: from `minMs` doubling to `maxMs` (EVENT_STREAM_BACKOFF unless given). */
+  readonly eventStreamBackoff?: { readonly minMs: number; readonly maxMs: number };
 }
+
+/**
+ * How soon a failed event stream is asked for again: 1 s doubling to 30 s, with jitter (the
+ * backoff of the collector's writes to InfluxDB, common/influx/backoff.ts). At a fixed second, a
+ * collector without its socket logged a warning every second for as long as it ran.
+ */
+export const EVENT_STREAM_BACKOFF = { minMs: 1_000, maxMs: 30_000 } as const;
 
 /**
  * The deadline of one request to dockerd (a listing, an inspect, `docker info`, a stats answer).
@@ -58,7 +71,7 @@ interface InspectLike {
   State: { Running: boolean; Pid: number };
   Config: { Labels: Record<string, string> | null };
   HostConfig: { NanoCpus?: number; CpuQuota?: number; CpuPeriod?: number };
-  NetworkSettings: { IPAddress?: string; Networks?: Record<string, { IPAddress?: string }> };
+  NetworkSettings: { IPAddress?: string | undefined; Networks?: Record<string, { IPAddress?: string | undefined }> | undefined };
 }
 
 /** The parts of `docker info` used here. */
@@ -95,29 +108,75 @@ export class DockerSource implements ContainerSource {
     }
   }
 
+  /**
+   * Follows the event stream, and asks for it again when it fails or ends, with backoff. A failing
+   * stream is reported as the writer reports InfluxDB away: one warning when it starts failing
+   * (naming the socket and how to set it), debug lines while it fails for the same reason, a
+   * warning when the reason changes, and one line when it is back.
+   */
   watch(onEvent: (event: ContainerEvent) => void): () => void {
+    const { logger } = this.options;
+    const backoff = this.options.eventStreamBackoff ?? EVENT_STREAM_BACKOFF;
+    const socket = this.socket();
     let stopped = false;
     let stream: NodeJS.ReadableStream | undefined;
+    let wake: (() => void) | undefined;
+    let attempt = 0;
+    let failing: { since: number; reason: string } | undefined;
+    const pause = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     const connect = async () => {
       while (!stopped) {
+        let reason: string | undefined;
         try {
           stream = (await this.options.docker.getEvents({
             filters: { type: ['container'], event: [...followed], label: this.labelFilters() },
           })) as NodeJS.ReadableStream;
-          this.options.logger.debug('following docker events');
+          attempt = 0;
+          if (failing) logger.info({ socket, outageSeconds: (Date.now() - failing.since) / 1000 }, 'docker event stream back: following container events again');
+          else logger.debug('following docker events');
+          failing = undefined;
           await consumeEvents(stream, onEvent);
+          // dockerd closed it (a restart): asked for again at once; a failure to get it is reported then.
+          if (!stopped) logger.debug('docker event stream ended; reconnecting');
         } catch (error) {
-          if (!stopped) this.options.logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'docker event stream failed; reconnecting');
+          reason = error instanceof Error ? error.message : String(error);
         }
-        if (!stopped) await new Promise((resolve) => setTimeout(resolve, 1000));
+        if (stopped) return;
+        attempt += 1;
+        const retryInMs = backoffDelayMs(attempt, backoff.minMs, backoff.maxMs);
+        if (reason !== undefined) {
+          if (failing === undefined) {
+            failing = { since: Date.now(), reason };
+            logger.warn({ socket, error: reason, retryInMs }, `docker event stream failed on the Docker socket ${socket} (set by --docker-socket or DOCKER_SOCKET): reconnecting with backoff`);
+          } else if (failing.reason !== reason) {
+            logger.warn({ socket, error: reason, previousError: failing.reason, attempt, retryInMs }, 'docker event stream still failing, for another reason');
+            failing = { ...failing, reason };
+          } else {
+            logger.debug({ error: reason, attempt, retryInMs }, 'docker event stream still failing');
+          }
+        }
+        await pause(retryInMs);
       }
     };
     void connect();
     return () => {
       stopped = true;
+      wake?.();
       const destroyable = stream as unknown as { destroy?: () => void } | undefined;
       destroyable?.destroy?.();
     };
+  }
+
+  /** The Docker socket, as the failures name it. */
+  private socket(): string {
+    return (this.options.docker.modem as { socketPath?: string }).socketPath ?? 'unknown';
   }
 
   async stats(id: string): Promise<DockerStatsAnswer> {
@@ -160,18 +219,33 @@ export class DockerSource implements ContainerSource {
 export function targetFromInspect(info: InspectLike, preferredNetwork: string | undefined): Target | undefined {
   const labels = parseTargetLabels(info.Config.Labels ?? {});
   if (!labels || !info.State.Running) return undefined;
-  const networks = info.NetworkSettings.Networks ?? {};
-  const preferred = preferredNetwork ? networks[preferredNetwork]?.IPAddress : undefined;
-  const anyAddress = Object.values(networks).map((network) => network.IPAddress).find((address) => address);
   const { NanoCpus, CpuQuota, CpuPeriod } = info.HostConfig;
+  const address = scrapeAddress(info.NetworkSettings, preferredNetwork);
   return {
     id: info.Id,
     name: info.Name.replace(/^\//, ''),
     pid: info.State.Pid,
-    ip: preferred || anyAddress || info.NetworkSettings.IPAddress || undefined,
+    ...address,
     labels,
     cpuLimitCores: NanoCpus ? NanoCpus / 1e9 : CpuQuota && CpuQuota > 0 ? CpuQuota / (CpuPeriod || 100_000) : undefined,
   };
+}
+
+/**
+ * Where /metrics is reached: the address on the network asked for (`--network`), else, when none
+ * is asked for, the first network's with an address. A container not on the network asked for
+ * has no address to scrape: scraped over another network, it answered (`scrape_up=1`) as if the
+ * flag had been heeded, when the network the flag names is the one the operator knows is routed.
+ */
+export function scrapeAddress(settings: InspectLike['NetworkSettings'], network: string | undefined): Pick<Target, 'ip' | 'unreachable'> {
+  const networks = settings.Networks ?? {};
+  const names = Object.keys(networks);
+  if (network !== undefined) {
+    const ip = networks[network]?.IPAddress || undefined;
+    return ip ? { ip } : { ip: undefined, unreachable: { network, networks: names } };
+  }
+  const ip = Object.values(networks).map((entry) => entry.IPAddress).find((address) => address) || settings.IPAddress || undefined;
+  return ip ? { ip } : { ip: undefined, unreachable: { network: undefined, networks: names } };
 }
 
 /** Docker sends one JSON object per line; a chunk may end mid-line. */

@@ -8,6 +8,7 @@ import { heldDemand } from '../signals/heldDemand.js';
 import { isSignificantTrend, trendFit, type TrendFit } from '../signals/trend.js';
 import { staffedDemand } from './squareRootStaffing.js';
 import { bridgeDemand } from './bridgeDemand.js';
+import { replicaBoundReason } from './replicaBounds.js';
 import { initialLatencyCorrection, latencyCorrection, type LatencyCorrectionState } from './latencyCorrection.js';
 
 /**
@@ -189,7 +190,7 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
   if (current < settings.minReplicas || current > settings.maxReplicas) {
     const to = Math.min(settings.maxReplicas, Math.max(settings.minReplicas, current));
     return {
-      decision: replicaDecision('adaptive', current, to, `${current} replicas is ${current < to ? 'below the minimum' : 'above the maximum'} of ${to}`, {}, thresholds),
+      decision: replicaDecision('adaptive', current, to, replicaBoundReason(current < to ? 'minimum' : 'maximum', to), {}, thresholds),
       state: current < to ? { ...state, lastScaleOutAt: now } : { ...state, lastScaleInAt: now },
     };
   }

@@ -1,4 +1,5 @@
 import type { Decision } from '../decision.js';
+import { boundDrivingChange, replicaBoundReason } from './replicaBounds.js';
 import { bridgeStillAbove } from './verticalBridge.js';
 
 /**
@@ -10,11 +11,15 @@ import { bridgeStillAbove } from './verticalBridge.js';
  * 2. The horizontal rule wants more replicas:
  *    - CPU-throttled, a single replica, CPU limit under its vertical cap, and the load is not
  *      request-rate driven → grow the CPU limit first (cheaper than a second copy of the process);
- *    - otherwise (at the cap, several replicas, or request-driven load) → scale out.
+ *    - otherwise (at the cap, several replicas, or request-driven load) → scale out;
+ *    - a scale-out that only brings the service up to its minimum of replicas is taken as it is
+ *      (a second copy is what the minimum asks for, not more CPU), and its reason is the bound's
+ *      alone: it owes nothing to throttling or to the vertical cap.
  * 3. A vertical change is settling (within one stable window of it) → the horizontal rule may not
  *    scale in: its evidence was measured under the old limit, and reading it against the new one
  *    would move the denominator of `replicas × usage / (target × limit)` — the HPA+VPA conflict.
- *    The horizontal reference limit stays the one the samples were taken under.
+ *    The horizontal reference limit stays the one the samples were taken under. A scale-in down
+ *    to the maximum of replicas reads no evidence, so it goes through, stated as the bound.
  * 4. Otherwise the horizontal proposal if it acts, else a vertical CPU change, else nothing.
  * 5. With the adaptive policy's start-up bridge (`bridge` given: the platform changes CPU limits
  *    live), the CPU limit above its base belongs to the bridge: it is raised for demand the ready
@@ -132,6 +137,16 @@ function arbitrateOne(input: ArbitrationInput): ArbitrationResult {
     // A scale-out here is the horizontal rule's own, for its own reason; the memory problem it
     // does not cure is still stated, so that nobody reads the new replicas as its answer.
     memoryAtCap = `${atCap}, raise memory.max; `;
+  }
+
+  const bound = boundDrivingChange(input.horizontal);
+  if (bound !== undefined) {
+    // The bound first and plainly; a memory problem the new replicas do not cure is still named.
+    const memoryNote = memoryAtCap ? `; ${memoryAtCap.replace(/; $/, '')}` : '';
+    return {
+      decision: { ...input.horizontal, policy: `arbitration/${input.horizontal.policy}`, reason: `${replicaBoundReason(bound, input.horizontal.to)}${memoryNote}` },
+      horizontalReferenceCpuCores: reference,
+    };
   }
 
   if (input.horizontal.action === 'scale_out') {

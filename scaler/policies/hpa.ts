@@ -1,4 +1,5 @@
 import { replicaDecision, type Decision } from '../decision.js';
+import { replicaBoundReason } from './replicaBounds.js';
 
 /**
  * The Kubernetes Horizontal Pod Autoscaler rule, as the baseline our policy must beat. It follows
@@ -236,10 +237,10 @@ export function hpaReconcile(input: HpaInput, state: HpaState): HpaResult {
   const signals: Record<string, number | undefined> = {};
   if (currentReplicas > settings.maxReplicas) {
     desired = settings.maxReplicas;
-    reason = `current replicas above the maximum ${settings.maxReplicas}`;
+    reason = replicaBoundReason('maximum', settings.maxReplicas);
   } else if (currentReplicas < settings.minReplicas) {
     desired = settings.minReplicas;
-    reason = `current replicas below the minimum ${settings.minReplicas}`;
+    reason = replicaBoundReason('minimum', settings.minReplicas);
   } else {
     const calc = resourceReplicas(currentReplicas, input.pods, settings.targetUtilizationPercent, settings.tolerance, now, settings);
     if (!calc.ok) {

@@ -58,10 +58,10 @@ describe('the adaptive policy', () => {
   });
   it('brings a service inside its bounds first, whatever the load and even with no data (as the HPA does)', () => {
     const below = adaptiveDecide(input({ currentReplicas: 1, readyReplicas: 1, requestRate: [] }), initialAdaptiveState, { ...settings, minReplicas: 2 });
-    expect(below.decision).toMatchObject({ action: 'scale_out', from: 1, to: 2, reason: '1 replicas is below the minimum of 2' });
+    expect(below.decision).toMatchObject({ action: 'scale_out', from: 1, to: 2, reason: 'below the minimum of 2 replicas → scale out to 2' });
     expect(below.state.lastScaleOutAt).toBe(NOW);
     const above = adaptiveDecide(input({ currentReplicas: 6, readyReplicas: 6 }), initialAdaptiveState, { ...settings, maxReplicas: 5 });
-    expect(above.decision).toMatchObject({ action: 'scale_in', from: 6, to: 5, reason: '6 replicas is above the maximum of 5' });
+    expect(above.decision).toMatchObject({ action: 'scale_in', from: 6, to: 5, reason: 'above the maximum of 5 replicas → scale in to 5' });
   });
   it('steady load that fits: nothing to do', () => {
     const { decision } = decide({ requestRate: rates(600, () => 130) });
