@@ -1,11 +1,7 @@
 import { z } from 'zod';
 import { influxEnvSchema } from '../common/influx/config.js';
-import { intVar, readEnv, stringVar } from '../common/env.js';
+import { booleanVar, intVar, readEnv, stringVar } from '../common/env.js';
 import { defaultRequestMetricNames } from './requestMetrics.js';
-
-const flag = (fallback: boolean) =>
-  z.preprocess((value) => (value === undefined || value === '' ? fallback : value), z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]))
-    .transform((value) => value === true || value === 'true' || value === '1');
 
 /** Every setting of the collector, from the environment (flags are mapped onto these names). */
 export const collectorEnvSchema = influxEnvSchema.extend({
@@ -21,8 +17,8 @@ export const collectorEnvSchema = influxEnvSchema.extend({
   COLLECTOR_RESYNC_MS: intVar(30_000, 1000),
   COLLECTOR_BUFFER_POINTS: intVar(200_000, 100),
   COLLECTOR_BATCH_POINTS: intVar(5000, 1),
-  COLLECTOR_DOCKER_STATS_FALLBACK: flag(true),
-  COLLECTOR_INFLUX_SETUP: flag(true),
+  COLLECTOR_DOCKER_STATS_FALLBACK: booleanVar(true),
+  COLLECTOR_INFLUX_SETUP: booleanVar(true),
   COLLECTOR_METRIC_REQUESTS: stringVar(defaultRequestMetricNames.requests),
   COLLECTOR_METRIC_LATENCY: stringVar(defaultRequestMetricNames.latency),
   COLLECTOR_METRIC_QUEUE_DEPTH: stringVar(defaultRequestMetricNames.queueDepth),

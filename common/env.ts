@@ -94,6 +94,21 @@ export function formatByteSize(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+/**
+ * A true-or-false env var: `true`/`false` or `1`/`0`; empty counts as unset. A refusal says which
+ * values are taken (`expected true, false, 1 or 0, got "yes"`), where zod's own said only
+ * `Invalid input`.
+ */
+export const booleanVar = (fallback: boolean) =>
+  z.preprocess((value) => (value === undefined || value === '' ? fallback : value), z.union([z.boolean(), z.string()]))
+    .transform((value, ctx) => {
+      if (typeof value === 'boolean') return value;
+      if (value === 'true' || value === '1') return true;
+      if (value === 'false' || value === '0') return false;
+      ctx.addIssue({ code: 'custom', message: `expected true, false, 1 or 0, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    });
+
 export const stringVar = (fallback: string) =>
   z.preprocess((value) => (value === undefined || value === '' ? fallback : value), z.string());
 

@@ -1,17 +1,13 @@
 import { z } from 'zod';
-import { intVar, readEnv, redisUrl, stringVar } from '../../common/env.js';
+import { booleanVar, intVar, readEnv, redisUrl, stringVar } from '../../common/env.js';
 import { influxEnvSchema } from '../../common/influx/config.js';
-
-const flag = (fallback: boolean) =>
-  z.preprocess((value) => (value === undefined || value === '' ? fallback : value), z.union([z.boolean(), z.enum(['true', 'false', '1', '0'])]))
-    .transform((value) => value === true || value === 'true' || value === '1');
 
 /** Every setting of the `scaler` command, from the environment (its flags are mapped onto these names). */
 export const scalerEnvSchema = influxEnvSchema.extend({
   SCALER_PLATFORM: z.preprocess((v) => (v === undefined || v === '' ? 'docker' : v), z.enum(['docker', 'swarm', 'kubernetes'])),
-  SCALER_DRY_RUN: flag(false),
+  SCALER_DRY_RUN: booleanVar(false),
   SCALER_INTERVAL_SECONDS: intVar(5, 1, 3600),
-  SCALER_ONCE: flag(false),
+  SCALER_ONCE: booleanVar(false),
   SCALER_POLICY_FILE: z.string().optional(),
   /** Comma-separated service names; empty = every managed service. */
   SCALER_SERVICES: stringVar(''),

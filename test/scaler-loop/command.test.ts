@@ -33,6 +33,11 @@ describe('scaler and report commands', () => {
     expect(() => loadScalerConfig({ SCALER_PLATFORM: 'nomad' })).toThrow(/SCALER_PLATFORM/);
   });
 
+  it('a true-or-false setting takes true, false, 1 or 0, and a refusal says so (it said only "Invalid input")', () => {
+    expect(loadScalerConfig({ SCALER_DRY_RUN: '1', SCALER_ONCE: '0' })).toMatchObject({ SCALER_DRY_RUN: true, SCALER_ONCE: false });
+    expect(() => loadScalerConfig({ SCALER_DRY_RUN: 'maybe' })).toThrow('invalid configuration: SCALER_DRY_RUN: expected true, false, 1 or 0, got "maybe"');
+  });
+
   describe('a bad flag is one line and exit code 2 (a ConfigError), before InfluxDB or the platform is asked anything', () => {
     /** An InfluxDB stand-in that counts what it is asked. */
     let influx: { server: Server; url: string; requests: string[] } | undefined;
