@@ -47,7 +47,7 @@ export function scalerCommand(): Command {
         'in scalewright_scaler_data_problems_total on /metrics.',
       ].join('\n'),
     )
-    .addHelpText('after', '\nExit codes: 0 ok, 1 a failure (a port in use; with --once, a pass that could not evaluate: no lease, the platform unreachable, or no service evaluated), 2 bad flags or configuration (nothing was started); with --once, 130 (SIGINT) or 143 (SIGTERM) when interrupted.')
+    .addHelpText('after', '\nExit codes: 0 ok, 1 a failure (a port in use; with --once, a pass that could not evaluate: no lease, the platform unreachable, a --service the platform does not manage, or no service evaluated; or an action that failed), 2 bad flags or configuration, a --retention-policy the database does not have included; with --once, 130 (SIGINT) or 143 (SIGTERM) when interrupted.')
     .action(async (options: Record<string, string | boolean | undefined>, command: Command) => {
       const config = loadScalerConfig({
         ...process.env,
@@ -86,7 +86,12 @@ export function scalerCommand(): Command {
         return;
       }
       // Signals are handled from the start: the schema setup may wait INFLUX_TIMEOUT_MS on a silent InfluxDB.
-      await startStoppableOnSignals(logger, 'waiting for actions in flight, handing the lease back', (signal) => startScaler(config, logger, undefined, signal), 120_000);
+      const running = await startStoppableOnSignals(logger, 'waiting for actions in flight, handing the lease back', (signal) => startScaler(config, logger, undefined, signal), 120_000);
+      // A setting the database contradicts, found once InfluxDB answered (logged): stopped, exit 2.
+      void running?.refused?.then(async () => {
+        await running.stop();
+        process.exitCode = ExitCode.usage;
+      });
     });
 }
 

@@ -1,4 +1,5 @@
 import { anySignal } from '../anySignal.js';
+import { ConfigError } from '../env.js';
 import type { Logger } from '../logger.js';
 import type { InfluxConnection, InfluxRetention } from './config.js';
 import { quoteIdentifier } from './influxql.js';
@@ -38,10 +39,34 @@ export function continuousQueryStatement(connection: InfluxConnection, retention
  * durations. Idempotent. InfluxDB 2.x/3 manage buckets themselves and refuse these statements:
  * the failure is logged and the collector goes on writing.
  */
-export async function ensureInfluxSchema(connection: InfluxConnection, retention: InfluxRetention, logger: Logger, signal?: AbortSignal): Promise<boolean> {
+export async function ensureInfluxSchema(connection: InfluxConnection, retention: InfluxRetention, logger: Logger, signal?: AbortSignal, options: SchemaOwnership = {}): Promise<boolean> {
   // `signal`: a one-shot command interrupted meanwhile; its requests end at once, nothing is said.
-  return (await trySchema(connection, retention, logger, undefined, signal)) === 'ready';
+  return (await trySchema(connection, retention, logger, undefined, signal, options)) === 'ready';
 }
+
+/**
+ * Who sets the schema up. The collector owns it (the default): it creates the database and the
+ * policies and brings them to its durations every start. A command that only uses the database
+ * (`onlyWhenNew`: the scaler) sets it up as the collector would where nobody has yet (no database,
+ * or one with no retention policy but InfluxDB's own `autogen`: a fresh install, the scaler started
+ * first; `CREATE DATABASE` of one that exists changes nothing) and otherwise changes nothing: a `--retention-policy` the database does not have is
+ * refused (a ConfigError naming the policies it has, `retentionPolicyFlag` first), never created
+ * and made the default. A typo there had moved the default off `raw`, and every query that names
+ * no policy (Grafana's) found nothing until the collector restarted.
+ */
+export interface SchemaOwnership {
+  readonly onlyWhenNew?: boolean;
+  /** How the operator sets the retention policy, for the refusal (`--retention-policy`). */
+  readonly retentionPolicyFlag?: string;
+}
+
+/** The refusal of a retention policy an existing database does not have, in `report`'s words. */
+export function missingRetentionPolicyError(flag: string, database: string, policy: string, existing: readonly string[]): ConfigError {
+  return new ConfigError(`${flag}: database ${JSON.stringify(database)} has no retention policy ${JSON.stringify(policy)} (it has: ${existing.join(', ') || 'none'})`);
+}
+
+/** InfluxDB 1.x's own policy of a database created without one: a database holding only it has not been set up. */
+const INFLUX_OWN_POLICY = 'autogen';
 
 /**
  * What one schema attempt came to: done, refused (2.x/3: not retried), InfluxDB not answering
@@ -55,13 +80,25 @@ async function trySchema(
   logger: Logger,
   retrying?: { readonly retryInMs: number; readonly again: boolean },
   signal?: AbortSignal,
+  ownership: SchemaOwnership = {},
 ): Promise<SchemaAttempt> {
   const db = quoteIdentifier(connection.database);
   const stoppable = signal ? { signal } : {};
   try {
+    const showPolicies = async () => {
+      const [policies] = await influxQuery(connection, `SHOW RETENTION POLICIES ON ${db}`, { retentionPolicy: '', ...stoppable });
+      return seriesRows(policies?.series ?? []).map((row) => String(row.name));
+    };
+    // Changes nothing where the database exists (InfluxDB 1.x answers it as done).
     await influxQuery(connection, `CREATE DATABASE ${db}`, { write: true, database: '', retentionPolicy: '', ...stoppable });
-    const [policies] = await influxQuery(connection, `SHOW RETENTION POLICIES ON ${db}`, { retentionPolicy: '', ...stoppable });
-    const existing = new Set(seriesRows(policies?.series ?? []).map((row) => String(row.name)));
+    const names = await showPolicies();
+    // Set up already (a policy besides InfluxDB's own): a command that only uses it checks, and changes nothing.
+    if (ownership.onlyWhenNew && names.some((name) => name !== INFLUX_OWN_POLICY)) {
+      if (!names.includes(connection.retentionPolicy)) throw missingRetentionPolicyError(ownership.retentionPolicyFlag ?? 'INFLUX_RETENTION_POLICY', connection.database, connection.retentionPolicy, names);
+      logger.debug({ database: connection.database, retentionPolicy: connection.retentionPolicy }, 'influxdb database set up already (by the collector): left as it is');
+      return 'ready';
+    }
+    const existing = new Set(names);
     const policy = async (name: string, duration: string, isDefault: boolean) => {
       const verb = existing.has(name) ? 'ALTER' : 'CREATE';
       await influxQuery(
@@ -89,6 +126,8 @@ async function trySchema(
   } catch (error) {
     // Stopped by the caller, not failed: no warning that InfluxDB is away, no "refused" either.
     if (signal?.aborted) return 'stopped';
+    // A setting the database contradicts: the command's to refuse (exit 2), not a refusal of 2.x/3.
+    if (error instanceof ConfigError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof InfluxUnreachableError || (error instanceof InfluxHttpError && error.retryable)) {
       if (!retrying) logger.warn({ url: connection.url, error: message }, 'influxdb not answering: schema setup (database, retention policies, continuous query) not done');
@@ -114,7 +153,13 @@ export async function ensureInfluxSchemaInBackground(
   connection: InfluxConnection,
   retention: InfluxRetention,
   logger: Logger,
-  options: { readonly retryMinMs?: number; readonly retryMaxMs?: number; readonly signal?: AbortSignal } = {},
+  options: {
+    readonly retryMinMs?: number;
+    readonly retryMaxMs?: number;
+    readonly signal?: AbortSignal;
+    /** With `onlyWhenNew`: a retention policy the database turned out not to have at a retry in the background (the first attempt's rejects the call). */
+    readonly onConfigError?: (error: ConfigError) => void;
+  } & SchemaOwnership = {},
 ): Promise<{ stop(): void }> {
   const { retryMinMs = 1000, retryMaxMs = 30_000 } = options;
   const stopping = new AbortController();
@@ -124,9 +169,14 @@ export async function ensureInfluxSchemaInBackground(
   const run = async (): Promise<void> => {
     attempt += 1;
     const retryInMs = backoffDelayMs(attempt, retryMinMs, retryMaxMs);
-    const outcome = await trySchema(connection, retention, logger, { retryInMs, again: attempt > 1 }, signal);
+    const outcome = await trySchema(connection, retention, logger, { retryInMs, again: attempt > 1 }, signal, options);
     if (outcome === 'unreachable' && !signal.aborted) {
-      timer = setTimeout(() => void run(), retryInMs);
+      timer = setTimeout(() => {
+        run().catch((error: unknown) => {
+          if (error instanceof ConfigError && options.onConfigError) options.onConfigError(error);
+          else logger.error({ error: String(error) }, 'influxdb schema setup failed');
+        });
+      }, retryInMs);
       timer.unref();
     }
   };

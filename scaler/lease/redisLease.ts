@@ -41,9 +41,31 @@ export interface LeaseOptions {
  * lease keeps the deadline itself: ioredis's own `commandTimeout` rejects with a bare "Command timed
  * out" that no code or type tells from other failures) and passes unchanged.
  */
-export function leaseCommandFailure(error: unknown, redisAt: string, request: string): Error {
+export function leaseCommandFailure(error: unknown, redisAt: string, request: string, connectionError?: Error): Error {
   if (error instanceof DependencyTimeoutError) return error;
+  // ioredis's own words for a connection that could not be made ("Reached the max retries per
+  // request limit (which is 1). Refer to "maxRetriesPerRequest" option…", "Connection is closed.")
+  // name its options, not the cause: the connection's own error says it (`connect ECONNREFUSED 127.0.0.1:6390`).
+  if (connectionError !== undefined && isClientNotConnected(error)) return new DependencyUnreachableError(`Redis at ${redisAt}`, request, connectionError);
   return new DependencyUnreachableError(`Redis at ${redisAt}`, request, error);
+}
+
+/** ioredis failing a command because it has no connection (not Redis answering with an error). */
+function isClientNotConnected(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return error.name === 'MaxRetriesPerRequestError' || /^Connection is closed\.?$|Stream isn't writeable/.test(error.message);
+}
+
+/** Why a connection attempt failed, in the system's words; a host name with several addresses fails with an AggregateError whose own message is empty. */
+function connectionErrorText(error: Error): string {
+  if (error.message) return error.message;
+  if (error instanceof AggregateError) return (error.errors as unknown[]).map((each) => (each instanceof Error ? connectionErrorText(each) : String(each))).join('; ');
+  return (error as NodeJS.ErrnoException).code ?? error.name;
+}
+
+/** A lease command given up because the lease was stopped meanwhile: not a failure of Redis, and never reported. */
+class LeaseStoppedError extends Error {
+  override name = 'LeaseStoppedError';
 }
 
 /**
@@ -90,6 +112,12 @@ export class RedisLease {
   private readonly redisAt: string;
   /** Why the last command failed, until one succeeds. */
   private lastProblem: string | undefined;
+  /** Why the client's last connection attempt failed, until it is ready again (ioredis's command errors do not say). */
+  private connectionError: Error | undefined;
+  /** Aborted by `stop`: a renewal or acquire still waiting on Redis is given up at once, said nowhere. */
+  private readonly stopping = new AbortController();
+  /** The value an acquire in flight is setting, until it is known whether it did. */
+  private acquiring: string | undefined;
 
   constructor(options: LeaseOptions) {
     this.redis = options.redis;
@@ -101,6 +129,11 @@ export class RedisLease {
     this.commandTimeoutMs = options.commandTimeoutMs ?? defaultCommandTimeoutMs(this.ttlMs);
     this.commandTimeoutSetting = options.commandTimeoutSetting ?? DEFAULT_COMMAND_TIMEOUT_SETTING;
     this.redisAt = `${this.redis.options.host ?? 'localhost'}:${this.redis.options.port ?? 6379}`;
+    this.redis.on('error', (error: Error) => {
+      // Only a connection's failure: an error a command got back is that command's to report.
+      if ((error as NodeJS.ErrnoException).code !== undefined || error instanceof AggregateError) this.connectionError = new Error(connectionErrorText(error));
+    });
+    this.redis.on('ready', () => (this.connectionError = undefined));
   }
 
   /** Why Redis could not be asked the last time (one line), until a command succeeds again. */
@@ -109,21 +142,29 @@ export class RedisLease {
   }
 
   /** One lease command under the lease's deadline; a failure says where, what, and (past the deadline) which setting. */
-  private async ask<T>(request: string, command: () => Promise<T>): Promise<T> {
+  /** `stoppable`: given up (a LeaseStoppedError) when the lease is stopped meanwhile; the hand-back is not. */
+  private async ask<T>(request: string, command: () => Promise<T>, stoppable = true): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
+    let onStop: (() => void) | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new DependencyTimeoutError({ dependency: `Redis at ${this.redisAt}`, request, deadlineMs: this.commandTimeoutMs, setting: this.commandTimeoutSetting })), this.commandTimeoutMs);
+      if (!stoppable) return;
+      onStop = () => reject(new LeaseStoppedError(`lease stopped: ${request} given up`));
+      if (this.stopping.signal.aborted) onStop();
+      else this.stopping.signal.addEventListener('abort', onStop, { once: true });
     });
     try {
       const answer = await Promise.race([command(), deadline]);
       this.lastProblem = undefined;
       return answer;
     } catch (error) {
-      const failure = leaseCommandFailure(error, this.redisAt, request);
+      if (error instanceof LeaseStoppedError) throw error;
+      const failure = leaseCommandFailure(error, this.redisAt, request, this.connectionError);
       this.lastProblem = failure.message;
       throw failure;
     } finally {
       clearTimeout(timer);
+      if (onStop) this.stopping.signal.removeEventListener('abort', onStop);
     }
   }
 
@@ -153,7 +194,9 @@ export class RedisLease {
       }
       const token = await this.ask(`lease acquire (INCR ${this.key}:fence)`, () => this.redis.incr(`${this.key}:fence`));
       const value = `${this.holderId}:${token}`;
+      this.acquiring = value;
       const set = await this.ask(`lease acquire (SET ${this.key} NX PX ${this.ttlMs})`, () => this.redis.set(this.key, value, 'PX', this.ttlMs, 'NX'));
+      this.acquiring = undefined;
       if (set === 'OK') {
         this.value = value;
         this.token = token;
@@ -163,6 +206,10 @@ export class RedisLease {
       }
       return false;
     } catch (error) {
+      // Stopped meanwhile (the scaler is ending): what Redis would have answered matters no more,
+      // and a line after the scaler's last one ("the reason is the last log line") would mislead.
+      if (this.stopped) return false;
+      this.acquiring = undefined;
       // Redis unreachable: keep trusting the lease only until its local deadline.
       const held = this.isHeld();
       const message = error instanceof Error ? error.message : String(error);
@@ -199,15 +246,19 @@ export class RedisLease {
     }
   }
 
-  /** Renews in the background until `stop()`. */
+  /**
+   * Renews (or tries to acquire) in the background every `renewEveryMs` until `stop()`, the first
+   * time one period from now: the caller has just asked (`tick()`). Asked again at once, a
+   * `--once` pass that ended at once left that second ask waiting on Redis after its last line.
+   */
   start(): this {
-    if (this.timer) return this;
+    if (this.timer || this.stopped) return this;
     const loop = async () => {
       if (this.stopped) return;
       await this.tick();
       if (!this.stopped) this.timer = setTimeout(() => void loop(), this.renewEveryMs);
     };
-    void loop();
+    this.timer = setTimeout(() => void loop(), this.renewEveryMs);
     return this;
   }
 
@@ -215,9 +266,15 @@ export class RedisLease {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    if (this.value === undefined) return;
-    const value = this.value;
-    await this.ask(`lease hand-back (EVAL check-and-delete of ${this.key})`, () => this.redis.eval(RELEASE_SCRIPT, 1, this.key, value)).catch(() => undefined);
+    // A renewal or acquire in flight is given up now: against a Redis that refuses or does not
+    // answer it held the stop (and the process) for its deadline, then logged after the last line.
+    this.stopping.abort();
+    // An acquire given up may still land (its SET sent): handed back too. One connection keeps the
+    // order, so the check-and-delete runs after that SET; it deletes only our own value.
+    const value = this.value ?? this.acquiring;
+    this.acquiring = undefined;
+    if (value === undefined) return;
+    await this.ask(`lease hand-back (EVAL check-and-delete of ${this.key})`, () => this.redis.eval(RELEASE_SCRIPT, 1, this.key, value), false).catch(() => undefined);
     this.value = undefined;
     this.token = undefined;
   }

@@ -70,9 +70,11 @@ export interface TickReport {
   /** A bridge pass's change of the CPU limit (between evaluations). */
   readonly bridge?: Decision;
   /** `stopped`: the loop was stopped while this service was read; nothing was decided. */
-  readonly outcome: Outcome | 'hold' | 'busy' | 'config_error' | 'observe_failed' | 'stopped';
+  /** `not_managed`: named with `--service`, but the platform has no managed service of that name; nothing decided or recorded. */
+  readonly outcome: Outcome | 'hold' | 'busy' | 'config_error' | 'observe_failed' | 'stopped' | 'not_managed';
   /**
-   * Why the service could not be evaluated (`observe_failed`, `influx_unreachable`, `failed`), or
+   * Why the service could not be evaluated (`observe_failed`, `influx_unreachable`, `failed`,
+   * `config_error`: the policy's own complaint), or
    * why the lease could not be confirmed before acting (`no_lease`, Redis not answering): the
    * dependency's own one line.
    */
@@ -91,6 +93,22 @@ export class ScalerLoop {
   /** A bridge pass's own CPU update, kept apart from the evaluation's action it may overlap. */
   private readonly bridgeInFlight = new Map<string, Promise<void>>();
   private readonly lastProblem = new Map<string, string>();
+  /** Why each service's policy is invalid, as last logged: said again only when it changes. */
+  private readonly lastConfigError = new Map<string, string>();
+  /**
+   * How each service's last evaluation action ended when it failed (its error's one line); none
+   * while it is in flight or when it was applied. An evaluation reports `applied` when it starts
+   * its action (the work goes on in the background): `--once` reads this after `settle`.
+   */
+  private readonly failedActions = new Map<string, string>();
+  /** `--dry-run`: the last bridge change recorded per service, so that the same one proposed every second is recorded once. */
+  private readonly lastDryRunBridge = new Map<string, string>();
+  /** Services named with `--service` already warned about as not on the platform (the warning is said once, and again if one comes and goes). */
+  private readonly warnedUnknown = new Set<string>();
+  /** Of the named services, those the platform did not list at this tick's start. */
+  private notManaged: ReadonlySet<string> = new Set();
+  /** What the platform listed at this tick's start. */
+  private managedAtTick: readonly string[] = [];
   /** Service names already warned about as not askable in InfluxDB (`askableInInflux`). */
   private readonly unaskable = new Set<string>();
   /** Services whose start-up bridge is re-sized between evaluations, with their policy (from the last full tick that could read their window). */
@@ -115,6 +133,12 @@ export class ScalerLoop {
   lastTickSkipped: 'no_lease' | 'platform_unreachable' | undefined;
   /** With `platform_unreachable`: why the platform could not list the services. */
   lastTickProblem: string | undefined;
+  /**
+   * Services named with `services` (`--service`) that the platform, at the last full tick, had no
+   * managed object for (a typo, or not deployed yet): not evaluated and nothing recorded for them.
+   * `managed` is what the platform listed.
+   */
+  lastTickUnknown: { readonly services: readonly string[]; readonly managed: readonly string[] } | undefined;
 
   constructor(private readonly options: ScalerLoopOptions) {
     this.now = options.now ?? Date.now;
@@ -131,24 +155,59 @@ export class ScalerLoop {
     metrics.leaseHeld.set(held ? 1 : 0);
     this.lastTickSkipped = held ? undefined : 'no_lease';
     this.lastTickProblem = undefined;
+    this.lastTickUnknown = undefined;
+    this.notManaged = new Set();
     if (!held) {
       logger.debug({ holder: lease.holderId }, 'not the lease holder: watching only');
       return [];
     }
-    let listed: string[];
+    let managed: string[];
     try {
-      listed = this.options.services?.length ? [...this.options.services] : await this.options.actuator.listServices();
+      // Listed even when the services are named: a name the platform has no managed object for
+      // (a typo) was read as a service without data, "is the collector running?", and recorded.
+      managed = await this.options.actuator.listServices();
     } catch (error) {
       logger.error({ error: String(error) }, `cannot list managed services from the platform: ${errorText(error)}`);
       this.lastTickSkipped = 'platform_unreachable';
       this.lastTickProblem = errorText(error);
       return [];
     }
+    const listed = this.options.services?.length ? this.notingUnmanaged(this.options.services, managed) : managed;
     const services = listed.filter((service) => this.askableInInflux(service));
     for (const service of this.bridged.keys()) if (!services.includes(service)) this.stopBridging(service);
     const reports = await this.limit.map(services, (service) => this.isolated(service, 'evaluation', () => this.tickService(service, this.stopping.signal)));
     metrics.lastTick.set(this.now() / 1000);
     return reports;
+  }
+
+  /**
+   * Notes which named services the platform does not manage, kept in `lastTickUnknown` for
+   * `--once` to fail on. They are still read like the others (a stop cuts those reads short the
+   * same way, and says nothing of them), but set aside before anything is decided or recorded for
+   * them, with a warning once per name (it may be deployed later: the loop keeps looking).
+   */
+  private notingUnmanaged(named: readonly string[], managed: readonly string[]): string[] {
+    const onPlatform = new Set(managed);
+    const unknown = named.filter((service) => !onPlatform.has(service));
+    for (const service of named) if (onPlatform.has(service)) this.warnedUnknown.delete(service);
+    this.notManaged = new Set(unknown);
+    this.managedAtTick = [...managed];
+    if (unknown.length > 0) this.lastTickUnknown = { services: unknown, managed: [...managed] };
+    return [...named];
+  }
+
+  /** A named service the platform does not manage, set aside: a warning the first time (until it appears). */
+  private setAsideNotManaged(service: string): TickReport {
+    if (!this.warnedUnknown.has(service)) {
+      this.warnedUnknown.add(service);
+      this.options.logger.warn({ service, managed: this.managedAtTick }, unknownServicesText([service], this.managedAtTick));
+    }
+    return { service, outcome: 'not_managed' };
+  }
+
+  /** Why the last action started for `service` by an evaluation failed; undefined when it was applied, is still in flight, or none was started. */
+  actionFailure(service: string): string | undefined {
+    return this.failedActions.get(service);
   }
 
   /** Resolves when every action started so far has ended (for tests and shutdown). */
@@ -176,6 +235,7 @@ export class ScalerLoop {
   private stopBridging(service: string): void {
     this.bridged.delete(service);
     this.lastBridgeAt.delete(service);
+    this.lastDryRunBridge.delete(service);
   }
 
   /** Whether bridge passes re-size this service between evaluations: its last evaluation read its window, and no pass since has failed to. */
@@ -293,9 +353,15 @@ export class ScalerLoop {
       config = policyConfigFor(this.options.fileConfig, actual.labels);
     } catch (error) {
       if (!(error instanceof PolicyConfigError)) throw error;
-      logger.error({ service, error: error.message }, 'invalid policy for this service: no action');
-      return { service, outcome: 'config_error' };
+      // Said when it starts or its reason changes, like a data problem: a label wrong for an hour
+      // was an error line every tick. Counted every tick still (`evaluations_total{outcome="config_error"}`).
+      if (this.lastConfigError.get(service) !== error.message) {
+        logger.error({ service, error: error.message }, 'invalid policy for this service: no action');
+        this.lastConfigError.set(service, error.message);
+      }
+      return { service, outcome: 'config_error', error: error.message };
     }
+    if (this.lastConfigError.delete(service)) logger.info({ service }, `${service}: its policy is valid again, deciding again`);
 
     if (!this.memory.has(service)) {
       const initial = await this.initialMemory(service, config, reads);
@@ -309,6 +375,9 @@ export class ScalerLoop {
     // A read cut short by a stop is not "InfluxDB unreachable": nothing is decided or recorded from it.
     const stoppedReading = this.stoppedBeforeDeciding(service);
     if (stoppedReading) return stoppedReading;
+    // Named with --service, and not on the platform: a typo, or not deployed yet. Nothing decided
+    // or recorded (its `no_data` decision had `report` list it among the services it has).
+    if (this.notManaged.has(service)) return this.setAsideNotManaged(service);
     const now = this.now();
     const liveCpuLimits = this.options.liveCpuLimits ?? actuator.kind === 'docker';
     const evaluation = evaluate({ now, data, actual, config, memory: this.memory.get(service) ?? initialPolicyMemory, staleAfterMs: this.options.staleAfterMs, liveCpuLimits });
@@ -378,6 +447,7 @@ export class ScalerLoop {
         try {
           await step.run();
         } catch (error) {
+          this.failedActions.set(service, errorText(error));
           const failed = steps.slice(index).flatMap((s) => s.decisions);
           for (const d of failed) metrics.actions.inc({ service, action: actionTag(d), result: 'failed' });
           logger.error({ service, action, error: String(error) }, `action failed: ${errorText(error)}; the next tick starts again from the actual state`);
@@ -393,7 +463,9 @@ export class ScalerLoop {
         this.inFlight.delete(service);
         this.onlyReplicasInFlight.delete(service);
       });
+    this.failedActions.delete(service);
     this.inFlight.set(service, work);
+    // `applied`: the action was started; how it ended is in `actionFailure` once it has.
     return { service, evaluation, outcome: 'applied' };
   }
 
@@ -422,10 +494,18 @@ export class ScalerLoop {
     const memory = this.memory.get(service) ?? initialPolicyMemory;
     const pass = bridgePass({ now, data, actual, config, memory, staleAfterMs: this.options.staleAfterMs, liveCpuLimits: true });
     const change = pass.change;
-    if (change === undefined) return { service, outcome: 'hold' };
+    if (change === undefined) {
+      this.lastDryRunBridge.delete(service);
+      return { service, outcome: 'hold' };
+    }
     const tag = actionTag(change);
     if (dryRun) {
-      // Nothing changes, so the next pass would propose the same again: the memory stays too.
+      // Nothing changes, so the next pass would propose the same again: the memory stays too. The
+      // same would-be change, every second, is logged, counted and recorded once (99 would-be
+      // actions in ten minutes of one burst swelled the report's counts); a different one is new.
+      const same = `${tag} ${change.resource} ${change.from} → ${change.to}`;
+      if (this.lastDryRunBridge.get(service) === same) return { service, bridge: change, outcome: 'dry_run' };
+      this.lastDryRunBridge.set(service, same);
       metrics.actions.inc({ service, action: tag, result: 'dry_run' });
       this.logDecision(service, change, { dryRun: true });
       this.options.write([decisionPoint({ service, time: now, decision: change, actual, outcome: 'dry_run', dryRun: true })]);
@@ -525,6 +605,13 @@ export class ScalerLoop {
       });
     }
   }
+}
+
+/** `--service nosuch: no managed service of that name on the platform (managed: a, b)`. */
+export function unknownServicesText(unknown: readonly string[], managed: readonly string[]): string {
+  const names = unknown.join(', ');
+  const what = unknown.length === 1 ? 'no managed service of that name' : 'no managed services of those names';
+  return `--service ${names}: ${what} on the platform (managed: ${managed.length > 0 ? managed.join(', ') : 'none'})`;
 }
 
 /** An error's own one line, without the class name `String(error)` puts before it. */

@@ -12,7 +12,8 @@ import { SwarmActuator } from '../actuators/swarm.js';
 import { loadPolicyConfigFile } from '../config/loadPolicyConfig.js';
 import { defaultCommandTimeoutMs, LocalLease, RedisLease, type Lease } from '../lease/redisLease.js';
 import type { ScalerConfig } from './config.js';
-import { ScalerLoop, type TickReport } from './controller.js';
+import { ScalerLoop, unknownServicesText, type TickReport } from './controller.js';
+import { actionTag } from './records.js';
 import { influxPredecessorRecords, influxWindowReader } from './influxWindow.js';
 import { scalerMetrics } from './metrics.js';
 
@@ -25,6 +26,12 @@ export interface RunningScaler {
   readonly onceFailure?: string | undefined;
   /** With `SCALER_ONCE`: the pass was interrupted (`signal`) after it had started; what it got to is in the log. */
   readonly interrupted?: boolean;
+  /**
+   * Long-running: resolves if the scaler found, after its start, a setting the database
+   * contradicts (a `--retention-policy` it does not have, seen once InfluxDB answered): logged once;
+   * the command then stops the scaler and exits 2, as it would have at the start. A typo does not heal.
+   */
+  readonly refused?: Promise<Error>;
   stop(): Promise<void>;
 }
 
@@ -41,10 +48,18 @@ const NOT_EVALUATED: ReadonlySet<string> = new Set<TickReport['outcome']>(['obse
 export function onceFailure(
   skipped: ScalerLoop['lastTickSkipped'],
   reports: readonly { readonly service: string; readonly outcome: string; readonly error?: string }[],
-  why: { readonly lease?: string | undefined; readonly platform?: string | undefined; readonly influxGaveUpOn?: string | undefined } = {},
+  why: {
+    readonly lease?: string | undefined;
+    readonly platform?: string | undefined;
+    readonly influxGaveUpOn?: string | undefined;
+    /** Services named with `--service` that the platform has no managed object for, and those it has. */
+    readonly unknownServices?: { readonly services: readonly string[]; readonly managed: readonly string[] } | undefined;
+  } = {},
 ): string | undefined {
   if (skipped === 'no_lease') return why.lease ? `the lease is not held: ${why.lease}` : 'the lease is not held (another instance holds it, or Redis is unreachable)';
   if (skipped === 'platform_unreachable') return `cannot list managed services from the platform${why.platform ? `: ${why.platform}` : ''}`;
+  // A name the platform does not manage is most likely a typo: said as one, not as a service without data.
+  if (why.unknownServices) return unknownServicesText(why.unknownServices.services, why.unknownServices.managed);
   if (reports.length > 0 && reports.every((report) => NOT_EVALUATED.has(report.outcome))) {
     // Services failing on one dependency fail alike: its line once, not once per service. After an
     // InfluxDB request went unanswered, every read the run then gave up on names itself and that
@@ -55,6 +70,31 @@ export function onceFailure(
     return `no service could be evaluated (${reports.map((report) => `${report.service}: ${report.outcome}`).join(', ')})${errors.length ? `: ${errors.join('; ')}` : ''}`;
   }
   return undefined;
+}
+
+/**
+ * Whether a `--once` pass that could evaluate had an action fail: `the action on web (scale_out)
+ * failed: no running replica to copy`, one per service, or undefined. `failureOf` says how the
+ * action a report started ended (`ScalerLoop.actionFailure`, read after `settle`).
+ */
+export function onceActionFailure(reports: readonly TickReport[], failureOf: (service: string) => string | undefined): string | undefined {
+  const failed = reports.flatMap((report) => {
+    const error = report.outcome === 'applied' ? failureOf(report.service) : undefined;
+    if (error === undefined) return [];
+    const action = report.evaluation ? ` (${actionTag(report.evaluation.decision)})` : '';
+    // The platform's errors often start with the service already: said once.
+    const why = error.startsWith(`${report.service}: `) ? error.slice(report.service.length + 2) : error;
+    return [`the action on ${report.service}${action} failed: ${why}`];
+  });
+  return failed.length > 0 ? failed.join('; ') : undefined;
+}
+
+/** The services of a `--once` pass as its summary gives them: an action that was started and failed is `failed`, with its error. */
+function endedReports(reports: readonly TickReport[], failureOf: (service: string) => string | undefined): { service: string; outcome: string; error?: string }[] {
+  return reports.map((report) => {
+    const error = report.outcome === 'applied' ? failureOf(report.service) : undefined;
+    return error !== undefined ? { service: report.service, outcome: 'failed', error } : { service: report.service, outcome: report.outcome };
+  });
 }
 
 /** Builds the actuator for the configured platform. */
@@ -128,14 +168,34 @@ export async function startScaler(config: ScalerConfig, logger: Logger, actuator
   // One bounded attempt (INFLUX_TIMEOUT_MS per request); a long-running scaler retries it in the
   // background while InfluxDB does not answer, a single pass does not.
   const retention = influxRetentionFrom(config);
+  // The collector owns the schema: the scaler sets it up only where nobody has (a fresh install),
+  // and otherwise refuses a retention policy the database does not have (exit 2) instead of
+  // creating it and making it the default under everyone's queries.
+  const ownership = { onlyWhenNew: true, retentionPolicyFlag: '--retention-policy' } as const;
   let schema: { stop(): void } | undefined;
+  let refuse: (error: Error) => void = () => undefined;
+  const refused = new Promise<Error>((resolve) => (refuse = resolve));
   if (config.SCALER_ONCE) {
-    await ensureInfluxSchema(connection, retention, logger, signal);
+    await ensureInfluxSchema(connection, retention, logger, signal, ownership);
     // Interrupted meanwhile: nothing was started yet (no lease, no writer).
     if (signal?.aborted) throw signal.reason;
     // Its first request went unanswered: the pass would read nothing either. One line naming InfluxDB, exit 1 (cli/failure.ts).
     if (giveUp?.reason) throw giveUp.reason;
-  } else schema = await ensureInfluxSchemaInBackground(connection, retention, logger, signal ? { signal } : {});
+  } else {
+    try {
+      schema = await ensureInfluxSchemaInBackground(connection, retention, logger, {
+        ...ownership,
+        ...(signal ? { signal } : {}),
+        onConfigError: (error) => {
+          logger.error({ error: error.message }, `${error.message}: stopping (exit 2)`);
+          refuse(error);
+        },
+      });
+    } catch (error) {
+      await closeServer();
+      throw error;
+    }
+  }
   let actuator: Actuator;
   try {
     // Stopped while the setup waited: nothing else is started.
@@ -155,7 +215,10 @@ export async function startScaler(config: ScalerConfig, logger: Logger, actuator
     // answers held the first acquire (the start), and each check before an action, for good.
     // ioredis's own timeout, a second behind the lease's, is only a backstop: without one, each
     // command a silent Redis never answers stays in the client's queue for as long as it is silent.
-    redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false, commandTimeout: defaultCommandTimeoutMs(config.SCALER_LEASE_TTL_MS) + 1_000 });
+    // `disconnectTimeout`: at the end, ioredis waits that long for its socket's close before it
+    // destroys it, and a socket whose connection was refused had closed already: the default 2 s
+    // were a wait after the last line, for nothing. The lease was handed back before it.
+    redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false, commandTimeout: defaultCommandTimeoutMs(config.SCALER_LEASE_TTL_MS) + 1_000, disconnectTimeout: 100 });
     redis.on('error', () => undefined); // reported by the lease, once per state change
     lease = new RedisLease({ redis, logger, key: config.SCALER_LEASE_KEY, ttlMs: config.SCALER_LEASE_TTL_MS });
     await lease.tick();
@@ -204,7 +267,7 @@ export async function startScaler(config: ScalerConfig, logger: Logger, actuator
   );
   if (!config.SCALER_ONCE) {
     loop.start(config.SCALER_INTERVAL_SECONDS * 1000);
-    return { loop, lease, port, stop };
+    return { loop, lease, port, stop, refused };
   }
   // An interrupt stops the pass the way a stop ends the loop's tick in flight (`ScalerLoop.stop`).
   const interrupt = () => void loop.stop();
@@ -221,8 +284,19 @@ export async function startScaler(config: ScalerConfig, logger: Logger, actuator
     );
     return { loop, lease, port, stop, interrupted: true };
   }
-  const failure = onceFailure(loop.lastTickSkipped, reports, { lease: heldLease.problem(), platform: loop.lastTickProblem, influxGaveUpOn: giveUp?.reason?.message });
-  if (failure) logger.error({ reason: failure }, `scaler --once: the pass could not evaluate: ${failure}`);
-  else logger.info({ services: reports.map((report) => ({ service: report.service, outcome: report.outcome })) }, 'scaler --once: pass done');
-  return { loop, lease, port, stop, onceFailure: failure };
+  const failureOf = (service: string) => loop.actionFailure(service);
+  const summary = endedReports(reports, failureOf);
+  const failure = onceFailure(loop.lastTickSkipped, reports, { lease: heldLease.problem(), platform: loop.lastTickProblem, influxGaveUpOn: giveUp?.reason?.message, unknownServices: loop.lastTickUnknown });
+  if (failure) {
+    logger.error({ reason: failure, services: summary }, `scaler --once: the pass could not evaluate: ${failure}`);
+    return { loop, lease, port, stop, onceFailure: failure };
+  }
+  // Evaluated, and an action it started failed: the pass did not do what it decided (exit 1).
+  const actionFailed = onceActionFailure(reports, failureOf);
+  if (actionFailed) {
+    logger.error({ reason: actionFailed, services: summary }, `scaler --once: ${actionFailed}`);
+    return { loop, lease, port, stop, onceFailure: actionFailed };
+  }
+  logger.info({ services: summary }, 'scaler --once: pass done');
+  return { loop, lease, port, stop };
 }
