@@ -21,6 +21,7 @@ import { capturingLogger } from '../support/capturingLogger.js';
 import { coordinatePng } from '../support/coordinatePng.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/privateRedis.js';
 import { waitUntil } from '../support/processes.js';
+import { onEnqueueSettled } from '../support/settledEnqueues.js';
 
 const DEADLINE_MS = 300;
 
@@ -42,16 +43,9 @@ beforeAll(async () => {
   await writeFile(join(dirs.DATA_DIR, 'numbers.txt'), '1 2 3 4\n');
   deps = createAppDeps(loadAppConfig({ REDIS_URL: redis.url, REQUEST_TIMEOUT_MS: String(DEADLINE_MS), ...dirs }), logger);
   const { queues } = deps;
-  for (const method of ['enqueue', 'enqueueFileJob'] as const) {
-    const original = queues[method].bind(queues) as (...args: unknown[]) => Promise<string>;
-    (queues as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
-      try {
-        return await original(...args);
-      } finally {
-        enqueuesSettled += 1;
-      }
-    };
-  }
+  onEnqueueSettled(queues, () => {
+    enqueuesSettled += 1;
+  });
   server = await serveApp(createApp(deps).fetch, 0, '127.0.0.1');
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   await waitUntil('the app to be ready', async () => (await fetch(`${url}/readyz`)).status === 200);

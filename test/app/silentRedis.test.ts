@@ -22,6 +22,7 @@ import { sha256Hex } from '../../app/store/messageStore.js';
 import { capturingLogger } from '../support/capturingLogger.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/privateRedis.js';
 import { run, waitUntil, type RunningProcess } from '../support/processes.js';
+import { onEnqueueSettled } from '../support/settledEnqueues.js';
 
 const DEADLINE_MS = 300;
 const NO_ANSWER = { error: `no answer within ${DEADLINE_MS} ms` };
@@ -46,16 +47,9 @@ beforeAll(async () => {
   const env = { REDIS_URL: redis.url, REQUEST_TIMEOUT_MS: String(DEADLINE_MS), ...dirs };
   deps = createAppDeps(loadAppConfig(env), logger);
   const { queues, visits } = deps;
-  for (const method of ['enqueue', 'enqueueFileJob'] as const) {
-    const original = queues[method].bind(queues) as (...args: unknown[]) => Promise<string>;
-    (queues as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
-      try {
-        return await original(...args);
-      } finally {
-        settled.enqueues += 1;
-      }
-    };
-  }
+  onEnqueueSettled(queues, () => {
+    settled.enqueues += 1;
+  });
   const hit = visits.hit.bind(visits);
   visits.hit = async (...args: Parameters<typeof hit>) => {
     try {

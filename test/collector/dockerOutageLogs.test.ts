@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import Docker from 'dockerode';
 import { pino } from 'pino';
+import type { Logger } from '../../common/logger.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CgroupFileReader } from '../../collector/cgroupReader.js';
 import { Collector } from '../../collector/collector.js';
@@ -31,6 +32,26 @@ const waitFor = async (condition: () => boolean, what: string, timeoutMs = 5000)
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 };
+
+
+/**
+ * A collector over `source` whose timers never fire within a test (it is driven by hand), with no
+ * cgroup file and nothing written anywhere: what is under test is what it logs.
+ */
+function collectorOn(source: ContainerSource, logger: Logger, options: { dockerStatsFallback: boolean }): Collector {
+  return new Collector({
+    source,
+    cgroups: { locate: async () => undefined, read: async () => undefined, forget: () => undefined, close: () => undefined } as unknown as CgroupFileReader,
+    scraper: {} as MetricsScraper,
+    sink: { write: () => undefined },
+    metrics: createSelfMetrics(() => ({ pointsWritten: 0, writeRequests: 0, writeErrors: 0, droppedPoints: 0, bufferedPoints: 0, bufferCapacity: 1, reachable: true })),
+    logger,
+    intervalMs: 3_600_000,
+    resyncMs: 3_600_000,
+    metricNames: defaultRequestMetricNames,
+    dockerStatsFallback: options.dockerStatsFallback,
+  });
+}
 
 describe('the docker event stream, failing and back', () => {
   let folder: string;
@@ -147,18 +168,7 @@ describe('the collector\'s log lines keep the logger\'s own keys', () => {
       hostName: async () => 'host-1',
       hostMemoryBytes: async () => undefined,
     };
-    const collector = new Collector({
-      source,
-      cgroups: { locate: async () => undefined, read: async () => undefined, forget: () => undefined, close: () => undefined } as unknown as CgroupFileReader,
-      scraper: {} as MetricsScraper,
-      sink: { write: () => undefined },
-      metrics: createSelfMetrics(() => ({ pointsWritten: 0, writeRequests: 0, writeErrors: 0, droppedPoints: 0, bufferedPoints: 0, bufferCapacity: 1, reachable: true })),
-      logger,
-      intervalMs: 3_600_000,
-      resyncMs: 3_600_000,
-      metricNames: defaultRequestMetricNames,
-      dockerStatsFallback: true,
-    });
+    const collector = collectorOn(source, logger, { dockerStatsFallback: true });
     await collector.start();
     await collector.collectOnce();
     await collector.stop();
@@ -189,18 +199,7 @@ describe('the re-listing, failing and back', () => {
       hostName: async () => 'host-1',
       hostMemoryBytes: async () => undefined,
     };
-    const collector = new Collector({
-      source,
-      cgroups: { locate: async () => undefined, read: async () => undefined, forget: () => undefined, close: () => undefined } as unknown as CgroupFileReader,
-      scraper: {} as MetricsScraper,
-      sink: { write: () => undefined },
-      metrics: createSelfMetrics(() => ({ pointsWritten: 0, writeRequests: 0, writeErrors: 0, droppedPoints: 0, bufferedPoints: 0, bufferCapacity: 1, reachable: true })),
-      logger,
-      intervalMs: 3_600_000,
-      resyncMs: 3_600_000,
-      metricNames: defaultRequestMetricNames,
-      dockerStatsFallback: false,
-    });
+    const collector = collectorOn(source, logger, { dockerStatsFallback: false });
     await collector.start();
     await collector.resync();
     await collector.resync();

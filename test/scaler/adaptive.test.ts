@@ -6,27 +6,9 @@ import { bridgeDemand } from '../../scaler/policies/bridgeDemand.js';
 import { initialLatencyCorrection } from '../../scaler/policies/latencyCorrection.js';
 import type { Sample } from '../../scaler/samples.js';
 import { syntheticTrace } from '../../scaler/simulator/synthetic.js';
+import { adaptiveTestSettings } from './support/policyFixtures.js';
 
-const settings: AdaptiveSettings = {
-  minReplicas: 1,
-  maxReplicas: 40,
-  targetUtilisation: 0.8,
-  burstHeadroom: 0.3,
-  bridgeHeadroom: 0.4,
-  metricWindowSeconds: 15,
-  startupSeconds: 30,
-  evaluationSeconds: 5,
-  stableWindowSeconds: 60,
-  panicWindowSeconds: 6,
-  panicThreshold: 2,
-  tolerance: 0.1,
-  afterScaleOutSeconds: 300,
-  betweenScaleInSeconds: 15,
-  maxScaleInFraction: 0.5,
-  flapWindowSeconds: 300,
-  latencyTargetSeconds: 0.5,
-  latencyCorrectionFloor: 0.5,
-};
+const settings: AdaptiveSettings = adaptiveTestSettings;
 const NOW = 999_990_000; // a multiple of 15 s, so scale-in is weighed at this evaluation
 /** One sample per second for `seconds`, ending at NOW, valued by `rate(secondsAgo)`. */
 function rates(seconds: number, rate: (secondsAgo: number) => number): Sample[] {

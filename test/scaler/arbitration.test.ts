@@ -1,26 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { replicaDecision, resourceDecision } from '../../scaler/decision.js';
 import { arbitrate, type ArbitrationInput } from '../../scaler/policies/arbitration.js';
+import { MiB, steadyArbitrationInput } from './support/policyFixtures.js';
 
-const MiB = 2 ** 20;
 const NOW = 1_000_000;
 const none = replicaDecision('adaptive', 1, 1, 'steady');
-const base: ArbitrationInput = {
-  now: NOW,
-  replicas: 1,
-  horizontal: none,
-  verticalCpu: resourceDecision('vertical', 'cpu', 0.5, 0.5, 'fits'),
-  verticalMemory: resourceDecision('vertical', 'memory', 256 * MiB, 256 * MiB, 'fits'),
-  memoryPressure: false,
-  oomKilled: false,
-  cpuThrottled: false,
-  cpuLimitCores: 0.5,
-  cpuMaxCores: 2,
-  memoryLimitBytes: 256 * MiB,
-  memoryMaxBytes: 1024 * MiB,
-  requestDriven: false,
-  settleSeconds: 60,
-};
+const base: ArbitrationInput = steadyArbitrationInput(NOW);
 
 describe('up or out: arbitration', () => {
   it('memory pressure → more memory, even when the horizontal rule wants replicas', () => {

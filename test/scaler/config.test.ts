@@ -5,17 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { configInputFromLabels, POLICY_LABELS, resolvePolicyConfig } from '../../scaler/config/labels.js';
 import { loadPolicyConfigFile, parsePolicyConfigText } from '../../scaler/config/loadPolicyConfig.js';
 import { defaultPolicyConfig, parsePolicyConfig, PolicyConfigError } from '../../scaler/config/policyConfig.js';
+import { policyConfigRefusal } from './support/policyFixtures.js';
 
 const MiB = 2 ** 20;
-const problemsOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof PolicyConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a PolicyConfigError');
-};
+const problemsOf = policyConfigRefusal;
 
 describe('service policy config', () => {
   it('an empty config takes every default', () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { replicaDecision, resourceDecision } from '../../scaler/decision.js';
+import { replicaDecision } from '../../scaler/decision.js';
 import { adaptiveDecide, initialAdaptiveState, type AdaptiveInput, type AdaptiveSettings } from '../../scaler/policies/adaptive.js';
 import { arbitrate, type ArbitrationInput } from '../../scaler/policies/arbitration.js';
 import { hpaReconcile, hpaSettings, initialHpaState, type HpaSettings } from '../../scaler/policies/hpa.js';
 import { boundDrivingChange, replicaBoundReason } from '../../scaler/policies/replicaBounds.js';
+import { adaptiveTestSettings, MiB, steadyArbitrationInput } from './support/policyFixtures.js';
 
 /**
  * A service outside its replica bounds is brought inside whatever its load, and the reason says so
@@ -13,27 +14,11 @@ import { boundDrivingChange, replicaBoundReason } from '../../scaler/policies/re
  * and `1 replicas is below the minimum of 2` had the wrong number.
  */
 
-const MiB = 2 ** 20;
 const NOW = 1_000_000;
 const bounds = (min: number, max: number) => ({ minReplicas: min, maxReplicas: max });
 const fromPolicy = (from: number, to: number, reason: string, min = 1, max = 10) => replicaDecision('adaptive', from, to, reason, {}, bounds(min, max));
 
-const base: ArbitrationInput = {
-  now: NOW,
-  replicas: 1,
-  horizontal: fromPolicy(1, 1, 'steady'),
-  verticalCpu: resourceDecision('vertical', 'cpu', 0.5, 0.5, 'fits'),
-  verticalMemory: resourceDecision('vertical', 'memory', 256 * MiB, 256 * MiB, 'fits'),
-  memoryPressure: false,
-  oomKilled: false,
-  cpuThrottled: false,
-  cpuLimitCores: 0.5,
-  cpuMaxCores: 2,
-  memoryLimitBytes: 256 * MiB,
-  memoryMaxBytes: 1024 * MiB,
-  requestDriven: false,
-  settleSeconds: 60,
-};
+const base: ArbitrationInput = { ...steadyArbitrationInput(NOW), horizontal: fromPolicy(1, 1, 'steady') };
 
 describe('the reason of a replica bound', () => {
   it('says which bound, how many replicas (one replica, two replicas) and where to', () => {
@@ -56,7 +41,7 @@ describe('the reason of a replica bound', () => {
 });
 
 describe('the policies bring a service inside its bounds, and say so', () => {
-  const adaptiveSettings = (min: number, max: number): AdaptiveSettings => ({ ...adaptiveDefaults, minReplicas: min, maxReplicas: max });
+  const adaptiveSettings = (min: number, max: number): AdaptiveSettings => ({ ...adaptiveTestSettings, minReplicas: min, maxReplicas: max });
 
   it('the adaptive policy: no replica running and a minimum of 1', () => {
     const { decision } = adaptiveDecide(adaptiveInput(0), initialAdaptiveState, adaptiveSettings(1, 10));
@@ -115,28 +100,7 @@ describe('arbitration: the bound alone drives the change', () => {
   });
 });
 
-// The adaptive policy's settings as its own tests write them; with no request-rate samples at
-// all, as a service with no replica running has none.
-const adaptiveDefaults: AdaptiveSettings = {
-  minReplicas: 1,
-  maxReplicas: 40,
-  targetUtilisation: 0.8,
-  burstHeadroom: 0.3,
-  bridgeHeadroom: 0.4,
-  metricWindowSeconds: 15,
-  startupSeconds: 30,
-  evaluationSeconds: 5,
-  stableWindowSeconds: 60,
-  panicWindowSeconds: 6,
-  panicThreshold: 2,
-  tolerance: 0.1,
-  afterScaleOutSeconds: 300,
-  betweenScaleInSeconds: 15,
-  maxScaleInFraction: 0.5,
-  flapWindowSeconds: 300,
-  latencyTargetSeconds: 0.5,
-  latencyCorrectionFloor: 0.5,
-};
+/** With no request-rate samples at all, as a service with no replica running has none. */
 function adaptiveInput(replicas: number): AdaptiveInput {
   return { now: NOW, currentReplicas: replicas, readyReplicas: replicas, requestRate: [], queueDepth: [], capacityPerReplicaRps: 50 };
 }

@@ -20,16 +20,9 @@ import { parsePolicyConfig, PolicyConfigError } from '../../scaler/config/policy
 import { policyConfigFor } from '../../scaler/loop/policyLabels.js';
 import { DEMO_LABEL } from '../../demo/demoStack.js';
 import { testLabel } from '../support/docker.js';
+import { policyConfigRefusal } from './support/policyFixtures.js';
 
-const refusal = (fn: () => unknown): PolicyConfigError => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof PolicyConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a PolicyConfigError');
-};
+const refusal = policyConfigRefusal;
 
 describe('policy file: an unknown key at any depth is refused, named by its full path', () => {
   it('replicas.mni is refused, and the key meant is named', () => {
