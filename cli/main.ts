@@ -7,9 +7,9 @@ import { endOnUnhandledSignalsAsPidOne } from './pidOneSignals.js';
 // meanwhile must end the process, in a container too (see endOnSignalsWhileLoading).
 const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
 const name = command === undefined ? 'scalewright' : `scalewright ${command}`;
-const loaded = endOnSignalsWhileLoading(name);
+const handOverSignals = endOnSignalsWhileLoading(name);
 endQuietlyWhenOutputCloses();
 const { runProgram } = await import('./program.js');
-loaded();
+await handOverSignals();
 endOnUnhandledSignalsAsPidOne(name);
 await runProgram(process.argv, command);
