@@ -1,5 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import type { WriteStream } from 'node:fs';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,7 +21,9 @@ export const EMPTY_UPLOAD =
  * complete upload (over the limit, client gone, disk full) removes the partial file, so no job
  * ever sees half a file. An upload has no total time limit, only an idle one: `idleMs` without a
  * byte ends it with 408. A body of no bytes (none, `Content-Length: 0`, or chunked and ended at
- * once) is no upload: 400, its empty file removed.
+ * once) is no upload: 400, its empty file removed. The file is created before a byte is read, so
+ * that its removal cannot come before its creation (a file opened late, after an early 413, stayed
+ * for good), and an existing file of that name is never written over or removed.
  */
 export async function saveUpload(
   body: RequestBodySource,
@@ -33,6 +35,12 @@ export async function saveUpload(
   if (!body) return { ok: false, status: 400, reason: EMPTY_UPLOAD };
   await mkdir(dir, { recursive: true });
   const path = join(dir, name);
+  let sink: WriteStream;
+  try {
+    sink = (await open(path, 'wx')).createWriteStream();
+  } catch (error) {
+    return refusal(error);
+  }
   let bytes = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -52,7 +60,7 @@ export async function saveUpload(
   });
   source.pipe(counter);
   try {
-    await pipeline(counter, createWriteStream(path, { flags: 'wx' }));
+    await pipeline(counter, sink);
     if (bytes === 0) {
       await rm(path, { force: true });
       return { ok: false, status: 400, reason: EMPTY_UPLOAD };
@@ -60,15 +68,19 @@ export async function saveUpload(
     return { ok: true, file: name, path, bytes };
   } catch (error) {
     await rm(path, { force: true });
-    if (error instanceof UploadTooLarge) return { ok: false, status: 413, reason: error.message };
-    if (error instanceof UploadStalled) return { ok: false, status: 408, reason: error.message };
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOSPC' || code === 'EDQUOT') return { ok: false, status: 507, reason: 'the server has no disk space left for this upload' };
-    return { ok: false, status: 400, reason: `upload interrupted: ${(error as Error).message}` };
+    return refusal(error);
   } finally {
     clearTimeout(idle);
     stopWatching();
     source.unpipe(counter);
     if (source !== body) source.destroy(); // our own wrapper of a web stream: cancels it
   }
+}
+
+function refusal(error: unknown): UploadOutcome & { ok: false } {
+  if (error instanceof UploadTooLarge) return { ok: false, status: 413, reason: error.message };
+  if (error instanceof UploadStalled) return { ok: false, status: 408, reason: error.message };
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return { ok: false, status: 507, reason: 'the server has no disk space left for this upload' };
+  return { ok: false, status: 400, reason: `upload interrupted: ${(error as Error).message}` };
 }
