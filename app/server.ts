@@ -5,13 +5,13 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from './http/appDeps.js';
 import { documentedContentTypes, listedAlternatives } from './http/acceptedContentTypes.js';
-import { allowedMethods } from './http/allowedMethods.js';
 import { boundedBody } from './http/boundedBody.js';
 import { closeAfterUnreadBody } from './http/closeAfterUnreadBody.js';
 import { refuseCompressedBodies } from './http/contentEncoding.js';
 import { echoedValue } from './http/echoedValue.js';
 import { requestDeadline } from './http/requestDeadline.js';
 import { errorBody } from './http/errorBody.js';
+import { notRouted } from './http/notRouted.js';
 import { acceptsFormContentType } from './http/formBody.js';
 import { acceptsJsonContentType, isJsonBody } from './http/jsonBody.js';
 import { httpMetrics } from './http/httpMetrics.js';
@@ -85,14 +85,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   };
   app.get('/openapi.json', (c) => c.json(withSharedErrorResponses(app.getOpenAPI31Document(document))));
 
-  app.notFound((c) => {
-    // A path the app knows, asked with a method it does not take, is a 405 that says which it takes.
-    const allowed = allowedMethods(app.routes, c.req.path);
-    const [method, path] = [echoedValue(c.req.method), echoedValue(c.req.path)];
-    if (allowed.length === 0) return c.json(errorBody(c.req.path, `no route for ${method} ${path}`), 404);
-    c.header('Allow', allowed.join(', '));
-    return c.json(errorBody(c.req.path, `${method} is not allowed on ${path}; it takes ${allowed.join(', ')}`), 405);
-  });
+  // A path the app knows, asked with a method it does not take, is a 405 that says which it takes.
+  app.notFound((c) => notRouted(c, app.routes, (message) => errorBody(c.req.path, message)));
   // A 415 names the Content-Types the route takes, as /openapi.json documents them.
   const contentTypesOf = documentedContentTypes(app);
   app.onError((error, c) => {

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Registry } from 'prom-client';
-import { allowedMethods } from '../http/allowedMethods.js';
+import { notRouted } from '../http/notRouted.js';
 import { echoedValue } from '../http/echoedValue.js';
 import type { Logger } from '../../common/logger.js';
 
@@ -14,13 +14,7 @@ export function workerHttp(registry: Registry, logger: Logger): Hono {
   http.get('/healthz', (c) => c.json({ status: 'ok' }));
   // Answers within the queue gauges' bound (QUEUE_METRICS_TIMEOUT_MS) whatever Redis does.
   http.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }));
-  http.notFound((c) => {
-    const allowed = allowedMethods(http.routes, c.req.path);
-    const [method, path] = [echoedValue(c.req.method), echoedValue(c.req.path)];
-    if (allowed.length === 0) return c.json({ error: `no route for ${method} ${path}; this port serves GET /healthz and GET /metrics` }, 404);
-    c.header('Allow', allowed.join(', '));
-    return c.json({ error: `${method} is not allowed on ${path}; it takes ${allowed.join(', ')}` }, 405);
-  });
+  http.notFound((c) => notRouted(c, http.routes, (error) => ({ error }), '; this port serves GET /healthz and GET /metrics'));
   http.onError((error, c) => {
     logger.error({ err: error, method: echoedValue(c.req.method), path: echoedValue(c.req.path) }, 'unhandled error');
     return c.json({ error: 'internal error' }, 500);
