@@ -9,11 +9,16 @@ import { z } from 'zod';
 export function readEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env, flagNames: Readonly<Record<string, string>> = {}): z.infer<S> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const named = (variable: string) => (flagNames[variable] ? `${flagNames[variable]} (${variable})` : variable);
-    const problems = parsed.error.issues.map((issue) => `${named(issue.path.join('.'))}: ${issue.message}`);
+    const problems = parsed.error.issues.map((issue) => `${settingName(issue.path.join('.'), flagNames)}: ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   return parsed.data;
+}
+
+/** A setting as an operator sets it: `--interval (SCALER_INTERVAL_SECONDS)` where a flag sets the variable too, else the variable alone. */
+export function settingName(variable: string, flagNames: Readonly<Record<string, string>>): string {
+  const flag = flagNames[variable];
+  return flag ? `${flag} (${variable})` : variable;
 }
 
 /**

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { bytesVar, ConfigError, envFlagNames, formatByteSize, intVar, readEnv } from '../../common/env.js';
+import { bytesVar, ConfigError, envFlagNames, formatByteSize, intVar, readEnv, settingName } from '../../common/env.js';
 import { WORDCOUNT_BUDGET_BOUNDS } from '../config.js';
 import { inputErrorNamed, requireOutputFile, requireReadableInput, requireSpillFolder } from './filesPaths.js';
 import { EXIT_CODES_HELP, ExitCode } from '../../cli/exitCodes.js';
@@ -34,7 +34,7 @@ export function filesCommand(): Command {
         const config = readFilesConfig({ LARGE_FILES_THREADS: options.threads, WORDCOUNT_MEMORY_BUDGET: options.memoryBudget }, command);
         // Bad command line first (exit 2, nothing started), then the input (exit 1, as the help says).
         await requireOutputFile(output);
-        requireSpillFolder(flagNamed(command, 'WORDCOUNT_TMP_DIR'), options.tmpDir);
+        requireSpillFolder(settingName('WORDCOUNT_TMP_DIR', envFlagNames(command)), options.tmpDir);
         // The result is written while the input is still read: the same file would be overwritten.
         if (await sameFile(input, output)) throw new ConfigError(`<output> ${JSON.stringify(output)} is the input file itself: writing the result there would destroy the text being counted`);
         await requireReadableInput(input);
@@ -91,12 +91,6 @@ const filesConfigSchema = z.object({
 
 function readFilesConfig(values: { LARGE_FILES_THREADS: string; WORDCOUNT_MEMORY_BUDGET?: string }, command: Command): z.infer<typeof filesConfigSchema> {
   return readEnv(filesConfigSchema, values as NodeJS.ProcessEnv, envFlagNames(command));
-}
-
-/** `--tmp-dir (WORDCOUNT_TMP_DIR)`: a flag with its variable, as `app` and `worker` name theirs. */
-function flagNamed(command: Command, variable: string): string {
-  const flag = envFlagNames(command)[variable];
-  return flag ? `${flag} (${variable})` : variable;
 }
 
 /**

@@ -60,9 +60,9 @@ export interface SchemaOwnership {
   readonly retentionPolicyFlag?: string;
 }
 
-/** The refusal of a retention policy an existing database does not have, in `report`'s words. */
-export function missingRetentionPolicyError(flag: string, database: string, policy: string, existing: readonly string[]): ConfigError {
-  return new ConfigError(`${flag}: database ${JSON.stringify(database)} has no retention policy ${JSON.stringify(policy)} (it has: ${existing.join(', ') || 'none'})`);
+/** The refusal of a retention policy an existing database does not have (the scaler's and `report`'s), with those it has when they could be listed. */
+export function missingRetentionPolicyError(flag: string, database: string, policy: string, existing: readonly string[] | undefined): ConfigError {
+  return new ConfigError(`${flag}: database ${JSON.stringify(database)} has no retention policy ${JSON.stringify(policy)}${existing === undefined ? '' : ` (it has: ${existing.join(', ') || 'none'})`}`);
 }
 
 /** InfluxDB 1.x's own policy of a database created without one: a database holding only it has not been set up. */
@@ -85,13 +85,10 @@ async function trySchema(
   const db = quoteIdentifier(connection.database);
   const stoppable = signal ? { signal } : {};
   try {
-    const showPolicies = async () => {
-      const [policies] = await influxQuery(connection, `SHOW RETENTION POLICIES ON ${db}`, { retentionPolicy: '', ...stoppable });
-      return seriesRows(policies?.series ?? []).map((row) => String(row.name));
-    };
     // Changes nothing where the database exists (InfluxDB 1.x answers it as done).
     await influxQuery(connection, `CREATE DATABASE ${db}`, { write: true, database: '', retentionPolicy: '', ...stoppable });
-    const names = await showPolicies();
+    const [policies] = await influxQuery(connection, `SHOW RETENTION POLICIES ON ${db}`, { retentionPolicy: '', ...stoppable });
+    const names = seriesRows(policies?.series ?? []).map((row) => String(row.name));
     // Set up already (a policy besides InfluxDB's own): a command that only uses it checks, and changes nothing.
     if (ownership.onlyWhenNew && names.some((name) => name !== INFLUX_OWN_POLICY)) {
       if (!names.includes(connection.retentionPolicy)) throw missingRetentionPolicyError(ownership.retentionPolicyFlag ?? 'INFLUX_RETENTION_POLICY', connection.database, connection.retentionPolicy, names);

@@ -1,7 +1,7 @@
 import { mkdir, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../../common/env.js';
-import { influxQuery, InfluxQueryError, listServices, Measurement, quoteIdentifier, seriesRows, ServiceStatsField, Tag, type InfluxConnection } from '../../common/influx/index.js';
+import { influxQuery, InfluxQueryError, listServices, Measurement, missingRetentionPolicyError, quoteIdentifier, seriesRows, ServiceStatsField, Tag, type InfluxConnection } from '../../common/influx/index.js';
 import { readServiceHistory, readStoredForm } from './history.js';
 import { renderReportHtml } from './html.js';
 import { summarise, type Report } from './model.js';
@@ -58,7 +58,7 @@ async function requireReadable(connection: InfluxConnection, flags: ReportFlags)
     }
     if (/retention policy not found/i.test(error.message)) {
       const known = await names(connection, `SHOW RETENTION POLICIES ON ${quoteIdentifier(connection.database)}`, '');
-      throw new ConfigError(`${flags.retentionPolicy}: database ${JSON.stringify(connection.database)} has no retention policy ${JSON.stringify(connection.retentionPolicy)}${known === undefined ? '' : ` (it has: ${known.join(', ') || 'none'})`}`);
+      throw missingRetentionPolicyError(flags.retentionPolicy, connection.database, connection.retentionPolicy, known);
     }
     throw error;
   }
