@@ -1,3 +1,4 @@
+import { FailureSpell } from '../common/failureSpell.js';
 import { Point } from '@influxdata/influxdb-client';
 import type { Logger } from '../common/logger.js';
 import { Measurement, ContainerStatsField } from '../common/influx/schema.js';
@@ -65,8 +66,8 @@ export class Collector {
   private tickTimer: NodeJS.Timeout | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   private ticking = false;
-  /** Why the last re-listing failed (undefined: it worked). */
-  private listingFailure: string | undefined;
+  /** The re-listing failing, said once per reason. */
+  private readonly listing = new FailureSpell();
   private host = 'unknown';
   private running = false;
   private readonly sampleNames: ReadonlySet<string>;
@@ -113,14 +114,12 @@ export class Collector {
       }
       for (const [id, state] of [...this.targets]) if (!ids.has(id) && knownBefore.has(id)) this.remove(id, state);
       this.options.metrics.targets.set(this.targets.size);
-      if (this.listingFailure !== undefined) this.options.logger.info({ targets: this.targets.size }, 'listing containers works again');
-      this.listingFailure = undefined;
+      if (this.listing.ended() !== undefined) this.options.logger.info({ targets: this.targets.size }, 'listing containers works again');
     } catch (error) {
       // Said once while it fails for one reason (every COLLECTOR_RESYNC_MS otherwise), as the event stream's failures are.
       const reason = message(error);
-      if (this.listingFailure === reason) this.options.logger.debug({ error: reason }, 'listing containers still failing');
+      if (this.listing.failed(reason) === 'same') this.options.logger.debug({ error: reason }, 'listing containers still failing');
       else this.options.logger.warn({ error: reason }, 'listing containers failed; keeping the current targets');
-      this.listingFailure = reason;
     }
   }
 

@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import { FailureSpell } from '../common/failureSpell.js';
 import { backoffDelayMs } from '../common/influx/backoff.js';
 import type { Logger } from '../common/logger.js';
 import type { DockerStatsAnswer } from './dockerStatsReadings.js';
@@ -122,7 +123,7 @@ export class DockerSource implements ContainerSource {
     let stream: NodeJS.ReadableStream | undefined;
     let wake: (() => void) | undefined;
     let attempt = 0;
-    let failing: { since: number; reason: string } | undefined;
+    const failing = new FailureSpell();
     const pause = (ms: number) =>
       new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, ms);
@@ -139,9 +140,9 @@ export class DockerSource implements ContainerSource {
             filters: { type: ['container'], event: [...followed], label: this.labelFilters() },
           })) as NodeJS.ReadableStream;
           attempt = 0;
-          if (failing) logger.info({ socket, outageSeconds: (Date.now() - failing.since) / 1000 }, 'docker event stream back: following container events again');
+          const outageMs = failing.ended();
+          if (outageMs !== undefined) logger.info({ socket, outageSeconds: outageMs / 1000 }, 'docker event stream back: following container events again');
           else logger.debug('following docker events');
-          failing = undefined;
           await consumeEvents(stream, onEvent);
           // dockerd closed it (a restart): asked for again at once; a failure to get it is reported then.
           if (!stopped) logger.debug('docker event stream ended; reconnecting');
@@ -152,15 +153,11 @@ export class DockerSource implements ContainerSource {
         attempt += 1;
         const retryInMs = backoffDelayMs(attempt, backoff.minMs, backoff.maxMs);
         if (reason !== undefined) {
-          if (failing === undefined) {
-            failing = { since: Date.now(), reason };
-            logger.warn({ socket, error: reason, retryInMs }, `docker event stream failed on the Docker socket ${socket} (set by --docker-socket or DOCKER_SOCKET): reconnecting with backoff`);
-          } else if (failing.reason !== reason) {
-            logger.warn({ socket, error: reason, previousError: failing.reason, attempt, retryInMs }, 'docker event stream still failing, for another reason');
-            failing = { ...failing, reason };
-          } else {
-            logger.debug({ error: reason, attempt, retryInMs }, 'docker event stream still failing');
-          }
+          const previousError = failing.reason;
+          const spell = failing.failed(reason);
+          if (spell === 'started') logger.warn({ socket, error: reason, retryInMs }, `docker event stream failed on the Docker socket ${socket} (set by --docker-socket or DOCKER_SOCKET): reconnecting with backoff`);
+          else if (spell === 'changed') logger.warn({ socket, error: reason, previousError, attempt, retryInMs }, 'docker event stream still failing, for another reason');
+          else logger.debug({ error: reason, attempt, retryInMs }, 'docker event stream still failing');
         }
         await pause(retryInMs);
       }

@@ -34,6 +34,18 @@ const waitFor = async (condition: () => boolean, what: string, timeoutMs = 5000)
 };
 
 
+/** A Docker that lists what `listRunning` gives (and inspects from it), sends no event and has no stats. */
+function dockerListing(listRunning: () => Promise<Target[]>): ContainerSource {
+  return {
+    listRunning,
+    inspect: async (id) => (await listRunning()).find((target) => target.id === id),
+    watch: () => () => undefined,
+    stats: async () => ({}),
+    hostName: async () => 'host-1',
+    hostMemoryBytes: async () => undefined,
+  };
+}
+
 /**
  * A collector over `source` whose timers never fire within a test (it is driven by hand), with no
  * cgroup file and nothing written anywhere: what is under test is what it logs.
@@ -160,15 +172,7 @@ describe('the collector\'s log lines keep the logger\'s own keys', () => {
     const labels = parseTargetLabels({ 'scalewright.service': 'web', 'scalewright.metrics.port': '9100' });
     if (!labels) throw new Error('the labels are not read');
     const target: Target = { id: 'b'.repeat(64), name: 'web-1', pid: 4242, ip: undefined, unreachable: { network: 'platform', networks: ['bridge'] }, labels, cpuLimitCores: undefined };
-    const source: ContainerSource = {
-      listRunning: async () => [target],
-      inspect: async () => target,
-      watch: () => () => undefined,
-      stats: async () => ({}),
-      hostName: async () => 'host-1',
-      hostMemoryBytes: async () => undefined,
-    };
-    const collector = collectorOn(source, logger, { dockerStatsFallback: true });
+    const collector = collectorOn(dockerListing(async () => [target]), logger, { dockerStatsFallback: true });
     await collector.start();
     await collector.collectOnce();
     await collector.stop();
@@ -188,17 +192,10 @@ describe('the re-listing, failing and back', () => {
   it('warns once while it fails for one reason, not every COLLECTOR_RESYNC_MS, and says when it works again', async () => {
     const { logger, lines } = capturingLogger('debug');
     let failure: string | undefined = 'connect ENOENT /var/run/docker.sock';
-    const source: ContainerSource = {
-      listRunning: async () => {
-        if (failure) throw new Error(failure);
-        return [];
-      },
-      inspect: async () => undefined,
-      watch: () => () => undefined,
-      stats: async () => ({}),
-      hostName: async () => 'host-1',
-      hostMemoryBytes: async () => undefined,
-    };
+    const source = dockerListing(async () => {
+      if (failure) throw new Error(failure);
+      return [];
+    });
     const collector = collectorOn(source, logger, { dockerStatsFallback: false });
     await collector.start();
     await collector.resync();
