@@ -130,8 +130,10 @@ describe('the docker event stream, failing and back', () => {
 
       // dockerd answers: said once, and events flow.
       answer = 'stream';
-      await waitFor(() => streams.length > 0, 'the event stream');
-      const back = lines.filter((line) => line.msg === 'docker event stream back: following container events again');
+      // The server has answered before the collector has read that answer: wait for the collector.
+      const isBack = (line: (typeof lines)[number]) => line.msg === 'docker event stream back: following container events again';
+      await waitFor(() => streams.length > 0 && lines.some(isBack), 'the event stream, and the collector told of it');
+      const back = lines.filter(isBack);
       expect(back).toEqual([expect.objectContaining({ level: 30, socket })]);
       expect(back[0]?.outageSeconds).toBeGreaterThan(1);
       streams[0]?.write(`${JSON.stringify({ Type: 'container', Action: 'start', Actor: { ID: 'abc' } })}\n`);
