@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import { anySignal } from '../common/anySignal.js';
 import { FailureSpell } from '../common/failureSpell.js';
 import { backoffDelayMs } from '../common/influx/backoff.js';
 import type { Logger } from '../common/logger.js';
@@ -61,8 +62,10 @@ export const EVENT_STREAM_BACKOFF = { minMs: 1_000, maxMs: 30_000 } as const;
  * each re-listing (a new one every COLLECTOR_RESYNC_MS, piling up), and, through the stats
  * fallback, every collection pass, all containers', with it. Docker takes a second or two to give
  * a stats answer (it waits for its own next sample: 1.0–2.0 s measured on Docker 20.10, also with
- * `one-shot`), so the deadline leaves room for that. The event stream has none: it is meant to be
- * silent for as long as nothing happens, and reconnects when it fails.
+ * `one-shot`), so the deadline leaves room for that. The event stream's request has it too, up to
+ * dockerd's answer (its headers): asked of a dockerd that never answered, the stream waited for
+ * good and never reconnected. The stream itself has none: it is meant to be silent for as long as
+ * nothing happens, and reconnects when it fails.
  */
 export const DOCKER_REQUEST_TIMEOUT_MS = 5_000;
 
@@ -120,6 +123,7 @@ export class DockerSource implements ContainerSource {
     const backoff = this.options.eventStreamBackoff ?? EVENT_STREAM_BACKOFF;
     const socket = this.socket();
     let stopped = false;
+    const stopping = new AbortController();
     let stream: NodeJS.ReadableStream | undefined;
     let wake: (() => void) | undefined;
     let attempt = 0;
@@ -136,9 +140,13 @@ export class DockerSource implements ContainerSource {
       while (!stopped) {
         let reason: string | undefined;
         try {
-          stream = (await this.options.docker.getEvents({
-            filters: { type: ['container'], event: [...followed], label: this.labelFilters() },
-          })) as NodeJS.ReadableStream;
+          stream = await this.withinDeadline('the event stream', (abortSignal) =>
+            this.options.docker.getEvents({
+              filters: { type: ['container'], event: [...followed], label: this.labelFilters() },
+              abortSignal: anySignal([abortSignal, stopping.signal]),
+            }) as Promise<NodeJS.ReadableStream>,
+          );
+          if (stopped) return destroy(stream);
           attempt = 0;
           const outageMs = failing.ended();
           if (outageMs !== undefined) logger.info({ socket, outageSeconds: outageMs / 1000 }, 'docker event stream back: following container events again');
@@ -165,9 +173,9 @@ export class DockerSource implements ContainerSource {
     void connect();
     return () => {
       stopped = true;
+      stopping.abort();
       wake?.();
-      const destroyable = stream as unknown as { destroy?: () => void } | undefined;
-      destroyable?.destroy?.();
+      if (stream) destroy(stream);
     };
   }
 
@@ -203,12 +211,20 @@ export class DockerSource implements ContainerSource {
   }
 
   /** Runs one request to dockerd under its deadline (DOCKER_REQUEST_TIMEOUT_MS); one that passes it fails, naming `what`. */
+  /**
+   * `request` given a signal that aborts it if dockerd has not answered within the deadline. The
+   * deadline ends with the answer: a stream (the events) lives on once its headers have come.
+   */
   private async withinDeadline<T>(what: string, request: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
     const deadlineMs = this.options.requestTimeoutMs ?? DOCKER_REQUEST_TIMEOUT_MS;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), deadlineMs);
     try {
-      return await request(AbortSignal.timeout(deadlineMs));
+      return await request(deadline.signal);
     } catch (error) {
-      throw error instanceof Error && error.name === 'AbortError' ? new Error(`Docker did not answer ${what} within ${deadlineMs} ms`) : error;
+      throw error instanceof Error && error.name === 'AbortError' && deadline.signal.aborted ? new Error(`Docker did not answer ${what} within ${deadlineMs} ms`) : error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
@@ -246,6 +262,11 @@ export function scrapeAddress(settings: InspectLike['NetworkSettings'], network:
 }
 
 /** Docker sends one JSON object per line; a chunk may end mid-line. */
+/** Ends an event stream (dockerode gives the modem's response, a Node stream, behind a wider type). */
+function destroy(stream: NodeJS.ReadableStream): void {
+  (stream as unknown as { destroy?: () => void }).destroy?.();
+}
+
 async function consumeEvents(stream: NodeJS.ReadableStream, onEvent: (event: ContainerEvent) => void): Promise<void> {
   let carry = '';
   for await (const chunk of stream) {

@@ -7,10 +7,19 @@ import { DockerSource } from '../../collector/dockerSource.js';
 import { type SilentServer, silentServer } from '../support/failingDependencies.js';
 import { capturingLogger } from './support/runCollector.js';
 
+const waitFor = async (condition: () => boolean, what: string, timeoutMs = 5000) => {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
 /**
  * Every request the collector makes to dockerd has a deadline: a dockerd that takes a request and
  * never answers held the collector's start, each re-listing, and, through the stats fallback,
- * every collection pass, all containers', with it. The engine here is a unix socket that accepts
+ * every collection pass, all containers', with it; asked for the event stream, it waited for good and
+ * never asked again. The engine here is a unix socket that accepts
  * and never answers, reached through the real dockerode and its modem, as the collector reaches
  * dockerd. Real dockerd's answers come within it: liveCollection.test.ts, dockerStatsFallback.test.ts.
  */
@@ -44,5 +53,32 @@ describe('a request to a dockerd that never answers', () => {
     await expect(source.hostName()).rejects.toThrow('Docker did not answer docker info within 200 ms');
     await expect(source.hostMemoryBytes()).rejects.toThrow('Docker did not answer docker info within 200 ms');
     expect(engine.requests() - before).toBe(2);
+  });
+});
+
+describe('the event stream, asked of a dockerd that never answers', () => {
+  it('fails at the deadline, warns once naming what was asked, and asks again with backoff', async () => {
+    const { logger, lines } = capturingLogger('debug');
+    const watcher = new DockerSource({ docker: new Docker({ socketPath: engine.url }), network: undefined, logger, requestTimeoutMs: 200, eventStreamBackoff: { minMs: 20, maxMs: 20 } });
+    const before = engine.requests();
+    const stop = watcher.watch(() => undefined);
+    try {
+      await waitFor(() => lines.some((line) => line.msg === 'docker event stream still failing'), 'a second attempt to fail');
+      expect(lines[0]).toMatchObject({ level: 40, error: 'Docker did not answer the event stream within 200 ms' });
+      expect(engine.requests() - before).toBeGreaterThanOrEqual(2);
+    } finally {
+      stop();
+    }
+  });
+
+  it('stopped while its request waits for an answer, ends that request at once: no connection is left open', async () => {
+    const { logger } = capturingLogger('fatal');
+    const watcher = new DockerSource({ docker: new Docker({ socketPath: engine.url }), network: undefined, logger, requestTimeoutMs: 60_000 });
+    const before = engine.requests();
+    const stop = watcher.watch(() => undefined);
+    await waitFor(() => engine.requests() > before, 'the request for the stream');
+    expect(engine.open()).toBeGreaterThan(0);
+    stop();
+    await waitFor(() => engine.open() === 0, 'the request to be ended');
   });
 });

@@ -16,6 +16,8 @@ export interface SilentServer {
   readonly port: number;
   connections(): number;
   requests(): number;
+  /** The connections still open. */
+  open(): number;
   hangUp(): void;
   close(): Promise<void>;
 }
@@ -42,6 +44,7 @@ export async function silentServer(options: { socketPath?: string } = {}): Promi
     port,
     connections: () => connections,
     requests: () => requests,
+    open: () => sockets.size,
     hangUp,
     close: () => {
       hangUp();
