@@ -210,10 +210,10 @@ export class DockerSource implements ContainerSource {
     return this.engineInfo;
   }
 
-  /** Runs one request to dockerd under its deadline (DOCKER_REQUEST_TIMEOUT_MS); one that passes it fails, naming `what`. */
   /**
-   * `request` given a signal that aborts it if dockerd has not answered within the deadline. The
-   * deadline ends with the answer: a stream (the events) lives on once its headers have come.
+   * Runs one request to dockerd under its deadline (DOCKER_REQUEST_TIMEOUT_MS); one that passes it
+   * fails, naming `what`. The deadline ends with the answer: a stream (the events) lives on once
+   * its headers have come.
    */
   private async withinDeadline<T>(what: string, request: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
     const deadlineMs = this.options.requestTimeoutMs ?? DOCKER_REQUEST_TIMEOUT_MS;

@@ -5,22 +5,15 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerSource } from '../../collector/dockerSource.js';
 import { type SilentServer, silentServer } from '../support/failingDependencies.js';
+import { waitUntil } from '../support/processes.js';
 import { capturingLogger } from './support/runCollector.js';
 
-const waitFor = async (condition: () => boolean, what: string, timeoutMs = 5000) => {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
 
 /**
  * Every request the collector makes to dockerd has a deadline: a dockerd that takes a request and
  * never answers held the collector's start, each re-listing, and, through the stats fallback,
- * every collection pass, all containers', with it; asked for the event stream, it waited for good and
- * never asked again. The engine here is a unix socket that accepts
- * and never answers, reached through the real dockerode and its modem, as the collector reaches
+ * every collection pass, all containers', with it; asked for the event stream, it waited for good
+ * and never asked again. The engine here is a unix socket that accepts and never answers, reached through the real dockerode and its modem, as the collector reaches
  * dockerd. Real dockerd's answers come within it: liveCollection.test.ts, dockerStatsFallback.test.ts.
  */
 
@@ -63,7 +56,7 @@ describe('the event stream, asked of a dockerd that never answers', () => {
     const before = engine.requests();
     const stop = watcher.watch(() => undefined);
     try {
-      await waitFor(() => lines.some((line) => line.msg === 'docker event stream still failing'), 'a second attempt to fail');
+      await waitUntil('a second attempt to fail', async () => lines.some((line) => line.msg === 'docker event stream still failing'), 5_000);
       expect(lines[0]).toMatchObject({ level: 40, error: 'Docker did not answer the event stream within 200 ms' });
       expect(engine.requests() - before).toBeGreaterThanOrEqual(2);
     } finally {
@@ -76,9 +69,9 @@ describe('the event stream, asked of a dockerd that never answers', () => {
     const watcher = new DockerSource({ docker: new Docker({ socketPath: engine.url }), network: undefined, logger, requestTimeoutMs: 60_000 });
     const before = engine.requests();
     const stop = watcher.watch(() => undefined);
-    await waitFor(() => engine.requests() > before, 'the request for the stream');
+    await waitUntil('the request for the stream', async () => engine.requests() > before, 5_000);
     expect(engine.open()).toBeGreaterThan(0);
     stop();
-    await waitFor(() => engine.open() === 0, 'the request to be ended');
+    await waitUntil('the request to be ended', async () => engine.open() === 0, 5_000);
   });
 });
