@@ -182,9 +182,10 @@ export class ScalerLoop {
 
   /**
    * Notes which named services the platform does not manage, kept in `lastTickUnknown` for
-   * `--once` to fail on. They are still read like the others (a stop cuts those reads short the
-   * same way, and says nothing of them), but set aside before anything is decided or recorded for
-   * them, with a warning once per name (it may be deployed later: the loop keeps looking).
+   * `--once` to fail on. They stay in the pass's reports but are set aside before anything is
+   * asked of the platform or InfluxDB for them (a typo was observed and read from InfluxDB every
+   * tick, for nothing), with a warning once per name (it may be deployed later: the loop keeps
+   * looking).
    */
   private notingUnmanaged(named: readonly string[], managed: readonly string[]): string[] {
     const onPlatform = new Set(managed);
@@ -331,6 +332,9 @@ export class ScalerLoop {
     const { actuator, logger, metrics, dryRun } = this.options;
     const stopped = this.stoppedBeforeDeciding(service);
     if (stopped) return stopped;
+    // Named with --service, and not on the platform: a typo, or not deployed yet. Nothing asked,
+    // decided or recorded (its `no_data` decision had `report` list it among the services it has).
+    if (this.notManaged.has(service)) return this.setAsideNotManaged(service);
     if (this.inFlight.has(service) || this.bridgeInFlight.has(service)) {
       logger.debug({ service }, 'action in flight: not deciding again until it ends');
       return { service, outcome: 'busy' };
@@ -375,9 +379,6 @@ export class ScalerLoop {
     // A read cut short by a stop is not "InfluxDB unreachable": nothing is decided or recorded from it.
     const stoppedReading = this.stoppedBeforeDeciding(service);
     if (stoppedReading) return stoppedReading;
-    // Named with --service, and not on the platform: a typo, or not deployed yet. Nothing decided
-    // or recorded (its `no_data` decision had `report` list it among the services it has).
-    if (this.notManaged.has(service)) return this.setAsideNotManaged(service);
     const now = this.now();
     const liveCpuLimits = this.options.liveCpuLimits ?? actuator.kind === 'docker';
     const evaluation = evaluate({ now, data, actual, config, memory: this.memory.get(service) ?? initialPolicyMemory, staleAfterMs: this.options.staleAfterMs, liveCpuLimits });

@@ -6,13 +6,23 @@
  * no handler: the signal ended the process outright, nothing logged, no exit code. The real CLI
  * (dist/), since the signal ends the process.
  */
-import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBaseImage, newRunId, removeRun, startWeb, testLabel } from '../actuators/support/fixtures.js';
 import { influxThatStopsAnswering, silentServer } from '../support/failingDependencies.js';
 import { logMessages, run, timedStop, waitForStage } from '../support/processes.js';
 
-const runId = randomUUID().slice(0, 8);
-const onceArgs = (influxUrl: string) => ['scaler', '--once', '--dry-run', '--influx-url', influxUrl, '--service', `absent-${runId}`, '--require-label', `scalewright.test.run=${runId}`];
+const runId = newRunId('once-interrupted');
+/** A service of one real container, labelled for this run alone: the pass observes it and reads its window. */
+const service = `web-${runId}`;
+const onceArgs = (influxUrl: string) => ['scaler', '--once', '--dry-run', '--influx-url', influxUrl, '--service', service, '--require-label', `${testLabel}=${runId}`];
+
+beforeAll(async () => {
+  await ensureBaseImage();
+  await startWeb({ runId, name: 'web-1', service });
+}, 120_000);
+afterAll(async () => {
+  await removeRun(runId);
+});
 
 describe('scaler --once interrupted', () => {
   for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
@@ -52,7 +62,7 @@ describe('scaler --once interrupted', () => {
         'scaler --once: interrupted: stopped',
       ]);
       const summary = scaler.output().split('\n').find((line) => line.includes('no action started')) ?? '{}';
-      expect(JSON.parse(summary)).toMatchObject({ services: [{ service: `absent-${runId}`, outcome: 'stopped' }], applied: [] });
+      expect(JSON.parse(summary)).toMatchObject({ services: [{ service, outcome: 'stopped' }], applied: [] });
       // Not "InfluxDB unreachable", and nothing recorded for the writer to wait on.
       expect(influx.asked()).not.toContain('write');
       expect(stopMs).toBeLessThan(4000);

@@ -192,13 +192,36 @@ describe('scaler: a --service the platform does not manage', () => {
     expect(lines.filter((line) => String(line.msg).includes('is the collector running'))).toEqual([]);
   });
 
-  it('the loop: a warning once, not every tick; a service named beside it goes on', async () => {
+  it('the loop: a warning once, not every tick; a service named beside it goes on; nothing asked of the platform or InfluxDB for it', async () => {
     const { logger, lines } = capturingLogger('info');
-    const loop = new ScalerLoop(scalerLoopOptions({ actuator: platform(), readWindow: async () => ({ ok: true, window: serviceWindowFrom(burstRows) }), dryRun: true, logger, services: ['web', 'wbe'], now: () => now }));
+    const asked: string[] = [];
+    const actuator = platform({
+      observe: async (service) => {
+        asked.push(`observe ${service}`);
+        return burstServiceState(service);
+      },
+    });
+    const loop = new ScalerLoop(scalerLoopOptions({
+      actuator,
+      readWindow: async (service) => {
+        asked.push(`window ${service}`);
+        return { ok: true, window: serviceWindowFrom(burstRows) };
+      },
+      readPredecessorRecords: async (service) => {
+        asked.push(`records ${service}`);
+        return { ok: true, records: { lastScaleOutAt: undefined, lastScaleInAt: undefined } };
+      },
+      dryRun: true,
+      logger,
+      services: ['web', 'wbe'],
+      now: () => now,
+    }));
     const first = await loop.tick();
     await loop.tick();
     expect(first.map((report) => [report.service, report.outcome])).toEqual([['web', 'dry_run'], ['wbe', 'not_managed']]);
     expect(lines.filter((line) => line.level === 40).map((line) => line.msg)).toEqual(['--service wbe: no managed service of that name on the platform (managed: web)']);
+    expect(asked.filter((what) => what.endsWith('wbe'))).toEqual([]);
+    expect(asked.filter((what) => what.endsWith('web'))).toEqual(['observe web', 'records web', 'window web', 'observe web', 'window web']);
   });
 });
 
