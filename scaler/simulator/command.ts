@@ -14,7 +14,8 @@ import { capacityPerReplica, DEFAULT_SERVICE_MODEL, type ServiceModel } from './
 import type { PolicyName } from './simulate.js';
 import { DEFAULT_SYNTHETIC_SEED, HELD_OUT_SHAPES, SYNTHETIC_SHAPES, syntheticTrace, type SyntheticShape } from './synthetic.js';
 import { frontierChart } from './frontierChart.js';
-import { timelineRange, type SecondsRange } from './timeline.js';
+import { requireApart } from './outputPaths.js';
+import type { SecondsRange } from './timeline.js';
 import { timelineChart } from './timelineChart.js';
 import { GAP_STEPS, replayedSeconds, type GapReading, type ReplayOptions } from './replay.js';
 import { formatComparisonTable, formatDecisionLines, formatFrontierLines } from './table.js';
@@ -45,9 +46,11 @@ interface SimulateFlags {
   cpuLimit: number;
   cpuMsPerRequest: number;
   concurrency: number;
-  startupSeconds: number;
+  /** Undefined when not given: the --config file's startupSeconds, else the model's 30 s. */
+  startupSeconds?: number;
   queuePerReplica: number;
-  maxReplicas: number;
+  /** Undefined when not given: the --config file's replicas.max, else 40. */
+  maxReplicas?: number;
   sloMs?: number;
   bridgeSeconds?: number;
   bridge: boolean;
@@ -87,11 +90,11 @@ const nonNegative = (name: string) => numberFlag(name, (number) => number >= 0, 
 export function simulateCommand(): Command {
   return new Command('simulate')
     .description('Replay a request-rate trace (timestamp_seconds,value CSV) through a service model under the Kubernetes HPA rule and the adaptive policy; print SLO-violation seconds, replica-seconds, scale actions and flaps')
-    .option('--trace <csv>', 'one trace to replay (a regular file of at most 256 MB)')
+    .option('--trace <csv>', 'one trace to replay (a regular file of at most 256 MB; --all for several)', onceFlag('--trace', 'give one trace, or --all <dir> for every CSV of a folder'))
     .option('--all [dir]', `every *.csv in a folder, as one table (default folder: ${DEFAULT_TRACE_DIR}, when it exists)`)
     .addOption(new Option('--policy <name>', 'which policy to run').choices(['hpa', 'adaptive', 'both']).default('both'))
-    .option('--json', 'print JSON (one object per trace, in an array) instead of the table')
-    .option('--config <file>', 'service policy config (JSON or YAML); default: built-in defaults with max 40 replicas')
+    .option('--json', 'print JSON instead of the table: one object, {"model", "config", "comparisons"}, the model and policy config used and a comparison per trace')
+    .option('--config <file>', 'service policy config (JSON or YAML), as the scaler reads it (its defaults for what it leaves out); the flags that set a field of it (--max-replicas, --startup-seconds, --slo-ms, --bridge-seconds, --no-latency-feedback) win over it when given; default: built-in defaults with max 40 replicas')
     .option('--peak-rps <n>', 'load rescaling: the busiest simulated second becomes this many requests/s', positive('--peak-rps'), 560)
     .option('--max-replay-step <s>', 'time rescaling: a row of step Δ plays over min(Δ, this) simulated seconds', positive('--max-replay-step'), 60)
     .option('--time-column <name|n>', 'the trace files\' timestamp column, by header name or number from 1 (default: the 1st); its header name gives its unit (end_timestamp_ms), as for the 1st')
@@ -101,23 +104,23 @@ export function simulateCommand(): Command {
     .option('--cpu-limit <cores>', 'model: CPU limit per replica (cores)', positive('--cpu-limit'), DEFAULT_SERVICE_MODEL.cpuLimitCores)
     .option('--cpu-ms-per-request <ms>', 'model: CPU time one request needs (ms)', positive('--cpu-ms-per-request'), DEFAULT_SERVICE_MODEL.cpuSecondsPerRequest * 1000)
     .option('--concurrency <n>', 'model: requests one replica serves at once', positive('--concurrency'), DEFAULT_SERVICE_MODEL.concurrency)
-    .option('--startup-seconds <s>', 'model: time from asking for a replica to it serving (also the policy config startupSeconds)', numberFlag('--startup-seconds', (n) => n > 0 && n <= 86_400, 'a positive number of seconds, at most 86400'), DEFAULT_SERVICE_MODEL.startupSeconds)
+    .option('--startup-seconds <s>', `model: time from asking for a replica to it serving, also the policy config's startupSeconds (default: the --config file's, else ${DEFAULT_SERVICE_MODEL.startupSeconds})`, numberFlag('--startup-seconds', (n) => n > 0 && n <= 86_400, 'a positive number of seconds, at most 86400'))
     .option('--queue-per-replica <n>', 'model: waiting requests per ready replica before drops', positive('--queue-per-replica'), DEFAULT_SERVICE_MODEL.queueLimitPerReplica)
     .option('--dependency-ms <ms>', 'model: time every request also waits on a slow dependency (no CPU, no slot), added to its latency whatever the replicas: latency that replicas do not cure', nonNegative('--dependency-ms'), 0)
-    .option('--max-replicas <n>', 'replica ceiling for both policies (overrides the config)', numberFlag('--max-replicas', (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'a whole number from 1 to 1000'), 40)
-    .option('--slo-ms <ms>', 'p95 latency objective (default: the config targets.p95LatencyMs, 500)', positive('--slo-ms'))
+    .option('--max-replicas <n>', `replica ceiling for both policies, the policy config's replicas.max (default: the --config file's, else ${DEFAULT_MAX_REPLICAS})`, numberFlag('--max-replicas', (n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'a whole number from 1 to 1000'))
+    .option('--slo-ms <ms>', 'p95 latency objective (default: the --config file\'s targets.p95LatencyMs, else 500)', positive('--slo-ms'))
     .option('--no-bridge', 'run the adaptive policy without its vertical start-up bridge (replicas only), to see what the bridge is worth')
-    .option('--bridge-seconds <s>', 're-size the vertical bridge alone this often between evaluations (overrides the config bridgeSeconds, default 1; the evaluation period or more: only at evaluations)', numberFlag('--bridge-seconds', (n) => Number.isInteger(n) && n >= 1 && n <= 3600, 'a whole number of seconds from 1 to 3600'))
+    .option('--bridge-seconds <s>', 're-size the vertical bridge alone this often between evaluations (default: the --config file\'s bridgeSeconds, else 1; the evaluation period or more: only at evaluations)', numberFlag('--bridge-seconds', (n) => Number.isInteger(n) && n >= 1 && n <= 3600, 'a whole number of seconds from 1 to 3600'))
     .option('--no-latency-feedback', 'run the adaptive policy without latency feedback (config targets.latencyCorrectionFloor 1)')
     .option('--capacity-error <factor>', 'tell the adaptive policy each replica carries this multiple of what it does (1.5: an rps-per-replica target 50% too high); the HPA rule measures CPU and is told nothing', positive('--capacity-error'), 1)
-    .option('--synthetic [shapes]', `generated shapes instead of (or with) trace files: comma-separated names, "goal" (${SYNTHETIC_SHAPES.join(', ')}), "held-out" (${HELD_OUT_SHAPES.join(', ')}) or "all" (default)`)
+    .option('--synthetic [shapes]', `generated shapes instead of (or with) trace files: comma-separated names, "goal" (${SYNTHETIC_SHAPES.join(', ')}), "held-out" (${HELD_OUT_SHAPES.join(', ')}) or "all" (default); each shape once, however often named`)
     .option('--seed <n,...>', `the random seeds of the generated shapes, comma-separated: each shape is run once per seed (a check that a result is not one draw's luck; default ${DEFAULT_SYNTHETIC_SEED}, the published figures' seed)`, seedList)
     .option('--reverse', 'play every trace backwards in time (a held-out variant: rises become falls)')
     .option('--frontier', 'also trace the cost/violation frontier of a clairvoyant planner (knows the surrounding load, acts at once) and say whether the goal is within its reach')
     .option('--frontier-window <s>', 'the clairvoyant planner knows the load of this many seconds before and after each second', numberFlag('--frontier-window', (n) => Number.isInteger(n) && n >= 1, 'a whole number of seconds, 1 or more'), 60)
     .option('--chart <file.svg>', 'write the frontier chart (cost against violations per trace, as multiples of the HPA rule\'s) to this SVG file; implies --frontier and needs --policy both')
     .option('--timeline <file.svg|folder/>', 'write a chart of each replay over time: the load against each policy\'s ready capacity, their replicas, and their violation-seconds so far; to this SVG file for one trace, or into this folder (an existing one, or a name ending in /, created if missing) as <trace>.svg for each')
-    .option('--timeline-range <from:to>', 'draw only these simulated seconds in the --timeline chart (e.g. 600:1800), at a finer grain; the simulation still runs the whole trace', secondsRangeFlag)
+    .option('--timeline-range <from:to>', 'draw only these simulated seconds in the --timeline chart (e.g. 600:1800), at a finer grain; the simulation still runs the whole trace, and a range that ends past its replay is refused', secondsRangeFlag)
     .option('--jobs <n|auto>', `replays run at once, each on its own worker thread (1: one after another on this thread, or on one worker thread as a container's PID 1, so that a signal is answered at once). "auto": one per CPU (${availableParallelism()} here), and only as many as the work is worth (a thread per ~5 s of replays). The results are the same, in the same order, whatever the number`, jobsFlag, 'auto')
     .option('--decisions', 'also print every replica decision of each policy with the simulated second, from → to and its reason (with --json: each outcome\'s "decisions", signals and thresholds included); the bridge\'s CPU changes are only counted')
     .addHelpText('after', `
@@ -125,7 +128,11 @@ Environment: none (every setting is a flag; the policy config file is --config).
 Rescaling is printed with every result: time (hourly traces play each hour as a minute with the
 default --max-replay-step 60; rows shorter than a simulated second are averaged over it, none
 dropped) and load (the busiest simulated second becomes --peak-rps). Progress goes to stderr.
-Exit codes: 0 ok, 1 a trace could not be simulated or the chart not written, 2 bad flags, config or trace file.
+Ratios (adaptive/hpa) where the HPA rule's figure is 0: "0/0" when the adaptive policy's is 0 too,
+"inf" when it is not; --json writes both as null, and each comparison's outcomes hold the figures.
+A chart is never written over a file the run reads (a trace, the --config file).
+Exit codes: 0 ok, 1 a trace could not be simulated or the chart not written, 2 bad flags, config or trace file
+(every bad trace file is reported, each with its problems).
 
 Examples:
   scalewright simulate --trace ../shared/data/traces/worldcup98_1h.csv
@@ -148,13 +155,15 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
   try {
     if (flags.seed !== undefined && flags.synthetic === undefined) throw new ConfigError('--seed seeds the generated shapes: give --synthetic too');
     if (flags.events && flags.valueColumn !== undefined) throw new ConfigError('--events counts the rows of a request log and reads no value column: give one of --events and --value-column');
-    const traces = [...(flags.trace || flags.all || !flags.synthetic ? await traceFiles(flags) : []).map((file) => ({ file })), ...syntheticList(flags.synthetic).flatMap((shape) => (flags.seed ?? [DEFAULT_SYNTHETIC_SEED]).map((seed) => ({ shape, seed })))];
+    const files = flags.trace !== undefined || flags.all !== undefined || flags.synthetic === undefined ? await traceFiles(flags) : [];
+    const traces = [...files, ...syntheticList(flags.synthetic).flatMap((shape) => (flags.seed ?? [DEFAULT_SYNTHETIC_SEED]).map((seed) => ({ shape, seed })))];
     const config = await simulationConfig(flags);
     const model: ServiceModel = {
       cpuLimitCores: flags.cpuLimit,
       cpuSecondsPerRequest: flags.cpuMsPerRequest / 1000,
       concurrency: flags.concurrency,
-      startupSeconds: flags.startupSeconds,
+      // The policy's start-up and the model's are one: the flag's, else the config file's.
+      startupSeconds: config.startupSeconds,
       queueLimitPerReplica: flags.queuePerReplica,
       sloP95Seconds: (flags.sloMs ?? config.targets.p95LatencyMs) / 1000,
       dependencySeconds: flags.dependencyMs / 1000,
@@ -170,19 +179,36 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
     if (flags.timelineRange !== undefined && flags.timeline === undefined) throw new ConfigError('--timeline-range says what the --timeline chart shows: give --timeline <file.svg> too');
     if (flags.timeline !== undefined && !timelineFolder && traces.length !== 1) throw new ConfigError(`--timeline ${flags.timeline} is one file, for one replay, and there are ${traces.length} traces: give a folder (a name ending in /) for a chart per trace`);
     const frontier = flags.frontier || flags.chart !== undefined ? { windowSeconds: flags.frontierWindow, coresPerReplica: Math.max(model.cpuLimitCores, config.cpu.maxCores) } : undefined;
-    // Every trace is read before any is simulated: a bad file is reported at once, not after minutes.
+    // Every trace is read before any is simulated: a bad file is reported at once, not after
+    // minutes; and every bad file of a folder, not the first alone.
     const read: Trace[] = [];
+    const unreadable: string[] = [];
     for (const source of traces) {
-      const trace = 'file' in source ? await readTraceFile(source.file, { timeColumn: flags.timeColumn, valueColumn: flags.valueColumn, events: flags.events }) : syntheticTrace(source.shape, undefined, source.seed);
-      if ('file' in source && flags.events) process.stderr.write(`read ${trace.name} as a request log: ${trace.values.reduce((sum, count) => sum + count, 0)} requests, counted per second over ${trace.values.length} s\n`);
-      read.push(flags.reverse ? reversedTrace(trace) : trace);
+      try {
+        if ('file' in source) requireExisting(source.flag, source.file, 'file', TRACE_LIMIT);
+        const trace = 'file' in source ? await readTraceFile(source.file, { timeColumn: flags.timeColumn, valueColumn: flags.valueColumn, events: flags.events }) : syntheticTrace(source.shape, undefined, source.seed);
+        if ('file' in source && flags.events) process.stderr.write(`read ${trace.name} as a request log: ${trace.values.reduce((sum, count) => sum + count, 0)} requests, counted per second over ${trace.values.length} s\n`);
+        read.push(flags.reverse ? reversedTrace(trace) : trace);
+      } catch (error) {
+        if (!(error instanceof TraceParseError || error instanceof ConfigError)) throw error;
+        unreadable.push(error.message);
+      }
     }
+    if (unreadable.length > 0) throw new ConfigError(unreadable.join('\n'));
     const replayOptions: ReplayOptions = { maxReplayStepSeconds: flags.maxReplayStep, peakRps: flags.peakRps, gaps: flags.gaps };
-    // Checked before the simulation: a range past a replay's end would draw nothing.
+    // Checked before the simulation: a range past a replay's end would draw less than was asked
+    // for (or nothing), and say nothing of it.
     for (const trace of flags.timelineRange === undefined ? [] : read) {
       const seconds = replayedSeconds(trace, replayOptions);
-      if (timelineRange(seconds, flags.timelineRange) === undefined) throw new ConfigError(`--timeline-range ${flags.timelineRange!.from}:${flags.timelineRange!.to} lies outside the replay of ${trace.name}, which has ${seconds} simulated seconds`);
+      const { from, to } = flags.timelineRange!;
+      if (to > seconds) throw new ConfigError(`--timeline-range ${from}:${to} ${from >= seconds ? 'lies outside' : 'ends past the end of'} the replay of ${trace.name}, which has ${seconds} simulated second${seconds === 1 ? '' : 's'}: give a range within 0:${seconds}`);
     }
+    // No chart over a file the run reads, nor two charts in one file.
+    const timelineFiles = flags.timeline === undefined ? [] : timelineFolder ? fileNamesFor(read.map((trace) => trace.name)).map((name) => join(flags.timeline!, `${name}.svg`)) : [flags.timeline];
+    requireApart(
+      [...(flags.chart === undefined ? [] : [{ flag: '--chart', path: flags.chart }]), ...timelineFiles.map((path) => ({ flag: '--timeline', path, inFolder: timelineFolder }))],
+      [...files.map(({ file, flag }) => ({ path: file, what: flag === '--trace' ? 'the --trace file' : 'a trace --all reads' })), ...(flags.config === undefined ? [] : [{ path: flags.config, what: 'the --config file' }])],
+    );
     // Created once everything else is known to be in order: a refused run leaves no folder behind.
     if (timelineFolder) makeFolder('--timeline', flags.timeline!);
     const lastReport = new Map<Trace, number>();
@@ -228,7 +254,6 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
       const sections = [formatFrontierLines(comparisons), formatDecisionLines(comparisons)].filter(Boolean);
       process.stdout.write(`${modelLine}\n\n${formatComparisonTable(comparisons)}\n${sections.map((section) => `\n${section}\n`).join('')}`);
     }
-    const timelineFiles = flags.timeline === undefined ? [] : timelineFolder ? fileNamesFor(comparisons.map((c) => c.trace)).map((name) => join(flags.timeline!, `${name}.svg`)) : [flags.timeline];
     const charts = [
       { flag: '--chart', file: flags.chart, what: 'the frontier chart', draw: () => frontierChart(comparisons) },
       ...timelineFiles.map((file, index) => ({ flag: '--timeline', file, what: `the timeline of ${comparisons[index]!.trace}`, draw: () => timelineChart(comparisons[index]!) })),
@@ -298,51 +323,87 @@ function seedList(value: string): number[] {
   return seeds;
 }
 
+/**
+ * `--synthetic`: the shapes named, each once and in the order first named, as `--seed` takes each
+ * seed once: `spike,spike` or `goal,step` would otherwise replay a shape twice, to the same figures.
+ */
 function syntheticList(value: string | true | undefined): SyntheticShape[] {
   if (value === undefined) return [];
   const all: SyntheticShape[] = [...SYNTHETIC_SHAPES, ...HELD_OUT_SHAPES];
-  const shapes: SyntheticShape[] = [];
+  const known = `known: ${all.join(', ')}, or goal, held-out, all`;
+  if (value !== true && value.trim() === '') throw new ConfigError(`--synthetic: the value is empty; name shapes, comma-separated (${known}), or give --synthetic alone for all`);
+  const shapes = new Set<SyntheticShape>();
   for (const name of (value === true ? 'all' : value).split(',').map((n) => n.trim()).filter(Boolean)) {
-    if (name === 'all') shapes.push(...all);
-    else if (name === 'goal') shapes.push(...SYNTHETIC_SHAPES);
-    else if (name === 'held-out') shapes.push(...HELD_OUT_SHAPES);
-    else if ((all as string[]).includes(name)) shapes.push(name as SyntheticShape);
-    else throw new ConfigError(`--synthetic: unknown shape ${JSON.stringify(name)}; known: ${all.join(', ')}, or goal, held-out, all`);
+    if (name === 'all') all.forEach((shape) => shapes.add(shape));
+    else if (name === 'goal') SYNTHETIC_SHAPES.forEach((shape) => shapes.add(shape));
+    else if (name === 'held-out') HELD_OUT_SHAPES.forEach((shape) => shapes.add(shape));
+    else if ((all as string[]).includes(name)) shapes.add(name as SyntheticShape);
+    else throw new ConfigError(`--synthetic: unknown shape ${JSON.stringify(name)}; ${known}`);
   }
-  if (shapes.length === 0) throw new ConfigError(`--synthetic: no shape named in ${JSON.stringify(value)}; known: ${all.join(', ')}, or goal, held-out, all`);
-  return shapes;
+  if (shapes.size === 0) throw new ConfigError(`--synthetic: no shape named in ${JSON.stringify(value)}; ${known}`);
+  return [...shapes];
 }
 
-async function traceFiles(flags: SimulateFlags): Promise<string[]> {
-  if (flags.trace && flags.all) throw new ConfigError('give either --trace <csv> or --all [dir], not both');
-  if (flags.trace) {
+/** A trace file to read, and the flag that named it (or the folder it is in): its errors name the flag. */
+interface TraceFile {
+  file: string;
+  flag: '--trace' | '--all';
+}
+
+/**
+ * The trace files the flags name. `--trace` is checked here, before anything else; the files of an
+ * `--all` folder as they are read, so that every bad one is reported, not the first alone.
+ */
+async function traceFiles(flags: SimulateFlags): Promise<TraceFile[]> {
+  if (flags.trace !== undefined && flags.all !== undefined) throw new ConfigError('give either --trace <csv> or --all [dir], not both');
+  if (flags.trace !== undefined) {
     requireExisting('--trace', flags.trace, 'file', TRACE_LIMIT);
-    return [flags.trace];
+    return [{ file: flags.trace, flag: '--trace' }];
   }
-  if (flags.all) {
+  if (flags.all !== undefined) {
     const dir = flags.all === true ? DEFAULT_TRACE_DIR : flags.all;
     if (flags.all === true && !existsSync(dir)) throw new ConfigError(`--all: the default folder ${DEFAULT_TRACE_DIR} does not exist; give one: --all <dir>`);
     requireExisting('--all', dir, 'folder');
     const files = (await readdir(dir)).filter((name) => name.toLowerCase().endsWith('.csv')).sort();
     if (files.length === 0) throw new ConfigError(`--all: no .csv file in ${dir}`);
-    for (const name of files) requireExisting('--all', join(dir, name), 'file', TRACE_LIMIT);
-    return files.map((name) => join(dir, name));
+    return files.map((name) => ({ file: join(dir, name), flag: '--all' }));
   }
   throw new ConfigError('give a trace: --trace <csv>, or --all [dir] for every CSV in a folder');
+}
+
+/**
+ * A flag that takes one value: given twice, it is refused rather than the first value dropped
+ * without a word (`--trace a --trace b` replayed b alone).
+ */
+function onceFlag(flag: string, instead: string) {
+  return (value: string, previous: string | undefined): string => {
+    if (previous !== undefined) throw new InvalidArgumentError(`${flag} is given twice (${JSON.stringify(previous)}, then ${JSON.stringify(value)}): ${instead}`);
+    return value;
+  };
 }
 
 /** A trace is read whole, as one string: a file over this is refused before it is read. */
 const TRACE_LIMIT = { maxBytes: MAX_TRACE_BYTES, what: 'a trace' };
 
+/** The replica ceiling without --max-replicas or --config: room for the busiest second of every shared trace. */
+const DEFAULT_MAX_REPLICAS = 40;
+
 /** The policy config fields the flags set, by the flag that sets them: their errors name the flag. */
 const FLAG_OF_FIELD: Record<string, string> = { 'replicas.max': '--max-replicas', startupSeconds: '--startup-seconds', bridgeSeconds: '--bridge-seconds', 'targets.p95LatencyMs': '--slo-ms' };
 
+/**
+ * The policy config the replays run under: the --config file as the scaler would read it, with
+ * room for 40 replicas where it sets no maximum (the scaler's default of 10 would cap every shared
+ * trace), and the config's defaults for the rest; then each flag that sets a field of it, where
+ * given on the command line.
+ */
 async function simulationConfig(flags: SimulateFlags): Promise<PolicyConfig> {
-  const base = flags.config ? await loadPolicyConfigFile(flags.config, '--config') : parsePolicyConfig({});
+  const underlay = { replicas: { max: DEFAULT_MAX_REPLICAS } };
+  const base = flags.config ? await loadPolicyConfigFile(flags.config, '--config', underlay) : parsePolicyConfig(underlay);
   try {
     return withFlags(base, flags);
   } catch (error) {
-    // The file was valid on its own: what is wrong now comes from a flag (or a flag's default).
+    // The file was valid on its own: what is wrong now comes from a flag.
     if (!(error instanceof PolicyConfigError)) throw error;
     throw new ConfigError(error.problems.map((p) => `${FLAG_OF_FIELD[p.field] ? `${FLAG_OF_FIELD[p.field]} (${p.field})` : p.field}: ${p.message}`).join('; '));
   }
@@ -351,9 +412,9 @@ async function simulationConfig(flags: SimulateFlags): Promise<PolicyConfig> {
 function withFlags(base: PolicyConfig, flags: SimulateFlags): PolicyConfig {
   return parsePolicyConfig({
     ...base,
-    replicas: { min: base.replicas.min, max: flags.maxReplicas },
-    startupSeconds: flags.startupSeconds,
-    ...(flags.bridgeSeconds !== undefined ? { bridgeSeconds: flags.bridgeSeconds } : {}),
+    replicas: { min: base.replicas.min, max: flags.maxReplicas ?? base.replicas.max },
+    startupSeconds: flags.startupSeconds ?? base.startupSeconds,
+    bridgeSeconds: flags.bridgeSeconds ?? base.bridgeSeconds,
     targets: { ...base.targets, p95LatencyMs: flags.sloMs ?? base.targets.p95LatencyMs, ...(flags.latencyFeedback ? {} : { latencyCorrectionFloor: 1 }) },
   });
 }

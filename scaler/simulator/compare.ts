@@ -10,7 +10,12 @@ export interface Comparison {
   trace: string;
   rescaling: string;
   outcomes: PolicyOutcome[];
-  /** adaptive / hpa for each measure, when both ran (null where HPA's figure is 0). */
+  /**
+   * adaptive / hpa for each measure, when both ran. Where the HPA's figure is 0: null when the
+   * adaptive policy's is 0 too (the table's `0/0`), Infinity when it is not (the table's `inf`).
+   * JSON has no Infinity and writes both as null: the outcomes beside them, whose figures the
+   * ratios are made of, tell the two apart.
+   */
   ratios?: { sloViolationSeconds: number | null; replicaSeconds: number | null; flaps: number | null };
   /** The issue's goal: ≤ 0.5× violations, ≤ 1.0× replica-seconds, fewer flaps (or none for both). */
   goalMet?: boolean;

@@ -69,10 +69,20 @@ export function replayTrace(original: Trace, options: ReplayOptions): Replay {
   const loadFactor = peak > 0 ? options.peakRps / peak : 0;
   for (let t = 0; t < seconds; t += 1) rates[t] = (rates[t] as number) * loadFactor;
   const averaged = trace.stepSeconds < timeFactor ? `, averaged over each simulated second` : '';
-  const time = timeFactor === 1 ? `real time (${trace.stepSeconds} s rows${averaged})` : `${trace.stepSeconds} s rows replayed over ${trace.stepSeconds / timeFactor} s (${timeFactor}× faster${averaged})`;
+  const step = roughly(trace.stepSeconds);
+  const time = timeFactor === 1 ? `real time (${step} s rows${averaged})` : `${step} s rows replayed over ${roughly(trace.stepSeconds / timeFactor)} s (${roughly(timeFactor)}× faster${averaged})`;
   const load = peak > 0 ? `values ×${loadFactor.toPrecision(3)} → peak ${options.peakRps} rps` : 'every value is 0, nothing to rescale';
-  const gapNote = gaps.count === 0 ? '' : `; ${gaps.count} gap${gaps.count === 1 ? '' : 's'} of more than ${GAP_STEPS} rows (${gaps.seconds} s of the trace) ${options.gaps === 'hold' ? 'held at the row before' : 'counted as no requests'}`;
-  return { rates, timeFactor, loadFactor, description: `time: ${time}${gapNote}; load: ${load}; ${seconds} simulated seconds` };
+  const gapNote = gaps.count === 0 ? '' : `; ${gaps.count} gap${gaps.count === 1 ? '' : 's'} of more than ${GAP_STEPS} rows (${roughly(gaps.seconds)} s of the trace) ${options.gaps === 'hold' ? 'held at the row before' : 'counted as no requests'}`;
+  return { rates, timeFactor, loadFactor, description: `time: ${time}${gapNote}; load: ${load}; ${seconds} simulated second${seconds === 1 ? '' : 's'}` };
+}
+
+/**
+ * A figure of the rescaling line as a reader takes it in: four significant digits at most, and no
+ * float residue (1000 s rows over 60 s are 16.67× faster, not 16.666666666666668×; the median step
+ * of rows 0.1 s apart is 0.1 s, not 0.09999999999999998). Whole numbers of up to 4 digits stay whole.
+ */
+function roughly(value: number): string {
+  return String(Number(value.toPrecision(Math.max(4, Math.floor(Math.log10(Math.abs(value) || 1)) + 1))));
 }
 
 /** Original seconds per simulated second: 1 unless the trace's rows are longer than `maxReplayStepSeconds`. */

@@ -38,6 +38,7 @@ export function formatDecisionLines(comparisons: readonly Comparison[]): string 
   return blocks.join('\n\n');
 }
 
+/** A ratio of the table: `0/0` where both figures are 0 (null), `inf` where only the HPA's is (Infinity). */
 function ratio(value: number | null): string {
   if (value === null) return '0/0';
   if (!Number.isFinite(value)) return 'inf';

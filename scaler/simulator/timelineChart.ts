@@ -53,8 +53,11 @@ function summary(comparison: Comparison, timeline: Timeline): string {
   return `adaptive / HPA: violations ${ratio(ratios.sloViolationSeconds)}, replica-seconds ${ratio(ratios.replicaSeconds)}`;
 }
 
+/** As the table says it (`table.ts`): null is 0 against 0, Infinity some against none. */
 function ratio(value: number | null): string {
-  return value === null ? 'none either' : `${value.toFixed(2)}×`;
+  if (value === null) return 'none either';
+  if (!Number.isFinite(value)) return '∞ (the HPA rule none)';
+  return `${value.toFixed(2)}×`;
 }
 
 /** Round steps of elapsed time, in seconds: from a second to a week. */

@@ -9,9 +9,10 @@ import { Float64Column } from './float64Column.js';
  *
  * Traces come from many tools, so two other spellings of time are read rather than misread: a
  * header whose timestamp column names its unit (`timestamp_ms`, `time_minutes`, `t_hours`;
- * seconds when it names none), and ISO 8601 date-times (`2024-05-10T00:00:01Z`) in place of
- * numbers. A wider file gives its timestamp and value from chosen columns, and a request log (one
- * row per request) is counted per second (`TraceReading`).
+ * seconds when it names none; a unit of time it has no factor for, `timestamp_ns`, is refused),
+ * and ISO 8601 date-times (`2024-05-10T00:00:01Z`; a day the calendar does not have, 2024-02-30,
+ * is refused) in place of numbers. A wider file gives its timestamp and value from chosen
+ * columns, and a request log (one row per request) is counted per second (`TraceReading`).
  */
 export interface Trace {
   name: string;
@@ -79,33 +80,79 @@ function headerList(header: readonly string[], separator: string): string {
 
 const HEADER = /^\s*[A-Za-z_]/;
 
-/** Seconds per unit of a timestamp column, by the unit its header name ends with. */
-const UNIT_SECONDS: readonly [RegExp, number][] = [
-  [/(^|_)(ms|millis|milliseconds)$/, 0.001],
-  [/(^|_)(us|micros|microseconds)$/, 0.000001],
-  [/(^|_)(min|mins|minutes)$/, 60],
-  [/(^|_)(h|hr|hrs|hours)$/, 3600],
+/**
+ * Seconds per unit of a timestamp column, by the unit its header name ends with (after its last
+ * `_`, or the whole name): the units read, each under its spellings.
+ */
+const UNIT_SECONDS: readonly { names: readonly string[]; seconds: number }[] = [
+  { names: ['s', 'sec', 'secs', 'seconds'], seconds: 1 },
+  { names: ['ms', 'msec', 'msecs', 'millis', 'milliseconds'], seconds: 0.001 },
+  { names: ['us', 'usec', 'usecs', 'micros', 'microseconds'], seconds: 0.000001 },
+  { names: ['min', 'mins', 'minutes'], seconds: 60 },
+  { names: ['h', 'hr', 'hrs', 'hours'], seconds: 3600 },
 ];
 
-/** The timestamp column's unit, in seconds, from its header name (seconds unless it names another). */
-export function timestampUnitSeconds(columnName: string): number {
+/**
+ * Endings that name a unit of time the reader has no factor for (or, `m`, one it cannot tell:
+ * minutes or milliseconds?). Read as seconds, as any other ending is, they made a trace of
+ * nanoseconds a billion times too long without a word. Only spellings that can only be a unit:
+ * `minute_of_day` or `day_of_week` end in a calendar field, not a unit, and stay seconds.
+ */
+const UNKNOWN_UNITS: readonly string[] = ['ns', 'nsec', 'nsecs', 'nanos', 'nanoseconds', 'ps', 'picoseconds', 'm', 'd', 'days', 'w', 'wk', 'wks', 'weeks', 'mo', 'months', 'y', 'yr', 'yrs', 'years'];
+
+/** The units a header may name, for a message: each unit's first spelling, then its others in brackets. */
+const KNOWN_UNITS_TEXT = UNIT_SECONDS.map(({ names: [name, ...others] }, i) => `${name} (${[...others, ...(i === 0 ? ['or no unit'] : [])].join(', ')})`).join(', ');
+
+/** The unit a timestamp column's header name ends with: after its last `_`, or the whole name. */
+function unitOf(columnName: string): string {
   const name = columnName.trim().toLowerCase();
-  return UNIT_SECONDS.find(([pattern]) => pattern.test(name))?.[1] ?? 1;
+  return name.slice(name.lastIndexOf('_') + 1);
 }
 
-/** A timestamp cell in seconds: a number in the column's unit, or an ISO 8601 date-time; NaN otherwise. */
-function timestampSeconds(cell: string, unitSeconds: number): number {
+/**
+ * The timestamp column's unit, in seconds, from its header name: seconds unless it names another;
+ * undefined when it names a unit of time not read here (`timestamp_ns`, `time_days`).
+ */
+export function timestampUnitSeconds(columnName: string): number | undefined {
+  const unit = unitOf(columnName);
+  if (UNKNOWN_UNITS.includes(unit)) return undefined;
+  return UNIT_SECONDS.find(({ names }) => names.includes(unit))?.seconds ?? 1;
+}
+
+/** Why a timestamp column's header names no unit that can be read. */
+function unknownUnitMessage(columnName: string): string {
+  return `the timestamp column ${JSON.stringify(columnName)} names a unit of time that is not read here (${JSON.stringify(unitOf(columnName))}): the units read, after the name's last "_" (timestamp_ms), are ${KNOWN_UNITS_TEXT}`;
+}
+
+/**
+ * A timestamp cell in seconds: a number in the column's unit, or an ISO 8601 date-time; NaN
+ * otherwise, and `no such day` for a date-time on a day the calendar does not have.
+ */
+function timestampSeconds(cell: string, unitSeconds: number): number | 'no such day' {
   if (cell === '') return NaN;
   const number = Number(cell);
   if (Number.isFinite(number)) return number * unitSeconds;
   // A date needs its year first (Date.parse also takes loose forms such as "1,2" or "May 5").
-  if (!/^\d{4}-\d{2}-\d{2}/.test(cell)) return NaN;
+  const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(cell);
+  if (date === null) return NaN;
   // A date-time without a zone is read as UTC, not as this machine's local time: a trace that
   // crosses a daylight-saving change would otherwise gain or lose an hour there.
   const afterDate = cell.slice(10);
   const zoneless = /\d{2}:\d{2}/.test(afterDate) && !/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(afterDate);
   // "2023-11-16 18:15:46.6805900", as the Azure LLM traces write it, is ISO 8601 with a space.
-  return Date.parse(`${cell.replace(' ', 'T')}${zoneless ? 'Z' : ''}`) / 1000;
+  const milliseconds = Date.parse(`${cell.replace(' ', 'T')}${zoneless ? 'Z' : ''}`);
+  if (Number.isNaN(milliseconds)) return NaN;
+  // Date.parse takes any day up to 31 and rolls it over (2024-02-30 is March 1st): the day must
+  // come back as written.
+  const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return 'no such day';
+  return milliseconds / 1000;
+}
+
+/** The days of a month (1 to 12) of a year, for a message. */
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 /**
@@ -190,6 +237,7 @@ export type TraceLineProblem =
   | { readonly kind: 'narrow header'; readonly columns: number; readonly line: string }
   | { readonly kind: 'width'; readonly found: number }
   | { readonly kind: 'timestamp'; readonly cell: string }
+  | { readonly kind: 'no such day'; readonly cell: string }
   | { readonly kind: 'value'; readonly cell: string }
   | { readonly kind: 'negative'; readonly value: number }
   | { readonly kind: 'order'; readonly cell: string; readonly previousCell: string }
@@ -240,6 +288,7 @@ export function readTraceLine(text: string, context: TraceLineContext): TraceLin
   if (cells.length !== layout.columns) return { kind: 'problem', problem: { kind: 'width', found: cells.length }, layout: found };
   const timeCell = (cells[layout.time] as string).trim();
   const time = timestampSeconds(timeCell, layout.unitSeconds);
+  if (time === 'no such day') return { kind: 'problem', problem: { kind: 'no such day', cell: timeCell }, layout: found };
   if (!Number.isFinite(time)) return { kind: 'problem', problem: { kind: 'timestamp', cell: cells[layout.time] as string }, layout: found };
   // A request log: rows may share a timestamp and need not be in order; they are counted.
   if (events) return { kind: 'event', time, layout: found };
@@ -271,7 +320,10 @@ function layoutOf(cells: readonly string[], line: string, context: TraceLineCont
     if (columns === 1) return { kind: 'fatal', message: `expected 2 comma-separated columns (timestamp_seconds,value), found 1${separatorHint(line)}`, atLine: true, alone: false };
     return { kind: 'fatal', message: `${COLUMN_FLAG[role]}: the ${role} column is the ${ordinal(beyond + 1)}, but the file has ${columns} columns`, atLine: false, alone: false };
   }
-  return { kind: 'layout', layout: { columns, ...found, unitSeconds: header === undefined ? 1 : timestampUnitSeconds(header[found.time]!) } };
+  const unitSeconds = header === undefined ? 1 : timestampUnitSeconds(header[found.time]!);
+  // A unit the header names but the reader has no factor for: the header is wrong for every row.
+  if (unitSeconds === undefined) return { kind: 'fatal', message: unknownUnitMessage(header![found.time]!), atLine: false, alone: true };
+  return { kind: 'layout', layout: { columns, ...found, unitSeconds } };
 }
 
 /** The message of a bad line. */
@@ -285,6 +337,11 @@ export function traceLineMessage(problem: TraceLineProblem, context: TraceLineCo
     }
     case 'timestamp':
       return `timestamp is not a number or an ISO 8601 date-time: ${excerpt(problem.cell)}`;
+    case 'no such day': {
+      // Its year and month are as written: Date.parse refuses a month out of 1 to 12.
+      const [year, month] = problem.cell.split('-').map(Number) as [number, number];
+      return `timestamp ${asWrittenOrExcerpt(problem.cell)} is on a day that does not exist: ${problem.cell.slice(0, 7)} has ${daysInMonth(year, month)} days`;
+    }
     case 'value':
       return `value is not a number: ${excerpt(problem.cell)}`;
     case 'negative':

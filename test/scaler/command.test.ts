@@ -299,9 +299,9 @@ describe('scalewright simulate', () => {
       expect(await refused(['--trace', trace, '--config', dir])).toMatchObject({ exitCode: 2, stderr: `--config: not a file: ${dir}\n` });
       writeFileSync(join(dir, 'bad.yaml'), 'bogus: 1\n');
       expect(await refused(['--trace', trace, '--config', join(dir, 'bad.yaml')])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/^invalid policy config \S+bad\.yaml: bogus: Unrecognized key[^\n]*\n$/) });
-      // Valid on its own; the replica ceiling of 40 (--max-replicas' default) is what is wrong with it.
+      // Valid on its own; the replica ceiling of 40 the flag gives is what is wrong with it.
       writeFileSync(join(dir, 'min.yaml'), 'replicas: { min: 50, max: 60 }\n');
-      expect(await refused(['--trace', trace, '--config', join(dir, 'min.yaml')])).toMatchObject({ exitCode: 2, stderr: '--max-replicas (replicas.max): must be >= replicas.min (50)\n' });
+      expect(await refused(['--trace', trace, '--config', join(dir, 'min.yaml'), '--max-replicas', '40'])).toMatchObject({ exitCode: 2, stderr: '--max-replicas (replicas.max): must be >= replicas.min (50)\n' });
       // A flag's own value is checked as it is read, and the message names the flag, not the config.
       const { thrown } = await refused(['--trace', trace, '--max-replicas', '2.5']);
       expect(String(thrown)).toMatch(/--max-replicas must be a whole number from 1 to 1000, got "2\.5"/);
