@@ -36,6 +36,7 @@ COPY common common
 COPY app app
 COPY collector collector
 COPY scaler scaler
+COPY demo demo
 RUN npm run build && npm prune --omit=dev --ignore-scripts \
  && mkdir -p /skeleton/var/lib/scalewright/data /skeleton/var/lib/scalewright/output /skeleton/var/lib/scalewright/uploads
 
