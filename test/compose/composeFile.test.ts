@@ -36,10 +36,17 @@ function targetsOf(service: Service): Map<string, boolean> {
 }
 
 describe.skipIf(!hasCompose)('the compose file', () => {
-  it('documents every variable it reads in .env.example', async () => {
-    const [text, example] = await Promise.all([readFile(COMPOSE_FILE, 'utf8'), readFile(resolve(ROOT, 'compose/.env.example'), 'utf8')]);
-    const variables = new Set([...text.matchAll(/\$\{([A-Z0-9_]+)/g)].map((match) => match[1]));
+  it('documents every variable it and the local override read in .env.example', async () => {
+    const [text, local, example] = await Promise.all([readFile(COMPOSE_FILE, 'utf8'), readFile(resolve(ROOT, 'compose/docker-compose.local.yml'), 'utf8'), readFile(resolve(ROOT, 'compose/.env.example'), 'utf8')]);
+    const variables = new Set([...`${text}\n${local}`.matchAll(/\$\{([A-Z0-9_]+)/g)].map((match) => match[1]));
     for (const variable of variables) expect(example, variable).toMatch(new RegExp(`^#? ?${variable}=`, 'm'));
+  });
+
+  it('.env.example: any line uncommented is a clean assignment, its comment on a line of its own (compose reads "VAR=x   # note" as the value "x   # note")', async () => {
+    const example = await readFile(resolve(ROOT, 'compose/.env.example'), 'utf8');
+    const assignments = example.split('\n').filter((line) => /^#? ?[A-Z0-9_]+=/.test(line));
+    expect(assignments.length).toBeGreaterThan(20);
+    for (const line of assignments) expect(line, line).toMatch(/^#? ?[A-Z0-9_]+=\S*$/);
   });
 
   it('validates as it stands, with no .env and no variable set', async () => {
