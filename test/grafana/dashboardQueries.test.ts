@@ -72,6 +72,8 @@ describe('every dashboard query returns data from a real collection run', () => 
       expect(values.filter((value) => value !== null && value !== undefined), `${rendered} returned no data`).not.toHaveLength(0);
       if (query.where.startsWith('variable $service')) expect(rows.map((row) => row.value)).toContain(service);
       if (query.where.startsWith('variable $container')) expect(rows.map((row) => row.value).sort()).toEqual(containerNames);
+      // An annotation whose title or tags column is not in its result shows no title or tags.
+      for (const column of query.columns ?? []) expect(rows.map((row) => row[column]), `${rendered}: column ${column}`).toContainEqual(expect.anything());
     }
   });
 });

@@ -41,6 +41,10 @@ export interface Annotation {
   query?: string;
   builtIn?: number;
   datasource?: DatasourceRef;
+  /** The result columns Grafana's InfluxDB annotations read the text, title and tags from (tags: comma-separated). */
+  textColumn?: string;
+  titleColumn?: string;
+  tagsColumn?: string;
 }
 
 export interface Dashboard {
@@ -75,6 +79,8 @@ export interface DashboardQuery {
   where: string;
   query: string;
   datasource: DatasourceRef | undefined;
+  /** An annotation's: the columns its result must have for Grafana to show its text, title and tags. */
+  columns?: string[];
 }
 
 /** Every InfluxQL query a dashboard sends: panel targets, variable queries, annotation queries. */
@@ -89,7 +95,9 @@ export function allQueries(dashboard: Dashboard): DashboardQuery[] {
     if (variable.type === 'query' && variable.query) queries.push({ dashboard: dashboard.uid, where: `variable $${variable.name}`, query: variable.query, datasource: variable.datasource });
   }
   for (const annotation of dashboard.annotations.list) {
-    if (!annotation.builtIn && annotation.query) queries.push({ dashboard: dashboard.uid, where: `annotation "${annotation.name}"`, query: annotation.query, datasource: annotation.datasource });
+    if (annotation.builtIn || !annotation.query) continue;
+    const columns = [annotation.textColumn, annotation.titleColumn, ...(annotation.tagsColumn ?? '').split(',')].map((column) => column?.trim()).filter((column): column is string => Boolean(column));
+    queries.push({ dashboard: dashboard.uid, where: `annotation "${annotation.name}"`, query: annotation.query, datasource: annotation.datasource, columns: [...new Set(columns)] });
   }
   return queries;
 }
