@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tag="${1:-scalewright:local}"
-case "${tag}" in -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+case "${tag}" in -h|--help) sed -n '2,/^[^#]/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 0 ;; esac
 
 base="${BASE_IMAGE:-scalewright/node-base:local}"
 if [ -z "${BASE_IMAGE:-}" ]; then image/local-base.sh "${base}"; fi

@@ -8,7 +8,7 @@
 set -euo pipefail
 
 tag="${1:-scalewright/node-base:local}"
-case "${tag}" in -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+case "${tag}" in -h|--help) sed -n '2,/^[^#]/p' "$0" | sed -n 's/^# \{0,1\}//p'; exit 0 ;; esac
 
 node_bin="${NODE_BIN:-$(command -v node)}"
 [ -x "${node_bin}" ] || { echo "local-base: no node binary found (set NODE_BIN)" >&2; exit 1; }
