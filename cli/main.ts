@@ -10,6 +10,8 @@ const name = command === undefined ? 'scalewright' : `scalewright ${command}`;
 const handOverSignals = endOnSignalsWhileLoading(name);
 endQuietlyWhenOutputCloses();
 const { runProgram } = await import('./program.js');
-await handOverSignals();
+// As PID 1, its stand-in for Node's default listens before the entry's listener goes, so that the
+// signal is never left without one.
 endOnUnhandledSignalsAsPidOne(name);
+await handOverSignals();
 await runProgram(process.argv, command);
