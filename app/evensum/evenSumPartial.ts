@@ -11,6 +11,7 @@ export interface EvenSumPartial {
   evenCount: number;
   /** Newline bytes inside `range`, so later ranges can turn their line numbers into global ones. */
   newlines: number;
+  /** The range's first bad token; `token` is quoted and escaped already (`quotedBytes`), as the message shows it. */
   firstError?: { offset: number; lineInRange: number; token: string };
 }
 
@@ -35,7 +36,7 @@ export function combineEvenSumPartials(partials: EvenSumPartial[]): EvenSumResul
     if (partial.firstError) {
       const { offset, lineInRange, token } = partial.firstError;
       const line = 1 + newlinesBefore + lineInRange;
-      return { ok: false, error: `not an integer: ${JSON.stringify(token)} at byte ${offset}, line ${line}`, offset, line };
+      return { ok: false, error: `not an integer: ${token} at byte ${offset}, line ${line}`, offset, line };
     }
     newlinesBefore += partial.newlines;
     sum += BigInt(partial.sum);

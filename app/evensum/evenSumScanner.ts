@@ -1,4 +1,5 @@
 import { ASCII_WHITESPACE, separatorTable } from '../fileChunks/separators.js';
+import { quotedBytes } from '../fileChunks/quotedBytes.js';
 
 /** Even-sum tokens are separated by ASCII whitespace and/or commas. */
 export const EVEN_SUM_SEPARATORS = separatorTable([...ASCII_WHITESPACE, 0x2c]);
@@ -9,7 +10,10 @@ export interface BadToken {
   offset: number;
   /** Newlines seen in this scanner's input before the token. */
   newlinesBefore: number;
-  /** The token's text (cut to `MAX_TOKEN_ECHO` bytes for messages). */
+  /**
+   * The token as a message shows it: quoted, what cannot be seen escaped and bytes that are not
+   * UTF-8 as `\xff` (`quotedBytes`), cut after `MAX_TOKEN_ECHO` bytes with `…`.
+   */
   token: string;
 }
 
@@ -134,9 +138,9 @@ export class EvenSumScanner {
   private fail(bytes: Uint8Array, start: number, to: number, offset: number, newlinesBefore: number): void {
     let end = start;
     while (end < to && EVEN_SUM_SEPARATORS[bytes[end]!] === 0) end++;
-    const shown = Math.min(end - start, MAX_TOKEN_ECHO);
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset + start, shown).toString('utf8');
-    this.bad = { offset, newlinesBefore, token: end - start > shown ? `${text}…` : text };
+    // The echo's bytes and the rest of a character its cut falls in (3 bytes at most).
+    const echoed = bytes.subarray(start, Math.min(end, start + MAX_TOKEN_ECHO + 3));
+    this.bad = { offset, newlinesBefore, token: quotedBytes(echoed, MAX_TOKEN_ECHO) };
   }
 }
 

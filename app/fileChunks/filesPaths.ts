@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { ConfigError } from '../../common/env.js';
 import { requireExisting, requireFileDestination } from '../../common/flagPaths.js';
@@ -38,14 +38,32 @@ export function unreadableInput(path: string, error: unknown): UnreadableInput {
   return new UnreadableInput(`${code}: ${reason}: ${INPUT} ${path}`);
 }
 
-/** The input exists, is no folder, and this process may read it. */
+/**
+ * The input exists, is a regular file (after links), and this process may read it. The engines
+ * read a file in byte ranges, by offset, from several threads: a pipe (`cat x | ... /dev/stdin`,
+ * `<(...)`) or a device (`/dev/zero`) has no such ranges, and its size of 0 made a count of
+ * nothing that exited 0, as if the file had been empty.
+ */
 export async function requireReadableInput(path: string): Promise<void> {
+  let kind: string | undefined;
   try {
-    if ((await stat(path)).isDirectory()) throw Object.assign(new Error('a folder'), { code: 'EISDIR' });
-    await access(path, constants.R_OK);
+    const stats = await stat(path);
+    if (stats.isDirectory()) throw Object.assign(new Error('a folder'), { code: 'EISDIR' });
+    kind = stats.isFile() ? undefined : kindOf(stats);
+    if (kind === undefined) await access(path, constants.R_OK);
   } catch (error) {
     throw unreadableInput(path, error);
   }
+  if (kind !== undefined) throw new UnreadableInput(`${kind}, not a regular file: ${INPUT} ${path} (files reads its input by byte ranges, from several threads: save the stream to a file first)`);
+}
+
+/** What a path that is neither a regular file nor a folder is, in words. */
+function kindOf(stats: Stats): string {
+  if (stats.isFIFO()) return 'a pipe';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSocket()) return 'a socket';
+  return 'a special file';
 }
 
 /**
@@ -55,6 +73,31 @@ export async function requireReadableInput(path: string): Promise<void> {
 export function inputErrorNamed(path: string, error: unknown): unknown {
   const failure = error as NodeJS.ErrnoException;
   return failure?.code !== undefined && failure.path === path ? unreadableInput(path, error) : error;
+}
+
+/** What failed, for a result that could not be written (`ResultFileError`'s step). */
+const OUTPUT_STEPS: Readonly<Record<string, string>> = {
+  create: 'the result file could not be created there',
+  write: 'the result could not be written',
+  rename: 'the finished result could not be put in its place',
+};
+
+/**
+ * A result that could not be written (`ResultFileError`, of the word count's writer): one line
+ * naming `<output>` as it was given, what failed and why, as an input that cannot be read is
+ * named (before, the line named the hidden file the result is written to first:
+ * `open '/proc/.o.txt.partial-1c63bf57'`). Anything else is left as it is.
+ */
+export function outputErrorNamed(path: string, error: unknown): unknown {
+  if (!(error instanceof Error) || error.name !== 'ResultFileError') return error;
+  const { code, reason, step } = error as Error & { code?: string; reason: string; step: string };
+  const words = code !== undefined && REASONS[code] !== undefined ? `${code}: ${REASONS[code]}` : reason;
+  return new UnwritableOutput(`${words}: <output> ${path}: ${OUTPUT_STEPS[step] ?? step}`);
+}
+
+/** The result cannot be written: one line, exit 1 (the run failed: its output was checked before it started). */
+export class UnwritableOutput extends Error {
+  override name = 'UnwritableOutput';
 }
 
 /**

@@ -56,9 +56,15 @@ export async function* readOwnedTokens(
   const { signal } = options;
   let buf = Buffer.allocUnsafe(bufferBytes);
 
-  const grow = (used: number, tokenOffset: number): void => {
-    if (used >= maxTokenBytes + bufferBytes) throw new TokenTooLongError(tokenOffset, maxTokenBytes);
-    const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, maxTokenBytes + bufferBytes));
+  /**
+   * Room for a token longer than the buffer, which is full (`used` bytes): the token starts at
+   * `buf[tokenStart]`, file offset `offset + tokenStart`. The buffer grows to at most the longest
+   * token and the byte after it, so that a token of `maxTokenBytes` is read and one byte more is
+   * refused, wherever the buffer's doublings fall (before, the limit was a buffer more than said).
+   */
+  const grow = (tokenStart: number, used: number, offset: number): void => {
+    if (used - tokenStart > maxTokenBytes) throw new TokenTooLongError(offset + tokenStart, maxTokenBytes);
+    const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, tokenStart + maxTokenBytes + 1));
     buf.copy(bigger, 0, 0, used);
     buf = bigger;
   };
@@ -90,7 +96,8 @@ export async function* readOwnedTokens(
   let carry = 0;
   while (base + carry < end) {
     throwIfAborted(signal);
-    if (carry === buf.length) grow(carry, base);
+    // A full buffer holds one token from its first byte: the buffer starts after a separator.
+    if (carry === buf.length) grow(0, carry, base);
     const want = Math.min(buf.length - carry, end - (base + carry));
     const got = (await file.read(buf, carry, want, base + carry)).bytesRead;
     if (got === 0) {
@@ -119,9 +126,11 @@ export async function* readOwnedTokens(
   // Phase B: buf[0, carry) ends exactly at `end`; its last token may run on past it.
   let to = carry;
   if (isSeparator[buf[carry - 1]!] === 0) {
+    let tokenStart = carry;
+    while (tokenStart > 0 && isSeparator[buf[tokenStart - 1]!] === 0) tokenStart--;
     for (;;) {
       throwIfAborted(signal);
-      if (to === buf.length) grow(to, base);
+      if (to === buf.length) grow(tokenStart, to, base);
       const got = (await file.read(buf, to, Math.min(buf.length - to, 64 * 1024), base + to)).bytesRead;
       if (got === 0) break;
       const limit = to + got;

@@ -5,16 +5,18 @@ import { throwIfAborted } from './abort.js';
 export type RangeWorkerMessage<R> =
   | { type: 'progress'; bytesDone: number }
   | { type: 'done'; result: R }
-  | { type: 'error'; message: string; name: string };
+  | { type: 'error'; message: string; name: string; fields?: Record<string, number> };
 
 /**
- * What a worker thread posts for whatever it threw: its message and name, from which
- * runInWorkerThreads rebuilds the error it rejects with (an Error itself does not survive the
- * crossing with its class). A thrown non-Error becomes an Error of its text.
+ * What a worker thread posts for whatever it threw: its message, its name and its own number
+ * fields (a TokenTooLongError's offset and limit), from which runInWorkerThreads rebuilds the
+ * error it rejects with (an Error itself does not survive the crossing with its class). A thrown
+ * non-Error becomes an Error of its text.
  */
 export function workerFailure(thrown: unknown): Extract<RangeWorkerMessage<never>, { type: 'error' }> {
   const error = thrown instanceof Error ? thrown : new Error(String(thrown));
-  return { type: 'error', message: error.message, name: error.name };
+  const fields = Object.fromEntries(Object.entries(error).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
+  return { type: 'error', message: error.message, name: error.name, ...(Object.keys(fields).length > 0 ? { fields } : {}) };
 }
 
 /**
@@ -78,7 +80,7 @@ export async function runInWorkerThreads<T, R>(workerUrl: URL, tasks: T[], optio
                 resolve(message.result);
               } else {
                 settled = true;
-                const error = new Error(message.message);
+                const error = Object.assign(new Error(message.message), message.fields);
                 error.name = message.name;
                 reject(error);
               }

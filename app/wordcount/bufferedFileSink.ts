@@ -38,8 +38,12 @@ export abstract class BufferedFileSink {
     this.used = 0;
   }
 
+  /** Writes what is left and closes the file, which is closed even when that write fails. */
   async close(): Promise<void> {
-    await this.flush();
-    await this.file.close();
+    try {
+      await this.flush();
+    } finally {
+      await this.file.close();
+    }
   }
 }

@@ -6,6 +6,7 @@ import { readOwnedTokens, TokenTooLongError } from '../fileChunks/ownedTokens.js
 import { ASCII_WHITESPACE, separatorTable } from '../fileChunks/separators.js';
 import { throttledProgress } from '../fileChunks/progress.js';
 import { throwIfAborted } from '../fileChunks/abort.js';
+import { tokenLength } from '../fileChunks/tokenLength.js';
 import { canStartWorkers, runHereAndInWorkers, threadCount } from '../fileChunks/threadedRanges.js';
 import { WordTable } from './wordTable.js';
 import { RunReader, RunWriter } from './runFile.js';
@@ -44,11 +45,95 @@ const MIN_BYTES_PER_THREAD = 4 << 20;
 /** The least memory budget a count runs on (a smaller one is refused by the settings that take it: app/config.ts). */
 export const MIN_BUDGET = 64 << 10;
 
+/** The most memory budget a count is given (the settings that take one refuse more: app/config.ts). */
+export const MAX_BUDGET = 4 * 2 ** 30;
+
 /** How one budget is shared between I/O buffers and the table. */
 function shareBudget(budget: number): { ioBytes: number; tableBytes: number } {
   const total = Math.max(MIN_BUDGET, Math.floor(budget));
   const ioBytes = clamp(Math.floor(total / 16), 4096, 1 << 20);
   return { ioBytes, tableBytes: total - 2 * ioBytes };
+}
+
+/**
+ * The longest word a thread counts with `threadBudget` bytes: half its table's share, since the
+ * word is in the read buffer and in the table at once. The read and the write buffer take a
+ * sixteenth of the budget each (at most 1 MiB each), so that is 7/16 of the budget up to 16 MiB
+ * a thread, and half of it less 1 MiB above: 28672 bytes at 64 KiB, 15 MiB at 32 MiB. A
+ * longer word is refused (`TokenTooLongError`), by the reader before the table sees it.
+ */
+export function longestWord(threadBudget: number): number {
+  return Math.floor(shareBudget(threadBudget).tableBytes / 2);
+}
+
+/**
+ * The least budget, for one thread, whose `longestWord` is `length` or more: in whole KiB below
+ * 1 MiB, in whole MiB from there, for a message to suggest.
+ */
+export function budgetForWord(length: number): number {
+  const unit = length < 448 << 10 ? 1 << 10 : 1 << 20;
+  // 7/16 of the budget up to 16 MiB (7 MiB words), then half of it less 1 MiB.
+  const exact = length <= 7 << 20 ? Math.ceil((length * 16) / 7) : 2 * length + (2 << 20);
+  let budget = Math.max(MIN_BUDGET, Math.ceil(exact / unit) * unit);
+  while (longestWord(budget) < length) budget += unit;
+  return budget;
+}
+
+/**
+ * `countWordsToFile`'s refusal of a word longer than its budget takes, with what it would take:
+ * the word's length (undefined when it is longer than any budget takes: the file was not read
+ * further), the budget that would count it split between as many threads (`neededBudgetBytes`)
+ * and with one thread (`oneThreadBudgetBytes`), each undefined when over `MAX_BUDGET`.
+ */
+export class WordTooLongError extends TokenTooLongError {
+  override name = 'WordTooLongError';
+  readonly neededBudgetBytes: number | undefined;
+  readonly oneThreadBudgetBytes: number | undefined;
+  constructor(
+    offset: number,
+    limit: number,
+    readonly length: number | undefined,
+    readonly budgetBytes: number,
+    readonly threads: number,
+    formatBytes: (bytes: number) => string,
+  ) {
+    super(offset, limit);
+    const perThread = length === undefined ? undefined : budgetForWord(length);
+    this.oneThreadBudgetBytes = perThread !== undefined && perThread <= MAX_BUDGET ? perThread : undefined;
+    this.neededBudgetBytes = perThread !== undefined && perThread * threads <= MAX_BUDGET ? perThread * threads : undefined;
+    const budget = `a memory budget of ${formatBytes(budgetBytes)}${threads > 1 ? ` split between ${threads} threads` : ''}`;
+    this.message = `a word starting at byte ${offset} is ${wordLengthText(length)} long, longer than the ${limit} bytes ${budget} takes; ${this.advice(formatBytes)}`;
+  }
+
+  /** What would count the word: a bigger budget (with one thread, if the threads' shares cannot be that big), or nothing. */
+  advice(formatBytes: (bytes: number) => string): string {
+    if (this.neededBudgetBytes !== undefined) return `a budget of ${formatBytes(this.neededBudgetBytes)} or more counts it`;
+    if (this.oneThreadBudgetBytes !== undefined) return `with one thread, a budget of ${formatBytes(this.oneThreadBudgetBytes)} or more counts it`;
+    return `no budget counts it (${formatBytes(MAX_BUDGET)}, the most, takes words of up to ${longestWord(MAX_BUDGET)} bytes)`;
+  }
+}
+
+/** A word's length as a refusal says it: "40000 bytes", or "over 2146435072 bytes" past what was read of it. */
+export function wordLengthText(length: number | undefined): string {
+  return length === undefined ? `over ${longestWord(MAX_BUDGET)} bytes` : `${length} bytes`;
+}
+
+/**
+ * A word too long for the count's budget, measured, and the budget that would count it: a
+ * refusal that said only "longer than 28672 bytes" left the operator to guess how much more to
+ * give (and the limit is 7/16 of the budget, not the half one would guess). The word is read to
+ * its end (up to the longest any budget takes: 2 GiB at most, on this failure's path only).
+ */
+async function wordTooLong(inputPath: string, refused: TokenTooLongError, budget: number, threads: number, signal: AbortSignal | undefined): Promise<WordTooLongError> {
+  const length = await tokenLength(inputPath, refused.offset, WORD_SEPARATORS, longestWord(MAX_BUDGET), signal);
+  // Loaded here, on this failure's path: worker threads load this module too, and need nothing of the settings' module.
+  const { formatByteSize } = await import('../../common/env.js');
+  return new WordTooLongError(refused.offset, longestWord(budget / threads), length, budget, threads, formatByteSize);
+}
+
+/** A word the reader or the table refused, here or in a worker thread (which passes its offset on). */
+function isTokenTooLong(error: unknown): error is TokenTooLongError {
+  return error instanceof Error && error.name === 'TokenTooLongError' && typeof (error as TokenTooLongError).offset === 'number';
 }
 
 function mergeLimits(budget: number, tmpDir: string, signal: AbortSignal | undefined): MergeLimits {
@@ -154,8 +239,20 @@ export async function countWordsToFile(
   const { size } = await stat(inputPath);
   const threads = threadCount(options.threads, 64);
   const parts = Math.min(threads, Math.max(1, Math.floor(size / MIN_BYTES_PER_THREAD)));
-  if (parts > 1) return countInRanges(inputPath, outputPath, size, splitEvenly(size, parts), options);
+  const counting = parts > 1 ? countInRanges(inputPath, outputPath, size, splitEvenly(size, parts), options) : countInOneRange(inputPath, outputPath, size, options);
+  // A word too long for the budget is refused with its length and the budget that would count it.
+  return counting.catch(async (error: unknown) => {
+    throw isTokenTooLong(error) ? await wordTooLong(inputPath, error, options.memoryBudgetBytes, parts, options.signal) : error;
+  });
+}
 
+/** `countWordsToFile` in this thread: the whole file as one range. */
+async function countInOneRange(
+  inputPath: string,
+  outputPath: string,
+  size: number,
+  options: WordCountOptions,
+): Promise<{ distinctWords: number; totalWords: number; bytes: number }> {
   const work = await mkdtemp(join(options.tmpDir, 'wordcount-'));
   try {
     const { table, spills, ioBytes } = await countIntoTable(inputPath, { start: 0, end: size }, work, options);
@@ -274,6 +371,7 @@ async function countIntoTable(
     for await (const slice of slices) {
       let at = slice.from;
       while ((at = table.scan(slice.bytes, at, slice.to)) < slice.to) {
+        // Not reached: the reader refuses a word longer than this, and an empty table takes it (`WordTable.startOverFor`).
         if (table.distinctWords === 0) {
           throw new TokenTooLongError(slice.offset + (at - slice.from), Math.floor(tableBytes / 2));
         }

@@ -76,6 +76,10 @@ async function mergeOnce(
   sumEqualWords: boolean,
   limits: MergeLimits,
 ): Promise<void> {
+  // Each merge looks at the signal before it starts: its own check comes every 65536 records, and
+  // with a small budget a pass is thousands of merges of fewer (at 64 KiB, 8 runs of some 1000
+  // records each), so an interrupt waited for the whole pass, 20 s in a 50 MB count.
+  throwIfAborted(limits.signal);
   const readers: RunReader[] = [];
   try {
     for (const path of paths) readers.push(await RunReader.open(path, limits.readBufferBytes, limits.pool));

@@ -1,16 +1,77 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BufferedFileSink } from './bufferedFileSink.js';
 import type { RecordSink } from './recordSink.js';
+
+/**
+ * The result file could not be written: it names the file the caller asked for, not the hidden
+ * one beside it that the result is written to first (`/proc/.o.txt.partial-1c63bf57` said nothing
+ * the operator had written), what failed (`step`) and the system's reason, with its `code`.
+ */
+export class ResultFileError extends Error {
+  override name = 'ResultFileError';
+  readonly code: string | undefined;
+  /** The system's words, without the hidden file's name: `ENOSPC: no space left on device`. */
+  readonly reason: string;
+  constructor(
+    readonly path: string,
+    readonly step: 'create' | 'write' | 'rename',
+    failure: unknown,
+  ) {
+    const code = (failure as NodeJS.ErrnoException | undefined)?.code;
+    const reason = systemReason(failure);
+    super(`cannot ${STEP_WORDS[step]} ${path}: ${reason}`);
+    this.code = code;
+    this.reason = reason;
+  }
+}
+
+const STEP_WORDS: Readonly<Record<ResultFileError['step'], string>> = {
+  create: 'create the result file',
+  write: 'write the result file',
+  rename: 'put the finished result in place as',
+};
+
+/** A system error's message up to the call and the path it names (`ENOENT: no such file or directory, open '…'`). */
+function systemReason(failure: unknown): string {
+  if (!(failure instanceof Error)) return String(failure);
+  const { syscall } = failure as NodeJS.ErrnoException;
+  const at = syscall === undefined ? -1 : failure.message.indexOf(`, ${syscall}`);
+  return at > 0 ? failure.message.slice(0, at) : failure.message;
+}
 
 /** Writes the result file: `word count\n` per record, through one buffer. */
 export class TextOutputWriter extends BufferedFileSink implements RecordSink {
   lines = 0;
   totalWords = 0;
 
-  static async create(path: string, bufferBytes = 1 << 20): Promise<TextOutputWriter> {
-    return new TextOutputWriter(await open(path, 'w'), Buffer.allocUnsafe(Math.max(64, bufferBytes)));
+  /** `resultPath`: the file a failure names (the result is written beside it first). */
+  static async create(path: string, bufferBytes = 1 << 20, resultPath = path): Promise<TextOutputWriter> {
+    const file = await open(path, 'w').catch((error: unknown) => {
+      throw new ResultFileError(resultPath, 'create', error);
+    });
+    return new TextOutputWriter(file, Buffer.allocUnsafe(Math.max(64, bufferBytes)), resultPath);
+  }
+
+  private constructor(
+    file: FileHandle,
+    buffer: Buffer,
+    private readonly resultPath: string,
+  ) {
+    super(file, buffer);
+  }
+
+  override async flush(): Promise<void> {
+    await super.flush().catch((error: unknown) => {
+      throw error instanceof ResultFileError ? error : new ResultFileError(this.resultPath, 'write', error);
+    });
+  }
+
+  override async close(): Promise<void> {
+    await super.close().catch((error: unknown) => {
+      throw error instanceof ResultFileError ? error : new ResultFileError(this.resultPath, 'write', error);
+    });
   }
 
   add(bytes: Uint8Array, offset: number, length: number, count: number): boolean {
@@ -46,14 +107,16 @@ export class TextOutputWriter extends BufferedFileSink implements RecordSink {
  */
 export async function writeResultFile(path: string, bufferBytes: number, write: (output: TextOutputWriter) => Promise<void>): Promise<TextOutputWriter> {
   const partial = join(dirname(path), `.${basename(path)}.partial-${randomBytes(4).toString('hex')}`);
-  const output = await TextOutputWriter.create(partial, bufferBytes);
+  const output = await TextOutputWriter.create(partial, bufferBytes, path);
   try {
     try {
       await write(output);
     } finally {
       await output.close();
     }
-    await rename(partial, path);
+    await rename(partial, path).catch((error: unknown) => {
+      throw new ResultFileError(path, 'rename', error);
+    });
     return output;
   } catch (error) {
     await rm(partial, { force: true });

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { RangeWorkerMessage } from '../fileChunks/threadedRanges.js';
+import { workerFailure, type RangeWorkerMessage } from '../fileChunks/threadedRanges.js';
 import { countRangeToRun, type RangeRunStats, type WordCountTask } from './countWords.js';
 
 // Worker-thread entry: counts one range into its run file and posts the totals back.
@@ -14,6 +14,5 @@ try {
   });
   post({ type: 'done', result });
 } catch (error) {
-  const err = error instanceof Error ? error : new Error(String(error));
-  post({ type: 'error', message: err.message, name: err.name });
+  post(workerFailure(error));
 }

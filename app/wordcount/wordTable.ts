@@ -42,13 +42,13 @@ export class WordTable {
   totalWords = 0;
 
   constructor(private budgetBytes: number) {
-    const entries = Math.max(16, Math.min(INITIAL_ENTRIES, floorPow2(budgetBytes / 4 / BYTES_PER_ENTRY)));
+    const entries = initialEntries(budgetBytes);
     this.slots = new Int32Array(entries * 2);
     this.hashes = new Int32Array(entries);
     this.offsets = new Int32Array(entries);
     this.lengths = new Int32Array(entries);
     this.counts = new Float64Array(entries);
-    this.arena = Buffer.allocUnsafe(Math.max(64, Math.min(INITIAL_ARENA, Math.floor(budgetBytes / 4))));
+    this.arena = Buffer.allocUnsafe(initialArena(budgetBytes));
   }
 
   get distinctWords(): number {
@@ -261,6 +261,36 @@ export class WordTable {
   private sortScratch = new Float64Array(0);
 
   /**
+   * An empty table that a word does not fit, its arena doubled past the budget or its columns grown
+   * by the words before the last spill: it has nothing to keep, so it starts again at its first
+   * size, with an arena of the word's size if that is more. A word of half the budget always fits
+   * then (the columns and the first arena take a quarter each at most), so the longest word is
+   * what `longestWord` says; before, it was the power of two below (2 MiB, not 2.2, at a 5 MiB
+   * budget), and after spills of big tables less still.
+   */
+  private startOverFor(wordLength: number): boolean {
+    const entries = initialEntries(this.budgetBytes);
+    const arenaBytes = Math.max(initialArena(this.budgetBytes), wordLength);
+    if (entries * BYTES_PER_ENTRY + arenaBytes > this.budgetBytes) return false;
+    const big = this.allocatedBytes > 8 << 20;
+    this.sortArray = new Int32Array(0);
+    this.sortScratch = new Float64Array(0);
+    this.slots = new Int32Array(0);
+    this.hashes = this.offsets = this.lengths = new Int32Array(0);
+    this.counts = new Float64Array(0);
+    this.arena = Buffer.allocUnsafe(0);
+    if (big) collectGarbage();
+    this.slots = new Int32Array(entries * 2);
+    this.hashes = new Int32Array(entries);
+    this.offsets = new Int32Array(entries);
+    this.lengths = new Int32Array(entries);
+    this.counts = new Float64Array(entries);
+    this.arena = Buffer.allocUnsafe(arenaBytes);
+    this.arenaUsed = 0;
+    return true;
+  }
+
+  /**
    * Doubles whatever is full, if that fits the budget. Columns are replaced one at a time and,
    * for a big table, each old one is collected before the next is copied, so the peak is the new
    * table plus the largest old column rather than two whole tables.
@@ -274,7 +304,7 @@ export class WordTable {
     while (this.arenaUsed + wordLength > arenaCap) arenaCap *= 2;
     const after = entryCap * BYTES_PER_ENTRY + arenaCap;
     const largestOld = Math.max(entriesFull ? oldCap * 8 : 0, arenaFull ? this.arena.length : 0);
-    if (after + largestOld > this.budgetBytes || entryCap > 1 << 29) return false;
+    if (after + largestOld > this.budgetBytes || entryCap > 1 << 29) return this.size === 0 && this.startOverFor(wordLength);
     const big = after > 8 << 20;
     const settle = (): void => {
       if (big) collectGarbage();
@@ -310,6 +340,16 @@ export class WordTable {
     }
     return true;
   }
+}
+
+/** Entries a new table starts with: a quarter of its budget at most. */
+function initialEntries(budgetBytes: number): number {
+  return Math.max(16, Math.min(INITIAL_ENTRIES, floorPow2(budgetBytes / 4 / BYTES_PER_ENTRY)));
+}
+
+/** The arena a new table starts with: a quarter of its budget at most. */
+function initialArena(budgetBytes: number): number {
+  return Math.max(64, Math.min(INITIAL_ARENA, Math.floor(budgetBytes / 4)));
 }
 
 function copyInto<T extends Int32Array | Float64Array>(target: T, source: T): T {

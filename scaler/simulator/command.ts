@@ -3,6 +3,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { decimalNumber } from '../../common/decimalNumber.js';
 import { ConfigError } from '../../common/env.js';
 import { makeFolder, requireExisting, requireFileDestination, requireFolderDestination } from '../../common/flagPaths.js';
 import { runsAsPidOne } from '../../cli/pidOneSignals.js';
@@ -76,7 +77,7 @@ interface SimulateFlags {
 /** A numeric flag's parser: a finite number that `accepts`, or an error naming the flag and `what` it must be. */
 const numberFlag = (name: string, accepts: (number: number) => boolean, what: string) => (value: string) => {
   // Decimal only: Number() also took "0x10" (16), "0b11", " 4" and "", a value the operator did not write.
-  const number = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(value) ? Number(value) : Number.NaN;
+  const number = decimalNumber(value);
   if (!Number.isFinite(number) || !accepts(number)) throw new InvalidArgumentError(`${name} must be ${what}, got ${JSON.stringify(value)}`);
   return number;
 };

@@ -1,3 +1,4 @@
+import { quotedText } from '../../common/quotedText.js';
 import { Float64Column } from './float64Column.js';
 
 /**
@@ -64,7 +65,7 @@ const EXCERPT_CHARACTERS = 80;
  */
 export function excerpt(text: string): string {
   const cut = text.length > EXCERPT_CHARACTERS ? text.slice(0, EXCERPT_CHARACTERS) : text;
-  const quoted = JSON.stringify(cut).replace(/[\u007f-\u009f\u00ad\u2028\u2029\ufeff\ufffd]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const quoted = quotedText(cut);
   return cut === text ? quoted : `${quoted}… (${text.length} characters)`;
 }
 

@@ -33,6 +33,7 @@ import {
 } from '../../app/evensum/index.js';
 import { EVEN_SUM_SEPARATORS, EvenSumScanner } from '../../app/evensum/evenSumScanner.js';
 import { countWordsInRange, countWordsToFile, mergeWordCountRuns, type WordCountOptions } from '../../app/wordcount/index.js';
+import { quotedBytes } from '../../app/fileChunks/quotedBytes.js';
 import { WordTable } from '../../app/wordcount/wordTable.js';
 import { propertySettings } from '../support/properties.js';
 
@@ -110,15 +111,16 @@ function modelEvenSum(bytes: Uint8Array): ModelEvenSum {
 
 /**
  * The engine's result for a text, as the model says it must be. The error message echoes the bad
- * token decoded as UTF-8, its first 64 bytes only (then `…`), as `evenSumScanner.ts` documents.
+ * token quoted, escaped as `quotedBytes` shows bytes (its own tests: test/app/quotedBytes.test.ts),
+ * its first 64 bytes only (and the rest of a character cut there; then `…`), as `evenSumScanner.ts` documents.
  */
 function expectedEvenSum(bytes: Uint8Array): EvenSumResult {
   const model = modelEvenSum(bytes);
   if (model.ok) return { ok: true, sum: model.sum.toString(), evenCount: model.evenCount, bytes: bytes.length };
-  const shown = model.token.subarray(0, 64).toString('utf8') + (model.token.length > 64 ? '…' : '');
+  const shown = quotedBytes(model.token.subarray(0, 64 + 3), 64);
   return {
     ok: false,
-    error: `not an integer: ${JSON.stringify(shown)} at byte ${model.offset}, line ${model.line}`,
+    error: `not an integer: ${shown} at byte ${model.offset}, line ${model.line}`,
     offset: model.offset,
     line: model.line,
   };
