@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import type { Logger } from '../../common/logger.js';
 import { ActuatorError, type Actuator, type ReplicaState, type ResourceLimits, type ServiceState } from './actuator.js';
 import { cloneSpec, cpuLimitCores, hasHealthcheck, limitsUpdateBody, memberPhase, memoryLimitBytes, type MemberPhase } from './dockerSpec.js';
+import { followsTemplateLimits, isScalerClone, removalOrder, templateOf } from './dockerTemplate.js';
 import { DependencyTimeoutError, DependencyUnreachableError } from '../../common/unanswered.js';
 import { ActuatorLabel, DRAINING_SUFFIX, isManaged, managedLabelFilters } from './labels.js';
 
@@ -22,14 +23,18 @@ export interface DockerActuatorOptions {
 
 interface Member {
   readonly info: Docker.ContainerInspectInfo;
+  readonly id: string;
   readonly name: string;
   readonly phase: MemberPhase;
   readonly createdAt: number;
+  /** Made by the scaler, not by the operator. */
+  readonly clone: boolean;
 }
 
 /**
  * Scales services made of plain labelled containers on one Docker engine: replicas are added by
- * cloning a running replica and removed newest-first with a graceful stop; limits change live with
+ * cloning the template (the operator's own container where one is ready, see dockerTemplate.ts)
+ * and removed clones first, newest first, with a graceful stop; limits change live with
  * `docker update` (no restart). Containers without `scalewright.service` and
  * `scalewright.managed=true` are never listed, so never touched.
  */
@@ -59,7 +64,7 @@ export class DockerActuator implements Actuator {
   async observe(service: string): Promise<ServiceState> {
     const members = await this.members(service);
     const counted = members.filter((m) => m.phase === 'ready' || m.phase === 'starting');
-    const template = this.templateOf(counted);
+    const template = templateOf(counted);
     const replicaStates: ReplicaState[] = counted.map((m) => ({ id: m.info.Id, name: m.name, createdAt: m.createdAt, phase: m.phase === 'ready' ? 'ready' : 'starting' }));
     const readyReplicas = counted.filter((m) => m.phase === 'ready').length;
     return {
@@ -79,20 +84,24 @@ export class DockerActuator implements Actuator {
     const members = (await this.members(service)).filter((m) => m.phase === 'ready' || m.phase === 'starting');
     const difference = replicas - members.length;
     if (difference > 0) {
-      const template = this.templateOf(members);
+      const template = templateOf(members);
       if (!template) throw new ActuatorError(`${service}: no running replica to copy`);
       await Promise.all(Array.from({ length: difference }, () => this.addReplica(service, template.info)));
     } else if (difference < 0) {
-      // Newest first: the oldest replicas are warm and are the templates.
-      const newest = [...members].sort((a, b) => b.createdAt - a.createdAt).slice(0, -difference);
-      await Promise.all(newest.map((member) => this.removeReplica(member)));
+      // Clones first, newest first, the template last: the operator's container stays.
+      const leaving = removalOrder(members).slice(0, -difference);
+      await Promise.all(leaving.map((member) => this.removeReplica(member)));
     }
   }
 
   async setLimits(service: string, limits: ResourceLimits): Promise<void> {
     const members = (await this.members(service)).filter((m) => m.phase === 'ready' || m.phase === 'starting');
     if (members.length === 0) throw new ActuatorError(`${service}: no running replica to update`);
-    for (const member of members) {
+    // The template first: were the update cut short, tidy would size the others after the
+    // template, so forward to the new limits, not back to the old ones.
+    const template = templateOf(members);
+    const templateFirst = template ? [template, ...members.filter((m) => m !== template)] : members;
+    for (const member of templateFirst) {
       const body = limitsUpdateBody(member.info.HostConfig, limits);
       if (Object.keys(body).length === 0) continue;
       // Re-check the labels of what is about to change: the list filter is the first guard, this the second.
@@ -131,16 +140,9 @@ export class DockerActuator implements Actuator {
         },
         this.settleMs,
       );
-      members.push({ info, name, phase, createdAt: Date.parse(info.Created) });
+      members.push({ info, id: info.Id, name, phase, createdAt: Date.parse(info.Created), clone: isScalerClone(info.Config.Labels) });
     }
     return members;
-  }
-
-  /** The oldest ready replica (else the oldest starting one): what new replicas are copied from. */
-  private templateOf(members: readonly Member[]): Member | undefined {
-    // Ties (same millisecond) are broken by id, so every tick picks the same template.
-    const byAge = [...members].sort((a, b) => a.createdAt - b.createdAt || a.info.Id.localeCompare(b.info.Id));
-    return byAge.find((m) => m.phase === 'ready') ?? byAge[0];
   }
 
   /** Finishes what an interrupted scaler left: never-started or exited clones, half-drained replicas. */
@@ -165,16 +167,18 @@ export class DockerActuator implements Actuator {
 
   /**
    * Replicas whose limits differ from the template's (an update interrupted half-way, a replica
-   * changed by hand) are set back to the template's, so the service has one size again.
+   * changed by hand, clones after a redeploy with new limits) are set to the template's, so the
+   * service has one size again. A change the scaler made reached every replica, the template
+   * included, so nothing differs and nothing is undone.
    */
   private async alignLimits(service: string, members: readonly Member[]): Promise<number> {
     const counted = members.filter((m) => m.phase === 'ready' || m.phase === 'starting');
-    const template = this.templateOf(counted);
+    const template = templateOf(counted);
     if (!template) return 0;
     const cpu = cpuLimitCores(template.info.HostConfig);
     const memory = memoryLimitBytes(template.info.HostConfig);
     let aligned = 0;
-    for (const member of counted) {
+    for (const member of counted.filter((m) => followsTemplateLimits(m, template))) {
       const cpuDiffers = cpu !== undefined && Math.abs((cpuLimitCores(member.info.HostConfig) ?? 0) - cpu) > 1e-6;
       const memoryDiffers = memory !== undefined && memoryLimitBytes(member.info.HostConfig) !== memory;
       if (!cpuDiffers && !memoryDiffers) continue;
