@@ -3,9 +3,14 @@ import { anySignal } from '../common/anySignal.js';
 import { FailureSpell } from '../common/failureSpell.js';
 import { backoffDelayMs } from '../common/influx/backoff.js';
 import type { Logger } from '../common/logger.js';
+import { namedSandboxId, PodContainerType, PodLabel, type PodMember, podRole } from './criDockerd.js';
 import type { DockerStatsAnswer } from './dockerStatsReadings.js';
-import { Label, parseTargetLabels } from './labels.js';
+import { type InspectedContainer, podContainersToInspect, podMember, takesItsPodsLabels, targetsFromInspected } from './dockerTargets.js';
+import { Label } from './labels.js';
+import { netnsAddress } from './netnsAddress.js';
 import type { Target } from './target.js';
+
+export { scrapeAddress, targetFromInspect } from './dockerTargets.js';
 
 export type ContainerAction = 'start' | 'die' | 'stop' | 'destroy' | 'oom';
 
@@ -19,7 +24,7 @@ export interface ContainerSource {
   listRunning(): Promise<Target[]>;
   /** The container as a target if it is running and carries our labels. */
   inspect(id: string): Promise<Target | undefined>;
-  /** Follows container events of labelled containers until the returned function is called. */
+  /** Follows the events of labelled containers and of Kubernetes pods' containers until the returned function is called. */
   watch(onEvent: (event: ContainerEvent) => void): () => void;
   stats(id: string): Promise<DockerStatsAnswer>;
   hostName(): Promise<string>;
@@ -40,8 +45,14 @@ export interface DockerSourceOptions {
    * scraped over another. Undefined: the first network with an address.
    */
   readonly network: string | undefined;
-  /** An extra `key=value` label a container must carry too (one collector per project or stack). */
+  /** An extra `key=value` label a container must carry too (one collector per project or stack); a pod's container, its pod. */
   readonly requireLabel?: string | undefined;
+  /**
+   * Where the host's /proc is (COLLECTOR_PROC_ROOT): a Kubernetes pod's address is read from its
+   * sandbox's network namespace there when Docker does not know it (a CNI pod: criDockerd.ts).
+   * Undefined: such a pod has no address, and its /metrics is not scraped.
+   */
+  readonly procRoot?: string | undefined;
   readonly logger: Logger;
   /** How long one answer may take; DOCKER_REQUEST_TIMEOUT_MS unless given (tests shorten it). */
   readonly requestTimeoutMs?: number;
@@ -69,15 +80,6 @@ export const EVENT_STREAM_BACKOFF = { minMs: 1_000, maxMs: 30_000 } as const;
  */
 export const DOCKER_REQUEST_TIMEOUT_MS = 5_000;
 
-interface InspectLike {
-  Id: string;
-  Name: string;
-  State: { Running: boolean; Pid: number };
-  Config: { Labels: Record<string, string> | null };
-  HostConfig: { NanoCpus?: number; CpuQuota?: number; CpuPeriod?: number };
-  NetworkSettings: { IPAddress?: string | undefined; Networks?: Record<string, { IPAddress?: string | undefined }> | undefined };
-}
-
 /** The parts of `docker info` used here. */
 interface EngineInfoLike {
   Name?: string;
@@ -91,25 +93,70 @@ export class DockerSource implements ContainerSource {
 
   constructor(private readonly options: DockerSourceOptions) {}
 
+  /**
+   * The running containers that are targets: those carrying `scalewright.service`, and the
+   * containers of Kubernetes pods whose sandbox carries it (the kubelet's containers, listed by
+   * their `io.kubernetes.docker.type`: the listing's labels say which to inspect).
+   */
   async listRunning(): Promise<Target[]> {
-    const summaries = await this.withinDeadline('the container listing', (abortSignal) => this.options.docker.listContainers({ filters: { label: this.labelFilters(), status: ['running'] }, abortSignal }));
-    const targets = await Promise.all(summaries.map((summary) => this.inspect(summary.Id)));
-    return targets.filter((target): target is Target => target !== undefined);
+    const labelled = await this.listing('the container listing', [Label.service, ...(this.options.requireLabel ? [this.options.requireLabel] : [])]);
+    const kubelets = await this.listing('the listing of Kubernetes pods\' containers', [PodLabel.type]);
+    const ids = new Set([...labelled.map((summary) => summary.Id), ...podContainersToInspect(kubelets.map(summaryMember))]);
+    const inspected = (await Promise.all([...ids].map((id) => this.inspectContainer(id)))).filter((info): info is InspectedContainer => info !== undefined);
+    return targetsFromInspected(inspected, { network: this.options.network, requireLabel: this.options.requireLabel, podAddresses: await this.podAddresses(inspected) });
   }
 
-  private labelFilters(): string[] {
-    return [Label.service, ...(this.options.requireLabel ? [this.options.requireLabel] : [])];
+  private listing(what: string, label: string[]): Promise<Docker.ContainerInfo[]> {
+    return this.withinDeadline(what, (abortSignal) => this.options.docker.listContainers({ filters: { label, status: ['running'] }, abortSignal }));
   }
 
+  /** The container as a target; a Kubernetes pod's container is inspected with its pod's sandbox. */
   async inspect(id: string): Promise<Target | undefined> {
+    const info = await this.inspectContainer(id);
+    if (!info) return undefined;
+    const members = [info];
+    if (takesItsPodsLabels(info.Config.Labels ?? {})) {
+      const sandbox = await this.sandboxOf(info);
+      if (!sandbox) return undefined;
+      members.push(sandbox);
+    }
+    const podAddresses = await this.podAddresses(members);
+    return targetsFromInspected(members, { network: this.options.network, requireLabel: this.options.requireLabel, podAddresses }).find((target) => target.id === info.Id);
+  }
+
+  private async inspectContainer(id: string): Promise<InspectedContainer | undefined> {
     try {
-      const info = (await this.withinDeadline(`the inspect of container ${id.slice(0, 12)}`, (abortSignal) => this.options.docker.getContainer(id).inspect({ abortSignal }))) as unknown as InspectLike;
-      if (!hasLabel(info.Config.Labels ?? {}, this.options.requireLabel)) return undefined;
-      return targetFromInspect(info, this.options.network);
+      return (await this.withinDeadline(`the inspect of container ${id.slice(0, 12)}`, (abortSignal) => this.options.docker.getContainer(id).inspect({ abortSignal }))) as unknown as InspectedContainer;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
+  }
+
+  /** A pod's sandbox: the one its container names, else the running sandbox of the same pod. */
+  private async sandboxOf(container: InspectedContainer): Promise<InspectedContainer | undefined> {
+    const named = namedSandboxId(podMember(container));
+    if (named) return this.inspectContainer(named);
+    const uid = container.Config.Labels?.[PodLabel.podUid];
+    if (!uid) return undefined;
+    const [sandbox] = await this.listing(`the listing of the sandbox of pod ${uid}`, [`${PodLabel.type}=${PodContainerType.sandbox}`, `${PodLabel.podUid}=${uid}`]);
+    return sandbox ? this.inspectContainer(sandbox.Id) : undefined;
+  }
+
+  /** The addresses of the pods among `inspected` that Docker gave no network (a CNI made theirs), by sandbox id. */
+  private async podAddresses(inspected: readonly InspectedContainer[]): Promise<Map<string, string>> {
+    const { procRoot, logger } = this.options;
+    const addresses = new Map<string, string>();
+    if (procRoot === undefined) return addresses;
+    const sandboxes = inspected.filter((info) => podRole(info.Config.Labels ?? {}) === 'sandbox' && info.HostConfig.NetworkMode === 'none' && info.State.Running);
+    await Promise.all(
+      sandboxes.map(async (sandbox) => {
+        const ip = await netnsAddress(procRoot, sandbox.State.Pid);
+        if (ip) addresses.set(sandbox.Id, ip);
+        else logger.debug({ sandbox: sandbox.Id.slice(0, 12), file: `${procRoot}/${sandbox.State.Pid}/net/fib_trie` }, 'no address found in the network namespace of a pod\'s sandbox');
+      }),
+    );
+    return addresses;
   }
 
   /**
@@ -141,8 +188,10 @@ export class DockerSource implements ContainerSource {
         let reason: string | undefined;
         try {
           stream = await this.withinDeadline('the event stream', (abortSignal) =>
+            // No label filter: Docker ANDs the labels it is given, and the events of a Kubernetes
+            // pod's containers carry only theirs, not their pod's: they are told apart here.
             this.options.docker.getEvents({
-              filters: { type: ['container'], event: [...followed], label: this.labelFilters() },
+              filters: { type: ['container'], event: [...followed] },
               abortSignal: anySignal([abortSignal, stopping.signal]),
             }) as Promise<NodeJS.ReadableStream>,
           );
@@ -229,44 +278,12 @@ export class DockerSource implements ContainerSource {
   }
 }
 
-export function targetFromInspect(info: InspectLike, preferredNetwork: string | undefined): Target | undefined {
-  const labels = parseTargetLabels(info.Config.Labels ?? {});
-  if (!labels || !info.State.Running) return undefined;
-  const { NanoCpus, CpuQuota, CpuPeriod } = info.HostConfig;
-  const address = scrapeAddress(info.NetworkSettings, preferredNetwork);
-  return {
-    id: info.Id,
-    name: info.Name.replace(/^\//, ''),
-    pid: info.State.Pid,
-    ...address,
-    labels,
-    cpuLimitCores: NanoCpus ? NanoCpus / 1e9 : CpuQuota && CpuQuota > 0 ? CpuQuota / (CpuPeriod || 100_000) : undefined,
-  };
-}
-
-/**
- * Where /metrics is reached: the address on the network asked for (`--network`), else, when none
- * is asked for, the first network's with an address. A container not on the network asked for
- * has no address to scrape: scraped over another network, it answered (`scrape_up=1`) as if the
- * flag had been heeded, when the network the flag names is the one the operator knows is routed.
- */
-export function scrapeAddress(settings: InspectLike['NetworkSettings'], network: string | undefined): Pick<Target, 'ip' | 'unreachable'> {
-  const networks = settings.Networks ?? {};
-  const names = Object.keys(networks);
-  if (network !== undefined) {
-    const ip = networks[network]?.IPAddress || undefined;
-    return ip ? { ip } : { ip: undefined, unreachable: { network, networks: names } };
-  }
-  const ip = Object.values(networks).map((entry) => entry.IPAddress).find((address) => address) || settings.IPAddress || undefined;
-  return ip ? { ip } : { ip: undefined, unreachable: { network: undefined, networks: names } };
-}
-
-/** Docker sends one JSON object per line; a chunk may end mid-line. */
 /** Ends an event stream (dockerode gives the modem's response, a Node stream, behind a wider type). */
 function destroy(stream: NodeJS.ReadableStream): void {
   (stream as unknown as { destroy?: () => void }).destroy?.();
 }
 
+/** Docker sends one JSON object per line; a chunk may end mid-line. */
 async function consumeEvents(stream: NodeJS.ReadableStream, onEvent: (event: ContainerEvent) => void): Promise<void> {
   let carry = '';
   for await (const chunk of stream) {
@@ -283,22 +300,28 @@ async function consumeEvents(stream: NodeJS.ReadableStream, onEvent: (event: Con
   }
 }
 
+/**
+ * A followed event of a container the collector may watch. The stream is not filtered by label
+ * (see watch), so the event's own labels (its Actor's attributes) are looked at: a container
+ * carrying `scalewright.service`, or a Kubernetes pod's container, whose labels never say its
+ * pod's (the inspect asks its sandbox). An event that gives no attributes is kept: the inspect decides.
+ */
 export function parseEvent(line: string): ContainerEvent | undefined {
   try {
-    const raw = JSON.parse(line) as { Type?: string; Action?: string; status?: string; id?: string; Actor?: { ID?: string } };
+    const raw = JSON.parse(line) as { Type?: string; Action?: string; status?: string; id?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
     const action = (raw.Action ?? raw.status ?? '') as ContainerAction;
     const id = raw.Actor?.ID ?? raw.id;
     if (raw.Type !== undefined && raw.Type !== 'container') return undefined;
+    const attributes = raw.Actor?.Attributes;
+    if (attributes && !(Label.service in attributes) && podRole(attributes) !== 'container') return undefined;
     return followed.includes(action) && id ? { action, id } : undefined;
   } catch {
     return undefined;
   }
 }
 
-function hasLabel(labels: Record<string, string>, requirement: string | undefined): boolean {
-  if (!requirement) return true;
-  const [key = '', ...rest] = requirement.split('=');
-  return rest.length === 0 ? key in labels : labels[key] === rest.join('=');
+function summaryMember(summary: Docker.ContainerInfo): PodMember {
+  return { id: summary.Id, labels: summary.Labels ?? {}, networkMode: summary.HostConfig?.NetworkMode };
 }
 
 function isNotFound(error: unknown): boolean {

@@ -15,6 +15,12 @@ export const Label = {
   managed: 'scalewright.managed',
   /** Optional replica name/number; else compose's or swarm's own, else the container name. */
   replica: 'scalewright.replica',
+  /**
+   * On a Kubernetes pod (a label or an annotation of the pod template): which of the pod's
+   * containers is the replica measured, the pod's name its name. Absent: each of the pod's
+   * containers is measured as a replica of its own, named `<pod>/<container>` (criDockerd.ts).
+   */
+  container: 'scalewright.container',
 } as const;
 
 /** Labels set by compose and swarm that name a replica. */

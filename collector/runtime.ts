@@ -51,7 +51,7 @@ export async function startCollector(config: CollectorConfig, logger: Logger, si
   writer.start();
   const scraper = new MetricsScraper(Math.min(config.COLLECTOR_SCRAPE_TIMEOUT_MS, Math.max(50, config.COLLECTOR_INTERVAL_MS - 100)));
   const collector = new Collector({
-    source: new DockerSource({ docker: new Docker({ socketPath: config.DOCKER_SOCKET }), network: config.COLLECTOR_NETWORK, requireLabel: config.COLLECTOR_REQUIRE_LABEL, logger }),
+    source: new DockerSource({ docker: new Docker({ socketPath: config.DOCKER_SOCKET }), network: config.COLLECTOR_NETWORK, requireLabel: config.COLLECTOR_REQUIRE_LABEL, procRoot: config.COLLECTOR_PROC_ROOT, logger }),
     cgroups: new CgroupFileReader({ procRoot: config.COLLECTOR_PROC_ROOT, cgroupRoot: config.COLLECTOR_CGROUP_ROOT }),
     scraper,
     sink: writer,

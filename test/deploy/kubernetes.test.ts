@@ -7,7 +7,9 @@ import * as rbacV1 from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import * as coreV1 from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { type InspectedContainer, targetsFromInspected } from '../../collector/dockerTargets.js';
 import { policyConfigFor } from '../../scaler/loop/policyLabels.js';
+import { podContainerLabels, sandboxLabels } from '../collector/support/criDockerdPod.js';
 import { containersOf, kustomizationDir, kustomizeBuild, podSpecOf, repoRoot, type K8sObject } from './kustomize.js';
 
 const exec = promisify(execFile);
@@ -125,6 +127,28 @@ describe('the Kubernetes manifests (kustomize)', async () => {
       const policy = policyConfigFor(undefined, labels);
       expect(policy.replicas.max).toBe(10);
       expect(policy.memory.minBytes).toBe(100 * 2 ** 20);
+    }
+  });
+
+  it('carry on the pod templates the labels the collector reads: laid out as cri-dockerd lays a pod out, each pod is its service\'s replica, /metrics on its container\'s port', () => {
+    // The Deployment's own labels never reach a node: the kubelet copies the pod's onto its
+    // sandbox container, and the pod's containers carry none (collector/criDockerd.ts).
+    for (const [name, port] of [['app', 8080], ['worker', 9465]] as const) {
+      const template = (find(base, 'Deployment', name).spec as { template: { metadata: { labels: Record<string, string>; annotations?: Record<string, string> } } }).template;
+      const pod = { name: `${name}-5d8f7b9c4-x2x9q`, namespace: 'scalewright', uid: `uid-${name}`, labels: template.metadata.labels, ...(template.metadata.annotations ? { annotations: template.metadata.annotations } : {}) };
+      const sandbox: InspectedContainer = { Id: `sandbox-${name}`, Name: `/k8s_POD_${pod.name}`, State: { Running: true, Pid: 1 }, Config: { Labels: sandboxLabels(pod) }, HostConfig: { NetworkMode: 'none' }, NetworkSettings: { Networks: { none: {} } } };
+      const containers: InspectedContainer[] = containersOf(find(base, 'Deployment', name)).map((container, index) => ({
+        Id: `${name}-${container.name}`,
+        Name: `/k8s_${container.name}_${pod.name}`,
+        State: { Running: true, Pid: 10 + index },
+        Config: { Labels: podContainerLabels(pod, container.name, sandbox.Id) },
+        HostConfig: { NetworkMode: `container:${sandbox.Id}` },
+        NetworkSettings: { Networks: {} },
+      }));
+      const targets = targetsFromInspected([sandbox, ...containers], { network: undefined, podAddresses: new Map([[sandbox.Id, '10.244.0.7']]) });
+      expect(targets, name).toEqual([expect.objectContaining({ id: `${name}-${name}`, name: pod.name, ip: '10.244.0.7', labels: { service: name, managed: true, metrics: { port, path: '/metrics' }, replica: pod.name } })]);
+      const ports = (containersOf(find(base, 'Deployment', name))[0] as unknown as { ports: Array<{ containerPort: number }> }).ports.map((entry) => entry.containerPort);
+      expect(ports, name).toContain(port);
     }
   });
 
