@@ -91,7 +91,7 @@ const EVENSUM_INTERRUPTED = 'Interrupted (SIGINT, SIGTERM): 130 or 143, once the
 const OUTPUT_HELP = 'The result goes to stdout; a failure to stderr, one line, and what an interruption does as JSON log lines.';
 const WORDCOUNT_HELP = `\nExit codes: ${WORDCOUNT_EXIT_CODES} ${WORDCOUNT_INTERRUPTED}\n${OUTPUT_HELP}`;
 const EVENSUM_HELP = `\nExit codes: ${EVENSUM_EXIT_CODES} ${EVENSUM_INTERRUPTED}\n${OUTPUT_HELP}`;
-const FILES_HELP = `\nExit codes of wordcount: ${WORDCOUNT_EXIT_CODES} ${WORDCOUNT_INTERRUPTED}\nExit codes of evensum: ${EVENSUM_EXIT_CODES} ${EVENSUM_INTERRUPTED}\n${OUTPUT_HELP}`;
+const FILES_HELP = `\nExit codes: 0 success, 1 the run failed, 2 bad flags or paths (nothing was started), 130 or 143 interrupted (SIGINT, SIGTERM).\nOf wordcount: ${WORDCOUNT_EXIT_CODES} ${WORDCOUNT_INTERRUPTED}\nOf evensum: ${EVENSUM_EXIT_CODES} ${EVENSUM_INTERRUPTED}\n${OUTPUT_HELP}`;
 
 /**
  * The line for a word longer than the budget takes: where it is, how long, and the budget that

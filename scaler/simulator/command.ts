@@ -132,8 +132,8 @@ dropped) and load (the busiest simulated second becomes --peak-rps). Progress go
 Ratios (adaptive/hpa) where the HPA rule's figure is 0: "0/0" when the adaptive policy's is 0 too,
 "inf" when it is not; --json writes both as null, and each comparison's outcomes hold the figures.
 A chart is never written over a file the run reads (a trace, the --config file).
-Exit codes: 0 ok, 1 a trace could not be simulated or the chart not written, 2 bad flags, config or trace file
-(every bad trace file is reported, each with its problems).
+Every bad trace file is reported, each with its problems, before anything is simulated.
+Exit codes: 0 ok, 1 a trace could not be simulated or the chart not written, 2 bad flags, config or trace file.
 
 Examples:
   scalewright simulate --trace ../shared/data/traces/worldcup98_1h.csv
