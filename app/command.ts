@@ -5,6 +5,7 @@ import { Registry, type Metric } from 'prom-client';
 import { startStoppableOnSignals } from '../cli/shutdown.js';
 import { createLogger } from '../common/logger.js';
 import { envFlagNames } from '../common/env.js';
+import { secretFilesHelp } from '../common/secretFiles.js';
 import { loadAppConfig } from './config.js';
 import { EXIT_CODES_HELP } from '../cli/exitCodes.js';
 import { serveApp } from './http/serveApp.js';
@@ -20,6 +21,7 @@ export function appCommand(): Command {
     .addOption(new Option('--output-dir <dir>', 'folder where word-count result files land').env('OUTPUT_DIR').default('./output'))
     .addOption(new Option('--upload-dir <dir>', 'folder where uploads are streamed').env('UPLOAD_DIR').default('./uploads'))
     .addHelpText('after', '\nMore settings (body limits, retention, timeouts) are environment variables: see the README.')
+    .addHelpText('after', secretFilesHelp(['REDIS_URL']))
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (options: Record<string, string>, command: Command) => {
       const config = loadAppConfig({

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { createLogger } from '../common/logger.js';
 import { envFlagNames } from '../common/env.js';
+import { secretFilesHelp } from '../common/secretFiles.js';
 import { loadCollectorConfig } from './config.js';
 import { Label } from './labels.js';
 import { startStoppableOnSignals } from '../cli/shutdown.js';
@@ -33,6 +34,7 @@ export function collectorCommand(): Command {
         `Labels: ${Label.service}=<name> (required), ${Label.metricsPort}, ${Label.metricsPath} (default /metrics), ${Label.managed}=true.`,
       ].join('\n'),
     )
+    .addHelpText('after', secretFilesHelp(['INFLUX_PASSWORD', 'INFLUX_TOKEN']))
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (options: Record<string, string | boolean | undefined>, command: Command) => {
       const config = loadCollectorConfig({

@@ -1,13 +1,20 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { SECRET_SETTINGS, withSecretFiles, type SettingSource } from './secretFiles.js';
 
 /**
  * Reads configuration from environment variables through a zod schema, so a bad value stops the
  * process at start-up with a message naming the variable, instead of surfacing as a strange
- * failure later.
+ * failure later. A secret setting of the schema (`SECRET_SETTINGS`: INFLUX_PASSWORD, ...) may be
+ * given as a file, `INFLUX_PASSWORD_FILE=/run/secrets/…` (`secretFiles.ts`): read here, where
+ * every command's configuration passes, so that each command takes it alike.
  */
 export function readEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env, flagNames: Readonly<Record<string, string>> = {}): z.infer<S> {
-  const parsed = schema.safeParse(env);
+  const settings = schema instanceof z.ZodObject ? SECRET_SETTINGS.filter((setting) => setting in schema.shape) : [];
+  const sources = (flagNames as EnvFlagNames)[FLAG_SOURCES];
+  const secrets = withSecretFiles(env, settings, (setting) => sources?.get(setting));
+  if (secrets.problems.length > 0) throw new ConfigError(`invalid configuration: ${secrets.problems.join('; ')}`);
+  const parsed = schema.safeParse(secrets.env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${settingName(issue.path.join('.'), flagNames)}: ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
@@ -22,11 +29,26 @@ export function settingName(variable: string, flagNames: Readonly<Record<string,
 }
 
 /**
+ * Where the value of each variable a flag sets came from (`REDIS_URL` → `default`), for `readEnv`
+ * to tell a flag given on the command line, which wins over a secret's file, and a flag's default,
+ * which gives way to it, from a variable the operator set: the commands pass their flags' values
+ * on as variables, which by then look alike. `envFlagNames` carries it beside the names, out of
+ * their way: under a symbol, not enumerable, so neither listed nor copied with them.
+ */
+const FLAG_SOURCES = Symbol('where each flag-set variable came from');
+
+/** The flag of each variable (`REDIS_URL` → `--redis-url`), and, out of sight, where its value came from. */
+export type EnvFlagNames = Record<string, string> & { readonly [FLAG_SOURCES]?: ReadonlyMap<string, SettingSource> };
+
+/**
  * The flag of each environment variable a command's options read (`SCALER_INTERVAL_SECONDS` →
  * `--interval`), for `readEnv` to name both: a value may have come from either.
  */
-export function envFlagNames(command: Command): Record<string, string> {
-  return Object.fromEntries(command.options.flatMap((option) => (option.envVar && option.long ? [[option.envVar, option.long]] : [])));
+export function envFlagNames(command: Command): EnvFlagNames {
+  const withVariable = command.options.filter((option) => option.envVar && option.long);
+  const names: EnvFlagNames = Object.fromEntries(withVariable.map((option) => [option.envVar, option.long]));
+  const sources = new Map(withVariable.map((option) => [option.envVar as string, command.getOptionValueSource(option.attributeName()) as SettingSource]));
+  return Object.defineProperty(names, FLAG_SOURCES, { value: sources, enumerable: false });
 }
 
 export class ConfigError extends Error {

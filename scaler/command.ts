@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { createLogger } from '../common/logger.js';
 import { envFlagNames } from '../common/env.js';
+import { secretFilesHelp } from '../common/secretFiles.js';
 import { loadScalerConfig } from './loop/config.js';
 import { startStoppableOnSignals } from '../cli/shutdown.js';
 import { ExitCode } from '../cli/exitCodes.js';
@@ -47,6 +48,7 @@ export function scalerCommand(): Command {
         'in scalewright_scaler_data_problems_total on /metrics.',
       ].join('\n'),
     )
+    .addHelpText('after', secretFilesHelp(['INFLUX_PASSWORD', 'INFLUX_TOKEN', 'REDIS_URL']))
     .addHelpText('after', '\nExit codes: 0 ok, 1 a failure (a port in use; with --once, a pass that could not evaluate: no lease, the platform unreachable, a --service the platform does not manage, or no service evaluated; or an action that failed), 2 bad flags or configuration, a --retention-policy the database does not have included; with --once, 130 (SIGINT) or 143 (SIGTERM) when interrupted.')
     .action(async (options: Record<string, string | boolean | undefined>, command: Command) => {
       const config = loadScalerConfig({

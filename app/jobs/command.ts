@@ -6,6 +6,7 @@ import { registerProcessMetrics } from '../http/processMetrics.js';
 import { serveApp } from '../http/serveApp.js';
 import { createLogger } from '../../common/logger.js';
 import { ConfigError, envFlagNames } from '../../common/env.js';
+import { secretFilesHelp } from '../../common/secretFiles.js';
 import { startStoppableOnSignals } from '../../cli/shutdown.js';
 import type { Logger } from '../../common/logger.js';
 import { loadAppConfig, type AppConfig } from '../config.js';
@@ -22,6 +23,7 @@ export function workerCommand(): Command {
     .addOption(new Option('--types <list>', `comma-separated queues to serve (of ${QUEUE_NAMES.join(', ')})`).env('WORKER_TYPES').default(QUEUE_NAMES.join(',')))
     .addOption(new Option('--metrics-port <port>', 'port of /metrics and /healthz (0 = none)').env('WORKER_METRICS_PORT').default('9465'))
     .addHelpText('after', '\nData, output and upload folders, the lock time and the memory budget are environment variables: see the README.')
+    .addHelpText('after', secretFilesHelp(['REDIS_URL']))
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (options: Record<string, string>, command: Command) => {
       const config = loadAppConfig({ ...process.env, REDIS_URL: options.redisUrl, WORKER_CONCURRENCY: options.concurrency, WORKER_METRICS_PORT: options.metricsPort }, envFlagNames(command));

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { ConfigError, envFlagNames, readEnv } from '../../common/env.js';
+import { secretFilesHelp } from '../../common/secretFiles.js';
 import { makeFolder, removeMadeFolders } from '../../common/flagPaths.js';
 import { influxConnectionFrom, influxEnvSchema } from '../../common/influx/index.js';
 import { EXIT_CODES_HELP } from '../../cli/exitCodes.js';
@@ -21,6 +22,8 @@ export function reportCommand(): Command {
     .addOption(new Option('--influx-db <name>', 'database').env('INFLUX_DB').default('scalewright'))
     .addOption(new Option('--retention-policy <name>', 'retention policy to read (history: the downsampled one)').env('INFLUX_RETENTION_POLICY').default('raw'))
     .addHelpText('after', '\nThe HTML has no scripts and no external resources: open it from a file. The JSON holds the same series, decisions and summary.')
+    .addHelpText('after', '\nInfluxDB authentication: INFLUX_USER + INFLUX_PASSWORD (1.x) or INFLUX_TOKEN (2.x/3).')
+    .addHelpText('after', secretFilesHelp(['INFLUX_PASSWORD', 'INFLUX_TOKEN']))
     .addHelpText('after', `${EXIT_CODES_HELP}\nInterrupted (Ctrl-C: 130, SIGTERM: 143), it removes what it made, as a failed report does.`)
     .action(async (options: Record<string, string | undefined>, command: Command) => {
       // A value read from the environment is named by its variable too: the operator may not know it was set.
