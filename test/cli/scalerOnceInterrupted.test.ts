@@ -6,23 +6,14 @@
  * no handler: the signal ended the process outright, nothing logged, no exit code. The real CLI
  * (dist/), since the signal ends the process.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBaseImage, newRunId, removeRun, startWeb, testLabel } from '../actuators/support/fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { oneManagedContainer, testLabel } from '../actuators/support/fixtures.js';
 import { influxThatStopsAnswering, silentServer } from '../support/failingDependencies.js';
 import { logMessages, run, timedStop, waitForStage } from '../support/processes.js';
 
-const runId = newRunId('once-interrupted');
 /** A service of one real container, labelled for this run alone: the pass observes it and reads its window. */
-const service = `web-${runId}`;
+const { runId, service } = oneManagedContainer('once-interrupted');
 const onceArgs = (influxUrl: string) => ['scaler', '--once', '--dry-run', '--influx-url', influxUrl, '--service', service, '--require-label', `${testLabel}=${runId}`];
-
-beforeAll(async () => {
-  await ensureBaseImage();
-  await startWeb({ runId, name: 'web-1', service });
-}, 120_000);
-afterAll(async () => {
-  await removeRun(runId);
-});
 
 describe('scaler --once interrupted', () => {
   for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {

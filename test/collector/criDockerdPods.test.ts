@@ -1,15 +1,11 @@
-import type { Point } from '@influxdata/influxdb-client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CgroupFileReader } from '../../collector/cgroupReader.js';
-import { Collector } from '../../collector/collector.js';
 import { DockerSource, type DockerSourceOptions } from '../../collector/dockerSource.js';
-import { defaultRequestMetricNames } from '../../collector/requestMetrics.js';
 import { MetricsScraper } from '../../collector/scraper.js';
-import { createSelfMetrics } from '../../collector/selfMetrics.js';
-import { toLine } from '../../common/influx/writer.js';
 import { canEmulateCni, emulateCni, newPod, type PodSpec, startPodContainer, startSandbox } from './support/criDockerdPod.js';
 import { docker, ensureBaseImage, newRunId, removeRunContainers, scripts, testLabel } from './support/dockerFixtures.js';
+import { handDrivenCollector } from './support/handDrivenCollector.js';
 import { capturingLogger } from './support/runCollector.js';
 
 /**
@@ -62,20 +58,8 @@ function sourceWith(options: Partial<DockerSourceOptions> = {}): DockerSource {
 
 /** A collector of this run's pods, driven by hand (its timers never fire within a test), its points kept as lines. */
 function collectorOn(source: DockerSource) {
-  const points: string[] = [];
-  const collector = new Collector({
-    source,
-    cgroups: new CgroupFileReader({ procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup' }),
-    scraper,
-    sink: { write: (written: readonly Point[]) => points.push(...written.map((point) => toLine(point) ?? '')) },
-    metrics: createSelfMetrics(() => ({ pointsWritten: 0, writeRequests: 0, writeErrors: 0, droppedPoints: 0, bufferedPoints: 0, bufferCapacity: 1, reachable: true })),
-    logger: capturingLogger('fatal').logger,
-    intervalMs: 3_600_000,
-    resyncMs: 3_600_000,
-    metricNames: defaultRequestMetricNames,
-    dockerStatsFallback: false,
-  });
-  return { collector, points };
+  const { collector, lines } = handDrivenCollector(source, { cgroups: new CgroupFileReader({ procRoot: '/proc', cgroupRoot: '/sys/fs/cgroup' }), scraper });
+  return { collector, points: lines };
 }
 
 const fieldOf = (line: string, field: string) => Number(new RegExp(`[ ,]${field}=([0-9.e+-]+)i?`).exec(line)?.[1]);

@@ -8,14 +8,11 @@ import Docker from 'dockerode';
 import { pino } from 'pino';
 import type { Logger } from '../../common/logger.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CgroupFileReader } from '../../collector/cgroupReader.js';
 import { Collector } from '../../collector/collector.js';
 import { type ContainerEvent, type ContainerSource, DockerSource, EVENT_STREAM_BACKOFF } from '../../collector/dockerSource.js';
 import { parseTargetLabels } from '../../collector/labels.js';
-import { defaultRequestMetricNames } from '../../collector/requestMetrics.js';
-import type { MetricsScraper } from '../../collector/scraper.js';
-import { createSelfMetrics } from '../../collector/selfMetrics.js';
 import type { Target } from '../../collector/target.js';
+import { handDrivenCollector } from './support/handDrivenCollector.js';
 import { capturingLogger } from './support/runCollector.js';
 
 /**
@@ -46,23 +43,9 @@ function dockerListing(listRunning: () => Promise<Target[]>): ContainerSource {
   };
 }
 
-/**
- * A collector over `source` whose timers never fire within a test (it is driven by hand), with no
- * cgroup file and nothing written anywhere: what is under test is what it logs.
- */
+/** A collector over `source` driven by hand, reading no cgroup file and writing nothing that is looked at: what is under test is what it logs. */
 function collectorOn(source: ContainerSource, logger: Logger, options: { dockerStatsFallback: boolean }): Collector {
-  return new Collector({
-    source,
-    cgroups: { locate: async () => undefined, read: async () => undefined, forget: () => undefined, close: () => undefined } as unknown as CgroupFileReader,
-    scraper: {} as MetricsScraper,
-    sink: { write: () => undefined },
-    metrics: createSelfMetrics(() => ({ pointsWritten: 0, writeRequests: 0, writeErrors: 0, droppedPoints: 0, bufferedPoints: 0, bufferCapacity: 1, reachable: true })),
-    logger,
-    intervalMs: 3_600_000,
-    resyncMs: 3_600_000,
-    metricNames: defaultRequestMetricNames,
-    dockerStatsFallback: options.dockerStatsFallback,
-  });
+  return handDrivenCollector(source, { logger, dockerStatsFallback: options.dockerStatsFallback }).collector;
 }
 
 describe('the docker event stream, failing and back', () => {

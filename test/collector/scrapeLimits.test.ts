@@ -1,18 +1,12 @@
 import { once } from 'node:events';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Point } from '@influxdata/influxdb-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CgroupFileReader } from '../../collector/cgroupReader.js';
-import { Collector } from '../../collector/collector.js';
 import type { ContainerSource } from '../../collector/dockerSource.js';
 import { parseTargetLabels } from '../../collector/labels.js';
-import { defaultRequestMetricNames } from '../../collector/requestMetrics.js';
 import { MetricsScraper } from '../../collector/scraper.js';
-import { createSelfMetrics } from '../../collector/selfMetrics.js';
 import type { Target } from '../../collector/target.js';
-import { toLine } from '../../common/influx/writer.js';
-import { capturingLogger } from './support/runCollector.js';
+import { handDrivenCollector } from './support/handDrivenCollector.js';
 
 /**
  * What a replica's /metrics answer may cost the collector: a scrape ends by its deadline and its
@@ -131,20 +125,7 @@ describe('a collection pass', () => {
       hostMemoryBytes: async () => undefined,
     };
     // No cgroup to read: this pass is about the scrapes.
-    const cgroups = { locate: async () => undefined, read: async () => undefined, forget: () => undefined, close: () => undefined } as unknown as CgroupFileReader;
-    const lines: string[] = [];
-    const collector = new Collector({
-      source,
-      cgroups,
-      scraper,
-      sink: { write: (points: readonly Point[]) => lines.push(...points.map((point) => toLine(point) ?? '')) },
-      metrics: createSelfMetrics(() => ({ pointsWritten: 0, writeRequests: 0, writeErrors: 0, droppedPoints: 0, bufferedPoints: 0, bufferCapacity: 1, reachable: true })),
-      logger: capturingLogger('fatal').logger,
-      intervalMs: 3_600_000,
-      resyncMs: 3_600_000,
-      metricNames: defaultRequestMetricNames,
-      dockerStatsFallback: false,
-    });
+    const { collector, lines } = handDrivenCollector(source, { scraper });
     await collector.start();
     try {
       expect((await collector.collectOnce(new Date(0))).targets).toBe(3);

@@ -8,9 +8,9 @@
  * send that record to the silent server: about 12.7 s from SIGTERM to exit.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InfluxConnection } from '../../common/influx/index.js';
-import { ensureBaseImage, newRunId, removeRun, startWeb, testLabel } from '../actuators/support/fixtures.js';
+import { oneManagedContainer, testLabel } from '../actuators/support/fixtures.js';
 import type { Actuator } from '../../scaler/actuators/actuator.js';
 import { ScalerLoop } from '../../scaler/loop/controller.js';
 import { influxWindowReader } from '../../scaler/loop/influxWindow.js';
@@ -81,16 +81,8 @@ describe('the loop stopped while a read waits on a silent InfluxDB and an action
 });
 
 describe('scaler CLI: SIGTERM while a tick reads from an InfluxDB that has stopped answering', () => {
-  const runId = newRunId('stop-during-tick');
   /** A service of one real container, labelled for this run alone: the tick observes it and reads from InfluxDB for it. */
-  const service = `web-${runId}`;
-  beforeAll(async () => {
-    await ensureBaseImage();
-    await startWeb({ runId, name: 'web-1', service });
-  }, 120_000);
-  afterAll(async () => {
-    await removeRun(runId);
-  });
+  const { runId, service } = oneManagedContainer('stop-during-tick');
 
   it('exits 0 at once: no "InfluxDB unreachable" from the cut-short read, nothing left for the writer to wait on', async () => {
     // Answers the schema setup, then never answers: the tick's reads wait (5 s each, before).

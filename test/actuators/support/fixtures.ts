@@ -7,9 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import Docker from 'dockerode';
 import { pino, type Logger } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 
 export { baseImage, docker, ensureBaseImage, newRunId, testLabel } from '../../support/docker.js';
-import { baseImage, docker, testLabel } from '../../support/docker.js';
+import { baseImage, docker, ensureBaseImage, newRunId, testLabel } from '../../support/docker.js';
 export const quietLogger: Logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 /**
@@ -162,4 +163,22 @@ export async function askEveryAddress(runId: string, network: string, alias: str
   await container.remove({ force: true });
   const json = logs.slice(logs.indexOf('['));
   return JSON.parse(json.slice(0, json.lastIndexOf(']') + 1)) as string[];
+}
+
+/**
+ * A managed service of one running container, its own to the calling suite (labelled with a run
+ * id of `prefix`): started before the suite's tests, removed after them. For a scaler that must
+ * find a service on the platform to read and decide for (`--require-label ${testLabel}=<runId>`).
+ */
+export function oneManagedContainer(prefix: string): { runId: string; service: string } {
+  const runId = newRunId(prefix);
+  const service = `web-${runId}`;
+  beforeAll(async () => {
+    await ensureBaseImage();
+    await startWeb({ runId, name: 'web-1', service });
+  }, 120_000);
+  afterAll(async () => {
+    await removeRun(runId);
+  });
+  return { runId, service };
 }
