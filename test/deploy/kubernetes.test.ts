@@ -170,9 +170,9 @@ describe('the Kubernetes manifests (kustomize)', async () => {
     const grants = role.rules.flatMap((rule) => rule.resources.map((resource) => `${rule.apiGroups.join('')}/${resource}: ${[...rule.verbs].sort().join(',')}`)).sort();
     expect(grants).toEqual([
       '/pods/resize: patch',
-      '/pods: get,list,watch',
-      'apps/deployments/scale: get,patch,update',
-      'apps/deployments: get,list,patch,watch',
+      '/pods: list',
+      'apps/deployments/scale: patch',
+      'apps/deployments: list,patch',
     ]);
     expect(base.some((object) => object.kind === 'ClusterRole' || object.kind === 'ClusterRoleBinding')).toBe(false);
     const binding = find(base, 'RoleBinding', 'scaler') as K8sObject & { roleRef: { kind: string; name: string }; subjects: Array<{ kind: string; name: string; namespace: string }> };
