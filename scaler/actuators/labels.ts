@@ -25,10 +25,15 @@ export function managedLabelFilters(service: string | undefined, requireLabel: s
   return [service === undefined ? ActuatorLabel.service : `${ActuatorLabel.service}=${service}`, `${ActuatorLabel.managed}=true`, ...(requireLabel ? [requireLabel] : [])];
 }
 
-/** True when the labels carry the platform marks the actuators need before touching anything. */
+const COMPOSE_ONE_OFF = 'com.docker.compose.oneoff';
+
+/** True when the labels carry the platform marks the actuators need before touching anything (and are not a compose one-off's). */
 export function isManaged(labels: Readonly<Record<string, string>> | undefined, requireLabel?: string): boolean {
   if (!labels) return false;
   if (!labels[ActuatorLabel.service]?.trim() || labels[ActuatorLabel.managed]?.trim().toLowerCase() !== 'true') return false;
+  // `docker compose run` makes a one-off container of a service, with its labels and another
+  // command (a migration, a shell): not a replica to count, copy or remove.
+  if (labels[COMPOSE_ONE_OFF]?.toLowerCase() === 'true') return false;
   if (!requireLabel) return true;
   const [key, value] = splitLabel(requireLabel);
   return value === undefined ? key in labels : labels[key] === value;

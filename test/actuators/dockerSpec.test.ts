@@ -65,6 +65,9 @@ describe('what may be touched', () => {
     expect(isManaged({ 'scalewright.service': 'web' })).toBe(false);
     expect(isManaged({ 'scalewright.managed': 'true' })).toBe(false);
     expect(isManaged({})).toBe(false);
+    // A `docker compose run` one-off of a managed service carries its labels; it is no replica.
+    expect(isManaged({ 'scalewright.service': 'web', 'scalewright.managed': 'true', 'com.docker.compose.oneoff': 'True' })).toBe(false);
+    expect(isManaged({ 'scalewright.service': 'web', 'scalewright.managed': 'true', 'com.docker.compose.oneoff': 'False' })).toBe(true);
     expect(isManaged({ 'scalewright.service': 'web', 'scalewright.managed': 'true' }, 'team=a')).toBe(false);
     expect(isManaged({ 'scalewright.service': 'web', 'scalewright.managed': 'true', team: 'a' }, 'team=a')).toBe(true);
   });
