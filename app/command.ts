@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { Registry, type Metric } from 'prom-client';
 import { startStoppableOnSignals } from '../cli/shutdown.js';
 import { createLogger } from '../common/logger.js';
-import { envFlagNames } from '../common/env.js';
+import { envFlags } from '../common/env.js';
 import { secretFilesHelp } from '../common/secretFiles.js';
 import { loadAppConfig } from './config.js';
 import { EXIT_CODES_HELP } from '../cli/exitCodes.js';
@@ -32,7 +32,7 @@ export function appCommand(): Command {
         DATA_DIR: options.dataDir,
         OUTPUT_DIR: options.outputDir,
         UPLOAD_DIR: options.uploadDir,
-      }, envFlagNames(command));
+      }, envFlags(command));
       const logger = createLogger('app');
       // Signals are handled from here: loading the app's modules takes a while (0.5 s and more on
       // a loaded machine), and a SIGTERM then must stop it, logged, not end it with nothing said.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bytesVar, intVar, readEnv, redisUrl, stringVar } from '../common/env.js';
+import { bytesVar, intVar, readEnv, redisUrl, stringVar, type EnvFlags } from '../common/env.js';
 import { MIN_BUDGET } from './wordcount/countWords.js';
 
 const KiB = 1024;
@@ -59,7 +59,7 @@ export const appEnvSchema = z.object({
 
 export type AppConfig = z.infer<typeof appEnvSchema>;
 
-/** `flagNames`: the flag of each variable (`envFlagNames`), named beside it in an error. */
-export function loadAppConfig(env: NodeJS.ProcessEnv = process.env, flagNames: Readonly<Record<string, string>> = {}): AppConfig {
-  return readEnv(appEnvSchema, env, flagNames);
+/** `flags`: the command's flags that set these variables (`envFlags`), for `readEnv`. */
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env, flags: EnvFlags = {}): AppConfig {
+  return readEnv(appEnvSchema, env, flags);
 }

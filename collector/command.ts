@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { createLogger } from '../common/logger.js';
-import { envFlagNames } from '../common/env.js';
+import { envFlags } from '../common/env.js';
 import { secretFilesHelp } from '../common/secretFiles.js';
 import { loadCollectorConfig } from './config.js';
 import { Label } from './labels.js';
@@ -53,7 +53,7 @@ export function collectorCommand(): Command {
         COLLECTOR_BUFFER_POINTS: str(options.bufferPoints),
         COLLECTOR_REQUIRE_LABEL: str(options.requireLabel),
         COLLECTOR_INFLUX_SETUP: options.influxSetup === false ? 'false' : process.env.COLLECTOR_INFLUX_SETUP,
-      }, envFlagNames(command));
+      }, envFlags(command));
       const logger = createLogger('collector');
       const { startCollector } = await import('./runtime.js');
       // Signals are handled from the start: the schema setup may wait INFLUX_TIMEOUT_MS on a silent InfluxDB.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { influxEnvSchema } from '../common/influx/config.js';
-import { booleanVar, intVar, readEnv, stringVar } from '../common/env.js';
+import { booleanVar, intVar, readEnv, stringVar, type EnvFlags } from '../common/env.js';
 import { defaultRequestMetricNames } from './requestMetrics.js';
 
 /** Every setting of the collector, from the environment (flags are mapped onto these names). */
@@ -28,7 +28,7 @@ export const collectorEnvSchema = influxEnvSchema.extend({
 
 export type CollectorConfig = z.infer<typeof collectorEnvSchema>;
 
-/** `flagNames`: the flag of each variable (`envFlagNames`), named beside it in an error. */
-export function loadCollectorConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env, flagNames: Readonly<Record<string, string>> = {}): CollectorConfig {
-  return readEnv(collectorEnvSchema, env as NodeJS.ProcessEnv, flagNames);
+/** `flags`: the command's flags that set these variables (`envFlags`), for `readEnv`. */
+export function loadCollectorConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env, flags: EnvFlags = {}): CollectorConfig {
+  return readEnv(collectorEnvSchema, env as NodeJS.ProcessEnv, flags);
 }

@@ -9,46 +9,52 @@ import { SECRET_SETTINGS, withSecretFiles, type SettingSource } from './secretFi
  * given as a file, `INFLUX_PASSWORD_FILE=/run/secrets/…` (`secretFiles.ts`): read here, where
  * every command's configuration passes, so that each command takes it alike.
  */
-export function readEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env, flagNames: Readonly<Record<string, string>> = {}): z.infer<S> {
+export function readEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env, flags: EnvFlags = {}): z.infer<S> {
   const settings = schema instanceof z.ZodObject ? SECRET_SETTINGS.filter((setting) => setting in schema.shape) : [];
-  const sources = (flagNames as EnvFlagNames)[FLAG_SOURCES];
-  const secrets = withSecretFiles(env, settings, (setting) => sources?.get(setting));
+  const secrets = withSecretFiles(env, settings, (setting) => flags[setting]?.source);
   if (secrets.problems.length > 0) throw new ConfigError(`invalid configuration: ${secrets.problems.join('; ')}`);
   const parsed = schema.safeParse(secrets.env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${settingName(issue.path.join('.'), flagNames)}: ${issue.message}`);
+    const problems = parsed.error.issues.map((issue) => `${settingName(issue.path.join('.'), flags)}: ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   return parsed.data;
 }
 
 /** A setting as an operator sets it: `--interval (SCALER_INTERVAL_SECONDS)` where a flag sets the variable too, else the variable alone. */
-export function settingName(variable: string, flagNames: Readonly<Record<string, string>>): string {
-  const flag = flagNames[variable];
+export function settingName(variable: string, flags: EnvFlags): string {
+  const flag = flags[variable]?.flag;
   return flag ? `${flag} (${variable})` : variable;
 }
 
 /**
- * Where the value of each variable a flag sets came from (`REDIS_URL` → `default`), for `readEnv`
- * to tell a flag given on the command line, which wins over a secret's file, and a flag's default,
- * which gives way to it, from a variable the operator set: the commands pass their flags' values
- * on as variables, which by then look alike. `envFlagNames` carries it beside the names, out of
- * their way: under a symbol, not enumerable, so neither listed nor copied with them.
+ * The flags of a command that set environment variables, by variable:
+ * `REDIS_URL` → `{ flag: '--redis-url', source: 'default' }` (`envFlags`).
  */
-const FLAG_SOURCES = Symbol('where each flag-set variable came from');
+export type EnvFlags = Readonly<Record<string, EnvFlag>>;
 
-/** The flag of each variable (`REDIS_URL` → `--redis-url`), and, out of sight, where its value came from. */
-export type EnvFlagNames = Record<string, string> & { readonly [FLAG_SOURCES]?: ReadonlyMap<string, SettingSource> };
+/**
+ * The flag that sets a variable, for `readEnv` to name both (a value may have come from either),
+ * and where the value came from, for `readEnv` to tell a flag given on the command line, which
+ * wins over a secret's file, and a flag's default, which gives way to it, from a variable the
+ * operator set: the commands pass their flags' values on as variables, which by then look alike.
+ */
+export interface EnvFlag {
+  readonly flag: string;
+  readonly source: SettingSource;
+}
 
 /**
  * The flag of each environment variable a command's options read (`SCALER_INTERVAL_SECONDS` →
- * `--interval`), for `readEnv` to name both: a value may have come from either.
+ * `--interval`) and where its value came from, as the command line left them: each command passes
+ * it to `readEnv` with the variables.
  */
-export function envFlagNames(command: Command): EnvFlagNames {
-  const withVariable = command.options.filter((option) => option.envVar && option.long);
-  const names: EnvFlagNames = Object.fromEntries(withVariable.map((option) => [option.envVar, option.long]));
-  const sources = new Map(withVariable.map((option) => [option.envVar as string, command.getOptionValueSource(option.attributeName()) as SettingSource]));
-  return Object.defineProperty(names, FLAG_SOURCES, { value: sources, enumerable: false });
+export function envFlags(command: Command): EnvFlags {
+  const flags: Record<string, EnvFlag> = {};
+  for (const option of command.options) {
+    if (option.envVar && option.long) flags[option.envVar] = { flag: option.long, source: command.getOptionValueSource(option.attributeName()) as SettingSource };
+  }
+  return flags;
 }
 
 export class ConfigError extends Error {

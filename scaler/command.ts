@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { createLogger } from '../common/logger.js';
-import { envFlagNames } from '../common/env.js';
+import { envFlags } from '../common/env.js';
 import { secretFilesHelp } from '../common/secretFiles.js';
 import { loadScalerConfig } from './loop/config.js';
 import { startStoppableOnSignals } from '../cli/shutdown.js';
@@ -76,7 +76,7 @@ export function scalerCommand(): Command {
         DOCKER_SOCKET: str(options.dockerSocket),
         K8S_NAMESPACE: str(options.namespace),
         K8S_SELECTOR: str(options.selector),
-      }, envFlagNames(command));
+      }, envFlags(command));
       const logger = createLogger('scaler');
       const { startScaler } = await import('./loop/runtime.js');
       if (config.SCALER_ONCE) {

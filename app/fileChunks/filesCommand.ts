@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { bytesVar, ConfigError, envFlagNames, formatByteSize, intVar, readEnv, settingName } from '../../common/env.js';
+import { bytesVar, ConfigError, envFlags, formatByteSize, type EnvFlags, intVar, readEnv, settingName } from '../../common/env.js';
 import { WORDCOUNT_BUDGET_BOUNDS } from '../config.js';
 import { inputErrorNamed, outputErrorNamed, requireOutputFile, requireReadableInput, requireSpillFolder } from './filesPaths.js';
 import { ExitCode } from '../../cli/exitCodes.js';
@@ -36,7 +36,7 @@ export function filesCommand(): Command {
         const config = readFilesConfig({ LARGE_FILES_THREADS: options.threads, WORDCOUNT_MEMORY_BUDGET: options.memoryBudget }, command);
         // Bad command line first (exit 2, nothing started), then the input (exit 1, as the help says).
         await requireOutputFile(output);
-        requireSpillFolder(settingName('WORDCOUNT_TMP_DIR', envFlagNames(command)), options.tmpDir);
+        requireSpillFolder(settingName('WORDCOUNT_TMP_DIR', envFlags(command)), options.tmpDir);
         // The result is written while the input is still read: the same file would be overwritten.
         if (await sameFile(input, output)) throw new ConfigError(`<output> ${JSON.stringify(output)} is the input file itself: writing the result there would destroy the text being counted`);
         await requireReadableInput(input);
@@ -44,7 +44,7 @@ export function filesCommand(): Command {
         const count = (signal: AbortSignal) =>
           countWordsToFile(input, output, { threads: config.LARGE_FILES_THREADS, memoryBudgetBytes: config.WORDCOUNT_MEMORY_BUDGET, tmpDir: options.tmpDir, onProgress: progressOnStderr, signal });
         const result = await finishedIfInterrupted(interruptLogger(), 'files wordcount', count, INTERRUPT_GRACE_MS).catch(async (error: unknown) => {
-          if (error instanceof WordTooLongError) throw new Error(wordTooLongLine(input, error, envFlagNames(command), wordLengthText));
+          if (error instanceof WordTooLongError) throw new Error(wordTooLongLine(input, error, envFlags(command), wordLengthText));
           throw outputErrorNamed(output, inputErrorNamed(input, error));
         });
         process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -97,10 +97,10 @@ const FILES_HELP = `\nExit codes: 0 success, 1 the run failed, 2 bad flags or pa
  * The line for a word longer than the budget takes: where it is, how long, and the budget that
  * would count it (`WordTooLongError`), with the flag and the variable that set it.
  */
-function wordTooLongLine(input: string, error: WordTooLongError, flagNames: Readonly<Record<string, string>>, wordLengthText: (length: number | undefined) => string): string {
+function wordTooLongLine(input: string, error: WordTooLongError, flags: EnvFlags, wordLengthText: (length: number | undefined) => string): string {
   const { offset, length, limit, budgetBytes, threads } = error;
   const budget = `a memory budget of ${formatByteSize(budgetBytes)}${threads > 1 ? ` split between ${threads} threads` : ''}`;
-  const setting = `${flagNames.WORDCOUNT_MEMORY_BUDGET ?? '--memory-budget'}, WORDCOUNT_MEMORY_BUDGET`;
+  const setting = `${flags.WORDCOUNT_MEMORY_BUDGET?.flag ?? '--memory-budget'}, WORDCOUNT_MEMORY_BUDGET`;
   const more = error.oneThreadBudgetBytes === undefined ? '' : ` (${setting}${error.neededBudgetBytes === undefined ? ', and --threads 1' : ''})`;
   return `a word starting at byte ${offset} of ${INPUT} ${input} is ${wordLengthText(length)} long, longer than the ${limit} bytes ${budget} takes; ${error.advice(formatByteSize)}${more}`;
 }
@@ -138,7 +138,7 @@ const filesConfigSchema = z.object({
 
 function readFilesConfig(values: { LARGE_FILES_THREADS: string; WORDCOUNT_MEMORY_BUDGET?: string }, command: Command): z.infer<typeof filesConfigSchema> {
   requireNumbersAsTyped(command);
-  return readEnv(filesConfigSchema, values as NodeJS.ProcessEnv, envFlagNames(command));
+  return readEnv(filesConfigSchema, values as NodeJS.ProcessEnv, envFlags(command));
 }
 
 /**
@@ -148,12 +148,12 @@ function readFilesConfig(values: { LARGE_FILES_THREADS: string; WORDCOUNT_MEMORY
  * The refusal is the one a value that is no number gets.
  */
 function requireNumbersAsTyped(command: Command): void {
-  const flagNames = envFlagNames(command);
+  const flags = envFlags(command);
   for (const { key, variable, numberIn, expected } of NUMBER_FLAGS) {
     if (command.getOptionValueSource(key) !== 'cli') continue;
     const value = String(command.getOptionValue(key));
     if (Number.isNaN(decimalNumber(numberIn(value)))) {
-      throw new ConfigError(`invalid configuration: ${settingName(variable, flagNames)}: ${expected}, got ${JSON.stringify(value)}`);
+      throw new ConfigError(`invalid configuration: ${settingName(variable, flags)}: ${expected}, got ${JSON.stringify(value)}`);
     }
   }
 }

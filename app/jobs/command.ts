@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { registerProcessMetrics } from '../http/processMetrics.js';
 import { serveApp } from '../http/serveApp.js';
 import { createLogger } from '../../common/logger.js';
-import { ConfigError, envFlagNames } from '../../common/env.js';
+import { ConfigError, envFlags } from '../../common/env.js';
 import { secretFilesHelp } from '../../common/secretFiles.js';
 import { startStoppableOnSignals } from '../../cli/shutdown.js';
 import type { Logger } from '../../common/logger.js';
@@ -26,7 +26,7 @@ export function workerCommand(): Command {
     .addHelpText('after', secretFilesHelp(['REDIS_URL']))
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (options: Record<string, string>, command: Command) => {
-      const config = loadAppConfig({ ...process.env, REDIS_URL: options.redisUrl, WORKER_CONCURRENCY: options.concurrency, WORKER_METRICS_PORT: options.metricsPort }, envFlagNames(command));
+      const config = loadAppConfig({ ...process.env, REDIS_URL: options.redisUrl, WORKER_CONCURRENCY: options.concurrency, WORKER_METRICS_PORT: options.metricsPort }, envFlags(command));
       const types = (options.types ?? '').split(',').map((type) => type.trim()).filter(Boolean);
       const unknown = types.filter((type) => !isQueueName(type));
       if (unknown.length > 0 || types.length === 0) throw new ConfigError(`--types (WORKER_TYPES): unknown queue(s) ${unknown.join(', ') || '(none given)'}; known: ${QUEUE_NAMES.join(', ')}`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanVar, intVar, readEnv, redisUrl, stringVar } from '../../common/env.js';
+import { booleanVar, intVar, readEnv, redisUrl, stringVar, type EnvFlags } from '../../common/env.js';
 import { influxEnvSchema } from '../../common/influx/config.js';
 
 /** Every setting of the `scaler` command, from the environment (its flags are mapped onto these names). */
@@ -33,7 +33,7 @@ export const scalerEnvSchema = influxEnvSchema.extend({
 
 export type ScalerConfig = z.infer<typeof scalerEnvSchema>;
 
-/** `flagNames`: the flag of each variable (`envFlagNames`), named beside it in an error. */
-export function loadScalerConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env, flagNames: Readonly<Record<string, string>> = {}): ScalerConfig {
-  return readEnv(scalerEnvSchema, env as NodeJS.ProcessEnv, flagNames);
+/** `flags`: the command's flags that set these variables (`envFlags`), for `readEnv`. */
+export function loadScalerConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env, flags: EnvFlags = {}): ScalerConfig {
+  return readEnv(scalerEnvSchema, env as NodeJS.ProcessEnv, flags);
 }

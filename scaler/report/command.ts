@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { ConfigError, envFlagNames, readEnv } from '../../common/env.js';
+import { ConfigError, envFlags, readEnv } from '../../common/env.js';
 import { secretFilesHelp } from '../../common/secretFiles.js';
 import { makeFolder, removeMadeFolders } from '../../common/flagPaths.js';
 import { influxConnectionFrom, influxEnvSchema } from '../../common/influx/index.js';
@@ -37,7 +37,7 @@ export function reportCommand(): Command {
       if (!options.from) influxTime(from, flag('last', '--last'), `${options.last ?? '1h'} before the end of the range`);
       if (!(from < to)) throw new ConfigError(`${flag('from', '--from')} must be before ${options.to ? flag('to', '--to') : 'the end of the range (now)'}: ${new Date(from).toISOString()} is not before ${new Date(to).toISOString()}`);
       // Where the files go, and how InfluxDB is reached, are checked (and the folder made) before InfluxDB is asked anything.
-      const env = readEnv(influxEnvSchema, { ...process.env, INFLUX_URL: options.influxUrl, INFLUX_DB: options.influxDb, INFLUX_RETENTION_POLICY: options.retentionPolicy }, envFlagNames(command));
+      const env = readEnv(influxEnvSchema, { ...process.env, INFLUX_URL: options.influxUrl, INFLUX_DB: options.influxDb, INFLUX_RETENTION_POLICY: options.retentionPolicy }, envFlags(command));
       const name = options.name === undefined ? `scaler-report-${new Date(to).toISOString().replace(/[:.]/g, '-')}` : reportName(options.name, flag('name', '--name'));
       const out = options.out ?? 'reports';
       const madeFolders = makeFolder(flag('out', '--out'), out);

@@ -62,7 +62,7 @@ describe('the bounds of the app and worker configuration', () => {
   });
 
   it('names the flag beside the variable when the value may have come from it', () => {
-    expect(() => loadAppConfig({ PORT: '0x50' }, { PORT: '--port' })).toThrow('invalid configuration: --port (PORT): expected a whole number from 1 to 65535, got "0x50"');
+    expect(() => loadAppConfig({ PORT: '0x50' }, { PORT: { flag: '--port', source: 'cli' } })).toThrow('invalid configuration: --port (PORT): expected a whole number from 1 to 65535, got "0x50"');
   });
 });
 

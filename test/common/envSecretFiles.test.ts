@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError, envFlagNames } from '../../common/env.js';
+import { ConfigError, envFlags, type EnvFlags } from '../../common/env.js';
 import { influxConnectionFrom } from '../../common/influx/index.js';
 import { readSecretFile, SECRET_FILE_MAX_BYTES, secretFilesHelp } from '../../common/secretFiles.js';
 import { loadAppConfig } from '../../app/config.js';
@@ -128,7 +128,7 @@ describe('a secret whose flag sets it too (--redis-url, REDIS_URL)', () => {
       .exitOverride()
       .addOption(new Option('--redis-url <url>', 'Redis').env('REDIS_URL').default('redis://127.0.0.1:6379'))
       .action((options: Record<string, string>, self: Command) => {
-        redisUrl = loadAppConfig({ ...process.env, REDIS_URL: options.redisUrl }, envFlagNames(self)).REDIS_URL;
+        redisUrl = loadAppConfig({ ...process.env, REDIS_URL: options.redisUrl }, envFlags(self)).REDIS_URL;
       });
     command.parse(args, { from: 'user' });
     return redisUrl;
@@ -151,11 +151,46 @@ describe('a secret whose flag sets it too (--redis-url, REDIS_URL)', () => {
     vi.stubEnv('REDIS_URL_FILE', await secretFile('flag-both', 'redis://from-file:6379\n'));
     expect(() => redisUrlFrom([])).toThrow('invalid configuration: REDIS_URL and REDIS_URL_FILE are both set');
   });
+});
 
-  it('envFlagNames still names each variable\'s flag, and nothing else', () => {
-    const command = new Command('like-app').addOption(new Option('--redis-url <url>', 'Redis').env('REDIS_URL').default('redis://127.0.0.1:6379'));
-    expect({ ...envFlagNames(command) }).toEqual({ REDIS_URL: '--redis-url' });
-    expect(Object.keys(envFlagNames(command))).toEqual(['REDIS_URL']);
+describe('the flags that set variables (envFlags), as plain data readEnv is given', () => {
+  /** A command with `--redis-url` (REDIS_URL, with a default) and `--port` (PORT), parsed from `args`. */
+  function parsed(args: string[]): Command {
+    const command = new Command('like-app')
+      .exitOverride()
+      .addOption(new Option('--redis-url <url>', 'Redis').env('REDIS_URL').default('redis://127.0.0.1:6379'))
+      .addOption(new Option('-p, --port <port>', 'port').env('PORT'))
+      .addOption(new Option('--verbose', 'no variable: not one of them'))
+      .action(() => {});
+    return command.parse(args, { from: 'user' });
+  }
+
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('names, for each variable a flag sets, the flag and where its value came from: the command line, the variable, the default', () => {
+    vi.stubEnv('REDIS_URL', undefined);
+    vi.stubEnv('PORT', '8081');
+    expect(envFlags(parsed(['--redis-url', 'redis://from-flag:6379']))).toEqual({
+      REDIS_URL: { flag: '--redis-url', source: 'cli' },
+      PORT: { flag: '--port', source: 'env' },
+    });
+    vi.stubEnv('PORT', undefined);
+    expect(envFlags(parsed([]))).toEqual({ REDIS_URL: { flag: '--redis-url', source: 'default' }, PORT: { flag: '--port', source: undefined } });
+  });
+
+  it('is written out as readEnv takes it, with no command: a flag given wins over the file, a default gives way to it', async () => {
+    const url = await secretFile('explicit-redis-url', 'redis://:pw@from-file:6379\n');
+    const given: EnvFlags = { REDIS_URL: { flag: '--redis-url', source: 'cli' } };
+    const defaulted: EnvFlags = { REDIS_URL: { flag: '--redis-url', source: 'default' } };
+    expect(loadAppConfig({ REDIS_URL: 'redis://from-flag:6379', REDIS_URL_FILE: join(dir, 'missing') }, given).REDIS_URL).toBe('redis://from-flag:6379');
+    expect(loadAppConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_URL_FILE: url }, defaulted).REDIS_URL).toBe('redis://:pw@from-file:6379');
+    expect(refusal(() => loadAppConfig({ REDIS_URL: 'redis://from-env:6379', REDIS_URL_FILE: url }, { REDIS_URL: { flag: '--redis-url', source: 'env' } })).message)
+      .toBe('invalid configuration: REDIS_URL and REDIS_URL_FILE are both set: set one (the value, or the file that holds it)');
+  });
+
+  it('names the flag beside the variable in a refusal', () => {
+    const flags: EnvFlags = { REDIS_URL: { flag: '--redis-url', source: 'cli' } };
+    expect(refusal(() => loadAppConfig({ REDIS_URL: 'http://redis:6379' }, flags)).message).toMatch(/^invalid configuration: --redis-url \(REDIS_URL\): expected a URL such as redis:\/\/host:6379/);
   });
 });
 
