@@ -5,10 +5,9 @@
  * is read.
  */
 import { describe, expect, it } from 'vitest';
-import { simulateCommand } from '../../scaler/simulator/command.js';
-import { capturingStderr } from '../support/failingDependencies.js';
+import { simulateRun } from '../support/simulateRun.js';
 
-const simulate = (args: string[]) => capturingStderr(() => simulateCommand().exitOverride().parseAsync(['--trace', '/nonexistent/trace.csv', ...args], { from: 'user' }));
+const simulate = (args: string[]) => simulateRun(['--trace', '/nonexistent/trace.csv', ...args]);
 
 describe('simulate number flags', () => {
   it.each(['0x10', '0b1', '0o7', ' 4', '4 ', 'Infinity', '1_000'])('--cpu-limit %j is refused: exit 2, naming the flag', async (value) => {

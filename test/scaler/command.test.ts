@@ -3,39 +3,14 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fileNamesFor, simulateCommand } from '../../scaler/simulator/command.js';
+import { describe, expect, it } from 'vitest';
+import { fileNamesFor } from '../../scaler/simulator/command.js';
 import { CLI } from '../support/processes.js';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (err.push(String(chunk)), true));
-  return { out, err };
-}
-
-async function run(args: string[]) {
-  const command = simulateCommand().exitOverride();
-  const help: string[] = [];
-  command.configureOutput({ writeOut: (text) => help.push(text), writeErr: (text) => help.push(text) });
-  process.exitCode = undefined;
-  try {
-    await command.parseAsync(args, { from: 'user' });
-  } catch (error) {
-    return { help: help.join(''), thrown: error };
-  }
-  return { help: help.join(''), exitCode: process.exitCode };
-}
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
+import { simulateRun } from '../support/simulateRun.js';
 
 describe('scalewright simulate', () => {
   it('--help names every flag with its default', async () => {
-    const { help } = await run(['--help']);
+    const { stdout: help } = await simulateRun(['--help']);
     for (const flag of ['--trace', '--all', '--policy', '--json', '--config', '--peak-rps', '--max-replay-step', '--cpu-limit', '--cpu-ms-per-request', '--concurrency', '--startup-seconds', '--queue-per-replica', '--max-replicas', '--slo-ms', '--no-bridge', '--no-latency-feedback', '--capacity-error', '--dependency-ms', '--frontier', '--frontier-window', '--chart', '--seed', '--decisions', '--gaps', '--jobs', '--events', '--value-column', '--time-column', '--timeline', '--timeline-range']) {
       expect(help).toContain(flag);
     }
@@ -45,29 +20,25 @@ describe('scalewright simulate', () => {
   it('a bad trace file gives the line numbers and exit code 2, no stack trace', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-'));
     writeFileSync(join(dir, 'bad.csv'), 'timestamp_seconds,value\n0,1\n1,oops\n');
-    const { err } = capture();
-    const { exitCode } = await run(['--trace', join(dir, 'bad.csv')]);
+    const { exitCode, stderr } = await simulateRun(['--trace', join(dir, 'bad.csv')]);
     expect(exitCode).toBe(2);
-    expect(err.join('')).toMatch(/cannot read trace bad\.csv:\n {2}line 3: value is not a number: "oops"/);
+    expect(stderr).toMatch(/cannot read trace bad\.csv:\n {2}line 3: value is not a number: "oops"/);
   });
   it('without --trace or --all it explains what to give, with the usage exit code 2', async () => {
-    const { err } = capture();
-    const { exitCode } = await run([]);
+    const { exitCode, stderr } = await simulateRun([]);
     expect(exitCode).toBe(2);
-    expect(err.join('')).toMatch(/give a trace: --trace <csv>, or --all \[dir\]/);
+    expect(stderr).toMatch(/give a trace: --trace <csv>, or --all \[dir\]/);
   });
   it('prints the table with both policies, the ratios and the rescaling', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-'));
     const rows = ['timestamp_seconds,value', ...Array.from({ length: 600 }, (_, t) => `${t},${t > 200 && t < 400 ? 40 : 10}`)];
     writeFileSync(join(dir, 'step.csv'), rows.join('\n'));
-    const { out, err } = capture();
-    const { exitCode } = await run(['--trace', join(dir, 'step.csv'), '--peak-rps', '200']);
+    const { exitCode, stdout, stderr } = await simulateRun(['--trace', join(dir, 'step.csv'), '--peak-rps', '200']);
     expect(exitCode).toBe(0);
-    const text = out.join('');
-    expect(text).toMatch(/step\.csv\s+hpa/);
-    expect(text).toMatch(/step\.csv\s+adaptive\/hpa/);
-    expect(text).toMatch(/time: real time \(1 s rows\); load: values ×5\.00 → peak 200 rps/);
-    expect(err.join('')).toMatch(/simulated step\.csv/);
+    expect(stdout).toMatch(/step\.csv\s+hpa/);
+    expect(stdout).toMatch(/step\.csv\s+adaptive\/hpa/);
+    expect(stdout).toMatch(/time: real time \(1 s rows\); load: values ×5\.00 → peak 200 rps/);
+    expect(stderr).toMatch(/simulated step\.csv/);
   });
   it('--events replays a request log as the per-second counts it makes; --value-column and --time-column pick a wider file\'s columns; --events with --value-column is refused', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-'));
@@ -87,11 +58,10 @@ describe('scalewright simulate', () => {
     const calls = counts.flatMap((count, t) => Array.from({ length: count }, (_, k) => `app${k % 3},f${k % 5},${(t + ((k * 211) % 1000) / 1000).toFixed(3)},0.25`));
     writeFileSync(join(dir, 'functions.csv'), ['app,func,end_timestamp,duration', ...calls].join('\n'));
     const outcomes = async (args: string[]) => {
-      const { out, err } = capture();
-      expect((await run([...args, '--json'])).exitCode).toBe(0);
-      const parsed = JSON.parse(out.join('')) as { comparisons: { outcomes: unknown[]; rescaling: string }[] };
-      vi.restoreAllMocks();
-      return { outcomes: parsed.comparisons[0]!.outcomes, rescaling: parsed.comparisons[0]!.rescaling, stderr: err.join('') };
+      const { exitCode, stdout, stderr } = await simulateRun([...args, '--json']);
+      expect(exitCode).toBe(0);
+      const parsed = JSON.parse(stdout) as { comparisons: { outcomes: unknown[]; rescaling: string }[] };
+      return { outcomes: parsed.comparisons[0]!.outcomes, rescaling: parsed.comparisons[0]!.rescaling, stderr };
     };
     const fromCounts = await outcomes(['--trace', join(dir, 'counts.csv')]);
     const fromLog = await outcomes(['--trace', join(dir, 'log.csv'), '--events']);
@@ -102,41 +72,35 @@ describe('scalewright simulate', () => {
     expect(fromWide.outcomes).toEqual(fromCounts.outcomes);
     const fromFunctions = await outcomes(['--trace', join(dir, 'functions.csv'), '--events', '--time-column', 'end_timestamp']);
     expect(fromFunctions.outcomes).toEqual(fromCounts.outcomes);
-    const { err } = capture();
-    expect((await run(['--trace', join(dir, 'log.csv'), '--events', '--value-column', '2'])).exitCode).toBe(2);
-    expect(err.join('')).toMatch(/--events counts the rows of a request log and reads no value column/);
+    expect(await simulateRun(['--trace', join(dir, 'log.csv'), '--events', '--value-column', '2'])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/--events counts the rows of a request log and reads no value column/) });
   });
   it('--capacity-error tells the adaptive policy a wrong capacity and says so; --no-latency-feedback turns the correction off', async () => {
-    const { out } = capture();
-    const { exitCode } = await run(['--synthetic', 'step', '--capacity-error', '1.5', '--no-latency-feedback', '--policy', 'adaptive']);
+    const { exitCode, stdout } = await simulateRun(['--synthetic', 'step', '--capacity-error', '1.5', '--no-latency-feedback', '--policy', 'adaptive']);
     expect(exitCode).toBe(0);
-    expect(out.join('')).toMatch(/adaptive: latency feedback off; told 1\.5× the capacity per replica the model has \(75 req\/s\)/);
+    expect(stdout).toMatch(/adaptive: latency feedback off; told 1\.5× the capacity per replica the model has \(75 req\/s\)/);
   });
   it('--dependency-ms adds a slow dependency to the model and says so; a negative one is refused', async () => {
-    const { out } = capture();
-    const { exitCode } = await run(['--synthetic', 'step', '--dependency-ms', '600', '--policy', 'adaptive']);
+    const { exitCode, stdout } = await simulateRun(['--synthetic', 'step', '--dependency-ms', '600', '--policy', 'adaptive']);
     expect(exitCode).toBe(0);
-    expect(out.join('')).toMatch(/start-up 30 s, 600 ms on a dependency per request, p95 objective 500 ms/);
-    const { thrown } = await run(['--synthetic', 'step', '--dependency-ms', '-5']);
-    expect(String(thrown)).toMatch(/--dependency-ms must be a number of 0 or more, got "-5"/);
+    expect(stdout).toMatch(/start-up 30 s, 600 ms on a dependency per request, p95 objective 500 ms/);
+    expect(await simulateRun(['--synthetic', 'step', '--dependency-ms', '-5'])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/--dependency-ms must be a number of 0 or more, got "-5"/) });
   });
   it('--frontier says, per trace, what the goal costs the clairvoyant planner; --chart writes the picture', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-'));
-    const { out, err } = capture();
-    const { exitCode } = await run(['--synthetic', 'spike', '--chart', join(dir, 'frontier.svg')]);
+    const { exitCode, stdout, stderr } = await simulateRun(['--synthetic', 'spike', '--chart', join(dir, 'frontier.svg')]);
     expect(exitCode).toBe(0);
-    expect(out.join('')).toMatch(/clairvoyant frontier \(knows the loads of ±60 s but not their order, acts at once, replicas of 2 cores; 35 prices\):\n {2}synthetic-spike: ≤ \d+ violation-s \(half the HPA's\) costs it \d+ replica-s \(mixing its plans at prices 4\.00 and 16\.0, \d+% of the seconds at the dearer\), 0\.61x the HPA's: the goal is within its reach/);
-    expect(err.join('')).toContain(`wrote the frontier chart to ${join(dir, 'frontier.svg')}`);
+    expect(stdout).toMatch(/clairvoyant frontier \(knows the loads of ±60 s but not their order, acts at once, replicas of 2 cores; 35 prices\):\n {2}synthetic-spike: ≤ \d+ violation-s \(half the HPA's\) costs it \d+ replica-s \(mixing its plans at prices 4\.00 and 16\.0, \d+% of the seconds at the dearer\), 0\.61x the HPA's: the goal is within its reach/);
+    expect(stderr).toContain(`wrote the frontier chart to ${join(dir, 'frontier.svg')}`);
     const svg = readFileSync(join(dir, 'frontier.svg'), 'utf8');
     expect(svg).toContain('synthetic-spike');
     expect(svg).toContain('<polyline');
   });
   it('--timeline writes one replay over time as a chart: load and capacity, replicas, violations so far', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-'));
-    const { out, err } = capture();
-    expect((await run(['--synthetic', 'spike', '--timeline', join(dir, 'spike.svg')])).exitCode).toBe(0);
-    expect(out.join('')).toMatch(/synthetic-spike\s+adaptive\/hpa/);
-    expect(err.join('')).toContain(`wrote the timeline of synthetic-spike to ${join(dir, 'spike.svg')}`);
+    const { exitCode, stdout, stderr } = await simulateRun(['--synthetic', 'spike', '--timeline', join(dir, 'spike.svg')]);
+    expect(exitCode).toBe(0);
+    expect(stdout).toMatch(/synthetic-spike\s+adaptive\/hpa/);
+    expect(stderr).toContain(`wrote the timeline of synthetic-spike to ${join(dir, 'spike.svg')}`);
     const svg = readFileSync(join(dir, 'spike.svg'), 'utf8');
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     expect(svg).toMatch(/synthetic-spike: adaptive \/ HPA: violations \d\.\d\d×, replica-seconds \d\.\d\d×/);
@@ -146,76 +110,72 @@ describe('scalewright simulate', () => {
   });
   it('--timeline into a folder writes a chart per trace, named after it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-'));
-    const { err } = capture();
     // A name ending in a slash is a folder, as is an existing one.
     // A folder named with a slash is created if missing.
+    let stderr = '';
     for (const folder of [`${join(dir, 'new', 'charts')}/`, dir]) {
-      expect((await run(['--synthetic', 'spike,ramp', '--seed', '42,7', '--policy', 'hpa', '--timeline', folder])).exitCode).toBe(0);
+      const run = await simulateRun(['--synthetic', 'spike,ramp', '--seed', '42,7', '--policy', 'hpa', '--timeline', folder]);
+      expect(run.exitCode).toBe(0);
+      stderr += run.stderr;
       const files = readdirSync(folder).filter((file) => file.endsWith('.svg')).sort();
       expect(files).toEqual(['synthetic-ramp.svg', 'synthetic-ramp_seed_7.svg', 'synthetic-spike.svg', 'synthetic-spike_seed_7.svg']);
       expect(readFileSync(join(folder, 'synthetic-ramp_seed_7.svg'), 'utf8')).toContain('synthetic-ramp (seed 7): HPA rule alone');
     }
-    expect(err.join('')).toContain(`wrote the timeline of synthetic-spike (seed 7) to ${join(dir, 'synthetic-spike_seed_7.svg')}`);
+    expect(stderr).toContain(`wrote the timeline of synthetic-spike (seed 7) to ${join(dir, 'synthetic-spike_seed_7.svg')}`);
     expect(fileNamesFor(['worldcup98_1h.csv', 'worldcup98_1h.csv (reversed)', 'a b.csv', 'a_b', '(((']).join(' ')).toBe('worldcup98_1h worldcup98_1h_reversed a_b a_b-2 trace');
   });
   it('--timeline is refused, before anything is simulated, for more than one trace in one file or with no folder to write to', async () => {
-    const { err } = capture();
-    expect((await run(['--synthetic', 'spike,ramp', '--timeline', join(tmpdir(), 't.svg')])).exitCode).toBe(2);
-    expect(err.join('')).toMatch(/--timeline \S+t\.svg is one file, for one replay, and there are 2 traces: give a folder \(a name ending in \/\) for a chart per trace/);
+    /** The run is refused, exit code 2, having simulated nothing; what it said on stderr. */
+    const refusedBeforeSimulating = async (args: string[]) => {
+      const { exitCode, stderr } = await simulateRun(args);
+      expect(exitCode).toBe(2);
+      expect(stderr).not.toMatch(/simulated synthetic/);
+      return stderr;
+    };
+    expect(await refusedBeforeSimulating(['--synthetic', 'spike,ramp', '--timeline', join(tmpdir(), 't.svg')])).toMatch(/--timeline \S+t\.svg is one file, for one replay, and there are 2 traces: give a folder \(a name ending in \/\) for a chart per trace/);
     const file = join(mkdtempSync(join(tmpdir(), 'sim-')), 'a-file');
     writeFileSync(file, '');
-    expect((await run(['--synthetic', 'spike,ramp', '--timeline', `${file}/charts/`])).exitCode).toBe(2);
-    expect(err.join('')).toContain(`--timeline: not a folder: ${file}\n`);
+    expect(await refusedBeforeSimulating(['--synthetic', 'spike,ramp', '--timeline', `${file}/charts/`])).toContain(`--timeline: not a folder: ${file}\n`);
     // A run refused for another reason creates no folder.
     const unused = join(tmpdir(), `never-${process.pid}`, 'charts/');
-    expect((await run(['--synthetic', 'spike', '--timeline', unused, '--timeline-range', '90000:90060'])).exitCode).toBe(2);
+    await refusedBeforeSimulating(['--synthetic', 'spike', '--timeline', unused, '--timeline-range', '90000:90060']);
     expect(existsSync(unused)).toBe(false);
-    expect((await run(['--synthetic', 'spike', '--seed', '1,2', '--timeline', join(tmpdir(), 't.svg')])).exitCode).toBe(2);
-    expect((await run(['--synthetic', 'spike', '--timeline', '/no/such/folder/t.svg'])).exitCode).toBe(2);
-    expect(err.join('')).toMatch(/--timeline: no such folder: \/no\/such\/folder/);
-    expect((await run(['--synthetic', 'spike', '--timeline-range', '0:60'])).exitCode).toBe(2);
-    expect(err.join('')).toMatch(/--timeline-range says what the --timeline chart shows: give --timeline <file\.svg> too/);
-    expect((await run(['--synthetic', 'spike', '--timeline', join(tmpdir(), 't.svg'), '--timeline-range', '90000:90060'])).exitCode).toBe(2);
-    expect(err.join('')).toMatch(/--timeline-range 90000:90060 lies outside the replay of synthetic-spike, which has \d+ simulated seconds/);
-    expect(err.join('')).not.toMatch(/simulated synthetic/);
+    await refusedBeforeSimulating(['--synthetic', 'spike', '--seed', '1,2', '--timeline', join(tmpdir(), 't.svg')]);
+    expect(await refusedBeforeSimulating(['--synthetic', 'spike', '--timeline', '/no/such/folder/t.svg'])).toMatch(/--timeline: no such folder: \/no\/such\/folder/);
+    expect(await refusedBeforeSimulating(['--synthetic', 'spike', '--timeline-range', '0:60'])).toMatch(/--timeline-range says what the --timeline chart shows: give --timeline <file\.svg> too/);
+    expect(await refusedBeforeSimulating(['--synthetic', 'spike', '--timeline', join(tmpdir(), 't.svg'), '--timeline-range', '90000:90060'])).toMatch(/--timeline-range 90000:90060 lies outside the replay of synthetic-spike, which has \d+ simulated seconds/);
     for (const bad of ['60:0', '5', 'a:b', '1.5:9', '-1:5']) {
-      const { thrown } = await run(['--synthetic', 'spike', '--timeline', 't.svg', '--timeline-range', bad]);
-      expect(String(thrown)).toMatch(/--timeline-range must be from:to in whole simulated seconds, from before to \(600:1800\)/);
+      expect(await simulateRun(['--synthetic', 'spike', '--timeline', 't.svg', '--timeline-range', bad])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/--timeline-range must be from:to in whole simulated seconds, from before to \(600:1800\)/) });
     }
   });
   it('--chart is refused, before anything is simulated, without both policies or with no folder to write to; --frontier-window must be whole seconds', async () => {
-    const { err } = capture();
-    expect((await run(['--synthetic', 'spike', '--chart', 'f.svg', '--policy', 'hpa'])).exitCode).toBe(2);
-    expect(err.join('')).toMatch(/--chart draws both policies against the frontier: it needs --policy both, not hpa/);
-    expect((await run(['--synthetic', 'spike', '--chart', '/no/such/folder/f.svg'])).exitCode).toBe(2);
-    expect(err.join('')).toMatch(/--chart: no such folder: \/no\/such\/folder/);
-    expect(err.join('')).not.toMatch(/simulated/);
-    const { thrown } = await run(['--synthetic', 'spike', '--frontier', '--frontier-window', '0.5']);
-    expect(String(thrown)).toMatch(/--frontier-window must be a whole number of seconds, 1 or more, got "0.5"/);
+    const onePolicy = await simulateRun(['--synthetic', 'spike', '--chart', 'f.svg', '--policy', 'hpa']);
+    expect(onePolicy.exitCode).toBe(2);
+    expect(onePolicy.stderr).toMatch(/--chart draws both policies against the frontier: it needs --policy both, not hpa/);
+    const noFolder = await simulateRun(['--synthetic', 'spike', '--chart', '/no/such/folder/f.svg']);
+    expect(noFolder.exitCode).toBe(2);
+    expect(noFolder.stderr).toMatch(/--chart: no such folder: \/no\/such\/folder/);
+    for (const { stderr } of [onePolicy, noFolder]) expect(stderr).not.toMatch(/simulated/);
+    expect(await simulateRun(['--synthetic', 'spike', '--frontier', '--frontier-window', '0.5'])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/--frontier-window must be a whole number of seconds, 1 or more, got "0.5"/) });
   });
   it('a capacity error that is not a positive number is refused', async () => {
-    const { thrown } = await run(['--synthetic', 'step', '--capacity-error', '-1']);
-    expect(String(thrown)).toMatch(/--capacity-error must be a positive number, got "-1"/);
+    expect(await simulateRun(['--synthetic', 'step', '--capacity-error', '-1'])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/--capacity-error must be a positive number, got "-1"/) });
   });
   it('--jobs must be a whole number of threads, 1 or more, or "auto"', async () => {
     for (const bad of ['0', '1.5', 'many']) {
-      const { thrown } = await run(['--synthetic', 'step', '--jobs', bad]);
-      expect(String(thrown)).toMatch(new RegExp(`--jobs must be a whole number, 1 or more, or "auto", got "${bad}"`));
+      expect(await simulateRun(['--synthetic', 'step', '--jobs', bad])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(new RegExp(`--jobs must be a whole number, 1 or more, or "auto", got "${bad}"`)) });
     }
   });
   it('--json prints machine-readable results', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-'));
     writeFileSync(join(dir, 'flat.csv'), ['timestamp_seconds,value', ...Array.from({ length: 300 }, (_, t) => `${t},5`)].join('\n'));
-    const { out } = capture();
-    await run(['--trace', join(dir, 'flat.csv'), '--json', '--policy', 'adaptive']);
-    const parsed = JSON.parse(out.join(''));
+    const { stdout } = await simulateRun(['--trace', join(dir, 'flat.csv'), '--json', '--policy', 'adaptive']);
+    const parsed = JSON.parse(stdout);
     expect(parsed.comparisons[0].outcomes[0]).toMatchObject({ policy: 'adaptive', sloViolationSeconds: 0, flaps: 0 });
   });
   it('--decisions lists every replica change of each policy with its second and reason, as many as the table counts', async () => {
-    const { out } = capture();
-    const { exitCode } = await run(['--synthetic', 'spike', '--decisions']);
+    const { exitCode, stdout: text } = await simulateRun(['--synthetic', 'spike', '--decisions']);
     expect(exitCode).toBe(0);
-    const text = out.join('');
     for (const policy of ['hpa', 'adaptive']) {
       const counted = Number(new RegExp(`synthetic-spike\\s+${policy}\\s+\\d+\\s+\\d+\\s+(\\d+)`).exec(text)![1]);
       const block = text.split(`decisions of ${policy} on synthetic-spike (replica changes, at simulated seconds):\n`)[1]!.split('\n\n')[0]!;
@@ -227,9 +187,7 @@ describe('scalewright simulate', () => {
     expect(text).toMatch(/ 1205 s {2}3 → 4 {2}panic: [\d.]+ rps now is beyond what 3 ready replicas carry even bridged/);
   });
   it('--json --decisions gives each outcome its decisions (signals and thresholds included), chained from one size to the next; without the flag there are none', async () => {
-    const { out } = capture();
-    await run(['--synthetic', 'spike', '--json', '--decisions']);
-    const withDecisions = JSON.parse(out.join(''));
+    const withDecisions = JSON.parse((await simulateRun(['--synthetic', 'spike', '--json', '--decisions'])).stdout);
     for (const outcome of withDecisions.comparisons[0].outcomes) {
       const decisions = outcome.decisions as { second: number; decision: { from: number; to: number; reason: string; signals: object; thresholds: object; policy: string } }[];
       expect(decisions).toHaveLength(outcome.scaleActions);
@@ -244,48 +202,33 @@ describe('scalewright simulate', () => {
         }
       });
     }
-    out.length = 0;
-    await run(['--synthetic', 'spike', '--json']);
-    expect(JSON.parse(out.join('')).comparisons[0].outcomes[1]).not.toHaveProperty('decisions');
+    const withoutDecisions = JSON.parse((await simulateRun(['--synthetic', 'spike', '--json'])).stdout);
+    expect(withoutDecisions.comparisons[0].outcomes[1]).not.toHaveProperty('decisions');
   });
   it('--synthetic runs generated shapes (held-out ones too), --reverse plays them backwards; an unknown shape, or none, is exit code 2', async () => {
-    const { out } = capture();
-    const { exitCode } = await run(['--synthetic', 'square-30s', '--reverse', '--json', '--policy', 'hpa']);
+    const { exitCode, stdout } = await simulateRun(['--synthetic', 'square-30s', '--reverse', '--json', '--policy', 'hpa']);
     expect(exitCode).toBe(0);
-    const parsed = JSON.parse(out.join(''));
+    const parsed = JSON.parse(stdout);
     expect(parsed.comparisons.map((c: { trace: string }) => c.trace)).toEqual(['synthetic-square-30s (reversed)']);
-    const { err } = capture();
-    expect((await run(['--synthetic', 'wobble'])).exitCode).toBe(2);
-    expect(err.join('')).toMatch(/--synthetic: unknown shape "wobble"/);
-    expect((await run(['--synthetic', ' , '])).exitCode).toBe(2);
-    expect(err.join('')).toMatch(/--synthetic: no shape named in " , "/);
+    expect(await simulateRun(['--synthetic', 'wobble'])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/--synthetic: unknown shape "wobble"/) });
+    expect(await simulateRun(['--synthetic', ' , '])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/--synthetic: no shape named in " , "/) });
   });
   it('--seed runs each generated shape once per seed, named by it (the default seed, 42, keeps the plain name); a bad seed, or one with no shape to seed, is refused', async () => {
-    const { out } = capture();
-    expect((await run(['--synthetic', 'noise,spike', '--seed', '7,42,7', '--json', '--policy', 'hpa'])).exitCode).toBe(0);
-    const comparisons: { trace: string; outcomes: { sloViolationSeconds: number; replicaSeconds: number }[] }[] = JSON.parse(out.join('')).comparisons;
+    const { exitCode, stdout } = await simulateRun(['--synthetic', 'noise,spike', '--seed', '7,42,7', '--json', '--policy', 'hpa']);
+    expect(exitCode).toBe(0);
+    const comparisons: { trace: string; outcomes: { sloViolationSeconds: number; replicaSeconds: number }[] }[] = JSON.parse(stdout).comparisons;
     expect(comparisons.map((c) => c.trace)).toEqual(['synthetic-noise (seed 7)', 'synthetic-noise', 'synthetic-spike (seed 7)', 'synthetic-spike']);
     // Another draw of the same shape: other figures.
     expect(comparisons[0]!.outcomes[0]!.replicaSeconds).not.toBe(comparisons[1]!.outcomes[0]!.replicaSeconds);
     for (const bad of ['-1', '1.5', 'x', '1,,2', '4294967296']) {
-      const { thrown } = await run(['--synthetic', 'noise', '--seed', bad]);
-      expect(String(thrown)).toMatch(/--seed must be whole numbers from 0 to 4294967295, comma-separated/);
+      expect(await simulateRun(['--synthetic', 'noise', '--seed', bad])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/--seed must be whole numbers from 0 to 4294967295, comma-separated/) });
     }
     const dir = mkdtempSync(join(tmpdir(), 'sim-'));
     writeFileSync(join(dir, 'flat.csv'), 'timestamp_seconds,value\n0,10\n1,10\n');
-    const { err } = capture();
-    expect((await run(['--trace', join(dir, 'flat.csv'), '--seed', '3'])).exitCode).toBe(2);
-    expect(err.join('')).toContain('--seed seeds the generated shapes: give --synthetic too');
+    expect(await simulateRun(['--trace', join(dir, 'flat.csv'), '--seed', '3'])).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('--seed seeds the generated shapes: give --synthetic too') });
   });
 
   describe('a flag that names a file or folder of the wrong kind: exit code 2 and one line, before anything is simulated', () => {
-    /** Runs the command; its exit code and what it wrote on stderr. */
-    async function refused(args: string[]) {
-      const { err } = capture();
-      const { exitCode, thrown } = await run(args);
-      vi.restoreAllMocks();
-      return { exitCode, thrown, stderr: err.join('') };
-    }
     const folder = () => {
       const dir = mkdtempSync(join(tmpdir(), 'sim-'));
       writeFileSync(join(dir, 'good.csv'), 'timestamp_seconds,value\n0,1\n1,2\n2,3\n');
@@ -295,48 +238,49 @@ describe('scalewright simulate', () => {
     it('--config: a missing file, a folder, a bad field; --max-replicas under the config\'s minimum names the flag', async () => {
       const dir = folder();
       const trace = join(dir, 'good.csv');
-      expect(await refused(['--trace', trace, '--config', join(dir, 'nofile.yaml')])).toEqual({ exitCode: 2, thrown: undefined, stderr: `--config: no such file: ${join(dir, 'nofile.yaml')}\n` });
-      expect(await refused(['--trace', trace, '--config', dir])).toMatchObject({ exitCode: 2, stderr: `--config: not a file: ${dir}\n` });
+      expect(await simulateRun(['--trace', trace, '--config', join(dir, 'nofile.yaml')])).toEqual({ exitCode: 2, stdout: '', stderr: `--config: no such file: ${join(dir, 'nofile.yaml')}\n` });
+      expect(await simulateRun(['--trace', trace, '--config', dir])).toMatchObject({ exitCode: 2, stderr: `--config: not a file: ${dir}\n` });
       writeFileSync(join(dir, 'bad.yaml'), 'bogus: 1\n');
-      expect(await refused(['--trace', trace, '--config', join(dir, 'bad.yaml')])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/^invalid policy config \S+bad\.yaml: bogus: Unrecognized key[^\n]*\n$/) });
+      expect(await simulateRun(['--trace', trace, '--config', join(dir, 'bad.yaml')])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/^invalid policy config \S+bad\.yaml: bogus: Unrecognized key[^\n]*\n$/) });
       // Valid on its own; the replica ceiling of 40 the flag gives is what is wrong with it.
       writeFileSync(join(dir, 'min.yaml'), 'replicas: { min: 50, max: 60 }\n');
-      expect(await refused(['--trace', trace, '--config', join(dir, 'min.yaml'), '--max-replicas', '40'])).toMatchObject({ exitCode: 2, stderr: '--max-replicas (replicas.max): must be >= replicas.min (50)\n' });
+      expect(await simulateRun(['--trace', trace, '--config', join(dir, 'min.yaml'), '--max-replicas', '40'])).toMatchObject({ exitCode: 2, stderr: '--max-replicas (replicas.max): must be >= replicas.min (50)\n' });
       // A flag's own value is checked as it is read, and the message names the flag, not the config.
-      const { thrown } = await refused(['--trace', trace, '--max-replicas', '2.5']);
-      expect(String(thrown)).toMatch(/--max-replicas must be a whole number from 1 to 1000, got "2\.5"/);
-      expect(String(thrown)).not.toMatch(/policy config/);
+      const { exitCode, stderr } = await simulateRun(['--trace', trace, '--max-replicas', '2.5']);
+      expect(exitCode).toBe(2);
+      expect(stderr).toMatch(/--max-replicas must be a whole number from 1 to 1000, got "2\.5"/);
+      expect(stderr).not.toMatch(/policy config/);
     });
     it('--trace: a folder, a device that never ends, a file over the size limit; --all: a file', async () => {
       const dir = folder();
-      expect(await refused(['--trace', dir])).toEqual({ exitCode: 2, thrown: undefined, stderr: `--trace: not a file: ${dir}\n` });
-      expect(await refused(['--all', join(dir, 'good.csv')])).toMatchObject({ exitCode: 2, stderr: `--all: not a folder: ${join(dir, 'good.csv')}\n` });
-      if (existsSync('/dev/zero')) expect(await refused(['--trace', '/dev/zero'])).toMatchObject({ exitCode: 2, stderr: '--trace: not a regular file: /dev/zero\n' });
+      expect(await simulateRun(['--trace', dir])).toEqual({ exitCode: 2, stdout: '', stderr: `--trace: not a file: ${dir}\n` });
+      expect(await simulateRun(['--all', join(dir, 'good.csv')])).toMatchObject({ exitCode: 2, stderr: `--all: not a folder: ${join(dir, 'good.csv')}\n` });
+      if (existsSync('/dev/zero')) expect(await simulateRun(['--trace', '/dev/zero'])).toMatchObject({ exitCode: 2, stderr: '--trace: not a regular file: /dev/zero\n' });
       // A sparse file: 300 MB long, nothing written, refused by its size before it is read.
       const big = join(dir, 'big', 'huge.csv');
       mkdirSync(join(dir, 'big'));
       writeFileSync(big, '');
       truncateSync(big, 300_000_000);
-      expect(await refused(['--trace', big])).toMatchObject({ exitCode: 2, stderr: `--trace: ${big} is 300 MB, over the 256 MB a trace may be\n` });
-      expect(await refused(['--all', join(dir, 'big')])).toMatchObject({ exitCode: 2, stderr: `--all: ${big} is 300 MB, over the 256 MB a trace may be\n` });
+      expect(await simulateRun(['--trace', big])).toMatchObject({ exitCode: 2, stderr: `--trace: ${big} is 300 MB, over the 256 MB a trace may be\n` });
+      expect(await simulateRun(['--all', join(dir, 'big')])).toMatchObject({ exitCode: 2, stderr: `--all: ${big} is 300 MB, over the 256 MB a trace may be\n` });
     });
     it('--chart or --timeline naming a folder as the file, or a folder that cannot be made, is refused before simulating', async () => {
       const dir = folder();
-      expect(await refused(['--synthetic', 'spike', '--chart', dir])).toEqual({ exitCode: 2, thrown: undefined, stderr: `--chart: is a folder, not a file: ${dir}\n` });
+      expect(await simulateRun(['--synthetic', 'spike', '--chart', dir])).toEqual({ exitCode: 2, stdout: '', stderr: `--chart: is a folder, not a file: ${dir}\n` });
       const file = join(dir, 'good.csv');
-      expect(await refused(['--synthetic', 'spike', '--timeline', join(file, 'tl.svg')])).toMatchObject({ exitCode: 2, stderr: `--timeline: not a folder: ${file}\n` });
+      expect(await simulateRun(['--synthetic', 'spike', '--timeline', join(file, 'tl.svg')])).toMatchObject({ exitCode: 2, stderr: `--timeline: not a folder: ${file}\n` });
       // Node's recursive mkdir never returns under /proc: the folder is made one level at a time.
-      if (existsSync('/proc/self')) expect(await refused(['--synthetic', 'spike', '--timeline', '/proc/tl/'])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/^--timeline: cannot create the folder \/proc\/tl: [^\n]+\n$/) });
+      if (existsSync('/proc/self')) expect(await simulateRun(['--synthetic', 'spike', '--timeline', '/proc/tl/'])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/^--timeline: cannot create the folder \/proc\/tl: [^\n]+\n$/) });
     });
     it('a bad trace line is quoted in at most 80 characters; a whole-file problem names no line', async () => {
       const dir = folder();
       writeFileSync(join(dir, 'long.csv'), `timestamp_seconds,value\n0,1\n1,${'9x'.repeat(2_500_000)}\n`);
-      const long = await refused(['--trace', join(dir, 'long.csv')]);
+      const long = await simulateRun(['--trace', join(dir, 'long.csv')]);
       expect(long.exitCode).toBe(2);
       expect(long.stderr).toBe(`cannot read trace long.csv:\n  line 3: value is not a number: "${'9x'.repeat(40)}"… (5000000 characters)\n`);
       writeFileSync(join(dir, 'empty.csv'), '');
-      expect(await refused(['--trace', join(dir, 'empty.csv')])).toMatchObject({ exitCode: 2, stderr: 'cannot read trace empty.csv:\n  a trace needs at least 2 data rows, found 0\n' });
-      expect(await refused(['--trace', join(dir, 'good.csv'), '--value-column', 'zz'])).toMatchObject({ exitCode: 2, stderr: 'cannot read trace good.csv:\n  --value-column: no column named "zz"; the header has timestamp_seconds, value\n' });
+      expect(await simulateRun(['--trace', join(dir, 'empty.csv')])).toMatchObject({ exitCode: 2, stderr: 'cannot read trace empty.csv:\n  a trace needs at least 2 data rows, found 0\n' });
+      expect(await simulateRun(['--trace', join(dir, 'good.csv'), '--value-column', 'zz'])).toMatchObject({ exitCode: 2, stderr: 'cannot read trace good.csv:\n  --value-column: no column named "zz"; the header has timestamp_seconds, value\n' });
     });
   });
 });
