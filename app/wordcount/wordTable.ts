@@ -30,25 +30,31 @@ const INITIAL_ARENA = 1 << 18;
  * doubles until `budgetBytes` would be exceeded; then `scan` stops and the caller spills.
  */
 export class WordTable {
-  private slots: Int32Array;
-  private hashes: Int32Array;
-  private offsets: Int32Array;
-  private lengths: Int32Array;
-  private counts: Float64Array;
-  private arena: Buffer;
+  private slots = new Int32Array(0);
+  private hashes = new Int32Array(0);
+  private offsets = new Int32Array(0);
+  private lengths = new Int32Array(0);
+  private counts = new Float64Array(0);
+  private arena = Buffer.allocUnsafe(0);
   private arenaUsed = 0;
   private size = 0;
   /** Words counted since the table was made, repeats included: a reset (after a spill to a run) keeps it, as the total is of the whole range. */
   totalWords = 0;
 
   constructor(private budgetBytes: number) {
-    const entries = initialEntries(budgetBytes);
+    this.allocate(initialEntries(budgetBytes), initialArena(budgetBytes));
+  }
+
+  /** Empty columns for `entries` words (twice as many slots) and an arena of `arenaBytes`. */
+  private allocate(entries: number, arenaBytes: number): void {
     this.slots = new Int32Array(entries * 2);
     this.hashes = new Int32Array(entries);
     this.offsets = new Int32Array(entries);
     this.lengths = new Int32Array(entries);
     this.counts = new Float64Array(entries);
-    this.arena = Buffer.allocUnsafe(initialArena(budgetBytes));
+    this.arena = Buffer.allocUnsafe(arenaBytes);
+    this.size = 0;
+    this.arenaUsed = 0;
   }
 
   get distinctWords(): number {
@@ -187,14 +193,7 @@ export class WordTable {
   release(): void {
     this.sortArray = new Int32Array(0);
     this.sortScratch = new Float64Array(0);
-    this.slots = new Int32Array(32);
-    this.hashes = new Int32Array(16);
-    this.offsets = new Int32Array(16);
-    this.lengths = new Int32Array(16);
-    this.counts = new Float64Array(16);
-    this.arena = Buffer.allocUnsafe(64);
-    this.size = 0;
-    this.arenaUsed = 0;
+    this.allocate(16, 64);
     collectGarbage();
   }
 
@@ -275,18 +274,10 @@ export class WordTable {
     const big = this.allocatedBytes > 8 << 20;
     this.sortArray = new Int32Array(0);
     this.sortScratch = new Float64Array(0);
-    this.slots = new Int32Array(0);
-    this.hashes = this.offsets = this.lengths = new Int32Array(0);
-    this.counts = new Float64Array(0);
-    this.arena = Buffer.allocUnsafe(0);
+    // The old columns go first, so that a big table's memory is free before the new one is taken.
+    this.allocate(0, 0);
     if (big) collectGarbage();
-    this.slots = new Int32Array(entries * 2);
-    this.hashes = new Int32Array(entries);
-    this.offsets = new Int32Array(entries);
-    this.lengths = new Int32Array(entries);
-    this.counts = new Float64Array(entries);
-    this.arena = Buffer.allocUnsafe(arenaBytes);
-    this.arenaUsed = 0;
+    this.allocate(entries, arenaBytes);
     return true;
   }
 
