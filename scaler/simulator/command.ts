@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { existsSync, statSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -58,7 +59,8 @@ interface SimulateFlags {
   latencyFeedback: boolean;
   capacityError: number;
   dependencyMs: number;
-  synthetic?: string | true;
+  /** Each --synthetic's shapes as given, or true (all) for a --synthetic without them. */
+  synthetic?: string[] | true;
   seed?: number[];
   reverse?: boolean;
   frontier?: boolean;
@@ -89,16 +91,17 @@ const nonNegative = (name: string) => numberFlag(name, (number) => number >= 0, 
  * HPA rule and under our adaptive policy, and prints what each cost and what each broke.
  */
 export function simulateCommand(): Command {
-  return new Command('simulate')
+  const command = new Command('simulate');
+  command
     .description('Replay a request-rate trace (timestamp_seconds,value CSV) through a service model under the Kubernetes HPA rule and the adaptive policy; print SLO-violation seconds, replica-seconds, scale actions and flaps')
-    .option('--trace <csv>', 'one trace to replay (a regular file of at most 256 MB; --all for several)', onceFlag('--trace', 'give one trace, or --all <dir> for every CSV of a folder'))
+    .option('--trace <csv>', 'one trace to replay (a regular file of at most 256 MB; --all for several)')
     .option('--all [dir]', `every *.csv in a folder, as one table (default folder: ${DEFAULT_TRACE_DIR}, when it exists)`)
     .addOption(new Option('--policy <name>', 'which policy to run').choices(['hpa', 'adaptive', 'both']).default('both'))
     .option('--json', 'print JSON instead of the table: one object, {"model", "config", "comparisons"}, the model and policy config used and a comparison per trace')
     .option('--config <file>', 'service policy config (JSON or YAML), as the scaler reads it (its defaults for what it leaves out); the flags that set a field of it (--max-replicas, --startup-seconds, --slo-ms, --bridge-seconds, --no-latency-feedback) win over it when given; default: built-in defaults with max 40 replicas')
     .option('--peak-rps <n>', 'load rescaling: the busiest simulated second becomes this many requests/s', positive('--peak-rps'), 560)
     .option('--max-replay-step <s>', 'time rescaling: a row of step Δ plays over min(Δ, this) simulated seconds', positive('--max-replay-step'), 60)
-    .option('--time-column <name|n>', 'the trace files\' timestamp column, by header name or number from 1 (default: the 1st); its header name gives its unit (end_timestamp_ms), as for the 1st')
+    .option('--time-column <name|n>', 'the trace files\' timestamp column, by header name or number from 1 (default: the 1st); its header name gives its unit (end_timestamp_ms, time (ms)), as for the 1st')
     .option('--value-column <name|n>', 'the trace files\' value column, by header name or number from 1 (default: the 1st that is not the timestamp\'s, so the 2nd), for files with more columns than two')
     .option('--events', 'the trace files are request logs: one row per request at its timestamp (as the Azure LLM inference traces are published), counted per second; rows may share a timestamp and come in any order, and no value column is read')
     .addOption(new Option('--gaps <reading>', `how to read rows more than ${GAP_STEPS} steps apart: "zero" (the missing rows count no requests, as in a count trace that skips empty seconds) or "hold" (the row before holds, as in a sampled rate with missed scrapes)`).choices(['zero', 'hold']).default('zero'))
@@ -114,8 +117,8 @@ export function simulateCommand(): Command {
     .option('--bridge-seconds <s>', 're-size the vertical bridge alone this often between evaluations (default: the --config file\'s bridgeSeconds, else 1; the evaluation period or more: only at evaluations)', numberFlag('--bridge-seconds', (n) => Number.isInteger(n) && n >= 1 && n <= 3600, 'a whole number of seconds from 1 to 3600'))
     .option('--no-latency-feedback', 'run the adaptive policy without latency feedback (config targets.latencyCorrectionFloor 1)')
     .option('--capacity-error <factor>', 'tell the adaptive policy each replica carries this multiple of what it does (1.5: an rps-per-replica target 50% too high); the HPA rule measures CPU and is told nothing', positive('--capacity-error'), 1)
-    .option('--synthetic [shapes]', `generated shapes instead of (or with) trace files: comma-separated names, "goal" (${SYNTHETIC_SHAPES.join(', ')}), "held-out" (${HELD_OUT_SHAPES.join(', ')}) or "all" (default); each shape once, however often named`)
-    .option('--seed <n,...>', `the random seeds of the generated shapes, comma-separated: each shape is run once per seed (a check that a result is not one draw's luck; default ${DEFAULT_SYNTHETIC_SEED}, the published figures' seed)`, seedList)
+    .option('--synthetic [shapes]', `generated shapes instead of (or with) trace files: comma-separated names, "goal" (${SYNTHETIC_SHAPES.join(', ')}), "held-out" (${HELD_OUT_SHAPES.join(', ')}) or "all" (default); given again, its shapes are added (--synthetic spike --synthetic ramp is spike,ramp); each shape once, however often named`, shapeLists)
+    .option('--seed <n,...>', `the random seeds of the generated shapes, comma-separated (or --seed given again): each shape is run once per seed (a check that a result is not one draw's luck; default ${DEFAULT_SYNTHETIC_SEED}, the published figures' seed)`, seedList)
     .option('--reverse', 'play every trace backwards in time (a held-out variant: rises become falls)')
     .option('--frontier', 'also trace the cost/violation frontier of a clairvoyant planner (knows the surrounding load, acts at once) and say whether the goal is within its reach')
     .option('--frontier-window <s>', 'the clairvoyant planner knows the load of this many seconds before and after each second', numberFlag('--frontier-window', (n) => Number.isInteger(n) && n >= 1, 'a whole number of seconds, 1 or more'), 60)
@@ -133,6 +136,8 @@ Ratios (adaptive/hpa) where the HPA rule's figure is 0: "0/0" when the adaptive 
 "inf" when it is not; --json writes both as null, and each comparison's outcomes hold the figures.
 A chart is never written over a file the run reads (a trace, the --config file).
 Every bad trace file is reported, each with its problems, before anything is simulated.
+A flag that takes one value is given once: given twice, it is refused (exit 2), naming both
+values; --synthetic and --seed given again add to their lists.
 Exit codes: 0 ok, 1 a trace could not be simulated or the chart not written, 2 bad flags, config or trace file.
 
 Examples:
@@ -149,6 +154,7 @@ Examples:
     .action(async (flags: SimulateFlags) => {
       process.exitCode = await runSimulate(flags);
     });
+  return refusingRepeatedValues(command, LIST_FLAGS, INSTEAD_OF_REPEATING);
 }
 
 async function runSimulate(flags: SimulateFlags): Promise<number> {
@@ -313,9 +319,9 @@ function jobsFlag(value: string): number | 'auto' {
   return numberFlag('--jobs', (n) => Number.isInteger(n) && n >= 1, 'a whole number, 1 or more, or "auto"')(value);
 }
 
-/** `--seed`: whole numbers from 0 to 2³² − 1, comma-separated, each once. */
-function seedList(value: string): number[] {
-  const seeds: number[] = [];
+/** `--seed`: whole numbers from 0 to 2³² − 1, comma-separated, each once; a --seed given again adds its seeds. */
+function seedList(value: string, previous: number[] = []): number[] {
+  const seeds = [...previous];
   for (const cell of value.split(',').map((c) => c.trim())) {
     const seed = Number(cell);
     if (cell === '' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InvalidArgumentError(`--seed must be whole numbers from 0 to 4294967295, comma-separated, got ${JSON.stringify(value)}`);
@@ -325,23 +331,36 @@ function seedList(value: string): number[] {
 }
 
 /**
+ * `--synthetic` given again adds its shapes to those before: the flag names a list, so a second one
+ * means more shapes, not other ones (it replayed the last alone). One without shapes (all) is
+ * true, and takes in whatever the others named.
+ */
+function shapeLists(value: string, previous: string[] | true | undefined): string[] | true {
+  if (previous === undefined) return [value];
+  return [...(previous === true ? ['all'] : previous), value];
+}
+
+/**
  * `--synthetic`: the shapes named, each once and in the order first named, as `--seed` takes each
  * seed once: `spike,spike` or `goal,step` would otherwise replay a shape twice, to the same figures.
  */
-function syntheticList(value: string | true | undefined): SyntheticShape[] {
-  if (value === undefined) return [];
+function syntheticList(values: readonly string[] | true | undefined): SyntheticShape[] {
+  if (values === undefined) return [];
   const all: SyntheticShape[] = [...SYNTHETIC_SHAPES, ...HELD_OUT_SHAPES];
   const known = `known: ${all.join(', ')}, or goal, held-out, all`;
-  if (value !== true && value.trim() === '') throw new ConfigError(`--synthetic: the value is empty; name shapes, comma-separated (${known}), or give --synthetic alone for all`);
   const shapes = new Set<SyntheticShape>();
-  for (const name of (value === true ? 'all' : value).split(',').map((n) => n.trim()).filter(Boolean)) {
-    if (name === 'all') all.forEach((shape) => shapes.add(shape));
-    else if (name === 'goal') SYNTHETIC_SHAPES.forEach((shape) => shapes.add(shape));
-    else if (name === 'held-out') HELD_OUT_SHAPES.forEach((shape) => shapes.add(shape));
-    else if ((all as string[]).includes(name)) shapes.add(name as SyntheticShape);
-    else throw new ConfigError(`--synthetic: unknown shape ${JSON.stringify(name)}; ${known}`);
+  for (const value of values === true ? ['all'] : values) {
+    if (value.trim() === '') throw new ConfigError(`--synthetic: the value is empty; name shapes, comma-separated (${known}), or give --synthetic alone for all`);
+    const names = value.split(',').map((n) => n.trim()).filter(Boolean);
+    if (names.length === 0) throw new ConfigError(`--synthetic: no shape named in ${JSON.stringify(value)}; ${known}`);
+    for (const name of names) {
+      if (name === 'all') all.forEach((shape) => shapes.add(shape));
+      else if (name === 'goal') SYNTHETIC_SHAPES.forEach((shape) => shapes.add(shape));
+      else if (name === 'held-out') HELD_OUT_SHAPES.forEach((shape) => shapes.add(shape));
+      else if ((all as string[]).includes(name)) shapes.add(name as SyntheticShape);
+      else throw new ConfigError(`--synthetic: unknown shape ${JSON.stringify(name)}; ${known}`);
+    }
   }
-  if (shapes.size === 0) throw new ConfigError(`--synthetic: no shape named in ${JSON.stringify(value)}; ${known}`);
   return [...shapes];
 }
 
@@ -372,15 +391,43 @@ async function traceFiles(flags: SimulateFlags): Promise<TraceFile[]> {
   throw new ConfigError('give a trace: --trace <csv>, or --all [dir] for every CSV in a folder');
 }
 
+/** The flags that take a list, a value at a time or comma-separated: given again, they add to it. */
+const LIST_FLAGS: readonly string[] = ['--synthetic', '--seed'];
+
+/** What to give instead of a flag given twice, where there is more to say than to give one value. */
+const INSTEAD_OF_REPEATING: Readonly<Record<string, string>> = {
+  '--trace': 'give one trace, or --all <dir> for every CSV of a folder',
+  '--all': 'give one folder, or --all alone for the default one',
+  '--policy': 'give one policy, or --policy both',
+  '--timeline': 'give one file, or a folder (a name ending in /) for a chart per trace',
+};
+
 /**
- * A flag that takes one value: given twice, it is refused rather than the first value dropped
- * without a word (`--trace a --trace b` replayed b alone).
+ * Every flag of `command` that takes one value is given once: given twice, it is refused with exit
+ * 2, naming both values, rather than the first dropped without a word (`--trace a --trace b`
+ * replayed b alone, `--all a --all b` read b alone, `--peak-rps 200 --peak-rps 800` ran at 800);
+ * the flags that take a list (`lists`) add to it instead. Checked as commander meets the flag,
+ * before it takes the value: an argument parser cannot see it, as `--all` without a folder calls
+ * none (`--all a --all` read the default folder), and a default is a value given before.
  */
-function onceFlag(flag: string, instead: string) {
-  return (value: string, previous: string | undefined): string => {
-    if (previous !== undefined) throw new InvalidArgumentError(`${flag} is given twice (${JSON.stringify(previous)}, then ${JSON.stringify(value)}): ${instead}`);
-    return value;
-  };
+function refusingRepeatedValues(command: Command, lists: readonly string[], instead: Readonly<Record<string, string>>): Command {
+  for (const option of command.options) {
+    const flag = option.long;
+    if (flag === undefined || !(option.required || option.optional) || lists.includes(flag)) continue;
+    /** The value the flag was given first, as written (null: given without one). */
+    let first: string | null | undefined;
+    // Commander's Command is an EventEmitter, which its typings leave out (they have `on` alone):
+    // this listener goes before the one of commander's that takes the value.
+    (command as unknown as EventEmitter).prependListener(`option:${option.name()}`, (value: string | null | undefined) => {
+      if (command.getOptionValueSource(option.attributeName()) !== 'cli') {
+        first = value;
+        return;
+      }
+      const given = (written: string | null | undefined) => (written == null ? 'alone' : JSON.stringify(written));
+      command.error(`error: ${flag} is given twice (${given(first)}, then ${given(value)}): ${instead[flag] ?? 'give one value'}`, { exitCode: ExitCode.usage, code: 'commander.invalidArgument' });
+    });
+  }
+  return command;
 }
 
 /** A trace is read whole, as one string: a file over this is refused before it is read. */

@@ -1,5 +1,9 @@
 import { quotedText } from '../../common/quotedText.js';
 import { Float64Column } from './float64Column.js';
+import { timestampUnit } from './timestampUnit.js';
+
+// The header's unit is read in its own module; those who read traces find it here too.
+export { timestampUnit, timestampUnitSeconds } from './timestampUnit.js';
 
 /**
  * A request-rate trace: `timestamp_seconds,value` rows, seconds counted from the first row, value
@@ -9,8 +13,8 @@ import { Float64Column } from './float64Column.js';
  * every bad line with its number.
  *
  * Traces come from many tools, so two other spellings of time are read rather than misread: a
- * header whose timestamp column names its unit (`timestamp_ms`, `time_minutes`, `t_hours`;
- * seconds when it names none; a unit of time it has no factor for, `timestamp_ns`, is refused),
+ * header whose timestamp column names its unit (`timestamp_ms`, `time (ms)`, `t_hours`; seconds
+ * when it names none; a unit it has no factor for, `timestamp_ns`, is refused: `timestampUnit`),
  * and ISO 8601 date-times (`2024-05-10T00:00:01Z`; a day the calendar does not have, 2024-02-30,
  * is refused) in place of numbers. A wider file gives its timestamp and value from chosen
  * columns, and a request log (one row per request) is counted per second (`TraceReading`).
@@ -80,50 +84,6 @@ function headerList(header: readonly string[], separator: string): string {
 }
 
 const HEADER = /^\s*[A-Za-z_]/;
-
-/**
- * Seconds per unit of a timestamp column, by the unit its header name ends with (after its last
- * `_`, or the whole name): the units read, each under its spellings.
- */
-const UNIT_SECONDS: readonly { names: readonly string[]; seconds: number }[] = [
-  { names: ['s', 'sec', 'secs', 'seconds'], seconds: 1 },
-  { names: ['ms', 'msec', 'msecs', 'millis', 'milliseconds'], seconds: 0.001 },
-  { names: ['us', 'usec', 'usecs', 'micros', 'microseconds'], seconds: 0.000001 },
-  { names: ['min', 'mins', 'minutes'], seconds: 60 },
-  { names: ['h', 'hr', 'hrs', 'hours'], seconds: 3600 },
-];
-
-/**
- * Endings that name a unit of time the reader has no factor for (or, `m`, one it cannot tell:
- * minutes or milliseconds?). Read as seconds, as any other ending is, they made a trace of
- * nanoseconds a billion times too long without a word. Only spellings that can only be a unit:
- * `minute_of_day` or `day_of_week` end in a calendar field, not a unit, and stay seconds.
- */
-const UNKNOWN_UNITS: readonly string[] = ['ns', 'nsec', 'nsecs', 'nanos', 'nanoseconds', 'ps', 'picoseconds', 'm', 'd', 'days', 'w', 'wk', 'wks', 'weeks', 'mo', 'months', 'y', 'yr', 'yrs', 'years'];
-
-/** The units a header may name, for a message: each unit's first spelling, then its others in brackets. */
-const KNOWN_UNITS_TEXT = UNIT_SECONDS.map(({ names: [name, ...others] }, i) => `${name} (${[...others, ...(i === 0 ? ['or no unit'] : [])].join(', ')})`).join(', ');
-
-/** The unit a timestamp column's header name ends with: after its last `_`, or the whole name. */
-function unitOf(columnName: string): string {
-  const name = columnName.trim().toLowerCase();
-  return name.slice(name.lastIndexOf('_') + 1);
-}
-
-/**
- * The timestamp column's unit, in seconds, from its header name: seconds unless it names another;
- * undefined when it names a unit of time not read here (`timestamp_ns`, `time_days`).
- */
-export function timestampUnitSeconds(columnName: string): number | undefined {
-  const unit = unitOf(columnName);
-  if (UNKNOWN_UNITS.includes(unit)) return undefined;
-  return UNIT_SECONDS.find(({ names }) => names.includes(unit))?.seconds ?? 1;
-}
-
-/** Why a timestamp column's header names no unit that can be read. */
-function unknownUnitMessage(columnName: string): string {
-  return `the timestamp column ${JSON.stringify(columnName)} names a unit of time that is not read here (${JSON.stringify(unitOf(columnName))}): the units read, after the name's last "_" (timestamp_ms), are ${KNOWN_UNITS_TEXT}`;
-}
 
 /**
  * A timestamp cell in seconds: a number in the column's unit, or an ISO 8601 date-time; NaN
@@ -321,10 +281,10 @@ function layoutOf(cells: readonly string[], line: string, context: TraceLineCont
     if (columns === 1) return { kind: 'fatal', message: `expected 2 comma-separated columns (timestamp_seconds,value), found 1${separatorHint(line)}`, atLine: true, alone: false };
     return { kind: 'fatal', message: `${COLUMN_FLAG[role]}: the ${role} column is the ${ordinal(beyond + 1)}, but the file has ${columns} columns`, atLine: false, alone: false };
   }
-  const unitSeconds = header === undefined ? 1 : timestampUnitSeconds(header[found.time]!);
+  const unit = header === undefined ? { kind: 'read', seconds: 1 } as const : timestampUnit(header[found.time]!);
   // A unit the header names but the reader has no factor for: the header is wrong for every row.
-  if (unitSeconds === undefined) return { kind: 'fatal', message: unknownUnitMessage(header![found.time]!), atLine: false, alone: true };
-  return { kind: 'layout', layout: { columns, ...found, unitSeconds } };
+  if (unit.kind === 'refused') return { kind: 'fatal', message: unit.message, atLine: false, alone: true };
+  return { kind: 'layout', layout: { columns, ...found, unitSeconds: unit.seconds } };
 }
 
 /** The message of a bad line. */

@@ -109,7 +109,7 @@ describe('a trace\'s time is read as written, or refused', () => {
     for (const column of ['timestamp_ns', 'timestamp_days', 'time_m', 'TIMESTAMP_NANOS']) {
       expect(timestampUnitSeconds(column)).toBeUndefined();
       expect(parseProblems(`${column},value\n0,1\n1,2\n`)).toEqual([
-        { message: `the timestamp column "${column.toLowerCase()}" names a unit of time that is not read here ("${column.toLowerCase().split('_')[1]}"): the units read, after the name's last "_" (timestamp_ms), are s (sec, secs, seconds, or no unit), ms (msec, msecs, millis, milliseconds), us (usec, usecs, micros, microseconds), min (mins, minutes), h (hr, hrs, hours)` },
+        { message: `the timestamp column "${column.toLowerCase()}" names a unit of time that is not read here ("${column.toLowerCase().split('_')[1]}"): the units read, as the name's last word (timestamp_ms, time-ms) or in brackets (time (ms), time [ms]), are s (sec, secs, second, seconds, or no unit), ms (msec, msecs, millis, millisecond, milliseconds), us (µs, usec, usecs, micros, microsecond, microseconds), min (mins, minute, minutes), h (hr, hrs, hour, hours)` },
       ]);
     }
     expect(() => parseTraceCsv('app,end_timestamp_days\na,1\nb,2\n', 'log.csv', { events: true, timeColumn: 'end_timestamp_days' })).toThrow(/the timestamp column "end_timestamp_days" names a unit of time that is not read here/);

@@ -38,6 +38,16 @@ describe('trace CSV parsing', () => {
     expect(timestampUnitSeconds('time_us')).toBe(0.000001);
     expect(Array.from(parseTraceCsv('10,1\n70,2\n', 'bare.csv').times)).toEqual([0, 60]);
   });
+  it('reads the unit a header names in brackets (time (ms) was read as seconds: a millisecond trace 1000 times too slow), and refuses one it does not read, for the whole file', () => {
+    for (const header of ['time(ms)', 'time [ms]', 'Timestamp (msec)', 'time-ms', 't (ms since epoch)']) {
+      expect(Array.from(parseTraceCsv(`${header},value\n1700000000000,5\n1700000000500,6\n`, 'ms.csv').times), header).toEqual([0, 0.5]);
+    }
+    expect(Array.from(parseTraceCsv('requests,time (µs)\n5,0\n6,250000\n', 'us.csv', { timeColumn: 'time (µs)' }).times)).toEqual([0, 0.25]);
+    // ISO 8601 date-times under a header that names their zone are read as before.
+    expect(Array.from(parseTraceCsv('Timestamp (UTC),value\n2024-05-10T00:00:00Z,3\n2024-05-10T00:01:00Z,4\n', 'iso.csv').times)).toEqual([0, 60]);
+    const refused = parseError('time [ns],value\n0,1\n1,x\n2,3\n');
+    expect(refused.problems).toEqual([{ message: expect.stringMatching(/^the timestamp column "time \[ns\]" names a unit of time that is not read here \("ns"\): the units read, [^]* are s \(/) }]);
+  });
   it('reads ISO 8601 date-times in place of numbers, and refuses loose dates', () => {
     const iso = parseTraceCsv('timestamp,value\n2024-05-10T00:00:00Z,3\n2024-05-10T00:00:01.5Z,4\n2024-05-10T00:01:00+00:00,5\n', 'iso.csv');
     expect(Array.from(iso.times)).toEqual([0, 1.5, 60]);
