@@ -103,11 +103,13 @@ export function answerInJson(response: ServerResponse, status: number, message: 
  * an invalid one, a backslash in the path, a target that is not a path): JSON, where the adapter
  * would answer a bare 400. Its `errorHandler`, called only when the app's fetch never ran or threw
  * before it returned: the app answers its own errors (its onError), so anything else is a fault
- * of the app, a 500.
+ * of the app, a 500. Either way the app never read the body: the answer says `Connection: close`
+ * and the connection ends after it, as after every answer given before the body (Node would
+ * discard the body and keep the connection, unlike every other early refusal).
  */
 export function malformedRequestResponse(error: unknown): Response {
   const answer = error instanceof RequestError ? requestErrorAnswer(error) : { status: 500, message: 'internal error' };
-  return new Response(JSON.stringify({ error: answer.message }), { status: answer.status, headers: { 'Content-Type': 'application/json' } });
+  return new Response(JSON.stringify({ error: answer.message }), { status: answer.status, headers: { 'Content-Type': 'application/json', Connection: 'close' } });
 }
 
 /** The code and reason Node's HTTP parser errors carry (`HPE_INVALID_URL`, "Invalid char in url path"). */

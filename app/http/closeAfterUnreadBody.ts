@@ -37,9 +37,8 @@ export function closeAfterUnreadBody(): MiddlewareHandler {
   return async (c, next) => {
     await next();
     if (!answersBeforeTheBody(c.res.status) && !answeredBeforeTheBody(c)) return;
+    // The close itself lingers: serveApp arms every connection with lingerBeforeClosing.
     c.header('Connection', 'close');
-    const incoming = nodeRequest(c);
-    if (incoming) lingerBeforeClosing(incoming.socket);
   };
 }
 
@@ -59,9 +58,11 @@ const lingering = new WeakSet<Socket>();
  * thrown away until it closes its side, for at most `LINGER.ms` or `LINGER.bytes`. Node closes at
  * once (`destroySoon` once the answer is written), and a client still writing the body then got a
  * reset: its HTTP library failed with EPIPE before it had read the 413 waiting for it (fetch, two
- * runs in six here with a 3 MB body).
+ * runs in six here with a 3 MB body). Armed on every connection as it opens (serveApp): it changes
+ * nothing until the server ends one after an answer, whichever answer (the app's, the adapter's,
+ * the Host check's, an unmet Expect's).
  */
-function lingerBeforeClosing(socket: Socket): void {
+export function lingerBeforeClosing(socket: Socket): void {
   if (lingering.has(socket)) return;
   lingering.add(socket);
   let closing = false;

@@ -1,6 +1,7 @@
 import type { z } from '@hono/zod-openapi';
 import { bufferToFormData } from 'hono/utils/buffer';
 import { invalidUtf8InMultipartText } from './multipartText.js';
+import { nonIdentityTransferEncoding, transferEncodingNotAccepted } from './multipartTransferEncoding.js';
 import { describeIssues } from './schemas.js';
 import { notUtf8 } from './strictUtf8.js';
 import { parseUrlencodedForm } from './urlencodedForm.js';
@@ -14,7 +15,8 @@ export const acceptsFormContentType = (contentType: string): boolean => MULTIPAR
 
 export type FormRequest<T> =
   | { ok: true; value: T }
-  | { ok: false; status: 415 }
+  /** With a message: a multipart part in a transfer encoding. Without: the Content-Type, which the app's error handler words. */
+  | { ok: false; status: 415; message?: string }
   | { ok: false; status: 400; message: string };
 
 /**
@@ -25,6 +27,10 @@ export type FormRequest<T> =
  * - a Content-Type that is not a form, or none with a non-empty body: 415;
  * - no Content-Type and no body: the schema judges `{}` (a 400 naming the missing fields);
  * - a multipart body that does not parse: 400 `Malformed FormData request. <why>`;
+ * - a multipart part sent in a Content-Transfer-Encoding other than 7bit, 8bit or binary: 415
+ *   naming it (nonIdentityTransferEncoding), as a compressed body is refused with 415: the route
+ *   would take the encoded bytes for the value, and RFC 9110 §15.5.16 makes 415 the answer to
+ *   content in a format the server does not take, known from its headers or from the data;
  * - a name or a value that is not UTF-8 (raw, or %-encoded in an urlencoded body; a file part's
  *   bytes are not text, and are not judged): 400 saying at which byte of the body;
  * - a form the schema refuses: 400 naming each field and why (`describeIssues`).
@@ -53,6 +59,8 @@ export async function parseFormRequest<T>(contentType: string | undefined, body:
       } catch (error) {
         return { ok: false, status: 400, message: `Malformed FormData request. ${error instanceof Error ? error.message : String(error)}` };
       }
+      const encoding = nonIdentityTransferEncoding(body, contentType);
+      if (encoding !== undefined) return { ok: false, status: 415, message: transferEncodingNotAccepted(encoding) };
       const notText = invalidUtf8InMultipartText(body, contentType);
       if (notText >= 0) return { ok: false, status: 400, message: notUtf8(notText) };
     }

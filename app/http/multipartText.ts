@@ -15,8 +15,7 @@ const DASHES = 0x2d;
  * text's. Called on a body the parser has accepted, whose parts are framed by the boundary.
  */
 export function invalidUtf8InMultipartText(body: Uint8Array, contentType: string): number {
-  const boundary = /;\s*boundary=(?:"([^"]*)"|([^;\s]+))/i.exec(contentType);
-  const delimiter = Buffer.concat([CRLF_DASHES, Buffer.from(boundary?.[1] ?? boundary?.[2] ?? '', 'latin1')]);
+  const delimiter = multipartDelimiter(contentType);
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   /** Where the delimiter line that starts the part holding `at` begins, after its CRLF (the body's first line has none). */
   const partStart = (at: number): number => {
@@ -42,4 +41,10 @@ export function invalidUtf8InMultipartText(body: Uint8Array, contentType: string
     at = firstInvalidUtf8Byte(bytes, next);
   }
   return -1;
+}
+
+/** The line that starts each part of a multipart body, with the CRLF before it: `\r\n--<boundary>`, the boundary as `contentType` gives it (quoted or not). */
+export function multipartDelimiter(contentType: string): Buffer {
+  const boundary = /;\s*boundary=(?:"([^"]*)"|([^;\s]+))/i.exec(contentType);
+  return Buffer.concat([CRLF_DASHES, Buffer.from(boundary?.[1] ?? boundary?.[2] ?? '', 'latin1')]);
 }

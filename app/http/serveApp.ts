@@ -3,6 +3,7 @@ import { getRequestListener } from '@hono/node-server';
 import { Counter, type Registry } from 'prom-client';
 import { listen } from '../../common/listen.js';
 import { answerClientErrors, malformedRequestResponse } from './clientErrors.js';
+import { lingerBeforeClosing } from './closeAfterUnreadBody.js';
 import { hostFieldChecked } from './hostField.js';
 import { hostOptionalBeforeHttp11 } from './ownAuthority.js';
 
@@ -58,6 +59,10 @@ export async function serveApp(fetch: Parameters<typeof getRequestListener>[0], 
     },
     hostFieldChecked(hostOptionalBeforeHttp11((defaultAuthority) => getRequestListener(fetch, { hostname: defaultAuthority, errorHandler })), count),
   );
+  // Every connection the server ends after an answer ends with a lingering close, whichever answer
+  // it was (an early refusal of the parser, the adapter or the Host check, or the app's): the
+  // client still sending a refused body reads the answer instead of meeting a reset.
+  server.on('connection', lingerBeforeClosing);
   const idleClosed = options.registry ? idleConnectionsCounter(options.registry) : undefined;
   answerClientErrors(server, count, () => idleClosed?.inc());
   await listen(server, port, hostname, options.portFlag ?? '--port');

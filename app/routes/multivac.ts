@@ -36,6 +36,10 @@ const Feed = createRoute({
     200: { description: 'Accepted for processing', content: { 'application/json': { schema: z.object({ response: z.literal('MultiVAC updated!') }) } } },
     400: { description: 'Missing or empty form field `data`', content: { 'application/json': { schema: ErrorResponse } } },
     413: { description: 'Body over JSON_BODY_LIMIT; answered with Connection: close', content: { 'application/json': { schema: ErrorResponse } } },
+    415: {
+      description: 'Content-Type not a form; a compressed body (Content-Encoding other than identity); or a multipart part with a Content-Transfer-Encoding other than 7bit, 8bit or binary (RFC 7578 §4.7: send parts unencoded)',
+      content: { 'application/json': { schema: ErrorResponse } },
+    },
   },
 });
 
@@ -49,8 +53,11 @@ export function multivacRoutes(app: OpenAPIHono, deps: AppDeps): void {
   app.post('/multivac/data', async (c) => {
     const request = await parseFormRequest(c.req.header('content-type'), requestBody(c), Datum);
     if (!request.ok) {
-      // A 415 says which Content-Type was refused; the app's error handler words it for every route.
-      if (request.status === 415) throw new HTTPException(415);
+      if (request.status === 415) {
+        // A 415 on the Content-Type says which was refused; the app's error handler words it for every route.
+        if (request.message === undefined) throw new HTTPException(415);
+        return c.json(errorBody(c.req.path, request.message), 415);
+      }
       return c.json(errorBody(c.req.path, request.message), 400);
     }
     await deps.queues.enqueue('multivac', { data: request.value.data }, undefined, answeredLate(c));

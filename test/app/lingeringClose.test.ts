@@ -60,4 +60,29 @@ describe('a connection closed after an answer that came before the body', () => 
     expect(received.toLowerCase()).toContain('connection: close');
     expect(error).toBeUndefined();
   });
+
+  // Refused on the head alone, before any route, by the Host check, the HTTP adapter and Node's
+  // Expect handling: each closes too, and the close lingers as the app's own does.
+  it.each([
+    ['a duplicate Host', 'POST /randomize HTTP/1.1\r\nHost: localhost\r\nHost: other\r\n', 400],
+    ['a backslash in the path', 'POST /rand\\omize HTTP/1.1\r\nHost: localhost\r\n', 400],
+    ['an Expect it cannot meet', 'POST /randomize HTTP/1.1\r\nHost: localhost\r\nExpect: 200-ok\r\n', 417],
+  ])('after %s, the client still sending its body reads the answer and a clean end', async (_case, head, status) => {
+    const total = 3 * 1024 * 1024;
+    const { received, error } = await refusedUpload(async (socket, answered) => {
+      socket.write(`${head}Content-Type: image/png\r\nContent-Length: ${total}\r\n\r\n`);
+      const piece = Buffer.alloc(64 * 1024, 1);
+      for (let sent = 0; sent < total / 2; sent += piece.length) socket.write(piece);
+      await answered;
+      await sleep(LINGER.ms / 3);
+      for (let sent = total / 2; sent < total; sent += piece.length) {
+        if (socket.destroyed) return;
+        if (!socket.write(piece)) await Promise.race([once(socket, 'drain'), once(socket, 'close')]);
+      }
+      socket.end();
+    });
+    expect(received).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    expect(received.toLowerCase()).toContain('connection: close');
+    expect(error).toBeUndefined();
+  });
 });
