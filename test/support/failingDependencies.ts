@@ -1,6 +1,6 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
-import { failureOutcome } from '../../cli/failure.js';
+import { inProcessRun } from './inProcessRun.js';
 
 /**
  * A server that accepts connections and never answers: an InfluxDB that hangs (or something
@@ -96,28 +96,8 @@ export async function busyPort(): Promise<{ port: number; close(): Promise<void>
   return { port: (server.address() as { port: number }).port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-/**
- * Runs a command in this process as `scalewright` would: stderr captured (and kept off the test
- * output), a thrown error ended the way cli/main.ts ends it (its exit code and its one line), and
- * `process.exitCode` reset before and after.
- */
+/** `inProcessRun` for the tests that read stderr and the exit code alone (stdout is kept off the test output too). */
 export async function capturingStderr(run: () => Promise<unknown>): Promise<{ stderr: string; exitCode: number | string | undefined }> {
-  const write = process.stderr.write.bind(process.stderr);
-  let stderr = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  }) as typeof process.stderr.write;
-  process.exitCode = undefined;
-  try {
-    await run().catch((error: unknown) => {
-      const { exitCode, line } = failureOutcome(error);
-      if (line !== undefined) process.stderr.write(`${line}\n`);
-      process.exitCode = exitCode;
-    });
-    return { stderr, exitCode: process.exitCode };
-  } finally {
-    process.stderr.write = write;
-    process.exitCode = undefined;
-  }
+  const { stderr, exitCode } = await inProcessRun(run);
+  return { stderr, exitCode };
 }
