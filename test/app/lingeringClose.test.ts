@@ -38,24 +38,32 @@ async function refusedUpload(send: (socket: Socket, answered: Promise<void>) => 
   return { received, error };
 }
 
+/**
+ * A client that sends `head` with a PNG body of `total` bytes and goes on sending it after the
+ * answer: the first half at once, the last half a while after the answer came (a slow link),
+ * longer than the 500 ms the HTTP adapter went on reading, well within LINGER.
+ */
+function bodyStillSent(head: string, total: number): (socket: Socket, answered: Promise<void>) => Promise<void> {
+  return async (socket, answered) => {
+    socket.write(`${head}Content-Type: image/png\r\nContent-Length: ${total}\r\n\r\n`);
+    const piece = Buffer.alloc(64 * 1024, 1);
+    for (let sent = 0; sent < total / 2; sent += piece.length) socket.write(piece);
+    await answered;
+    await sleep(LINGER.ms / 3);
+    for (let sent = total / 2; sent < total; sent += piece.length) {
+      if (socket.destroyed) return;
+      if (!socket.write(piece)) await Promise.race([once(socket, 'drain'), once(socket, 'close')]);
+    }
+    socket.end();
+  };
+}
+
 describe('a connection closed after an answer that came before the body', () => {
   it('reads the rest of a refused body the client goes on sending, and the client reads the 413 and a clean end', async () => {
     const total = 3 * 1024 * 1024;
-    const { received, error } = await refusedUpload(async (socket, answered) => {
-      socket.write(`POST /randomize HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\nContent-Length: ${total}\r\n\r\n`);
-      // The answer comes on the Content-Length alone, while this client, as fetch does, goes on
-      // sending the body without reading. It sends the last half a while after the answer came (a
-      // slow link): longer than the 500 ms the HTTP adapter went on reading, well within LINGER.
-      const piece = Buffer.alloc(64 * 1024, 1);
-      for (let sent = 0; sent < total / 2; sent += piece.length) socket.write(piece);
-      await answered;
-      await sleep(LINGER.ms / 3);
-      for (let sent = total / 2; sent < total; sent += piece.length) {
-        if (socket.destroyed) return;
-        if (!socket.write(piece)) await Promise.race([once(socket, 'drain'), once(socket, 'close')]);
-      }
-      socket.end();
-    });
+    // The answer comes on the Content-Length alone, while this client, as fetch does, goes on
+    // sending the body without reading.
+    const { received, error } = await refusedUpload(bodyStillSent('POST /randomize HTTP/1.1\r\nHost: localhost\r\n', total));
     expect(received).toMatch(/^HTTP\/1\.1 413 /);
     expect(received.toLowerCase()).toContain('connection: close');
     expect(error).toBeUndefined();
@@ -69,18 +77,7 @@ describe('a connection closed after an answer that came before the body', () => 
     ['an Expect it cannot meet', 'POST /randomize HTTP/1.1\r\nHost: localhost\r\nExpect: 200-ok\r\n', 417],
   ])('after %s, the client still sending its body reads the answer and a clean end', async (_case, head, status) => {
     const total = 3 * 1024 * 1024;
-    const { received, error } = await refusedUpload(async (socket, answered) => {
-      socket.write(`${head}Content-Type: image/png\r\nContent-Length: ${total}\r\n\r\n`);
-      const piece = Buffer.alloc(64 * 1024, 1);
-      for (let sent = 0; sent < total / 2; sent += piece.length) socket.write(piece);
-      await answered;
-      await sleep(LINGER.ms / 3);
-      for (let sent = total / 2; sent < total; sent += piece.length) {
-        if (socket.destroyed) return;
-        if (!socket.write(piece)) await Promise.race([once(socket, 'drain'), once(socket, 'close')]);
-      }
-      socket.end();
-    });
+    const { received, error } = await refusedUpload(bodyStillSent(head, total));
     expect(received).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
     expect(received.toLowerCase()).toContain('connection: close');
     expect(error).toBeUndefined();
