@@ -1,5 +1,4 @@
 import { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Context, MiddlewareHandler } from 'hono';
 import { hasRequestBody } from './requestBodySource.js';
 
@@ -37,7 +36,7 @@ export function closeAfterUnreadBody(): MiddlewareHandler {
   return async (c, next) => {
     await next();
     if (!answersBeforeTheBody(c.res.status) && !answeredBeforeTheBody(c)) return;
-    // The close itself lingers: serveApp arms every connection with lingerBeforeClosing.
+    // The close itself lingers: serveApp arms every connection (lingeringClose.ts).
     c.header('Connection', 'close');
   };
 }
@@ -45,43 +44,4 @@ export function closeAfterUnreadBody(): MiddlewareHandler {
 function nodeRequest(c: Context): IncomingMessage | undefined {
   const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
   return incoming instanceof IncomingMessage ? incoming : undefined;
-}
-
-/** How long, and for how many more bytes of the refused body, a closing connection goes on reading. */
-export const LINGER = { ms: 2_000, bytes: 16 * 1024 * 1024 } as const;
-
-const lingering = new WeakSet<Socket>();
-
-/**
- * Closes the connection in stages, as RFC 9112 §9.6 asks of a server that closes after an answer
- * ("lingering close"): the answer and a FIN go out, and what the client is still sending is read and
- * thrown away until it closes its side, for at most `LINGER.ms` or `LINGER.bytes`. Node closes at
- * once (`destroySoon` once the answer is written), and a client still writing the body then got a
- * reset: its HTTP library failed with EPIPE before it had read the 413 waiting for it (fetch, two
- * runs in six here with a 3 MB body). Armed on every connection as it opens (serveApp): it changes
- * nothing until the server ends one after an answer, whichever answer (the app's, the adapter's,
- * the Host check's, an unmet Expect's).
- */
-export function lingerBeforeClosing(socket: Socket): void {
-  if (lingering.has(socket)) return;
-  lingering.add(socket);
-  let closing = false;
-  socket.destroySoon = () => {
-    if (closing || socket.destroyed) return;
-    closing = true;
-    socket.end();
-    let discarded = 0;
-    const close = () => {
-      clearTimeout(timer);
-      socket.destroy();
-    };
-    const timer = setTimeout(close, LINGER.ms);
-    timer.unref();
-    socket.on('data', (piece: Buffer) => {
-      discarded += piece.length;
-      if (discarded > LINGER.bytes) close();
-    });
-    socket.once('end', close);
-    socket.resume();
-  };
 }

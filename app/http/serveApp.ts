@@ -3,7 +3,7 @@ import { getRequestListener } from '@hono/node-server';
 import { Counter, type Registry } from 'prom-client';
 import { listen } from '../../common/listen.js';
 import { answerClientErrors, malformedRequestResponse } from './clientErrors.js';
-import { lingerBeforeClosing } from './closeAfterUnreadBody.js';
+import { lingerBeforeClosing } from './lingeringClose.js';
 import { hostFieldChecked } from './hostField.js';
 import { hostOptionalBeforeHttp11 } from './ownAuthority.js';
 
@@ -59,9 +59,9 @@ export async function serveApp(fetch: Parameters<typeof getRequestListener>[0], 
     },
     hostFieldChecked(hostOptionalBeforeHttp11((defaultAuthority) => getRequestListener(fetch, { hostname: defaultAuthority, errorHandler })), count),
   );
-  // Every connection the server ends after an answer ends with a lingering close, whichever answer
-  // it was (an early refusal of the parser, the adapter or the Host check, or the app's): the
-  // client still sending a refused body reads the answer instead of meeting a reset.
+  // Every connection Node ends after an answer ends with a lingering close, whichever answer it was
+  // (the app's, the adapter's, the Host check's, an unmet Expect's): the client still sending a
+  // refused body reads the answer instead of meeting a reset.
   server.on('connection', lingerBeforeClosing);
   const idleClosed = options.registry ? idleConnectionsCounter(options.registry) : undefined;
   answerClientErrors(server, count, () => idleClosed?.inc());

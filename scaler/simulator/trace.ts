@@ -2,9 +2,6 @@ import { quotedText } from '../../common/quotedText.js';
 import { Float64Column } from './float64Column.js';
 import { timestampUnit } from './timestampUnit.js';
 
-// The header's unit is read in its own module; those who read traces find it here too.
-export { timestampUnit, timestampUnitSeconds } from './timestampUnit.js';
-
 /**
  * A request-rate trace: `timestamp_seconds,value` rows, seconds counted from the first row, value
  * = requests in the interval that starts at that timestamp (or a rate; only the shape matters,

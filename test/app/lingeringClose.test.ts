@@ -9,7 +9,7 @@ import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LINGER } from '../../app/http/closeAfterUnreadBody.js';
+import { LINGER } from '../../app/http/lingeringClose.js';
 import { startAppUnderTest, type AppUnderTest } from '../support/processes.js';
 
 let sut: AppUnderTest;

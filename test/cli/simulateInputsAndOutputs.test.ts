@@ -12,7 +12,8 @@ import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { realPathOf } from '../../scaler/simulator/outputPaths.js';
 import { replayTrace } from '../../scaler/simulator/replay.js';
-import { parseTraceCsv, timestampUnitSeconds, TraceParseError } from '../../scaler/simulator/trace.js';
+import { parseTraceCsv, TraceParseError } from '../../scaler/simulator/trace.js';
+import { timestampUnitSeconds } from '../../scaler/simulator/timestampUnit.js';
 import { simulateRun } from '../support/simulateRun.js';
 
 const TRACE = 'timestamp_seconds,value\n0,1\n1,5\n2,3\n3,9\n';

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { forEachLine, LINE_CHUNK_BYTES } from '../../scaler/simulator/fileLines.js';
 import { replayTrace, traceGaps } from '../../scaler/simulator/replay.js';
 import { syntheticTrace } from '../../scaler/simulator/synthetic.js';
-import { parseTraceCsv, readTraceLine, timestampUnitSeconds, traceStart, TraceParseError, type Trace } from '../../scaler/simulator/trace.js';
+import { parseTraceCsv, readTraceLine, traceStart, TraceParseError, type Trace } from '../../scaler/simulator/trace.js';
+import { timestampUnitSeconds } from '../../scaler/simulator/timestampUnit.js';
 import { readTraceFile } from '../../scaler/simulator/traceFile.js';
 
 const parseError = (text: string) => {

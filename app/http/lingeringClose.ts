@@ -1,0 +1,37 @@
+import type { Socket } from 'node:net';
+
+/** How long, and for how many more bytes of the refused body, a closing connection goes on reading. */
+export const LINGER = { ms: 2_000, bytes: 16 * 1024 * 1024 } as const;
+
+/**
+ * Closes the connection in stages, as RFC 9112 §9.6 asks of a server that closes after an answer
+ * ("lingering close"): the answer and a FIN go out, and what the client is still sending is read and
+ * thrown away until it closes its side, for at most `LINGER.ms` or `LINGER.bytes`. Node closes at
+ * once (`destroySoon` once the answer is written), and a client still writing the body then got a
+ * reset: its HTTP library failed with EPIPE before it had read the 413 waiting for it (fetch, two
+ * runs in six here with a 3 MB body). Armed on every connection as it opens (serveApp), once: it
+ * changes nothing until Node ends the connection after an answer, whichever answer (the app's,
+ * the adapter's, the Host check's, an unmet Expect's). The parser's own refusals
+ * (`answerClientErrors`) end the socket themselves: the parser has stopped reading by then.
+ */
+export function lingerBeforeClosing(socket: Socket): void {
+  let closing = false;
+  socket.destroySoon = () => {
+    if (closing || socket.destroyed) return;
+    closing = true;
+    socket.end();
+    let discarded = 0;
+    const close = () => {
+      clearTimeout(timer);
+      socket.destroy();
+    };
+    const timer = setTimeout(close, LINGER.ms);
+    timer.unref();
+    socket.on('data', (piece: Buffer) => {
+      discarded += piece.length;
+      if (discarded > LINGER.bytes) close();
+    });
+    socket.once('end', close);
+    socket.resume();
+  };
+}
