@@ -88,13 +88,17 @@ describe('a lock lost for other reasons than Redis being away', () => {
       await new Promise((roundTrip) => setImmediate(roundTrip));
       return granted ? 1 : 0;
     });
-    const lock = await keepJobLock(job, 'token', LOCK_MS);
+    let lostNow: () => void = () => undefined;
+    const lostSeen = new Promise<void>((seen) => (lostNow = seen));
+    const lock = await keepJobLock(job, 'token', LOCK_MS, () => lostNow());
     await sleep(LOCK_MS / 2);
     const blockedUntil = performance.now() + LOCK_MS * 1.5;
     while (performance.now() < blockedUntil) {
       // Busy: no timer can fire, no renewal go out.
     }
-    await sleep(10);
+    // Waited for, not a fixed 10 ms: on a busy machine the process can be held off the CPU past a
+    // short sleep, whose timer then fires in the same turn as the expiry, before the loss is read.
+    await Promise.race([lostSeen, sleep(LOCK_MS * 5)]);
     expect(lock?.lost).toMatchObject({ redisAway: false });
   });
 });
