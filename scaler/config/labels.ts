@@ -15,6 +15,7 @@ export const POLICY_LABELS: readonly { label: string; path: readonly string[]; k
   { label: 'scalewright.max-replicas', path: ['replicas', 'max'], kind: 'number' },
   { label: 'scalewright.cpu.min', path: ['cpu', 'minCores'], kind: 'number' },
   { label: 'scalewright.cpu.max', path: ['cpu', 'maxCores'], kind: 'number' },
+  { label: 'scalewright.cpu.bridge-step', path: ['cpu', 'bridgeStepCores'], kind: 'number' },
   { label: 'scalewright.memory.min', path: ['memory', 'minBytes'], kind: 'bytes' },
   { label: 'scalewright.memory.max', path: ['memory', 'maxBytes'], kind: 'bytes' },
   { label: 'scalewright.target.cpu', path: ['targets', 'cpuUtilisation'], kind: 'number' },

@@ -37,6 +37,12 @@ export const policyConfigSchema = z
       .object({
         minCores: z.number().positive().default(0.1),
         maxCores: z.number().positive().default(2),
+        /**
+         * The vertical bridge moves its limit between two sizes above the base in steps of at
+         * least this (a return to the base is always made): hundredths of a core are noise on a
+         * small service, such as the CPU of Docker's healthcheck exec in a 0.1-core container.
+         */
+        bridgeStepCores: z.number().min(0).max(2).default(0.05),
       })
       .strict()
       .prefault({}),

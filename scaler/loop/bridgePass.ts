@@ -55,6 +55,7 @@ export function bridgeProposal(view: DemandView, readyReplicas: number, demandRp
       baseCpuLimitCores: view.baseCores,
       currentCpuLimitCores: view.limitCores,
       maxCpuLimitCores: view.maxCores,
+      minStepCores: view.bridgeStepCores,
     }),
   );
 }

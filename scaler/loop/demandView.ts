@@ -19,6 +19,8 @@ export interface DemandView {
   readonly baseCores: number;
   /** The bridge's cap. */
   readonly maxCores: number;
+  /** The bridge's smallest move between two sizes above the base (config `cpu.bridgeStepCores`). */
+  readonly bridgeStepCores: number;
   /** The limit the horizontal rule measures CPU against (the one its samples were taken under). */
   readonly referenceCores: number;
   readonly requestDriven: boolean;
@@ -56,6 +58,6 @@ export function demandView(input: EvaluationInput): DemandViewOrProblem {
   const capacityPerReplica = requestDriven ? (config.targets.rpsPerReplica as number) / config.targets.cpuUtilisation : referenceCores * 1000;
   return {
     ok: true,
-    view: { window, limitCores, bridgeOn, baseCores, maxCores: Math.max(baseCores, config.cpu.maxCores), referenceCores, requestDriven, demand, capacityPerReplica, inDemandUnits },
+    view: { window, limitCores, bridgeOn, baseCores, maxCores: Math.max(baseCores, config.cpu.maxCores), bridgeStepCores: config.cpu.bridgeStepCores, referenceCores, requestDriven, demand, capacityPerReplica, inDemandUnits },
   };
 }

@@ -18,6 +18,12 @@ export interface BridgeInput {
   baseCpuLimitCores: number;
   currentCpuLimitCores: number;
   maxCpuLimitCores: number;
+  /**
+   * The smallest move the bridge makes between two sizes above the base (config
+   * `cpu.bridgeStepCores`, 0.05). A return to the base, and any move that brings a limit outside
+   * [base, cap] back within it, is made whatever its size.
+   */
+  minStepCores: number;
 }
 
 /**
@@ -35,13 +41,29 @@ export function bridgeCpuLimit(input: BridgeInput): Decision {
   // Whole hundredths of a core, so that noise does not turn into a stream of updates.
   const to = Math.min(input.maxCpuLimitCores, Math.max(base, Math.ceil(needed * 100) / 100));
   const signals = { demandRps: input.demandRps, readyReplicas: input.readyReplicas, readyCapacityAtBaseRps: readyAtBase };
-  const thresholds = { baseCpuLimitCores: base, maxCpuLimitCores: input.maxCpuLimitCores, targetUtilisation: input.targetUtilisation };
+  const thresholds = { baseCpuLimitCores: base, maxCpuLimitCores: input.maxCpuLimitCores, targetUtilisation: input.targetUtilisation, minStepCores: input.minStepCores };
+  if (to !== current && belowStep(to, input)) {
+    return resourceDecision('bridge', 'cpu', current, current, `CPU limit ${coresText(current)} cores held: ${coresText(to)} cores for ${input.demandRps.toFixed(1)} rps is a move under the ${coresText(input.minStepCores)}-core step`, signals, thresholds);
+  }
   if (to === current) return resourceDecision('bridge', 'cpu', current, current, `CPU limit ${coresText(current)} cores fits ${input.demandRps.toFixed(1)} rps on ${input.readyReplicas} ready replicas`, signals, thresholds);
   const reason =
     to > base
       ? `${input.demandRps.toFixed(1)} rps exceeds what ${input.readyReplicas} ready replicas carry at ${coresText(base)} cores: bridge at ${coresText(to)} cores until it passes or replicas serve`
       : `ready replicas carry ${input.demandRps.toFixed(1)} rps at the base size: back to ${coresText(base)} cores`;
   return resourceDecision('bridge', 'cpu', current, to, reason, signals, thresholds);
+}
+
+/**
+ * A move too small to make: between two sizes above the base, under the step. A small service
+ * whose busy second moves by hundredths of a core (the CPU of Docker's own healthcheck `exec`,
+ * charged to a 0.1-core container, comes and goes every 10 s) would otherwise have its limit
+ * changed every few seconds. A return to the base is never held: it is what the bridge's cores
+ * are paid back by; nor is a limit outside [base, cap] (the base or the cap changed under it).
+ */
+function belowStep(to: number, input: BridgeInput): boolean {
+  const { baseCpuLimitCores: base, currentCpuLimitCores: current, maxCpuLimitCores: max } = input;
+  const withinBounds = current >= base - 1e-9 && current <= max + 1e-9;
+  return withinBounds && to > base + 1e-9 && Math.abs(to - current) < input.minStepCores - 1e-9;
 }
 
 /**

@@ -161,7 +161,7 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
   const bridgeSpan = bridgeDemandSpanSeconds(adaptive);
   const bridgeWindow: Sample[] = [];
   const resizeBridge = (demandRps: number, baseCapacityPerReplicaRps: number): void => {
-    const bridge = bridgeCpuLimit({ demandRps, readyReplicas: ready, baseCapacityPerReplicaRps, targetUtilisation: adaptive.targetUtilisation, baseCpuLimitCores: baseLimit, currentCpuLimitCores: cpuLimit, maxCpuLimitCores: maxCpuLimit });
+    const bridge = bridgeCpuLimit({ demandRps, readyReplicas: ready, baseCapacityPerReplicaRps, targetUtilisation: adaptive.targetUtilisation, baseCpuLimitCores: baseLimit, currentCpuLimitCores: cpuLimit, maxCpuLimitCores: maxCpuLimit, minStepCores: config.cpu.bridgeStepCores });
     if (bridge.to === cpuLimit) return;
     cpuLimit = bridge.to;
     capacityPerPod = capacityPerReplica(model, cpuLimit);

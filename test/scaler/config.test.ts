@@ -15,7 +15,7 @@ describe('service policy config', () => {
     expect(defaultPolicyConfig).toMatchObject({
       policy: 'adaptive',
       replicas: { min: 1, max: 10 },
-      cpu: { minCores: 0.1, maxCores: 2 },
+      cpu: { minCores: 0.1, maxCores: 2, bridgeStepCores: 0.05 },
       memory: { minBytes: 64 * MiB, maxBytes: 2048 * MiB },
       targets: { cpuUtilisation: 0.7, p95LatencyMs: 500, latencyCorrectionFloor: 0.5 },
       windows: { stableSeconds: 60, panicSeconds: 6, scaleDownStabilisationSeconds: 300, metricSeconds: 15 },
@@ -102,6 +102,12 @@ describe('container labels', () => {
     expect(problemsOf(() => parsePolicyConfig({ bridgeSeconds: 0.5 })).problems[0]?.field).toBe('bridgeSeconds');
     expect(problemsOf(() => parsePolicyConfig({ bridgeSeconds: 0 })).problems[0]?.field).toBe('bridgeSeconds');
     expect(problemsOf(() => resolvePolicyConfig(undefined, { 'scalewright.bridge-seconds': 'often' })).problems).toEqual([{ field: 'scalewright.bridge-seconds', message: 'not a number: "often"' }]);
+  });
+  it('the bridge moves in steps of 0.05 cores by default; 0 to 2 cores, set by file or label, anything else refused', () => {
+    expect(resolvePolicyConfig({ cpu: { bridgeStepCores: 0 } }, {}).cpu.bridgeStepCores).toBe(0);
+    expect(resolvePolicyConfig(undefined, { 'scalewright.cpu.bridge-step': '0.1' }).cpu.bridgeStepCores).toBe(0.1);
+    expect(problemsOf(() => parsePolicyConfig({ cpu: { bridgeStepCores: -0.01 } })).problems[0]?.field).toBe('cpu.bridgeStepCores');
+    expect(problemsOf(() => resolvePolicyConfig(undefined, { 'scalewright.cpu.bridge-step': '3' })).problems[0]?.field).toBe('scalewright.cpu.bridge-step');
   });
   it('every documented label sets a field the schema knows', () => {
     for (const entry of POLICY_LABELS) {
