@@ -354,6 +354,18 @@ describe('evaluate: the start-up bridge in the live loop (adaptive policy, CPU l
     expect(result.plan).toEqual({ kind: 'limits', cpuCores: result.decision.to });
   });
 
+  it('a move under the bridge\'s step is not made: bridged at 0.82 cores, 0.84 asked for, the limit stays (0 as the step moves it)', () => {
+    const state = { ...initialPolicyMemory, bridgeBaseCpuCores: 0.5, adaptive: { ...initialPolicyMemory.adaptive, lastScaleOutAt: now - 60_000 } };
+    const at = (stepConfig: typeof config) => evaluate(evaluationInput({ ...base, config: stepConfig, memory: state, data: { ok: true, window: load(4, 240) }, actual: actual({ replicas: 5, readyReplicas: 3, cpuLimitCores: 0.82 }) }));
+    const held = at(config);
+    expect(held.plan).toEqual({ kind: 'none' });
+    expect(held.bridge).toBeUndefined();
+    expect(held.decision.reason).toContain('CPU limit 0.82 cores held: 0.84 cores for 229.5 rps is a move under the 0.05-core step');
+    expect(held.memory.bridgeBaseCpuCores).toBe(0.5);
+    const unstepped = at(parsePolicyConfig({ targets: { rpsPerReplica: 40 }, cpu: { minCores: 0.1, maxCores: 2, bridgeStepCores: 0 } }));
+    expect(unstepped.decision).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.82, to: 0.84, policy: 'arbitration/bridge' });
+  });
+
   it('while bridged, the horizontal rule counts replicas at the base limit, and the VPA recommendation is held', () => {
     // CPU-driven service, bridged from 0.5 to 1 core; usage 0.3 cores per replica would make the VPA shrink a 1-core limit
     const cpuConfig = parsePolicyConfig({ cpu: { minCores: 0.1, maxCores: 2 } });
