@@ -73,7 +73,9 @@ export function replayTrace(original: Trace, options: ReplayOptions): Replay {
   const time = timeFactor === 1 ? `real time (${step} s rows${averaged})` : `${step} s rows replayed over ${roughly(trace.stepSeconds / timeFactor)} s (${roughly(timeFactor)}× faster${averaged})`;
   const load = peak > 0 ? `values ×${loadFactor.toPrecision(3)} → peak ${options.peakRps} rps` : 'every value is 0, nothing to rescale';
   const gapNote = gaps.count === 0 ? '' : `; ${gaps.count} gap${gaps.count === 1 ? '' : 's'} of more than ${GAP_STEPS} rows (${roughly(gaps.seconds)} s of the trace) ${options.gaps === 'hold' ? 'held at the row before' : 'counted as no requests'}`;
-  return { rates, timeFactor, loadFactor, description: `time: ${time}${gapNote}; load: ${load}; ${seconds} simulated second${seconds === 1 ? '' : 's'}` };
+  // How the timestamps were read comes first where their size, not the header, said it.
+  const read = trace.timestampNote === undefined ? '' : `${trace.timestampNote}; `;
+  return { rates, timeFactor, loadFactor, description: `time: ${read}${time}${gapNote}; load: ${load}; ${seconds} simulated second${seconds === 1 ? '' : 's'}` };
 }
 
 /**

@@ -9,10 +9,16 @@
  * `timestamp_ns` a billion times, without a word.
  *
  * Where a name says its unit: in brackets, any word of what they hold, and in the word it ends
- * with (after its last `_`, `-`, space or other mark). Only brackets are sure to hold a unit: a
- * word there that is neither a unit read nor a note of where the time counts from or of its zone
- * (`since epoch`, `UTC`) is refused. The last word of a name may be a word like any other
+ * with (after its last `_`, `-`, space or other mark, or, in camel case, where a small letter is
+ * followed by a capital: `timestampMs`, `requestTimeMillis`). Only brackets are sure to hold a
+ * unit: a word there that is neither a unit read nor a note of where the time counts from or of
+ * its zone (`since epoch`, `UTC`) is refused. The last word of a name may be a word like any other
  * (`end_timestamp`, `minute_of_day`): a unit where it spells one, and seconds otherwise.
+ *
+ * The name is read as written, not lower-cased first: lower-cased, `timestampMs` is the one word
+ * `timestampms`, and a millisecond trace was read as seconds. A word that spells a unit whole, in
+ * any case, is that unit and not split (`mS`, `µS`, `NS`); a name in capitals has no small letter
+ * before a capital, so `TIMESTAMP_MS` and `TIMESTAMP` read as before.
  */
 
 /** Seconds per unit, each unit under its spellings: the first is the unit's name in messages. */
@@ -38,14 +44,17 @@ const UNITS_NOT_READ: readonly string[] = ['ns', 'nsec', 'nsecs', 'nanos', 'nano
  */
 const NOTES: readonly string[] = ['utc', 'gmt', 'z', 'local', 'zone', 'epoch', 'unix', 'posix', 'iso', '8601', 'time', 'since', 'from', 'start', 'elapsed', 'relative'];
 
-/** What a timestamp column's header name says of its unit: seconds per unit, or why it is refused. */
-export type TimestampUnit = { readonly kind: 'read'; readonly seconds: number } | { readonly kind: 'refused'; readonly message: string };
+/**
+ * What a timestamp column's header name says of its unit: seconds per unit, and whether the name
+ * says it (`named`: false where it names none and seconds are taken), or why it is refused.
+ */
+export type TimestampUnit = { readonly kind: 'read'; readonly seconds: number; readonly named: boolean } | { readonly kind: 'refused'; readonly message: string };
 
 /** Text in brackets: `(ms)`, `[ms]`, a pair of either kind. */
 const BRACKETED = /[([]([^()[\]]*)[)\]]/g;
 
 /** A time zone's offset (`UTC+01:00`, `GMT-5`): a note, not a number of units. */
-const ZONE_OFFSET = /(utc|gmt)\s*[+-]\s*\d{1,2}(:?\d{2})?/g;
+const ZONE_OFFSET = /(utc|gmt)\s*[+-]\s*\d{1,2}(:?\d{2})?/gi;
 
 /** The units a header may name, for a message: each unit's first spelling, then its others in brackets. */
 const UNITS_READ_TEXT = UNITS_READ.map(({ names: [name, ...others] }, i) => `${name} (${[...others, ...(i === 0 ? ['or no unit'] : [])].join(', ')})`).join(', ');
@@ -59,10 +68,8 @@ const WHERE_READ = 'as the name\'s last word (timestamp_ms, time-ms) or in brack
  * unit (`time (ticks)`), or two units (`time_s (ms)`).
  */
 export function timestampUnit(columnName: string): TimestampUnit {
-  // The Greek letter mu (U+03BC), as some keyboards type it, for the micro sign (U+00B5).
-  const name = columnName.trim().toLowerCase().replaceAll('\u03bc', '\u00b5');
   const named: { word: string; seconds: number }[] = [];
-  for (const { word, writtenIn, mustBeUnit } of unitWords(name)) {
+  for (const { word, writtenIn, mustBeUnit } of unitWords(columnName.trim())) {
     const read = UNITS_READ.find(({ names }) => names.includes(word));
     if (read !== undefined) named.push({ word, seconds: read.seconds });
     else if (mustBeUnit || UNITS_NOT_READ.includes(word)) return refused(columnName, `a unit of time that is not read here (${JSON.stringify(word)}${writtenIn === word ? '' : ` in ${JSON.stringify(writtenIn)}`})`);
@@ -70,20 +77,21 @@ export function timestampUnit(columnName: string): TimestampUnit {
   // The same unit twice (`time_ms (msec)`) is one unit.
   const units = named.filter(({ seconds }, i) => named.findIndex((other) => other.seconds === seconds) === i);
   if (units.length > 1) return refused(columnName, `more than one unit (${units.map(({ word }) => JSON.stringify(word)).join(', then ')}), for one column`);
-  return { kind: 'read', seconds: units[0]?.seconds ?? 1 };
+  const unit = units[0];
+  return unit === undefined ? { kind: 'read', seconds: 1, named: false } : { kind: 'read', seconds: unit.seconds, named: true };
 }
 
 /**
- * The words of a (lower-cased) name that may say its unit, with what they were written in (for a
- * message): its last word outside brackets, which is a unit only where it spells one, and every
- * word in brackets, which must be a unit or a note.
+ * The words of a name (as written) that may say its unit, lower-cased, with what they were written
+ * in (for a message): its last word outside brackets, which is a unit only where it spells one,
+ * and every word in brackets, which must be a unit or a note.
  */
 function unitWords(name: string): { word: string; writtenIn: string; mustBeUnit: boolean }[] {
   const lastWord = wordsOf(name.replace(BRACKETED, ' ')).at(-1);
   const inBrackets = [...name.matchAll(BRACKETED)].flatMap(([brackets, within]) =>
-    wordsOf(within!.replace(ZONE_OFFSET, '$1')).map((word) => ({ word, writtenIn: within!.trim() === word ? word : brackets, mustBeUnit: !NOTES.includes(word) })),
+    wordsOf(within!.replace(ZONE_OFFSET, '$1')).map(({ word }) => ({ word, writtenIn: lowerCased(within!.trim()) === word ? word : lowerCased(brackets), mustBeUnit: !NOTES.includes(word) })),
   );
-  return [...(lastWord === undefined ? [] : [{ word: lastWord, writtenIn: lastWord, mustBeUnit: false }]), ...inBrackets];
+  return [...(lastWord === undefined ? [] : [{ word: lastWord.word, writtenIn: lastWord.writtenIn, mustBeUnit: false }]), ...inBrackets];
 }
 
 /** Seconds per unit of the timestamp column, or undefined where its header name is refused (`timestampUnit` says why). */
@@ -92,9 +100,32 @@ export function timestampUnitSeconds(columnName: string): number | undefined {
   return unit.kind === 'read' ? unit.seconds : undefined;
 }
 
-/** The words of a name: what its `_`, `-`, spaces, dots and other marks separate. */
-function wordsOf(text: string): string[] {
-  return text.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+/**
+ * The words of a name, lower-cased, each with the text it was written as (a camel-case word is
+ * written within a longer one): what its `_`, `-`, spaces, dots and other marks separate, and,
+ * within a part that is no unit whole, a small letter followed by a capital (`timestampMs`:
+ * `timestamp`, `ms`; `mS` stays one word, `ms`).
+ */
+function wordsOf(text: string): { word: string; writtenIn: string }[] {
+  return text
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .flatMap((part) => {
+      const whole = lowerCased(part);
+      if (isUnitSpelling(whole)) return [{ word: whole, writtenIn: whole }];
+      const words = part.split(/(?<=\p{Ll})(?=\p{Lu})/u).map(lowerCased);
+      return words.map((word) => ({ word, writtenIn: words.length === 1 ? word : part }));
+    });
+}
+
+/** A spelling of a unit, read or not. */
+function isUnitSpelling(word: string): boolean {
+  return UNITS_NOT_READ.includes(word) || UNITS_READ.some(({ names }) => names.includes(word));
+}
+
+/** A word as it is compared: lower-cased, and the Greek letter mu (U+03BC), as some keyboards type it, for the micro sign (U+00B5). */
+function lowerCased(text: string): string {
+  return text.toLowerCase().replaceAll('\u03bc', '\u00b5');
 }
 
 function refused(columnName: string, what: string): TimestampUnit {

@@ -1,4 +1,5 @@
 import { quotedText } from '../../common/quotedText.js';
+import { epochTimestampUnit } from './epochTimestampUnit.js';
 import { Float64Column } from './float64Column.js';
 import { timestampUnit } from './timestampUnit.js';
 
@@ -10,9 +11,11 @@ import { timestampUnit } from './timestampUnit.js';
  * every bad line with its number.
  *
  * Traces come from many tools, so two other spellings of time are read rather than misread: a
- * header whose timestamp column names its unit (`timestamp_ms`, `time (ms)`, `t_hours`; seconds
- * when it names none; a unit it has no factor for, `timestamp_ns`, is refused: `timestampUnit`),
- * and ISO 8601 date-times (`2024-05-10T00:00:01Z`; a day the calendar does not have, 2024-02-30,
+ * header whose timestamp column names its unit (`timestamp_ms`, `timestampMs`, `time (ms)`,
+ * `t_hours`; seconds when it names none; a unit it has no factor for, `timestamp_ns`, is refused:
+ * `timestampUnit`; where it names none or seconds, timestamps too large to be seconds since the
+ * epoch are read as milliseconds or microseconds, or refused: `epochTimestampUnit`), and ISO 8601
+ * date-times (`2024-05-10T00:00:01Z`; a day the calendar does not have, 2024-02-30,
  * is refused) in place of numbers. A wider file gives its timestamp and value from chosen
  * columns, and a request log (one row per request) is counted per second (`TraceReading`).
  */
@@ -23,6 +26,11 @@ export interface Trace {
   values: Float64Array;
   /** Median spacing of the rows, in seconds: the trace's sampling step. */
   stepSeconds: number;
+  /**
+   * How the timestamps were read where their size, not the header, gave their unit (epoch
+   * milliseconds under `timestamp,value`): the rescaling line says it. Absent otherwise.
+   */
+  timestampNote?: string;
 }
 
 /**
@@ -150,7 +158,9 @@ function namedColumnIndex(role: 'time' | 'value', wanted: string, header: readon
   const position = Number(wanted);
   if (Number.isInteger(position)) return position >= 1 ? position - 1 : `${flag}: the ${role} column is counted from 1, got ${wanted}`;
   if (header === undefined) return `${flag}: the ${role} column ${JSON.stringify(wanted)} is named, but the file has no header line: give its number instead`;
-  const index = header.indexOf(wanted.trim().toLowerCase());
+  // Names are compared in any case: `--value-column requests` finds `Requests`.
+  const name = wanted.trim().toLowerCase();
+  const index = header.findIndex((cell) => cell.toLowerCase() === name);
   return index >= 0 ? index : `${flag}: no column named ${JSON.stringify(wanted)}; the header has ${headerList(header, ', ')}`;
 }
 
@@ -172,12 +182,18 @@ export interface TraceLayout {
   readonly value: number;
   /** Seconds per unit of the timestamp column. */
   readonly unitSeconds: number;
+  /** Where the first row's size, not the header, gave the unit: how the timestamps were read (`Trace.timestampNote`). */
+  readonly timestampNote?: string;
 }
 
 /** What the lines before tell about the next one: plain data, kept by `TraceParser` from line to line. */
 export interface TraceLineContext {
   readonly reading: TraceReading;
-  /** The header's names, lower-cased, when the file has a header line. */
+  /**
+   * The header's names as written (trimmed), when the file has a header line: a column named by a
+   * flag is found in any case, and the timestamp column's unit is read from its name as written
+   * (lower-cased, `timestampMs` would be one word).
+   */
   readonly header: readonly string[] | undefined;
   /** Known from the first row on. */
   readonly layout: TraceLayout | undefined;
@@ -230,7 +246,7 @@ export function readTraceLine(text: string, context: TraceLineContext): TraceLin
   const events = context.reading.events === true;
   // One header, before any row: a second line of words is a bad row, not another header.
   if (context.atStart && HEADER.test(line)) {
-    const header = line.split(',').map((cell) => cell.trim().toLowerCase());
+    const header = line.split(',').map((cell) => cell.trim());
     return header.length < 2 && !events ? { kind: 'header', header, problem: { kind: 'narrow header', columns: header.length, line } } : { kind: 'header', header };
   }
   const cells = line.split(',');
@@ -278,10 +294,17 @@ function layoutOf(cells: readonly string[], line: string, context: TraceLineCont
     if (columns === 1) return { kind: 'fatal', message: `expected 2 comma-separated columns (timestamp_seconds,value), found 1${separatorHint(line)}`, atLine: true, alone: false };
     return { kind: 'fatal', message: `${COLUMN_FLAG[role]}: the ${role} column is the ${ordinal(beyond + 1)}, but the file has ${columns} columns`, atLine: false, alone: false };
   }
-  const unit = header === undefined ? { kind: 'read', seconds: 1 } as const : timestampUnit(header[found.time]!);
+  const columnName = header?.[found.time];
+  const named = columnName === undefined ? { kind: 'read', seconds: 1, named: false } as const : timestampUnit(columnName);
   // A unit the header names but the reader has no factor for: the header is wrong for every row.
+  if (named.kind === 'refused') return { kind: 'fatal', message: named.message, atLine: false, alone: true };
+  // Per-row traces only: epoch milliseconds under a header that names no unit are read as such,
+  // and a header that names seconds over them is refused. A request log is left as it was:
+  // counted over its span, which refuses one longer than 100 days with a hint (eventsPerSecond).
+  const timeCell = (cells[found.time] ?? '').trim();
+  const unit = reading.events === true ? named : epochTimestampUnit({ columnName, ...named }, timeCell === '' ? NaN : Number(timeCell));
   if (unit.kind === 'refused') return { kind: 'fatal', message: unit.message, atLine: false, alone: true };
-  return { kind: 'layout', layout: { columns, ...found, unitSeconds: unit.seconds } };
+  return { kind: 'layout', layout: { columns, ...found, unitSeconds: unit.seconds, ...('note' in unit && unit.note !== undefined ? { timestampNote: unit.note } : {}) } };
 }
 
 /** The message of a bad line. */
@@ -375,7 +398,8 @@ export class TraceParser {
     if (this.context.reading.events === true) return eventsPerSecond(this.times.take(), this.name);
     if (this.times.length < 2) throw new TraceParseError(this.name, [{ message: `a trace needs at least 2 data rows, found ${this.times.length}` }]);
     const times = this.times.take(this.times.first);
-    return { name: this.name, times, values: this.values.take(), stepSeconds: medianStep(times) };
+    const note = this.context.layout?.timestampNote;
+    return { name: this.name, times, values: this.values.take(), stepSeconds: medianStep(times), ...(note === undefined ? {} : { timestampNote: note }) };
   }
 
   private problem(problem: TraceLineProblem): void {
@@ -438,5 +462,5 @@ export function reversedTrace(trace: Trace): Trace {
     times[i] = last - (trace.times[n - 1 - i] as number);
     values[i] = trace.values[n - 1 - i] as number;
   }
-  return { name: `${trace.name} (reversed)`, times, values, stepSeconds: trace.stepSeconds };
+  return { name: `${trace.name} (reversed)`, times, values, stepSeconds: trace.stepSeconds, ...(trace.timestampNote === undefined ? {} : { timestampNote: trace.timestampNote }) };
 }

@@ -3,6 +3,11 @@
  * `time (ms)` trace of one row a second was read as seconds, one row every 1000 s, and played
  * 1000 times too slow. A header that names a unit not read is refused, exit 2, saying which unit
  * it saw and which are read; one that names none is seconds, as documented.
+ *
+ * So is a camel-case header (`timestampMs`, lower-cased the one word `timestampms`, was read as
+ * seconds), and epoch milliseconds under a header that names no unit (1,700,000,000,000 s is the
+ * year 55,000): read as milliseconds, and the rescaling line says so; epoch nanoseconds, and a
+ * header that names seconds over epoch milliseconds, are refused, exit 2.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +20,19 @@ function traceWithHeader(header: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'sim-units-')), 'trace.csv');
   writeFileSync(file, `${header},value\n0,1\n1000,5\n2000,3\n3000,9\n`);
   return file;
+}
+
+/** A trace file of this text. */
+function traceOf(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'sim-units-')), 'trace.csv');
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Four rows a second apart from 2023-11-14T22:13:20Z, in a unit of `secondsPerUnit`, under this header (none: undefined). */
+function epochTrace(header: string | undefined, secondsPerUnit: number): string {
+  const rows = [0, 1, 2, 3].map((i) => `${(1_700_000_000 + i) / secondsPerUnit},${[1, 5, 3, 9][i]}`);
+  return traceOf(`${header === undefined ? '' : `${header}\n`}${rows.join('\n')}\n`);
 }
 
 describe('the timestamp column\'s unit, as the header names it', () => {
@@ -33,5 +51,53 @@ describe('the timestamp column\'s unit, as the header names it', () => {
     expect(stdout).toBe('');
     expect(stderr).toMatch(/^cannot read trace trace\.csv:\n {2}the timestamp column "time \[ns\]" names a unit of time that is not read here \("ns"\): the units read, as the name's last word \(timestamp_ms, time-ms\) or in brackets \(time \(ms\), time \[ms\]\), are s \(sec, [^\n]*, ms \([^\n]*\n$/);
     expect((await simulateRun(['--trace', traceWithHeader('time (fortnights)')])).stderr).toContain('names a unit of time that is not read here ("fortnights")');
+  });
+
+  it('a camel-case header names its unit (timestampMs, timeMS, requestTimeMillis, tsUs): rows a second apart, in real time, as timestamp_ms', async () => {
+    for (const [header, secondsPerUnit] of [['timestampMs', 0.001], ['timeMS', 0.001], ['requestTimeMillis', 0.001], ['tsUs', 0.000001]] as const) {
+      const { exitCode, stdout } = await simulateRun(['--trace', epochTrace(`${header},requests`, secondsPerUnit), '--policy', 'hpa']);
+      expect(exitCode, header).toBe(0);
+      expect(stdout, header).toContain('trace.csv: time: real time (1 s rows); load: values ×62.2 → peak 560 rps; 4 simulated seconds');
+    }
+  });
+
+  it('names that read before read as before: TIMESTAMP and minute_of_day are seconds, Timestamp (UTC) over date-times is read as date-times', async () => {
+    for (const header of ['TIMESTAMP', 'minute_of_day', 'end_timestamp']) {
+      expect((await simulateRun(['--trace', traceWithHeader(header), '--policy', 'hpa'])).stdout, header).toContain('trace.csv: time: 1000 s rows replayed over 60 s (16.67× faster);');
+    }
+    const dates = traceOf('Timestamp (UTC),value\n2024-05-10T00:00:00Z,3\n2024-05-10T00:00:01Z,4\n2024-05-10T00:00:02Z,5\n');
+    expect((await simulateRun(['--trace', dates, '--policy', 'hpa'])).stdout).toContain('trace.csv: time: real time (1 s rows);');
+  });
+});
+
+describe('epoch timestamps too large to be seconds, under a header that names no unit or names seconds', () => {
+  it('epoch milliseconds under timestamp,value, or no header, are read as milliseconds, and the rescaling line says so first', async () => {
+    const { exitCode, stdout } = await simulateRun(['--trace', epochTrace('timestamp,value', 0.001), '--policy', 'hpa']);
+    expect(exitCode).toBe(0);
+    expect(stdout).toContain('trace.csv: time: timestamps read as milliseconds since the epoch, the first 2023-11-14T22:13:20Z (the timestamp column "timestamp" names no unit, and as seconds they would be after the year 5138); real time (1 s rows); load: values ×62.2 → peak 560 rps; 4 simulated seconds');
+    const bare = await simulateRun(['--trace', epochTrace(undefined, 0.001), '--policy', 'hpa']);
+    expect(bare.stdout).toContain('trace.csv: time: timestamps read as milliseconds since the epoch, the first 2023-11-14T22:13:20Z (the file has no header to name their unit, and as seconds they would be after the year 5138); real time (1 s rows);');
+  });
+
+  it('epoch microseconds are read as microseconds, and said so; the note is in the JSON output too', async () => {
+    const { exitCode, stdout } = await simulateRun(['--trace', epochTrace('timestamp,value', 0.000001), '--policy', 'hpa', '--json']);
+    expect(exitCode).toBe(0);
+    expect(JSON.parse(stdout).comparisons[0].rescaling).toMatch(/^time: timestamps read as microseconds since the epoch, the first 2023-11-14T22:13:20Z \(the timestamp column "timestamp" names no unit, and as seconds they would be after the year 5138\); real time \(1 s rows\);/);
+  });
+
+  it('epoch nanoseconds are refused, exit 2, before anything is simulated, saying to name the unit', async () => {
+    const { exitCode, stdout, stderr } = await simulateRun(['--trace', epochTrace('timestamp,value', 1e-9)]);
+    expect(exitCode).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('cannot read trace trace.csv:\n  the first timestamp, 1700000000000000000, is too large to be seconds, milliseconds or microseconds since the epoch, and the timestamp column "timestamp" names no unit: name their unit in the header (timestamp_ms, timestamp_us); nanoseconds are not read: divide them by 1000 to microseconds (timestamp_us)\n');
+  });
+
+  it('a header that names seconds over epoch milliseconds is refused, exit 2, naming the contradiction and the fix', async () => {
+    for (const header of ['timestamp_seconds', 'time (s)']) {
+      const { exitCode, stdout, stderr } = await simulateRun(['--trace', epochTrace(`${header},value`, 0.001)]);
+      expect(exitCode, header).toBe(2);
+      expect(stdout, header).toBe('');
+      expect(stderr, header).toBe(`cannot read trace trace.csv:\n  the timestamp column "${header}" names seconds, but the first timestamp, 1700000000000, is too large to be seconds since the epoch (after the year 5138): if they are milliseconds (2023-11-14T22:13:20Z), name the column so (timestamp_ms)\n`);
+    }
   });
 });

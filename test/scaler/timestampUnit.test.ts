@@ -18,7 +18,13 @@ const refusal = (columnName: string) => {
 
 describe('a timestamp column\'s unit, from its header name', () => {
   it('a name that names no unit is seconds, as documented: a last word that is no unit is a word like any other', () => {
-    for (const name of ['timestamp', 'time', 'end_timestamp', 'minute_of_day', 'day_of_week', 'time_utc', 'Request Time', 'time ()']) expect(timestampUnit(name)).toEqual({ kind: 'read', seconds: 1 });
+    for (const name of ['timestamp', 'time', 'end_timestamp', 'minute_of_day', 'day_of_week', 'time_utc', 'Request Time', 'time ()']) expect(timestampUnit(name)).toEqual({ kind: 'read', seconds: 1, named: false });
+  });
+
+  it('says whether the name names its unit: seconds named are not seconds taken for want of a unit', () => {
+    for (const name of ['timestamp_seconds', 'time (s)', 'ts_s', 'timeS']) expect(timestampUnit(name), name).toEqual({ kind: 'read', seconds: 1, named: true });
+    expect(timestampUnit('timestamp_ms')).toEqual({ kind: 'read', seconds: 0.001, named: true });
+    expect(timestampUnit('Timestamp (UTC)')).toEqual({ kind: 'read', seconds: 1, named: false });
   });
 
   it('reads the unit in brackets or parentheses, with or without a space before them', () => {
@@ -88,8 +94,46 @@ describe('a timestamp column\'s unit, from its header name', () => {
     expect(timestampUnitSeconds('time_ms (msec)')).toBe(0.001);
   });
 
+  it('reads a camel-case name\'s last word, where a small letter is followed by a capital: timestampMs was the one word "timestampms", and read as seconds', () => {
+    for (const [name, seconds] of [
+      ['timestampMs', 0.001],
+      ['timeMS', 0.001],
+      ['requestTimeMillis', 0.001],
+      ['eventTimeMSec', 0.001],
+      ['tsUs', 0.000001],
+      ['timeMicros', 0.000001],
+      ['startTimeSeconds', 1],
+      ['timeMinutes', 60],
+      ['elapsedHours', 3600],
+      ['time (unixMs)', 0.001],
+    ] as const) {
+      expect(timestampUnitSeconds(name), name).toBe(seconds);
+    }
+  });
+
+  it('decides a camel-case last word as it would after "_": timeS is seconds, named; durationMin is minutes, as duration_min is; timeM is refused, as time_m is', () => {
+    expect(timestampUnit('timeS')).toEqual(timestampUnit('time_s'));
+    expect(timestampUnit('durationMin')).toEqual(timestampUnit('duration_min'));
+    expect(timestampUnitSeconds('durationMin')).toBe(60);
+    expect(timestampUnit('timeM').kind).toBe('refused');
+    expect(refusal('timestampNs')).toBe(`the timestamp column "timestampns" names a unit of time that is not read here ("ns" in "timestampNs"): ${UNITS_READ}`);
+  });
+
+  it('keeps a word that spells a unit whole in any case as that unit, not split: mS, µS, uS, MSec, NS', () => {
+    for (const [name, seconds] of [['time_mS', 0.001], ['time_µS', 0.000001], ['time (uS)', 0.000001], ['MSec', 0.001], ['timestamp_Ms', 0.001]] as const) expect(timestampUnitSeconds(name), name).toBe(seconds);
+    expect(refusal('time_nS')).toMatch(/ \("ns"\): /);
+  });
+
+  it('reads every name that was read before as before: capitals have no case boundary, and a name with one whose last word is no unit is still seconds', () => {
+    for (const name of ['TIMESTAMP', 'Timestamp', 'TimeStamp', 'Timestamp (UTC)', 'timeUTC', 'minute_of_day', 'minuteOfDay', 'dayOfWeek', 'end_timestamp', 'endTimestamp', 'Request Time', 'ContextTokens', 'createdAt', 'HTTPTime']) {
+      expect(timestampUnit(name), name).toEqual({ kind: 'read', seconds: 1, named: false });
+    }
+    for (const [name, seconds] of [['TIMESTAMP_MS', 0.001], ['TIME (MS)', 0.001], ['Timestamp_MS', 0.001], ['T_HOURS', 3600], ['TIMESTAMP_SECONDS', 1]] as const) expect(timestampUnitSeconds(name), name).toBe(seconds);
+    expect(timestampUnit('TIMESTAMP_NANOS').kind).toBe('refused');
+  });
+
   it('is total: any name gives a unit read or a refusal with a message', () => {
-    for (const name of ['', ' ', '(', ')', '()', '[]', '(((ms)))', '_', '__ms__', 'µ', 'time (ms', 'time ms)', 'x'.repeat(10_000)]) {
+    for (const name of ['', ' ', '(', ')', '()', '[]', '(((ms)))', '_', '__ms__', 'µ', 'time (ms', 'time ms)', 'x'.repeat(10_000), 'aB'.repeat(5_000), 'İ', 'ǅ']) {
       const unit = timestampUnit(name);
       expect(unit.kind === 'read' ? unit.seconds > 0 : unit.message.startsWith('the timestamp column ')).toBe(true);
     }

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { forEachLine, LINE_CHUNK_BYTES } from '../../scaler/simulator/fileLines.js';
 import { replayTrace, traceGaps } from '../../scaler/simulator/replay.js';
 import { syntheticTrace } from '../../scaler/simulator/synthetic.js';
-import { parseTraceCsv, readTraceLine, traceStart, TraceParseError, type Trace } from '../../scaler/simulator/trace.js';
+import { parseTraceCsv, readTraceLine, reversedTrace, traceStart, TraceParseError, type Trace } from '../../scaler/simulator/trace.js';
 import { timestampUnitSeconds } from '../../scaler/simulator/timestampUnit.js';
 import { readTraceFile } from '../../scaler/simulator/traceFile.js';
 
@@ -207,6 +207,78 @@ describe('trace CSV parsing', () => {
   });
 });
 
+describe('the timestamp unit a trace is read in: a camel-case header, and epoch timestamps too large to be seconds', () => {
+  /** Rows a second apart from 1,700,000,000 s (2023-11-14T22:13:20Z), in a unit of `secondsPerUnit`. */
+  const epochRows = (secondsPerUnit: number, rows = 4) => Array.from({ length: rows }, (_, i) => `${(1_700_000_000 + i) / secondsPerUnit},${i + 1}`).join('\n');
+  const problems = (text: string, reading = {}) => {
+    try {
+      parseTraceCsv(text, 'epoch.csv', reading);
+    } catch (error) {
+      if (error instanceof TraceParseError) return error.problems;
+      throw error;
+    }
+    throw new Error('expected a TraceParseError');
+  };
+
+  it('reads a camel-case header\'s unit (timestampMs was read as seconds, rows 1000 s apart), and finds a column a flag names in any case', () => {
+    for (const header of ['timestampMs', 'timeMS', 'requestTimeMillis']) {
+      const trace = parseTraceCsv(`${header},requests\n${epochRows(0.001)}\n`, 'camel.csv');
+      expect(Array.from(trace.times), header).toEqual([0, 1, 2, 3]);
+      expect(trace.timestampNote, header).toBeUndefined();
+    }
+    expect(Array.from(parseTraceCsv(`tsUs,requests\n${epochRows(0.000001)}\n`, 'camel.csv').times)).toEqual([0, 1, 2, 3]);
+    const wide = `Requests,Host,eventTimeMs\n5,a,1000\n7,a,3000\n6,b,5000\n`;
+    expect(Array.from(parseTraceCsv(wide, 'wide.csv', { timeColumn: 'EVENTTIMEMS', valueColumn: 'requests' }).times)).toEqual([0, 2, 4]);
+    expect(readTraceLine('Timestamp,Requests', traceStart())).toEqual({ kind: 'header', header: ['Timestamp', 'Requests'] });
+  });
+
+  it('reads epoch milliseconds or microseconds under a header that names no unit, or none, and keeps a note of it for the rescaling line', () => {
+    for (const [text, unit] of [
+      [`timestamp,value\n${epochRows(0.001)}`, 'milliseconds'],
+      [epochRows(0.001), 'milliseconds'],
+      [`timestamp,value\n${epochRows(0.000001)}`, 'microseconds'],
+    ] as const) {
+      const trace = parseTraceCsv(text, 'epoch.csv');
+      expect(Array.from(trace.times), text).toEqual([0, 1, 2, 3]);
+      expect(trace.stepSeconds).toBe(1);
+      expect(trace.timestampNote).toMatch(new RegExp(`^timestamps read as ${unit} since the epoch, the first 2023-11-14T22:13:20Z \\(`));
+    }
+    expect(parseTraceCsv(epochRows(0.001), 'bare.csv').timestampNote).toContain('(the file has no header to name their unit, and as seconds they would be after the year 5138)');
+    // The reversed trace, a held-out variant, is read the same way and says so.
+    expect(reversedTrace(parseTraceCsv(epochRows(0.001), 'bare.csv')).timestampNote).toMatch(/^timestamps read as milliseconds/);
+  });
+
+  it('decides by the first row: seconds below 1e11 are seconds, and later rows do not change the unit', () => {
+    const seconds = parseTraceCsv(`timestamp,value\n${epochRows(1)}`, 'seconds.csv');
+    expect(Array.from(seconds.times)).toEqual([0, 1, 2, 3]);
+    expect(seconds.timestampNote).toBeUndefined();
+    expect(Array.from(parseTraceCsv('timestamp,value\n99999999999,1\n100000000000,2\n', 'edge.csv').times)).toEqual([0, 1]);
+    expect(Array.from(parseTraceCsv('timestamp,value\n100000000000,1\n100000001000,2\n', 'edge.csv').times)).toEqual([0, 1]);
+    // A date-time is no number: read as it was.
+    expect(parseTraceCsv('timestamp,value\n2024-05-10T00:00:00Z,3\n2024-05-10T00:01:00Z,4\n', 'iso.csv').timestampNote).toBeUndefined();
+  });
+
+  it('refuses epoch nanoseconds, a unit not read, for the whole file, saying to name the unit', () => {
+    expect(problems(`timestamp,value\n${epochRows(1e-9)}`)).toEqual([
+      { message: 'the first timestamp, 1700000000000000000, is too large to be seconds, milliseconds or microseconds since the epoch, and the timestamp column "timestamp" names no unit: name their unit in the header (timestamp_ms, timestamp_us); nanoseconds are not read: divide them by 1000 to microseconds (timestamp_us)' },
+    ]);
+  });
+
+  it('refuses a header that names seconds over timestamps too large to be seconds, rather than guess, naming the fix', () => {
+    expect(problems(`timestamp_seconds,value\n${epochRows(0.001)}`)).toEqual([
+      { message: 'the timestamp column "timestamp_seconds" names seconds, but the first timestamp, 1700000000000, is too large to be seconds since the epoch (after the year 5138): if they are milliseconds (2023-11-14T22:13:20Z), name the column so (timestamp_ms)' },
+    ]);
+    expect(problems(`Time (s),value\n${epochRows(0.001)}`)[0]?.message).toMatch(/^the timestamp column "Time \(s\)" names seconds, but /);
+    // A header that names milliseconds is read in them, whatever the size.
+    expect(parseTraceCsv(`timestamp_ms,value\n${epochRows(0.001)}`, 'ms.csv').timestampNote).toBeUndefined();
+  });
+
+  it('leaves a request log (--events) as it was: counted over its span, which refuses epoch milliseconds read as seconds with the same hint', () => {
+    expect(() => parseTraceCsv('timestamp\n1700000000000\n1700009000000\n', 'log.csv', { events: true })).toThrow(/if its timestamps are not in seconds, name their unit in the header \(timestamp_ms, time_us\)/);
+    expect(Array.from(parseTraceCsv('timestampMs\n1700000000100\n1700000000900\n1700000002500\n', 'ms.csv', { events: true }).values)).toEqual([2, 0, 1]);
+  });
+});
+
 describe('replay rescaling', () => {
   it('plays an hourly trace one minute per row and maps the peak to the requested rate', () => {
     const trace = parseTraceCsv('0,100\n3600,400\n7200,200\n', 'hourly.csv');
@@ -222,6 +294,10 @@ describe('replay rescaling', () => {
     const replay = replayTrace(parseTraceCsv('0,0\n1,0\n2,0\n', 'idle.csv'), { maxReplayStepSeconds: 60, peakRps: 560 });
     expect(Array.from(replay.rates)).toEqual([0, 0, 0]);
     expect(replay.description).toBe('time: real time (1 s rows); load: every value is 0, nothing to rescale; 3 simulated seconds');
+  });
+  it('says first how the timestamps were read where their size, not the header, gave the unit', () => {
+    const replay = replayTrace(parseTraceCsv('timestamp,value\n1700000000000,1\n1700000001000,2\n1700000002000,4\n', 'ms.csv'), { maxReplayStepSeconds: 60, peakRps: 8 });
+    expect(replay.description).toBe('time: timestamps read as milliseconds since the epoch, the first 2023-11-14T22:13:20Z (the timestamp column "timestamp" names no unit, and as seconds they would be after the year 5138); real time (1 s rows); load: values ×2.00 → peak 8 rps; 3 simulated seconds');
   });
   it('plays 1 s traces in real time', () => {
     const replay = replayTrace(parseTraceCsv('0,1\n1,2\n2,4\n', 's.csv'), { maxReplayStepSeconds: 60, peakRps: 8 });

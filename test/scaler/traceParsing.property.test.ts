@@ -120,12 +120,13 @@ describe('trace CSV parsing, as properties', () => {
     );
   });
 
-  it('any strictly increasing finite timestamps (negative, tiny or huge) give times from 0 that are finite and strictly increasing, or a TraceParseError naming a row', () => {
+  it('any strictly increasing finite timestamps (negative, tiny or huge) give times from 0 that are finite and strictly increasing, or a TraceParseError naming a row, or, from a first of 1e17 on (too large for seconds, milliseconds and microseconds since the epoch), refusing their unit', () => {
     const timestamps = fc.uniqueArray(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 2, maxLength: 8 }).map((times) => [...times].sort((a, b) => a - b));
     fc.assert(
       fc.property(timestamps, (times) => {
         const result = parseOrError(times.map((t) => `${t},1`).join('\n'));
-        if (result instanceof TraceParseError) expect(result.problems[0]?.line).toBeGreaterThan(1);
+        if (result instanceof TraceParseError && (times[0] as number) >= 1e17) expect(result.problems).toEqual([{ message: expect.stringMatching(/^the first timestamp, \S+, is too large to be seconds, milliseconds or microseconds since the epoch/) }]);
+        else if (result instanceof TraceParseError) expect(result.problems[0]?.line).toBeGreaterThan(1);
         else expectWellFormed(result);
       }),
       propertySettings(300),
