@@ -32,7 +32,8 @@ export function bridgePass(input: EvaluationInput): BridgePass {
   const planned = plannedCapacityPerReplica(capacityPerReplica, memory.adaptive);
   if (!(planned > 0)) return unchanged;
   const queue = read.view.window.queueDepthJobs.at(-1)?.value ?? 0;
-  const proposal = bridgeProposal(read.view, actual.readyReplicas, bridgeDemand(demand, queue, now, planned, settings).demandRps, planned, settings.targetUtilisation);
+  const { demandRps, typicalSecond } = bridgeDemand(demand, queue, now, planned, settings);
+  const proposal = bridgeProposal(read.view, actual.readyReplicas, { demandRps, typicalSecondRps: typicalSecond }, planned, settings.targetUtilisation);
   if (proposal.action === 'none') return unchanged;
   return {
     change: statedBridgeChange(proposal),
@@ -45,10 +46,10 @@ export function bridgePass(input: EvaluationInput): BridgePass {
  * limit now, the cap), stated in the view's demand units. The full evaluation and the bridge pass
  * both size the bridge through it.
  */
-export function bridgeProposal(view: DemandView, readyReplicas: number, demandRps: number, baseCapacityPerReplicaRps: number, targetUtilisation: number): Decision {
+export function bridgeProposal(view: DemandView, readyReplicas: number, demand: { demandRps: number; typicalSecondRps: number }, baseCapacityPerReplicaRps: number, targetUtilisation: number): Decision {
   return view.inDemandUnits(
     bridgeCpuLimit({
-      demandRps,
+      ...demand,
       readyReplicas,
       baseCapacityPerReplicaRps,
       targetUtilisation,

@@ -114,6 +114,8 @@ export interface AdaptiveResult {
   state: AdaptiveState;
   /** Demand right now, for the vertical bridge (`bridgeDemand.ts`); 0 when the window was not usable. */
   demandNowRps?: number;
+  /** The median second of the bridge's window (`BridgeDemand.typicalSecond`), with `demandNowRps`. */
+  typicalSecondNowRps?: number;
   /** The capacity per replica planned with: the one told, times the latency correction. */
   capacityPerReplicaRps: number;
 }
@@ -153,14 +155,16 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
   const latencyView: LatencyView = { medianP95Seconds: settings.latencyCorrectionFloor < 1 && input.now >= correction.state.unresponsiveUntil ? correction.medianP95Seconds : undefined, factor: correction.state.factor };
   // The demand the bridge sizes for now: also what a held demand may buy replicas for at most.
   const queue = input.queueDepth.at(-1)?.value ?? 0;
-  const demandNow = bridgeDemand(input.requestRate, queue, input.now, capacityPerReplicaRps, settings).demandRps;
+  const bridgeNow = bridgeDemand(input.requestRate, queue, input.now, capacityPerReplicaRps, settings);
+  const demandNow = bridgeNow.demandRps;
   const decided = decideReplicas({ ...input, capacityPerReplicaRps }, { ...state, latency: correction.state }, settings, latencyView, demandNow);
   const result = correction.change === undefined ? decided : { ...decided, decision: { ...decided.decision, reason: `${decided.decision.reason} (latency: ${correction.change})` } };
   // The bridge is sized only on a window the replica rule could read (fresh, a known capacity);
   // otherwise it returns to the base.
   const usable = result.decision.signals.metricMean !== undefined;
   const demandNowRps = usable ? demandNow : 0;
-  return { ...result, demandNowRps, capacityPerReplicaRps };
+  const typicalSecondNowRps = usable ? bridgeNow.typicalSecond : 0;
+  return { ...result, demandNowRps, typicalSecondNowRps, capacityPerReplicaRps };
 }
 
 /** What measured latency tells the replica rule: the window's median p95 (undefined: no feedback) and the capacity factor. */

@@ -1,4 +1,4 @@
-import { quantile } from 'simple-statistics';
+import { median, quantile } from 'simple-statistics';
 import { lastSpan, type SampleWindow } from '../samples.js';
 import { simpleMovingAverage } from '../signals/movingAverage.js';
 import { staffedDemand } from './squareRootStaffing.js';
@@ -43,6 +43,11 @@ export interface BridgeDemand {
   busySecond: number;
   /** The busiest second of the panic window. */
   newestBusySecond: number;
+  /**
+   * The median second of the metric window: what the service does in most seconds, which a busy
+   * second or two (a healthcheck, a timer) does not move. It tells an idle service (`verticalBridge.ts`).
+   */
+  typicalSecond: number;
 }
 
 /** How many seconds back `bridgeDemand` reads: its longest window, and the second in progress. */
@@ -62,10 +67,12 @@ export function bridgeDemand(
   const panicSpan = lastSpan(requestRate, settings.panicWindowSeconds * 1000, now);
   const metricMean = simpleMovingAverage(metricSpan) ?? 0;
   const panicMean = simpleMovingAverage(panicSpan) ?? metricMean;
-  const busySecond = metricSpan.length > 0 ? quantile(metricSpan.map((sample) => sample.value), 0.95) : 0;
+  const perSecond = metricSpan.map((sample) => sample.value);
+  const busySecond = perSecond.length > 0 ? quantile(perSecond, 0.95) : 0;
+  const typicalSecond = perSecond.length > 0 ? median(perSecond) : 0;
   const newestBusySecond = panicSpan.reduce((peak, sample) => Math.max(peak, sample.value), 0);
   const busiest = Math.max(busySecond, newestBusySecond);
   const busiestAsDemand = staffedDemand(busiest, capacityPerReplicaRps, settings.targetUtilisation, settings.bridgeHeadroom);
   const drain = Math.max(0, queueDepth) / Math.max(settings.evaluationSeconds, 1);
-  return { demandRps: Math.max(panicMean, metricMean, busiestAsDemand) + drain, panicMean, metricMean, busySecond, newestBusySecond };
+  return { demandRps: Math.max(panicMean, metricMean, busiestAsDemand) + drain, panicMean, metricMean, busySecond, newestBusySecond, typicalSecond };
 }

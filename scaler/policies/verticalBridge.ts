@@ -18,13 +18,21 @@ export interface BridgeInput {
   baseCpuLimitCores: number;
   currentCpuLimitCores: number;
   maxCpuLimitCores: number;
+  /** The median second of the same window (`BridgeDemand.typicalSecond`): whether the service is idle. */
+  typicalSecondRps: number;
   /**
-   * The smallest move the bridge makes between two sizes above the base (config
+   * The smallest move the bridge makes between two sizes above the base on an idle service (config
    * `cpu.bridgeStepCores`, 0.05). A return to the base, and any move that brings a limit outside
    * [base, cap] back within it, is made whatever its size.
    */
   minStepCores: number;
 }
+
+/**
+ * An idle service: its median second needs at most this share of what its ready replicas carry at
+ * the base size and the target. The live compose worker's is 0.15 with healthchecks included.
+ */
+export const IDLE_SHARE = 0.25;
 
 /**
  * The base to remember while the bridge holds a limit: the base itself while the limit is above
@@ -36,14 +44,14 @@ export function bridgeBaseWhileAt(limitCores: number, baseCores: number): number
 
 export function bridgeCpuLimit(input: BridgeInput): Decision {
   const { baseCpuLimitCores: base, currentCpuLimitCores: current } = input;
-  const readyAtBase = Math.max(1, input.readyReplicas) * input.baseCapacityPerReplicaRps * input.targetUtilisation;
+  const readyAtBase = readyCapacityAtBase(input);
   const needed = base * (input.demandRps / readyAtBase);
   // Whole hundredths of a core, so that noise does not turn into a stream of updates.
   const to = Math.min(input.maxCpuLimitCores, Math.max(base, Math.ceil(needed * 100) / 100));
   const signals = { demandRps: input.demandRps, readyReplicas: input.readyReplicas, readyCapacityAtBaseRps: readyAtBase };
   const thresholds = { baseCpuLimitCores: base, maxCpuLimitCores: input.maxCpuLimitCores, targetUtilisation: input.targetUtilisation, minStepCores: input.minStepCores };
   if (to !== current && belowStep(to, input)) {
-    return resourceDecision('bridge', 'cpu', current, current, `CPU limit ${coresText(current)} cores held: ${coresText(to)} cores for ${input.demandRps.toFixed(1)} rps is a move under the ${coresText(input.minStepCores)}-core step`, signals, thresholds);
+    return resourceDecision('bridge', 'cpu', current, current, `CPU limit ${coresText(current)} cores held: ${coresText(to)} cores for ${input.demandRps.toFixed(1)} rps is a move under the ${coresText(input.minStepCores)}-core step, and the service is idle (median second ${input.typicalSecondRps.toFixed(1)} rps)`, { ...signals, typicalSecondRps: input.typicalSecondRps }, thresholds);
   }
   if (to === current) return resourceDecision('bridge', 'cpu', current, current, `CPU limit ${coresText(current)} cores fits ${input.demandRps.toFixed(1)} rps on ${input.readyReplicas} ready replicas`, signals, thresholds);
   const reason =
@@ -54,16 +62,25 @@ export function bridgeCpuLimit(input: BridgeInput): Decision {
 }
 
 /**
- * A move too small to make: between two sizes above the base, under the step. A small service
- * whose busy second moves by hundredths of a core (the CPU of Docker's own healthcheck `exec`,
- * charged to a 0.1-core container, comes and goes every 10 s) would otherwise have its limit
- * changed every few seconds. A return to the base is never held: it is what the bridge's cores
- * are paid back by; nor is a limit outside [base, cap] (the base or the cap changed under it).
+ * A move too small to make: on an idle service, between two sizes above the base, under the step.
+ * An idle service's busy seconds are its own housekeeping: Docker's healthcheck `exec`, charged to
+ * a 0.1-core container, comes and goes every 10 s, and without the step its limit changed every
+ * 5-6 s by hundredths of a core. Idle, it has the headroom to let them pass. A loaded service does
+ * not: each hundredth it is refused is capacity its next second may need (held on every service,
+ * the step cost wikipedia played backwards 2.8x the HPA rule's violations: 0.13x before). A return
+ * to the base is never held: it is what the bridge's cores are paid back by; nor is a limit outside
+ * [base, cap] (the base or the cap changed under it).
  */
 function belowStep(to: number, input: BridgeInput): boolean {
   const { baseCpuLimitCores: base, currentCpuLimitCores: current, maxCpuLimitCores: max } = input;
   const withinBounds = current >= base - 1e-9 && current <= max + 1e-9;
-  return withinBounds && to > base + 1e-9 && Math.abs(to - current) < input.minStepCores - 1e-9;
+  const idle = input.typicalSecondRps <= IDLE_SHARE * readyCapacityAtBase(input);
+  return idle && withinBounds && to > base + 1e-9 && Math.abs(to - current) < input.minStepCores - 1e-9;
+}
+
+/** What the ready replicas carry at the base size and the target (at least one replica's). */
+function readyCapacityAtBase(input: BridgeInput): number {
+  return Math.max(1, input.readyReplicas) * input.baseCapacityPerReplicaRps * input.targetUtilisation;
 }
 
 /**

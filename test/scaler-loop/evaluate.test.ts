@@ -354,16 +354,25 @@ describe('evaluate: the start-up bridge in the live loop (adaptive policy, CPU l
     expect(result.plan).toEqual({ kind: 'limits', cpuCores: result.decision.to });
   });
 
-  it('a move under the bridge\'s step is not made: bridged at 0.82 cores, 0.84 asked for, the limit stays (0 as the step moves it)', () => {
+  it('on an idle service a bridge move under the step is not made, and the reason says so (0 as the step makes it); on a loaded one it is', () => {
+    // One replica idling at 5 rps (45.7 rps at the base and the target), bridged at 0.7 cores for
+    // a burst 3 s ago (the 6 s panic window still holds it), which now asks for 0.68.
+    const idleLoad = serviceWindowFrom(rows(300, { ...fits, requests_per_second: 5 }).map((row, i) => (i === 296 ? { ...row, values: { ...row.values, requests_per_second: 55 } } : row)));
     const state = { ...initialPolicyMemory, bridgeBaseCpuCores: 0.5, adaptive: { ...initialPolicyMemory.adaptive, lastScaleOutAt: now - 60_000 } };
-    const at = (stepConfig: typeof config) => evaluate(evaluationInput({ ...base, config: stepConfig, memory: state, data: { ok: true, window: load(4, 240) }, actual: actual({ replicas: 5, readyReplicas: 3, cpuLimitCores: 0.82 }) }));
+    const at = (stepConfig: typeof config, window = idleLoad) => evaluate(evaluationInput({ ...base, config: stepConfig, memory: state, data: { ok: true, window }, actual: actual({ replicas: 1, readyReplicas: 1, cpuLimitCores: 0.7 }) }));
     const held = at(config);
     expect(held.plan).toEqual({ kind: 'none' });
     expect(held.bridge).toBeUndefined();
-    expect(held.decision.reason).toContain('CPU limit 0.82 cores held: 0.84 cores for 229.5 rps is a move under the 0.05-core step');
+    expect(held.decision.reason).toMatch(/CPU limit 0\.7 cores held: 0\.6\d cores for [\d.]+ rps is a move under the 0\.05-core step, and the service is idle \(median second 5\.0 rps\)/);
     expect(held.memory.bridgeBaseCpuCores).toBe(0.5);
     const unstepped = at(parsePolicyConfig({ targets: { rpsPerReplica: 40 }, cpu: { minCores: 0.1, maxCores: 2, bridgeStepCores: 0 } }));
-    expect(unstepped.decision).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.82, to: 0.84, policy: 'arbitration/bridge' });
+    expect(unstepped.decision).toMatchObject({ action: 'scale_down', resource: 'cpu', from: 0.7, policy: 'arbitration/bridge' });
+    expect(unstepped.decision.to).toBeGreaterThan(0.65);
+    // The same second on a service loaded at 30 rps: the move is made, step or not.
+    const loadedLoad = serviceWindowFrom(rows(300, { ...fits, requests_per_second: 30 }).map((row, i) => (i === 296 ? { ...row, values: { ...row.values, requests_per_second: 55 } } : row)));
+    const loaded = at(config, loadedLoad);
+    expect(loaded.decision).toMatchObject({ resource: 'cpu', from: 0.7, policy: 'arbitration/bridge' });
+    expect(Math.abs(loaded.decision.to - 0.7)).toBeLessThan(0.05);
   });
 
   it('while bridged, the horizontal rule counts replicas at the base limit, and the VPA recommendation is held', () => {

@@ -315,7 +315,7 @@ describe('the adaptive policy with measured latency', () => {
 });
 
 describe('the vertical start-up bridge', () => {
-  const base = { readyReplicas: 2, baseCapacityPerReplicaRps: 50, targetUtilisation: 0.8, baseCpuLimitCores: 0.5, currentCpuLimitCores: 0.5, maxCpuLimitCores: 2, minStepCores: 0.05 };
+  const base = { readyReplicas: 2, baseCapacityPerReplicaRps: 50, targetUtilisation: 0.8, baseCpuLimitCores: 0.5, currentCpuLimitCores: 0.5, maxCpuLimitCores: 2, minStepCores: 0.05, typicalSecondRps: 60 };
   it('raises the CPU limit of the ready replicas by the missing share (120 rps on 2 × 40 → ×1.5 → 0.75 cores)', () => {
     expect(bridgeCpuLimit({ ...base, demandRps: 120 })).toMatchObject({ action: 'scale_up', resource: 'cpu', from: 0.5, to: 0.75, policy: 'bridge' });
   });
@@ -337,27 +337,36 @@ describe('the vertical start-up bridge', () => {
     const back = statedBridgeChange(bridgeCpuLimit({ ...base, currentCpuLimitCores: 1, demandRps: 60 }));
     expect(back.reason).toMatch(/^ready replicas carry the demand → CPU limit back to its base: .* back to 0.5 cores$/);
   });
-  it('holds a move under its step between two sizes above the base, and says so', () => {
+  // An idle service: its median second (10 rps) needs at most a quarter of what 2 ready replicas carry at the base and the target (80 rps).
+  const idle = { typicalSecondRps: 10 };
+  it('on an idle service, holds a move under its step between two sizes above the base, and says so', () => {
     // 0.6 cores now; 97 rps on 2 ready replicas asks for 0.61: a hundredth, under the 0.05 step.
-    const held = bridgeCpuLimit({ ...base, currentCpuLimitCores: 0.6, demandRps: 97 });
-    expect(held).toMatchObject({ action: 'none', from: 0.6, to: 0.6, thresholds: { minStepCores: 0.05 } });
-    expect(held.reason).toBe('CPU limit 0.6 cores held: 0.61 cores for 97.0 rps is a move under the 0.05-core step');
-    expect(bridgeCpuLimit({ ...base, currentCpuLimitCores: 0.6, demandRps: 88 }).action).toBe('none'); // down to 0.55: under the step too
-    expect(bridgeCpuLimit({ ...base, currentCpuLimitCores: 0.6, demandRps: 104 })).toMatchObject({ action: 'scale_up', to: 0.65 });
+    const held = bridgeCpuLimit({ ...base, ...idle, currentCpuLimitCores: 0.6, demandRps: 97 });
+    expect(held).toMatchObject({ action: 'none', from: 0.6, to: 0.6, thresholds: { minStepCores: 0.05 }, signals: { typicalSecondRps: 10 } });
+    expect(held.reason).toBe('CPU limit 0.6 cores held: 0.61 cores for 97.0 rps is a move under the 0.05-core step, and the service is idle (median second 10.0 rps)');
+    expect(bridgeCpuLimit({ ...base, ...idle, currentCpuLimitCores: 0.6, demandRps: 88 }).action).toBe('none'); // down to 0.55: under the step too
+    expect(bridgeCpuLimit({ ...base, ...idle, currentCpuLimitCores: 0.6, demandRps: 104 })).toMatchObject({ action: 'scale_up', to: 0.65 });
+  });
+  it('on a loaded service, makes every move however small: a hundredth refused is capacity its next second may need', () => {
+    expect(bridgeCpuLimit({ ...base, currentCpuLimitCores: 0.6, demandRps: 97 })).toMatchObject({ action: 'scale_up', from: 0.6, to: 0.61 });
+    expect(bridgeCpuLimit({ ...base, currentCpuLimitCores: 0.5, demandRps: 82 })).toMatchObject({ action: 'scale_up', from: 0.5, to: 0.52 });
+    // Idle up to a median second of a quarter of 80 rps; just above it, loaded.
+    expect(bridgeCpuLimit({ ...base, typicalSecondRps: 20, currentCpuLimitCores: 0.6, demandRps: 97 }).action).toBe('none');
+    expect(bridgeCpuLimit({ ...base, typicalSecondRps: 20.1, currentCpuLimitCores: 0.6, demandRps: 97 }).action).toBe('scale_up');
   });
   it('holds a raise from the base under its step: the hundredths a healthcheck adds to an idle service', () => {
-    // A 0.109-core service whose busy second asks for 0.14 (Docker's healthcheck exec, charged to it).
-    const idle = { ...base, readyReplicas: 1, baseCapacityPerReplicaRps: 10.9, baseCpuLimitCores: 0.109, currentCpuLimitCores: 0.109 };
-    expect(bridgeCpuLimit({ ...idle, demandRps: 11 }).action).toBe('none');
-    expect(bridgeCpuLimit({ ...idle, demandRps: 11, minStepCores: 0 })).toMatchObject({ action: 'scale_up', to: 0.14 });
+    // A 0.109-core service idling at 1.5 rps whose busy second asks for 0.14 (Docker's healthcheck exec, charged to it).
+    const healthchecked = { ...base, readyReplicas: 1, baseCapacityPerReplicaRps: 10.9, baseCpuLimitCores: 0.109, currentCpuLimitCores: 0.109, typicalSecondRps: 1.5 };
+    expect(bridgeCpuLimit({ ...healthchecked, demandRps: 11 }).action).toBe('none');
+    expect(bridgeCpuLimit({ ...healthchecked, demandRps: 11, minStepCores: 0 })).toMatchObject({ action: 'scale_up', to: 0.14 });
   });
-  it('returns to the base however small the move, and brings a limit below the base up to it', () => {
-    expect(bridgeCpuLimit({ ...base, currentCpuLimitCores: 0.52, demandRps: 60 })).toMatchObject({ action: 'scale_down', to: 0.5 });
+  it('returns to the base however small the move, and brings a limit below the base up to it, idle or not', () => {
+    expect(bridgeCpuLimit({ ...base, ...idle, currentCpuLimitCores: 0.52, demandRps: 60 })).toMatchObject({ action: 'scale_down', to: 0.5 });
     // The vertical recommender raised the base to 0.5 under a limit of 0.48: up, under the step or not.
-    expect(bridgeCpuLimit({ ...base, currentCpuLimitCores: 0.48, demandRps: 82 })).toMatchObject({ action: 'scale_up', to: 0.52 });
+    expect(bridgeCpuLimit({ ...base, ...idle, currentCpuLimitCores: 0.48, demandRps: 82 })).toMatchObject({ action: 'scale_up', to: 0.52 });
   });
   it('brings a limit above a lowered cap down to it, under the step or not', () => {
-    expect(bridgeCpuLimit({ ...base, maxCpuLimitCores: 1, currentCpuLimitCores: 1.02, demandRps: 1000 })).toMatchObject({ action: 'scale_down', to: 1 });
+    expect(bridgeCpuLimit({ ...base, ...idle, maxCpuLimitCores: 1, currentCpuLimitCores: 1.02, demandRps: 1000 })).toMatchObject({ action: 'scale_down', to: 1 });
   });
   it('gives cores to the millicore in its reason, whatever fraction the vertical recommender left the base at', () => {
     const decision = bridgeCpuLimit({ ...base, baseCpuLimitCores: 0.127838686, currentCpuLimitCores: 0.127838686, demandRps: 120 });

@@ -210,7 +210,7 @@ const arbitrationArb = (withBridge: boolean): fc.Arbitrary<ArbitrationCase> =>
         ...(g.vertical ? { lastVerticalChange: { at: NOW - g.vertical.ageMs, previousCpuLimitCores: between(config.cpu.minCores, config.cpu.maxCores, g.vertical.previousShare) } } : {}),
         ...(withBridge
           ? {
-              bridge: bridgeCpuLimit({ demandRps: g.bridge.demandRps, readyReplicas: g.bridge.ready, baseCapacityPerReplicaRps: g.bridge.capacity, targetUtilisation: 0.8, baseCpuLimitCores: base, currentCpuLimitCores: cpuLimit, maxCpuLimitCores: config.cpu.maxCores, minStepCores: config.cpu.bridgeStepCores }),
+              bridge: bridgeCpuLimit({ demandRps: g.bridge.demandRps, typicalSecondRps: g.bridge.demandRps / 4, readyReplicas: g.bridge.ready, baseCapacityPerReplicaRps: g.bridge.capacity, targetUtilisation: 0.8, baseCpuLimitCores: base, currentCpuLimitCores: cpuLimit, maxCpuLimitCores: config.cpu.maxCores, minStepCores: config.cpu.bridgeStepCores }),
               bridgeBaseCpuCores: base,
             }
           : {}),
@@ -323,7 +323,7 @@ describe('up or out: arbitration (properties)', () => {
         if (bridge.action !== 'none' || Math.abs(input.cpuLimitCores - base) > 1e-9) expect(held).toBe(true);
         else expect(held).toBe(false);
         // A bridge at rest at the base, asked for no more than the ready replicas carry, holds nothing.
-        const rest = bridgeCpuLimit({ demandRps: 0, readyReplicas: 1, baseCapacityPerReplicaRps: 50, targetUtilisation: 0.8, baseCpuLimitCores: base, currentCpuLimitCores: base, maxCpuLimitCores: input.cpuMaxCores, minStepCores: 0.05 });
+        const rest = bridgeCpuLimit({ demandRps: 0, typicalSecondRps: 0, readyReplicas: 1, baseCapacityPerReplicaRps: 50, targetUtilisation: 0.8, baseCpuLimitCores: base, currentCpuLimitCores: base, maxCpuLimitCores: input.cpuMaxCores, minStepCores: 0.05 });
         expect(limitHeldByBridge(rest, base, base)).toBe(false);
       }),
       propertySettings(200),
