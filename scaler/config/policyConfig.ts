@@ -38,9 +38,10 @@ export const policyConfigSchema = z
         minCores: z.number().positive().default(0.1),
         maxCores: z.number().positive().default(2),
         /**
-         * The vertical bridge moves its limit between two sizes above the base in steps of at
-         * least this (a return to the base is always made): hundredths of a core are noise on a
-         * small service, such as the CPU of Docker's healthcheck exec in a 0.1-core container.
+         * On an idle service, the vertical bridge moves its limit between two sizes above the base
+         * in steps of at least this (a return to the base is always made): hundredths of a core are
+         * noise there, such as the CPU of Docker's healthcheck exec in a 0.1-core container. A
+         * loaded service gets every hundredth (`verticalBridge.ts`).
          */
         bridgeStepCores: z.number().min(0).max(2).default(0.05),
       })

@@ -1,4 +1,4 @@
-import { median, quantile } from 'simple-statistics';
+import { medianSorted, quantileSorted } from 'simple-statistics';
 import { lastSpan, type SampleWindow } from '../samples.js';
 import { simpleMovingAverage } from '../signals/movingAverage.js';
 import { staffedDemand } from './squareRootStaffing.js';
@@ -67,9 +67,10 @@ export function bridgeDemand(
   const panicSpan = lastSpan(requestRate, settings.panicWindowSeconds * 1000, now);
   const metricMean = simpleMovingAverage(metricSpan) ?? 0;
   const panicMean = simpleMovingAverage(panicSpan) ?? metricMean;
-  const perSecond = metricSpan.map((sample) => sample.value);
-  const busySecond = perSecond.length > 0 ? quantile(perSecond, 0.95) : 0;
-  const typicalSecond = perSecond.length > 0 ? median(perSecond) : 0;
+  // Sorted once for both: the bridge is re-sized every second (every simulated second, too).
+  const perSecond = metricSpan.map((sample) => sample.value).sort((a, b) => a - b);
+  const busySecond = perSecond.length > 0 ? quantileSorted(perSecond, 0.95) : 0;
+  const typicalSecond = perSecond.length > 0 ? medianSorted(perSecond) : 0;
   const newestBusySecond = panicSpan.reduce((peak, sample) => Math.max(peak, sample.value), 0);
   const busiest = Math.max(busySecond, newestBusySecond);
   const busiestAsDemand = staffedDemand(busiest, capacityPerReplicaRps, settings.targetUtilisation, settings.bridgeHeadroom);

@@ -44,13 +44,13 @@ export function bridgeBaseWhileAt(limitCores: number, baseCores: number): number
 
 export function bridgeCpuLimit(input: BridgeInput): Decision {
   const { baseCpuLimitCores: base, currentCpuLimitCores: current } = input;
-  const readyAtBase = readyCapacityAtBase(input);
+  const readyAtBase = Math.max(1, input.readyReplicas) * input.baseCapacityPerReplicaRps * input.targetUtilisation;
   const needed = base * (input.demandRps / readyAtBase);
   // Whole hundredths of a core, so that noise does not turn into a stream of updates.
   const to = Math.min(input.maxCpuLimitCores, Math.max(base, Math.ceil(needed * 100) / 100));
   const signals = { demandRps: input.demandRps, readyReplicas: input.readyReplicas, readyCapacityAtBaseRps: readyAtBase };
   const thresholds = { baseCpuLimitCores: base, maxCpuLimitCores: input.maxCpuLimitCores, targetUtilisation: input.targetUtilisation, minStepCores: input.minStepCores };
-  if (to !== current && belowStep(to, input)) {
+  if (to !== current && belowStep(to, input, readyAtBase)) {
     return resourceDecision('bridge', 'cpu', current, current, `CPU limit ${coresText(current)} cores held: ${coresText(to)} cores for ${input.demandRps.toFixed(1)} rps is a move under the ${coresText(input.minStepCores)}-core step, and the service is idle (median second ${input.typicalSecondRps.toFixed(1)} rps)`, { ...signals, typicalSecondRps: input.typicalSecondRps }, thresholds);
   }
   if (to === current) return resourceDecision('bridge', 'cpu', current, current, `CPU limit ${coresText(current)} cores fits ${input.demandRps.toFixed(1)} rps on ${input.readyReplicas} ready replicas`, signals, thresholds);
@@ -71,16 +71,11 @@ export function bridgeCpuLimit(input: BridgeInput): Decision {
  * to the base is never held: it is what the bridge's cores are paid back by; nor is a limit outside
  * [base, cap] (the base or the cap changed under it).
  */
-function belowStep(to: number, input: BridgeInput): boolean {
+function belowStep(to: number, input: BridgeInput, readyAtBase: number): boolean {
   const { baseCpuLimitCores: base, currentCpuLimitCores: current, maxCpuLimitCores: max } = input;
   const withinBounds = current >= base - 1e-9 && current <= max + 1e-9;
-  const idle = input.typicalSecondRps <= IDLE_SHARE * readyCapacityAtBase(input);
+  const idle = input.typicalSecondRps <= IDLE_SHARE * readyAtBase;
   return idle && withinBounds && to > base + 1e-9 && Math.abs(to - current) < input.minStepCores - 1e-9;
-}
-
-/** What the ready replicas carry at the base size and the target (at least one replica's). */
-function readyCapacityAtBase(input: BridgeInput): number {
-  return Math.max(1, input.readyReplicas) * input.baseCapacityPerReplicaRps * input.targetUtilisation;
 }
 
 /**
