@@ -194,7 +194,9 @@ async function runSimulate(flags: SimulateFlags): Promise<number> {
       try {
         if ('file' in source) requireExisting(source.flag, source.file, 'file', TRACE_LIMIT);
         const trace = 'file' in source ? await readTraceFile(source.file, { timeColumn: flags.timeColumn, valueColumn: flags.valueColumn, events: flags.events }) : syntheticTrace(source.shape, undefined, source.seed);
-        if ('file' in source && flags.events) process.stderr.write(`read ${trace.name} as a request log: ${trace.values.reduce((sum, count) => sum + count, 0)} requests, counted per second over ${trace.values.length} s\n`);
+        // How the timestamps were read, where their size gave the unit, explains the span counted over.
+        const timestampsRead = trace.timestampNote === undefined ? '' : `; ${trace.timestampNote}`;
+        if ('file' in source && flags.events) process.stderr.write(`read ${trace.name} as a request log: ${trace.values.reduce((sum, count) => sum + count, 0)} requests, counted per second over ${trace.values.length} s${timestampsRead}\n`);
         read.push(flags.reverse ? reversedTrace(trace) : trace);
       } catch (error) {
         if (!(error instanceof TraceParseError || error instanceof ConfigError)) throw error;

@@ -298,11 +298,13 @@ function layoutOf(cells: readonly string[], line: string, context: TraceLineCont
   const named = columnName === undefined ? { kind: 'read', seconds: 1, named: false } as const : timestampUnit(columnName);
   // A unit the header names but the reader has no factor for: the header is wrong for every row.
   if (named.kind === 'refused') return { kind: 'fatal', message: named.message, atLine: false, alone: true };
-  // Per-row traces only: epoch milliseconds under a header that names no unit are read as such,
-  // and a header that names seconds over them is refused. A request log is left as it was:
-  // counted over its span, which refuses one longer than 100 days with a hint (eventsPerSecond).
+  // Epoch milliseconds under a header that names no unit are read as such, and a header that
+  // names seconds over them is refused, in a request log as in a per-row trace: read as seconds,
+  // a log's requests were 1000 s apart, or its span refused as longer than 100 days. The first
+  // row decides; a log's rows may come in any order, but all epoch timestamps of one log are of
+  // the same size, so its first is as good as its earliest for telling the unit.
   const timeCell = (cells[found.time] ?? '').trim();
-  const unit = reading.events === true ? named : epochTimestampUnit({ columnName, ...named }, timeCell === '' ? NaN : Number(timeCell));
+  const unit = epochTimestampUnit({ columnName, ...named }, timeCell === '' ? NaN : Number(timeCell));
   if (unit.kind === 'refused') return { kind: 'fatal', message: unit.message, atLine: false, alone: true };
   return { kind: 'layout', layout: { columns, ...found, unitSeconds: unit.seconds, ...('note' in unit && unit.note !== undefined ? { timestampNote: unit.note } : {}) } };
 }
@@ -395,10 +397,10 @@ export class TraceParser {
   /** The trace the lines make. Throws TraceParseError with the problems found, or what is wrong with the whole file (no line named). */
   end(): Trace {
     if (this.problemCount > 0) throw new TraceParseError(this.name, this.problems, this.problemCount);
-    if (this.context.reading.events === true) return eventsPerSecond(this.times.take(), this.name);
+    const note = this.context.layout?.timestampNote;
+    if (this.context.reading.events === true) return eventsPerSecond(this.times.take(), this.name, note);
     if (this.times.length < 2) throw new TraceParseError(this.name, [{ message: `a trace needs at least 2 data rows, found ${this.times.length}` }]);
     const times = this.times.take(this.times.first);
-    const note = this.context.layout?.timestampNote;
     return { name: this.name, times, values: this.values.take(), stepSeconds: medianStep(times), ...(note === undefined ? {} : { timestampNote: note }) };
   }
 
@@ -421,9 +423,10 @@ export const MAX_REQUEST_LOG_SECONDS = 8_640_000;
 
 /**
  * A request log as a trace: the requests of each second from the first request's second to the
- * last one's, empty seconds included (counted 0, not missing).
+ * last one's, empty seconds included (counted 0, not missing). `timestampNote`: how the
+ * timestamps were read where their size gave the unit (`Trace.timestampNote`).
  */
-function eventsPerSecond(eventTimes: Float64Array, name: string): Trace {
+function eventsPerSecond(eventTimes: Float64Array, name: string, timestampNote: string | undefined): Trace {
   if (eventTimes.length === 0) throw new TraceParseError(name, [{ message: 'a request log needs at least 1 request, found none' }]);
   let first = Infinity;
   let last = -Infinity;
@@ -435,14 +438,17 @@ function eventsPerSecond(eventTimes: Float64Array, name: string): Trace {
   // At least two seconds, so that a log of one second is still a trace.
   const seconds = Math.max(2, Math.floor(last) - origin + 1);
   if (seconds > MAX_REQUEST_LOG_SECONDS) {
-    throw new TraceParseError(name, [{ message: `the requests span ${seconds} s (${(seconds / 86_400).toFixed(0)} days), more than the ${MAX_REQUEST_LOG_SECONDS} s (${MAX_REQUEST_LOG_SECONDS / 86_400} days) a request log is counted over; if its timestamps are not in seconds, name their unit in the header (timestamp_ms, time_us)` }]);
+    // Timestamps read as seconds may be milliseconds from 0 (epoch ones are read as such): name
+    // the unit. Read as epoch milliseconds or microseconds, the log is that long: say how they were read.
+    const how = timestampNote === undefined ? 'if its timestamps are not in seconds, name their unit in the header (timestamp_ms, time_us)' : timestampNote;
+    throw new TraceParseError(name, [{ message: `the requests span ${seconds} s (${(seconds / 86_400).toFixed(0)} days), more than the ${MAX_REQUEST_LOG_SECONDS} s (${MAX_REQUEST_LOG_SECONDS / 86_400} days) a request log is counted over; ${how}` }]);
   }
   const values = new Float64Array(seconds);
   for (const time of eventTimes) {
     const second = Math.floor(time) - origin;
     values[second] = (values[second] ?? 0) + 1;
   }
-  return { name, times: Float64Array.from({ length: seconds }, (_, t) => t), values, stepSeconds: 1 };
+  return { name, times: Float64Array.from({ length: seconds }, (_, t) => t), values, stepSeconds: 1, ...(timestampNote === undefined ? {} : { timestampNote }) };
 }
 
 function medianStep(times: Float64Array): number {

@@ -74,6 +74,31 @@ describe('scalewright simulate', () => {
     expect(fromFunctions.outcomes).toEqual(fromCounts.outcomes);
     expect(await simulateRun(['--trace', join(dir, 'log.csv'), '--events', '--value-column', '2'])).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/--events counts the rows of a request log and reads no value column/) });
   });
+  it('--events reads a request log in epoch milliseconds under a header that names no unit as such, and says so; a header that names seconds over them is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-'));
+    const counts = Array.from({ length: 300 }, (_, t) => 2 + ((t * 5) % 7) + (t > 100 && t < 160 ? 9 : 0));
+    writeFileSync(join(dir, 'counts.csv'), ['timestamp_seconds,value', ...counts.map((count, t) => `${t},${count}`)].join('\n'));
+    // Read as seconds, these requests were 1000 s apart (300 s of log counted over 83 hours).
+    const requests = counts.flatMap((count, t) => Array.from({ length: count }, (_, k) => `${1_700_000_000_000 + t * 1000 + ((k * 137) % 1000)},${100 + k}`));
+    writeFileSync(join(dir, 'log-ms.csv'), ['timestamp,tokens', ...[...requests].reverse()].join('\n'));
+    writeFileSync(join(dir, 'log-s.csv'), ['timestamp_s,tokens', ...requests].join('\n'));
+    const run = async (args: string[]) => {
+      const { exitCode, stdout, stderr } = await simulateRun([...args, '--json']);
+      expect(exitCode).toBe(0);
+      const parsed = JSON.parse(stdout) as { comparisons: { outcomes: unknown[]; rescaling: string }[] };
+      return { outcomes: parsed.comparisons[0]!.outcomes, rescaling: parsed.comparisons[0]!.rescaling, stderr };
+    };
+    // Newest first: the note dates the first row, the log's last request (its first is 22:13:20).
+    const note = 'timestamps read as milliseconds since the epoch, the first 2023-11-14T22:18:19Z (the timestamp column "timestamp" names no unit, and as seconds they would be after the year 5138)';
+    const fromCounts = await run(['--trace', join(dir, 'counts.csv')]);
+    const fromLog = await run(['--trace', join(dir, 'log-ms.csv'), '--events']);
+    expect(fromLog.outcomes).toEqual(fromCounts.outcomes);
+    expect(fromLog.stderr).toContain(`read log-ms.csv as a request log: ${requests.length} requests, counted per second over 300 s; ${note}\n`);
+    expect(fromLog.rescaling).toBe(fromCounts.rescaling.replace(/^time: /, `time: ${note}; `));
+    const refused = await simulateRun(['--trace', join(dir, 'log-s.csv'), '--events']);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/cannot read trace log-s\.csv:\n {2}the timestamp column "timestamp_s" names seconds, but the first timestamp, 1700000000000, is too large to be seconds since the epoch/);
+  });
   it('--capacity-error tells the adaptive policy a wrong capacity and says so; --no-latency-feedback turns the correction off', async () => {
     const { exitCode, stdout } = await simulateRun(['--synthetic', 'step', '--capacity-error', '1.5', '--no-latency-feedback', '--policy', 'adaptive']);
     expect(exitCode).toBe(0);

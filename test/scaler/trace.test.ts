@@ -154,8 +154,7 @@ describe('trace CSV parsing', () => {
     expect(Array.from(parseTraceCsv('t\n5\n', 'one.csv', { events: true }).values)).toEqual([1, 0]);
     expect(() => parseTraceCsv('t\n', 'none.csv', { events: true })).toThrow(/a request log needs at least 1 request, found none/);
     expect(() => parseTraceCsv('t\n5\nsoon\n', 'bad.csv', { events: true })).toThrow(/line 3: timestamp is not a number or an ISO 8601 date-time: "soon"/);
-    // Milliseconds under a header that names no unit, read as seconds, span 54,000 years: refused, with the fix.
-    expect(() => parseTraceCsv('timestamp\n1700000000100\n1700000000900\n', 'ms.csv', { events: true })).not.toThrow();
+    // Milliseconds from 0 under a header that names no unit, read as seconds, span 54,000 years: refused, with the fix.
     expect(() => parseTraceCsv('timestamp\n0\n1700000000900\n', 'ms.csv', { events: true })).toThrow(/the requests span 1700000000901 s \(19675926 days\), more than the 8640000 s \(100 days\) a request log is counted over; if its timestamps are not in seconds, name their unit in the header \(timestamp_ms, time_us\)/);
   });
   it('reads a date-time without a zone as UTC, whatever the machine\'s zone (no hour lost at a daylight-saving change), and skips a byte-order mark', () => {
@@ -273,9 +272,49 @@ describe('the timestamp unit a trace is read in: a camel-case header, and epoch 
     expect(parseTraceCsv(`timestamp_ms,value\n${epochRows(0.001)}`, 'ms.csv').timestampNote).toBeUndefined();
   });
 
-  it('leaves a request log (--events) as it was: counted over its span, which refuses epoch milliseconds read as seconds with the same hint', () => {
-    expect(() => parseTraceCsv('timestamp\n1700000000000\n1700009000000\n', 'log.csv', { events: true })).toThrow(/if its timestamps are not in seconds, name their unit in the header \(timestamp_ms, time_us\)/);
-    expect(Array.from(parseTraceCsv('timestampMs\n1700000000100\n1700000000900\n1700000002500\n', 'ms.csv', { events: true }).values)).toEqual([2, 0, 1]);
+  describe('in a request log (--events), the same: epoch milliseconds were its requests 1000 s apart, or a span refused as longer than 100 days', () => {
+    /** `timestamp,tokens` rows of requests at these offsets in seconds from 1,700,000,000 s (2023-11-14T22:13:20Z), in a unit of `secondsPerUnit`, in the order given. */
+    const requests = (secondsPerUnit: number, offsets: readonly number[]) => offsets.map((offset, i) => `${Math.round((1_700_000_000 + offset) / secondsPerUnit)},${100 + i}`).join('\n');
+    /** Out of order, as a log's rows may come: 2 requests in the first second, 1 in the second, 2 in the third. */
+    const offsets = [1.25, 0.1, 2.5, 0.9, 2];
+
+    it('counts epoch milliseconds or microseconds under a header that names no unit per second, and keeps the note for the rescaling line', () => {
+      for (const [secondsPerUnit, unit] of [[0.001, 'milliseconds'], [0.000001, 'microseconds']] as const) {
+        const trace = parseTraceCsv(`timestamp,x\n${requests(secondsPerUnit, offsets)}\n`, 'log.csv', { events: true });
+        expect(Array.from(trace.times), unit).toEqual([0, 1, 2]);
+        expect(Array.from(trace.values), unit).toEqual([2, 1, 2]);
+        expect(trace.timestampNote).toBe(`timestamps read as ${unit} since the epoch, the first 2023-11-14T22:13:21Z (the timestamp column "timestamp" names no unit, and as seconds they would be after the year 5138)`);
+      }
+      // No header, and the old refusal's case: 2.5 hours of milliseconds, read as seconds 104 days.
+      expect(parseTraceCsv(`${requests(0.001, offsets)}\n`, 'bare.csv', { events: true }).timestampNote).toContain('(the file has no header to name their unit, and as seconds');
+      expect(parseTraceCsv('timestamp\n1700000000000\n1700009000000\n', 'log.csv', { events: true }).values.length).toBe(9001);
+      // A header that names the unit is read in it, as before, with no note.
+      const named = parseTraceCsv('timestampMs\n1700000000100\n1700000000900\n1700000002500\n', 'ms.csv', { events: true });
+      expect(Array.from(named.values)).toEqual([2, 0, 1]);
+      expect(named.timestampNote).toBeUndefined();
+    });
+
+    it('refuses a header that names seconds over epoch milliseconds, naming the column, and nanoseconds', () => {
+      expect(problems(`timestamp_s,x\n${requests(0.001, offsets)}\n`, { events: true })).toEqual([
+        { message: 'the timestamp column "timestamp_s" names seconds, but the first timestamp, 1700000001250, is too large to be seconds since the epoch (after the year 5138): if they are milliseconds (2023-11-14T22:13:21Z), name the column so (timestamp_ms)' },
+      ]);
+      expect(problems(`timestamp,x\n${requests(1e-9, [0, 1])}\n`, { events: true })[0]?.message).toMatch(/^the first timestamp, 1700000000000000000, is too large to be seconds, milliseconds or microseconds since the epoch/);
+    });
+
+    it('says how the timestamps were read when a log read in epoch milliseconds is longer than 100 days, rather than to name a unit', () => {
+      expect(problems('timestamp\n1700000000000\n1710000000000\n', { events: true })).toEqual([
+        { message: 'the requests span 10000001 s (116 days), more than the 8640000 s (100 days) a request log is counted over; timestamps read as milliseconds since the epoch, the first 2023-11-14T22:13:20Z (the timestamp column "timestamp" names no unit, and as seconds they would be after the year 5138)' },
+      ]);
+    });
+
+    it('leaves date-times and relative seconds as they were: no note', () => {
+      const iso = parseTraceCsv('timestamp,x\n2024-05-10T00:00:02.5Z,1\n2024-05-10T00:00:00.1Z,1\n2024-05-10T00:00:00.9Z,1\n', 'iso.csv', { events: true });
+      expect(Array.from(iso.values)).toEqual([2, 0, 1]);
+      expect(iso.timestampNote).toBeUndefined();
+      const relative = parseTraceCsv('timestamp,x\n1.25,1\n0.1,1\n2.5,1\n0.9,1\n', 'relative.csv', { events: true });
+      expect(Array.from(relative.values)).toEqual([2, 1, 1]);
+      expect(relative.timestampNote).toBeUndefined();
+    });
   });
 });
 
