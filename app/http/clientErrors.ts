@@ -9,7 +9,10 @@ import { clientErrorAnswer, rawJsonAnswer, requestErrorAnswer, unmetExpectation 
  * header line, a head over the size limit or late) as the app answers every error: JSON saying
  * what was wrong, here `{"error": ...}` since there is no path to choose another key by. Node's own
  * answer to these is a bare `400 Bad Request` with no body. The connection is closed after the
- * answer, as Node closes it: the bytes after the fault cannot be framed as a next request.
+ * answer, as Node closes it: the bytes after the fault cannot be framed as a next request. It
+ * closes with the lingering close every other closing answer gets (closeAfterAnswer): Node goes on
+ * feeding the parser what the client still sends, so that is read to its end, or to the linger's
+ * bounds, and a client still writing reads the answer instead of meeting a reset.
  *
  * The answer keeps its turn on the connection (answerInTurn): a fault in a request pipelined
  * behind one still being answered is answered after that answer, not in its place, nor by cutting
@@ -17,9 +20,10 @@ import { clientErrorAnswer, rawJsonAnswer, requestErrorAnswer, unmetExpectation 
  * never sent a byte, which made no request and is counted apart (`onIdleClosed`).
  */
 export function answerClientErrors(server: Server, onAnswered: (status: number) => void = () => undefined, onIdleClosed: () => void = () => undefined): void {
-  // The connections whose fault is being answered, at once or in its turn. While it waits its turn
-  // the parser reports the same fault again with every later chunk, and Node reports the head it
-  // cut short as late once headersTimeout has passed: the first report is answered, and once.
+  // The connections whose fault is being answered, at once or in its turn. While it waits its turn,
+  // and while the connection lingers after the answer, the parser reports the same fault again
+  // with every later chunk, and Node reports the head it cut short as late once headersTimeout has
+  // passed: the first report is answered, and once; the others write nothing.
   const answering = new WeakSet<Duplex>();
   server.on('clientError', (error: Error, socket: Duplex) => {
     if (answering.has(socket)) return;
@@ -37,7 +41,8 @@ export function answerClientErrors(server: Server, onAnswered: (status: number) 
     answerInTurn(socket, () => {
       if (idle) onIdleClosed();
       else onAnswered(answer.status);
-      socket.end(rawJsonAnswer(answer.status, { error: answer.message }), () => socket.destroy());
+      socket.write(rawJsonAnswer(answer.status, { error: answer.message }));
+      closeAfterAnswer(socket);
     });
   });
   // An Expect other than 100-continue: Node answers a bare 417 unless this event is handled, and
@@ -89,6 +94,18 @@ function answerInTurn(socket: Duplex, answer: () => void): void {
     inFlight.once('finish', finished);
     inFlight.once('close', abandoned);
   }
+}
+
+/**
+ * Closes the connection once the answer to its fault is written, the way Node closes after any
+ * answer: `destroySoon`, which the server makes a lingering close on every connection as it opens
+ * (lingerBeforeClosing), so that a client still sending what the parser refused reads the answer
+ * instead of meeting a reset. Left as Node made it, `destroySoon` ends the socket and destroys it
+ * once the answer is written. A stream that is not a socket (none is known here) is ended so.
+ */
+function closeAfterAnswer(socket: Duplex): void {
+  if (socket instanceof Socket) socket.destroySoon();
+  else socket.end(() => socket.destroy());
 }
 
 /** Answers a request the app never sees (refused before routing) with the app's JSON error body, framed by its length. */

@@ -10,9 +10,11 @@ export const LINGER = { ms: 2_000, bytes: 16 * 1024 * 1024 } as const;
  * once (`destroySoon` once the answer is written), and a client still writing the body then got a
  * reset: its HTTP library failed with EPIPE before it had read the 413 waiting for it (fetch, two
  * runs in six here with a 3 MB body). Armed on every connection as it opens (serveApp), once: it
- * changes nothing until Node ends the connection after an answer, whichever answer (the app's,
- * the adapter's, the Host check's, an unmet Expect's). The parser's own refusals
- * (`answerClientErrors`) end the socket themselves: the parser has stopped reading by then.
+ * changes nothing until the connection is ended after an answer, whichever answer (the app's,
+ * the adapter's, the Host check's, an unmet Expect's, and the parser's own refusals, which
+ * `answerClientErrors` closes through `destroySoon` too). After a parser error Node goes on feeding
+ * the parser what arrives, and the parser reports the same error again with each piece (ignored
+ * there): the bytes are read, and counted here, as after any other answer.
  */
 export function lingerBeforeClosing(socket: Socket): void {
   let closing = false;
@@ -31,7 +33,11 @@ export function lingerBeforeClosing(socket: Socket): void {
       discarded += piece.length;
       if (discarded > LINGER.bytes) close();
     });
-    socket.once('end', close);
+    // The client has stopped sending: close once the answer is out (a client that ended its side
+    // before the answer still reads it), not at the linger's end, for which it would wait in vain.
+    const clientDone = () => (socket.writableFinished ? close() : socket.once('finish', close));
+    if (socket.readableEnded) clientDone();
+    else socket.once('end', clientDone);
     socket.resume();
   };
 }

@@ -5,6 +5,7 @@
  * does, the client's further writes met a reset, and an HTTP library still writing the body
  * failed with EPIPE before it read the 413 that was waiting for it.
  */
+import { maxHeaderSize } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,8 +32,11 @@ async function refusedUpload(send: (socket: Socket, answered: Promise<void>) => 
   const answered = new Promise<void>((resolve) => {
     const check = () => (received.includes('\r\n\r\n') && received.includes('}') ? resolve() : undefined);
     socket.on('data', check);
+    // A reset may come before the answer is read: the client then stops waiting for it.
+    socket.once('close', () => resolve());
   });
-  const closed = once(socket, 'close');
+  // Not events.once: it rejects on the socket's 'error', which this client records instead.
+  const closed = new Promise((resolve) => socket.once('close', resolve));
   await send(socket, answered);
   await closed;
   return { received, error };
@@ -44,15 +48,20 @@ async function refusedUpload(send: (socket: Socket, answered: Promise<void>) => 
  * longer than the 500 ms the HTTP adapter went on reading, well within LINGER.
  */
 function bodyStillSent(head: string, total: number): (socket: Socket, answered: Promise<void>) => Promise<void> {
+  return bytesStillSent(`${head}Content-Type: image/png\r\nContent-Length: ${total}\r\n\r\n`, total);
+}
+
+/** A client that sends `opening` and then `total` more bytes, the last half a while after the answer came, as bodyStillSent. */
+function bytesStillSent(opening: string, total: number): (socket: Socket, answered: Promise<void>) => Promise<void> {
   return async (socket, answered) => {
-    socket.write(`${head}Content-Type: image/png\r\nContent-Length: ${total}\r\n\r\n`);
+    socket.write(opening);
     const piece = Buffer.alloc(64 * 1024, 1);
     for (let sent = 0; sent < total / 2; sent += piece.length) socket.write(piece);
     await answered;
     await sleep(LINGER.ms / 3);
     for (let sent = total / 2; sent < total; sent += piece.length) {
       if (socket.destroyed) return;
-      if (!socket.write(piece)) await Promise.race([once(socket, 'drain'), once(socket, 'close')]);
+      if (!socket.write(piece)) await new Promise((resolve) => socket.once('drain', resolve).once('close', resolve));
     }
     socket.end();
   };
@@ -80,6 +89,78 @@ describe('a connection closed after an answer that came before the body', () => 
     const { received, error } = await refusedUpload(bodyStillSent(head, total));
     expect(received).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
     expect(received.toLowerCase()).toContain('connection: close');
+    expect(error).toBeUndefined();
+  });
+});
+
+/** The JSON body after the head of an answer read off a raw socket. */
+function jsonBody(received: string): unknown {
+  return JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4));
+}
+
+/** A chunked upload whose first chunk-size line is not hexadecimal: the parser refuses it (HPE_INVALID_CHUNK_SIZE). */
+const malformedChunkSize = 'POST /randomize HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\nTransfer-Encoding: chunked\r\n\r\nnot-a-size\r\n';
+
+// Refused by Node's HTTP parser (answerClientErrors): the parser goes on being fed what the client
+// sends after the fault and reports the fault again with each piece, so the connection can linger
+// as after any other answer, and does.
+describe('a connection closed after the parser refused the request', () => {
+  it('after a malformed chunk-size line, the client still sending reads the JSON 400 and a clean end', async () => {
+    const total = 3 * 1024 * 1024;
+    const { received, error } = await refusedUpload(bytesStillSent(malformedChunkSize, total));
+    expect(received).toMatch(/^HTTP\/1\.1 400 /);
+    expect(received.toLowerCase()).toContain('connection: close');
+    expect(jsonBody(received)).toEqual({ error: expect.stringMatching(/^malformed request: /) });
+    expect(received.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+    expect(error).toBeUndefined();
+  });
+
+  it('after a head over the size limit, the client still sending reads the JSON 431 and a clean end', async () => {
+    const total = 3 * 1024 * 1024;
+    const head = `POST /randomize HTTP/1.1\r\nHost: localhost\r\nX-Filler: ${'a'.repeat(maxHeaderSize)}\r\n`;
+    const { received, error } = await refusedUpload(bodyStillSent(head, total));
+    expect(received).toMatch(/^HTTP\/1\.1 431 /);
+    expect(received.toLowerCase()).toContain('connection: close');
+    expect(jsonBody(received)).toEqual({ error: expect.stringMatching(/^request headers too large: /) });
+    expect(received.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+    expect(error).toBeUndefined();
+  });
+
+  // The parser reports the fault again with every piece the client still sends; the linger reads
+  // them all the same, and ends: a client that never stops is cut off at LINGER's bounds.
+  it.each([
+    ['slowly, past LINGER.ms', 1024, 50],
+    ['fast, past LINGER.bytes', 64 * 1024, 0],
+  ])('a client that goes on sending %s is cut off, having read the one answer', async (_case, pieceSize, pauseMs) => {
+    // The client would go on for twice the linger: it is the server that ends it, not this deadline.
+    const givesUpAt = Date.now() + 4 * LINGER.ms;
+    let cutOff = false;
+    let sent = 0;
+    const { received } = await refusedUpload(async (socket) => {
+      socket.write(malformedChunkSize);
+      const piece = Buffer.alloc(pieceSize, 1);
+      while (!socket.destroyed && Date.now() < givesUpAt) {
+        sent += piece.length;
+        if (!socket.write(piece)) await new Promise((resolve) => socket.once('drain', resolve).once('close', resolve));
+        if (pauseMs > 0) await sleep(pauseMs);
+      }
+      cutOff = socket.destroyed;
+      socket.destroy();
+    });
+    expect(received).toMatch(/^HTTP\/1\.1 400 /);
+    expect(received.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+    expect(cutOff).toBe(true);
+    // Fast, it is the byte bound that ends it: at least that much was sent first.
+    if (pauseMs === 0) expect(sent).toBeGreaterThan(LINGER.bytes);
+    else expect(sent).toBeLessThan(LINGER.bytes);
+  });
+
+  it('a client that ends its side right after the faulty request still reads the whole answer', async () => {
+    const { received, error } = await refusedUpload(async (socket) => {
+      socket.end(malformedChunkSize);
+    });
+    expect(received).toMatch(/^HTTP\/1\.1 400 /);
+    expect(jsonBody(received)).toEqual({ error: expect.stringMatching(/^malformed request: /) });
     expect(error).toBeUndefined();
   });
 });
