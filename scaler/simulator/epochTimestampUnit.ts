@@ -9,11 +9,45 @@
  * first timestamp at or above it is no number of seconds: 1e11 to 1e14 is milliseconds (1973 to
  * 5138), 1e14 to 1e17 microseconds; from 1e17 on, nanoseconds, which are not read, and refused.
  * A header that names seconds over such a timestamp contradicts it: refused rather than guessed.
- * A header that names another unit is read in it, whatever the size.
+ * A header that names another unit is read in it, up to the year 2100.
+ *
+ * Whatever the unit, named or told by the size, a first timestamp that read in it falls after
+ * 2100 is refused (`LATEST_PLAUSIBLE_SECONDS`): `timestamp_ms` over epoch microseconds was the
+ * year 55,000, and `20240510120000` (a date written as digits, YYYYMMDDhhmmss) under `timestamp`
+ * was read as milliseconds, the year 2611, its rows 1 ms apart but 41 ms from …120059 to …120100.
+ * The message says what the value looks like: a unit a thousand times smaller, a date written as
+ * digits (with its ISO 8601 form), or neither.
  */
 
 /** The smallest timestamp that is no number of seconds since the epoch (5138-11-16). */
 export const EPOCH_SECONDS_LIMIT = 1e11;
+
+/**
+ * 2100-01-01T00:00:00Z, in seconds since the epoch: a first timestamp after it, in the unit it is
+ * read in, is refused. Traces record the past, so a timestamp after 2100 in its unit is a unit
+ * mistake (or no epoch timestamp at all); and read as seconds from the trace's start, that many
+ * is some 130 years, no trace either.
+ */
+export const LATEST_PLAUSIBLE_SECONDS = 4_102_444_800;
+
+/**
+ * 1973-01-01T00:00:00Z: a timestamp after 2100 in its unit is taken, in the message, for the unit
+ * a thousand times smaller only where it falls from here to 2100 in that unit. Any number up to
+ * 1e11 falls before it a thousand times smaller, epoch timestamp or not: 20240510120000 read as
+ * microseconds is 1970-08-23, no hint of microseconds (and 1e11 ms, the smallest epoch
+ * milliseconds read by size, are 1973-03-03).
+ */
+const EARLIEST_SMALLER_UNIT_SECONDS = 94_694_400;
+
+/** The units a timestamp is read in, for a message: its name, and the header name to suggest where a value is taken for it (none for nanoseconds, not read). */
+const UNIT_NAMES: readonly { seconds: number; unit: string; header?: string }[] = [
+  { seconds: 3600, unit: 'hours', header: 't_hours' },
+  { seconds: 60, unit: 'minutes', header: 'time_minutes' },
+  { seconds: 1, unit: 'seconds', header: 'timestamp_s' },
+  { seconds: 0.001, unit: 'milliseconds', header: 'timestamp_ms' },
+  { seconds: 0.000001, unit: 'microseconds', header: 'timestamp_us' },
+  { seconds: 0.000000001, unit: 'nanoseconds' },
+];
 
 /** Sizes of timestamps read where the header names no unit: from `from`, in this many seconds a unit. */
 const UNITS_BY_SIZE: readonly { from: number; seconds: number; unit: string; header: string }[] = [
@@ -43,11 +77,28 @@ export type EpochTimestampUnit = { readonly kind: 'read'; readonly seconds: numb
 
 /**
  * The unit of a timestamp column, from what its header says and its first row's timestamp as a
- * number (NaN for a date-time or a cell that is no number, which leave the header's unit as it is).
+ * number (NaN for a date-time or a cell that is no number, which leave the header's unit as it is);
+ * refused where that timestamp, read in the unit, falls after 2100.
  */
 export function epochTimestampUnit(header: HeaderUnit, first: number): EpochTimestampUnit {
+  // A date-time (NaN) is read as a date-time; an infinite number is no timestamp, and said so at its row.
+  if (!Number.isFinite(first)) return { kind: 'read', seconds: header.seconds };
+  const unit = unitOf(header, first);
+  if (unit.kind === 'refused') return unit;
+  const { why, ...read } = unit;
+  if (first * unit.seconds <= LATEST_PLAUSIBLE_SECONDS) return read;
+  return { kind: 'refused', message: `the first timestamp, ${String(first)}, read as ${unitName(unit.seconds)} since the epoch (${why}), is ${whenAfterLatest(first, unit.seconds)}, which no trace records (nor 130 years from its start): ${afterLatestFix(first, unit.seconds)}` };
+}
+
+/**
+ * The unit a timestamp is read in, before it is checked against 2100: as the header names it, or
+ * by its size where it names none or seconds; with why (for a message), or why it is refused.
+ */
+function unitOf(header: HeaderUnit, first: number): (Extract<EpochTimestampUnit, { kind: 'read' }> & { readonly why: string }) | Extract<EpochTimestampUnit, { kind: 'refused' }> {
+  const noUnit = header.columnName === undefined ? 'the file has no header to name their unit' : `the timestamp column ${JSON.stringify(header.columnName.trim())} names no unit`;
+  const named = `as the timestamp column ${JSON.stringify(header.columnName?.trim())} names`;
   // A unit other than seconds is read as named; a timestamp that can be seconds is.
-  if (header.seconds !== 1 || !(first >= EPOCH_SECONDS_LIMIT && Number.isFinite(first))) return { kind: 'read', seconds: header.seconds };
+  if (header.seconds !== 1 || first < EPOCH_SECONDS_LIMIT) return { kind: 'read', seconds: header.seconds, why: header.named ? named : noUnit };
   const bySize = first >= NANOSECONDS_FROM ? undefined : UNITS_BY_SIZE.findLast(({ from }) => first >= from);
   // Whole digits up to 1e21, a short exponent beyond: never a cell's thousand digits.
   const written = String(first);
@@ -55,9 +106,65 @@ export function epochTimestampUnit(header: HeaderUnit, first: number): EpochTime
     const fix = bySize === undefined ? NANOSECONDS_FIX : `if they are ${bySize.unit} (${dateIn(first, bySize.seconds)}), name the column so (${bySize.header})`;
     return { kind: 'refused', message: `the timestamp column ${JSON.stringify(header.columnName?.trim())} names seconds, but the first timestamp, ${written}, is too large to be seconds since the epoch (after the year ${LIMIT_YEAR}): ${fix}` };
   }
-  const noUnit = header.columnName === undefined ? 'the file has no header to name their unit' : `the timestamp column ${JSON.stringify(header.columnName.trim())} names no unit`;
   if (bySize === undefined) return { kind: 'refused', message: `the first timestamp, ${written}, is too large to be seconds, milliseconds or microseconds since the epoch, and ${noUnit}: ${NANOSECONDS_FIX}` };
-  return { kind: 'read', seconds: bySize.seconds, note: `timestamps read as ${bySize.unit} since the epoch, the first ${dateIn(first, bySize.seconds)} (${noUnit}, and as seconds they would be after the year ${LIMIT_YEAR})` };
+  const why = `${noUnit}, and as seconds they would be after the year ${LIMIT_YEAR}`;
+  return { kind: 'read', seconds: bySize.seconds, note: `timestamps read as ${bySize.unit} since the epoch, the first ${dateIn(first, bySize.seconds)} (${why})`, why };
+}
+
+/**
+ * What to do with timestamps after 2100 in the unit they were read in: name the unit a thousand
+ * times smaller where they fall in it between 1973 and 2100; write them as ISO 8601 date-times
+ * where they are a date written as digits; else, either.
+ */
+function afterLatestFix(first: number, unitSeconds: number): string {
+  const smaller = unitNamed(unitSeconds / 1000);
+  const inSmaller = smaller === undefined ? NaN : first * smaller.seconds;
+  if (smaller !== undefined && inSmaller >= EARLIEST_SMALLER_UNIT_SECONDS && inSmaller <= LATEST_PLAUSIBLE_SECONDS) {
+    const when = dateIn(first, smaller.seconds);
+    return smaller.header === undefined ? `if they are ${smaller.unit} (${when}), a unit not read: divide them by 1000 to microseconds (timestamp_us)` : `if they are ${smaller.unit} (${when}), name the column so (${smaller.header})`;
+  }
+  const date = compactDate(first);
+  if (date !== undefined) return `it looks like a date written as digits (${date.pattern}); write the timestamps as ISO 8601 date-times (${date.iso})`;
+  return 'the timestamps are not seconds, milliseconds or microseconds since the epoch; name their unit in the header (timestamp_ms, timestamp_us), or write them as ISO 8601 date-times (2024-05-10T12:00:00Z)';
+}
+
+/** Digit counts of a date written as digits, and the fields they hold. */
+const COMPACT_DATES: readonly { digits: number; pattern: string }[] = [
+  { digits: 8, pattern: 'YYYYMMDD' },
+  { digits: 12, pattern: 'YYYYMMDDhhmm' },
+  { digits: 14, pattern: 'YYYYMMDDhhmmss' },
+];
+
+/**
+ * A number whose digits are a calendar date and time (YYYYMMDD, YYYYMMDDhhmm or
+ * YYYYMMDDhhmmss, from 1970 to 2100, each field in its range), with its ISO 8601 form; undefined
+ * where they are not.
+ */
+function compactDate(timestamp: number): { pattern: string; iso: string } | undefined {
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0) return undefined;
+  const digits = String(timestamp);
+  const shape = COMPACT_DATES.find(({ digits: count }) => digits.length === count);
+  if (shape === undefined) return undefined;
+  const [year, month, day, hour = 0, minute = 0, second = 0] = (digits.match(/^(\d{4})|\d{2}/g) ?? []).map(Number) as [number, number, number, number?, number?, number?];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (year < 1970 || year > 2100 || month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return undefined;
+  return { pattern: shape.pattern, iso: new Date(Date.UTC(year, month - 1, day, hour, minute, second)).toISOString().replace('.000Z', 'Z') };
+}
+
+/** The unit of this many seconds, where it has a name (0.000001 / 1000 is not 0.000000001 to the last bit). */
+function unitNamed(unitSeconds: number): (typeof UNIT_NAMES)[number] | undefined {
+  return UNIT_NAMES.find(({ seconds }) => Math.abs(seconds / unitSeconds - 1) < 1e-9);
+}
+
+/** The name of a unit of this many seconds, for a message. */
+function unitName(unitSeconds: number): string {
+  return unitNamed(unitSeconds)?.unit ?? `units of ${unitSeconds} s`;
+}
+
+/** When a timestamp after 2100 in a unit falls, for a message: its year, or past the dates JavaScript counts (the year 275760). */
+function whenAfterLatest(timestamp: number, unitSeconds: number): string {
+  const date = new Date(timestamp * unitSeconds * 1000);
+  return Number.isNaN(date.getTime()) ? 'past the year 275760' : `in the year ${date.getUTCFullYear()}, after 2100-01-01`;
 }
 
 /** A timestamp in a unit as a UTC date-time (to the second), for a message. */

@@ -8,6 +8,10 @@
  * seconds), and epoch milliseconds under a header that names no unit (1,700,000,000,000 s is the
  * year 55,000): read as milliseconds, and the rescaling line says so; epoch nanoseconds, and a
  * header that names seconds over epoch milliseconds, are refused, exit 2.
+ *
+ * A first timestamp after 2100 in the unit it is read in is refused, exit 2, saying what it looks
+ * like: dates written as digits (20240510120000) under `timestamp` were read as milliseconds, the
+ * year 2611, and replayed with rows 1 ms apart but 41 ms at each minute (…120059, …120100).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,5 +103,15 @@ describe('epoch timestamps too large to be seconds, under a header that names no
       expect(stdout, header).toBe('');
       expect(stderr, header).toBe(`cannot read trace trace.csv:\n  the timestamp column "${header}" names seconds, but the first timestamp, 1700000000000, is too large to be seconds since the epoch (after the year 5138): if they are milliseconds (2023-11-14T22:13:20Z), name the column so (timestamp_ms)\n`);
     }
+  });
+});
+
+describe('timestamps after 2100 in the unit they are read in', () => {
+  it('dates written as digits (YYYYMMDDhhmmss) under timestamp,value are refused, exit 2, before anything is simulated, saying to write them as ISO 8601', async () => {
+    const compactDates = traceOf('timestamp,value\n20240510120058,1\n20240510120059,5\n20240510120100,3\n20240510120101,9\n');
+    const { exitCode, stdout, stderr } = await simulateRun(['--trace', compactDates, '--policy', 'hpa']);
+    expect(exitCode).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe('cannot read trace trace.csv:\n  the first timestamp, 20240510120058, read as milliseconds since the epoch (the timestamp column "timestamp" names no unit, and as seconds they would be after the year 5138), is in the year 2611, after 2100-01-01, which no trace records (nor 130 years from its start): it looks like a date written as digits (YYYYMMDDhhmmss); write the timestamps as ISO 8601 date-times (2024-05-10T12:00:58Z)\n');
   });
 });

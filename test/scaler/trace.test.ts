@@ -247,11 +247,13 @@ describe('the timestamp unit a trace is read in: a camel-case header, and epoch 
     expect(reversedTrace(parseTraceCsv(epochRows(0.001), 'bare.csv')).timestampNote).toMatch(/^timestamps read as milliseconds/);
   });
 
-  it('decides by the first row: seconds below 1e11 are seconds, and later rows do not change the unit', () => {
+  it('decides by the first row: seconds up to 2100 are seconds, and later rows do not change the unit', () => {
     const seconds = parseTraceCsv(`timestamp,value\n${epochRows(1)}`, 'seconds.csv');
     expect(Array.from(seconds.times)).toEqual([0, 1, 2, 3]);
     expect(seconds.timestampNote).toBeUndefined();
-    expect(Array.from(parseTraceCsv('timestamp,value\n99999999999,1\n100000000000,2\n', 'edge.csv').times)).toEqual([0, 1]);
+    expect(Array.from(parseTraceCsv('timestamp,value\n4102444800,1\n100000000000,2\n', 'edge.csv').times)).toEqual([0, 95_897_555_200]);
+    // Seconds after 2100 (below 1e11, read as seconds before) are no trace's: refused for the whole file (epochTimestampUnit.test.ts).
+    expect(problems('timestamp,value\n99999999999,1\n100000000000,2\n')).toEqual([{ message: expect.stringMatching(/^the first timestamp, 99999999999, read as seconds since the epoch \(the timestamp column "timestamp" names no unit\), is in the year 5138, after 2100-01-01/) }]);
     expect(Array.from(parseTraceCsv('timestamp,value\n100000000000,1\n100000001000,2\n', 'edge.csv').times)).toEqual([0, 1]);
     // A date-time is no number: read as it was.
     expect(parseTraceCsv('timestamp,value\n2024-05-10T00:00:00Z,3\n2024-05-10T00:01:00Z,4\n', 'iso.csv').timestampNote).toBeUndefined();
