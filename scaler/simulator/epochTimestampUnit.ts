@@ -16,7 +16,9 @@
  * year 55,000, and `20240510120000` (a date written as digits, YYYYMMDDhhmmss) under `timestamp`
  * was read as milliseconds, the year 2611, its rows 1 ms apart but 41 ms from …120059 to …120100.
  * The message says what the value looks like: a unit a thousand times smaller, a date written as
- * digits (with its ISO 8601 form), or neither.
+ * digits (with its ISO 8601 form), or neither. A date of 12 or 14 digits (YYYYMMDDhhmm[ss]) too
+ * large for seconds is refused as one before any unit is read from its size: as milliseconds the
+ * 12 digits were 1976, before 2100, and read.
  */
 
 /** The smallest timestamp that is no number of seconds since the epoch (5138-11-16). */
@@ -102,6 +104,14 @@ function unitOf(header: HeaderUnit, first: number): (Extract<EpochTimestampUnit,
   const bySize = first >= NANOSECONDS_FROM ? undefined : UNITS_BY_SIZE.findLast(({ from }) => first >= from);
   // Whole digits up to 1e21, a short exponent beyond: never a cell's thousand digits.
   const written = String(first);
+  // Too large for seconds, and its digits a date and time (YYYYMMDDhhmm, YYYYMMDDhhmmss): as
+  // epoch milliseconds the 12 digits fall in 1976-77, when no trace here was recorded, and the
+  // rows would be 1 ms apart but 41 at each hour; a date is what it is.
+  const date = compactDate(first);
+  if (date !== undefined) {
+    const named = header.named ? `the timestamp column ${JSON.stringify(header.columnName?.trim())} names seconds, but the first timestamp, ${written}, is too large to be seconds since the epoch` : `the first timestamp, ${written}, is too large to be seconds since the epoch, and ${noUnit}`;
+    return { kind: 'refused', message: `${named}: ${compactDateFix(date)}` };
+  }
   if (header.named) {
     const fix = bySize === undefined ? NANOSECONDS_FIX : `if they are ${bySize.unit} (${dateIn(first, bySize.seconds)}), name the column so (${bySize.header})`;
     return { kind: 'refused', message: `the timestamp column ${JSON.stringify(header.columnName?.trim())} names seconds, but the first timestamp, ${written}, is too large to be seconds since the epoch (after the year ${LIMIT_YEAR}): ${fix}` };
@@ -124,8 +134,13 @@ function afterLatestFix(first: number, unitSeconds: number): string {
     return smaller.header === undefined ? `if they are ${smaller.unit} (${when}), a unit not read: divide them by 1000 to microseconds (timestamp_us)` : `if they are ${smaller.unit} (${when}), name the column so (${smaller.header})`;
   }
   const date = compactDate(first);
-  if (date !== undefined) return `it looks like a date written as digits (${date.pattern}); write the timestamps as ISO 8601 date-times (${date.iso})`;
+  if (date !== undefined) return compactDateFix(date);
   return 'the timestamps are not seconds, milliseconds or microseconds since the epoch; name their unit in the header (timestamp_ms, timestamp_us), or write them as ISO 8601 date-times (2024-05-10T12:00:00Z)';
+}
+
+/** What to do with a date written as digits. */
+function compactDateFix(date: { pattern: string; iso: string }): string {
+  return `it looks like a date written as digits (${date.pattern}); write the timestamps as ISO 8601 date-times (${date.iso})`;
 }
 
 /** Digit counts of a date written as digits, and the fields they hold. */

@@ -91,12 +91,23 @@ describe('a first timestamp after 2100 in the unit it is read in, named or told 
     });
   });
 
-  it('refuses a date written as digits (YYYYMMDDhhmmss) under a header that names no unit, read as milliseconds the year 2611, saying to write it as ISO 8601', () => {
+  it('refuses a date written as 12 or 14 digits (YYYYMMDDhhmm, YYYYMMDDhhmmss) that is too large for seconds, whatever the header, saying to write it as ISO 8601', () => {
+    // As epoch milliseconds the 14 digits were the year 2611, the 12 digits 1976, their rows 1 ms apart but 41 ms at each minute or hour.
     expect(epochTimestampUnit(NO_UNIT, 20240510120000)).toEqual({
       kind: 'refused',
-      message: 'the first timestamp, 20240510120000, read as milliseconds since the epoch (the timestamp column "timestamp" names no unit, and as seconds they would be after the year 5138), is in the year 2611, after 2100-01-01, which no trace records (nor 130 years from its start): it looks like a date written as digits (YYYYMMDDhhmmss); write the timestamps as ISO 8601 date-times (2024-05-10T12:00:00Z)',
+      message: 'the first timestamp, 20240510120000, is too large to be seconds since the epoch, and the timestamp column "timestamp" names no unit: it looks like a date written as digits (YYYYMMDDhhmmss); write the timestamps as ISO 8601 date-times (2024-05-10T12:00:00Z)',
     });
-    expect(epochTimestampUnit(NO_HEADER, 20240510120000)).toMatchObject({ kind: 'refused', message: expect.stringContaining('(the file has no header to name their unit, and as seconds they would be after the year 5138), is in the year 2611') });
+    expect(epochTimestampUnit(NO_HEADER, 202405101200)).toEqual({
+      kind: 'refused',
+      message: 'the first timestamp, 202405101200, is too large to be seconds since the epoch, and the file has no header to name their unit: it looks like a date written as digits (YYYYMMDDhhmm); write the timestamps as ISO 8601 date-times (2024-05-10T12:00:00Z)',
+    });
+    // A header that names seconds over one is refused with the same fix, not the milliseconds it is not.
+    expect(epochTimestampUnit({ columnName: 'timestamp_seconds', seconds: 1, named: true }, 202405101200)).toEqual({
+      kind: 'refused',
+      message: 'the timestamp column "timestamp_seconds" names seconds, but the first timestamp, 202405101200, is too large to be seconds since the epoch: it looks like a date written as digits (YYYYMMDDhhmm); write the timestamps as ISO 8601 date-times (2024-05-10T12:00:00Z)',
+    });
+    // Epoch milliseconds whose digits are no date are still read as such (1995: "80…" is no year from 1970 to 2100).
+    expect(epochTimestampUnit(NO_UNIT, 804_556_800_000)).toMatchObject({ kind: 'read', seconds: 0.001 });
   });
 
   it('gives the ISO 8601 form of a date written as 8, 12 or 14 digits wherever its unit puts it after 2100', () => {
