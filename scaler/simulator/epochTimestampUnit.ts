@@ -41,11 +41,15 @@ export const LATEST_PLAUSIBLE_SECONDS = 4_102_444_800;
  */
 const EARLIEST_SMALLER_UNIT_SECONDS = 94_694_400;
 
-/** The units a timestamp is read in, for a message: its name, and the header name to suggest where a value is taken for it (none for nanoseconds, not read). */
+/**
+ * The units a timestamp is read in, for a message: its name, and the header name to suggest where
+ * a value is taken for it, a thousand times smaller than the unit read (none for nanoseconds, not
+ * read; no unit is a thousand times hours, minutes or seconds).
+ */
 const UNIT_NAMES: readonly { seconds: number; unit: string; header?: string }[] = [
-  { seconds: 3600, unit: 'hours', header: 't_hours' },
-  { seconds: 60, unit: 'minutes', header: 'time_minutes' },
-  { seconds: 1, unit: 'seconds', header: 'timestamp_s' },
+  { seconds: 3600, unit: 'hours' },
+  { seconds: 60, unit: 'minutes' },
+  { seconds: 1, unit: 'seconds' },
   { seconds: 0.001, unit: 'milliseconds', header: 'timestamp_ms' },
   { seconds: 0.000001, unit: 'microseconds', header: 'timestamp_us' },
   { seconds: 0.000000001, unit: 'nanoseconds' },
