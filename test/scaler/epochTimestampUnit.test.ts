@@ -102,7 +102,7 @@ describe('a first timestamp after 2100 in the unit it is read in, named or told 
       message: 'the first timestamp, 202405101200, is too large to be seconds since the epoch, and the file has no header to name their unit: it looks like a date written as digits (YYYYMMDDhhmm); write the timestamps as ISO 8601 date-times (2024-05-10T12:00:00Z)',
     });
     // A header that names seconds over one is refused with the same fix, not the milliseconds it is not.
-    expect(epochTimestampUnit({ columnName: 'timestamp_seconds', seconds: 1, named: true }, 202405101200)).toEqual({
+    expect(epochTimestampUnit(SECONDS, 202405101200)).toEqual({
       kind: 'refused',
       message: 'the timestamp column "timestamp_seconds" names seconds, but the first timestamp, 202405101200, is too large to be seconds since the epoch: it looks like a date written as digits (YYYYMMDDhhmm); write the timestamps as ISO 8601 date-times (2024-05-10T12:00:00Z)',
     });
