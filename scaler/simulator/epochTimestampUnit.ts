@@ -41,24 +41,35 @@ export const LATEST_PLAUSIBLE_SECONDS = 4_102_444_800;
  */
 const EARLIEST_SMALLER_UNIT_SECONDS = 94_694_400;
 
+/** A unit timestamps are read in, and the header name that says it. */
+interface NamedUnit {
+  readonly seconds: number;
+  readonly unit: string;
+  /** None for the units no message suggests naming (nanoseconds are not read). */
+  readonly header?: string;
+}
+
+const MILLISECONDS = { seconds: 0.001, unit: 'milliseconds', header: 'timestamp_ms' } as const;
+const MICROSECONDS = { seconds: 0.000001, unit: 'microseconds', header: 'timestamp_us' } as const;
+
 /**
  * The units a timestamp is read in, for a message: its name, and the header name to suggest where
  * a value is taken for it, a thousand times smaller than the unit read (none for nanoseconds, not
  * read; no unit is a thousand times hours, minutes or seconds).
  */
-const UNIT_NAMES: readonly { seconds: number; unit: string; header?: string }[] = [
+const UNIT_NAMES: readonly NamedUnit[] = [
   { seconds: 3600, unit: 'hours' },
   { seconds: 60, unit: 'minutes' },
   { seconds: 1, unit: 'seconds' },
-  { seconds: 0.001, unit: 'milliseconds', header: 'timestamp_ms' },
-  { seconds: 0.000001, unit: 'microseconds', header: 'timestamp_us' },
+  MILLISECONDS,
+  MICROSECONDS,
   { seconds: 0.000000001, unit: 'nanoseconds' },
 ];
 
 /** Sizes of timestamps read where the header names no unit: from `from`, in this many seconds a unit. */
-const UNITS_BY_SIZE: readonly { from: number; seconds: number; unit: string; header: string }[] = [
-  { from: 1e11, seconds: 0.001, unit: 'milliseconds', header: 'timestamp_ms' },
-  { from: 1e14, seconds: 0.000001, unit: 'microseconds', header: 'timestamp_us' },
+const UNITS_BY_SIZE: readonly ({ readonly from: number } & Required<NamedUnit>)[] = [
+  { from: 1e11, ...MILLISECONDS },
+  { from: 1e14, ...MICROSECONDS },
 ];
 
 /** From here on, epoch nanoseconds (1e17 ns is 1973-03-03), a unit not read. */
@@ -113,11 +124,11 @@ function unitOf(header: HeaderUnit, first: number): (Extract<EpochTimestampUnit,
   // rows would be 1 ms apart but 41 at each hour; a date is what it is.
   const date = compactDate(first);
   if (date !== undefined) {
-    const named = header.named ? `the timestamp column ${JSON.stringify(header.columnName?.trim())} names seconds, but the first timestamp, ${written}, is too large to be seconds since the epoch` : `the first timestamp, ${written}, is too large to be seconds since the epoch, and ${noUnit}`;
-    return { kind: 'refused', message: `${named}: ${compactDateFix(date)}` };
+    const tooLarge = header.named ? `the timestamp column ${JSON.stringify(header.columnName?.trim())} names seconds, but the first timestamp, ${written}, is too large to be seconds since the epoch` : `the first timestamp, ${written}, is too large to be seconds since the epoch, and ${noUnit}`;
+    return { kind: 'refused', message: `${tooLarge}: ${compactDateFix(date)}` };
   }
   if (header.named) {
-    const fix = bySize === undefined ? NANOSECONDS_FIX : `if they are ${bySize.unit} (${dateIn(first, bySize.seconds)}), name the column so (${bySize.header})`;
+    const fix = bySize === undefined ? NANOSECONDS_FIX : nameTheUnitFix(bySize, first);
     return { kind: 'refused', message: `the timestamp column ${JSON.stringify(header.columnName?.trim())} names seconds, but the first timestamp, ${written}, is too large to be seconds since the epoch (after the year ${LIMIT_YEAR}): ${fix}` };
   }
   if (bySize === undefined) return { kind: 'refused', message: `the first timestamp, ${written}, is too large to be seconds, milliseconds or microseconds since the epoch, and ${noUnit}: ${NANOSECONDS_FIX}` };
@@ -134,12 +145,16 @@ function afterLatestFix(first: number, unitSeconds: number): string {
   const smaller = unitNamed(unitSeconds / 1000);
   const inSmaller = smaller === undefined ? NaN : first * smaller.seconds;
   if (smaller !== undefined && inSmaller >= EARLIEST_SMALLER_UNIT_SECONDS && inSmaller <= LATEST_PLAUSIBLE_SECONDS) {
-    const when = dateIn(first, smaller.seconds);
-    return smaller.header === undefined ? `if they are ${smaller.unit} (${when}), a unit not read: divide them by 1000 to microseconds (timestamp_us)` : `if they are ${smaller.unit} (${when}), name the column so (${smaller.header})`;
+    return smaller.header === undefined ? `if they are ${smaller.unit} (${dateIn(first, smaller.seconds)}), a unit not read: divide them by 1000 to microseconds (timestamp_us)` : nameTheUnitFix({ ...smaller, header: smaller.header }, first);
   }
   const date = compactDate(first);
   if (date !== undefined) return compactDateFix(date);
   return 'the timestamps are not seconds, milliseconds or microseconds since the epoch; name their unit in the header (timestamp_ms, timestamp_us), or write them as ISO 8601 date-times (2024-05-10T12:00:00Z)';
+}
+
+/** What to do with timestamps that are `unit` since the epoch: name the column so. */
+function nameTheUnitFix(unit: Required<NamedUnit>, first: number): string {
+  return `if they are ${unit.unit} (${dateIn(first, unit.seconds)}), name the column so (${unit.header})`;
 }
 
 /** What to do with a date written as digits. */
@@ -171,7 +186,7 @@ function compactDate(timestamp: number): { pattern: string; iso: string } | unde
 }
 
 /** The unit of this many seconds, where it has a name (0.000001 / 1000 is not 0.000000001 to the last bit). */
-function unitNamed(unitSeconds: number): (typeof UNIT_NAMES)[number] | undefined {
+function unitNamed(unitSeconds: number): NamedUnit | undefined {
   return UNIT_NAMES.find(({ seconds }) => Math.abs(seconds / unitSeconds - 1) < 1e-9);
 }
 

@@ -8,6 +8,14 @@ import { fileNamesFor } from '../../scaler/simulator/command.js';
 import { CLI } from '../support/processes.js';
 import { simulateRun } from '../support/simulateRun.js';
 
+/** The first comparison's outcomes and rescaling line of a `--json` run that succeeds, and its stderr. */
+async function outcomes(args: string[]): Promise<{ outcomes: unknown[]; rescaling: string; stderr: string }> {
+  const { exitCode, stdout, stderr } = await simulateRun([...args, '--json']);
+  expect(exitCode).toBe(0);
+  const parsed = JSON.parse(stdout) as { comparisons: { outcomes: unknown[]; rescaling: string }[] };
+  return { outcomes: parsed.comparisons[0]!.outcomes, rescaling: parsed.comparisons[0]!.rescaling, stderr };
+}
+
 describe('scalewright simulate', () => {
   it('--help names every flag with its default', async () => {
     const { stdout: help } = await simulateRun(['--help']);
@@ -57,12 +65,6 @@ describe('scalewright simulate', () => {
     // The Azure Functions invocation trace's layout: the time (seconds, when each call ended) is the 3rd column.
     const calls = counts.flatMap((count, t) => Array.from({ length: count }, (_, k) => `app${k % 3},f${k % 5},${(t + ((k * 211) % 1000) / 1000).toFixed(3)},0.25`));
     writeFileSync(join(dir, 'functions.csv'), ['app,func,end_timestamp,duration', ...calls].join('\n'));
-    const outcomes = async (args: string[]) => {
-      const { exitCode, stdout, stderr } = await simulateRun([...args, '--json']);
-      expect(exitCode).toBe(0);
-      const parsed = JSON.parse(stdout) as { comparisons: { outcomes: unknown[]; rescaling: string }[] };
-      return { outcomes: parsed.comparisons[0]!.outcomes, rescaling: parsed.comparisons[0]!.rescaling, stderr };
-    };
     const fromCounts = await outcomes(['--trace', join(dir, 'counts.csv')]);
     const fromLog = await outcomes(['--trace', join(dir, 'log.csv'), '--events']);
     const fromWide = await outcomes(['--trace', join(dir, 'wide.csv'), '--value-column', 'requests']);
@@ -82,16 +84,10 @@ describe('scalewright simulate', () => {
     const requests = counts.flatMap((count, t) => Array.from({ length: count }, (_, k) => `${1_700_000_000_000 + t * 1000 + ((k * 137) % 1000)},${100 + k}`));
     writeFileSync(join(dir, 'log-ms.csv'), ['timestamp,tokens', ...[...requests].reverse()].join('\n'));
     writeFileSync(join(dir, 'log-s.csv'), ['timestamp_s,tokens', ...requests].join('\n'));
-    const run = async (args: string[]) => {
-      const { exitCode, stdout, stderr } = await simulateRun([...args, '--json']);
-      expect(exitCode).toBe(0);
-      const parsed = JSON.parse(stdout) as { comparisons: { outcomes: unknown[]; rescaling: string }[] };
-      return { outcomes: parsed.comparisons[0]!.outcomes, rescaling: parsed.comparisons[0]!.rescaling, stderr };
-    };
     // Newest first: the note dates the first row, the log's last request (its first is 22:13:20).
     const note = 'timestamps read as milliseconds since the epoch, the first 2023-11-14T22:18:19Z (the timestamp column "timestamp" names no unit, and as seconds they would be after the year 5138)';
-    const fromCounts = await run(['--trace', join(dir, 'counts.csv')]);
-    const fromLog = await run(['--trace', join(dir, 'log-ms.csv'), '--events']);
+    const fromCounts = await outcomes(['--trace', join(dir, 'counts.csv')]);
+    const fromLog = await outcomes(['--trace', join(dir, 'log-ms.csv'), '--events']);
     expect(fromLog.outcomes).toEqual(fromCounts.outcomes);
     expect(fromLog.stderr).toContain(`read log-ms.csv as a request log: ${requests.length} requests, counted per second over 300 s; ${note}\n`);
     expect(fromLog.rescaling).toBe(fromCounts.rescaling.replace(/^time: /, `time: ${note}; `));
