@@ -2,7 +2,7 @@ import type { Decision } from '../decision.js';
 import { bridgeDemand, bridgeDemandSpanSeconds } from '../policies/bridgeDemand.js';
 import { plannedCapacityPerReplica } from '../policies/adaptive.js';
 import { statedBridgeChange } from '../policies/arbitration.js';
-import { bridgeBaseWhileAt, bridgeCpuLimit } from '../policies/verticalBridge.js';
+import { bridgeBaseWhileAt, bridgeCpuLimit, type BridgeSizing } from '../policies/verticalBridge.js';
 import { adaptiveSettingsFromConfig } from '../simulator/simulate.js';
 import { demandView, type DemandView } from './demandView.js';
 import type { EvaluationInput, PolicyMemory } from './evaluate.js';
@@ -32,8 +32,7 @@ export function bridgePass(input: EvaluationInput): BridgePass {
   const planned = plannedCapacityPerReplica(capacityPerReplica, memory.adaptive);
   if (!(planned > 0)) return unchanged;
   const queue = read.view.window.queueDepthJobs.at(-1)?.value ?? 0;
-  const { demandRps, typicalSecond } = bridgeDemand(demand, queue, now, planned, settings);
-  const proposal = bridgeProposal(read.view, actual.readyReplicas, { demandRps, typicalSecondRps: typicalSecond }, planned, settings.targetUtilisation);
+  const proposal = bridgeProposal(read.view, actual.readyReplicas, bridgeDemand(demand, queue, now, planned, settings), planned, settings.targetUtilisation);
   if (proposal.action === 'none') return unchanged;
   return {
     change: statedBridgeChange(proposal),
@@ -46,10 +45,11 @@ export function bridgePass(input: EvaluationInput): BridgePass {
  * limit now, the cap), stated in the view's demand units. The full evaluation and the bridge pass
  * both size the bridge through it.
  */
-export function bridgeProposal(view: DemandView, readyReplicas: number, demand: { demandRps: number; typicalSecondRps: number }, baseCapacityPerReplicaRps: number, targetUtilisation: number): Decision {
+export function bridgeProposal(view: DemandView, readyReplicas: number, demand: BridgeSizing, baseCapacityPerReplicaRps: number, targetUtilisation: number): Decision {
   return view.inDemandUnits(
     bridgeCpuLimit({
-      ...demand,
+      demandRps: demand.demandRps,
+      typicalSecondRps: demand.typicalSecondRps,
       readyReplicas,
       baseCapacityPerReplicaRps,
       targetUtilisation,

@@ -137,7 +137,7 @@ export function evaluate(input: EvaluationInput): Evaluation {
   } else {
     const result = adaptiveAt(capacityPerReplica, baseCores);
     if (bridgeOn) {
-      proposedBridge = bridgeProposal(read.view, actual.readyReplicas, { demandRps: result.demandNowRps ?? 0, typicalSecondRps: result.typicalSecondNowRps ?? 0 }, result.capacityPerReplicaRps, settings.targetUtilisation);
+      proposedBridge = bridgeProposal(read.view, actual.readyReplicas, result.bridgeNow, result.capacityPerReplicaRps, settings.targetUtilisation);
     }
     horizontal = inDemandUnits(result.decision);
     nextMemory = { ...nextMemory, adaptive: result.state };

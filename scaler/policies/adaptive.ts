@@ -8,6 +8,7 @@ import { heldDemand } from '../signals/heldDemand.js';
 import { isSignificantTrend, trendFit, type TrendFit } from '../signals/trend.js';
 import { staffedDemand } from './squareRootStaffing.js';
 import { bridgeDemand } from './bridgeDemand.js';
+import { AT_REST, type BridgeSizing } from './verticalBridge.js';
 import { replicaBoundReason } from './replicaBounds.js';
 import { initialLatencyCorrection, latencyCorrection, type LatencyCorrectionState } from './latencyCorrection.js';
 
@@ -19,7 +20,7 @@ import { initialLatencyCorrection, latencyCorrection, type LatencyCorrectionStat
  * - replicas follow sustained demand: the larger of the stable mean, a statistically significant
  *   trend (not a shift of level) extrapolated over the start-up horizon, and the busy second (p95 of per-second demand,
  *   with square-root headroom), the level outside a tolerance band; what moves faster is carried by the vertical bridge
- *   (`verticalBridge.ts`), which the caller applies with `demandNowRps`;
+ *   (`verticalBridge.ts`), which the caller applies with `bridgeNow`;
  * - with a bridge, replicas are bought only for the demand that has held over the flap window, or
  *   that the bridge cannot carry even at its cap: a replica is paid for its start-up and at least a
  *   flap window (removing it sooner is a flap), bridged cores only while they are raised;
@@ -112,10 +113,8 @@ export const initialAdaptiveState: AdaptiveState = { lastScaleOutAt: -Infinity, 
 export interface AdaptiveResult {
   decision: Decision;
   state: AdaptiveState;
-  /** Demand right now, for the vertical bridge (`bridgeDemand.ts`); 0 when the window was not usable. */
-  demandNowRps?: number;
-  /** The median second of the bridge's window (`BridgeDemand.typicalSecond`), with `demandNowRps`. */
-  typicalSecondNowRps?: number;
+  /** What the vertical bridge sizes for now (`bridgeDemand.ts`); at rest when the window was not usable. */
+  bridgeNow: BridgeSizing;
   /** The capacity per replica planned with: the one told, times the latency correction. */
   capacityPerReplicaRps: number;
 }
@@ -162,10 +161,12 @@ export function adaptiveDecide(input: AdaptiveInput, state: AdaptiveState, setti
   // The bridge is sized only on a window the replica rule could read (fresh, a known capacity);
   // otherwise it returns to the base.
   const usable = result.decision.signals.metricMean !== undefined;
-  const demandNowRps = usable ? demandNow : 0;
-  const typicalSecondNowRps = usable ? bridgeNow.typicalSecond : 0;
-  return { ...result, demandNowRps, typicalSecondNowRps, capacityPerReplicaRps };
+  const sizing: BridgeSizing = usable ? { demandRps: bridgeNow.demandRps, typicalSecondRps: bridgeNow.typicalSecondRps } : AT_REST;
+  return { ...result, bridgeNow: sizing, capacityPerReplicaRps };
 }
+
+/** The replica rule's part of the result: its decision and the state it leaves. */
+type ReplicaChoice = Pick<AdaptiveResult, 'decision' | 'state'>;
 
 /** What measured latency tells the replica rule: the window's median p95 (undefined: no feedback) and the capacity factor. */
 interface LatencyView {
@@ -173,7 +174,7 @@ interface LatencyView {
   factor: number;
 }
 
-function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: AdaptiveSettings, latency: LatencyView, demandNow: number): Omit<AdaptiveResult, 'capacityPerReplicaRps'> {
+function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: AdaptiveSettings, latency: LatencyView, demandNow: number): ReplicaChoice {
   const { now, currentReplicas: current } = input;
   const perReplica = input.capacityPerReplicaRps * settings.targetUtilisation;
   const thresholds = {
@@ -184,7 +185,7 @@ function decideReplicas(input: AdaptiveInput, state: AdaptiveState, settings: Ad
     maxReplicas: settings.maxReplicas,
     panicThreshold: settings.panicThreshold,
   };
-  const hold = (reason: string, signals: Record<string, number | undefined> = {}, nextState: AdaptiveState = state): Omit<AdaptiveResult, 'capacityPerReplicaRps'> => ({
+  const hold = (reason: string, signals: Record<string, number | undefined> = {}, nextState: AdaptiveState = state): ReplicaChoice => ({
     decision: replicaDecision('adaptive', current, current, reason, signals, thresholds),
     state: nextState,
   });

@@ -2,6 +2,7 @@ import { medianSorted, quantileSorted } from 'simple-statistics';
 import { lastSpan, type SampleWindow } from '../samples.js';
 import { simpleMovingAverage } from '../signals/movingAverage.js';
 import { staffedDemand } from './squareRootStaffing.js';
+import type { BridgeSizing } from './verticalBridge.js';
 
 /**
  * The demand the vertical bridge sizes the ready replicas' CPU limit for, now. The bridge acts
@@ -34,7 +35,7 @@ export interface BridgeDemandSettings {
   evaluationSeconds: number;
 }
 
-export interface BridgeDemand {
+export interface BridgeDemand extends BridgeSizing {
   /** Requests per second to size the ready replicas for, backlog included. */
   demandRps: number;
   panicMean: number;
@@ -47,7 +48,7 @@ export interface BridgeDemand {
    * The median second of the metric window: what the service does in most seconds, which a busy
    * second or two (a healthcheck, a timer) does not move. It tells an idle service (`verticalBridge.ts`).
    */
-  typicalSecond: number;
+  typicalSecondRps: number;
 }
 
 /** How many seconds back `bridgeDemand` reads: its longest window, and the second in progress. */
@@ -70,10 +71,10 @@ export function bridgeDemand(
   // Sorted once for both: the bridge is re-sized every second (every simulated second, too).
   const perSecond = metricSpan.map((sample) => sample.value).sort((a, b) => a - b);
   const busySecond = perSecond.length > 0 ? quantileSorted(perSecond, 0.95) : 0;
-  const typicalSecond = perSecond.length > 0 ? medianSorted(perSecond) : 0;
+  const typicalSecondRps = perSecond.length > 0 ? medianSorted(perSecond) : 0;
   const newestBusySecond = panicSpan.reduce((peak, sample) => Math.max(peak, sample.value), 0);
   const busiest = Math.max(busySecond, newestBusySecond);
   const busiestAsDemand = staffedDemand(busiest, capacityPerReplicaRps, settings.targetUtilisation, settings.bridgeHeadroom);
   const drain = Math.max(0, queueDepth) / Math.max(settings.evaluationSeconds, 1);
-  return { demandRps: Math.max(panicMean, metricMean, busiestAsDemand) + drain, panicMean, metricMean, busySecond, newestBusySecond, typicalSecond };
+  return { demandRps: Math.max(panicMean, metricMean, busiestAsDemand) + drain, panicMean, metricMean, busySecond, newestBusySecond, typicalSecondRps };
 }

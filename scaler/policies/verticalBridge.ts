@@ -29,6 +29,15 @@ export interface BridgeInput {
 }
 
 /**
+ * What the bridge sizes for, as the adaptive evaluation and the per-second bridge pass read it
+ * (`bridgeDemand.ts`): the demand now and the window's median second.
+ */
+export type BridgeSizing = Pick<BridgeInput, 'demandRps' | 'typicalSecondRps'>;
+
+/** Nothing to size for: the bridge returns to the base (a window the replica rule could not read). */
+export const AT_REST: BridgeSizing = { demandRps: 0, typicalSecondRps: 0 };
+
+/**
  * An idle service: its median second needs at most this share of what its ready replicas carry at
  * the base size and the target. The live compose worker's is 0.15 with healthchecks included.
  */

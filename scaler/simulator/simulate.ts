@@ -1,6 +1,6 @@
 import type { PolicyConfig } from '../config/policyConfig.js';
 import type { Decision } from '../decision.js';
-import { bridgeCpuLimit } from '../policies/verticalBridge.js';
+import { bridgeCpuLimit, type BridgeSizing } from '../policies/verticalBridge.js';
 import { bridgeDemand, bridgeDemandSpanSeconds } from '../policies/bridgeDemand.js';
 import { adaptiveDecide, initialAdaptiveState, plannedCapacityPerReplica, type AdaptiveSettings, type AdaptiveState } from '../policies/adaptive.js';
 import { hpaReconcile, hpaSettings, initialHpaState, type HpaPod, type HpaSettings, type HpaState } from '../policies/hpa.js';
@@ -160,7 +160,7 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
   const maxCpuLimit = Math.max(baseLimit, config.cpu.maxCores);
   const bridgeSpan = bridgeDemandSpanSeconds(adaptive);
   const bridgeWindow: Sample[] = [];
-  const resizeBridge = (demandRps: number, typicalSecondRps: number, baseCapacityPerReplicaRps: number): void => {
+  const resizeBridge = ({ demandRps, typicalSecondRps }: BridgeSizing, baseCapacityPerReplicaRps: number): void => {
     const bridge = bridgeCpuLimit({ demandRps, typicalSecondRps, readyReplicas: ready, baseCapacityPerReplicaRps, targetUtilisation: adaptive.targetUtilisation, baseCpuLimitCores: baseLimit, currentCpuLimitCores: cpuLimit, maxCpuLimitCores: maxCpuLimit, minStepCores: config.cpu.bridgeStepCores });
     if (bridge.to === cpuLimit) return;
     cpuLimit = bridge.to;
@@ -201,8 +201,7 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
       // Between evaluations only the bridge is re-sized, on the newest seconds, at the capacity the
       // last evaluation planned with.
       const planned = plannedCapacityPerReplica(toldCapacity, adaptiveState);
-      const { demandRps, typicalSecond } = bridgeDemand(ringWindow(rateRing, t, bridgeWindow, bridgeSpan), queue, t * 1000, planned, adaptive);
-      resizeBridge(demandRps, typicalSecond, planned);
+      resizeBridge(bridgeDemand(ringWindow(rateRing, t, bridgeWindow, bridgeSpan), queue, t * 1000, planned, adaptive), planned);
     }
     if (t > 0 && t % period === 0) {
       const now = t * 1000;
@@ -234,7 +233,7 @@ export function simulatePolicy(rates: Float64Array, policy: PolicyName, setup: S
         );
         adaptiveState = result.state;
         decision = result.decision;
-        if (bridgeOn) resizeBridge(result.demandNowRps ?? 0, result.typicalSecondNowRps ?? 0, result.capacityPerReplicaRps);
+        if (bridgeOn) resizeBridge(result.bridgeNow, result.capacityPerReplicaRps);
       }
       if (decision.to !== pods.length) {
         actions.push({ time: t, direction: decision.to > pods.length ? 1 : -1 });

@@ -73,7 +73,7 @@ describe('the adaptive policy', () => {
       const result = decide({ requestRate: burstFor(60), bridgeFactor: 4 });
       expect(result.decision.action).toBe('none');
       expect(result.decision.signals).toMatchObject({ busySecond: 300, heldBusySecond: 100, heldLevel: 100 });
-      expect(result.demandNowRps).toBeGreaterThan(160);
+      expect(result.bridgeNow.demandRps).toBeGreaterThan(160);
     });
     it('buys the replicas once the burst has lasted every minute of the flap window', () => {
       const { decision } = decide({ requestRate: burstFor(300), bridgeFactor: 4 });
@@ -248,7 +248,7 @@ describe('the adaptive policy', () => {
     const result = decide({ requestRate: rates(600, () => 150), queueDepth: [{ time: NOW, value: 3500 }] });
     // replicas: 150 + 3500 / 35 s = 250 rps → 7; the bridge: 150 + 3500 / 5 s = 850 rps now
     expect(result.decision.to).toBe(7);
-    expect(result.demandNowRps).toBeCloseTo(850, 6);
+    expect(result.bridgeNow.demandRps).toBeCloseTo(850, 6);
   });
   it('sizes the bridge for a burst that has begun (bridgeDemand.ts: the busiest second of the panic window, with square-root headroom)', () => {
     // 100 rps, and 300 rps in the last 3 s: 6 replicas' capacity, 6 + 0.4 × √6 = 6.98 replicas,
@@ -256,16 +256,16 @@ describe('the adaptive policy', () => {
     const burst = rates(600, (ago) => (ago < 3 ? 300 : 100));
     const result = decide({ requestRate: burst, bridgeFactor: 4 });
     expect(result.decision.signals).toMatchObject({ panicMean: 200, metricMean: 140 });
-    expect(result.demandNowRps).toBeCloseTo((6 + 0.4 * Math.sqrt(6)) * 40, 6);
+    expect(result.bridgeNow.demandRps).toBeCloseTo((6 + 0.4 * Math.sqrt(6)) * 40, 6);
   });
   it('sizes the bridge at the capacity latency has corrected, and not at all on a window it cannot read', () => {
     const burst = rates(600, (ago) => (ago === 0 ? 300 : 100));
     const slow = decide({ requestRate: burst, latencyP95: rates(60, () => 0.9), bridgeFactor: 4 });
     expect(slow.capacityPerReplicaRps).toBeLessThan(50);
-    expect(slow.demandNowRps).toBeCloseTo(bridgeDemand(burst, 0, NOW, slow.capacityPerReplicaRps, settings).demandRps, 9);
-    expect(slow.demandNowRps).not.toBeCloseTo(bridgeDemand(burst, 0, NOW, 50, settings).demandRps, 1);
+    expect(slow.bridgeNow.demandRps).toBeCloseTo(bridgeDemand(burst, 0, NOW, slow.capacityPerReplicaRps, settings).demandRps, 9);
+    expect(slow.bridgeNow.demandRps).not.toBeCloseTo(bridgeDemand(burst, 0, NOW, 50, settings).demandRps, 1);
     const stale = decide({ requestRate: rates(600, () => 100).map((s) => ({ ...s, time: s.time - 60_000 })), bridgeFactor: 4 });
-    expect(stale.demandNowRps).toBe(0);
+    expect(stale.bridgeNow).toEqual({ demandRps: 0, typicalSecondRps: 0 });
   });
   it('returns plain data that survives JSON', () => {
     const result = decide({ requestRate: rates(600, (ago) => (ago < 120 ? 480 : 100)) });

@@ -101,7 +101,7 @@ function run(s: Scenario): Evaluation[] {
       bridgeFactor: s.bridgeFactor,
     };
     const result = adaptiveDecide(input, state, s.settings);
-    evaluations.push({ second, window, input, decision: result.decision, demandNowRps: result.demandNowRps, before: state });
+    evaluations.push({ second, window, input, decision: result.decision, demandNowRps: result.bridgeNow.demandRps, before: state });
     state = result.state;
     const to = result.decision.to;
     if (to > pods.length) pods = [...pods, ...Array.from({ length: to - pods.length }, () => second + startup)];
@@ -264,7 +264,7 @@ describe('evidence and staleness (properties)', () => {
           const result = adaptiveDecide(input, initialAdaptiveState, settings);
           expect(result.decision.action, result.decision.reason).toBe('none');
           expect(result.decision.to).toBe(replicas);
-          expect(result.demandNowRps).toBe(0);
+          expect(result.bridgeNow.demandRps).toBe(0);
           // An empty window is stale too.
           expect(adaptiveDecide({ ...input, requestRate: [] }, initialAdaptiveState, settings).decision.action).toBe('none');
         },
