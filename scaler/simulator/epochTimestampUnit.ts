@@ -18,8 +18,11 @@
  * The message says what the value looks like: a unit a thousand times smaller, a date written as
  * digits (with its ISO 8601 form), or neither. A date of 12 or 14 digits (YYYYMMDDhhmm[ss]) too
  * large for seconds is refused as one before any unit is read from its size: as milliseconds the
- * 12 digits were 1976, before 2100, and read.
+ * 12 digits were 1976, before 2100, and read. Dates of 8 and 10 digits can be seconds; they are
+ * told by their steps, over the whole trace (`compactDate.ts`).
  */
+
+import { compactDate, compactDateFix } from './compactDate.js';
 
 /** The smallest timestamp that is no number of seconds since the epoch (5138-11-16). */
 export const EPOCH_SECONDS_LIMIT = 1e11;
@@ -155,34 +158,6 @@ function afterLatestFix(first: number, unitSeconds: number): string {
 /** What to do with timestamps that are `unit` since the epoch: name the column so. */
 function nameTheUnitFix(unit: Required<NamedUnit>, first: number): string {
   return `if they are ${unit.unit} (${dateIn(first, unit.seconds)}), name the column so (${unit.header})`;
-}
-
-/** What to do with a date written as digits. */
-function compactDateFix(date: { pattern: string; iso: string }): string {
-  return `it looks like a date written as digits (${date.pattern}); write the timestamps as ISO 8601 date-times (${date.iso})`;
-}
-
-/** Digit counts of a date written as digits, and the fields they hold. */
-const COMPACT_DATES: readonly { digits: number; pattern: string }[] = [
-  { digits: 8, pattern: 'YYYYMMDD' },
-  { digits: 12, pattern: 'YYYYMMDDhhmm' },
-  { digits: 14, pattern: 'YYYYMMDDhhmmss' },
-];
-
-/**
- * A number whose digits are a calendar date and time (YYYYMMDD, YYYYMMDDhhmm or
- * YYYYMMDDhhmmss, from 1970 to 2100, each field in its range), with its ISO 8601 form; undefined
- * where they are not.
- */
-function compactDate(timestamp: number): { pattern: string; iso: string } | undefined {
-  if (!Number.isSafeInteger(timestamp) || timestamp < 0) return undefined;
-  const digits = String(timestamp);
-  const shape = COMPACT_DATES.find(({ digits: count }) => digits.length === count);
-  if (shape === undefined) return undefined;
-  const [year, month, day, hour = 0, minute = 0, second = 0] = (digits.match(/^(\d{4})|\d{2}/g) ?? []).map(Number) as [number, number, number, number?, number?, number?];
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (year < 1970 || year > 2100 || month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) return undefined;
-  return { pattern: shape.pattern, iso: new Date(Date.UTC(year, month - 1, day, hour, minute, second)).toISOString().replace('.000Z', 'Z') };
 }
 
 /** The unit of this many seconds, where it has a name (0.000001 / 1000 is not 0.000000001 to the last bit). */

@@ -1,6 +1,8 @@
 import { quotedText } from '../../common/quotedText.js';
+import { digitDatesRefusal } from './compactDate.js';
 import { epochTimestampUnit } from './epochTimestampUnit.js';
 import { Float64Column } from './float64Column.js';
+import { medianStep } from './medianStep.js';
 import { timestampUnit } from './timestampUnit.js';
 
 /**
@@ -400,7 +402,11 @@ export class TraceParser {
     const note = this.context.layout?.timestampNote;
     if (this.context.reading.events === true) return eventsPerSecond(this.times.take(), this.name, note);
     if (this.times.length < 2) throw new TraceParseError(this.name, [{ message: `a trace needs at least 2 data rows, found ${this.times.length}` }]);
-    const times = this.times.take(this.times.first);
+    const first = this.times.first;
+    const times = this.times.take(first);
+    // Read as seconds, dates written as digits are unevenly spaced; only their steps tell them.
+    const digitDates = this.context.layout?.unitSeconds === 1 ? digitDatesRefusal(first, times) : undefined;
+    if (digitDates !== undefined) throw new TraceParseError(this.name, [{ message: digitDates }]);
     return { name: this.name, times, values: this.values.take(), stepSeconds: medianStep(times), ...(note === undefined ? {} : { timestampNote: note }) };
   }
 
@@ -449,13 +455,6 @@ function eventsPerSecond(eventTimes: Float64Array, name: string, timestampNote: 
     values[second] = (values[second] ?? 0) + 1;
   }
   return { name, times: Float64Array.from({ length: seconds }, (_, t) => t), values, stepSeconds: 1, ...(timestampNote === undefined ? {} : { timestampNote }) };
-}
-
-function medianStep(times: Float64Array): number {
-  const steps = new Float64Array(times.length - 1);
-  for (let i = 1; i < times.length; i += 1) steps[i - 1] = (times[i] as number) - (times[i - 1] as number);
-  steps.sort();
-  return steps[Math.floor(steps.length / 2)] as number;
 }
 
 /** The trace played backwards in time (same rows, same step): a held-out variant of a real trace. */

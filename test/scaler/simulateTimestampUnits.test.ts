@@ -115,3 +115,19 @@ describe('timestamps after 2100 in the unit they are read in', () => {
     expect(stderr).toBe('cannot read trace trace.csv:\n  the first timestamp, 20240510120058, is too large to be seconds since the epoch, and the timestamp column "timestamp" names no unit: it looks like a date written as digits (YYYYMMDDhhmmss); write the timestamps as ISO 8601 date-times (2024-05-10T12:00:58Z)\n');
   });
 });
+
+describe('dates of 8 or 10 digits, which can be seconds', () => {
+  it('hourly rows written as YYYYMMDDhh across midnight are refused, exit 2, before anything is simulated, whatever the header; written as ISO 8601, the same rows are read', async () => {
+    const hours = [20, 21, 22, 23, 0, 1, 2, 3];
+    const rows = hours.map((hour, i) => ({ digits: `202405${i < 4 ? '30' : '31'}${String(hour).padStart(2, '0')}`, iso: `2024-05-${i < 4 ? '30' : '31'}T${String(hour).padStart(2, '0')}:00:00Z`, value: 40 + i }));
+    for (const header of ['timestamp', 'timestamp_seconds']) {
+      const { exitCode, stdout, stderr } = await simulateRun(['--trace', traceOf(`${header},value\n${rows.map((row) => `${row.digits},${row.value}`).join('\n')}\n`), '--policy', 'hpa']);
+      expect(exitCode, header).toBe(2);
+      expect(stdout, header).toBe('');
+      expect(stderr, header).toBe('cannot read trace trace.csv:\n  the timestamps, read as seconds, are 1 s apart, but 77 s from 2024053023 to 2024053100, and 1 hour apart read as dates: they look like dates written as digits (YYYYMMDDhh); write the timestamps as ISO 8601 date-times (2024-05-30T20:00:00Z)\n');
+    }
+    const iso = await simulateRun(['--trace', traceOf(`timestamp,value\n${rows.map((row) => `${row.iso},${row.value}`).join('\n')}\n`), '--policy', 'hpa']);
+    expect(iso.exitCode, iso.stderr).toBe(0);
+    expect(iso.stdout).toMatch(/3600 s rows/);
+  });
+});
