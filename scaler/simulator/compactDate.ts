@@ -73,17 +73,23 @@ export function digitDatesRefusal(first: number, sinceFirst: Float64Array): stri
   const numberStep = medianStep(sinceFirst);
   const dateStep = medianStep(asDates);
   if (evenSteps(asDates, dateStep) <= evenSteps(sinceFirst, numberStep)) return undefined;
-  // The first step that is even as a date but not as a number: where the calendar turns.
+  // Where the calendar turns: the first step even as a date but not as a number. More steps are
+  // even as dates than as numbers, so there is one.
   let at = 1;
-  while (at < sinceFirst.length && !((asDates[at] as number) - (asDates[at - 1] as number) === dateStep && (sinceFirst[at] as number) - (sinceFirst[at - 1] as number) !== numberStep)) at += 1;
-  const turn = at < sinceFirst.length ? `, but ${(sinceFirst[at] as number) - (sinceFirst[at - 1] as number)} s from ${first + (sinceFirst[at - 1] as number)} to ${first + (sinceFirst[at] as number)}` : '';
-  return `the timestamps, read as seconds, are ${numberStep} s apart${turn}, and ${spanName(dateStep)} apart read as dates: ${compactDateFix(date, 'all')}`;
+  while (at < sinceFirst.length - 1 && !(stepAt(asDates, at) === dateStep && stepAt(sinceFirst, at) !== numberStep)) at += 1;
+  const turn = `${stepAt(sinceFirst, at)} s from ${first + (sinceFirst[at - 1] as number)} to ${first + (sinceFirst[at] as number)}`;
+  return `the timestamps, read as seconds, are ${numberStep} s apart, but ${turn}, and ${spanName(dateStep)} apart read as dates: ${compactDateFix(date, 'all')}`;
+}
+
+/** The step from the timestamp before `i` to `i`. */
+function stepAt(times: Float64Array, i: number): number {
+  return (times[i] as number) - (times[i - 1] as number);
 }
 
 /** How many consecutive timestamps are `step` apart. */
 function evenSteps(times: Float64Array, step: number): number {
   let count = 0;
-  for (let i = 1; i < times.length; i += 1) if ((times[i] as number) - (times[i - 1] as number) === step) count += 1;
+  for (let i = 1; i < times.length; i += 1) if (stepAt(times, i) === step) count += 1;
   return count;
 }
 
